@@ -1,0 +1,158 @@
+// The compiled, immutable routing graph. Everything the running engine needs is here,
+// already proven by compile: nothing on the right half re-reads a file or re-checks a schema.
+import type { SecureContext, ConnectionOptions } from 'node:tls';
+import type { TrustStore } from '../tls/trust.js';
+import type { PolicySet } from '../policy/compile.js';
+
+export type StartTls = 'required' | 'optional' | 'disabled';
+export type ClientCertificateMode = 'required' | 'optional' | 'none';
+export type Mode = 'reflect' | 'forward';
+export type RouteStrategy = 'failover' | 'round-robin';
+
+export interface Revision {
+  /** sha256 hex of every config file and every referenced certificate/key/trust file. */
+  readonly hash: string;
+  /** HEAD commit when the config directory is inside a git work tree. */
+  readonly gitCommit?: string;
+  readonly dir: string;
+  readonly loadedAt: Date;
+}
+
+export interface CertificateSummary {
+  readonly file: string;
+  readonly subject: string;
+  readonly fingerprint256: string;
+  readonly validTo: Date;
+  /** Topology entries that use this file, e.g. "gateway.tls.certificate", "receivers[mx-out-1].tls.trust". */
+  readonly usedBy: readonly string[];
+}
+
+/** The gateway's own certificate and key, presented on both legs. */
+export interface GatewayIdentity {
+  readonly certificateFile: string;
+  readonly keyFile: string;
+  readonly certPem: string;
+  readonly keyPem: string;
+  readonly subject: string;
+  readonly fingerprint256: string;
+}
+
+export interface TlsSettings {
+  readonly authenticate: boolean;
+  readonly minVersion: 'TLSv1.2' | 'TLSv1.3';
+  readonly ciphers: string;
+  readonly identity?: GatewayIdentity;
+}
+
+/** Inbound leg: upstream MTA → gateway. */
+export interface InboundTls {
+  readonly starttls: StartTls;
+  readonly clientCertificate: ClientCertificateMode;
+  readonly trust: TrustStore;
+  readonly trustFiles: readonly string[];
+  /** Server-side context built once: gateway cert/key, CA names of this upstream's trust list. */
+  readonly secureContext?: SecureContext;
+}
+
+/** Receiving leg: gateway → receiving MTA (a next hop, or the upstream itself when reflecting). */
+export interface OutboundTls {
+  readonly starttls: StartTls;
+  readonly trust: TrustStore;
+  readonly trustFiles: readonly string[];
+  readonly verifyHostname: boolean;
+  readonly serverName?: string;
+  /** Client-side options built once: secureContext with the gateway cert as client certificate, rejectUnauthorized:false (we verify). */
+  readonly options: ConnectionOptions;
+}
+
+export interface Upstream {
+  readonly name: string;
+  readonly addresses: readonly string[];
+  readonly mode: Mode;
+  /** Reflect mode only. host undefined = the address the upstream connected from. */
+  readonly reflect?: { readonly host?: string; readonly port: number; readonly tls: OutboundTls };
+  readonly inbound: InboundTls;
+  readonly xclient: boolean;
+  readonly maxConnections: number;
+}
+
+export interface Receiver {
+  readonly name: string;
+  readonly host: string;
+  readonly port: number;
+  readonly tls: OutboundTls;
+  readonly maxConnections: number;
+  readonly maxMessagesPerConnection: number;
+}
+
+export interface Route {
+  /** Position in routes[], also the route's identity in plans and logs. */
+  readonly index: number;
+  readonly domains: readonly string[];
+  readonly receivers: readonly Receiver[];
+  readonly strategy: RouteStrategy;
+}
+
+export interface Listener {
+  readonly address: string;
+  readonly port: number;
+  /** PROXY protocol v1/v2 accepted only from these load balancers (CIDR). */
+  readonly proxyProtocol?: { readonly trusted: readonly string[] };
+}
+
+export interface Timeouts {
+  readonly connectMs: number;
+  readonly greetingMs: number;
+  readonly commandMs: number;
+  readonly dataMs: number;
+  readonly idleMs: number;
+  readonly sessionMs: number;
+}
+
+export interface GatewaySettings {
+  readonly hostname: string;
+  readonly maxMessageBytes: number;
+  readonly maxRecipients: number;
+  readonly greetingDelayMs: number;
+  readonly limits: { readonly maxConnections: number; readonly maxConnectionsPerUpstream: number };
+  readonly timeouts: Timeouts;
+  readonly tls: TlsSettings;
+  readonly inspection: {
+    readonly budgetMs: number;
+    readonly onFailure: 'tempfail' | 'pass';
+    readonly maxDepth: number;
+    readonly maxParts: number;
+    readonly maxDecodedBytes: number;
+  };
+  readonly incidents: { readonly path: string; readonly maxBytes: number; readonly keep: number };
+  readonly drain: { readonly graceMs: number };
+  readonly spool: { readonly dir: string; readonly memoryThresholdBytes: number };
+  /** HMAC key for the loop header; derived from gateway.loop.secretFile or the gateway key. */
+  readonly loopSecret: Buffer;
+}
+
+export interface AddressMatcher<T> {
+  /** Longest-prefix match of an IPv4/IPv6 address (IPv4-mapped IPv6 is treated as IPv4). */
+  lookup(address: string): T | undefined;
+}
+
+export interface DomainRouter {
+  /** First route (in file order) whose domain patterns match, or undefined. */
+  lookup(domain: string): Route | undefined;
+}
+
+export interface RoutingGraph {
+  readonly revision: Revision;
+  readonly gateway: GatewaySettings;
+  readonly listeners: readonly Listener[];
+  readonly admin?: { readonly address: string; readonly port: number };
+  readonly upstreams: readonly Upstream[];
+  readonly receivers: ReadonlyMap<string, Receiver>;
+  readonly routes: readonly Route[];
+  readonly upstreamByAddress: AddressMatcher<Upstream>;
+  readonly router: DomainRouter;
+  readonly policies: PolicySet;
+  readonly certificates: readonly CertificateSummary[];
+  /** Every file the graph was built from (config and certificates), for the watcher. */
+  readonly files: readonly string[];
+}

@@ -1,0 +1,67 @@
+// What inspection sees of one message: text segments extracted once, attachment facts, limits hit.
+
+export type Location = 'subject' | 'body' | 'attachments' | 'headers';
+
+export interface TextSegment {
+  readonly location: Location;
+  /** Where the text came from, for incidents and debugging: "body", "html", "report.docx", "From". */
+  readonly label: string;
+  readonly text: string;
+}
+
+export interface AttachmentInfo {
+  /** File name as declared (decoded); '' when the part has none. */
+  readonly name: string;
+  /** Content-Type as declared (lower-case, no parameters). */
+  readonly declaredType: string;
+  /** Type sniffed from the first bytes; undefined when unknown. */
+  readonly sniffedType: string | undefined;
+  /** Decoded size in bytes. */
+  readonly size: number;
+  /** Name of the archive (zip) or attached message this file sits in; undefined at the top level. */
+  readonly container: string | undefined;
+}
+
+export type LimitName = 'maxDepth' | 'maxParts' | 'maxDecodedBytes';
+
+export interface LimitHit {
+  readonly limit: LimitName;
+  readonly detail: string;
+}
+
+export interface HeaderField {
+  /** Field name as written. */
+  readonly name: string;
+  /** Unfolded, RFC 2047-decoded value. */
+  readonly value: string;
+}
+
+export interface MessageAnalysis {
+  /** Raw message size in bytes. */
+  readonly size: number;
+  /** Top-level header fields in order. */
+  readonly headers: readonly HeaderField[];
+  readonly subject: string;
+  readonly messageId: string;
+  readonly segments: readonly TextSegment[];
+  readonly attachments: readonly AttachmentInfo[];
+  /** Non-empty: part of the message was not inspected. */
+  readonly limitsHit: readonly LimitHit[];
+  /** Things inspection skipped on purpose, e.g. "pdf text not extracted: report.pdf". */
+  readonly notes: readonly string[];
+}
+
+export interface AnalysisLimits {
+  /** Nesting of attached messages and archives. */
+  readonly maxDepth: number;
+  /** MIME parts plus archive entries. */
+  readonly maxParts: number;
+  /** Decoded bytes kept for inspection (text and attachment content), per message. */
+  readonly maxDecodedBytes: number;
+}
+
+export const DEFAULT_ANALYSIS_LIMITS: AnalysisLimits = Object.freeze({
+  maxDepth: 16,
+  maxParts: 500,
+  maxDecodedBytes: 100 * 1024 * 1024,
+});

@@ -1,0 +1,99 @@
+// Real certificates for tests, written as PEM files into a temp dir.
+// RSA key generation dominates the cost, so keys are pooled per process and reused across certificates.
+import { X509Certificate } from 'node:crypto';
+import { writeFileSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { createCertificateAuthority, createSelfSignedCertificate, generateRsaKeyPem, issueCertificate } from '../../engine/tls/ca.js';
+import type { CertificateAuthority, IssuedCertificate } from '../../engine/tls/ca.js';
+
+export interface IssueTestOptions {
+  readonly expired?: boolean;
+  readonly notYetValid?: boolean;
+  readonly selfSigned?: boolean;
+  /** Signed by a second CA that the test trust lists do not contain. */
+  readonly otherCa?: boolean;
+  readonly isCA?: boolean;
+  /** Generate a fresh key instead of a pooled one (e.g. to test key/certificate mismatch). */
+  readonly freshKey?: boolean;
+}
+
+export interface TestCert {
+  readonly name: string;
+  readonly certPath: string;
+  readonly keyPath: string;
+  readonly certPem: string;
+  readonly keyPem: string;
+  readonly cert: X509Certificate;
+}
+
+export interface TestPki {
+  readonly dir: string;
+  readonly ca: TestCert;
+  readonly otherCa: TestCert;
+  readonly gateway: TestCert;
+  issue(name: string, hostnames: readonly string[], opts?: IssueTestOptions): TestCert;
+}
+
+export const GATEWAY_HOSTNAME = 'gw.example.test';
+
+const KEY_POOL_SIZE = 4;
+const keyPool: string[] = [];
+let poolIndex = 0;
+let cachedCas: { readonly main: CertificateAuthority; readonly other: CertificateAuthority } | undefined;
+
+/** A key from the per-process pool; distinct certificates may share keys, which tests never rely on. */
+export function pooledKeyPem(): string {
+  if (keyPool.length < KEY_POOL_SIZE) {
+    const key = generateRsaKeyPem();
+    keyPool.push(key);
+    return key;
+  }
+  const key = keyPool[poolIndex++ % KEY_POOL_SIZE];
+  if (key === undefined) throw new Error('key pool is empty');
+  return key;
+}
+
+function testCas(): { readonly main: CertificateAuthority; readonly other: CertificateAuthority } {
+  cachedCas ??= {
+    main: createCertificateAuthority({ commonName: 'relayguard test CA', key: generateRsaKeyPem() }),
+    other: createCertificateAuthority({ commonName: 'someone else CA', organization: 'elsewhere', key: generateRsaKeyPem() }),
+  };
+  return cachedCas;
+}
+
+function writeTestCert(dir: string, name: string, issued: IssuedCertificate): TestCert {
+  const certPath = join(dir, `${name}.crt.pem`);
+  const keyPath = join(dir, `${name}.key.pem`);
+  writeFileSync(certPath, issued.certPem);
+  writeFileSync(keyPath, issued.keyPem, { mode: 0o600 });
+  return { name, certPath, keyPath, certPem: issued.certPem, keyPem: issued.keyPem, cert: new X509Certificate(issued.certPem) };
+}
+
+function validityFor(opts: IssueTestOptions): { notBefore?: Date; notAfter?: Date } {
+  const day = 86_400_000;
+  if (opts.expired) return { notBefore: new Date(Date.now() - 400 * day), notAfter: new Date(Date.now() - 2 * day) };
+  if (opts.notYetValid) return { notBefore: new Date(Date.now() + 2 * day), notAfter: new Date(Date.now() + 400 * day) };
+  return {};
+}
+
+export function makeTestPki(dir: string): TestPki {
+  mkdirSync(dir, { recursive: true });
+  const cas = testCas();
+  const ca = writeTestCert(dir, 'ca', cas.main);
+  const otherCa = writeTestCert(dir, 'other-ca', cas.other);
+  const issue = (name: string, hostnames: readonly string[], opts: IssueTestOptions = {}): TestCert => {
+    const request = {
+      commonName: hostnames[0] ?? name,
+      hostnames,
+      isCA: opts.isCA ?? false,
+      key: opts.freshKey ? generateRsaKeyPem() : pooledKeyPem(),
+      ...validityFor(opts),
+    };
+    const issued = opts.selfSigned
+      ? createSelfSignedCertificate(request)
+      : issueCertificate(opts.otherCa ? cas.other : cas.main, request);
+    return writeTestCert(dir, name, issued);
+  };
+  const gateway = issue('gateway', [GATEWAY_HOSTNAME, '127.0.0.1']);
+  return { dir, ca, otherCa, gateway, issue };
+}
