@@ -1,6 +1,6 @@
 // The compiled, immutable routing graph. Everything the running engine needs is here,
 // already proven by compile: nothing on the right half re-reads a file or re-checks a schema.
-import type { SecureContext, ConnectionOptions } from 'node:tls';
+import type { SecureContext, ConnectionOptions, TlsOptions } from 'node:tls';
 import type { TrustStore } from '../tls/trust.js';
 import type { PolicySet } from '../policy/compile.js';
 
@@ -52,6 +52,8 @@ export interface InboundTls {
   readonly trustFiles: readonly string[];
   /** Server-side context built once: gateway cert/key, CA names of this upstream's trust list. */
   readonly secureContext?: SecureContext;
+  /** The same settings as smtp-server/tls.createServer options (key, cert, ca names, minVersion, ciphers, requestCert). */
+  readonly serverOptions?: Readonly<TlsOptions>;
 }
 
 /** Receiving leg: gateway → receiving MTA (a next hop, or the upstream itself when reflecting). */
@@ -106,6 +108,7 @@ export interface Timeouts {
   readonly commandMs: number;
   readonly dataMs: number;
   readonly idleMs: number;
+  /** 0 = no limit (the schema's default). */
   readonly sessionMs: number;
 }
 
@@ -114,7 +117,12 @@ export interface GatewaySettings {
   readonly maxMessageBytes: number;
   readonly maxRecipients: number;
   readonly greetingDelayMs: number;
-  readonly limits: { readonly maxConnections: number; readonly maxConnectionsPerUpstream: number };
+  readonly limits: {
+    readonly maxConnections: number;
+    readonly maxConnectionsPerUpstream: number;
+    /** Longest SMTP command line accepted; undefined = the SMTP library's default. */
+    readonly maxCommandLineBytes?: number;
+  };
   readonly timeouts: Timeouts;
   readonly tls: TlsSettings;
   readonly inspection: {
@@ -129,6 +137,8 @@ export interface GatewaySettings {
   readonly spool: { readonly dir: string; readonly memoryThresholdBytes: number };
   /** HMAC key for the loop header; derived from gateway.loop.secretFile or the gateway key. */
   readonly loopSecret: Buffer;
+  /** Where loopSecret came from (shown by `graph`, never the secret itself). */
+  readonly loopSecretSource?: 'file' | 'gateway-key' | 'hostname';
 }
 
 export interface AddressMatcher<T> {

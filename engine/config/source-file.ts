@@ -1,0 +1,93 @@
+// One config file: its text, its parsed YAML document (JSON is YAML 1.2) and the positions to point into it.
+import { isAbsolute, relative } from 'node:path';
+import { LineCounter, parseDocument } from 'yaml';
+import type { Document, YAMLError } from 'yaml';
+import type { Diagnostic } from './diagnostic.js';
+
+export interface SourceFile {
+  /** Absolute path. */
+  readonly path: string;
+  /** Relative to the working directory (absolute when outside it). */
+  readonly displayPath: string;
+  readonly text: string;
+  readonly doc: Document.Parsed;
+  readonly lineCounter: LineCounter;
+}
+
+export interface ParsedSource {
+  readonly source: SourceFile;
+  /** The plain data, or undefined when the file has syntax errors. */
+  readonly data: unknown;
+  readonly diagnostics: readonly Diagnostic[];
+}
+
+/** Aliases beyond this count are refused (a "billion laughs" document would otherwise expand without bound). */
+const MAX_ALIAS_COUNT = 1000;
+
+export function displayPathOf(path: string, cwd: string = process.cwd()): string {
+  const rel = relative(cwd, path);
+  return rel === '' ? '.' : rel.startsWith('..') || isAbsolute(rel) ? path : rel;
+}
+
+export function parseSourceFile(path: string, text: string, cwd?: string): ParsedSource {
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true, keepSourceTokens: false });
+  const source: SourceFile = { path, displayPath: displayPathOf(path, cwd), text, doc, lineCounter };
+  const diagnostics = [
+    ...doc.errors.map((e) => yamlDiagnostic(source, e, 'error')),
+    ...doc.warnings.map((e) => yamlDiagnostic(source, e, 'warning')),
+  ];
+  if (doc.errors.length > 0) return { source, data: undefined, diagnostics };
+  try {
+    return { source, data: doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT }), diagnostics };
+  } catch (err) {
+    const message = err instanceof Error ? err.message : String(err);
+    return { source, data: undefined, diagnostics: [...diagnostics, fileDiagnostic(source, 'RG_CFG_SYNTAX', `cannot expand the document: ${message}`)] };
+  }
+}
+
+function yamlDiagnostic(source: SourceFile, error: YAMLError, severity: 'error' | 'warning'): Diagnostic {
+  const { line, col } = source.lineCounter.linePos(error.pos[0]);
+  const isDuplicate = error.code === 'DUPLICATE_KEY';
+  const key = source.text.slice(error.pos[0], error.pos[1]).trim();
+  const message = isDuplicate ? `duplicate key ${key ? JSON.stringify(unquote(key)) : ''} (keys must be unique)`.replace('  ', ' ') : yamlMessage(error);
+  const hint = isDuplicate ? 'remove or rename one of them; a later duplicate would silently win in many tools' : syntaxHint(error);
+  return {
+    code: isDuplicate ? 'RG_CFG_DUPLICATE_KEY' : severity === 'error' ? 'RG_CFG_SYNTAX' : 'RG_CFG_YAML_WARNING',
+    severity,
+    file: source.displayPath,
+    line,
+    column: col,
+    pointer: '',
+    message,
+    ...(hint ? { hint } : {}),
+  };
+}
+
+function unquote(key: string): string {
+  return /^(["']).*\1$/.test(key) ? key.slice(1, -1) : key;
+}
+
+function yamlMessage(error: YAMLError): string {
+  const first = error.message.split('\n')[0] ?? error.message;
+  return `syntax error: ${first.replace(/ at line \d+, column \d+.*$/, '')}`;
+}
+
+function syntaxHint(error: YAMLError): string | undefined {
+  switch (error.code) {
+    case 'TAB_AS_INDENT':
+      return 'indent with spaces, not tabs';
+    case 'MULTIPLE_DOCS':
+      return 'a config file holds one document; remove the "---" separator';
+    case 'MISSING_CHAR':
+      return 'close the quote or bracket opened here';
+    case 'BAD_INDENT':
+      return 'align entries of the same list or mapping at the same column';
+    default:
+      return undefined;
+  }
+}
+
+export function fileDiagnostic(source: SourceFile, code: string, message: string, hint?: string): Diagnostic {
+  return { code, severity: 'error', file: source.displayPath, line: 1, column: 1, pointer: '', message, ...(hint ? { hint } : {}) };
+}

@@ -1,0 +1,217 @@
+// The graph as plain JSON data: what `graph --format json` prints, what text and mermaid render
+// from, and what `plan` compares. No secrets: no key material, no loop secret, no PEM.
+// Paths are shown relative to the config directory (so two checkouts of the same repository
+// compare equal), unless they lie more than two levels above it.
+import { isAbsolute, relative, sep } from 'node:path';
+import type { TrustStore } from '../tls/trust.js';
+import type { InboundTls, OutboundTls, RoutingGraph, Upstream, Receiver, Route, Listener } from './types.js';
+import { describePolicies } from './policy-description.js';
+import type { PolicyDescription } from './policy-description.js';
+
+/** Bumped only when a field is removed or changes meaning; new fields may appear at any time. */
+export const GRAPH_DESCRIPTION_VERSION = 1;
+
+export interface TrustFileDescription {
+  readonly file: string;
+  /** SHA-256 fingerprints (uppercase colon hex) of the certificates in the file, in file order. */
+  readonly fingerprints: readonly string[];
+}
+
+export interface InboundTlsDescription {
+  readonly starttls: InboundTls['starttls'];
+  readonly clientCertificate: InboundTls['clientCertificate'];
+  readonly trust: readonly TrustFileDescription[];
+}
+
+export interface OutboundTlsDescription {
+  readonly starttls: OutboundTls['starttls'];
+  readonly verifyHostname: boolean;
+  readonly serverName?: string;
+  readonly trust: readonly TrustFileDescription[];
+}
+
+export interface UpstreamDescription {
+  readonly name: string;
+  readonly addresses: readonly string[];
+  readonly mode: Upstream['mode'];
+  readonly reflect?: { readonly host?: string; readonly port: number; readonly tls: OutboundTlsDescription };
+  readonly tls: InboundTlsDescription;
+  readonly xclient: boolean;
+  readonly maxConnections: number;
+}
+
+export interface ReceiverDescription {
+  readonly name: string;
+  readonly host: string;
+  readonly port: number;
+  readonly tls: OutboundTlsDescription;
+  readonly maxConnections: number;
+  readonly maxMessagesPerConnection: number;
+}
+
+export interface RouteDescription {
+  /** 0-based position in routes[]; text output shows it 1-based ("route #1"). */
+  readonly index: number;
+  readonly domains: readonly string[];
+  readonly receivers: readonly string[];
+  readonly strategy: Route['strategy'];
+}
+
+export interface ListenerDescription {
+  readonly address: string;
+  readonly port: number;
+  readonly proxyProtocol?: { readonly trusted: readonly string[] };
+}
+
+export interface CertificateDescription {
+  readonly file: string;
+  readonly subject: string;
+  readonly fingerprint256: string;
+  readonly validTo: string;
+  readonly usedBy: readonly string[];
+}
+
+export interface GatewayDescription {
+  readonly hostname: string;
+  readonly maxMessageBytes: number;
+  readonly maxRecipients: number;
+  readonly greetingDelayMs: number;
+  readonly limits: RoutingGraph['gateway']['limits'];
+  readonly timeouts: RoutingGraph['gateway']['timeouts'];
+  readonly tls: {
+    readonly authenticate: boolean;
+    readonly minVersion: string;
+    readonly ciphers: string;
+    readonly certificate?: { readonly file: string; readonly key: string; readonly subject: string; readonly fingerprint256: string };
+  };
+  readonly inspection: RoutingGraph['gateway']['inspection'];
+  readonly incidents: RoutingGraph['gateway']['incidents'];
+  readonly drain: RoutingGraph['gateway']['drain'];
+  readonly spool: RoutingGraph['gateway']['spool'];
+  readonly loop: { readonly secret: 'file' | 'gateway-key' | 'hostname' | 'unknown' };
+  readonly admin?: { readonly address: string; readonly port: number };
+}
+
+export interface GraphDescription {
+  readonly formatVersion: number;
+  readonly revision: { readonly hash: string; readonly gitCommit?: string; readonly loadedAt: string };
+  readonly gateway: GatewayDescription;
+  readonly listeners: readonly ListenerDescription[];
+  readonly upstreams: readonly UpstreamDescription[];
+  readonly receivers: readonly ReceiverDescription[];
+  readonly routes: readonly RouteDescription[];
+  readonly policies: readonly PolicyDescription[];
+  readonly certificates: readonly CertificateDescription[];
+}
+
+export function displayPath(dir: string, file: string): string {
+  if (!isAbsolute(file)) return file;
+  const rel = relative(dir, file);
+  if (rel === '') return '.';
+  if (rel.startsWith(`..${sep}..${sep}..`) || isAbsolute(rel)) return file;
+  return rel.split(sep).join('/');
+}
+
+function describeTrust(dir: string, trust: TrustStore, files: readonly string[]): TrustFileDescription[] {
+  const entries = [...trust.anchors, ...trust.pinned.values()];
+  return files.map((file) => ({
+    file: displayPath(dir, file),
+    fingerprints: entries.filter((e) => e.file === file).map((e) => e.fingerprint256),
+  }));
+}
+
+function describeOutbound(dir: string, tls: OutboundTls): OutboundTlsDescription {
+  return {
+    starttls: tls.starttls,
+    verifyHostname: tls.verifyHostname,
+    ...(tls.serverName !== undefined ? { serverName: tls.serverName } : {}),
+    trust: describeTrust(dir, tls.trust, tls.trustFiles),
+  };
+}
+
+function describeUpstream(dir: string, u: Upstream): UpstreamDescription {
+  const reflect = u.reflect
+    ? { reflect: { ...(u.reflect.host !== undefined ? { host: u.reflect.host } : {}), port: u.reflect.port, tls: describeOutbound(dir, u.reflect.tls) } }
+    : {};
+  return {
+    name: u.name,
+    addresses: u.addresses,
+    mode: u.mode,
+    ...reflect,
+    tls: { starttls: u.inbound.starttls, clientCertificate: u.inbound.clientCertificate, trust: describeTrust(dir, u.inbound.trust, u.inbound.trustFiles) },
+    xclient: u.xclient,
+    maxConnections: u.maxConnections,
+  };
+}
+
+function describeReceiver(dir: string, r: Receiver): ReceiverDescription {
+  return {
+    name: r.name,
+    host: r.host,
+    port: r.port,
+    tls: describeOutbound(dir, r.tls),
+    maxConnections: r.maxConnections,
+    maxMessagesPerConnection: r.maxMessagesPerConnection,
+  };
+}
+
+function describeRoute(r: Route): RouteDescription {
+  return { index: r.index, domains: r.domains, receivers: r.receivers.map((x) => x.name), strategy: r.strategy };
+}
+
+function describeListener(l: Listener): ListenerDescription {
+  return { address: l.address, port: l.port, ...(l.proxyProtocol ? { proxyProtocol: { trusted: l.proxyProtocol.trusted } } : {}) };
+}
+
+function describeGateway(graph: RoutingGraph): GatewayDescription {
+  const dir = graph.revision.dir;
+  const g = graph.gateway;
+  const id = g.tls.identity;
+  return {
+    hostname: g.hostname,
+    maxMessageBytes: g.maxMessageBytes,
+    maxRecipients: g.maxRecipients,
+    greetingDelayMs: g.greetingDelayMs,
+    limits: g.limits,
+    timeouts: g.timeouts,
+    tls: {
+      authenticate: g.tls.authenticate,
+      minVersion: g.tls.minVersion,
+      ciphers: g.tls.ciphers,
+      ...(id
+        ? { certificate: { file: displayPath(dir, id.certificateFile), key: displayPath(dir, id.keyFile), subject: id.subject, fingerprint256: id.fingerprint256 } }
+        : {}),
+    },
+    inspection: g.inspection,
+    incidents: { ...g.incidents, path: displayPath(dir, g.incidents.path) },
+    drain: g.drain,
+    spool: { ...g.spool, dir: displayPath(dir, g.spool.dir) },
+    loop: { secret: g.loopSecretSource ?? 'unknown' },
+    ...(graph.admin ? { admin: { address: graph.admin.address, port: graph.admin.port } } : {}),
+  };
+}
+
+export function describeGraph(graph: RoutingGraph): GraphDescription {
+  const dir = graph.revision.dir;
+  return {
+    formatVersion: GRAPH_DESCRIPTION_VERSION,
+    revision: {
+      hash: graph.revision.hash,
+      ...(graph.revision.gitCommit !== undefined ? { gitCommit: graph.revision.gitCommit } : {}),
+      loadedAt: graph.revision.loadedAt.toISOString(),
+    },
+    gateway: describeGateway(graph),
+    listeners: graph.listeners.map(describeListener),
+    upstreams: graph.upstreams.map((u) => describeUpstream(dir, u)),
+    receivers: [...graph.receivers.values()].map((r) => describeReceiver(dir, r)),
+    routes: graph.routes.map(describeRoute),
+    policies: describePolicies(graph.policies),
+    certificates: graph.certificates.map((c) => ({
+      file: displayPath(dir, c.file),
+      subject: c.subject,
+      fingerprint256: c.fingerprint256,
+      validTo: c.validTo.toISOString(),
+      usedBy: c.usedBy,
+    })),
+  };
+}

@@ -1,0 +1,114 @@
+// `relayguard graph`: one description (describe.ts), three renderings.
+import { describeGraph } from './describe.js';
+import type { GraphDescription, InboundTlsDescription, OutboundTlsDescription, TrustFileDescription } from './describe.js';
+import { renderMermaid } from './render-mermaid.js';
+import type { RoutingGraph } from './types.js';
+
+export type GraphFormat = 'text' | 'json' | 'mermaid';
+
+export const GRAPH_FORMATS: readonly GraphFormat[] = ['text', 'json', 'mermaid'];
+
+export function renderGraph(graph: RoutingGraph, format: GraphFormat): string {
+  return renderDescription(describeGraph(graph), format);
+}
+
+export function renderDescription(d: GraphDescription, format: GraphFormat): string {
+  switch (format) {
+    case 'text':
+      return renderText(d);
+    case 'json':
+      return `${JSON.stringify(d, null, 2)}\n`;
+    case 'mermaid':
+      return renderMermaid(d);
+    default: {
+      const never: never = format;
+      throw new Error(`unknown graph format ${String(never)}`);
+    }
+  }
+}
+
+/** "127.0.0.1:25", "[::1]:25". */
+export function hostPort(host: string, port: number): string {
+  return host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`;
+}
+
+function trustText(trust: readonly TrustFileDescription[]): string {
+  if (trust.length === 0) return 'trust (none)';
+  return `trust ${trust.map((t) => `${t.file} (${t.fingerprints.length} cert${t.fingerprints.length === 1 ? '' : 's'})`).join(', ')}`;
+}
+
+export function inboundTlsText(tls: InboundTlsDescription): string {
+  return `starttls ${tls.starttls}, client certificate ${tls.clientCertificate}, ${trustText(tls.trust)}`;
+}
+
+export function outboundTlsText(tls: OutboundTlsDescription): string {
+  const name = tls.serverName !== undefined ? ` as ${tls.serverName}` : '';
+  return `starttls ${tls.starttls}, verify hostname ${tls.verifyHostname ? 'yes' : 'no'}${name}, ${trustText(tls.trust)}`;
+}
+
+function gatewayLines(d: GraphDescription): string[] {
+  const g = d.gateway;
+  const cert = g.tls.certificate;
+  const identity = cert ? `certificate ${cert.file} (${cert.subject}, SHA-256 ${cert.fingerprint256})` : 'no certificate';
+  return [
+    `gateway ${g.hostname}`,
+    `  tls: ${identity}; authenticate peers ${g.tls.authenticate ? 'yes' : 'NO'}; min ${g.tls.minVersion}`,
+    `  limits: ${g.maxMessageBytes} bytes/message, ${g.maxRecipients} recipients, ${g.limits.maxConnections} connections (${g.limits.maxConnectionsPerUpstream} per upstream)`,
+    `  inspection: budget ${g.inspection.budgetMs} ms, on failure ${g.inspection.onFailure}`,
+    `  incidents: ${g.incidents.path}; spool: ${g.spool.dir}; loop secret from ${g.loop.secret}`,
+    ...(g.admin ? [`  admin: http://${hostPort(g.admin.address, g.admin.port)}`] : []),
+  ];
+}
+
+function listenerLines(d: GraphDescription): string[] {
+  return d.listeners.map((l) => `  ${hostPort(l.address, l.port)}${l.proxyProtocol ? `  PROXY protocol from ${l.proxyProtocol.trusted.join(', ')}` : ''}`);
+}
+
+function upstreamLines(d: GraphDescription): string[] {
+  return d.upstreams.flatMap((u) => {
+    const head = `  ${u.name}  ${u.addresses.join(', ')}  ${u.mode}${u.xclient ? '  xclient' : ''}  max ${u.maxConnections} connections`;
+    const lines = [head, `    inbound tls: ${inboundTlsText(u.tls)}`];
+    if (u.reflect) {
+      lines.push(`    reflect to ${hostPort(u.reflect.host ?? '(connecting address)', u.reflect.port)}: ${outboundTlsText(u.reflect.tls)}`);
+    }
+    return lines;
+  });
+}
+
+function routeLines(d: GraphDescription): string[] {
+  return d.routes.map((r) => `  #${r.index + 1} ${r.domains.join(', ')} → ${r.receivers.join(', ')} (${r.strategy})`);
+}
+
+function receiverLines(d: GraphDescription): string[] {
+  return d.receivers.flatMap((r) => [
+    `  ${r.name}  ${hostPort(r.host, r.port)}  max ${r.maxConnections} connections, ${r.maxMessagesPerConnection} messages/connection`,
+    `    tls: ${outboundTlsText(r.tls)}`,
+  ]);
+}
+
+function policyLines(d: GraphDescription): string[] {
+  return d.policies.map((p) => `  ${p.name}  severity ${p.severity}  ${p.mode}  ${p.action}`);
+}
+
+function certificateLines(d: GraphDescription): string[] {
+  return d.certificates.map((c) => `  ${c.file}  ${c.subject}  valid to ${c.validTo.slice(0, 10)}  SHA-256 ${c.fingerprint256}  used by ${c.usedBy.join(', ')}`);
+}
+
+function section(title: string, lines: readonly string[]): string[] {
+  return [`${title}${lines.length === 0 ? ' (none)' : ''}`, ...lines];
+}
+
+function renderText(d: GraphDescription): string {
+  const git = d.revision.gitCommit !== undefined ? ` (git ${d.revision.gitCommit.slice(0, 12)})` : '';
+  return [
+    `revision ${d.revision.hash.slice(0, 12)}${git}, loaded ${d.revision.loadedAt}`,
+    ...gatewayLines(d),
+    ...section('listeners', listenerLines(d)),
+    ...section('upstreams', upstreamLines(d)),
+    ...section('routes', routeLines(d)),
+    ...section('receivers', receiverLines(d)),
+    ...section('policies', policyLines(d)),
+    ...section('certificates', certificateLines(d)),
+    '',
+  ].join('\n');
+}

@@ -1,0 +1,102 @@
+// Many keywords, one pass: an Aho-Corasick automaton over UTF-16 code units.
+// ASCII transitions are a dense table (the fast path); other characters follow failure links.
+
+const ASCII = 128;
+
+export interface KeywordMatch {
+  /** Index into the word list. */
+  readonly word: number;
+  readonly start: number;
+  readonly end: number;
+}
+
+export class AhoCorasick {
+  readonly #words: readonly string[];
+  readonly #table: Int32Array;
+  readonly #other: Map<number, number>[];
+  readonly #fail: Int32Array;
+  /** Words ending at each state, including those reached through failure links. */
+  readonly #out: (readonly number[])[];
+
+  constructor(words: readonly string[]) {
+    this.#words = words;
+    const trie = buildTrie(words);
+    const n = trie.next.length;
+    this.#table = new Int32Array(n * ASCII).fill(-1);
+    this.#other = trie.next.map(() => new Map());
+    this.#fail = new Int32Array(n);
+    this.#out = trie.out;
+    this.#link(trie.next);
+  }
+
+  get size(): number {
+    return this.#words.length;
+  }
+
+  // Breadth-first: every state's failure target is finished before its children need it.
+  #link(next: readonly Map<number, number>[]): void {
+    const queue: number[] = [0];
+    for (let qi = 0; qi < queue.length; qi++) {
+      const s = queue[qi] ?? 0;
+      const f = this.#fail[s] ?? 0;
+      const kids = next[s] ?? new Map<number, number>();
+      for (const [c, t] of kids) {
+        this.#fail[t] = s === 0 ? 0 : this.#step(f, c);
+        this.#out[t] = [...(this.#out[t] ?? []), ...(this.#out[this.#fail[t] ?? 0] ?? [])];
+        if (c < ASCII) this.#table[s * ASCII + c] = t;
+        else this.#other[s]?.set(c, t);
+        queue.push(t);
+      }
+      // complete the ASCII row: missing transitions go where the failure state goes
+      for (let c = 0; c < ASCII; c++) {
+        const i = s * ASCII + c;
+        if ((this.#table[i] ?? -1) < 0) this.#table[i] = s === 0 ? 0 : (this.#table[f * ASCII + c] ?? 0);
+      }
+    }
+  }
+
+  #step(state: number, c: number): number {
+    if (c < ASCII) return this.#table[state * ASCII + c] ?? 0;
+    let s = state;
+    for (;;) {
+      const t = this.#other[s]?.get(c);
+      if (t !== undefined) return t;
+      if (s === 0) return 0;
+      s = this.#fail[s] ?? 0;
+    }
+  }
+
+  /** Calls onMatch for every occurrence (overlapping included), left to right by end position. */
+  scan(text: string, onMatch: (m: KeywordMatch) => void): void {
+    let s = 0;
+    const table = this.#table;
+    for (let i = 0; i < text.length; i++) {
+      const c = text.charCodeAt(i);
+      s = c < ASCII ? (table[s * ASCII + c] as number) : this.#step(s, c);
+      const out = this.#out[s];
+      if (out === undefined || out.length === 0) continue;
+      for (const w of out) onMatch({ word: w, start: i + 1 - (this.#words[w]?.length ?? 0), end: i + 1 });
+    }
+  }
+}
+
+function buildTrie(words: readonly string[]): { next: Map<number, number>[]; out: number[][] } {
+  const next: Map<number, number>[] = [new Map()];
+  const out: number[][] = [[]];
+  words.forEach((word, w) => {
+    let s = 0;
+    for (let i = 0; i < word.length; i++) {
+      const c = word.charCodeAt(i);
+      let t = next[s]?.get(c);
+      if (t === undefined) {
+        t = next.length;
+        next.push(new Map());
+        out.push([]);
+        next[s]?.set(c, t);
+      }
+      s = t;
+    }
+    out[s]?.push(w);
+  });
+  return { next, out };
+}

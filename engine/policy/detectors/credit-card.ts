@@ -1,0 +1,65 @@
+// Payment card numbers: 13-19 digits with optional single spaces or dashes, known issuer, Luhn-valid.
+import { HitCollector, redact, type Hits } from './hits.js';
+
+// Bounded repetition with digit guards on both sides: linear, and a longer digit run is not a card.
+const CANDIDATE = /(?<![\d])\d(?:[ -]?\d){12,18}(?![\d])/g;
+
+interface Brand {
+  readonly name: string;
+  readonly lengths: readonly number[];
+  readonly prefix: (d: string) => boolean;
+}
+
+const range = (d: string, len: number, lo: number, hi: number): boolean => {
+  const p = Number(d.slice(0, len));
+  return p >= lo && p <= hi;
+};
+
+export const BRANDS: readonly Brand[] = [
+  { name: 'visa', lengths: [13, 16, 19], prefix: (d) => d.startsWith('4') },
+  { name: 'mastercard', lengths: [16], prefix: (d) => range(d, 2, 51, 55) || range(d, 4, 2221, 2720) },
+  { name: 'amex', lengths: [15], prefix: (d) => d.startsWith('34') || d.startsWith('37') },
+  {
+    name: 'discover',
+    lengths: [16, 17, 18, 19],
+    prefix: (d) => d.startsWith('6011') || d.startsWith('65') || range(d, 3, 644, 649) || range(d, 6, 622126, 622925),
+  },
+  { name: 'jcb', lengths: [16, 17, 18, 19], prefix: (d) => range(d, 4, 3528, 3589) },
+  {
+    name: 'diners',
+    lengths: [14, 15, 16, 17, 18, 19],
+    prefix: (d) => range(d, 3, 300, 305) || d.startsWith('3095') || d.startsWith('36') || d.startsWith('38') || d.startsWith('39'),
+  },
+];
+
+export function luhnValid(digits: string): boolean {
+  let sum = 0;
+  let double = false;
+  for (let i = digits.length - 1; i >= 0; i--) {
+    let d = digits.charCodeAt(i) - 48;
+    if (double) {
+      d *= 2;
+      if (d > 9) d -= 9;
+    }
+    sum += d;
+    double = !double;
+  }
+  return sum % 10 === 0;
+}
+
+export function cardBrand(digits: string): string | undefined {
+  return BRANDS.find((b) => b.lengths.includes(digits.length) && b.prefix(digits))?.name;
+}
+
+export function isCardNumber(digits: string): boolean {
+  return cardBrand(digits) !== undefined && luhnValid(digits);
+}
+
+export function scanCreditCards(text: string): Hits {
+  const hits = new HitCollector();
+  for (const m of text.matchAll(CANDIDATE)) {
+    const digits = m[0].replace(/[ -]/g, '');
+    if (isCardNumber(digits)) hits.add(redact(digits, 4, 4));
+  }
+  return hits.done();
+}

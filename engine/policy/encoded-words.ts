@@ -1,0 +1,59 @@
+// RFC 2047 encoded-words: decode header values for inspection, encode non-ASCII text we add.
+
+const ENCODED_WORD = /=\?([^?\s]+)\?([bBqQ])\?([^?\s]*)\?=/g;
+// Whitespace between two adjacent encoded-words is not part of the text (RFC 2047 §6.2).
+const BETWEEN_WORDS = /(\?=)\s+(=\?)/g;
+
+export function decodeEncodedWords(value: string): string {
+  if (!value.includes('=?')) return value;
+  return value
+    .replace(BETWEEN_WORDS, '$1$2')
+    .replace(ENCODED_WORD, (word, charset: string, enc: string, text: string) => {
+      const bytes = enc.toLowerCase() === 'b' ? Buffer.from(text, 'base64') : decodeQ(text);
+      return decodeCharset(bytes, charset) ?? word;
+    });
+}
+
+function decodeQ(text: string): Buffer {
+  const out: number[] = [];
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (c === '_') out.push(0x20);
+    else if (c === '=' && /^[0-9A-Fa-f]{2}$/.test(text.slice(i + 1, i + 3))) {
+      out.push(parseInt(text.slice(i + 1, i + 3), 16));
+      i += 2;
+    } else out.push(text.charCodeAt(i) & 0xff);
+  }
+  return Buffer.from(out);
+}
+
+/** Decodes bytes in a named charset; undefined when the charset is unknown. */
+export function decodeCharset(bytes: Uint8Array, charset: string): string | undefined {
+  // RFC 2231 language suffix: "utf-8*en"
+  const name = charset.split('*')[0]?.trim().toLowerCase() ?? '';
+  try {
+    return new TextDecoder(name === '' ? 'utf-8' : name).decode(bytes);
+  } catch {
+    return undefined;
+  }
+}
+
+export function isAscii(text: string): boolean {
+  return /^[\x20-\x7e\t]*$/.test(text);
+}
+
+/** One or more UTF-8 B encoded-words (each at most 75 characters), joined by a space. */
+export function encodeWords(text: string): string {
+  const words: string[] = [];
+  let chunk = '';
+  for (const ch of text) {
+    // 45 bytes → 60 base64 characters + 12 for "=?UTF-8?B??=" stays under 75
+    if (Buffer.byteLength(chunk + ch) > 45) {
+      words.push(chunk);
+      chunk = '';
+    }
+    chunk += ch;
+  }
+  if (chunk !== '') words.push(chunk);
+  return words.map((w) => `=?UTF-8?B?${Buffer.from(w).toString('base64')}?=`).join(' ');
+}

@@ -1,0 +1,89 @@
+// The compiled policy set: built once per graph, frozen, shared by every session on that graph.
+import type { RE2JS } from 're2js';
+import type { Location } from './analysis.js';
+import type { KeywordIndex, KeywordRef } from './detectors/keywords.js';
+import type { Glob } from './glob.js';
+
+export type Severity = 'info' | 'low' | 'medium' | 'high';
+export type PolicyMode = 'enforce' | 'monitor';
+export type ActionType = 'pass' | 'block' | 'modify' | 'redirect';
+
+/** An SMTP reply as a value. */
+export interface PolicyReply {
+  readonly code: number;
+  readonly enhanced: string;
+  readonly text: string;
+}
+
+export interface HeaderEdits {
+  /** Appended to the header block in this order. */
+  readonly add: readonly { readonly name: string; readonly value: string }[];
+  /** Header names (case-insensitive) removed from the original message. */
+  readonly remove: readonly string[];
+  /** Prepended to the Subject as-is (encoded when not ASCII). */
+  readonly subjectPrefix: string | undefined;
+}
+
+export type TextDetector =
+  | { readonly kind: 'creditCardNumber' }
+  | { readonly kind: 'usSsn' }
+  | { readonly kind: 'iban' }
+  | { readonly kind: 'regex'; readonly re: RE2JS }
+  | { readonly kind: 'keywords'; readonly ref: KeywordRef };
+
+export interface AttachmentTest {
+  /** Lower-case, with the leading dot. */
+  readonly extensions: readonly string[] | undefined;
+  readonly types: readonly Glob[] | undefined;
+  readonly names: readonly Glob[] | undefined;
+  readonly minBytes: number | undefined;
+  readonly maxBytes: number | undefined;
+}
+
+export type CompiledCondition =
+  | { readonly kind: 'any'; readonly items: readonly CompiledCondition[] }
+  | { readonly kind: 'all'; readonly items: readonly CompiledCondition[] }
+  | { readonly kind: 'not'; readonly item: CompiledCondition }
+  | {
+      readonly kind: 'text';
+      /** Index into PolicySet.textDetectors; equal detectors share one index and one scan per message. */
+      readonly detector: number;
+      readonly label: TextDetector['kind'];
+      readonly locations: ReadonlySet<Location>;
+      readonly min: number;
+    }
+  | { readonly kind: 'attachment'; readonly test: AttachmentTest; readonly min: number }
+  | { readonly kind: 'header'; readonly name: string; readonly re: RE2JS | undefined; readonly min: number }
+  | { readonly kind: 'messageSize'; readonly minBytes: number | undefined; readonly maxBytes: number | undefined }
+  | { readonly kind: 'recipientCount'; readonly min: number | undefined; readonly max: number | undefined };
+
+export type CompiledAction =
+  | { readonly type: 'pass' }
+  | { readonly type: 'block'; readonly reply: PolicyReply }
+  | { readonly type: 'modify'; readonly edits: HeaderEdits }
+  | { readonly type: 'redirect'; readonly to: readonly string[]; readonly edits: HeaderEdits };
+
+export interface CompiledScope {
+  readonly upstreams: ReadonlySet<string> | undefined;
+  readonly senders: readonly Glob[] | undefined;
+  readonly recipients: readonly Glob[] | undefined;
+}
+
+export interface CompiledPolicy {
+  readonly name: string;
+  readonly severity: Severity;
+  readonly mode: PolicyMode;
+  /** The policy file, for logs. */
+  readonly file: string;
+  readonly scope: CompiledScope;
+  readonly match: CompiledCondition;
+  readonly action: CompiledAction;
+}
+
+export interface PolicySet {
+  readonly policies: readonly CompiledPolicy[];
+  readonly textDetectors: readonly TextDetector[];
+  readonly keywords: KeywordIndex;
+}
+
+export const NO_EDITS: HeaderEdits = Object.freeze({ add: Object.freeze([]), remove: Object.freeze([]), subjectPrefix: undefined });

@@ -1,0 +1,68 @@
+// Content type from the first bytes, so a renamed file is still recognised.
+
+interface Magic {
+  readonly type: string;
+  readonly offset: number;
+  readonly bytes: readonly number[];
+}
+
+const ascii = (s: string): number[] => [...s].map((c) => c.charCodeAt(0));
+
+const MAGICS: readonly Magic[] = [
+  { type: 'application/x-keepass2', offset: 0, bytes: [0x03, 0xd9, 0xa2, 0x9a, 0x67, 0xfb, 0x4b, 0xb5] },
+  { type: 'application/x-keepass', offset: 0, bytes: [0x03, 0xd9, 0xa2, 0x9a, 0x65, 0xfb, 0x4b, 0xb5] },
+  { type: 'application/pdf', offset: 0, bytes: ascii('%PDF-') },
+  { type: 'application/zip', offset: 0, bytes: [0x50, 0x4b, 0x03, 0x04] },
+  { type: 'application/zip', offset: 0, bytes: [0x50, 0x4b, 0x05, 0x06] },
+  { type: 'application/gzip', offset: 0, bytes: [0x1f, 0x8b] },
+  { type: 'application/x-7z-compressed', offset: 0, bytes: [0x37, 0x7a, 0xbc, 0xaf, 0x27, 0x1c] },
+  { type: 'application/vnd.rar', offset: 0, bytes: ascii('Rar!\x1a\x07') },
+  { type: 'application/x-ole-storage', offset: 0, bytes: [0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1] },
+  { type: 'application/x-msdownload', offset: 0, bytes: ascii('MZ') },
+  { type: 'application/x-elf', offset: 0, bytes: [0x7f, 0x45, 0x4c, 0x46] },
+  { type: 'application/rtf', offset: 0, bytes: ascii('{\\rtf') },
+  { type: 'image/png', offset: 0, bytes: [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a] },
+  { type: 'image/jpeg', offset: 0, bytes: [0xff, 0xd8, 0xff] },
+  { type: 'image/gif', offset: 0, bytes: ascii('GIF8') },
+  { type: 'application/pgp-encrypted', offset: 0, bytes: ascii('-----BEGIN PGP MESSAGE-----') },
+  { type: 'application/x-pem-file', offset: 0, bytes: ascii('-----BEGIN ') },
+];
+
+const OOXML: readonly (readonly [string, string])[] = [
+  ['word/', 'application/vnd.openxmlformats-officedocument.wordprocessingml.document'],
+  ['xl/', 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet'],
+  ['ppt/', 'application/vnd.openxmlformats-officedocument.presentationml.presentation'],
+];
+
+/** Sniffed MIME type, or undefined when the bytes say nothing certain. */
+export function sniffType(head: Uint8Array): string | undefined {
+  for (const m of MAGICS) {
+    if (startsWith(head, m.offset, m.bytes)) return m.type === 'application/zip' ? refineZip(head) : m.type;
+  }
+  return looksLikeText(head) ? 'text/plain' : undefined;
+}
+
+function startsWith(head: Uint8Array, offset: number, bytes: readonly number[]): boolean {
+  if (head.length < offset + bytes.length) return false;
+  return bytes.every((b, i) => head[offset + i] === b);
+}
+
+// An OOXML package names its parts in local file headers; the first entries usually reveal the kind.
+function refineZip(head: Uint8Array): string {
+  const text = Buffer.from(head.subarray(0, 4096)).toString('latin1');
+  if (!text.includes('[Content_Types].xml')) return 'application/zip';
+  for (const [prefix, type] of OOXML) if (text.includes(prefix)) return type;
+  return 'application/zip';
+}
+
+function looksLikeText(head: Uint8Array): boolean {
+  if (head.length === 0) return false;
+  const n = Math.min(head.length, 1024);
+  let control = 0;
+  for (let i = 0; i < n; i++) {
+    const b = head[i] ?? 0;
+    if (b === 0) return false;
+    if (b < 0x09 || (b > 0x0d && b < 0x20)) control++;
+  }
+  return control * 20 < n;
+}
