@@ -24,7 +24,8 @@ export const DEFAULT_CONFIG_DIR = 'policies';
 export async function runGraph(dir: string, opts: GraphCommandOptions): Promise<CommandOutput> {
   const built = await buildGraph(dir, opts.now ? { now: opts.now } : {});
   const diagnostics = built.diagnostics.length > 0 ? formatDiagnostics(built.diagnostics, 'text') : '';
-  if (!built.graph) return { exitCode: 1, stdout: '', stderr: diagnostics };
+  // Invalid config: 1; nothing could be loaded (no such directory, broken installation): 2.
+  if (!built.graph) return { exitCode: built.status === 'unusable' ? 2 : 1, stdout: '', stderr: diagnostics };
   return { exitCode: 0, stdout: renderGraph(built.graph, opts.format), stderr: diagnostics };
 }
 

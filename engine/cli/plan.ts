@@ -17,6 +17,7 @@ export const PLAN_FORMATS: readonly PlanFormat[] = ['text', 'json'];
 
 export const EXIT_NO_CHANGES = 0;
 export const EXIT_INVALID = 1;
+export const EXIT_UNUSABLE = 2;
 export const EXIT_CHANGES = 3;
 
 export interface PlanSide {
@@ -64,7 +65,8 @@ export async function runPlan(oldDir: string, newDir: string, opts: PlanCommandO
   const [before, after] = await Promise.all([buildGraph(oldDir, buildOpts), buildGraph(newDir, buildOpts)]);
   if (!before.graph || !before.config || !after.graph || !after.config) {
     const stderr = [!before.graph ? invalidSide('OLD_DIR', oldDir, before) : '', !after.graph ? invalidSide('NEW_DIR', newDir, after) : ''].filter((s) => s).join('\n');
-    return { exitCode: EXIT_INVALID, stdout: '', stderr };
+    const unusable = before.status === 'unusable' || after.status === 'unusable';
+    return { exitCode: unusable ? EXIT_UNUSABLE : EXIT_INVALID, stdout: '', stderr };
   }
   const sides = [{ dir: oldDir, graph: before.graph, config: before.config }, { dir: newDir, graph: after.graph, config: after.config }] as const;
   const extra = await Promise.all((opts.extensions ?? []).map((extension) => extension(sides[0], sides[1])));

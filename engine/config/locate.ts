@@ -62,10 +62,14 @@ function firstContentPosition(source: SourceFile): Position {
   return { line: Math.max(1, line), column: Math.max(1, col) };
 }
 
-/** Where the value a pointer names starts; the nearest existing node when the pointer goes deeper than the document. */
+/**
+ * Where the value a pointer names starts — for a mapping or list, where its key starts ("tls:" rather than the first
+ * line inside it); the nearest existing node when the pointer goes deeper than the document.
+ */
 export function locate(source: SourceFile, pointer: string): Position {
   const found = walk(source, pointer);
-  return positionOf(source, found.node ?? found.key);
+  const collection = found.node !== null && (isMap(found.node) || isSeq(found.node));
+  return positionOf(source, collection ? (found.key ?? found.node) : (found.node ?? found.key));
 }
 
 /** Where the key of the entry a pointer names starts (the value for sequence items and the document root). */

@@ -16,6 +16,7 @@ export interface SchemaFinding {
 export type BranchValidator = (branch: unknown, data: unknown) => readonly ErrorObject[];
 
 type Schema = Record<string, unknown>;
+type Conditions = ReadonlyMap<string, readonly ErrorObject[]>;
 
 function asSchema(value: unknown): Schema {
   return typeof value === 'object' && value !== null ? (value as Schema) : {};
@@ -31,8 +32,8 @@ function prefixed(errors: readonly ErrorObject[], base: string): ErrorObject[] {
 
 /** Turns one validation's errors into findings; `validateBranch` re-validates anyOf/oneOf branches one by one. */
 export function explainErrors(errors: readonly ErrorObject[], validateBranch: BranchValidator): SchemaFinding[] {
-  const conditions = new Map<string, ErrorObject>();
-  for (const e of errors) if (e.keyword === 'if') conditions.set(e.instancePath, e);
+  const conditions = new Map<string, ErrorObject[]>();
+  for (const e of errors) if (e.keyword === 'if') conditions.set(e.instancePath, [...(conditions.get(e.instancePath) ?? []), e]);
   const absorbed = new Set<string>();
   const branchResults = new Map<ErrorObject, ErrorObject[][]>();
   for (const e of errors) {
@@ -132,15 +133,29 @@ function describeCondition(ifSchema: unknown): string {
   return parts.join(' and ');
 }
 
-function conditionFor(e: ErrorObject, at: string, conditions: ReadonlyMap<string, ErrorObject>): { branch: 'then' | 'else'; condition: string; data: unknown } | undefined {
-  const branch = /\/then\//.test(e.schemaPath) ? 'then' : /\/else\//.test(e.schemaPath) ? 'else' : undefined;
-  const ifError = conditions.get(at);
-  if (!branch || !ifError) return undefined;
-  const condition = describeCondition(asSchema(ifError.parentSchema)['if']);
-  return condition ? { branch, condition, data: ifError.data } : undefined;
+interface Condition {
+  readonly branch: 'then' | 'else';
+  readonly condition: string;
+  readonly ifSchema: unknown;
+  readonly data: unknown;
 }
 
-function explainOne(e: ErrorObject, conditions: ReadonlyMap<string, ErrorObject>): SchemaFinding {
+/** The innermost if/then/else at `at` whose branch the error came from (its schemaPath continues the if's path). */
+function conditionFor(e: ErrorObject, at: string, conditions: Conditions): Condition | undefined {
+  let found: Condition | undefined;
+  let longest = -1;
+  for (const ifError of conditions.get(at) ?? []) {
+    const base = ifError.schemaPath.replace(/\/if$/, '');
+    const match = /^\/(then|else)\//.exec(e.schemaPath.slice(base.length));
+    if (!e.schemaPath.startsWith(base) || !match || base.length <= longest) continue;
+    const ifSchema = asSchema(ifError.parentSchema)['if'];
+    longest = base.length;
+    found = { branch: match[1] as 'then' | 'else', condition: describeCondition(ifSchema), ifSchema, data: ifError.data };
+  }
+  return found?.condition ? found : undefined;
+}
+
+function explainOne(e: ErrorObject, conditions: Conditions): SchemaFinding {
   const at = e.instancePath;
   const label = displayLabel(at);
   const base = { code: 'RG_CFG_SCHEMA' as const, pointer: at, at: 'value' as const };
@@ -174,7 +189,7 @@ function explainOne(e: ErrorObject, conditions: ReadonlyMap<string, ErrorObject>
   }
 }
 
-function explainRequired(e: ErrorObject, conditions: ReadonlyMap<string, ErrorObject>): SchemaFinding {
+function explainRequired(e: ErrorObject, conditions: Conditions): SchemaFinding {
   const at = e.instancePath;
   const key = String(e.params['missingProperty']);
   const when = conditionFor(e, at, conditions);
@@ -182,13 +197,16 @@ function explainRequired(e: ErrorObject, conditions: ReadonlyMap<string, ErrorOb
   return { code: 'RG_CFG_SCHEMA', pointer: at, at: 'key', message: `missing required key ${JSON.stringify(key)} ${displayContainer(at)}${reason}` };
 }
 
-function explainForbidden(e: ErrorObject, conditions: ReadonlyMap<string, ErrorObject>): SchemaFinding {
+function explainForbidden(e: ErrorObject, conditions: Conditions): SchemaFinding {
   const at = e.instancePath;
   const key = displayLabel(at);
   const owner = parentPointer(at);
   const when = conditionFor(e, owner, conditions);
+  if (when?.branch === 'then') {
+    return { code: 'RG_CFG_SCHEMA', pointer: at, at: 'key', message: `key ${JSON.stringify(key)} is not allowed ${displayContainer(owner)} when ${when.condition}`, hint: `remove ${key}` };
+  }
   if (when?.branch === 'else') {
-    const actual = Object.keys(asSchema(asSchema(conditions.get(owner)?.parentSchema)['if'])['properties'] ?? {})
+    const actual = Object.keys(asSchema(asSchema(when.ifSchema)['properties']))
       .map((k) => `${k} is ${formatValue(asSchema(when.data)[k])}`)
       .join(' and ');
     return { code: 'RG_CFG_SCHEMA', pointer: at, at: 'key', message: `key ${JSON.stringify(key)} is only allowed when ${when.condition}, but ${actual} ${displayContainer(owner)}`, hint: `remove ${key}, or change the condition` };

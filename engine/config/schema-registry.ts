@@ -26,7 +26,8 @@ export type SchemaLookup =
 // Both the source tree (engine/config) and the build (dist/config) sit two levels below the package root.
 export const SCHEMA_DIR = fileURLToPath(new URL('../../schemas/', import.meta.url));
 
-const OPTIONS: Options = { allErrors: true, strict: true, verbose: true, allowUnionTypes: true };
+// strictRequired is off: `required` inside oneOf branches naming properties declared one level up is a normal pattern.
+const OPTIONS: Options = { allErrors: true, strict: true, strictRequired: false, verbose: true, allowUnionTypes: true };
 // ajv-formats is CommonJS; under NodeNext its default export arrives wrapped.
 const addFormats = ((addFormatsModule as unknown as { default?: typeof addFormatsModule }).default ?? addFormatsModule) as unknown as (ajv: Ajv) => Ajv;
 

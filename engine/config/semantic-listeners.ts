@@ -44,11 +44,11 @@ function checkReflectLoop(ctx: TopologyContext, upstream: UpstreamEntry, index: 
   const listenerIndex = ctx.data.gateway.listen.findIndex((l) => l.port === reflect.port && targets.some((t) => targetHitsListener(t, l.address)));
   const listener = ctx.data.gateway.listen[listenerIndex];
   if (!listener) return [];
-  const target = reflect.host ?? 'the upstream\'s own address';
+  const target = reflect.host ?? `the upstream's own address (${upstream.addresses.join(', ')})`;
   return [
     report(ctx, joinPointer('', 'upstreams', index, 'reflect', 'port'), {
       code: 'RG_CFG_REFLECT_LOOP',
-      message: `upstream ${JSON.stringify(upstream.name)} reflects to ${target} port ${reflect.port}, which is the gateway's own listener ${listener.address}:${listener.port} (gateway.listen[${listenerIndex}]): mail would loop through the gateway`,
+      message: `upstream ${JSON.stringify(upstream.name)} reflects to port ${reflect.port} of ${target}, which is the gateway's own listener ${listener.address}:${listener.port} (gateway.listen[${listenerIndex}]): mail would loop through the gateway`,
       hint: 'point reflect.port at the MTA\'s re-injection listener (e.g. Postfix\'s 10026), not at the gateway',
     }),
   ];

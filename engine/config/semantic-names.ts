@@ -23,7 +23,7 @@ function duplicates(ctx: TopologyContext, list: string, what: string, names: rea
     out.push(
       report(ctx, joinPointer('', list, index, 'name'), {
         code: 'RG_CFG_DUPLICATE_NAME',
-        message: `duplicate ${what} name ${JSON.stringify(name)} (also ${displayPath(joinPointer('', list, earlier))})`,
+        message: `duplicate ${what} name ${JSON.stringify(name)} (first used by ${displayPath(joinPointer('', list, earlier))})`,
         hint: `give each ${what} its own name`,
       }),
     );

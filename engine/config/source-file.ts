@@ -33,8 +33,11 @@ export function parseSourceFile(path: string, text: string, cwd?: string): Parse
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true, keepSourceTokens: false });
   const source: SourceFile = { path, displayPath: displayPathOf(path, cwd), text, doc, lineCounter };
+  // One syntax error usually sets off several more; the first is the one to fix. Duplicate keys are independent.
+  const firstSyntax = doc.errors.find((e) => e.code !== 'DUPLICATE_KEY');
+  const errors = doc.errors.filter((e) => e === firstSyntax || e.code === 'DUPLICATE_KEY');
   const diagnostics = [
-    ...doc.errors.map((e) => yamlDiagnostic(source, e, 'error')),
+    ...errors.map((e) => yamlDiagnostic(source, e, 'error')),
     ...doc.warnings.map((e) => yamlDiagnostic(source, e, 'warning')),
   ];
   if (doc.errors.length > 0) return { source, data: undefined, diagnostics };
@@ -49,8 +52,8 @@ export function parseSourceFile(path: string, text: string, cwd?: string): Parse
 function yamlDiagnostic(source: SourceFile, error: YAMLError, severity: 'error' | 'warning'): Diagnostic {
   const { line, col } = source.lineCounter.linePos(error.pos[0]);
   const isDuplicate = error.code === 'DUPLICATE_KEY';
-  const key = source.text.slice(error.pos[0], error.pos[1]).trim();
-  const message = isDuplicate ? `duplicate key ${key ? JSON.stringify(unquote(key)) : ''} (keys must be unique)`.replace('  ', ' ') : yamlMessage(error);
+  const key = /^("[^"]*"|'[^']*'|[^:\s,{}[\]]+)/.exec(source.text.slice(error.pos[0]))?.[1] ?? '';
+  const message = isDuplicate ? `duplicate key${key ? ` ${JSON.stringify(unquote(key))}` : ''} (keys must be unique)` : yamlMessage(error);
   const hint = isDuplicate ? 'remove or rename one of them; a later duplicate would silently win in many tools' : syntaxHint(error);
   return {
     code: isDuplicate ? 'RG_CFG_DUPLICATE_KEY' : severity === 'error' ? 'RG_CFG_SYNTAX' : 'RG_CFG_YAML_WARNING',
@@ -69,6 +72,7 @@ function unquote(key: string): string {
 }
 
 function yamlMessage(error: YAMLError): string {
+  if (error.code === 'MULTIPLE_DOCS') return 'the file holds more than one YAML document';
   const first = error.message.split('\n')[0] ?? error.message;
   return `syntax error: ${first.replace(/ at line \d+, column \d+.*$/, '')}`;
 }
@@ -80,7 +84,7 @@ function syntaxHint(error: YAMLError): string | undefined {
     case 'MULTIPLE_DOCS':
       return 'a config file holds one document; remove the "---" separator';
     case 'MISSING_CHAR':
-      return 'close the quote or bracket opened here';
+      return /quote|\]|\}/.test(error.message) ? 'close the quote or bracket opened earlier' : undefined;
     case 'BAD_INDENT':
       return 'align entries of the same list or mapping at the same column';
     default:

@@ -43,12 +43,12 @@ function makeReader(): Reader {
 
 function certificateFile(reader: Reader, path: string): CertificateFileResult {
   const bytes = reader.bytes(path);
-  return bytes ? parseCertificateBytes(bytes, displayPathOf(path)) : readCertificateFile(path);
+  return bytes ? parseCertificateBytes(bytes, displayPathOf(path)) : readCertificateFile(displayPathOf(path));
 }
 
 function keyFile(reader: Reader, path: string): PrivateKeyFileResult {
   const bytes = reader.bytes(path);
-  return bytes ? parsePrivateKeyBytes(bytes, displayPathOf(path)) : readPrivateKeyFile(path);
+  return bytes ? parsePrivateKeyBytes(bytes, displayPathOf(path)) : readPrivateKeyFile(displayPathOf(path));
 }
 
 export function checkTlsFiles(ctx: TopologyContext, now: Date): TlsFileCheck {
@@ -95,7 +95,8 @@ function validityDiagnostics(ctx: TopologyContext, pointer: string, file: string
   const which = `certificate ${JSON.stringify(info.subject)}${count > 1 ? ` (${index + 1} of ${count})` : ''} in ${file}`;
   const day = (d: Date) => d.toISOString().slice(0, 10);
   const hint = `SHA-256 ${info.fingerprint256}; renew it (relayguard certs issue) or import the peer's current certificate (relayguard certs import)`;
-  switch (checkValidity(cert, now)) {
+  const validity = checkValidity(cert, now);
+  switch (validity) {
     case 'valid':
       return [];
     case 'expired':
@@ -105,8 +106,8 @@ function validityDiagnostics(ctx: TopologyContext, pointer: string, file: string
     case 'expiring':
       return [report(ctx, pointer, { code: 'RG_TLS_CERT_EXPIRING', severity: 'warning', message: `${which} expires on ${day(info.validTo)}, in ${info.daysToExpiry} days`, hint })];
     default: {
-      const never: never = checkValidity(cert, now) as never;
-      return never;
+      const never: never = validity;
+      throw new Error(`unhandled certificate validity ${String(never)}`);
     }
   }
 }

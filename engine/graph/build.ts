@@ -4,7 +4,7 @@ import { execFile } from 'node:child_process';
 import { hasErrors } from '../config/diagnostic.js';
 import type { Diagnostic } from '../config/diagnostic.js';
 import { loadConfigDir } from '../config/load.js';
-import type { LoadedConfig } from '../config/load.js';
+import type { LoadStatus, LoadedConfig } from '../config/load.js';
 import { compileGraph } from './compile.js';
 import type { RoutingGraph } from './types.js';
 
@@ -13,6 +13,8 @@ export interface BuildOptions {
 }
 
 export interface BuildResult {
+  /** valid: a graph was built; invalid: the config has errors (exit 1); unusable: nothing could be loaded (exit 2). */
+  readonly status: LoadStatus;
   readonly graph?: RoutingGraph;
   readonly config?: LoadedConfig;
   readonly diagnostics: readonly Diagnostic[];
@@ -31,11 +33,15 @@ export function findGitCommit(dir: string): Promise<string | undefined> {
 }
 
 export async function buildGraph(dir: string, opts: BuildOptions = {}): Promise<BuildResult> {
-  const [loaded, gitCommit] = await Promise.all([loadConfigDir(dir), findGitCommit(dir)]);
+  const now = opts.now ?? new Date();
+  const [loaded, gitCommit] = await Promise.all([loadConfigDir(dir, { now }), findGitCommit(dir)]);
   const { config } = loaded;
-  if (!config || hasErrors(loaded.diagnostics)) return { ...(config ? { config } : {}), diagnostics: loaded.diagnostics };
-  const compiled = compileGraph(config, { ...(opts.now ? { now: opts.now } : {}), ...(gitCommit !== undefined ? { gitCommit } : {}) });
+  if (!config || hasErrors(loaded.diagnostics)) {
+    return { status: loaded.status === 'valid' ? 'invalid' : loaded.status, ...(config ? { config } : {}), diagnostics: loaded.diagnostics };
+  }
+  const compiled = compileGraph(config, { now, ...(gitCommit !== undefined ? { gitCommit } : {}) });
   return {
+    status: compiled.graph ? 'valid' : 'invalid',
     ...(compiled.graph ? { graph: compiled.graph } : {}),
     config,
     diagnostics: [...loaded.diagnostics, ...compiled.diagnostics],

@@ -59,7 +59,8 @@ export function compileUpstream(ctx: CompileContext, u: UpstreamEntry, i: number
     ctx,
     `${pointer}/tls`,
     tls,
-    u.tls?.starttls ?? DEFAULTS.upstreamTls.starttls,
+    // Without a gateway certificate there is nothing to offer: an unset starttls means disabled.
+    u.tls?.starttls ?? (tls.settings.identity ? DEFAULTS.upstreamTls.starttls : 'disabled'),
     u.tls?.clientCertificate ?? DEFAULTS.upstreamTls.clientCertificate,
     trust,
   );

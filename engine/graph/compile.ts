@@ -13,6 +13,7 @@ import { DEFAULTS, defaultHostname } from './defaults.js';
 import { compileDomainRouter } from './domain-router.js';
 import { deepFreeze } from './freeze.js';
 import { compileLoopSecret } from './loop-secret.js';
+import { policyDefinition } from './policy-description.js';
 import type { Receiver, RoutingGraph, Upstream } from './types.js';
 
 export interface CompileOptions {
@@ -47,6 +48,16 @@ function upstreamMatcher(upstreams: readonly Upstream[]) {
   return compileAddressMatcher(upstreams.flatMap((u) => u.addresses.map((cidr) => ({ cidr, value: u }))));
 }
 
+function policyDefinitions(config: LoadedConfig): Map<string, unknown> {
+  const out = new Map<string, unknown>();
+  for (const file of config.policies) {
+    for (const policy of file.data.policies) {
+      if (!out.has(policy.name)) out.set(policy.name, policyDefinition(policy));
+    }
+  }
+  return out;
+}
+
 function configFiles(config: LoadedConfig, ctx: CompileContext): string[] {
   const files = [
     config.topology.source.path,
@@ -77,6 +88,7 @@ export function compileGraph(config: LoadedConfig, opts: CompileOptions = {}): C
     upstreamByAddress: upstreamMatcher(nodes.upstreams),
     router: compileDomainRouter(nodes.routes),
     policies: policies.policySet,
+    policyDefinitions: policyDefinitions(config),
     certificates: certificateSummaries(ctx),
     files: configFiles(config, ctx),
   };

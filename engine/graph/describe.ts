@@ -205,7 +205,7 @@ export function describeGraph(graph: RoutingGraph): GraphDescription {
     upstreams: graph.upstreams.map((u) => describeUpstream(dir, u)),
     receivers: [...graph.receivers.values()].map((r) => describeReceiver(dir, r)),
     routes: graph.routes.map(describeRoute),
-    policies: describePolicies(graph.policies),
+    policies: describePolicies(graph.policies, graph.policyDefinitions),
     certificates: graph.certificates.map((c) => ({
       file: displayPath(dir, c.file),
       subject: c.subject,

@@ -45,6 +45,15 @@ describe('compileDomainRouter', () => {
     expect(r.lookup('x.example.org')?.index).toBe(0);
   });
 
+  it('survives malformed names', () => {
+    for (const odd of ['', '.', '..', '.example.org', 'a..example.org', 'example.org..', ' ']) {
+      expect(router.lookup(odd)?.index).toBeTypeOf('number');
+    }
+    const strict = compileDomainRouter([route(0, ['example.org'])]);
+    expect(strict.lookup('.example.org')).toBeUndefined();
+    expect(strict.lookup('')).toBeUndefined();
+  });
+
   it('normalises IDNs to punycode on both sides', () => {
     const r = compileDomainRouter([route(0, ['bücher.example'])]);
     expect(r.lookup('xn--bcher-kva.example')?.index).toBe(0);

@@ -9,8 +9,20 @@ export type DomainPattern =
   | { readonly kind: 'subdomains'; readonly suffix: string }
   | { readonly kind: 'any' };
 
+/** True when `d` is already lowercase ASCII without surrounding space or a trailing dot (the common case). */
+function isNormalized(d: string): boolean {
+  const n = d.length;
+  if (n === 0 || d.charCodeAt(n - 1) === 46) return n === 0;
+  for (let i = 0; i < n; i++) {
+    const c = d.charCodeAt(i);
+    if ((c >= 65 && c <= 90) || c > 126 || c <= 32) return false;
+  }
+  return true;
+}
+
 /** Lowercase ASCII (punycode for IDNs), without a trailing dot. */
 export function normalizeDomain(domain: string): string {
+  if (isNormalized(domain)) return domain;
   let d = domain.trim().toLowerCase();
   if (d.endsWith('.')) d = d.slice(0, -1);
   if (/[^\x00-\x7f]/.test(d)) d = domainToASCII(d) || d;
@@ -24,45 +36,105 @@ export function parseDomainPattern(pattern: string): DomainPattern {
   return { kind: 'exact', domain: normalizeDomain(p) };
 }
 
-function keepLowest(map: Map<string, number>, key: string, index: number): void {
-  const current = map.get(key);
-  if (current === undefined || index < current) map.set(key, index);
+/**
+ * One label of the reversed-label trie ("org" → "example" → …). Children are keyed by a hash
+ * of the label computed in place, so a lookup allocates no substrings; `label` settles collisions.
+ */
+interface LabelNode {
+  readonly label: string;
+  /** Lowest route index naming exactly this domain. */
+  exact: number;
+  /** Lowest route index naming "*.this-domain" (matches names strictly below it). */
+  below: number;
+  readonly children: Map<number, LabelNode[]>;
+}
+
+function newNode(label: string): LabelNode {
+  return { label, exact: Infinity, below: Infinity, children: new Map() };
+}
+
+/** FNV-1a over text[start, end), kept in small-integer range for fast Map keys. */
+function labelHash(text: string, start: number, end: number): number {
+  let h = 0x811c9dc5;
+  for (let i = start; i < end; i++) h = Math.imul(h ^ text.charCodeAt(i), 16777619);
+  return h & 0x3fffffff;
+}
+
+function childOf(node: LabelNode, text: string, start: number, end: number): LabelNode | undefined {
+  const bucket = node.children.get(labelHash(text, start, end));
+  if (!bucket) return undefined;
+  for (const child of bucket) {
+    if (child.label.length === end - start && text.startsWith(child.label, start)) return child;
+  }
+  return undefined;
+}
+
+function nodeFor(root: LabelNode, domain: string): LabelNode {
+  let node = root;
+  let end = domain.length;
+  for (;;) {
+    const dot = end > 0 ? domain.lastIndexOf('.', end - 1) : -1;
+    let child = childOf(node, domain, dot + 1, end);
+    if (!child) {
+      child = newNode(domain.slice(dot + 1, end));
+      const key = labelHash(domain, dot + 1, end);
+      node.children.set(key, [...(node.children.get(key) ?? []), child]);
+    }
+    node = child;
+    if (dot < 0) return node;
+    end = dot;
+  }
+}
+
+function addPattern(root: LabelNode, text: string, position: number): number {
+  const pattern = parseDomainPattern(text);
+  switch (pattern.kind) {
+    case 'exact': {
+      const node = nodeFor(root, pattern.domain);
+      node.exact = Math.min(node.exact, position);
+      return Infinity;
+    }
+    case 'subdomains': {
+      const node = nodeFor(root, pattern.suffix);
+      node.below = Math.min(node.below, position);
+      return Infinity;
+    }
+    case 'any':
+      return position;
+    default: {
+      const never: never = pattern;
+      throw new Error(`unhandled domain pattern ${JSON.stringify(never)}`);
+    }
+  }
+}
+
+/** Walks the labels right to left; lookup cost grows with the labels of the name, not the routes. */
+function lowestMatch(root: LabelNode, d: string, any: number): number {
+  let best = any;
+  let node = root;
+  let end = d.length;
+  for (;;) {
+    // end strictly decreases, so malformed names ("", ".a", "a..b") end the walk too.
+    const dot = end > 0 ? d.lastIndexOf('.', end - 1) : -1;
+    const child = childOf(node, d, dot + 1, end);
+    if (!child) return best;
+    node = child;
+    if (dot < 0) return Math.min(best, node.exact);
+    if (node.below < best) best = node.below;
+    end = dot;
+  }
 }
 
 export function compileDomainRouter(routes: readonly Route[]): DomainRouter {
-  const exact = new Map<string, number>();
-  const suffix = new Map<string, number>();
-  let any = Number.POSITIVE_INFINITY;
+  const root = newNode('');
+  let any = Infinity;
   routes.forEach((route, position) => {
-    for (const text of route.domains) {
-      const pattern = parseDomainPattern(text);
-      switch (pattern.kind) {
-        case 'exact':
-          keepLowest(exact, pattern.domain, position);
-          break;
-        case 'subdomains':
-          keepLowest(suffix, pattern.suffix, position);
-          break;
-        case 'any':
-          any = Math.min(any, position);
-          break;
-        default: {
-          const never: never = pattern;
-          throw new Error(`unhandled domain pattern ${JSON.stringify(never)}`);
-        }
-      }
-    }
+    for (const text of route.domains) any = Math.min(any, addPattern(root, text, position));
   });
   return Object.freeze({
     lookup(domain: string): Route | undefined {
-      const d = normalizeDomain(domain);
-      let best = Math.min(exact.get(d) ?? any, any);
-      // "*.example.org" matches every name below example.org, at any depth, never example.org itself.
-      for (let dot = d.indexOf('.'); dot >= 0; dot = d.indexOf('.', dot + 1)) {
-        const index = suffix.get(d.slice(dot + 1));
-        if (index !== undefined && index < best) best = index;
-      }
-      return Number.isFinite(best) ? routes[best] : undefined;
+      const best = lowestMatch(root, normalizeDomain(domain), any);
+      return best === Infinity ? undefined : routes[best];
     },
   });
 }

@@ -66,29 +66,39 @@ function routeBody(r: RouteDescription): unknown {
   return { domains: r.domains, receivers: r.receivers, strategy: r.strategy };
 }
 
+type RoutePairing = (old: RouteDescription, now: RouteDescription) => boolean;
+
+const domainKey = (r: RouteDescription): string => r.domains.join('\n');
+const sharedDomain: RoutePairing = (o, r) => o.domains.some((d) => r.domains.includes(d));
+const samePosition: RoutePairing = (o, r) => o.index === r.index;
+
 /**
- * Routes have no names: pair those with the same domain list first (wherever they moved),
- * then the remaining ones by position; what is left was added or removed.
+ * Routes have no names: pair those with the same domain list first (wherever they moved), then
+ * those sharing a domain, then the rest by position; what is left was added or removed.
  */
-function diffRoutes(before: readonly RouteDescription[], after: readonly RouteDescription[]): Sorted[] {
-  const key = (r: RouteDescription): string => r.domains.join('\n');
-  const unpairedOld = new Set(before);
+function pairRoutes(before: readonly RouteDescription[], after: readonly RouteDescription[]): Map<RouteDescription, RouteDescription> {
+  const byDomains = new Map<string, RouteDescription[]>();
+  for (const o of before) byDomains.set(domainKey(o), [...(byDomains.get(domainKey(o)) ?? []), o]);
   const pairs = new Map<RouteDescription, RouteDescription>();
   for (const r of after) {
-    const match = [...unpairedOld].find((o) => key(o) === key(r));
-    if (match) {
-      pairs.set(r, match);
-      unpairedOld.delete(match);
+    const match = byDomains.get(domainKey(r))?.shift();
+    if (match) pairs.set(r, match);
+  }
+  const unpairedOld = [...byDomains.values()].flat().sort((a, b) => a.index - b.index);
+  for (const rule of [sharedDomain, samePosition]) {
+    for (const r of after) {
+      if (pairs.has(r)) continue;
+      const at = unpairedOld.findIndex((o) => rule(o, r));
+      const [match] = at >= 0 ? unpairedOld.splice(at, 1) : [];
+      if (match) pairs.set(r, match);
     }
   }
-  for (const r of after) {
-    if (pairs.has(r)) continue;
-    const match = [...unpairedOld].find((o) => o.index === r.index);
-    if (match) {
-      pairs.set(r, match);
-      unpairedOld.delete(match);
-    }
-  }
+  return pairs;
+}
+
+function diffRoutes(before: readonly RouteDescription[], after: readonly RouteDescription[]): Sorted[] {
+  const pairs = pairRoutes(before, after);
+  const paired = new Set(pairs.values());
   const out: Sorted[] = [];
   for (const r of after) {
     const prev = pairs.get(r);
@@ -100,7 +110,7 @@ function diffRoutes(before: readonly RouteDescription[], after: readonly RouteDe
     const details = [...moved, ...fieldDetails(routeBody(prev), routeBody(r))];
     if (details.length > 0) out.push({ kind: 'changed', section: 'route', name: routeName(r), details, order: r.index });
   }
-  for (const r of unpairedOld) out.push({ kind: 'removed', section: 'route', name: routeName(r), details: [], order: r.index });
+  for (const r of before.filter((o) => !paired.has(o))) out.push({ kind: 'removed', section: 'route', name: routeName(r), details: [], order: r.index });
   return out;
 }
 

@@ -8,7 +8,7 @@ export interface PolicyDescription {
   readonly mode: string;
   /** The action type: pass | block | modify | redirect. */
   readonly action: string;
-  /** The policy as written (defaults applied), keys sorted: what `plan` compares. */
+  /** The policy as written, keys sorted, without name/severity/mode (compared on their own): what `plan` compares. */
   readonly definition: unknown;
 }
 
@@ -25,12 +25,19 @@ export function normalizeJson(value: unknown): unknown {
   return out;
 }
 
-export function describePolicies(set: PolicySet): PolicyDescription[] {
+/** The written form of one policy as the graph keeps it (see RoutingGraph.policyDefinitions). */
+export function policyDefinition(written: unknown): unknown {
+  if (typeof written !== 'object' || written === null) return normalizeJson(written);
+  const { name: _name, severity: _severity, mode: _mode, ...rest } = written as Record<string, unknown>;
+  return normalizeJson(rest);
+}
+
+export function describePolicies(set: PolicySet, definitions?: ReadonlyMap<string, unknown>): PolicyDescription[] {
   return set.policies.map((p) => ({
     name: p.name,
     severity: p.severity,
     mode: p.mode,
     action: p.action.type,
-    definition: normalizeJson(p.source),
+    definition: definitions?.get(p.name) ?? null,
   }));
 }

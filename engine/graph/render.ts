@@ -38,10 +38,12 @@ function trustText(trust: readonly TrustFileDescription[]): string {
 }
 
 export function inboundTlsText(tls: InboundTlsDescription): string {
+  if (tls.starttls === 'disabled') return 'starttls disabled';
   return `starttls ${tls.starttls}, client certificate ${tls.clientCertificate}, ${trustText(tls.trust)}`;
 }
 
 export function outboundTlsText(tls: OutboundTlsDescription): string {
+  if (tls.starttls === 'disabled') return 'starttls disabled';
   const name = tls.serverName !== undefined ? ` as ${tls.serverName}` : '';
   return `starttls ${tls.starttls}, verify hostname ${tls.verifyHostname ? 'yes' : 'no'}${name}, ${trustText(tls.trust)}`;
 }

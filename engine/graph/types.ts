@@ -162,6 +162,8 @@ export interface RoutingGraph {
   readonly upstreamByAddress: AddressMatcher<Upstream>;
   readonly router: DomainRouter;
   readonly policies: PolicySet;
+  /** Each policy as written (normalised JSON, by name), so `plan` can compare what the compiled set cannot show. */
+  readonly policyDefinitions?: ReadonlyMap<string, unknown>;
   readonly certificates: readonly CertificateSummary[];
   /** Every file the graph was built from (config and certificates), for the watcher. */
   readonly files: readonly string[];

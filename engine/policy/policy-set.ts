@@ -1,5 +1,6 @@
 // The compiled policy set: built once per graph, frozen, shared by every session on that graph.
 import type { RE2JS } from 're2js';
+import type { Policy } from '../config/generated/policy.js';
 import type { Location } from './analysis.js';
 import type { KeywordIndex, KeywordRef } from './detectors/keywords.js';
 import type { Glob } from './glob.js';
@@ -75,6 +76,8 @@ export interface CompiledPolicy {
   readonly mode: PolicyMode;
   /** The policy file, for logs. */
   readonly file: string;
+  /** The policy as written, with severity and mode defaults applied (for render and plan). */
+  readonly source: Policy;
   readonly scope: CompiledScope;
   readonly match: CompiledCondition;
   readonly action: CompiledAction;

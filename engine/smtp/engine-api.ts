@@ -3,6 +3,7 @@
 import type { Socket } from 'node:net';
 import type { Logger } from 'pino';
 import type { RoutingGraph } from '../graph/types.js';
+import type { Incident } from '../policy/incidents.js';
 import type { RelayPool } from './relay-pool.js';
 
 export interface ConnectionMeta {
@@ -59,6 +60,8 @@ export interface TransactionRecord {
   readonly downstreamReply?: string;
   readonly inboundTls?: LegTls;
   readonly receivingTls?: LegTls;
+  /** The original client when the upstream forwarded it with XCLIENT/XFORWARD, else the upstream itself. */
+  readonly client?: { readonly address: string; readonly hostname: string };
   /** pass | block | modify | redirect | loop-skip | inspection-failed-pass | none */
   readonly decision: string;
   /** Names of the policies that matched. */
@@ -77,9 +80,9 @@ export interface EngineObserver {
   relayError(e: { readonly receiver: string; readonly kind: string }): void;
 }
 
-/** Where incident records go; structurally compatible with engine/policy's IncidentWriter. */
+/** Where incident records go: engine/policy's IncidentWriter, or a test double. */
 export interface IncidentSink {
-  record(incidents: readonly unknown[]): void | Promise<void>;
+  record(incidents: readonly Incident[]): void;
 }
 
 export interface EngineServices {

@@ -1,9 +1,206 @@
-// One SMTP engine per graph generation (placeholder until the session code lands).
-import type { RoutingGraph } from '../graph/types.js';
-import type { EngineServices, GenerationEngine } from './engine-api.js';
+// One SMTP engine per graph generation: inbound servers (one per TLS profile, built once), session
+// admission (upstream lookup, connection limits), per-session wiring, counters and drain.
+import { randomBytes } from 'node:crypto';
+import { InboundServer, installReplyOverride, refuseSocket } from './inbound-server.js';
+import { InboundSession } from './inbound-session.js';
+import { sessionHooks } from './inbound-hooks.js';
+import { LegTargets } from './leg-targets.js';
+import { RouteCursor } from './route-cursor.js';
+import { reply } from './reply.js';
+import { endTransaction } from './transaction-end.js';
+import { SHUTTING_DOWN } from './command-mail.js';
+import { serverOptionsFor, sessionDisabledCommands, tlsProfileOf } from './server-options.js';
+import type { Socket } from 'node:net';
+import type { SMTPServerSession } from 'smtp-server';
+import type { SMTPConnection } from 'smtp-server/lib/smtp-connection.js';
+import type { RoutingGraph, Upstream } from '../graph/types.js';
+import type { ConnectionMeta, EngineServices, GenerationEngine } from './engine-api.js';
+import type { EngineContext } from './engine-context.js';
+import type { SmtpReply } from './reply.js';
+
+const SESSION_EXPIRED: SmtpReply = reply(421, '4.4.2', 'session time limit reached, closing connection');
+/** After the drain deadline, how long stragglers get to read their 421 before their sockets are destroyed. */
+const STRAGGLER_GRACE_MS = 1_000;
 
 export function createGenerationEngine(graph: RoutingGraph, services: EngineServices): GenerationEngine {
-  void graph;
-  void services;
-  throw new Error('RG_ENGINE_NOT_READY: the SMTP engine is being written');
+  return new SmtpGeneration(graph, services);
+}
+
+class SmtpGeneration implements GenerationEngine {
+  readonly #graph: RoutingGraph;
+  readonly #services: EngineServices;
+  readonly #ctx: EngineContext;
+  readonly #servers = new Map<object, InboundServer>();
+  readonly #sessions = new Set<InboundSession>();
+  readonly #byLibrarySession = new WeakMap<SMTPServerSession, InboundSession>();
+  readonly #perUpstream = new Map<string, number>();
+  readonly #idle = new Set<() => void>();
+  #transactions = 0;
+  #draining = false;
+
+  constructor(graph: RoutingGraph, services: EngineServices) {
+    this.#graph = graph;
+    this.#services = services;
+    const g = graph.gateway;
+    this.#ctx = {
+      graph,
+      services,
+      logger: services.logger,
+      targets: new LegTargets(graph, services.logger, services.observer),
+      cursor: new RouteCursor(),
+      spool: { dir: g.spool.dir, memoryThresholdBytes: g.spool.memoryThresholdBytes, maxBytes: g.maxMessageBytes },
+      analysisLimits: { maxDepth: g.inspection.maxDepth, maxParts: g.inspection.maxParts, maxDecodedBytes: g.inspection.maxDecodedBytes },
+      isDraining: () => this.#draining,
+      transactionStarted: () => void this.#transactions++,
+      transactionEnded: (s) => this.#transactionEnded(s),
+    };
+    const hooks = sessionHooks(
+      this.#ctx,
+      (session) => this.#byLibrarySession.get(session),
+      (s) => this.#closed(s),
+    );
+    for (const u of graph.upstreams) this.#serverFor(u, hooks);
+  }
+
+  get activeSessions(): number {
+    return this.#sessions.size;
+  }
+
+  get activeTransactions(): number {
+    return this.#transactions;
+  }
+
+  accept(socket: Socket, meta: ConnectionMeta): void {
+    const refusal = this.#admit(meta);
+    if (refusal !== null) {
+      this.#services.observer.sessionRefused({ remoteAddress: meta.remoteAddress, reason: refusal.reason });
+      this.#services.logger.info({ remoteAddress: meta.remoteAddress, reason: refusal.reason }, `connection refused: ${refusal.reply.lines.join(' ')}`);
+      refuseSocket(socket, refusal.reply);
+      return;
+    }
+    this.#open(socket, meta, this.#upstreamOf(meta));
+  }
+
+  drain(deadline: number): Promise<void> {
+    this.#draining = true;
+    for (const s of this.#sessions) if (s.transaction === null) s.shutdown(SHUTTING_DOWN);
+    if (this.#sessions.size === 0) return Promise.resolve();
+    return new Promise<void>((resolve) => {
+      const done = (): void => {
+        clearTimeout(timer);
+        this.#idle.delete(done);
+        resolve();
+      };
+      const timer = setTimeout(() => this.#expire(done), Math.max(0, deadline - Date.now()));
+      timer.unref();
+      this.#idle.add(done);
+    });
+  }
+
+  /** The drain deadline: 421 to everyone left, in-flight relays aborted, sockets destroyed shortly after. */
+  #expire(done: () => void): void {
+    for (const s of this.#sessions) {
+      s.transaction?.abort('drain deadline');
+      s.shutdown(SHUTTING_DOWN);
+    }
+    const hard = setTimeout(() => {
+      for (const s of this.#sessions) s.connection._socket.destroy();
+      done();
+    }, STRAGGLER_GRACE_MS);
+    hard.unref();
+  }
+
+  #upstreamOf(meta: ConnectionMeta): Upstream | undefined {
+    return this.#graph.upstreamByAddress.lookup(meta.remoteAddress);
+  }
+
+  #admit(meta: ConnectionMeta): { reason: 'unknown-client' | 'limit' | 'draining'; reply: SmtpReply } | null {
+    if (this.#draining) return { reason: 'draining', reply: SHUTTING_DOWN };
+    const u = this.#upstreamOf(meta);
+    if (u === undefined) return { reason: 'unknown-client', reply: reply(554, '5.7.1', `${meta.remoteAddress} is not an allowed upstream of this gateway`) };
+    const limits = this.#graph.gateway.limits;
+    const perUpstream = Math.min(u.maxConnections, limits.maxConnectionsPerUpstream);
+    if (this.#sessions.size >= limits.maxConnections || (this.#perUpstream.get(u.name) ?? 0) >= perUpstream) {
+      return { reason: 'limit', reply: reply(421, '4.7.0', `too many connections from ${u.name}, try again later`) };
+    }
+    return null;
+  }
+
+  #serverFor(u: Upstream, hooks: ReturnType<typeof sessionHooks>): InboundServer {
+    const profile = tlsProfileOf(this.#graph, u);
+    const key = profile ?? this;
+    let server = this.#servers.get(key);
+    if (server === undefined) {
+      server = new InboundServer(serverOptionsFor(this.#graph, profile, hooks), this.#graph.gateway.greetingDelayMs);
+      server.on('error', (err: Error) => this.#services.logger.debug({ err }, `inbound connection error: ${err.message}`));
+      this.#servers.set(key, server);
+    }
+    return server;
+  }
+
+  #open(socket: Socket, meta: ConnectionMeta, u: Upstream | undefined): void {
+    if (u === undefined) return;
+    const server = this.#servers.get(tlsProfileOf(this.#graph, u) ?? this);
+    if (server === undefined) return refuseSocket(socket, reply(421, '4.3.0', 'no inbound profile for this upstream'));
+    const id = randomBytes(8).toString('hex');
+    server.startSession(socket, meta, id, (connection) => this.#bind(connection, id, u, meta));
+  }
+
+  #bind(connection: SMTPConnection, id: string, u: Upstream, meta: ConnectionMeta): void {
+    const s = new InboundSession(id, u, meta, connection);
+    this.#sessions.add(s);
+    this.#perUpstream.set(u.name, (this.#perUpstream.get(u.name) ?? 0) + 1);
+    this.#byLibrarySession.set(connection.session, s);
+    connection.session.disabledCommands = sessionDisabledCommands(this.#graph, u);
+    installReplyOverride(connection, () => s.takeReply());
+    const reset = connection._resetSession.bind(connection);
+    connection._resetSession = (): void => {
+      reset();
+      this.#onReset(s);
+    };
+    this.#armSessionLimit(s);
+    s.ready();
+    this.#services.observer.sessionOpened({ sessionId: id, upstream: u.name, remoteAddress: meta.remoteAddress });
+  }
+
+  /** RSET, HELO/EHLO, STARTTLS, XCLIENT: an envelope in progress is abandoned and its leg reset. */
+  #onReset(s: InboundSession): void {
+    const tx = s.transaction;
+    if (tx !== null && tx.stage === 'envelope') endTransaction(this.#ctx, s, tx, 'aborted', 'transaction reset by the upstream', { reusable: true });
+  }
+
+  #closed(s: InboundSession): void {
+    if (s.closed) return;
+    const tx = s.close();
+    if (tx !== null) {
+      tx.abort('upstream connection closed');
+      if (tx.stage === 'envelope') endTransaction(this.#ctx, s, tx, 'aborted', 'connection closed by the upstream', { reusable: true });
+      // stage data: the DATA handler sees the abort and ends the transaction itself.
+      else if (tx.leg !== null && tx.stage === 'data') tx.leg.conn.close();
+    }
+    this.#sessions.delete(s);
+    const n = (this.#perUpstream.get(s.upstream.name) ?? 1) - 1;
+    if (n <= 0) this.#perUpstream.delete(s.upstream.name);
+    else this.#perUpstream.set(s.upstream.name, n);
+    this.#services.observer.sessionClosed({ sessionId: s.id, upstream: s.upstream.name });
+    if (this.#sessions.size === 0) for (const done of [...this.#idle]) done();
+  }
+
+  #transactionEnded(s: InboundSession): void {
+    this.#transactions = Math.max(0, this.#transactions - 1);
+    // After the reply to the command that ended it has been written.
+    if (this.#draining) setImmediate(() => s.transaction === null && s.shutdown(SHUTTING_DOWN));
+  }
+
+  #armSessionLimit(s: InboundSession): void {
+    const ms = this.#graph.gateway.timeouts.sessionMs;
+    if (ms <= 0) return;
+    const timer = setTimeout(function expire(): void {
+      if (s.closed) return;
+      if (s.inData) return void setTimeout(expire, 1_000).unref();
+      s.transaction?.abort('session time limit');
+      s.shutdown(SESSION_EXPIRED);
+    }, ms);
+    timer.unref();
+  }
 }

@@ -111,6 +111,23 @@ describe('RelayConnection against smtp-server', () => {
     expect(toUpstreamReply(err)).toMatchObject({ code: 421, enhanced: '4.4.1' });
   });
 
+  it('reads SIZE and sends MAIL and RCPTs one by one without PIPELINING', async () => {
+    const m = await mta({ size: 1000, hidePipelining: true });
+    const conn = await open(options(m.port));
+    expect(conn.capabilities).toMatchObject({ pipelining: false, size: 1000, esmtp: true });
+    const { mail, rcpts } = await conn.mailAndRcpts('a@example.test', ['SIZE=100'], ['b@example.test', 'c@example.test']);
+    expect([mail.code, ...rcpts.map((r) => r.code)]).toEqual([250, 250, 250]);
+    expect(await conn.data([Buffer.from('x'.repeat(1200))])).toMatchObject({ code: 552 });
+  });
+
+  it('stops connecting when the signal aborts', async () => {
+    const s = await scripted((peer) => peer.closed);
+    const controller = new AbortController();
+    const pending = RelayConnection.open(options(s.port), controller.signal);
+    setTimeout(() => controller.abort(), 50);
+    expect((await relayError(pending)).code).toBe('RG_RELAY_ABORTED');
+  });
+
   it('round-trips dot-stuffing byte-exact', async () => {
     const m = await mta();
     const conn = await open(options(m.port));
@@ -304,6 +321,24 @@ describe('RelayConnection STARTTLS', () => {
     expect((await conn.data([Buffer.from(BODY)])).code).toBe(250);
     const [msg] = await m.waitForMessages(1);
     expect(msg?.tls?.servername).toBe('mx.example.test');
+  });
+
+  it('encrypts without verifying when no verifier is given (authenticate: false)', async () => {
+    const m = await mta({ tls: pair });
+    const conn = await open(options(m.port, { tls: { starttls: 'required', options: { rejectUnauthorized: false } } }));
+    expect(conn.tlsInfo).toMatchObject({ verified: false, peerFingerprint: fingerprint });
+    expect(conn.tlsInfo?.peerSubject).toContain('CN=mx.example.test');
+  });
+
+  it('presents a client certificate for mutual TLS', async () => {
+    const client = selfSignedCertificate('gw.example.test');
+    const m = await mta({ tls: { ...pair, requestCert: true } });
+    const policy = { ...tlsPolicy('required'), options: { ...tlsPolicy('required').options, key: client.key, cert: client.cert } };
+    const conn = await open(options(m.port, { tls: policy }));
+    await conn.mailAndRcpts('a@example.test', [], ['b@example.test']);
+    expect((await conn.data([Buffer.from(BODY)])).code).toBe(250);
+    const [msg] = await m.waitForMessages(1);
+    expect(msg?.clientCert?.fingerprint256).toBe(new X509Certificate(client.cert).fingerprint256);
   });
 
   it('fails verification with RG_RELAY_TLS_VERIFY and sends no MAIL', async () => {

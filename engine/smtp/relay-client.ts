@@ -19,6 +19,8 @@ export type { RelayTlsInfo, RelayTlsPolicy, TlsVerifyResult } from './relay-tls.
 export type { RelayCapabilities } from './relay-capabilities.js';
 
 export type RelayRecipient = string | { readonly address: string; readonly params?: readonly string[] };
+/** Message bytes as the spool yields them (arrays of chunks work too). A yielded Buffer must not be reused by its producer. */
+export type RelayBody = AsyncIterable<Buffer | string> | Iterable<Buffer | string> | Readable;
 export type PipelinedReplies = { readonly mail: SmtpReply; readonly rcpts: readonly SmtpReply[] };
 
 const UNSAFE = /[\r\n\0]/;
@@ -120,7 +122,8 @@ export class RelayConnection {
     for (const r of rcpts) payload += this.#line('rcpt', 'RCPT TO:', ...recipient(r));
     this.#transactions++;
     this.#inTransaction = true;
-    const got = await this.#run('mail', () => this.#wire.command(payload, 'rcpt', this.#t.commandMs, 1 + rcpts.length));
+    const phases: RelayPhase[] = ['mail', ...rcpts.map((): RelayPhase => 'rcpt')];
+    const got = await this.#run('mail', () => this.#wire.command(payload, phases, this.#t.commandMs));
     return { mail: got[0] as SmtpReply, rcpts: got.slice(1) };
   }
 
@@ -128,7 +131,7 @@ export class RelayConnection {
    * DATA, then the body dot-stuffed and CRLF-normalised, then the final reply. A non-354 answer to DATA
    * is returned as is. The dataMs timer covers the transfer and the final reply.
    */
-  async data(body: AsyncIterable<Buffer | string> | Readable): Promise<SmtpReply> {
+  async data(body: RelayBody): Promise<SmtpReply> {
     const go = await this.#single('DATA\r\n', 'data');
     if (go.code !== 354) return go;
     return this.#run('data', () => this.#sendBody(body));
@@ -154,7 +157,7 @@ export class RelayConnection {
     this.#wire.fail('RG_RELAY_CLOSED', 'connection closed by the gateway');
   }
 
-  async #sendBody(body: AsyncIterable<Buffer | string>): Promise<SmtpReply> {
+  async #sendBody(body: RelayBody): Promise<SmtpReply> {
     const wire = this.#wire;
     const stuffer = new DotStuffer();
     // Registered before the first byte so an early reply (a server refusing mid-body) is caught.

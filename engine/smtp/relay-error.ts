@@ -50,8 +50,10 @@ export class RelayError extends Error {
   }
 }
 
-/** Failures before any transaction started: the receiver could not be reached in a usable state. */
-function isSetupFailure(code: RelayErrorCode): boolean {
+type Blame = 'setup' | 'lost' | 'internal';
+
+/** setup: the receiver could not be reached in a usable state; lost: it went away mid-session; internal: our bug. */
+function blame(code: RelayErrorCode): Blame {
   switch (code) {
     case 'RG_RELAY_CONNECT_REFUSED':
     case 'RG_RELAY_CONNECT_TIMEOUT':
@@ -64,16 +66,17 @@ function isSetupFailure(code: RelayErrorCode): boolean {
     case 'RG_RELAY_STARTTLS_REJECTED':
     case 'RG_RELAY_POOL_TIMEOUT':
     case 'RG_RELAY_POOL_CLOSED':
-      return true;
+      return 'setup';
     case 'RG_RELAY_CONNECTION_LOST':
     case 'RG_RELAY_TIMEOUT':
     case 'RG_RELAY_PROTOCOL':
+    case 'RG_RELAY_ABORTED':
+    case 'RG_RELAY_BODY_READ':
+      return 'lost';
     case 'RG_RELAY_BAD_ARGUMENT':
     case 'RG_RELAY_BUSY':
     case 'RG_RELAY_CLOSED':
-    case 'RG_RELAY_ABORTED':
-    case 'RG_RELAY_BODY_READ':
-      return false;
+      return 'internal';
     default: {
       const never: never = code;
       return never;
@@ -81,9 +84,12 @@ function isSetupFailure(code: RelayErrorCode): boolean {
   }
 }
 
+const SETUP_PHASES: ReadonlySet<RelayPhase> = new Set(['connect', 'greeting', 'ehlo', 'starttls', 'pool']);
+
 /**
  * What the upstream hears when the receiving leg fails: always 4xx so it keeps the message.
- * Setup failures are 421 4.4.1 (unreachable), losses mid-transaction 421 4.4.2; the text names host:port and cause.
+ * Setup failures are 421 4.4.1 (unreachable), losses mid-transaction 421 4.4.2, misuse of the client 451 4.3.0;
+ * the text names host:port and the cause.
  */
 export function toUpstreamReply(err: unknown): SmtpReply {
   if (!(err instanceof RelayError)) {
@@ -91,8 +97,7 @@ export function toUpstreamReply(err: unknown): SmtpReply {
   }
   const detail = err.reply === undefined ? err.message : `${err.message} (${replyText(err.reply)})`;
   const cause = `[${err.code}] ${detail}`;
-  if (isSetupFailure(err.code) || err.phase === 'connect' || err.phase === 'greeting' || err.phase === 'ehlo' || err.phase === 'starttls') {
-    return replies.unreachable(cause);
-  }
-  return replies.connectionLost(cause);
+  const kind = blame(err.code);
+  if (kind === 'internal') return replies.internalError(cause);
+  return kind === 'setup' || SETUP_PHASES.has(err.phase) ? replies.unreachable(cause) : replies.connectionLost(cause);
 }

@@ -143,7 +143,7 @@ async function negotiateTls(
     await politeQuit(wire, t.commandMs);
     throw wire.error('starttls', 'RG_RELAY_TLS_VERIFY', `peer certificate not trusted [${verdict.code}]: ${verdict.message}`);
   }
-  const tlsInfo = describeTls(secure, verdict === undefined ? null : true);
+  const tlsInfo = describeTls(secure, verdict !== undefined);
   const capabilities = await ehlo(wire, opts.ehloName, t.commandMs);
   return { wire, capabilities, tlsInfo, tlsFallback: null };
 }

@@ -18,7 +18,7 @@ export type RelayTlsPolicy = {
 export type RelayTlsInfo = {
   readonly protocol: string;
   readonly cipher: string;
-  /** null when no verification was asked for (authenticate: false). */
+  /** true: `verify` accepted the peer; false: encrypted without verifying (authenticate: false); null: no peer certificate. */
   readonly verified: boolean | null;
   readonly peerFingerprint?: string;
   readonly peerSubject?: string;
@@ -49,14 +49,16 @@ export function handshake(raw: Socket, options: tls.ConnectionOptions, timeoutMs
   });
 }
 
-export function describeTls(socket: TLSSocket, verified: boolean | null): RelayTlsInfo {
+/** Same shape as the engine's LegTls, so the transaction log can take it as is. */
+export function describeTls(socket: TLSSocket, verified: boolean): RelayTlsInfo {
   const peer = socket.getPeerCertificate();
-  const base = {
+  const anonymous = {
     protocol: socket.getProtocol() ?? 'unknown',
     cipher: socket.getCipher()?.name ?? 'unknown',
-    verified,
+    verified: null,
   };
-  if (peer === null || typeof peer !== 'object' || !('fingerprint256' in peer) || peer.fingerprint256 === undefined) return base;
+  if (peer === null || typeof peer !== 'object' || !('fingerprint256' in peer) || peer.fingerprint256 === undefined) return anonymous;
+  const base = { ...anonymous, verified };
   const subject = peer.subject === undefined ? undefined : Object.entries(peer.subject).map(([k, v]) => `${k}=${String(v)}`).join(', ');
   return subject === undefined ? { ...base, peerFingerprint: peer.fingerprint256 } : { ...base, peerFingerprint: peer.fingerprint256, peerSubject: subject };
 }

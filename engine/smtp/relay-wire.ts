@@ -63,10 +63,10 @@ export class RelayWire {
     });
   }
 
-  /** Writes one command (or pipelined group) and waits for its `count` replies. */
-  async command(payload: string | Buffer, phase: RelayPhase, timeoutMs: number, count = 1): Promise<SmtpReply[]> {
+  /** Writes one command, or a pipelined group with one phase per expected reply, and waits for the replies. */
+  async command(payload: string | Buffer, phases: RelayPhase | readonly RelayPhase[], timeoutMs: number): Promise<SmtpReply[]> {
     const waits: Promise<SmtpReply>[] = [];
-    for (let i = 0; i < count; i++) waits.push(this.next(phase, timeoutMs));
+    for (const phase of typeof phases === 'string' ? [phases] : phases) waits.push(this.next(phase, timeoutMs));
     // Mark every wait handled now; Promise.all below reports the first failure.
     for (const w of waits) w.catch(() => undefined);
     this.write(payload);

@@ -64,7 +64,7 @@ export function createCertificateAuthority(opts: CaOptions): CertificateAuthorit
     { name: 'subjectKeyIdentifier' },
   ]);
   cert.sign(key, forge.md.sha256.create());
-  return { certPem: forge.pki.certificateToPem(cert), keyPem };
+  return { certPem: certificatePem(cert), keyPem };
 }
 
 export function issueCertificate(ca: CertificateAuthority, opts: IssueOptions): IssuedCertificate {
@@ -80,7 +80,7 @@ export function issueCertificate(ca: CertificateAuthority, opts: IssueOptions): 
     { name: 'authorityKeyIdentifier', keyIdentifier: caCert.generateSubjectKeyIdentifier().getBytes() },
   ]);
   cert.sign(caKey, forge.md.sha256.create());
-  return { certPem: forge.pki.certificateToPem(cert), keyPem };
+  return { certPem: certificatePem(cert), keyPem };
 }
 
 /** A self-signed end-entity certificate: what many MTAs generate on install (the "snakeoil" cert). */
@@ -93,7 +93,12 @@ export function createSelfSignedCertificate(opts: IssueOptions): IssuedCertifica
   cert.setIssuer(subject);
   cert.setExtensions(leafExtensions(opts));
   cert.sign(key, forge.md.sha256.create());
-  return { certPem: forge.pki.certificateToPem(cert), keyPem };
+  return { certPem: certificatePem(cert), keyPem };
+}
+
+/** forge writes CRLF line endings; everything else in the toolchain writes LF. */
+function certificatePem(cert: forge.pki.Certificate): string {
+  return forge.pki.certificateToPem(cert).replace(/\r\n/g, '\n');
 }
 
 function baseCertificate(key: forge.pki.rsa.PrivateKey, validity: ValidityOptions, defaultDays: number): forge.pki.Certificate {

@@ -92,10 +92,14 @@ async function runProbe(opts: ProbeOptions, sockets: Socket[]): Promise<ProbeSuc
   plain.write('STARTTLS\r\n');
   await expectReply(reader, 220, 'STARTTLS');
   const tls = tlsConnect({ socket: plain, ...tlsOptions });
+  // The TLS socket now owns the plain one; destroying both separately crashes Node 20 (segfault).
+  sockets.splice(sockets.indexOf(plain), 1);
   track(sockets, tls);
   await once(tls, 'secureConnect');
   const result = summarize(tls, banner.lines.join(' '));
-  tls.end('QUIT\r\n');
+  // Leave politely (EHLO again is not needed for QUIT); a server that hangs up first is fine too.
+  tls.write('QUIT\r\n');
+  await new SmtpReplyReader(tls).read().catch(() => undefined);
   return result;
 }
 

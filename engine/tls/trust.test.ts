@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { makeTestPki, pooledKeyPem } from '../../test/helpers/pki.js';
 import type { TestCert, TestPki } from '../../test/helpers/pki.js';
 import { issueCertificate } from './ca.js';
-import { buildTrustStore, describeVerificationFailure, verifyPeer } from './trust.js';
+import { buildTrustStore, describeUnverifiedPeer, describeVerificationFailure, verifyPeer } from './trust.js';
 import type { PeerVerification, TrustStore } from './trust.js';
 
 let dir: string;
@@ -119,5 +119,15 @@ describe('describeVerificationFailure', () => {
     const text = describeVerificationFailure(v, { leg: 'inbound', peerName: 'corp-postfix', address: '127.0.0.1:40000', trustFiles: [] });
     expect(text.message).toContain('inbound TLS from upstream corp-postfix');
     expect(text.hint).toContain('upstreams[corp-postfix].tls.clientCertificate: optional');
+  });
+});
+
+describe('describeUnverifiedPeer', () => {
+  it('logs which certificate was accepted without verification', () => {
+    const line = describeUnverifiedPeer([peer.cert], { leg: 'inbound', peerName: 'corp-postfix', address: '127.0.0.1:40000' });
+    expect(line).toContain('NOT authenticated');
+    expect(line).toContain('RG_TLS_PEER_UNVERIFIED');
+    expect(line).toContain(peer.cert.fingerprint256);
+    expect(describeUnverifiedPeer([], { leg: 'receiving', peerName: 'mx-out-1', address: '127.0.0.1:25' })).toContain('no peer certificate');
   });
 });

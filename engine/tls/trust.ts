@@ -8,7 +8,7 @@ import type { DetailedPeerCertificate, TLSSocket } from 'node:tls';
 import { certificateValidFrom, checkValidity, describeCertificate, isSelfSigned } from './certificate-info.js';
 import type { CertificateInfo } from './certificate-info.js';
 
-export { describeVerificationFailure } from './verification-message.js';
+export { describeUnverifiedPeer, describeVerificationFailure } from './verification-message.js';
 export type { VerificationContext, VerificationFailureText } from './verification-message.js';
 
 export interface TrustEntry {
@@ -176,4 +176,9 @@ export function peerChainOf(socket: TLSSocket): X509Certificate[] {
     current = next && next !== current ? next : undefined;
   }
   return chain;
+}
+
+/** verifyPeer on what a finished handshake presented. */
+export function verifyTlsSocket(socket: TLSSocket, trust: TrustStore, opts: VerifyOptions = {}): PeerVerification {
+  return verifyPeer(peerChainOf(socket), trust, opts);
 }

@@ -1,6 +1,8 @@
 // The text a mail admin reads when a peer certificate is refused: which leg, which peer, which
 // certificate, why, and the command that fixes it.
+import type { X509Certificate } from 'node:crypto';
 import type { PeerVerificationFailure } from './trust.js';
+import { describeCertificate } from './certificate-info.js';
 import type { CertificateInfo } from './certificate-info.js';
 
 export interface VerificationContext {
@@ -30,6 +32,14 @@ export function describeVerificationFailure(v: PeerVerificationFailure, ctx: Ver
     message: `${legText} (${ctx.address}) failed verification [${v.code}]: ${v.message}${cert}${trust}`,
     hint: hintFor(v, ctx),
   };
+}
+
+/** The per-session log line under gateway.tls.authenticate: false: encrypted, peer not verified. */
+export function describeUnverifiedPeer(chain: readonly X509Certificate[], ctx: Pick<VerificationContext, 'leg' | 'peerName' | 'address'>): string {
+  const legText = ctx.leg === 'inbound' ? `inbound TLS from upstream ${ctx.peerName}` : `TLS to receiving MTA ${ctx.peerName}`;
+  const leaf = chain[0];
+  const cert = leaf ? `peer certificate ${certificateText(describeCertificate(leaf))}` : 'no peer certificate';
+  return `${legText} (${ctx.address}) is encrypted but NOT authenticated (gateway.tls.authenticate: false) [RG_TLS_PEER_UNVERIFIED]: ${cert}`;
 }
 
 function certificateText(info: CertificateInfo): string {

@@ -39,9 +39,16 @@ export const GATEWAY_HOSTNAME = 'gw.example.test';
 const KEY_POOL_SIZE = 4;
 const keyPool: string[] = [];
 let poolIndex = 0;
-let cachedCas: { readonly main: CertificateAuthority; readonly other: CertificateAuthority } | undefined;
+interface CachedMaterial {
+  readonly main: CertificateAuthority;
+  readonly other: CertificateAuthority;
+  /** The gateway's key is never shared with a peer, so "wrong key" tests cannot pass by accident. */
+  readonly gatewayKey: string;
+}
+let cached: CachedMaterial | undefined;
 
-/** A key from the per-process pool; distinct certificates may share keys, which tests never rely on. */
+/** A key from the per-process pool for peer certificates; two peers may share a key (pass freshKey to avoid it),
+ * but no peer shares the gateway's or a CA's key. */
 export function pooledKeyPem(): string {
   if (keyPool.length < KEY_POOL_SIZE) {
     const key = generateRsaKeyPem();
@@ -53,12 +60,13 @@ export function pooledKeyPem(): string {
   return key;
 }
 
-function testCas(): { readonly main: CertificateAuthority; readonly other: CertificateAuthority } {
-  cachedCas ??= {
+function material(): CachedMaterial {
+  cached ??= {
     main: createCertificateAuthority({ commonName: 'relayguard test CA', key: generateRsaKeyPem() }),
     other: createCertificateAuthority({ commonName: 'someone else CA', organization: 'elsewhere', key: generateRsaKeyPem() }),
+    gatewayKey: generateRsaKeyPem(),
   };
-  return cachedCas;
+  return cached;
 }
 
 function writeTestCert(dir: string, name: string, issued: IssuedCertificate): TestCert {
@@ -78,15 +86,15 @@ function validityFor(opts: IssueTestOptions): { notBefore?: Date; notAfter?: Dat
 
 export function makeTestPki(dir: string): TestPki {
   mkdirSync(dir, { recursive: true });
-  const cas = testCas();
+  const cas = material();
   const ca = writeTestCert(dir, 'ca', cas.main);
   const otherCa = writeTestCert(dir, 'other-ca', cas.other);
-  const issue = (name: string, hostnames: readonly string[], opts: IssueTestOptions = {}): TestCert => {
+  const issueWithKey = (name: string, hostnames: readonly string[], opts: IssueTestOptions, key: string): TestCert => {
     const request = {
       commonName: hostnames[0] ?? name,
       hostnames,
       isCA: opts.isCA ?? false,
-      key: opts.freshKey ? generateRsaKeyPem() : pooledKeyPem(),
+      key,
       ...validityFor(opts),
     };
     const issued = opts.selfSigned
@@ -94,6 +102,8 @@ export function makeTestPki(dir: string): TestPki {
       : issueCertificate(opts.otherCa ? cas.other : cas.main, request);
     return writeTestCert(dir, name, issued);
   };
-  const gateway = issue('gateway', [GATEWAY_HOSTNAME, '127.0.0.1']);
+  const issue = (name: string, hostnames: readonly string[], opts: IssueTestOptions = {}): TestCert =>
+    issueWithKey(name, hostnames, opts, opts.freshKey ? generateRsaKeyPem() : pooledKeyPem());
+  const gateway = issueWithKey('gateway', [GATEWAY_HOSTNAME, '127.0.0.1'], {}, cas.gatewayKey);
   return { dir, ca, otherCa, gateway, issue };
 }

@@ -68,7 +68,14 @@ class FastGreetingServer extends SMTPServer {
     this.connections.add(connection);
     connection.on('error', (err: Error) => this._onError(err));
     connection.on('connect', (data) => this._onClientConnect(data));
-    connection._setListeners(() => connection.connectionReady());
+    connection._setListeners(() => {
+      const max = this.options.maxClients;
+      if (max !== undefined && max > 0 && this.connections.size > max) {
+        connection.send(421, `${connection.name} Too many connected clients, try again in a moment`, false);
+        return;
+      }
+      connection.connectionReady();
+    });
   }
 }
 

@@ -3,21 +3,6 @@
 // Edit the schema and regenerate; a test fails when this file is stale.
 
 /**
- * Exactly one of content (text), base64, or size (generated filler bytes).
- */
-export type TestAttachment = TestAttachment1 & TestAttachment2;
-export type TestAttachment1 =
-  | {
-      [k: string]: unknown | undefined;
-    }
-  | {
-      [k: string]: unknown | undefined;
-    }
-  | {
-      [k: string]: unknown | undefined;
-    };
-
-/**
  * Policy tests (tests/*.test.yaml) run by `relayguard test`, version 1.
  */
 export interface PolicyTestFile {
@@ -77,7 +62,10 @@ export interface InlineMessage {
   };
   attachments?: TestAttachment[];
 }
-export interface TestAttachment2 {
+/**
+ * Exactly one of content (text), base64, or size (generated filler bytes); checked when the test runs.
+ */
+export interface TestAttachment {
   name: string;
   contentType?: string;
   content?: string;

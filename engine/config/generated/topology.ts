@@ -308,7 +308,7 @@ export interface ReflectSection {
  */
 export interface ReflectTlsSection {
   /**
-   * required: no mail without TLS (inbound: MAIL before STARTTLS gets 530 5.7.0; outbound: no STARTTLS offered or a failed handshake gives the upstream a 4xx). optional: offer (inbound) or use when offered (outbound). disabled: never.
+   * Outbound STARTTLS to the re-injection listener. Default: optional (opportunistic).
    */
   starttls?: 'required' | 'optional' | 'disabled';
   /**
@@ -325,7 +325,7 @@ export interface ReflectTlsSection {
  */
 export interface UpstreamTlsSection {
   /**
-   * required: no mail without TLS (inbound: MAIL before STARTTLS gets 530 5.7.0; outbound: no STARTTLS offered or a failed handshake gives the upstream a 4xx). optional: offer (inbound) or use when offered (outbound). disabled: never.
+   * Inbound STARTTLS. Default: optional when gateway.tls has a certificate, otherwise disabled (there is nothing to offer).
    */
   starttls?: 'required' | 'optional' | 'disabled';
   /**
@@ -365,7 +365,7 @@ export interface ReceiverEntry {
  */
 export interface ReceiverTlsSection {
   /**
-   * required: no mail without TLS (inbound: MAIL before STARTTLS gets 530 5.7.0; outbound: no STARTTLS offered or a failed handshake gives the upstream a 4xx). optional: offer (inbound) or use when offered (outbound). disabled: never.
+   * Outbound STARTTLS to this receiver. Default: optional (opportunistic).
    */
   starttls?: 'required' | 'optional' | 'disabled';
   trust?: TrustList;

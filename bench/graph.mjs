@@ -1,0 +1,166 @@
+#!/usr/bin/env node
+// Graph benchmark: a large topology (2,000 upstreams, 500 receivers, 2,000 routes, 200 policies)
+// through buildGraph (load + validate + compile), then 1,000,000 upstream and route lookups.
+// Run `npm run build` first; this imports the compiled engine from dist/.
+// Usage: node bench/graph.mjs [--runs N] [--json]
+import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { buildGraph } from '../dist/graph/build.js';
+import { loadConfigDir } from '../dist/config/load.js';
+import { compileGraph } from '../dist/graph/compile.js';
+import { createCertificateAuthority, generateRsaKeyPem } from '../dist/tls/ca.js';
+
+const UPSTREAMS = 2000;
+const RECEIVERS = 500;
+const ROUTES = 2000;
+const POLICIES = 200;
+const LOOKUPS = 1_000_000;
+const TARGET_BUILD_MS = 200;
+
+const args = process.argv.slice(2);
+const runs = Number(args[args.indexOf('--runs') + 1]) > 0 && args.includes('--runs') ? Number(args[args.indexOf('--runs') + 1]) : 7;
+const asJson = args.includes('--json');
+
+/** Address blocks that never overlap: /32 in 10/8, /24 in 172.16/12, /64 in 2001:db8::/32. */
+function upstreamBlock(i) {
+  switch (i % 3) {
+    case 0:
+      return `10.${(i >> 8) & 255}.${i & 255}.1/32`;
+    case 1:
+      return `172.${16 + ((i >> 8) & 15)}.${i & 255}.0/24`;
+    default:
+      return `2001:db8:${i.toString(16)}::/64`;
+  }
+}
+
+/** An address inside the i-th upstream's block. */
+function upstreamAddress(i) {
+  switch (i % 3) {
+    case 0:
+      return `10.${(i >> 8) & 255}.${i & 255}.1`;
+    case 1:
+      return `172.${16 + ((i >> 8) & 15)}.${i & 255}.${(i * 7) & 255}`;
+    default:
+      return `2001:db8:${i.toString(16)}::${(i * 13).toString(16)}`;
+  }
+}
+
+function topologyYaml() {
+  const lines = ['version: 1', 'gateway:', '  hostname: gw.example.test', '  listen: [{ address: 127.0.0.1, port: 10025 }]', '  loop: { secretFile: loop.secret }', 'upstreams:'];
+  for (let i = 0; i < UPSTREAMS; i++) {
+    lines.push(`  - { name: up-${i}, addresses: ["${upstreamBlock(i)}"], mode: forward, tls: { starttls: disabled } }`);
+  }
+  lines.push('receivers:');
+  // One receiver with TLS and a trust list: the compile still builds its context and trust store.
+  lines.push('  - { name: mx-tls, host: 127.0.0.1, port: 19999, tls: { starttls: required, trust: [ca.crt.pem], serverName: mx.example.test } }');
+  for (let i = 1; i < RECEIVERS; i++) lines.push(`  - { name: mx-${i}, host: 127.0.0.1, port: ${20000 + i}, tls: { starttls: disabled } }`);
+  lines.push('routes:');
+  for (let i = 0; i < ROUTES - 1; i++) {
+    const receiver = i % RECEIVERS === 0 ? 'mx-tls' : `mx-${i % RECEIVERS}`;
+    lines.push(`  - { domains: ["d${i}.example.test", "*.d${i}.example.test"], receivers: [${receiver}] }`);
+  }
+  lines.push('  - { domains: ["*"], receivers: [mx-tls] }');
+  return `${lines.join('\n')}\n`;
+}
+
+function policyYaml(file, count) {
+  const lines = ['version: 1', 'policies:'];
+  for (let i = 0; i < count; i++) {
+    lines.push(`  - { name: p-${file}-${i}, severity: medium, match: { keywords: { words: ["secret-${file}-${i}", "codeword-${i}"] } }, action: { type: block } }`);
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+function writeFixture() {
+  const dir = mkdtempSync(join(tmpdir(), 'rg-bench-graph-'));
+  const ca = createCertificateAuthority({ commonName: 'bench CA', key: generateRsaKeyPem() });
+  writeFileSync(join(dir, 'ca.crt.pem'), ca.certPem);
+  writeFileSync(join(dir, 'loop.secret'), 'bench loop secret\n');
+  writeFileSync(join(dir, 'topology.yaml'), topologyYaml());
+  const files = 4;
+  for (let f = 0; f < files; f++) writeFileSync(join(dir, `bench-${f}.policy.yaml`), policyYaml(f, POLICIES / files));
+  mkdirSync(join(dir, 'tests'), { recursive: true });
+  return dir;
+}
+
+function median(values) {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)];
+}
+
+async function timeBuild(dir) {
+  const totals = [];
+  const loads = [];
+  const compiles = [];
+  let graph;
+  for (let r = 0; r < runs; r++) {
+    const t0 = performance.now();
+    const built = await buildGraph(dir);
+    totals.push(performance.now() - t0);
+    if (!built.graph) throw new Error(`bench config is invalid:\n${JSON.stringify(built.diagnostics.slice(0, 5), null, 2)}`);
+    graph = built.graph;
+    const t1 = performance.now();
+    const loaded = await loadConfigDir(dir);
+    const t2 = performance.now();
+    compileGraph(loaded.config);
+    const t3 = performance.now();
+    loads.push(t2 - t1);
+    compiles.push(t3 - t2);
+  }
+  return { graph, totalMs: median(totals), minMs: Math.min(...totals), loadMs: median(loads), compileMs: median(compiles) };
+}
+
+function timeLookups(lookup, inputs) {
+  let hits = 0;
+  // Warm up the JIT on the same inputs before measuring.
+  for (let i = 0; i < 50_000; i++) if (lookup(inputs[i % inputs.length]) !== undefined) hits++;
+  hits = 0;
+  const t0 = performance.now();
+  for (let i = 0; i < LOOKUPS; i++) if (lookup(inputs[i % inputs.length]) !== undefined) hits++;
+  const ms = performance.now() - t0;
+  return { nsPerLookup: (ms * 1e6) / LOOKUPS, hitRate: hits / LOOKUPS };
+}
+
+const dir = writeFixture();
+try {
+  const build = await timeBuild(dir);
+  const { graph } = build;
+  const addresses = Array.from({ length: 4096 }, (_, k) => {
+    const i = (k * 7919) % UPSTREAMS;
+    if (k % 16 === 0) return '198.51.100.7'; // no upstream: the 554-at-connect path
+    if (k % 16 === 1) return `::ffff:${upstreamAddress(i - (i % 3))}`; // IPv4-mapped form of a /32
+    return upstreamAddress(i);
+  });
+  const domains = Array.from({ length: 4096 }, (_, k) => {
+    const i = (k * 104729) % (ROUTES - 1);
+    if (k % 4 === 0) return `d${i}.example.test`;
+    if (k % 4 === 1) return `mail.eu.d${i}.example.test`;
+    if (k % 4 === 2) return `D${i}.Example.Test`;
+    return `unrouted-${k}.example.net`; // falls through to "*"
+  });
+  const upstreamLookups = timeLookups((a) => graph.upstreamByAddress.lookup(a), addresses);
+  const routeLookups = timeLookups((d) => graph.router.lookup(d), domains);
+  const result = {
+    topology: { upstreams: UPSTREAMS, receivers: RECEIVERS, routes: ROUTES, policies: graph.policies.policies.length },
+    buildGraph: { medianMs: round(build.totalMs), minMs: round(build.minMs), loadMs: round(build.loadMs), compileMs: round(build.compileMs), targetMs: TARGET_BUILD_MS, runs },
+    upstreamLookup: { nsPerLookup: round(upstreamLookups.nsPerLookup), hitRate: round(upstreamLookups.hitRate), lookups: LOOKUPS },
+    routeLookup: { nsPerLookup: round(routeLookups.nsPerLookup), hitRate: round(routeLookups.hitRate), lookups: LOOKUPS },
+  };
+  if (asJson) console.log(JSON.stringify(result, null, 2));
+  else {
+    const t = result.topology;
+    console.log(`graph bench: ${t.upstreams} upstreams, ${t.receivers} receivers, ${t.routes} routes, ${t.policies} policies`);
+    console.log(`  buildGraph (load+validate+compile): median ${result.buildGraph.medianMs} ms, min ${result.buildGraph.minMs} ms over ${runs} runs (target < ${TARGET_BUILD_MS} ms) ${build.totalMs < TARGET_BUILD_MS ? 'OK' : 'OVER TARGET'}`);
+    console.log(`    of which load+validate ${result.buildGraph.loadMs} ms, compile ${result.buildGraph.compileMs} ms`);
+    console.log(`  upstream lookup: ${result.upstreamLookup.nsPerLookup} ns/lookup (${LOOKUPS} lookups, hit rate ${result.upstreamLookup.hitRate})`);
+    console.log(`  route lookup:    ${result.routeLookup.nsPerLookup} ns/lookup (${LOOKUPS} lookups, hit rate ${result.routeLookup.hitRate})`);
+  }
+} finally {
+  rmSync(dir, { recursive: true, force: true });
+}
+
+function round(n) {
+  return Math.round(n * 100) / 100;
+}

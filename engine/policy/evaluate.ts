@@ -1,0 +1,204 @@
+// Policies × one analysed message → verdict. Each detector scans each text at most once per message,
+// and the deadline is checked between detectors and texts (each scan itself is linear).
+import type { AttachmentInfo, MessageAnalysis } from './analysis.js';
+import { scanCreditCards } from './detectors/credit-card.js';
+import { type Hits, MAX_SAMPLES, NO_HITS } from './detectors/hits.js';
+import { scanIbans } from './detectors/iban.js';
+import { countKeywords, keywordHits, type KeywordCounts } from './detectors/keywords.js';
+import { scanRe2 } from './detectors/re2.js';
+import { scanUsSsns } from './detectors/us-ssn.js';
+import { decide, decideFailure, type Matched } from './decide.js';
+import { anyGlob } from './glob.js';
+import type { AttachmentTest, CompiledCondition, CompiledPolicy, PolicySet, TextDetector } from './policy-set.js';
+import type { Envelope, OnFailure, PolicyMatch, Verdict } from './verdict.js';
+
+export type { Envelope, Verdict, PolicyMatch } from './verdict.js';
+
+export class InspectionBudgetExceeded extends Error {
+  readonly code = 'RG_POLICY_BUDGET';
+  constructor() {
+    super('inspection budget exceeded');
+  }
+}
+
+export interface EvaluateOptions {
+  /** performance.now() value after which evaluation stops. */
+  readonly deadline: number;
+  /** What an unfinished inspection becomes (default tempfail). */
+  readonly onFailure?: OnFailure;
+}
+
+export function evaluatePolicies(set: PolicySet, msg: MessageAnalysis, envelope: Envelope, opts: EvaluateOptions): Verdict {
+  const run = new Evaluation(set, msg, envelope, opts.deadline);
+  const matched: Matched[] = [];
+  try {
+    for (const policy of set.policies) {
+      run.checkDeadline();
+      const m = run.policy(policy);
+      if (m !== undefined) matched.push({ policy, match: m });
+    }
+  } catch (err) {
+    if (!(err instanceof InspectionBudgetExceeded)) throw err;
+    return decideFailure(matched, envelope, 'budget exceeded', opts.onFailure ?? 'tempfail');
+  }
+  if (msg.limitsHit.length > 0) {
+    const reason = `limit hit: ${msg.limitsHit.map((l) => l.limit).join(', ')}`;
+    return decideFailure(matched, envelope, reason, opts.onFailure ?? 'tempfail');
+  }
+  return decide(matched, envelope);
+}
+
+/** Evidence of one policy: positive detector results outside `not`. */
+class Evidence {
+  readonly counts: Record<string, number> = {};
+  readonly samples: string[] = [];
+  add(label: string, hits: Hits): void {
+    this.counts[label] = (this.counts[label] ?? 0) + hits.count;
+    for (const s of hits.samples) if (this.samples.length < MAX_SAMPLES * 2 && !this.samples.includes(s)) this.samples.push(s);
+  }
+}
+
+const DISCARD = new Evidence();
+
+class Evaluation {
+  readonly #set: PolicySet;
+  readonly #msg: MessageAnalysis;
+  readonly #env: Envelope;
+  readonly #deadline: number;
+  /** Per detector: hits per segment (index aligned with msg.segments). */
+  readonly #scans = new Map<number, Hits[]>();
+  #keywordCounts: (KeywordCounts | undefined)[] = [];
+
+  constructor(set: PolicySet, msg: MessageAnalysis, env: Envelope, deadline: number) {
+    this.#set = set;
+    this.#msg = msg;
+    this.#env = env;
+    this.#deadline = deadline;
+  }
+
+  checkDeadline(): void {
+    if (performance.now() > this.#deadline) throw new InspectionBudgetExceeded();
+  }
+
+  policy(p: CompiledPolicy): PolicyMatch | undefined {
+    if (!this.#inScope(p)) return undefined;
+    const evidence = new Evidence();
+    if (!this.#cond(p.match, evidence)) return undefined;
+    return { policy: p.name, severity: p.severity, mode: p.mode, action: p.action.type, counts: evidence.counts, samples: evidence.samples };
+  }
+
+  #inScope(p: CompiledPolicy): boolean {
+    const s = p.scope;
+    if (s.upstreams !== undefined && !s.upstreams.has(this.#env.upstream)) return false;
+    if (s.senders !== undefined && !anyGlob(s.senders, this.#env.sender)) return false;
+    if (s.recipients !== undefined) {
+      const globs = s.recipients;
+      if (!this.#env.recipients.some((r) => anyGlob(globs, r))) return false;
+    }
+    return true;
+  }
+
+  #cond(c: CompiledCondition, ev: Evidence): boolean {
+    switch (c.kind) {
+      case 'any':
+        return c.items.some((item) => this.#cond(item, ev));
+      case 'all':
+        return c.items.every((item) => this.#cond(item, ev));
+      case 'not':
+        return !this.#cond(c.item, DISCARD);
+      case 'text':
+        return this.#text(c, ev);
+      case 'attachment':
+        return record(ev, 'attachment', attachmentHits(this.#msg.attachments, c.test), c.min);
+      case 'header':
+        return record(ev, 'header', this.#headerHits(c.name, c.re), c.min);
+      case 'messageSize':
+        return inRange(this.#msg.size, c.minBytes, c.maxBytes);
+      case 'recipientCount':
+        return inRange(this.#env.recipients.length, c.min, c.max);
+      default: {
+        const never: never = c;
+        throw new Error(`RG_POL_INTERNAL: unknown condition ${JSON.stringify(never)}`);
+      }
+    }
+  }
+
+  #text(c: Extract<CompiledCondition, { kind: 'text' }>, ev: Evidence): boolean {
+    const perSegment = this.#scan(c.detector);
+    let count = 0;
+    const samples: string[] = [];
+    this.#msg.segments.forEach((seg, i) => {
+      const hits = perSegment[i] ?? NO_HITS;
+      if (!c.locations.has(seg.location) || hits.count === 0) return;
+      count += hits.count;
+      samples.push(...hits.samples);
+    });
+    return record(ev, c.label, { count, samples: samples.slice(0, MAX_SAMPLES) }, c.min);
+  }
+
+  #scan(id: number): Hits[] {
+    const cached = this.#scans.get(id);
+    if (cached !== undefined) return cached;
+    const detector = this.#set.textDetectors[id];
+    if (detector === undefined) throw new Error(`RG_POL_INTERNAL: no detector ${id}`);
+    const out = this.#msg.segments.map((seg, i) => {
+      this.checkDeadline();
+      return this.#scanOne(detector, seg.text, i);
+    });
+    this.#scans.set(id, out);
+    return out;
+  }
+
+  #scanOne(d: TextDetector, text: string, segment: number): Hits {
+    switch (d.kind) {
+      case 'creditCardNumber':
+        return scanCreditCards(text);
+      case 'usSsn':
+        return scanUsSsns(text);
+      case 'iban':
+        return scanIbans(text);
+      case 'regex':
+        return scanRe2(d.re, text);
+      case 'keywords': {
+        let counts = this.#keywordCounts[segment];
+        if (counts === undefined) counts = this.#keywordCounts[segment] = countKeywords(this.#set.keywords, text);
+        return keywordHits(d.ref, counts, this.#set.keywords);
+      }
+      default: {
+        const never: never = d;
+        throw new Error(`RG_POL_INTERNAL: unknown detector ${JSON.stringify(never)}`);
+      }
+    }
+  }
+
+  #headerHits(name: string, re: Extract<CompiledCondition, { kind: 'header' }>['re']): Hits {
+    let count = 0;
+    for (const h of this.#msg.headers) {
+      if (h.name.toLowerCase() === name && (re === undefined || re.test(h.value))) count++;
+    }
+    return { count, samples: count > 0 ? [name] : [] };
+  }
+}
+
+function record(ev: Evidence, label: string, hits: Hits, min: number): boolean {
+  if (hits.count < min) return false;
+  ev.add(label, hits);
+  return true;
+}
+
+function inRange(n: number, min: number | undefined, max: number | undefined): boolean {
+  return (min === undefined || n >= min) && (max === undefined || n <= max);
+}
+
+function attachmentHits(attachments: readonly AttachmentInfo[], t: AttachmentTest): Hits {
+  const names = attachments.filter((a) => attachmentMatches(a, t)).map((a) => a.name);
+  return { count: names.length, samples: names.slice(0, MAX_SAMPLES) };
+}
+
+export function attachmentMatches(a: AttachmentInfo, t: AttachmentTest): boolean {
+  const lower = a.name.toLowerCase();
+  if (t.extensions !== undefined && !t.extensions.some((e) => lower.endsWith(e))) return false;
+  if (t.names !== undefined && !anyGlob(t.names, a.name)) return false;
+  if (t.types !== undefined && !anyGlob(t.types, a.declaredType) && !(a.sniffedType !== undefined && anyGlob(t.types, a.sniffedType))) return false;
+  return inRange(a.size, t.minBytes, t.maxBytes);
+}

@@ -1,0 +1,102 @@
+import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { IncidentWriter, incidentsFrom, type Incident } from './incidents.js';
+import { NO_EDITS } from './policy-set.js';
+import type { Verdict } from './verdict.js';
+
+const verdict: Verdict = {
+  kind: 'block',
+  reply: { code: 550, enhanced: '5.7.1', text: 'no' },
+  headerEdits: NO_EDITS,
+  inspection: { status: 'ok' },
+  matches: [
+    { policy: 'block-cards', severity: 'high', mode: 'enforce', action: 'block', counts: { creditCardNumber: 1 }, samples: ['4111********1111'] },
+    { policy: 'ssn-monitor', severity: 'low', mode: 'monitor', action: 'block', counts: { usSsn: 1 }, samples: ['***-**-6780'] },
+  ],
+};
+const envelope = { upstream: 'corp-postfix', sender: 'a@corp.example', recipients: ['b@partner.example'], transactionId: 'tx-9' };
+
+describe('incidentsFrom', () => {
+  it('makes one record per matched policy with envelope and message facts', () => {
+    const list = incidentsFrom(verdict, envelope, { messageId: '<m@x>', subject: 'hi' }, new Date('2026-01-02T03:04:05Z'));
+    expect(list).toHaveLength(2);
+    expect(list[0]).toEqual({
+      time: '2026-01-02T03:04:05.000Z',
+      transactionId: 'tx-9',
+      upstream: 'corp-postfix',
+      sender: 'a@corp.example',
+      recipients: ['b@partner.example'],
+      messageId: '<m@x>',
+      subject: 'hi',
+      policy: 'block-cards',
+      severity: 'high',
+      action: 'block',
+      mode: 'enforce',
+      verdict: 'block',
+      counts: { creditCardNumber: 1 },
+      samples: ['4111********1111'],
+      inspection: { status: 'ok' },
+    });
+  });
+});
+
+describe('IncidentWriter', () => {
+  let dir: string;
+  beforeEach(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'rg-incidents-'));
+  });
+  afterEach(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  const one = (i: number): Incident => ({ ...incidentsFrom(verdict, envelope, { messageId: `<${i}@x>`, subject: 's' })[0]! });
+
+  it('appends JSON lines, creating the directory', async () => {
+    const path = join(dir, 'var', 'incidents.jsonl');
+    const w = new IncidentWriter({ path, maxBytes: 1_000_000, keep: 2 });
+    w.record([one(1)]);
+    w.record([one(2)]);
+    await w.close();
+    const lines = (await readFile(path, 'utf8')).trim().split('\n').map((l) => JSON.parse(l) as Incident);
+    expect(lines.map((l) => l.messageId)).toEqual(['<1@x>', '<2@x>']);
+  });
+
+  it('rotates by size and keeps N old files', async () => {
+    const path = join(dir, 'incidents.jsonl');
+    const size = Buffer.byteLength(`${JSON.stringify(one(10))}\n`);
+    const w = new IncidentWriter({ path, maxBytes: size * 2, keep: 2 });
+    for (let i = 10; i < 17; i++) {
+      w.record([one(i)]);
+      await w.flush();
+    }
+    await w.close();
+    expect((await readdir(dir)).sort()).toEqual(['incidents.jsonl', 'incidents.jsonl.1', 'incidents.jsonl.2']);
+    const ids = async (f: string) => (await readFile(join(dir, f), 'utf8')).trim().split('\n').map((l) => (JSON.parse(l) as Incident).messageId);
+    expect(await ids('incidents.jsonl')).toEqual(['<16@x>']);
+    expect(await ids('incidents.jsonl.1')).toEqual(['<14@x>', '<15@x>']);
+    expect(await ids('incidents.jsonl.2')).toEqual(['<12@x>', '<13@x>']);
+  });
+
+  it('logs a write failure and keeps going', async () => {
+    const blocker = join(dir, 'not-a-dir');
+    await writeFile(blocker, 'x');
+    const errors: object[] = [];
+    const logger = { warn: () => undefined, error: (o: object) => errors.push(o) };
+    const w = new IncidentWriter({ path: join(blocker, 'incidents.jsonl'), maxBytes: 1000, keep: 1, logger });
+    w.record([one(1)]);
+    await w.flush();
+    expect(errors).toEqual([expect.objectContaining({ code: 'RG_INCIDENT_WRITE' })]);
+    await w.close();
+  });
+
+  it('drops beyond the bounded queue and counts what it dropped', async () => {
+    const path = join(dir, 'q.jsonl');
+    const w = new IncidentWriter({ path, maxBytes: 1_000_000, keep: 1, maxQueue: 3 });
+    w.record([one(1), one(2), one(3), one(4), one(5)]);
+    await w.close();
+    expect(w.dropped).toBe(2);
+    expect((await readFile(path, 'utf8')).trim().split('\n')).toHaveLength(3);
+  });
+});

@@ -1,0 +1,35 @@
+// Analyse + evaluate under one time budget; any failure becomes the configured failure verdict.
+import type { Readable } from 'node:stream';
+import type { AnalysisLimits, MessageAnalysis } from './analysis.js';
+import { analyzeMessage } from './analyze.js';
+import { decide, decideFailure } from './decide.js';
+import { evaluatePolicies } from './evaluate.js';
+import type { PolicySet } from './policy-set.js';
+import type { Envelope, OnFailure, Verdict } from './verdict.js';
+
+export interface InspectionSettings {
+  readonly budgetMs: number;
+  readonly onFailure: OnFailure;
+  readonly limits: AnalysisLimits;
+}
+
+export interface Inspection {
+  readonly verdict: Verdict;
+  /** Undefined when the message could not be analysed or no policy needed it. */
+  readonly analysis: MessageAnalysis | undefined;
+}
+
+export async function inspectMessage(set: PolicySet, raw: Buffer | Readable, envelope: Envelope, settings: InspectionSettings, signal?: AbortSignal): Promise<Inspection> {
+  if (set.policies.length === 0) return { verdict: decide([], envelope), analysis: undefined };
+  const deadline = performance.now() + settings.budgetMs;
+  const budget = AbortSignal.timeout(settings.budgetMs);
+  const combined = signal === undefined ? budget : AbortSignal.any([signal, budget]);
+  let analysis: MessageAnalysis;
+  try {
+    analysis = await analyzeMessage(raw, settings.limits, combined);
+  } catch (err) {
+    const reason = budget.aborted ? 'budget exceeded' : `analysis failed: ${err instanceof Error ? err.message : String(err)}`;
+    return { verdict: decideFailure([], envelope, reason, settings.onFailure), analysis: undefined };
+  }
+  return { verdict: evaluatePolicies(set, analysis, envelope, { deadline, onFailure: settings.onFailure }), analysis };
+}

@@ -1,0 +1,54 @@
+// The admin HTTP listener across reloads: a changed address binds the new one before the old closes,
+// and a bind failure fails the reload like a busy SMTP port does.
+import type { AdminServer, AdminServerOptions } from './admin-server.js';
+
+export type StartAdmin = (opts: AdminServerOptions) => Promise<AdminServer>;
+export type AdminEndpoint = { readonly address: string; readonly port: number };
+
+export interface PreparedAdmin {
+  commit(): void;
+  rollback(): void;
+}
+
+const NOTHING: PreparedAdmin = { commit: () => undefined, rollback: () => undefined };
+
+export class AdminSlot {
+  readonly #start: StartAdmin;
+  readonly #base: Omit<AdminServerOptions, 'address' | 'port'>;
+  #server: AdminServer | undefined;
+  #endpoint: AdminEndpoint | undefined;
+
+  constructor(start: StartAdmin, base: Omit<AdminServerOptions, 'address' | 'port'>) {
+    this.#start = start;
+    this.#base = base;
+  }
+
+  get server(): AdminServer | undefined {
+    return this.#server;
+  }
+
+  async prepare(wanted: AdminEndpoint | undefined): Promise<PreparedAdmin> {
+    if (sameEndpoint(wanted, this.#endpoint)) return NOTHING;
+    const next = wanted === undefined ? undefined : await this.#start({ ...this.#base, address: wanted.address, port: wanted.port });
+    const old = this.#server;
+    return {
+      commit: () => {
+        this.#server = next;
+        this.#endpoint = wanted;
+        void old?.close();
+      },
+      rollback: () => void next?.close(),
+    };
+  }
+
+  async close(): Promise<void> {
+    const s = this.#server;
+    this.#server = undefined;
+    this.#endpoint = undefined;
+    await s?.close();
+  }
+}
+
+function sameEndpoint(a: AdminEndpoint | undefined, b: AdminEndpoint | undefined): boolean {
+  return a?.address === b?.address && a?.port === b?.port;
+}

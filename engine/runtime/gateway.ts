@@ -1,0 +1,253 @@
+// The running gateway: one generation cell, the listeners, the admin listener, the reloader, and the
+// services every generation shares (logger, metrics, one relay pool, the incident file).
+// Lifecycle: start (the first config must compile) → reloads swap generations → shutdown drains.
+import type { Socket } from 'node:net';
+import type { Logger } from 'pino';
+import type { Diagnostic } from '../config/diagnostic.js';
+import { buildGraph } from '../graph/build.js';
+import type { BuildResult } from '../graph/build.js';
+import type { RoutingGraph } from '../graph/types.js';
+import { RelayPool } from '../smtp/relay-pool.js';
+import { createGenerationEngine } from '../smtp/engine-api.js';
+import type { ConnectionMeta, CreateGenerationEngine, EngineServices } from '../smtp/engine-api.js';
+import { AdminSlot } from './admin-slot.js';
+import type { StartAdmin } from './admin-slot.js';
+import { startAdminServer } from './admin-server.js';
+import { GenerationCell } from './generation.js';
+import type { Generation } from './generation.js';
+import { IncidentSlot } from './incident-slot.js';
+import { ListenerSet } from './listeners.js';
+import type { ListenerStatus } from './listeners.js';
+import { combineObservers, createLogObserver } from './logger.js';
+import type { GatewayMetrics } from './metrics.js';
+import type { ReloadResult, ReloadTrigger } from './reload-result.js';
+import { Reloader } from './reloader.js';
+import type { ReloaderOptions } from './reloader.js';
+import { buildStatus, reloadReportOf } from './status.js';
+import type { StatusSnapshot } from './status.js';
+
+export interface GatewayOptions {
+  readonly logger: Logger;
+  readonly metrics: GatewayMetrics;
+  /** The SMTP engine factory (tests swap in a fake). */
+  readonly createEngine?: CreateGenerationEngine;
+  /** Start the admin HTTP listener when the topology names one. Default true. */
+  readonly admin?: boolean;
+  readonly startAdmin?: StartAdmin;
+  /** false: reload only on SIGHUP / reloadNow. Default true. */
+  readonly watch?: boolean;
+  readonly debounceMs?: number;
+  readonly proxyHeaderTimeoutMs?: number;
+  /** How long a replaced generation keeps its sessions before they are drained. Default: its drain.graceMs. */
+  readonly retireMs?: number;
+  readonly build?: (dir: string) => Promise<BuildResult>;
+  readonly fingerprint?: ReloaderOptions['fingerprint'];
+}
+
+export class GatewayStartError extends Error {
+  constructor(readonly code: string, message: string, readonly diagnostics: readonly Diagnostic[] = []) {
+    super(message);
+    this.name = 'GatewayStartError';
+  }
+}
+
+export class Gateway {
+  readonly #opts: GatewayOptions;
+  readonly #dir: string;
+  readonly #startedAt = new Date();
+  readonly #pool = new RelayPool();
+  readonly #incidents: IncidentSlot;
+  readonly #listeners: ListenerSet;
+  readonly #admin: AdminSlot;
+  readonly #services: EngineServices;
+  #cell: GenerationCell | undefined;
+  #reloader: Reloader | undefined;
+  #nextId = 1;
+  #shutdown: Promise<void> | undefined;
+
+  private constructor(dir: string, opts: GatewayOptions) {
+    this.#dir = dir;
+    this.#opts = opts;
+    this.#incidents = new IncidentSlot(opts.logger);
+    this.#listeners = new ListenerSet({
+      logger: opts.logger,
+      accept: (socket, meta) => this.#accept(socket, meta),
+      ...(opts.proxyHeaderTimeoutMs !== undefined ? { proxyHeaderTimeoutMs: opts.proxyHeaderTimeoutMs } : {}),
+    });
+    this.#admin = new AdminSlot(opts.startAdmin ?? startAdminServer, {
+      logger: opts.logger,
+      metrics: opts.metrics,
+      status: () => this.status(),
+      ready: () => this.ready(),
+    });
+    this.#services = {
+      logger: opts.logger,
+      observer: combineObservers(createLogObserver(opts.logger), opts.metrics),
+      pool: this.#pool,
+      incidents: this.#incidents,
+    };
+  }
+
+  /** Builds the first graph and starts everything; GatewayStartError (with diagnostics) when it cannot. */
+  static async start(dir: string, opts: GatewayOptions): Promise<Gateway> {
+    const built = await (opts.build ?? buildGraph)(dir);
+    if (built.graph === undefined) throw new GatewayStartError('RG_RUNTIME_CONFIG_INVALID', `the configuration in ${dir} is not valid`, built.diagnostics);
+    const gateway = new Gateway(dir, opts);
+    try {
+      await gateway.#begin(built.graph);
+    } catch (err) {
+      await gateway.shutdown(0).catch(() => undefined);
+      if (err instanceof GatewayStartError) throw err;
+      const code = typeof (err as { code?: unknown }).code === 'string' ? String((err as { code: string }).code) : 'RG_RUNTIME_START_FAILED';
+      throw new GatewayStartError(code, err instanceof Error ? err.message : String(err));
+    }
+    return gateway;
+  }
+
+  get graph(): RoutingGraph {
+    return this.#current().graph;
+  }
+
+  get dir(): string {
+    return this.#dir;
+  }
+
+  get adminPort(): number | undefined {
+    return this.#admin.server?.port;
+  }
+
+  listeners(): readonly ListenerStatus[] {
+    return this.#listeners.addresses();
+  }
+
+  ready(): boolean {
+    return this.#shutdown === undefined && this.#cell !== undefined && this.#listeners.addresses().some((l) => l.state === 'listening');
+  }
+
+  reloadNow(trigger: ReloadTrigger = 'manual'): Promise<ReloadResult> {
+    if (this.#reloader === undefined) return Promise.reject(new Error('RG_RUNTIME_NOT_STARTED: the gateway is not running'));
+    return this.#reloader.reloadNow(trigger);
+  }
+
+  /** Every reload result from now on; returns an unsubscribe function. */
+  onReload(listener: (r: ReloadResult) => void): () => void {
+    return this.#reloader?.onResult(listener) ?? (() => undefined);
+  }
+
+  status(): StatusSnapshot {
+    const live = this.#cell?.live() ?? [];
+    const last = this.#reloader?.last;
+    return buildStatus(this.#cell?.current.graph, {
+      startedAt: this.#startedAt,
+      ...(last !== undefined ? { lastReload: reloadReportOf(last) } : {}),
+      listeners: this.#listeners.addresses().map((l) => ({ address: l.address, port: l.port, state: l.state === 'listening' && this.#shutdown === undefined ? 'listening' : 'draining' })),
+      sessionsInFlight: live.reduce((n, g) => n + g.generation.engine.activeSessions, 0),
+      transactionsInFlight: live.reduce((n, g) => n + g.generation.engine.activeTransactions, 0),
+      draining: this.#shutdown !== undefined,
+      retiredGenerations: live.length - 1 > 0 ? live.length - 1 : 0,
+    });
+  }
+
+  /** Readiness off, stop accepting, drain every generation until `graceMs`, then close the shared services. */
+  shutdown(graceMs?: number): Promise<void> {
+    this.#shutdown ??= this.#stop(graceMs ?? this.#cell?.current.graph.gateway.drain.graceMs ?? 0);
+    return this.#shutdown;
+  }
+
+  async #begin(graph: RoutingGraph): Promise<void> {
+    this.#incidents.prepare(graph.gateway.incidents).commit();
+    const first = this.#newGeneration(graph);
+    this.#cell = new GenerationCell(first, { logger: this.#opts.logger });
+    await this.#listeners.reconcile(graph.listeners);
+    if (this.#opts.admin !== false) (await this.#admin.prepare(graph.admin)).commit();
+    this.#reloader = new Reloader({
+      dir: this.#dir,
+      logger: this.#opts.logger,
+      current: () => this.graph,
+      apply: (g) => this.#apply(g),
+      ...(this.#opts.watch !== undefined ? { watch: this.#opts.watch } : {}),
+      ...(this.#opts.debounceMs !== undefined ? { debounceMs: this.#opts.debounceMs } : {}),
+      ...(this.#opts.build !== undefined ? { build: this.#opts.build } : {}),
+      ...(this.#opts.fingerprint !== undefined ? { fingerprint: this.#opts.fingerprint } : {}),
+    });
+    this.#reloader.onResult((r) => this.#recordReload(r));
+    await this.#reloader.start();
+    this.#publish(graph);
+    this.#opts.metrics.setReady(true);
+    const { hash, gitCommit } = graph.revision;
+    this.#opts.logger.info({ code: 'RG_RUNTIME_STARTED', revision: hash, gitCommit, dir: this.#dir, listeners: this.listeners().map((l) => `${l.address}:${l.port}`) }, 'relayguard is running');
+  }
+
+  /** The swap: everything that can fail (engine, ports, files) is done before the one assignment. */
+  async #apply(graph: RoutingGraph): Promise<void> {
+    if (this.#shutdown !== undefined) throw Object.assign(new Error('the gateway is shutting down'), { code: 'RG_RUNTIME_SHUTTING_DOWN' });
+    const next = this.#newGeneration(graph);
+    const steps: { commit(): void; rollback(): void }[] = [];
+    try {
+      steps.push(this.#incidents.prepare(graph.gateway.incidents));
+      steps.push(await this.#listeners.prepare(graph.listeners));
+      if (this.#opts.admin !== false) steps.push(await this.#admin.prepare(graph.admin));
+    } catch (err) {
+      for (const step of steps.reverse()) step.rollback();
+      void next.engine.drain(Date.now()).catch(() => undefined);
+      throw err;
+    }
+    const previous = this.#cell?.swap(next, this.#retireTiming());
+    for (const step of steps) step.commit();
+    this.#publish(graph);
+    if (previous !== undefined) this.#opts.logger.debug({ generation: next.id, previous: previous.id }, 'generation swapped');
+  }
+
+  #retireTiming(): { readonly retireMs: number; readonly graceMs: number } {
+    const graceMs = this.graph.gateway.drain.graceMs;
+    return { retireMs: this.#opts.retireMs ?? graceMs, graceMs };
+  }
+
+  #newGeneration(graph: RoutingGraph): Generation {
+    const engine = (this.#opts.createEngine ?? createGenerationEngine)(graph, this.#services);
+    return { id: this.#nextId++, graph, engine, createdAt: new Date() };
+  }
+
+  #current(): Generation {
+    if (this.#cell === undefined) throw new Error('RG_RUNTIME_NOT_STARTED: the gateway is not running');
+    return this.#cell.current;
+  }
+
+  #accept(socket: Socket, meta: ConnectionMeta): void {
+    const cell = this.#cell;
+    if (cell === undefined || this.#shutdown !== undefined) {
+      socket.destroy();
+      return;
+    }
+    try {
+      cell.current.engine.accept(socket, meta);
+    } catch (err) {
+      this.#opts.logger.error({ err, code: 'RG_RUNTIME_ACCEPT_FAILED', remoteAddress: meta.remoteAddress }, 'the SMTP engine could not take a connection');
+      socket.destroy();
+    }
+  }
+
+  #publish(graph: RoutingGraph): void {
+    this.#opts.metrics.setRevision({ hash: graph.revision.hash, ...(graph.revision.gitCommit !== undefined ? { gitCommit: graph.revision.gitCommit } : {}) });
+    this.#opts.metrics.setCertificates(graph.certificates);
+  }
+
+  #recordReload(r: ReloadResult): void {
+    const report = reloadReportOf(r);
+    this.#opts.metrics.reloadFinished({ result: report.result, durationMs: report.durationMs ?? 0 });
+  }
+
+  async #stop(graceMs: number): Promise<void> {
+    const log = this.#opts.logger;
+    this.#opts.metrics.setReady(false);
+    this.#listeners.stopAccepting();
+    await this.#reloader?.close();
+    const sessions = this.status().sessionsInFlight;
+    log.info({ code: 'RG_RUNTIME_DRAINING', sessions, graceMs }, `draining ${sessions} session(s), at most ${graceMs} ms`);
+    await this.#cell?.drainAll(Date.now() + graceMs);
+    await this.#pool.close().catch((err: unknown) => log.warn({ err }, 'closing relay connections failed'));
+    await this.#incidents.close();
+    await this.#admin.close();
+    log.info({ code: 'RG_RUNTIME_STOPPED' }, 'relayguard stopped');
+  }
+}

@@ -1,0 +1,116 @@
+// DATA, deciding half: loop check, inspection, verdict, then the lockstep relay of header block + spool
+// to the receiving MTA. The upstream hears the receiving MTA's own final reply — never a 250 of ours.
+import { rewriteHeaders } from '../policy/rewrite.js';
+import { hasHeaderEdits } from '../policy/verdict.js';
+import { HEADER_SCAN_LIMIT, parseHeaderFields } from './header-fields.js';
+import { LOOP_HEADER, MAX_HOPS, checkLoop, loopHeaderValue } from './loop-header.js';
+import { inspect } from './message-inspection.js';
+import { RelayError, toUpstreamReply } from './relay-client.js';
+import { reply, replies } from './reply.js';
+import { retarget } from './redirect.js';
+import { formatHeader, formatReceived } from './trace-headers.js';
+import { endTransaction, outcomeOf } from './transaction-end.js';
+import type { HeaderEdits } from '../policy/policy-set.js';
+import type { EngineContext } from './engine-context.js';
+import type { HeaderField } from './header-fields.js';
+import type { InboundSession } from './inbound-session.js';
+import type { SmtpReply } from './reply.js';
+import type { Spool } from './spool.js';
+import type { ReceivingLeg, Transaction } from './transaction.js';
+
+export const LOOP_DETECTED: SmtpReply = reply(554, '5.4.6', 'mail loop detected');
+
+/** Decides and relays a fully received message; always ends the transaction. */
+export async function processMessage(ctx: EngineContext, s: InboundSession, tx: Transaction, spool: Spool): Promise<SmtpReply> {
+  if (spool.exceeded) return finish(ctx, s, tx, 'rejected', replies.tooBig(ctx.graph.gateway.maxMessageBytes), true);
+  if (tx.leg === null) return finish(ctx, s, tx, 'tempfailed', replies.internalError('no receiving leg'), false);
+  const fields = parseHeaderFields(await spool.slice(0, Math.min(spool.bodyStart, HEADER_SCAN_LIMIT)));
+  const { loopSecret, hostname } = ctx.graph.gateway;
+  const binding = { sender: tx.sender, bodyDigest: spool.bodyDigest() };
+  const loop = checkLoop(loopSecret, hostname, fields, binding);
+  if (loop.hops >= MAX_HOPS) {
+    tx.decision = 'loop';
+    return finish(ctx, s, tx, 'rejected', LOOP_DETECTED, true);
+  }
+  if (loop.valid > 0) {
+    tx.decision = 'loop-skip';
+    return relay(ctx, s, tx, spool, { fields, edits: undefined, loopHeader: null });
+  }
+  const inspection = await inspect(ctx, s, tx, spool);
+  tx.timings.inspectMs = tx.lap();
+  const v = inspection.verdict;
+  tx.policies = v.matches.map((m) => m.policy);
+  tx.decision = v.inspection.status === 'ok' ? v.kind : `${v.kind} (inspection failed: ${v.inspection.reason})`;
+  const loopHeader = formatHeader(LOOP_HEADER, loopHeaderValue(loopSecret, hostname, fields, binding));
+  switch (v.kind) {
+    case 'block':
+    case 'tempfail':
+      return finish(ctx, s, tx, v.kind === 'block' ? 'blocked' : 'tempfailed', reply(v.reply.code, v.reply.enhanced, v.reply.text), true);
+    case 'redirect': {
+      const moved = await retarget(ctx, s, tx, v.recipients);
+      if (moved !== null) return finish(ctx, s, tx, 'tempfailed', moved, tx.leg !== null && tx.leg.conn.usable);
+      return relay(ctx, s, tx, spool, { fields, edits: v.headerEdits, loopHeader });
+    }
+    case 'modify':
+    case 'pass':
+      return relay(ctx, s, tx, spool, { fields, edits: v.headerEdits, loopHeader });
+    default: {
+      const never: never = v;
+      return never;
+    }
+  }
+}
+
+interface RelayPlan {
+  readonly fields: readonly HeaderField[];
+  readonly edits: HeaderEdits | undefined;
+  /** null when the message already carries our valid loop header. */
+  readonly loopHeader: string | null;
+}
+
+async function relay(ctx: EngineContext, s: InboundSession, tx: Transaction, spool: Spool, plan: RelayPlan): Promise<SmtpReply> {
+  const leg = tx.leg as ReceivingLeg;
+  const prefix = Buffer.from(traceHeaders(ctx, s, tx, leg) + (plan.loopHeader ?? ''), 'latin1');
+  const rewrite = plan.edits !== undefined && hasHeaderEdits(plan.edits);
+  const head = rewrite ? rewriteHeaders(await spool.slice(0, spool.bodyStart), plan.edits as HeaderEdits) : null;
+  const body = bodyChunks(prefix, head, spool, rewrite ? spool.bodyStart : 0);
+  try {
+    const final = await leg.conn.data(body);
+    tx.timings.deliverMs = tx.lap();
+    tx.downstreamReply = final;
+    return finish(ctx, s, tx, outcomeOf(final), final, true);
+  } catch (err) {
+    tx.timings.deliverMs = tx.lap();
+    if (err instanceof RelayError) ctx.services.observer.relayError({ receiver: leg.target.name, kind: err.code });
+    const r = tx.signal.aborted ? replies.connectionLost('session closed during delivery') : toUpstreamReply(err);
+    return finish(ctx, s, tx, tx.signal.aborted ? 'aborted' : 'tempfailed', r, false);
+  }
+}
+
+async function* bodyChunks(prefix: Buffer, head: Buffer | null, spool: Spool, from: number): AsyncGenerator<Buffer> {
+  yield prefix;
+  if (head !== null) yield head;
+  yield* spool.read(from);
+}
+
+function traceHeaders(ctx: EngineContext, s: InboundSession, tx: Transaction, leg: ReceivingLeg): string {
+  const session = s.connection.session;
+  return formatReceived({
+    hostname: ctx.graph.gateway.hostname,
+    transactionId: tx.id,
+    helo: session.hostNameAppearsAs || 'unknown',
+    clientHostname: session.clientHostname || 'unknown',
+    clientAddress: session.remoteAddress,
+    protocol: session.transmissionType || 'ESMTP',
+    ...(s.inboundTls === undefined ? {} : { inboundTls: s.inboundTls }),
+    receiver: leg.target.name,
+    ...(tx.receivingTls === undefined ? {} : { receivingTls: tx.receivingTls }),
+    recipients: tx.recipientAddresses(),
+    date: new Date(),
+  });
+}
+
+function finish(ctx: EngineContext, s: InboundSession, tx: Transaction, outcome: Parameters<typeof endTransaction>[3], r: SmtpReply, reusable: boolean): SmtpReply {
+  endTransaction(ctx, s, tx, outcome, r, { reusable });
+  return r;
+}

@@ -1,0 +1,22 @@
+// What every command handler of a generation shares: the pinned graph, services, and generation state.
+import type { Logger } from 'pino';
+import type { RoutingGraph } from '../graph/types.js';
+import type { AnalysisLimits } from '../policy/analysis.js';
+import type { EngineServices } from './engine-api.js';
+import type { InboundSession } from './inbound-session.js';
+import type { LegTargets } from './leg-targets.js';
+import type { RouteCursor } from './route-cursor.js';
+import type { SpoolOptions } from './spool.js';
+
+export interface EngineContext {
+  readonly graph: RoutingGraph;
+  readonly services: EngineServices;
+  readonly logger: Logger;
+  readonly targets: LegTargets;
+  readonly cursor: RouteCursor;
+  readonly spool: SpoolOptions;
+  readonly analysisLimits: AnalysisLimits;
+  isDraining(): boolean;
+  transactionStarted(s: InboundSession): void;
+  transactionEnded(s: InboundSession): void;
+}

@@ -1,0 +1,95 @@
+// smtp-server's callback hooks → the engine's async command handlers, and their replies → the
+// library's callbacks. Every reply goes through the session's reply override (installReplyOverride).
+import { onMail } from './command-mail.js';
+import { onRcpt } from './command-rcpt.js';
+import { receiveMessage } from './command-data.js';
+import { processMessage } from './deliver.js';
+import { onSecure } from './inbound-tls.js';
+import { errorText } from './open-leg.js';
+import { isPositive, reply, replies, replyText } from './reply.js';
+import { endTransaction } from './transaction-end.js';
+import type { SMTPServerAddress, SMTPServerDataStream, SMTPServerOptions, SMTPServerSession } from 'smtp-server';
+import type { EngineContext } from './engine-context.js';
+import type { InboundSession } from './inbound-session.js';
+import type { SmtpReply } from './reply.js';
+
+export type SessionLookup = (session: SMTPServerSession) => InboundSession | undefined;
+
+type Callback = (err?: Error | null) => void;
+
+const LOST: SmtpReply = reply(421, '4.4.2', 'session state lost, closing connection');
+
+function smtpError(r: SmtpReply): Error & { responseCode: number } {
+  return Object.assign(new Error(replyText(r)), { responseCode: r.code });
+}
+
+/** Hands a reply to smtp-server: positive through the success path (so it keeps its state), else as an error. */
+function answer(s: InboundSession, cb: Callback, r: SmtpReply): void {
+  s.setReply(r);
+  if (isPositive(r)) cb();
+  else cb(smtpError(r));
+}
+
+function run(s: InboundSession | undefined, cb: Callback, work: (s: InboundSession) => Promise<SmtpReply>, ctx: EngineContext): void {
+  if (s === undefined) return cb(smtpError(LOST));
+  work(s).then(
+    (r) => answer(s, cb, r),
+    (err: unknown) => {
+      ctx.logger.error({ err, sessionId: s.id }, `internal error: ${errorText(err)}`);
+      const r = replies.internalError('unexpected error');
+      const tx = s.transaction;
+      if (tx !== null) endTransaction(ctx, s, tx, 'tempfailed', r, { reusable: false });
+      answer(s, cb, r);
+    },
+  );
+}
+
+export function sessionHooks(ctx: EngineContext, lookup: SessionLookup, closed: (s: InboundSession) => void): Partial<SMTPServerOptions> {
+  return {
+    onConnect: (_session, cb) => cb(),
+    onClose: (session) => {
+      const s = lookup(session);
+      if (s !== undefined) closed(s);
+    },
+    onSecure: (socket, session, cb) => {
+      const s = lookup(session);
+      if (s === undefined) return cb(smtpError(LOST));
+      const result = onSecure(ctx, s, socket);
+      if (result.ok) {
+        s.inboundTls = result.tls;
+        return cb();
+      }
+      s.setReply(result.reply);
+      cb(smtpError(result.reply));
+    },
+    onMailFrom: (from: SMTPServerAddress, session, cb) => run(lookup(session), cb, (s) => onMail(ctx, s, from), ctx),
+    onRcptTo: (to: SMTPServerAddress, session, cb) => run(lookup(session), cb, (s) => onRcpt(ctx, s, to), ctx),
+    onData: (stream: SMTPServerDataStream, session, cb) => run(lookup(session), cb, (s) => onData(ctx, s, stream), ctx),
+  };
+}
+
+async function onData(ctx: EngineContext, s: InboundSession, stream: SMTPServerDataStream): Promise<SmtpReply> {
+  const tx = s.transaction;
+  if (tx === null) {
+    stream.resume();
+    await new Promise((resolve) => stream.once('end', resolve).once('close', resolve));
+    return reply(503, '5.5.1', 'Error: need MAIL command');
+  }
+  tx.stage = 'data';
+  tx.lap();
+  let spool;
+  try {
+    spool = await receiveMessage(ctx, stream);
+  } catch (err) {
+    const r = replies.connectionLost(`message not received in full: ${errorText(err)}`);
+    endTransaction(ctx, s, tx, 'aborted', r, { reusable: true });
+    return r;
+  }
+  tx.timings.receiveMs = tx.lap();
+  tx.size = spool.size;
+  try {
+    return await processMessage(ctx, s, tx, spool);
+  } finally {
+    await spool.dispose();
+  }
+}

@@ -1,0 +1,47 @@
+// Redirect verdicts: the receiving leg is re-targeted to the redirect recipients. Simplest correct
+// approach: RSET the current transaction, then MAIL + RCPT to the redirect addresses — on the same leg
+// when they route to the same receiver set (always, in reflect mode), else on a leg opened by routing
+// the first redirect address's domain. Returns null when the leg is ready for DATA, else the reply for
+// the upstream (a 4xx: the message is never delivered to the original recipients instead).
+import { domainOf, mailParams, wireAddress } from './envelope-params.js';
+import { openLeg } from './open-leg.js';
+import { RelayError, toUpstreamReply } from './relay-client.js';
+import { isPositive, replies, replyText } from './reply.js';
+import { receiverSetKey, rotate } from './route-cursor.js';
+import type { EngineContext } from './engine-context.js';
+import type { InboundSession } from './inbound-session.js';
+import type { SmtpReply } from './reply.js';
+import type { ReceivingLeg, Transaction } from './transaction.js';
+
+export async function retarget(ctx: EngineContext, s: InboundSession, tx: Transaction, to: readonly string[]): Promise<SmtpReply | null> {
+  const leg = tx.leg as ReceivingLeg;
+  const route = s.upstream.mode === 'forward' ? ctx.graph.router.lookup(domainOf(wireAddress(to[0] ?? ''))) : undefined;
+  if (s.upstream.mode === 'forward' && route === undefined) return replies.tempfail(`no route for redirect recipient ${to[0] ?? ''}`);
+  const sameLeg = route === undefined || receiverSetKey(route) === leg.receiverSet;
+  const rcpts = to.map((a) => wireAddress(a));
+  try {
+    if (sameLeg) {
+      const reset = await leg.conn.rset();
+      if (!isPositive(reset)) return replies.tempfail(`receiving MTA refused RSET for redirect: ${replyText(reset)}`);
+      const got = await leg.conn.mailAndRcpts(wireAddress(tx.sender), mailParams(tx.mailArgs, leg.conn.capabilities), rcpts);
+      return acceptedAny(got.mail, got.rcpts);
+    }
+    ctx.services.pool.release(leg.conn, { reusable: true });
+    tx.leg = null;
+    const targets = rotate(route.receivers, ctx.cursor.start(route)).map((r) => ctx.targets.receiver(r));
+    const opened = await openLeg(ctx, targets, { from: wireAddress(tx.sender), params: (caps) => mailParams(tx.mailArgs, caps), rcpts: () => rcpts }, tx.signal);
+    if (!opened.ok) return opened.reply;
+    tx.leg = { conn: opened.opened.conn, target: opened.opened.target, receiverSet: receiverSetKey(route) };
+    tx.receivingTls = opened.opened.tls;
+    return acceptedAny(opened.opened.mail, opened.opened.rcpts);
+  } catch (err) {
+    return err instanceof RelayError ? toUpstreamReply(err) : replies.internalError(String(err));
+  }
+}
+
+/** Ready when MAIL and at least one redirect recipient were accepted. */
+function acceptedAny(mail: SmtpReply, rcpts: readonly SmtpReply[]): SmtpReply | null {
+  if (!isPositive(mail)) return replies.tempfail(`receiving MTA refused the redirect sender: ${replyText(mail)}`);
+  if (rcpts.some(isPositive)) return null;
+  return replies.tempfail(`receiving MTA refused every redirect recipient: ${rcpts.map(replyText).join('; ')}`);
+}
