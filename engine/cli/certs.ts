@@ -1,15 +1,16 @@
 // `relayguard certs ...`: the certificate toolbox (init, issue, import, list, probe).
 import { existsSync, readFileSync } from 'node:fs';
 import { X509Certificate } from 'node:crypto';
+import { InvalidArgumentError } from 'commander';
 import type { Command } from 'commander';
 import { describeCertificate, checkValidity } from '../tls/certificate-info.js';
-import { certificateJson, certificateLines } from '../tls/cert-format.js';
-import { certDirLayout, initCertDir, isValidCertName, issuePeer, peerPaths, writeFileMode } from '../tls/cert-dir.js';
+import { certificateJson, certificateLines, displayPath } from '../tls/cert-format.js';
+import { certDirLayout, defaultGatewayHostnames, initCertDir, isValidCertName, issuePeer, peerPaths, writeFileMode } from '../tls/cert-dir.js';
 import { importCertificate } from '../tls/cert-import.js';
 import { listCertificates } from '../tls/cert-list.js';
 import { runProbeCheck } from '../tls/probe-check.js';
 import { describeVerificationFailure } from '../tls/trust.js';
-import { findTopologyFile } from '../tls/topology-refs.js';
+import { findTopologyFile, readTopologyTlsRefs } from '../tls/topology-refs.js';
 
 export interface CommandResult {
   readonly exitCode: number;
@@ -33,17 +34,33 @@ function certSummary(pem: string): string[] {
 export interface InitFlags {
   readonly dir: string;
   readonly hostname: readonly string[];
+  /** Config directory whose gateway.hostname the certificate names when --hostname is absent. */
+  readonly config?: string;
   readonly ifMissing?: boolean;
   readonly quiet?: boolean;
   readonly force?: boolean;
 }
 
+/** Without --hostname, the certificate names the topology's gateway.hostname (if any) and this machine. */
+function initHostnames(flags: InitFlags): readonly string[] {
+  if (flags.hostname.length > 0) return flags.hostname;
+  const configDir = flags.config ?? (findTopologyFile(DEFAULT_CONFIG_DIR) ? DEFAULT_CONFIG_DIR : undefined);
+  const topo = configDir !== undefined ? readTopologyTlsRefs(configDir) : undefined;
+  const configured = topo?.ok ? topo.refs.gatewayHostname : undefined;
+  return configured ? [configured, ...defaultGatewayHostnames()] : defaultGatewayHostnames();
+}
+
 export function runCertsInit(flags: InitFlags): CommandResult {
-  const result = initCertDir({ dir: flags.dir, hostnames: flags.hostname, ifMissing: flags.ifMissing ?? false, force: flags.force ?? false });
+  // Re-running init never destroys keys: without --force an existing setup is kept (--if-missing only makes that explicit).
+  const force = flags.force ?? false;
+  const result = initCertDir({ dir: flags.dir, hostnames: initHostnames(flags), ifMissing: !force, force });
   if (!result.ok) return failure(1, result.error);
   if (flags.quiet) return { exitCode: 0, output: '' };
   const layout = certDirLayout(flags.dir);
-  if (result.skipped) return { exitCode: 0, output: `${layout.gatewayCert} exists; nothing to do\n` };
+  if (result.skipped) {
+    const existing = [`${layout.gatewayCert} exists; nothing changed (pass --force to replace the CA, gateway and example peer certificates)`, ...certSummary(readFileSync(layout.gatewayCert, 'utf8'))];
+    return { exitCode: 0, output: existing.join('\n') + '\n' };
+  }
   const lines = [
     ...result.written.map((p) => `wrote ${p}`),
     '',
@@ -159,6 +176,7 @@ export async function runCertsProbe(target: string, flags: ProbeFlags): Promise<
     ...address,
     starttls: flags.starttls ?? false,
     trust: flags.trust,
+    certDir: flags.dir,
     timeoutMs: flags.timeout,
     ...(flags.servername ? { servername: flags.servername } : {}),
     ...(configDir !== undefined ? { configDir } : {}),
@@ -180,13 +198,13 @@ export async function runCertsProbe(target: string, flags: ProbeFlags): Promise<
 
 function verdictLines(check: Awaited<ReturnType<typeof runProbeCheck>>, target: string, flags: ProbeFlags): { trusted: boolean; lines: string[] } {
   const lines: string[] = [];
-  const key = check.peer ? check.peer.trustKey : flags.trust.length > 0 ? '--trust' : '';
+  const key = trustListLabel(check, flags.dir);
   for (const p of check.trustProblems) lines.push(`trust file problem ${p.code}: ${p.message} (${p.hint})`);
   if (check.trustFiles.length === 0) {
-    lines.push(`verdict: NOT TRUSTED: no trust list for ${target}; pass --trust FILE, or --config DIR whose topology has a receiver or reflect listener at this address`);
+    lines.push(`verdict: NOT TRUSTED: no trust list for ${target}; pass --trust FILE, --config DIR whose topology has a receiver or reflect listener at this address, or import certificates into ${flags.dir}/trusted`);
     return { trusted: false, lines };
   }
-  lines.push(`trust list ${key}: ${check.trustFiles.join(', ')}`);
+  lines.push(`trust list ${key}: ${check.trustFiles.map(displayPath).join(', ')}`);
   if (check.hostnameChecked) lines.push(`hostname checked: ${check.hostnameChecked}`);
   const v = check.verification;
   if (!v) return { trusted: false, lines: [...lines, 'verdict: NOT TRUSTED: not verified'] };
@@ -195,11 +213,28 @@ function verdictLines(check: Awaited<ReturnType<typeof runProbeCheck>>, target: 
     leg: 'receiving',
     peerName: check.peer?.name ?? flags.save ?? 'NAME',
     address: target,
-    trustFiles: check.trustFiles,
+    trustFiles: check.trustFiles.map(displayPath),
     starttls: flags.starttls ?? false,
     ...(check.peer ? { trustKey: check.peer.trustKey } : {}),
   });
   return { trusted: false, lines: [...lines, `verdict: NOT TRUSTED (${v.code}): ${v.message}`, `hint: ${text.hint}`] };
+}
+
+function trustListLabel(check: Awaited<ReturnType<typeof runProbeCheck>>, dir: string): string {
+  switch (check.trustSource) {
+    case 'option':
+      return '(--trust)';
+    case 'topology':
+      return check.peer?.trustKey ?? '(topology)';
+    case 'cert-dir':
+      return `(no topology entry for this address; using every certificate in ${dir}/trusted and the local CA)`;
+    case 'none':
+      return '(none)';
+    default: {
+      const never: never = check.trustSource;
+      throw new Error(`unhandled trust source ${String(never)}`);
+    }
+  }
 }
 
 function saveLeaf(leaf: X509Certificate | undefined, name: string, flags: ProbeFlags): { ok: boolean; line: string } {
@@ -226,7 +261,7 @@ function emit(result: CommandResult): void {
 
 function positiveInt(value: string): number {
   const n = Number(value);
-  if (!Number.isInteger(n) || n <= 0) throw new Error(`not a positive integer: ${value}`);
+  if (!Number.isInteger(n) || n <= 0) throw new InvalidArgumentError(`not a positive integer: ${value}`);
   return n;
 }
 
@@ -236,8 +271,9 @@ export function register(program: Command): void {
     .command('init')
     .description("create a local CA and the gateway's key and certificate as PEM")
     .option('--dir <dir>', 'certificate directory', 'certs')
-    .option('--hostname <name>', 'gateway host name (repeatable; first is the CN)', collect, [])
-    .option('--if-missing', 'do nothing when the gateway certificate exists')
+    .option('--hostname <name>', 'gateway host name (repeatable; first is the CN; default: gateway.hostname of the topology, and this host)', collect, [])
+    .option('--config <dir>', 'config directory whose gateway.hostname to use (default: policies if present)')
+    .option('--if-missing', 'do nothing when the gateway certificate exists (also the default without --force)')
     .option('--force', 'replace existing files')
     .option('--quiet', 'print nothing on success')
     .action((opts: InitFlags) => emit(runCertsInit(opts)));
@@ -273,7 +309,7 @@ export function register(program: Command): void {
     .option('--config <dir>', 'config directory (default: policies if present)')
     .option('--trust <file>', 'trust file (repeatable); replaces the topology trust list', collect, [])
     .option('--save <name>', "save the peer's certificate to DIR/trusted/NAME.crt.pem")
-    .option('--dir <dir>', 'certificate directory for --save', 'certs')
+    .option('--dir <dir>', 'certificate directory for --save, and whose trusted/ files and CA are the fallback trust list', 'certs')
     .option('--timeout <ms>', 'connect and handshake timeout', positiveInt, 10_000)
     .option('--force', 'with --save: replace an existing different certificate')
     .action(async (target: string, opts: ProbeFlags) => emit(await runCertsProbe(target, opts)));

@@ -4,9 +4,16 @@ import { Option } from 'commander';
 import type { Command } from 'commander';
 import { formatDiagnostics } from '../config/format.js';
 import { loadTestConfig } from '../policy/test-config.js';
+import { basename } from 'node:path';
+import type { Change } from '../graph/plan.js';
+import type { RoutingGraph } from '../graph/types.js';
+import type { PolicyTestFile } from '../config/generated/policy-test.js';
+import type { SourceFile } from '../config/source-file.js';
+import type { PolicySet } from '../policy/policy-set.js';
 import { runPolicyTests, type TestCaseResult } from '../policy/policy-tests.js';
 import type { CommandOutput } from './graph.js';
 import { writeOutput } from './graph.js';
+import type { PlanExtension } from './plan.js';
 
 export type TestFormat = 'text' | 'json';
 export const TEST_FORMATS: readonly TestFormat[] = ['text', 'json'];
@@ -16,7 +23,7 @@ export async function runTest(dir: string, opts: { readonly format?: TestFormat 
   const loaded = await loadTestConfig(dir);
   const diagnostics = loaded.diagnostics.length > 0 ? formatDiagnostics(loaded.diagnostics, 'text') : '';
   if (loaded.status !== 'valid') {
-    const stdout = format === 'json' ? jsonReport([], loaded.diagnostics.length) : '';
+    const stdout = format === 'json' ? jsonReport([], loaded.diagnostics.filter((d) => d.severity === 'error').length) : '';
     return { exitCode: loaded.status === 'unusable' ? 2 : 1, stdout, stderr: `${diagnostics}relayguard test: ${dir} cannot be tested (${loaded.status} config)\n` };
   }
   // A single upstream is the obvious default for cases that name none.
@@ -49,6 +56,44 @@ function jsonReport(results: readonly TestCaseResult[], configErrors: number): s
   const failed = results.filter((r) => !r.passed).length;
   return `${JSON.stringify({ passed: results.length - failed, failed, configErrors, cases: results }, null, 2)}\n`;
 }
+
+type TestFiles = readonly { source: SourceFile; data: PolicyTestFile }[];
+
+async function outcomes(set: PolicySet, tests: TestFiles, graph: RoutingGraph): Promise<Map<string, TestCaseResult>> {
+  const defaultUpstream = graph.upstreams.length === 1 ? (graph.upstreams[0]?.name ?? '') : '';
+  const results = await runPolicyTests(set, tests, { defaultUpstream });
+  return new Map(results.map((r) => [`${basename(r.file)}#${r.name}`, r]));
+}
+
+function handling(r: TestCaseResult | undefined): string {
+  if (r?.actual === undefined) return 'error';
+  return `${r.actual.action} [${[...r.actual.policies].sort().join(', ')}]`;
+}
+
+/**
+ * For `relayguard plan`: the policy tests of the new revision run against both revisions' policies.
+ * A case whose handling changes (action, matched policies) or whose result flips is a `test` change.
+ */
+export const testPlanExtension: PlanExtension = async (before, after) => {
+  const now = await outcomes(after.graph.policies, after.config.tests, after.graph);
+  const then = await outcomes(before.graph.policies, before.config.tests, before.graph);
+  const nowOnOld = await outcomes(before.graph.policies, after.config.tests, before.graph);
+  const changes: Change[] = [];
+  for (const [name, result] of now) {
+    const old = then.get(name);
+    const details: string[] = [];
+    const was = handling(nowOnOld.get(name));
+    if (was !== handling(result)) details.push(`handling: ${was} → ${handling(result)}`);
+    const verdict = (r: TestCaseResult | undefined): string => (r === undefined ? '(none)' : r.passed ? 'pass' : 'fail');
+    if (old === undefined) changes.push({ kind: 'added', section: 'test', name, details: [`result: ${verdict(result)}`, ...details] });
+    else if (old.passed !== result.passed || details.length > 0) {
+      if (old.passed !== result.passed) details.push(`result: ${verdict(old)} → ${verdict(result)}`);
+      changes.push({ kind: 'changed', section: 'test', name, details });
+    }
+  }
+  for (const name of then.keys()) if (!now.has(name)) changes.push({ kind: 'removed', section: 'test', name, details: [] });
+  return changes;
+};
 
 export function register(program: Command): void {
   program

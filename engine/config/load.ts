@@ -6,7 +6,7 @@ import type { PolicyFile } from './generated/policy.js';
 import type { PolicyTestFile } from './generated/policy-test.js';
 import type { TopologyFile } from './generated/topology.js';
 import { readConfigDir } from './read-dir.js';
-import type { RawFile } from './read-dir.js';
+import type { ConfigDirFiles, RawFile } from './read-dir.js';
 import { revisionHash } from './revision.js';
 import { checkAgainstSchema } from './schema-check.js';
 import { lookupSchema } from './schema-registry.js';
@@ -71,39 +71,53 @@ export async function loadConfigDir(dir: string, opts: LoadOptions = {}): Promis
     const d: Diagnostic = { code: read.error.code, severity: 'error', file: displayPathOf(dir), line: 0, column: 0, pointer: '', message: read.error.message, hint: read.error.hint };
     return { diagnostics: [d], status: 'unusable', revision: null, counts: NO_FILES };
   }
-  const { files } = read;
   const schemaProblems = (['topology', 'policy', 'policy-test'] as const).flatMap((name) => schemaProblem(name));
   if (schemaProblems.length > 0) return { diagnostics: schemaProblems, status: 'unusable', revision: null, counts: NO_FILES };
-  const now = opts.now ?? new Date();
   const diagnostics: Diagnostic[] = [...read.diagnostics];
-  const topology = files.topology ? loadFile<TopologyFile>(files.topology, 'topology', diagnostics) : undefined;
-  const policies = files.policies.map((f) => loadFile<PolicyFile>(f, 'policy', diagnostics));
-  const tests = files.tests.map((f) => loadFile<PolicyTestFile>(f, 'policy-test', diagnostics));
+  const loaded = loadFiles(read.files, diagnostics);
   let referenced: ReadonlyMap<string, Buffer | undefined> = new Map();
-  if (topology?.valid) {
-    const checked = checkTopology({ source: topology.source, data: topology.data }, now);
+  if (loaded.topology?.valid) {
+    const checked = checkTopology({ source: loaded.topology.source, data: loaded.topology.data }, opts.now ?? new Date());
     diagnostics.push(...checked.diagnostics);
     referenced = checked.referenced;
   }
   // Policy-level semantics (duplicate policy names, unknown upstreams in scope, patterns that do not compile) run in
   // graph compilation (engine/policy/compile.ts → checkPolicyFiles), which buildGraph runs right after this.
+  return assemble(read.files, loaded, referenced, sortDiagnostics(diagnostics));
+}
+
+interface LoadedFiles {
+  readonly topology?: FileLoad<TopologyFile>;
+  readonly policies: readonly FileLoad<PolicyFile>[];
+  readonly tests: readonly FileLoad<PolicyTestFile>[];
+}
+
+function loadFiles(files: ConfigDirFiles, diagnostics: Diagnostic[]): LoadedFiles {
+  return {
+    ...(files.topology ? { topology: loadFile<TopologyFile>(files.topology, 'topology', diagnostics) } : {}),
+    policies: files.policies.map((f) => loadFile<PolicyFile>(f, 'policy', diagnostics)),
+    tests: files.tests.map((f) => loadFile<PolicyTestFile>(f, 'policy-test', diagnostics)),
+  };
+}
+
+function assemble(files: ConfigDirFiles, loaded: LoadedFiles, referenced: ReadonlyMap<string, Buffer | undefined>, diagnostics: readonly Diagnostic[]): LoadResult {
   const all = new Map<string, Buffer | undefined>(referenced);
   for (const raw of [files.topology, ...files.policies, ...files.tests]) if (raw) all.set(raw.path, raw.bytes);
   const revision = revisionHash(files.dir, all);
   const counts = { topology: files.topology ? 1 : 0, policies: files.policies.length, tests: files.tests.length };
-  const sorted = sortDiagnostics(diagnostics);
-  if (hasErrors(sorted) || !topology?.valid || policies.some((p) => !p.valid) || tests.some((t) => !t.valid)) {
-    return { diagnostics: sorted, status: 'invalid', revision, counts };
+  const { topology } = loaded;
+  if (hasErrors(diagnostics) || !topology?.valid || [...loaded.policies, ...loaded.tests].some((f) => !f.valid)) {
+    return { diagnostics, status: 'invalid', revision, counts };
   }
   const config: LoadedConfig = deepFreeze({
     dir: files.dir,
     hash: revision,
     topology: { source: topology.source, data: topology.data },
-    policies: policies.flatMap((p) => (p.valid ? [{ source: p.source, data: p.data }] : [])),
-    tests: tests.flatMap((t) => (t.valid ? [{ source: t.source, data: t.data }] : [])),
+    policies: loaded.policies.flatMap((p) => (p.valid ? [{ source: p.source, data: p.data }] : [])),
+    tests: loaded.tests.flatMap((t) => (t.valid ? [{ source: t.source, data: t.data }] : [])),
     referencedFiles: [...referenced.keys()].sort(),
   });
-  return { config, diagnostics: sorted, status: 'valid', revision, counts };
+  return { config, diagnostics, status: 'valid', revision, counts };
 }
 
 type FileLoad<T> = { readonly valid: true; readonly source: SourceFile; readonly data: T } | { readonly valid: false; readonly source: SourceFile };

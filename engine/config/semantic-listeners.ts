@@ -1,7 +1,7 @@
 // Sockets that cannot both be bound, and reflect targets that are the gateway itself (a mail loop).
 import { blockContains, isUnspecified, parseAddressBlock, parseIp } from './address-block.js';
 import type { Diagnostic } from './diagnostic.js';
-import type { UpstreamEntry } from './generated/topology.js';
+import type { ReceiverEntry, UpstreamEntry } from './generated/topology.js';
 import { displayPath, joinPointer } from './pointer.js';
 import { report } from './topology-context.js';
 import type { TopologyContext } from './topology-context.js';
@@ -34,7 +34,21 @@ export function checkListeners(ctx: TopologyContext): Diagnostic[] {
     );
   });
   ctx.data.upstreams.forEach((u, i) => out.push(...checkReflectLoop(ctx, u, i)));
+  (ctx.data.receivers ?? []).forEach((r, i) => out.push(...checkReceiverLoop(ctx, r, i)));
   return out;
+}
+
+function checkReceiverLoop(ctx: TopologyContext, receiver: ReceiverEntry, index: number): Diagnostic[] {
+  const listenerIndex = ctx.data.gateway.listen.findIndex((l) => l.port === receiver.port && targetHitsListener(receiver.host, l.address));
+  const listener = ctx.data.gateway.listen[listenerIndex];
+  if (!listener) return [];
+  return [
+    report(ctx, joinPointer('', 'receivers', index, 'port'), {
+      code: 'RG_CFG_RECEIVER_LOOP',
+      message: `receiver ${JSON.stringify(receiver.name)} (${receiver.host}:${receiver.port}) is the gateway's own listener ${listener.address}:${listener.port} (gateway.listen[${listenerIndex}]): mail would loop through the gateway`,
+      hint: 'point the receiver at the next-hop MTA, not at the gateway',
+    }),
+  ];
 }
 
 function checkReflectLoop(ctx: TopologyContext, upstream: UpstreamEntry, index: number): Diagnostic[] {

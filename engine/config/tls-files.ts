@@ -100,7 +100,7 @@ function validityDiagnostics(ctx: TopologyContext, pointer: string, file: string
     case 'valid':
       return [];
     case 'expired':
-      return [report(ctx, pointer, { code: 'RG_TLS_CERT_EXPIRED', message: `${which} expired on ${day(info.validTo)} (${-info.daysToExpiry} days ago)`, hint })];
+      return [report(ctx, pointer, { code: 'RG_TLS_CERT_EXPIRED', message: `${which} expired on ${day(info.validTo)} (${daysAgo(info.validTo, now)})`, hint })];
     case 'not-yet-valid':
       return [report(ctx, pointer, { code: 'RG_TLS_CERT_NOT_YET_VALID', message: `${which} is not valid before ${day(info.validFrom)}`, hint: `check this machine's clock; ${hint}` })];
     case 'expiring':
@@ -110,6 +110,11 @@ function validityDiagnostics(ctx: TopologyContext, pointer: string, file: string
       throw new Error(`unhandled certificate validity ${String(never)}`);
     }
   }
+}
+
+function daysAgo(date: Date, now: Date): string {
+  const days = Math.floor((now.getTime() - date.getTime()) / 86_400_000);
+  return days === 0 ? 'today' : days === 1 ? '1 day ago' : `${days} days ago`;
 }
 
 function checkSecretFile(ctx: TopologyContext, reader: Reader, file: string): Diagnostic[] {

@@ -1,7 +1,9 @@
 // Longest-prefix match of client addresses against CIDR blocks: one binary trie per family,
 // so a lookup costs at most 32 (IPv4) or 128 (IPv6) steps however many blocks there are.
+// The tries are flattened into typed arrays after building, and parsing reuses one scratch
+// buffer, so a lookup allocates nothing.
 import type { AddressMatcher } from './types.js';
-import { bitAt, parseCidr, parseIp } from './ip-address.js';
+import { bitAt, newIpScratch, parseCidr, parseIpInto } from './ip-address.js';
 import type { IpPrefix } from './ip-address.js';
 
 export class AddressMatcherError extends Error {
@@ -12,45 +14,57 @@ export class AddressMatcherError extends Error {
   }
 }
 
-/** Nodes live in parallel arrays (children and value index per node): compact and monomorphic. */
+/** Node n's children are at child[2n] (bit 0) and child[2n+1] (bit 1); -1 = none. */
 interface Trie {
-  readonly zero: number[];
-  readonly one: number[];
-  readonly value: number[];
+  readonly child: Int32Array;
+  /** Index into the matcher's values, -1 = no block ends here. */
+  readonly value: Int32Array;
 }
 
-function newTrie(): Trie {
-  return { zero: [-1], one: [-1], value: [-1] };
-}
+class TrieBuilder {
+  readonly #child: number[] = [-1, -1];
+  readonly #value: number[] = [-1];
 
-function insert(trie: Trie, prefix: IpPrefix, valueIndex: number): void {
-  let node = 0;
-  for (let i = 0; i < prefix.length; i++) {
-    const branch = bitAt(prefix.words, i) === 0 ? trie.zero : trie.one;
-    let next = branch[node] ?? -1;
-    if (next < 0) {
-      next = trie.value.length;
-      trie.zero.push(-1);
-      trie.one.push(-1);
-      trie.value.push(-1);
-      branch[node] = next;
+  insert(prefix: IpPrefix, valueIndex: number): void {
+    let node = 0;
+    for (let i = 0; i < prefix.length; i++) {
+      const slot = 2 * node + bitAt(prefix.words, i);
+      let next = this.#child[slot] ?? -1;
+      if (next < 0) {
+        next = this.#value.length;
+        this.#value.push(-1);
+        this.#child.push(-1, -1);
+        this.#child[slot] = next;
+      }
+      node = next;
     }
-    node = next;
+    // The same block listed twice: the first entry (file order) keeps it.
+    if ((this.#value[node] ?? -1) < 0) this.#value[node] = valueIndex;
   }
-  // The same block listed twice: the first entry (file order) keeps it.
-  if ((trie.value[node] ?? -1) < 0) trie.value[node] = valueIndex;
+
+  build(): Trie {
+    return { child: Int32Array.from(this.#child), value: Int32Array.from(this.#value) };
+  }
 }
 
-function search(trie: Trie, words: IpPrefix['words'], bits: number): number {
-  let node = 0;
-  let best = trie.value[0] ?? -1;
-  for (let i = 0; i < bits; i++) {
-    node = (bitAt(words, i) === 0 ? trie.zero[node] : trie.one[node]) ?? -1;
-    if (node < 0) break;
-    const v = trie.value[node] ?? -1;
-    if (v >= 0) best = v;
+/** Walks `bits` bits of `word` from node `start`; returns the node reached (-1 = fell off) and updates best[0]. */
+function walkWord(trie: Trie, start: number, word: number, best: Int32Array): number {
+  const { child, value } = trie;
+  let node = start;
+  for (let shift = 31; shift >= 0; shift--) {
+    node = child[2 * node + ((word >>> shift) & 1)] ?? -1;
+    if (node < 0) return -1;
+    const v = value[node] ?? -1;
+    if (v >= 0) best[0] = v;
   }
-  return best;
+  return node;
+}
+
+function search(trie: Trie, words: Uint32Array, wordCount: number, best: Int32Array): number {
+  best[0] = trie.value[0] ?? -1;
+  let node = 0;
+  for (let k = 0; k < wordCount && node >= 0; k++) node = walkWord(trie, node, words[k] ?? 0, best);
+  return best[0] ?? -1;
 }
 
 /**
@@ -58,20 +72,25 @@ function search(trie: Trie, words: IpPrefix['words'], bits: number): number {
  * match IPv4 entries. Throws AddressMatcherError (RG_GRAPH_CIDR_INVALID) on malformed input.
  */
 export function compileAddressMatcher<T>(entries: readonly { readonly cidr: string; readonly value: T }[]): AddressMatcher<T> {
-  const v4 = newTrie();
-  const v6 = newTrie();
+  const v4 = new TrieBuilder();
+  const v6 = new TrieBuilder();
   const values: T[] = [];
   for (const entry of entries) {
     const prefix = parseCidr(entry.cidr);
     if (!prefix) throw new AddressMatcherError(entry.cidr);
-    insert(prefix.family === 4 ? v4 : v6, prefix, values.length);
+    (prefix.family === 4 ? v4 : v6).insert(prefix, values.length);
     values.push(entry.value);
   }
+  const trie4 = v4.build();
+  const trie6 = v6.build();
+  // Lookups are synchronous, so one scratch buffer per matcher is never shared mid-parse.
+  const scratch = newIpScratch();
+  const best = new Int32Array(1);
   return Object.freeze({
     lookup(address: string): T | undefined {
-      const ip = parseIp(address);
-      if (!ip) return undefined;
-      const index = ip.family === 4 ? search(v4, ip.words, 32) : search(v6, ip.words, 128);
+      const family = parseIpInto(address, scratch);
+      if (family === 0) return undefined;
+      const index = family === 4 ? search(trie4, scratch.words, 1, best) : search(trie6, scratch.words, 4, best);
       return index >= 0 ? values[index] : undefined;
     },
   });

@@ -19,10 +19,12 @@ export interface CompileContext {
   readonly usage: Map<string, string[]>;
   /** Every file compile read beyond the config files (certificates, keys, the loop secret). */
   readonly readFiles: Set<string>;
+  /** Trust lists by their written file list: entries naming the same files share one store. */
+  readonly trustCache: Map<string, unknown>;
 }
 
 export function newCompileContext(source: SourceFile, now: Date): CompileContext {
-  return { source, now, diagnostics: [], certificateFiles: new Map(), usage: new Map(), readFiles: new Set() };
+  return { source, now, diagnostics: [], certificateFiles: new Map(), usage: new Map(), readFiles: new Set(), trustCache: new Map() };
 }
 
 /** A path as written in the topology file, resolved against that file's directory. */

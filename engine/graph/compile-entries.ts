@@ -1,18 +1,23 @@
 // Topology entries → graph nodes, with the schema defaults applied (defaults.ts).
-import type { GatewaySection, ListenerEntry, ReceiverEntry, RouteEntry, UpstreamEntry } from '../config/generated/topology.js';
-import { DEFAULTS, DEFAULT_INCIDENTS_PATH, defaultHostname, defaultSpoolDir } from './defaults.js';
+import type { GatewaySection, ListenerEntry, ReceiverEntry, ReflectSection, RouteEntry, UpstreamEntry } from '../config/generated/topology.js';
+import { DEFAULTS, DEFAULT_INCIDENTS_PATH, defaultSpoolDir } from './defaults.js';
 import { compileInboundTls, compileOutboundTls, compileTrust } from './compile-tls.js';
-import type { GatewayTls } from './compile-tls.js';
+import type { CompiledTrust, GatewayTls } from './compile-tls.js';
 import { report, resolvePath } from './compile-context.js';
 import type { CompileContext } from './compile-context.js';
 import { parseCidr } from './ip-address.js';
 import { didYouMean } from '../config/suggest.js';
 import type { GatewaySettings, Listener, Receiver, Route, Upstream } from './types.js';
 
-export function compileSettings(ctx: CompileContext, g: GatewaySection, tls: GatewayTls, loop: Pick<GatewaySettings, 'loopSecret' | 'loopSecretSource'>): GatewaySettings {
+export function compileSettings(
+  ctx: CompileContext,
+  g: GatewaySection,
+  tls: GatewayTls,
+  extra: Pick<GatewaySettings, 'hostname' | 'loopSecret' | 'loopSecretSource'>,
+): GatewaySettings {
   const limits = g.limits ?? {};
   return {
-    hostname: g.hostname ?? defaultHostname(),
+    hostname: extra.hostname,
     maxMessageBytes: g.maxMessageBytes ?? DEFAULTS.gateway.maxMessageBytes,
     maxRecipients: g.maxRecipients ?? DEFAULTS.gateway.maxRecipients,
     greetingDelayMs: g.greetingDelayMs ?? DEFAULTS.gateway.greetingDelayMs,
@@ -34,7 +39,8 @@ export function compileSettings(ctx: CompileContext, g: GatewaySection, tls: Gat
       dir: g.spool?.dir !== undefined ? resolvePath(ctx, g.spool.dir) : defaultSpoolDir(),
       memoryThresholdBytes: g.spool?.memoryThresholdBytes ?? DEFAULTS.spool.memoryThresholdBytes,
     },
-    ...loop,
+    loopSecret: extra.loopSecret,
+    loopSecretSource: extra.loopSecretSource,
   };
 }
 
@@ -51,6 +57,17 @@ export function compileListeners(ctx: CompileContext, entries: readonly Listener
   });
 }
 
+/** The re-injection listener is the upstream MTA itself, so its own trust list verifies it. */
+function compileReflect(tls: GatewayTls, r: ReflectSection, trust: CompiledTrust): NonNullable<Upstream['reflect']> {
+  const serverName = r.tls?.serverName ?? r.host;
+  const settings = {
+    starttls: r.tls?.starttls ?? DEFAULTS.reflectTls.starttls,
+    verifyHostname: r.tls?.verifyHostname ?? DEFAULTS.reflectTls.verifyHostname,
+    ...(serverName !== undefined ? { serverName } : {}),
+  };
+  return { ...(r.host !== undefined ? { host: r.host } : {}), port: r.port, tls: compileOutboundTls(tls, settings, trust) };
+}
+
 export function compileUpstream(ctx: CompileContext, u: UpstreamEntry, i: number, tls: GatewayTls, maxPerUpstream: number): Upstream {
   const pointer = `/upstreams/${i}`;
   checkBlocks(ctx, `${pointer}/addresses`, u.addresses);
@@ -64,22 +81,7 @@ export function compileUpstream(ctx: CompileContext, u: UpstreamEntry, i: number
     u.tls?.clientCertificate ?? DEFAULTS.upstreamTls.clientCertificate,
     trust,
   );
-  const r = u.mode === 'reflect' ? u.reflect : undefined;
-  // The re-injection listener is the upstream MTA itself, so its own trust list verifies it.
-  const serverName = r?.tls?.serverName ?? r?.host;
-  const reflect = r
-    ? {
-        reflect: {
-          ...(r.host !== undefined ? { host: r.host } : {}),
-          port: r.port,
-          tls: compileOutboundTls(
-            tls,
-            { starttls: r.tls?.starttls ?? DEFAULTS.reflectTls.starttls, verifyHostname: r.tls?.verifyHostname ?? DEFAULTS.reflectTls.verifyHostname, ...(serverName !== undefined ? { serverName } : {}) },
-            trust,
-          ),
-        },
-      }
-    : {};
+  const reflect = u.mode === 'reflect' && u.reflect ? { reflect: compileReflect(tls, u.reflect, trust) } : {};
   return {
     name: u.name,
     addresses: [...u.addresses],

@@ -72,6 +72,19 @@ export function compileGatewayTls(ctx: CompileContext, tls: GatewayTlsSection = 
 
 /** Reads a trust list; `usedBy` names the entry in messages and certificate summaries. */
 export function compileTrust(ctx: CompileContext, pointer: string, written: readonly string[], usedBy: string): CompiledTrust {
+  const key = JSON.stringify(written.map((file) => resolvePath(ctx, file)));
+  const cached = ctx.trustCache.get(key) as CompiledTrust | undefined;
+  if (cached) {
+    for (const file of cached.files) recordUsage(ctx, file, usedBy);
+    return cached;
+  }
+  const compiled = readTrust(ctx, pointer, written, usedBy);
+  // A list with a bad file is not cached, so every entry naming it gets its own diagnostic.
+  if (compiled.files.length === written.length) ctx.trustCache.set(key, compiled);
+  return compiled;
+}
+
+function readTrust(ctx: CompileContext, pointer: string, written: readonly string[], usedBy: string): CompiledTrust {
   const sources: TrustSource[] = [];
   written.forEach((file, i) => {
     const loaded = certificatesAt(ctx, `${pointer}/${i}`, file, usedBy);
@@ -127,7 +140,7 @@ export interface OutboundSettings {
 
 export function compileOutboundTls(gateway: GatewayTls, settings: OutboundSettings, trust: CompiledTrust): OutboundTls {
   // Without a client context compile has already failed; the options are never used then.
-  const options = gateway.clientContext ? createClientTlsOptions(gateway.clientContext, { ...(settings.serverName !== undefined ? { servername: settings.serverName } : {}) }) : {};
+  const options = gateway.clientContext ? createClientTlsOptions(gateway.clientContext, { servername: settings.serverName }) : {};
   return {
     starttls: settings.starttls,
     trust: trust.trust,

@@ -191,7 +191,6 @@ describe('compileGraph on a realistic config', () => {
   });
 
   it('is deeply frozen: mutation throws', () => {
-    'use strict';
     expect(() => (graph.upstreams as unknown[]).push({})).toThrow(TypeError);
     expect(() => {
       (graph.upstreams[0] as { name: string }).name = 'x';

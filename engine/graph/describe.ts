@@ -5,6 +5,7 @@
 import { isAbsolute, relative, sep } from 'node:path';
 import type { TrustStore } from '../tls/trust.js';
 import type { InboundTls, OutboundTls, RoutingGraph, Upstream, Receiver, Route, Listener } from './types.js';
+import { defaultSpoolDir } from './defaults.js';
 import { describePolicies } from './policy-description.js';
 import type { PolicyDescription } from './policy-description.js';
 
@@ -185,7 +186,8 @@ function describeGateway(graph: RoutingGraph): GatewayDescription {
     inspection: g.inspection,
     incidents: { ...g.incidents, path: displayPath(dir, g.incidents.path) },
     drain: g.drain,
-    spool: { ...g.spool, dir: displayPath(dir, g.spool.dir) },
+    // The default spool dir (under the OS temp dir) reads better, and compares equal, when absolute.
+    spool: { ...g.spool, dir: g.spool.dir === defaultSpoolDir() ? g.spool.dir : displayPath(dir, g.spool.dir) },
     loop: { secret: g.loopSecretSource ?? 'unknown' },
     ...(graph.admin ? { admin: { address: graph.admin.address, port: graph.admin.port } } : {}),
   };

@@ -49,8 +49,11 @@ interface LabelNode {
   readonly children: Map<number, LabelNode[]>;
 }
 
+/** "No route" as a small integer: keeps every index an SMI, so array access stays on the fast path. */
+const NO_ROUTE = 0x3fffffff;
+
 function newNode(label: string): LabelNode {
-  return { label, exact: Infinity, below: Infinity, children: new Map() };
+  return { label, exact: NO_ROUTE, below: NO_ROUTE, children: new Map() };
 }
 
 /** FNV-1a over text[start, end), kept in small-integer range for fast Map keys. */
@@ -60,11 +63,25 @@ function labelHash(text: string, start: number, end: number): number {
   return h & 0x3fffffff;
 }
 
+/** Index of the last '.' before `end`, or -1 (a plain loop: lastIndexOf with a start index is slow). */
+function dotBefore(text: string, end: number): number {
+  let i = end - 1;
+  while (i >= 0 && text.charCodeAt(i) !== 46) i--;
+  return i;
+}
+
+function sameLabel(label: string, text: string, start: number, end: number): boolean {
+  if (label.length !== end - start) return false;
+  for (let i = 0; i < label.length; i++) if (label.charCodeAt(i) !== text.charCodeAt(start + i)) return false;
+  return true;
+}
+
 function childOf(node: LabelNode, text: string, start: number, end: number): LabelNode | undefined {
   const bucket = node.children.get(labelHash(text, start, end));
   if (!bucket) return undefined;
-  for (const child of bucket) {
-    if (child.label.length === end - start && text.startsWith(child.label, start)) return child;
+  for (let i = 0; i < bucket.length; i++) {
+    const child = bucket[i];
+    if (child && sameLabel(child.label, text, start, end)) return child;
   }
   return undefined;
 }
@@ -73,7 +90,7 @@ function nodeFor(root: LabelNode, domain: string): LabelNode {
   let node = root;
   let end = domain.length;
   for (;;) {
-    const dot = end > 0 ? domain.lastIndexOf('.', end - 1) : -1;
+    const dot = dotBefore(domain, end);
     let child = childOf(node, domain, dot + 1, end);
     if (!child) {
       child = newNode(domain.slice(dot + 1, end));
@@ -92,12 +109,12 @@ function addPattern(root: LabelNode, text: string, position: number): number {
     case 'exact': {
       const node = nodeFor(root, pattern.domain);
       node.exact = Math.min(node.exact, position);
-      return Infinity;
+      return NO_ROUTE;
     }
     case 'subdomains': {
       const node = nodeFor(root, pattern.suffix);
       node.below = Math.min(node.below, position);
-      return Infinity;
+      return NO_ROUTE;
     }
     case 'any':
       return position;
@@ -115,7 +132,7 @@ function lowestMatch(root: LabelNode, d: string, any: number): number {
   let end = d.length;
   for (;;) {
     // end strictly decreases, so malformed names ("", ".a", "a..b") end the walk too.
-    const dot = end > 0 ? d.lastIndexOf('.', end - 1) : -1;
+    const dot = dotBefore(d, end);
     const child = childOf(node, d, dot + 1, end);
     if (!child) return best;
     node = child;
@@ -127,14 +144,14 @@ function lowestMatch(root: LabelNode, d: string, any: number): number {
 
 export function compileDomainRouter(routes: readonly Route[]): DomainRouter {
   const root = newNode('');
-  let any = Infinity;
+  let any = NO_ROUTE;
   routes.forEach((route, position) => {
     for (const text of route.domains) any = Math.min(any, addPattern(root, text, position));
   });
   return Object.freeze({
     lookup(domain: string): Route | undefined {
       const best = lowestMatch(root, normalizeDomain(domain), any);
-      return best === Infinity ? undefined : routes[best];
+      return best === NO_ROUTE ? undefined : routes[best];
     },
   });
 }

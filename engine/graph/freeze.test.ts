@@ -25,6 +25,11 @@ describe('deepFreeze', () => {
     expect(Object.isFrozen(map.get('k'))).toBe(true);
   });
 
+  it('accepts a map that was frozen elsewhere', () => {
+    const map = Object.freeze(new Map([['k', 1]]));
+    expect(() => deepFreeze({ map })).not.toThrow();
+  });
+
   it('leaves buffers, dates and class instances usable', () => {
     const buf = Buffer.from('secret');
     const when = new Date(0);

@@ -1,4 +1,4 @@
-// Parsing IPv4/IPv6 text into bits, without regexes or allocation-heavy splitting:
+// Parsing IPv4/IPv6 text into bits in one pass, without regexes, splitting or substrings:
 // the upstream matcher runs this once per inbound connection.
 
 /** An address as bits: IPv4 in words[0] (bits 31..0), IPv6 in words[0..3] (most significant first). */
@@ -11,7 +11,17 @@ export interface IpPrefix extends IpBits {
   readonly length: number;
 }
 
-/** Parses "a.b.c.d" strictly (no leading zeros beyond "0", no shorthand); NaN-free uint32 or -1. */
+/** Reusable buffers for parseIpInto; one per matcher keeps lookups allocation-free. */
+export interface IpScratch {
+  readonly groups: Uint16Array;
+  readonly words: Uint32Array;
+}
+
+export function newIpScratch(): IpScratch {
+  return { groups: new Uint16Array(8), words: new Uint32Array(4) };
+}
+
+/** Parses "a.b.c.d" in text[start, end) strictly (no leading zeros, no shorthand): uint32, or -1. */
 export function parseIpv4(text: string, start = 0, end = text.length): number {
   let value = 0;
   let part = 0;
@@ -44,66 +54,88 @@ function hexValue(c: number): number {
   return -1;
 }
 
-/** Parses the groups of one side of "::" into 16-bit values; undefined when malformed. */
-function parseGroups(text: string, start: number, end: number, allowIpv4Tail: boolean): number[] | undefined {
-  const groups: number[] = [];
-  if (start === end) return groups;
-  let i = start;
-  while (i <= end) {
-    let j = i;
-    while (j < end && text.charCodeAt(j) !== 58) j++;
-    if (j === i) return undefined;
-    if (j === end && allowIpv4Tail && text.indexOf('.', i) >= 0 && text.indexOf('.', i) < end) {
-      const v4 = parseIpv4(text, i, end);
-      if (v4 < 0) return undefined;
-      groups.push(Math.floor(v4 / 65536), v4 % 65536);
-      return groups;
-    }
-    if (j - i > 4) return undefined;
-    let group = 0;
-    for (let k = i; k < j; k++) {
-      const h = hexValue(text.charCodeAt(k));
-      if (h < 0) return undefined;
-      group = group * 16 + h;
-    }
-    groups.push(group);
-    i = j + 1;
-  }
-  return groups;
+/** Moves the groups after a "::" to the end and zero-fills the gap. */
+function expandGap(groups: Uint16Array, count: number, gap: number): void {
+  const tail = count - gap;
+  for (let k = 0; k < tail; k++) groups[7 - k] = groups[count - 1 - k] ?? 0;
+  for (let k = gap; k < 8 - tail; k++) groups[k] = 0;
 }
 
-/** Parses an IPv6 address (with "::", an IPv4 tail, and an ignored "%zone"); 8 groups or undefined. */
-export function parseIpv6Groups(text: string): number[] | undefined {
+/**
+ * Parses IPv6 text (with "::", an IPv4 tail and an ignored "%zone") into 8 groups.
+ * Returns false when malformed.
+ */
+export function parseIpv6Into(text: string, groups: Uint16Array): boolean {
   const zone = text.indexOf('%');
   const end = zone >= 0 ? zone : text.length;
-  const gap = text.indexOf('::');
-  if (gap < 0 || gap >= end) {
-    const groups = parseGroups(text, 0, end, true);
-    return groups?.length === 8 ? groups : undefined;
+  let i = 0;
+  let count = 0;
+  let gap = -1;
+  if (end >= 2 && text.charCodeAt(0) === 58 && text.charCodeAt(1) === 58) {
+    gap = 0;
+    i = 2;
+  } else if (end === 0 || text.charCodeAt(0) === 58) return false;
+  while (i < end) {
+    const start = i;
+    let value = 0;
+    while (i < end) {
+      const h = hexValue(text.charCodeAt(i));
+      if (h < 0) break;
+      value = value * 16 + h;
+      i++;
+    }
+    if (i < end && text.charCodeAt(i) === 46) {
+      const v4 = count <= 6 ? parseIpv4(text, start, end) : -1;
+      if (v4 < 0) return false;
+      groups[count++] = v4 >>> 16;
+      groups[count++] = v4 & 0xffff;
+      break;
+    }
+    if (i === start || i - start > 4 || count === 8) return false;
+    groups[count++] = value;
+    if (i === end) break;
+    if (text.charCodeAt(i) !== 58 || ++i === end) return false;
+    if (text.charCodeAt(i) === 58) {
+      if (gap >= 0) return false;
+      gap = count;
+      i++;
+    }
   }
-  if (text.indexOf('::', gap + 1) >= 0 && text.indexOf('::', gap + 1) < end) return undefined;
-  const head = parseGroups(text, 0, gap, false);
-  const tail = parseGroups(text, gap + 2, end, true);
-  if (!head || !tail || head.length + tail.length > 7) return undefined;
-  const fill = new Array<number>(8 - head.length - tail.length).fill(0);
-  return [...head, ...fill, ...tail];
+  if (gap < 0) return count === 8;
+  if (count > 7) return false;
+  expandGap(groups, count, gap);
+  return true;
 }
 
-function isIpv4Mapped(groups: readonly number[]): boolean {
-  return groups[0] === 0 && groups[1] === 0 && groups[2] === 0 && groups[3] === 0 && groups[4] === 0 && groups[5] === 0xffff;
+/**
+ * Parses an address into scratch.words. Returns 4 (IPv4, also for IPv4-mapped IPv6 such as
+ * "::ffff:127.0.0.1"), 6, or 0 when the text is not an address.
+ */
+export function parseIpInto(text: string, scratch: IpScratch): 0 | 4 | 6 {
+  const w = scratch.words;
+  if (text.indexOf(':') < 0) {
+    const v4 = parseIpv4(text);
+    if (v4 < 0) return 0;
+    w[0] = v4;
+    return 4;
+  }
+  const g = scratch.groups;
+  if (!parseIpv6Into(text, g)) return 0;
+  if (g[0] === 0 && g[1] === 0 && g[2] === 0 && g[3] === 0 && g[4] === 0 && g[5] === 0xffff) {
+    w[0] = ((g[6] ?? 0) << 16) | (g[7] ?? 0);
+    return 4;
+  }
+  for (let k = 0; k < 4; k++) w[k] = ((g[2 * k] ?? 0) << 16) | (g[2 * k + 1] ?? 0);
+  return 6;
 }
 
 /** Parses an address; IPv4-mapped IPv6 ("::ffff:127.0.0.1") comes back as IPv4. */
 export function parseIp(text: string): IpBits | undefined {
-  if (text.indexOf(':') < 0) {
-    const v4 = parseIpv4(text);
-    return v4 < 0 ? undefined : { family: 4, words: [v4, 0, 0, 0] };
-  }
-  const g = parseIpv6Groups(text);
-  if (!g) return undefined;
-  if (isIpv4Mapped(g)) return { family: 4, words: [(g[6] ?? 0) * 65536 + (g[7] ?? 0), 0, 0, 0] };
-  const word = (k: number): number => ((g[k] ?? 0) * 65536 + (g[k + 1] ?? 0)) >>> 0;
-  return { family: 6, words: [word(0), word(2), word(4), word(6)] };
+  const scratch = newIpScratch();
+  const family = parseIpInto(text, scratch);
+  if (family === 0) return undefined;
+  const w = scratch.words;
+  return family === 4 ? { family, words: [w[0] ?? 0, 0, 0, 0] } : { family, words: [w[0] ?? 0, w[1] ?? 0, w[2] ?? 0, w[3] ?? 0] };
 }
 
 /**
@@ -112,8 +144,8 @@ export function parseIp(text: string): IpBits | undefined {
  */
 export function parseCidr(text: string): IpPrefix | undefined {
   const slash = text.indexOf('/');
-  const addressText = slash >= 0 ? text.slice(0, slash) : text;
-  const ip = parseIp(addressText.trim());
+  const addressText = (slash >= 0 ? text.slice(0, slash) : text).trim();
+  const ip = parseIp(addressText);
   if (!ip) return undefined;
   const wasV6Text = addressText.includes(':');
   const max = wasV6Text ? 128 : 32;
@@ -133,7 +165,7 @@ export function parseCidr(text: string): IpPrefix | undefined {
 }
 
 /** Bit `index` (0 = most significant) of an address. */
-export function bitAt(words: IpBits['words'], index: number): number {
+export function bitAt(words: ArrayLike<number>, index: number): number {
   const word = words[index >>> 5] ?? 0;
   return (word >>> (31 - (index & 31))) & 1;
 }

@@ -77,6 +77,8 @@ describe('planDescriptions', () => {
       'changed policy block-card-numbers',
     ]);
     expect(changes[0]?.details).toEqual(['tls.authenticate: true → false']);
+    expect(formatPlan(changes).split('\n')[0]).toBe('~ gateway: tls.authenticate: true → false');
+    expect(summarizePlan(changes)).toMatch(/^3 added, 4 changed, 1 removed: ~gateway, \+listener \[::1\]:10025, /);
     expect(changes[4]?.details).toEqual(['tls.trust[../certs/trusted/mx.crt.pem].fingerprints: AA:BB → CC:DD']);
     expect(changes[6]?.details).toEqual(['receivers: mx-out-1 → mx-out-1, mx-out-2']);
     expect(changes[7]?.details).toEqual(['mode: enforce → monitor']);

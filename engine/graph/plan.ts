@@ -146,6 +146,11 @@ export function planChanges(oldGraph: RoutingGraph, newGraph: RoutingGraph): rea
 
 const SYMBOL: { readonly [K in ChangeKind]: string } = { added: '+', removed: '-', changed: '~' };
 
+/** "upstream corp-postfix"; the gateway is one of a kind, so just "gateway". */
+function label(c: Change): string {
+  return c.section === 'gateway' ? 'gateway' : `${c.section} ${c.name}`;
+}
+
 function countKinds(changes: readonly Change[]): { readonly added: number; readonly changed: number; readonly removed: number } {
   const count = (kind: ChangeKind): number => changes.filter((c) => c.kind === kind).length;
   return { added: count('added'), changed: count('changed'), removed: count('removed') };
@@ -156,7 +161,7 @@ export function formatPlan(changes: readonly Change[]): string {
   if (changes.length === 0) return 'No changes. The new configuration compiles to the same routing graph.\n';
   const lines: string[] = [];
   for (const c of changes) {
-    const head = `${SYMBOL[c.kind]} ${c.section} ${c.name}`;
+    const head = `${SYMBOL[c.kind]} ${label(c)}`;
     if (c.details.length === 1) lines.push(`${head}: ${c.details[0]}`);
     else lines.push(head, ...c.details.map((d) => `    ${d}`));
   }
@@ -169,6 +174,6 @@ export function formatPlan(changes: readonly Change[]): string {
 export function summarizePlan(changes: readonly Change[]): string {
   if (changes.length === 0) return 'no changes';
   const n = countKinds(changes);
-  const items = changes.map((c) => `${SYMBOL[c.kind]}${c.section} ${c.name}`).join(', ');
+  const items = changes.map((c) => `${SYMBOL[c.kind]}${label(c)}`).join(', ');
   return `${n.added} added, ${n.changed} changed, ${n.removed} removed: ${items}`;
 }

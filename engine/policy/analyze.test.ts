@@ -69,6 +69,16 @@ describe('analyzeMessage', () => {
     ]);
   });
 
+  it('extracts slide text from pptx', async () => {
+    const pptx = zipSync({
+      '[Content_Types].xml': strToU8('<Types/>'),
+      'ppt/slides/slide1.xml': strToU8('<p:sld><a:p><a:r><a:t>Project </a:t></a:r><a:r><a:t>Falcon</a:t></a:r></a:p><a:p><a:r><a:t>IBAN GB82 WEST 1234 5698 7654 32</a:t></a:r></a:p></p:sld>'),
+    });
+    const a = await analyze(await buildMessage({ text: 'deck', attachments: [{ filename: 'deck.pptx', content: Buffer.from(pptx) }] }));
+    expect(texts(a, 'attachments')).toContain('Project Falcon\nIBAN GB82 WEST 1234 5698 7654 32');
+    expect(a.attachments[0]?.sniffedType).toBe('application/vnd.openxmlformats-officedocument.presentationml.presentation');
+  });
+
   it('opens zips: file names become text and inner files become attachments', async () => {
     const zip = zipSync({ 'vault/Passwords.kdbx': kdbx(), 'readme.txt': strToU8('project falcon plans') });
     const raw = await buildMessage({ text: 'backup', attachments: [{ filename: 'backup.zip', content: Buffer.from(zip) }] });
@@ -126,5 +136,16 @@ describe('analyzeMessage', () => {
   it('stops when the signal aborts', async () => {
     const raw = await buildMessage({ text: 'x' });
     await expect(analyzeMessage(raw, DEFAULT_ANALYSIS_LIMITS, AbortSignal.abort(new Error('stop')))).rejects.toThrow('stop');
+  });
+});
+
+describe('analyzeMessage budget accounting', () => {
+  it('counts a single-part body once against maxDecodedBytes', async () => {
+    const raw = Buffer.from(`Subject: s\r\nContent-Type: text/plain\r\n\r\n${'z'.repeat(6000)}\r\n`);
+    const fits = await analyzeMessage(raw, { ...DEFAULT_ANALYSIS_LIMITS, maxDecodedBytes: 7000 });
+    expect(fits.limitsHit).toEqual([]);
+    const cut = await analyzeMessage(raw, { ...DEFAULT_ANALYSIS_LIMITS, maxDecodedBytes: 5000 });
+    expect(cut.limitsHit.map((l) => l.limit)).toEqual(['maxDecodedBytes']);
+    expect(cut.segments.find((s) => s.label === 'body')?.text.length).toBe(5000);
   });
 });

@@ -5,10 +5,14 @@ import { decodeEncodedWords } from './encoded-words.js';
 import { extractFile, type FileFacts } from './extract-file.js';
 import { htmlToText } from './markup-text.js';
 import { ByteBudget, parseMime, type ParsedMime } from './mime-parse.js';
+import { parseSimpleMessage } from './simple-message.js';
 
-export function analyzeMessage(raw: Buffer | Readable, limits: AnalysisLimits, signal?: AbortSignal): Promise<MessageAnalysis> {
+export async function analyzeMessage(raw: Buffer | Readable, limits: AnalysisLimits, signal?: AbortSignal): Promise<MessageAnalysis> {
+  signal?.throwIfAborted();
   const budget = new ByteBudget(limits.maxDecodedBytes);
-  return parseMime(raw, budget, signal).then((parsed) => buildAnalysis(parsed, limits, budget, signal));
+  const simple = Buffer.isBuffer(raw) ? parseSimpleMessage(raw, budget) : undefined;
+  const parsed = simple ?? (await parseMime(raw, budget, limits.maxParts, signal));
+  return buildAnalysis(parsed, limits, budget, signal);
 }
 
 function buildAnalysis(parsed: ParsedMime, limits: AnalysisLimits, budget: ByteBudget, signal?: AbortSignal): MessageAnalysis {

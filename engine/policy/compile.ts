@@ -5,7 +5,7 @@ import type { Action, Condition, Policy, PolicyFile, PolicyScope } from '../conf
 import type { Location } from './analysis.js';
 import { checkPolicyFiles } from './check.js';
 import { KeywordIndexBuilder } from './detectors/keywords.js';
-import { compileRe2 } from './detectors/re2.js';
+import { compilePrefilter, compileRe2 } from './detectors/re2.js';
 import { compileGlob } from './glob.js';
 import { DEFAULT_BLOCK_REPLY, parsePolicyReply } from './policy-reply.js';
 import type { CompiledAction, CompiledCondition, CompiledPolicy, CompiledScope, HeaderEdits, PolicySet, TextDetector } from './policy-set.js';
@@ -19,6 +19,7 @@ class Builder {
   readonly detectors: TextDetector[] = [];
   readonly #byKey = new Map<string, number>();
   readonly keywords = new KeywordIndexBuilder();
+  readonly regexSources: { pattern: string; flags: string }[] = [];
 
   detector(key: string, make: () => TextDetector): number {
     let id = this.#byKey.get(key);
@@ -52,6 +53,7 @@ export function compilePolicies(
     policies: Object.freeze(policies),
     textDetectors: Object.freeze(builder.detectors),
     keywords: builder.keywords.build(),
+    regexPrefilter: compilePrefilter(builder.regexSources),
   });
   return { policySet, diagnostics };
 }
@@ -89,7 +91,11 @@ function compileCondition(cond: Condition, b: Builder): CompiledCondition {
   if ('not' in cond) return { kind: 'not', item: compileCondition(cond.not, b) };
   if ('regex' in cond) {
     const { pattern, flags = '' } = cond.regex;
-    const id = b.detector(`regex:${flags}:${pattern}`, () => ({ kind: 'regex', re: re2(pattern, flags) }));
+    const id = b.detector(`regex:${flags}:${pattern}`, () => {
+      const re = re2(pattern, flags);
+      b.regexSources.push({ pattern, flags });
+      return { kind: 'regex', re };
+    });
     return text(id, 'regex', cond.regex);
   }
   if ('keywords' in cond) {

@@ -162,6 +162,13 @@ describe('inspectMessage', () => {
     expect(r.verdict.kind).toBe('block');
   });
 
+  it('refuses a message with more MIME parts than maxParts as a limit hit', async () => {
+    const parts = Array.from({ length: 30 }, (_, i) => `--b\r\nContent-Type: application/octet-stream\r\n\r\nx${i}\r\n`).join('');
+    const raw = Buffer.from(`Subject: many\r\nContent-Type: multipart/mixed; boundary="b"\r\n\r\n${parts}--b--\r\n`);
+    const r = await inspectMessage(policySet(POLICIES), raw, env, { ...settings, limits: { ...DEFAULT_ANALYSIS_LIMITS, maxParts: 10 } });
+    expect(r.verdict).toMatchObject({ kind: 'tempfail', inspection: { status: 'failed', reason: 'limit hit: maxParts (more than 10 MIME parts)' } });
+  });
+
   it('turns an unparseable stream into the failure verdict', async () => {
     const { Readable } = await import('node:stream');
     const broken = new Readable({ read() { this.destroy(new Error('connection reset')); } });
@@ -169,5 +176,27 @@ describe('inspectMessage', () => {
     expect(r.verdict.kind).toBe('pass');
     expect(r.verdict.inspection).toEqual({ status: 'failed', reason: 'analysis failed: connection reset' });
     expect(r.verdict.headerEdits.add[0]?.name).toBe('X-Relayguard-Inspection');
+  });
+});
+
+describe('the html-qp-card.eml fixture', () => {
+  it('finds a card in the HTML alternative, decodes the subject and sees headers', async () => {
+    const { readFile } = await import('node:fs/promises');
+    const raw = await readFile(new URL('../../test/fixtures/policy/html-qp-card.eml', import.meta.url));
+    const msg = await analyzeMessage(raw, DEFAULT_ANALYSIS_LIMITS);
+    expect(msg.subject).toBe('Rückerstattung for order 1234');
+    expect(msg.messageId).toBe('<html-qp-card@corp.example>');
+    const set = policySet(`
+version: 1
+policies:
+  - { name: cards, match: { creditCardNumber: {} }, action: { type: block } }
+  - { name: account-header, match: { header: { name: x-account-ref, pattern: "^ACC-[0-9]{4}-" } }, action: { type: pass } }
+  - { name: account-anywhere, match: { keywords: { words: [ACC-2024], in: [headers] } }, action: { type: pass } }
+  - { name: account-in-body, match: { keywords: { words: [ACC-2024] } }, action: { type: pass } }
+`);
+    const v = evaluatePolicies(set, msg, env, { deadline: later() });
+    expect(v.kind).toBe('block');
+    expect(v.matches.map((m) => m.policy)).toEqual(['cards', 'account-header', 'account-anywhere']);
+    expect(v.matches[0]?.samples).toEqual(['6011********1117']);
   });
 });

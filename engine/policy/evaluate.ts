@@ -48,7 +48,7 @@ export function evaluatePolicies(set: PolicySet, msg: MessageAnalysis, envelope:
   return decide(matched, envelope);
 }
 
-/** Evidence of one policy: positive detector results outside `not`. */
+/** Evidence of one policy: positive detector results outside `not` (`any` stops at its first hit). */
 class Evidence {
   readonly counts: Record<string, number> = {};
   readonly samples: string[] = [];
@@ -68,6 +68,8 @@ class Evaluation {
   /** Per detector: hits per segment (index aligned with msg.segments). */
   readonly #scans = new Map<number, Hits[]>();
   #keywordCounts: (KeywordCounts | undefined)[] = [];
+  /** Per segment: whether any regex detector can match there at all. */
+  #regexPossible: (boolean | undefined)[] = [];
 
   constructor(set: PolicySet, msg: MessageAnalysis, env: Envelope, deadline: number) {
     this.#set = set;
@@ -158,7 +160,7 @@ class Evaluation {
       case 'iban':
         return scanIbans(text);
       case 'regex':
-        return scanRe2(d.re, text);
+        return this.#regexMayMatch(text, segment) ? scanRe2(d.re, text) : NO_HITS;
       case 'keywords': {
         let counts = this.#keywordCounts[segment];
         if (counts === undefined) counts = this.#keywordCounts[segment] = countKeywords(this.#set.keywords, text);
@@ -169,6 +171,14 @@ class Evaluation {
         throw new Error(`RG_POL_INTERNAL: unknown detector ${JSON.stringify(never)}`);
       }
     }
+  }
+
+  #regexMayMatch(text: string, segment: number): boolean {
+    const prefilter = this.#set.regexPrefilter;
+    if (prefilter === undefined) return true;
+    let possible = this.#regexPossible[segment];
+    if (possible === undefined) possible = this.#regexPossible[segment] = prefilter.test(text);
+    return possible;
   }
 
   #headerHits(name: string, re: Extract<CompiledCondition, { kind: 'header' }>['re']): Hits {

@@ -40,6 +40,11 @@ describe('incidentsFrom', () => {
       inspection: { status: 'ok' },
     });
   });
+
+  it('masks long numbers in the subject', () => {
+    const [first] = incidentsFrom(verdict, envelope, { messageId: '<m@x>', subject: 'card 4111 1111 1111 1111, ssn 123-45-6780, order 12345' });
+    expect(first?.subject).toBe('card 4111********1111, ssn *****6780, order 12345');
+  });
 });
 
 describe('IncidentWriter', () => {

@@ -2,6 +2,7 @@
 import { appendFile, rename, stat, mkdir, rm } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { MessageAnalysis } from './analysis.js';
+import { maskNumbers } from './detectors/mask.js';
 import type { Envelope, PolicyMatch, Verdict } from './verdict.js';
 
 export interface Incident {
@@ -32,7 +33,8 @@ export function incidentsFrom(verdict: Verdict, envelope: Envelope, msg: Pick<Me
     sender: envelope.sender,
     recipients: [...envelope.recipients],
     messageId: msg.messageId,
-    subject: msg.subject,
+    // the subject may itself carry the number that matched
+    subject: maskNumbers(msg.subject),
     policy: m.policy,
     severity: m.severity,
     action: m.action,

@@ -4,6 +4,7 @@ import type { AnalysisLimits, MessageAnalysis } from './analysis.js';
 import { analyzeMessage } from './analyze.js';
 import { decide, decideFailure } from './decide.js';
 import { evaluatePolicies } from './evaluate.js';
+import { MimeLimitError } from './mime-parse.js';
 import type { PolicySet } from './policy-set.js';
 import type { Envelope, OnFailure, Verdict } from './verdict.js';
 
@@ -28,8 +29,18 @@ export async function inspectMessage(set: PolicySet, raw: Buffer | Readable, env
   try {
     analysis = await analyzeMessage(raw, settings.limits, combined);
   } catch (err) {
-    const reason = budget.aborted ? 'budget exceeded' : `analysis failed: ${err instanceof Error ? err.message : String(err)}`;
-    return { verdict: decideFailure([], envelope, reason, settings.onFailure), analysis: undefined };
+    return { verdict: decideFailure([], envelope, failureReason(err, budget), settings.onFailure), analysis: undefined };
   }
-  return { verdict: evaluatePolicies(set, analysis, envelope, { deadline, onFailure: settings.onFailure }), analysis };
+  try {
+    return { verdict: evaluatePolicies(set, analysis, envelope, { deadline, onFailure: settings.onFailure }), analysis };
+  } catch (err) {
+    const reason = `evaluation failed: ${err instanceof Error ? err.message : String(err)}`;
+    return { verdict: decideFailure([], envelope, reason, settings.onFailure), analysis };
+  }
+}
+
+function failureReason(err: unknown, budget: AbortSignal): string {
+  if (budget.aborted) return 'budget exceeded';
+  if (err instanceof MimeLimitError) return `limit hit: maxParts (${err.message})`;
+  return `analysis failed: ${err instanceof Error ? err.message : String(err)}`;
 }

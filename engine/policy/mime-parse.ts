@@ -39,6 +39,10 @@ export class ByteBudget {
     if (granted < wanted) this.#exceeded = true;
     return granted;
   }
+  /** Something was cut without asking take() (a caller that truncated on its own). */
+  markExceeded(): void {
+    this.#exceeded = true;
+  }
   get left(): number {
     return this.#left;
   }
@@ -50,9 +54,16 @@ export class ByteBudget {
 // Enough to sniff a type even when the budget is spent.
 const SNIFF_BYTES = 4096;
 
-export function parseMime(raw: Buffer | Readable, budget: ByteBudget, signal?: AbortSignal): Promise<ParsedMime> {
+/** A structural limit the MIME splitter enforces itself (it stops parsing). */
+export class MimeLimitError extends Error {
+  readonly code = 'RG_POLICY_MIME_LIMIT';
+}
+
+export function parseMime(raw: Buffer | Readable, budget: ByteBudget, maxParts: number, signal?: AbortSignal): Promise<ParsedMime> {
   return new Promise((resolve, reject) => {
-    const parser = new MailParser({ skipHtmlToText: true, skipTextToHtml: true, skipImageLinks: true, checksumAlgo: false } as object);
+    // mailsplit counts nodes and refuses more than maxChildNodes: our part limit, enforced while splitting
+    const options = { skipHtmlToText: true, skipTextToHtml: true, skipImageLinks: true, checksumAlgo: false, maxChildNodes: maxParts };
+    const parser = new MailParser(options as object);
     const state = { size: 0, headerLines: [] as string[], text: '', html: '', parts: [] as Promise<ParsedPart>[] };
     const onAbort = (): void => {
       parser.destroy();
@@ -70,7 +81,7 @@ export function parseMime(raw: Buffer | Readable, budget: ByteBudget, signal?: A
     });
     parser.once('error', (err: Error) => {
       signal?.removeEventListener('abort', onAbort);
-      reject(err);
+      reject(/child nodes exceeded/i.test(err.message) ? new MimeLimitError(`more than ${maxParts} MIME parts`) : err);
     });
     parser.once('end', () => {
       signal?.removeEventListener('abort', onAbort);

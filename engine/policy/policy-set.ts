@@ -87,6 +87,8 @@ export interface PolicySet {
   readonly policies: readonly CompiledPolicy[];
   readonly textDetectors: readonly TextDetector[];
   readonly keywords: KeywordIndex;
+  /** All regex detectors as one RE2 alternation: one DFA pass tells whether any of them can match a text. */
+  readonly regexPrefilter: RE2JS | undefined;
 }
 
 export const NO_EDITS: HeaderEdits = Object.freeze({ add: Object.freeze([]), remove: Object.freeze([]), subjectPrefix: undefined });

@@ -4,6 +4,7 @@
 import type { Socket } from 'node:net';
 import type { Logger } from 'pino';
 import type { Diagnostic } from '../config/diagnostic.js';
+import { formatDiagnostics } from '../config/load.js';
 import { buildGraph } from '../graph/build.js';
 import type { BuildResult } from '../graph/build.js';
 import type { RoutingGraph } from '../graph/types.js';
@@ -92,13 +93,14 @@ export class Gateway {
   static async start(dir: string, opts: GatewayOptions): Promise<Gateway> {
     const built = await (opts.build ?? buildGraph)(dir);
     if (built.graph === undefined) throw new GatewayStartError('RG_RUNTIME_CONFIG_INVALID', `the configuration in ${dir} is not valid`, built.diagnostics);
+    if (built.diagnostics.length > 0) opts.logger.warn({ code: 'RG_RUNTIME_CONFIG_WARNINGS', diagnostics: formatDiagnostics(built.diagnostics, 'text') }, `configuration loaded with ${built.diagnostics.length} warning(s):\n${formatDiagnostics(built.diagnostics, 'text')}`);
     const gateway = new Gateway(dir, opts);
     try {
       await gateway.#begin(built.graph);
     } catch (err) {
       await gateway.shutdown(0).catch(() => undefined);
       if (err instanceof GatewayStartError) throw err;
-      const code = typeof (err as { code?: unknown }).code === 'string' ? String((err as { code: string }).code) : 'RG_RUNTIME_START_FAILED';
+      const code = typeof err === 'object' && err !== null && 'code' in err && typeof err.code === 'string' ? err.code : 'RG_RUNTIME_START_FAILED';
       throw new GatewayStartError(code, err instanceof Error ? err.message : String(err));
     }
     return gateway;

@@ -39,8 +39,8 @@ export interface PreparedListeners {
 
 export class ListenError extends Error {
   readonly code = 'RG_RUNTIME_LISTEN_FAILED';
-  constructor(readonly listener: Listener, readonly cause: Error) {
-    super(`cannot listen on ${endpoint(listener)}: ${cause.message}`);
+  constructor(readonly listener: Listener, cause: Error) {
+    super(`cannot listen on ${endpoint(listener)}: ${cause.message}`, { cause });
     this.name = 'ListenError';
   }
 }
@@ -132,7 +132,7 @@ export class ListenerSet {
     try {
       return await this.#bind(l);
     } catch (err) {
-      const inUse = err instanceof ListenError && (err.cause as NodeJS.ErrnoException).code === 'EADDRINUSE';
+      const inUse = err instanceof ListenError && (err.cause as NodeJS.ErrnoException | undefined)?.code === 'EADDRINUSE';
       const conflicting = [...this.#bound].filter(([k, b]) => !wantedKeys.has(k) && b.listener.port === l.port).map(([k]) => k);
       if (!inUse || conflicting.length === 0) throw err;
       this.#opts.logger.warn({ listener: endpoint(l) }, 'the port moves to another address: the old listener stops before the new one binds');
@@ -148,7 +148,8 @@ export class ListenerSet {
     await new Promise<void>((resolve, reject) => {
       const onError = (err: Error): void => reject(new ListenError(l, err));
       bound.server.once('error', onError);
-      bound.server.listen({ host: l.address, port: l.port, exclusive: true }, () => {
+      // Not exclusive: with --workers the cluster primary shares one listening socket among the workers.
+      bound.server.listen({ host: l.address, port: l.port }, () => {
         bound.server.off('error', onError);
         resolve();
       });

@@ -108,10 +108,30 @@ describe('logger', () => {
   it('combines the log observer with the metrics so one engine callback does both', async () => {
     const out = capture();
     const metrics = createMetrics({ defaultMetrics: false });
-    const observer = combineObservers(metrics, createLogObserver(createLogger({ destination: out.stream })));
+    const observer = combineObservers(metrics, createLogObserver(createLogger({ destination: out.stream, level: 'info' })));
     observer.transactionFinished(record);
+    // The engine logs relay errors and TLS failures itself, with details; the observer only traces them.
     observer.relayError({ receiver: 'mx-out-1', kind: 'RG_RELAY_CONNECT_TIMEOUT' });
-    expect(out.lines().map((l) => l['event'])).toEqual(['transaction', 'relay-error']);
+    observer.tlsHandshake({ leg: 'receiving', peer: 'mx-out-1', address: '127.0.0.1:10030', result: 'failed', reason: 'unknown-issuer' });
+    expect(out.lines().map((l) => l['event'])).toEqual(['transaction']);
     expect(await metrics.render()).toContain('relayguard_transactions_total{upstream="partner-relay",outcome="delivered"} 1');
+    expect(await metrics.render()).toContain('relayguard_tls_authentication_failures_total{leg="receiving",peer="mx-out-1",reason="unknown-issuer"} 1');
+  });
+
+  it('traces every observer event at debug', () => {
+    const out = capture();
+    const observer = createLogObserver(createLogger({ destination: out.stream, level: 'debug' }));
+    observer.sessionOpened({ sessionId: 's', upstream: 'u', remoteAddress: '127.0.0.1' });
+    observer.sessionRefused({ remoteAddress: '127.0.0.9', reason: 'unknown-client' });
+    observer.tlsHandshake({ leg: 'inbound', peer: 'u', address: '127.0.0.1:1', result: 'ok', protocol: 'TLSv1.3' });
+    observer.relayError({ receiver: 'mx', kind: 'RG_RELAY_TIMEOUT' });
+    observer.sessionClosed({ sessionId: 's', upstream: 'u' });
+    expect(out.lines().map((l) => [l['level'], l['event']])).toEqual([
+      ['debug', 'session-open'],
+      ['debug', 'session-refused'],
+      ['debug', 'tls'],
+      ['debug', 'relay-error'],
+      ['debug', 'session-close'],
+    ]);
   });
 });

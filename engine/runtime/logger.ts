@@ -110,7 +110,7 @@ export interface TlsLogEvent extends TlsHandshakeEvent {
   readonly hint?: string;
 }
 
-/** Failures at warn (with the hint), unverified peers (authenticate: false) at info, successes at debug. */
+/** For callers that do not log TLS themselves: failures at warn (with the hint), unverified peers at info, successes at debug. */
 export function logTlsHandshake(logger: Logger, e: TlsLogEvent): void {
   const fields = { event: 'tls', ...e };
   switch (e.result) {
@@ -130,16 +130,20 @@ export function logTlsHandshake(logger: Logger, e: TlsLogEvent): void {
   }
 }
 
-/** An EngineObserver that only logs; combine it with the metrics via combineObservers. */
+/**
+ * An EngineObserver that logs; combine it with the metrics via combineObservers. The engine already
+ * logs refusals, TLS failures (at warn, with the fix) and relay errors where it has the details, so
+ * here those are debug traces; the one info line per transaction is written only here.
+ */
 export function createLogObserver(logger: Logger): EngineObserver {
   return {
     sessionOpened: (e) => logger.debug({ event: 'session-open', ...e }, `session ${e.sessionId} from ${e.remoteAddress}`),
     sessionRefused: (e: { readonly remoteAddress: string; readonly reason: RefusalReason }) =>
-      logger.info({ event: 'session-refused', ...e }, `refused ${e.remoteAddress}: ${e.reason}`),
+      logger.debug({ event: 'session-refused', ...e }, `refused ${e.remoteAddress}: ${e.reason}`),
     sessionClosed: (e) => logger.debug({ event: 'session-close', ...e }, `session ${e.sessionId} closed`),
-    tlsHandshake: (e) => logTlsHandshake(logger, e),
+    tlsHandshake: (e) => logger.debug({ event: 'tls', ...e }, `TLS ${e.leg} ${e.peer} (${e.address}): ${e.result}${e.protocol ? ` ${e.protocol}` : ''}`),
     transactionFinished: (r) => logTransaction(logger, r),
-    relayError: (e) => logger.warn({ event: 'relay-error', ...e }, `receiving MTA ${e.receiver}: ${e.kind}`),
+    relayError: (e) => logger.debug({ event: 'relay-error', ...e }, `receiving MTA ${e.receiver}: ${e.kind}`),
   };
 }
 

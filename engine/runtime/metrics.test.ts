@@ -1,13 +1,15 @@
 import { describe, expect, it } from 'vitest';
+import type { Incident } from '../policy/incidents.js';
 import type { TransactionRecord } from '../smtp/engine-api.js';
-import { createMetrics, tlsFailureReason } from './metrics.js';
+import { createMetrics, inspectionFailureReason, tlsFailureReason } from './metrics.js';
 import type { GatewayMetrics } from './metrics.js';
 
 async function value(m: GatewayMetrics, name: string, labels: Record<string, string> = {}): Promise<number | undefined> {
   const metric = m.registry.getSingleMetric(name);
   if (metric === undefined) throw new Error(`no metric ${name}`);
   const data = await metric.get();
-  const hit = data.values.find((v) => Object.entries(labels).every(([k, want]) => String(v.labels[k]) === want) && !('metricName' in v && v.metricName?.endsWith('_bucket')));
+  // Histogram buckets carry a metricName; counters and gauges do not.
+  const hit = data.values.find((v) => !('metricName' in v) && Object.entries(labels).every(([k, want]) => String(v.labels[k]) === want));
   return hit?.value;
 }
 
@@ -87,6 +89,32 @@ describe('gateway metrics', () => {
     expect(await m.render()).toContain('relayguard_reload_duration_seconds_count 2');
   });
 
+  it('counts an inspection failure from the transaction decision', async () => {
+    const m = createMetrics({ defaultMetrics: false });
+    m.transactionFinished(record({ outcome: 'tempfailed', decision: 'tempfail (inspection failed: budget exceeded)', downstreamReply: undefined }));
+    m.transactionFinished(record({ decision: 'pass (inspection failed: limit hit: maxParts (more than 10 MIME parts))' }));
+    m.transactionFinished(record({ decision: 'loop-skip', timings: { receiveMs: 1, inspectMs: 0, deliverMs: 1 } }));
+    expect(await value(m, 'relayguard_inspection_failures_total', { reason: 'budget' })).toBe(1);
+    expect(await value(m, 'relayguard_inspection_failures_total', { reason: 'limit-maxParts' })).toBe(1);
+    expect(await m.render()).toContain('relayguard_relay_duration_seconds_count{phase="inspect"} 2');
+  });
+
+  it('counts every incident through the wrapped sink and still hands it on', async () => {
+    const m = createMetrics({ defaultMetrics: false });
+    const seen: unknown[] = [];
+    const sink = m.countIncidents({ record: (incidents) => void seen.push(...incidents) });
+    // Only the fields the metric reads; the rest of an Incident does not matter here.
+    const incidents = [
+      { policy: 'cards', action: 'block', mode: 'enforce', sender: 'a@corp.example' },
+      { policy: 'ssn', action: 'block', mode: 'monitor', sender: 'a@corp.example' },
+    ] as unknown as Incident[];
+    sink.record(incidents);
+    expect(seen).toEqual(incidents);
+    expect(await value(m, 'relayguard_policy_matches_total', { policy: 'cards', action: 'block', mode: 'enforce' })).toBe(1);
+    expect(await value(m, 'relayguard_policy_matches_total', { policy: 'ssn', mode: 'monitor' })).toBe(1);
+    expect(await m.render()).not.toContain('a@corp.example');
+  });
+
   it('keeps exactly one config_info series, the current revision', async () => {
     const m = createMetrics({ defaultMetrics: false });
     m.setRevision({ hash: 'aaa' });
@@ -140,5 +168,14 @@ describe('gateway metrics', () => {
     ['peer said no, with a long explanation', 'other'],
   ])('derives a bounded TLS failure reason from %j', (reason, expected) => {
     expect(tlsFailureReason(reason)).toBe(expected);
+  });
+
+  it.each([
+    ['budget exceeded', 'budget'],
+    ['limit hit: maxDecodedBytes (more than 1 MB)', 'limit-maxDecodedBytes'],
+    ['analysis failed: connection reset', 'analysis'],
+    ['inspection failed: something odd happened', 'error'],
+  ])('derives a bounded inspection failure reason from %j', (reason, expected) => {
+    expect(inspectionFailureReason(reason)).toBe(expected);
   });
 });

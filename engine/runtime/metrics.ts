@@ -2,21 +2,24 @@
 // EngineObserver for the SMTP engine, and setters for the runtime (reloads, revision, certificates).
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { CertificateSummary } from '../graph/types.js';
-import type { EngineObserver, RefusalReason, TlsHandshakeEvent, TransactionRecord } from '../smtp/engine-api.js';
+import type { EngineObserver, IncidentSink, RefusalReason, TlsHandshakeEvent, TransactionRecord } from '../smtp/engine-api.js';
 
-export type ReloadResult = 'success' | 'failure' | 'unchanged';
+export type ReloadMetricResult = 'success' | 'failure' | 'unchanged';
 
 export interface GatewayMetrics extends EngineObserver {
   readonly registry: Registry;
   /** The Prometheus text exposition content type of `render()`. */
   readonly contentType: string;
   sessionRefused(e: { readonly remoteAddress: string; readonly reason: RefusalReason; readonly upstream?: string }): void;
-  reloadFinished(e: { readonly result: ReloadResult; readonly durationMs: number }): void;
+  reloadFinished(e: { readonly result: ReloadMetricResult; readonly durationMs: number }): void;
   setRevision(r: { readonly hash: string; readonly gitCommit?: string }): void;
   setCertificates(summaries: readonly CertificateSummary[]): void;
   setReady(ready: boolean): void;
   policyMatched(e: { readonly policy: string; readonly action: string; readonly mode: string }): void;
+  /** Counted from transactionFinished already (its decision says so); for callers outside a transaction. */
   inspectionFailed(e: { readonly reason: string }): void;
+  /** Wraps the incident sink: every incident record (one per matched policy) counts in policy_matches_total. */
+  countIncidents(sink: IncidentSink): IncidentSink;
   render(): Promise<string>;
 }
 
@@ -31,6 +34,10 @@ export interface MetricsOptions {
 
 const PREFIX = 'relayguard_';
 const UNKNOWN = 'unknown';
+/** Decisions of transactions that never reached inspection (engine/smtp/deliver.ts). */
+const NOT_INSPECTED: ReadonlySet<string> = new Set(['none', 'loop', 'loop-skip']);
+/** The engine's decision for a failed inspection: "<verdict> (inspection failed: <reason>)". */
+const INSPECTION_FAILED = /\(inspection failed: (.*)\)$/s;
 const DURATION_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120];
 const RELOAD_BUCKETS = [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30];
 
@@ -76,6 +83,16 @@ class LabelGuard {
     seen.add(value);
     return value;
   }
+}
+
+/** A bounded label out of the policy engine's inspection failure text ("limit hit: maxParts (…)" → limit-maxParts). */
+export function inspectionFailureReason(reason: string): string {
+  if (/^budget/i.test(reason)) return 'budget';
+  const limit = /^limit hit: (\w+)/.exec(reason);
+  if (limit) return `limit-${limit[1]}`;
+  if (/^analysis failed/i.test(reason)) return 'analysis';
+  if (/^[a-z0-9-]{1,40}$/.test(reason)) return reason;
+  return 'error';
 }
 
 /** A bounded label out of a TLS failure reason: a kebab reason as is, else the first error code in the text, else "other". */
@@ -184,15 +201,17 @@ class PrometheusGatewayMetrics implements GatewayMetrics {
     this.#transactions.get(this.#label('upstream', e.upstream), e.outcome).inc();
     this.#phase.receive.observe(e.timings.receiveMs / 1000);
     // Phases that did not run are not observed, so they do not pull the histograms towards zero.
-    if (e.decision !== 'none' && e.decision !== 'loop-skip') this.#phase.inspect.observe(e.timings.inspectMs / 1000);
+    if (!NOT_INSPECTED.has(e.decision)) this.#phase.inspect.observe(e.timings.inspectMs / 1000);
     if (e.downstreamReply !== undefined) this.#phase.deliver.observe(e.timings.deliverMs / 1000);
+    const failure = INSPECTION_FAILED.exec(e.decision);
+    if (failure) this.inspectionFailed({ reason: failure[1] ?? '' });
   }
 
   relayError(e: { readonly receiver: string; readonly kind: string }): void {
     this.#m.receivingErrors.labels(this.#label('receiver', e.receiver), this.#label('kind', e.kind)).inc();
   }
 
-  reloadFinished(e: { readonly result: ReloadResult; readonly durationMs: number }): void {
+  reloadFinished(e: { readonly result: ReloadMetricResult; readonly durationMs: number }): void {
     this.#m.reloads.labels(e.result).inc();
     this.#m.reloadDuration.observe(e.durationMs / 1000);
   }
@@ -216,7 +235,16 @@ class PrometheusGatewayMetrics implements GatewayMetrics {
   }
 
   inspectionFailed(e: { readonly reason: string }): void {
-    this.#m.inspectionFailures.labels(this.#label('inspection_reason', e.reason)).inc();
+    this.#m.inspectionFailures.labels(inspectionFailureReason(e.reason)).inc();
+  }
+
+  countIncidents(sink: IncidentSink): IncidentSink {
+    return {
+      record: (incidents) => {
+        for (const i of incidents) this.policyMatched({ policy: i.policy, action: i.action, mode: i.mode });
+        sink.record(incidents);
+      },
+    };
   }
 
   render(): Promise<string> {

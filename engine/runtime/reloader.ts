@@ -83,6 +83,7 @@ export class Reloader {
   /** Runs a pass now; while one runs, marks it dirty and resolves with the follow-up's result. */
   reloadNow(trigger: ReloadTrigger = 'manual'): Promise<ReloadResult> {
     clearTimeout(this.#timer);
+    if (this.#closed) return Promise.resolve(this.#last ?? this.#unchanged(trigger, this.#opts.current().revision.hash, false));
     if (this.#running !== undefined) {
       this.#dirty = trigger;
       return this.#running;

@@ -4,7 +4,8 @@
 import { domainOf, mailParams, rcptParams, wireAddress } from './envelope-params.js';
 import { errorText, openLeg } from './open-leg.js';
 import { RelayError, toUpstreamReply } from './relay-client.js';
-import { isPositive, reply, replies } from './reply.js';
+import { isAccepted } from './reply-class.js';
+import { reply, replies } from './reply.js';
 import { receiverSetKey, rotate } from './route-cursor.js';
 import { endTransaction } from './transaction-end.js';
 import type { SMTPServerAddress } from 'smtp-server';
@@ -21,7 +22,7 @@ export async function onRcpt(ctx: EngineContext, s: InboundSession, to: SMTPServ
   if (tx === null) return NO_TRANSACTION;
   if (tx.senderRefusal !== null) return tx.senderRefusal;
   const r = await (s.upstream.mode === 'forward' ? forwardRcpt(ctx, s, tx, to) : legRcpt(ctx, s, tx, to));
-  if (isPositive(r) && tx.stage === 'envelope') tx.recipients.push({ address: to.address, args: to.args });
+  if (isAccepted(r) && tx.stage === 'envelope') tx.recipients.push({ address: to.address, args: to.args });
   return r;
 }
 
@@ -59,7 +60,7 @@ async function firstRcpt(ctx: EngineContext, s: InboundSession, tx: Transaction,
   tx.leg = { conn, target, receiverSet: receiverSetKey(route) };
   tx.route = route;
   tx.receivingTls = tls;
-  if (!isPositive(mail)) {
+  if (!isAccepted(mail)) {
     tx.senderRefusal = mail;
     tx.downstreamReply = mail;
     return mail;

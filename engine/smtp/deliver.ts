@@ -6,6 +6,7 @@ import { HEADER_SCAN_LIMIT, parseHeaderFields } from './header-fields.js';
 import { LOOP_HEADER, MAX_HOPS, checkLoop, loopHeaderValue } from './loop-header.js';
 import { inspect } from './message-inspection.js';
 import { RelayError, toUpstreamReply } from './relay-client.js';
+import { upstreamReply } from './reply-class.js';
 import { reply, replies } from './reply.js';
 import { retarget } from './redirect.js';
 import { formatHeader, formatReceived } from './trace-headers.js';
@@ -34,14 +35,14 @@ export async function processMessage(ctx: EngineContext, s: InboundSession, tx: 
   }
   if (loop.valid > 0) {
     tx.decision = 'loop-skip';
-    return relay(ctx, s, tx, spool, { fields, edits: undefined, loopHeader: null });
+    return relay(ctx, s, tx, spool, { fields, edits: undefined, addLoopHeader: false });
   }
   const inspection = await inspect(ctx, s, tx, spool);
   tx.timings.inspectMs = tx.lap();
+  if (tx.signal.aborted) return finish(ctx, s, tx, 'aborted', replies.connectionLost('session ended during inspection'), false);
   const v = inspection.verdict;
   tx.policies = v.matches.map((m) => m.policy);
   tx.decision = v.inspection.status === 'ok' ? v.kind : `${v.kind} (inspection failed: ${v.inspection.reason})`;
-  const loopHeader = formatHeader(LOOP_HEADER, loopHeaderValue(loopSecret, hostname, fields, binding));
   switch (v.kind) {
     case 'block':
     case 'tempfail':
@@ -49,11 +50,11 @@ export async function processMessage(ctx: EngineContext, s: InboundSession, tx: 
     case 'redirect': {
       const moved = await retarget(ctx, s, tx, v.recipients);
       if (moved !== null) return finish(ctx, s, tx, 'tempfailed', moved, tx.leg !== null && tx.leg.conn.usable);
-      return relay(ctx, s, tx, spool, { fields, edits: v.headerEdits, loopHeader });
+      return relay(ctx, s, tx, spool, { fields, edits: v.headerEdits, addLoopHeader: true });
     }
     case 'modify':
     case 'pass':
-      return relay(ctx, s, tx, spool, { fields, edits: v.headerEdits, loopHeader });
+      return relay(ctx, s, tx, spool, { fields, edits: v.headerEdits, addLoopHeader: true });
     default: {
       const never: never = v;
       return never;
@@ -64,27 +65,35 @@ export async function processMessage(ctx: EngineContext, s: InboundSession, tx: 
 interface RelayPlan {
   readonly fields: readonly HeaderField[];
   readonly edits: HeaderEdits | undefined;
-  /** null when the message already carries our valid loop header. */
-  readonly loopHeader: string | null;
+  /** false when the message already carries our valid loop header. */
+  readonly addLoopHeader: boolean;
 }
 
 async function relay(ctx: EngineContext, s: InboundSession, tx: Transaction, spool: Spool, plan: RelayPlan): Promise<SmtpReply> {
   const leg = tx.leg as ReceivingLeg;
-  const prefix = Buffer.from(traceHeaders(ctx, s, tx, leg) + (plan.loopHeader ?? ''), 'latin1');
   const rewrite = plan.edits !== undefined && hasHeaderEdits(plan.edits);
   const head = rewrite ? rewriteHeaders(await spool.slice(0, spool.bodyStart), plan.edits as HeaderEdits) : null;
+  // Minted over the header fields as relayed, so a policy's edits (a Subject prefix) still validate on the next pass.
+  const loop = plan.addLoopHeader ? loopHeader(ctx, tx, head === null ? plan.fields : parseHeaderFields(head), spool) : '';
+  const prefix = Buffer.from(traceHeaders(ctx, s, tx, leg) + loop, 'latin1');
   const body = bodyChunks(prefix, head, spool, rewrite ? spool.bodyStart : 0);
   try {
     const final = await leg.conn.data(body);
     tx.timings.deliverMs = tx.lap();
     tx.downstreamReply = final;
-    return finish(ctx, s, tx, outcomeOf(final), final, true);
+    // A reply outside 2xx/4xx/5xx leaves the connection in an unknown state: never pool it.
+    return finish(ctx, s, tx, outcomeOf(final), final, upstreamReply(final) === final);
   } catch (err) {
     tx.timings.deliverMs = tx.lap();
     if (err instanceof RelayError) ctx.services.observer.relayError({ receiver: leg.target.name, kind: err.code });
     const r = tx.signal.aborted ? replies.connectionLost('session closed during delivery') : toUpstreamReply(err);
     return finish(ctx, s, tx, tx.signal.aborted ? 'aborted' : 'tempfailed', r, false);
   }
+}
+
+function loopHeader(ctx: EngineContext, tx: Transaction, fields: readonly HeaderField[], spool: Spool): string {
+  const { loopSecret, hostname } = ctx.graph.gateway;
+  return formatHeader(LOOP_HEADER, loopHeaderValue(loopSecret, hostname, fields, { sender: tx.sender, bodyDigest: spool.bodyDigest() }));
 }
 
 async function* bodyChunks(prefix: Buffer, head: Buffer | null, spool: Spool, from: number): AsyncGenerator<Buffer> {

@@ -29,6 +29,8 @@ export interface TlsHandshakeEvent {
   readonly cipher?: string;
   readonly reason?: string;
   readonly fingerprint256?: string;
+  /** Failures: what to do about it (the import/probe command), from describeVerificationFailure. */
+  readonly hint?: string;
 }
 
 /** TLS facts of one leg as they appear in the transaction log line. */

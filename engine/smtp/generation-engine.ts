@@ -1,6 +1,6 @@
 // One SMTP engine per graph generation: inbound servers (one per TLS profile, built once), session
 // admission (upstream lookup, connection limits), per-session wiring, counters and drain.
-import { randomBytes } from 'node:crypto';
+import { nextId } from './ids.js';
 import { InboundServer, installReplyOverride, refuseSocket } from './inbound-server.js';
 import { InboundSession } from './inbound-session.js';
 import { sessionHooks } from './inbound-hooks.js';
@@ -14,9 +14,11 @@ import type { Socket } from 'node:net';
 import type { SMTPServerSession } from 'smtp-server';
 import type { SMTPConnection } from 'smtp-server/lib/smtp-connection.js';
 import type { RoutingGraph, Upstream } from '../graph/types.js';
-import type { ConnectionMeta, EngineServices, GenerationEngine } from './engine-api.js';
+import type { ConnectionMeta, EngineServices, GenerationEngine, RefusalReason } from './engine-api.js';
 import type { EngineContext } from './engine-context.js';
 import type { SmtpReply } from './reply.js';
+
+type Admission = { readonly ok: true; readonly upstream: Upstream } | { readonly ok: false; readonly reason: RefusalReason; readonly reply: SmtpReply };
 
 const SESSION_EXPIRED: SmtpReply = reply(421, '4.4.2', 'session time limit reached, closing connection');
 /** After the drain deadline, how long stragglers get to read their 421 before their sockets are destroyed. */
@@ -71,14 +73,13 @@ class SmtpGeneration implements GenerationEngine {
   }
 
   accept(socket: Socket, meta: ConnectionMeta): void {
-    const refusal = this.#admit(meta);
-    if (refusal !== null) {
-      this.#services.observer.sessionRefused({ remoteAddress: meta.remoteAddress, reason: refusal.reason });
-      this.#services.logger.info({ remoteAddress: meta.remoteAddress, reason: refusal.reason }, `connection refused: ${refusal.reply.lines.join(' ')}`);
-      refuseSocket(socket, refusal.reply);
-      return;
-    }
-    this.#open(socket, meta, this.#upstreamOf(meta));
+    // A socket that died in the runtime's hands (PROXY header, peer reset) would never report 'close' to a session.
+    if (socket.destroyed) return;
+    const admission = this.#admit(meta);
+    if (admission.ok) return this.#open(socket, meta, admission.upstream);
+    this.#services.observer.sessionRefused({ remoteAddress: meta.remoteAddress, reason: admission.reason });
+    this.#services.logger.info({ remoteAddress: meta.remoteAddress, reason: admission.reason }, `connection refused: ${admission.reply.lines.join(' ')}`);
+    refuseSocket(socket, admission.reply);
   }
 
   drain(deadline: number): Promise<void> {
@@ -110,20 +111,16 @@ class SmtpGeneration implements GenerationEngine {
     hard.unref();
   }
 
-  #upstreamOf(meta: ConnectionMeta): Upstream | undefined {
-    return this.#graph.upstreamByAddress.lookup(meta.remoteAddress);
-  }
-
-  #admit(meta: ConnectionMeta): { reason: 'unknown-client' | 'limit' | 'draining'; reply: SmtpReply } | null {
-    if (this.#draining) return { reason: 'draining', reply: SHUTTING_DOWN };
-    const u = this.#upstreamOf(meta);
-    if (u === undefined) return { reason: 'unknown-client', reply: reply(554, '5.7.1', `${meta.remoteAddress} is not an allowed upstream of this gateway`) };
+  #admit(meta: ConnectionMeta): Admission {
+    if (this.#draining) return { ok: false, reason: 'draining', reply: SHUTTING_DOWN };
+    const u = this.#graph.upstreamByAddress.lookup(meta.remoteAddress);
+    if (u === undefined) return { ok: false, reason: 'unknown-client', reply: reply(554, '5.7.1', `${meta.remoteAddress} is not an allowed upstream of this gateway`) };
     const limits = this.#graph.gateway.limits;
-    const perUpstream = Math.min(u.maxConnections, limits.maxConnectionsPerUpstream);
-    if (this.#sessions.size >= limits.maxConnections || (this.#perUpstream.get(u.name) ?? 0) >= perUpstream) {
-      return { reason: 'limit', reply: reply(421, '4.7.0', `too many connections from ${u.name}, try again later`) };
+    // upstream.maxConnections already defaults to limits.maxConnectionsPerUpstream in compile.
+    if (this.#sessions.size >= limits.maxConnections || (this.#perUpstream.get(u.name) ?? 0) >= u.maxConnections) {
+      return { ok: false, reason: 'limit', reply: reply(421, '4.7.0', `too many connections from ${u.name}, try again later`) };
     }
-    return null;
+    return { ok: true, upstream: u };
   }
 
   #serverFor(u: Upstream, hooks: ReturnType<typeof sessionHooks>): InboundServer {
@@ -138,11 +135,10 @@ class SmtpGeneration implements GenerationEngine {
     return server;
   }
 
-  #open(socket: Socket, meta: ConnectionMeta, u: Upstream | undefined): void {
-    if (u === undefined) return;
+  #open(socket: Socket, meta: ConnectionMeta, u: Upstream): void {
     const server = this.#servers.get(tlsProfileOf(this.#graph, u) ?? this);
     if (server === undefined) return refuseSocket(socket, reply(421, '4.3.0', 'no inbound profile for this upstream'));
-    const id = randomBytes(8).toString('hex');
+    const id = nextId();
     server.startSession(socket, meta, id, (connection) => this.#bind(connection, id, u, meta));
   }
 
@@ -152,6 +148,7 @@ class SmtpGeneration implements GenerationEngine {
     this.#perUpstream.set(u.name, (this.#perUpstream.get(u.name) ?? 0) + 1);
     this.#byLibrarySession.set(connection.session, s);
     connection.session.disabledCommands = sessionDisabledCommands(this.#graph, u);
+    connection.on('error', (err: Error) => this.#connectionError(s, err));
     installReplyOverride(connection, () => s.takeReply());
     const reset = connection._resetSession.bind(connection);
     connection._resetSession = (): void => {
@@ -161,6 +158,14 @@ class SmtpGeneration implements GenerationEngine {
     this.#armSessionLimit(s);
     s.ready();
     this.#services.observer.sessionOpened({ sessionId: id, upstream: u.name, remoteAddress: meta.remoteAddress });
+  }
+
+  /** A failed STARTTLS handshake surfaces as a connection error while the upgrade is in progress. */
+  #connectionError(s: InboundSession, err: Error): void {
+    if (!s.connection._upgrading) return;
+    const address = `${s.meta.remoteAddress}:${s.meta.remotePort}`;
+    this.#services.observer.tlsHandshake({ leg: 'inbound', peer: s.upstream.name, address, result: 'failed', reason: err.message });
+    this.#services.logger.warn({ leg: 'inbound', peer: s.upstream.name, address, code: 'RG_TLS_INBOUND_HANDSHAKE' }, `inbound TLS handshake with upstream ${s.upstream.name} (${address}) failed: ${err.message}`);
   }
 
   /** RSET, HELO/EHLO, STARTTLS, XCLIENT: an envelope in progress is abandoned and its leg reset. */

@@ -6,7 +6,8 @@ import { receiveMessage } from './command-data.js';
 import { processMessage } from './deliver.js';
 import { onSecure } from './inbound-tls.js';
 import { errorText } from './open-leg.js';
-import { isPositive, reply, replies, replyText } from './reply.js';
+import { isAccepted, upstreamReply } from './reply-class.js';
+import { reply, replies, replyText } from './reply.js';
 import { endTransaction } from './transaction-end.js';
 import type { SMTPServerAddress, SMTPServerDataStream, SMTPServerOptions, SMTPServerSession } from 'smtp-server';
 import type { EngineContext } from './engine-context.js';
@@ -24,9 +25,10 @@ function smtpError(r: SmtpReply): Error & { responseCode: number } {
 }
 
 /** Hands a reply to smtp-server: positive through the success path (so it keeps its state), else as an error. */
-function answer(s: InboundSession, cb: Callback, r: SmtpReply): void {
+function answer(s: InboundSession, cb: Callback, given: SmtpReply): void {
+  const r = upstreamReply(given);
   s.setReply(r);
-  if (isPositive(r)) cb();
+  if (isAccepted(r)) cb();
   else cb(smtpError(r));
 }
 

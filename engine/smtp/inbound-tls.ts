@@ -42,7 +42,7 @@ export function onSecure(ctx: EngineContext, s: InboundSession, socket: Socket):
   if (!v.ok) {
     const text = describeVerificationFailure(v, { leg: 'inbound', peerName: s.upstream.name, address, trustFiles: s.upstream.inbound.trustFiles });
     ctx.logger.warn({ leg: 'inbound', peer: s.upstream.name, address, code: v.code, fingerprint256, hint: text.hint }, text.message);
-    ctx.services.observer.tlsHandshake({ ...event, result: 'failed', reason: v.reason, fingerprint256 });
+    ctx.services.observer.tlsHandshake({ ...event, result: 'failed', reason: v.reason, fingerprint256, hint: text.hint });
     return { ok: false, reply: NOT_TRUSTED };
   }
   ctx.services.observer.tlsHandshake({ ...event, result: 'ok', fingerprint256 });

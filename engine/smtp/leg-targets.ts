@@ -48,7 +48,8 @@ export class LegTargets {
   reflect(u: Upstream, remoteAddress: string): LegTarget {
     const reflect = u.reflect;
     if (reflect === undefined) throw new Error(`RG_ENGINE_NO_REFLECT: upstream ${u.name} has no reflect settings`);
-    const host = reflect.host ?? remoteAddress;
+    // A dual-stack listener reports IPv4 peers as ::ffff:a.b.c.d; connect (and pool) by the plain address.
+    const host = reflect.host ?? remoteAddress.replace(/^::ffff:(?=\d+\.\d+\.\d+\.\d+$)/i, '');
     const key = `${u.name}\n${host}`;
     let t = this.#reflect.get(key);
     if (t === undefined) {
@@ -93,6 +94,7 @@ export class LegTargets {
       address,
       result: 'failed',
       reason: result.reason,
+      hint: text.hint,
       ...(result.certificate === undefined ? {} : { fingerprint256: result.certificate.fingerprint256 }),
     });
     return { ok: false, message: text.message, code: result.code };

@@ -1,7 +1,9 @@
 // Loop protection. Every relayed message carries `X-Relayguard-Loop: <hostname>; v=1; mac=<hex>` where
-// mac = HMAC-SHA256(loopSecret, hostname, Message-ID (or Date), envelope sender, SHA-256 of the body).
-// Without the secret nobody can mint one, and binding the body means a header copied from a delivered
-// message cannot be pasted onto different content to skip inspection.
+// mac = HMAC-SHA256(loopSecret, hostname, the author-controlled header fields (Message-ID, Date, From,
+// To, Cc, Subject), the envelope sender, SHA-256 of the body). Without the secret nobody can mint one,
+// and the binding means a header copied from a delivered message cannot be pasted onto other content
+// (or another Subject) to skip inspection. Fields MTAs add on the way (Received, ...) are not bound, so
+// a reflected message still validates; anything that changes a bound part is simply inspected again.
 // - A message with a valid header was inspected by this gateway (or a peer sharing the secret): it is
 //   relayed without inspecting it again and without a second loop header.
 // - Forged or stale headers are left in place (evidence for the admin) and never skip anything.
@@ -27,8 +29,10 @@ export interface LoopCheck {
   readonly hops: number;
 }
 
+const BOUND_FIELDS = ['message-id', 'date', 'from', 'to', 'cc', 'subject'] as const;
+
 function messageKey(fields: readonly HeaderField[]): string {
-  return fieldValues(fields, 'message-id')[0] ?? fieldValues(fields, 'date')[0] ?? '';
+  return BOUND_FIELDS.map((name) => fieldValues(fields, name).join('\u0000')).join('\n');
 }
 
 function mac(secret: Buffer, hostname: string, key: string, b: LoopBinding): Buffer {

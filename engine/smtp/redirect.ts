@@ -6,7 +6,8 @@
 import { domainOf, mailParams, wireAddress } from './envelope-params.js';
 import { openLeg } from './open-leg.js';
 import { RelayError, toUpstreamReply } from './relay-client.js';
-import { isPositive, replies, replyText } from './reply.js';
+import { isAccepted } from './reply-class.js';
+import { replies, replyText } from './reply.js';
 import { receiverSetKey, rotate } from './route-cursor.js';
 import type { EngineContext } from './engine-context.js';
 import type { InboundSession } from './inbound-session.js';
@@ -22,7 +23,7 @@ export async function retarget(ctx: EngineContext, s: InboundSession, tx: Transa
   try {
     if (sameLeg) {
       const reset = await leg.conn.rset();
-      if (!isPositive(reset)) return replies.tempfail(`receiving MTA refused RSET for redirect: ${replyText(reset)}`);
+      if (!isAccepted(reset)) return replies.tempfail(`receiving MTA refused RSET for redirect: ${replyText(reset)}`);
       const got = await leg.conn.mailAndRcpts(wireAddress(tx.sender), mailParams(tx.mailArgs, leg.conn.capabilities), rcpts);
       return acceptedAny(got.mail, got.rcpts);
     }
@@ -41,7 +42,7 @@ export async function retarget(ctx: EngineContext, s: InboundSession, tx: Transa
 
 /** Ready when MAIL and at least one redirect recipient were accepted. */
 function acceptedAny(mail: SmtpReply, rcpts: readonly SmtpReply[]): SmtpReply | null {
-  if (!isPositive(mail)) return replies.tempfail(`receiving MTA refused the redirect sender: ${replyText(mail)}`);
-  if (rcpts.some(isPositive)) return null;
+  if (!isAccepted(mail)) return replies.tempfail(`receiving MTA refused the redirect sender: ${replyText(mail)}`);
+  if (rcpts.some(isAccepted)) return null;
   return replies.tempfail(`receiving MTA refused every redirect recipient: ${rcpts.map(replyText).join('; ')}`);
 }

@@ -32,7 +32,8 @@ export function endTransaction(ctx: EngineContext, s: InboundSession, tx: Transa
     typeof reply === 'string' ? reply : replyText(reply),
   );
   ctx.services.observer.transactionFinished(record);
-  ctx.logger.info({ ...record, event: 'transaction' }, `${record.outcome}: ${record.reply}`);
+  // The runtime's observer writes the info line for operators; this one is for debugging the engine.
+  ctx.logger.debug({ ...record, event: 'transaction' }, `${record.outcome}: ${record.reply}`);
   ctx.transactionEnded(s);
 }
 

@@ -1,5 +1,5 @@
 // One mail transaction of an inbound session, from MAIL to the final reply, and the record it leaves.
-import { randomBytes } from 'node:crypto';
+import { nextId } from './ids.js';
 import { performance } from 'node:perf_hooks';
 import type { SMTPServerAddress } from 'smtp-server';
 import type { Route } from '../graph/types.js';
@@ -30,12 +30,8 @@ export interface Timings {
   deliverMs: number;
 }
 
-export function newTransactionId(): string {
-  return randomBytes(9).toString('base64url');
-}
-
 export class Transaction {
-  readonly id = newTransactionId();
+  readonly id = nextId();
   readonly sender: string;
   readonly mailArgs: SMTPServerAddress['args'];
   readonly recipients: Recipient[] = [];

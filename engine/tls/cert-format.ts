@@ -1,4 +1,5 @@
 // Text rendering of certificate descriptions for the `certs` commands.
+import { isAbsolute, relative } from 'node:path';
 import type { CertificateInfo, CertificateValidity } from './certificate-info.js';
 import { EXPIRY_WARNING_DAYS } from './certificate-info.js';
 
@@ -53,4 +54,10 @@ export function certificateJson(info: CertificateInfo, status: CertificateValidi
     isCA: info.isCA,
     selfSigned: info.selfSigned,
   };
+}
+
+/** A path relative to the working directory when it lies below it, else absolute. */
+export function displayPath(path: string): string {
+  const rel = relative(process.cwd(), path);
+  return rel.length > 0 && !rel.startsWith('..') && !isAbsolute(rel) ? rel : path;
 }

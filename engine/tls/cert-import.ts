@@ -3,7 +3,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { X509Certificate } from 'node:crypto';
 import forge from 'node-forge';
-import { classifyCertificateBytes, parseCertificateBytes } from './pem.js';
+import { certificateKindError, classifyCertificateBytes, parseCertificateBytes } from './pem.js';
 import type { CertificateFileKind } from './pem.js';
 import { certDirLayout, isValidCertName, peerPaths, writeFileMode } from './cert-dir.js';
 
@@ -27,7 +27,7 @@ export type ImportResult =
   | {
       readonly ok: true;
       readonly path: string;
-      readonly source: 'pem' | 'der' | 'pkcs12';
+      readonly source: 'pem' | 'der' | 'pkcs12' | 'pkcs7';
       readonly certificates: readonly X509Certificate[];
       readonly notes: readonly string[];
     }
@@ -47,7 +47,9 @@ export function importCertificate(opts: ImportOptions): ImportResult {
   try {
     bytes = readFileSync(opts.file);
   } catch (err) {
-    return { ok: false, error: { code: 'RG_TLS_FILE_MISSING', message: `cannot read ${opts.file}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`, hint: 'check the path' } };
+    const code = (err as NodeJS.ErrnoException).code;
+    const reason = code === 'ENOENT' ? 'does not exist' : code === 'EISDIR' ? 'is a directory' : `cannot be read (${code ?? String(err)})`;
+    return { ok: false, error: { code: 'RG_TLS_FILE_MISSING', message: `${opts.file} ${reason}`, hint: "check the path to the peer's certificate file" } };
   }
   const kind = classifyCertificateBytes(bytes);
   const extracted = extract(kind, bytes, opts);
@@ -57,8 +59,8 @@ export function importCertificate(opts: ImportOptions): ImportResult {
   return { ok: true, path: target, source: sourceOf(kind), certificates: kept, notes: [...extracted.notes, ...notes] };
 }
 
-function sourceOf(kind: CertificateFileKind): 'pem' | 'der' | 'pkcs12' {
-  return kind === 'der-certificate' ? 'der' : kind === 'pkcs12' ? 'pkcs12' : 'pem';
+function sourceOf(kind: CertificateFileKind): 'pem' | 'der' | 'pkcs12' | 'pkcs7' {
+  return kind === 'der-certificate' ? 'der' : kind === 'pkcs12' ? 'pkcs12' : kind === 'pkcs7' ? 'pkcs7' : 'pem';
 }
 
 function extract(kind: CertificateFileKind, bytes: Buffer, opts: ImportOptions): Extracted {
@@ -73,16 +75,21 @@ function extract(kind: CertificateFileKind, bytes: Buffer, opts: ImportOptions):
       return { ok: true, certificates: [new X509Certificate(bytes)], notes: [`converted from DER (binary) to PEM`] };
     case 'pkcs12':
       return extractPkcs12(bytes, opts);
+    case 'pkcs7':
+      return extractPkcs7(bytes, opts);
     case 'pem-private-key':
     case 'pem-encrypted-private-key':
+      return {
+        ok: false,
+        error: {
+          ...certificateKindError(kind, opts.file, bytes),
+          hint: `ask the peer's administrator for its certificate (the .crt/.pem with -----BEGIN CERTIFICATE-----), never its key; or fetch it: relayguard certs probe HOST:PORT --starttls --save ${opts.name}`,
+        },
+      };
     case 'pem-other':
     case 'empty':
-    case 'unknown': {
-      const parsed = parseCertificateBytes(bytes, opts.file);
-      if (parsed.ok) throw new Error(`${opts.file} parsed as a certificate after classification said ${kind}`);
-      const hint = kind.startsWith('pem-') && kind.includes('private-key') ? `ask the peer's administrator for its certificate (the .crt/.pem with -----BEGIN CERTIFICATE-----), never its key; or fetch it: relayguard certs probe HOST:PORT --starttls --save ${opts.name}` : parsed.error.hint;
-      return { ok: false, error: { code: parsed.error.code, message: parsed.error.message, hint } };
-    }
+    case 'unknown':
+      return { ok: false, error: certificateKindError(kind, opts.file, bytes) };
     default: {
       const never: never = kind;
       throw new Error(`unhandled certificate file kind ${String(never)}`);
@@ -114,6 +121,22 @@ function extractPkcs12(bytes: Buffer, opts: ImportOptions): Extracted {
     return { ok: false, error: { code: 'RG_TLS_PKCS12_NO_CERT', message: `${opts.file} is a PKCS#12 bundle without any certificate`, hint: 'ask the peer for its certificate file' } };
   }
   return { ok: true, certificates: certs, notes: ['extracted from PKCS#12; private keys in the bundle were NOT copied'] };
+}
+
+function extractPkcs7(bytes: Buffer, opts: ImportOptions): Extracted {
+  try {
+    const text = bytes.toString('utf8');
+    const message = text.includes('-----BEGIN ')
+      ? forge.pkcs7.messageFromPem(text.replace(/(BEGIN|END) CMS/g, '$1 PKCS7'))
+      : forge.pkcs7.messageFromAsn1(forge.asn1.fromDer(bytes.toString('binary')));
+    const list = 'certificates' in message && Array.isArray(message.certificates) ? message.certificates : [];
+    const certs = list.map((c) => new X509Certificate(forge.pki.certificateToPem(c)));
+    if (certs.length > 0) return { ok: true, certificates: certs, notes: ['extracted from a PKCS#7 (.p7b) bundle'] };
+    return { ok: false, error: { code: 'RG_TLS_PKCS7_NO_CERT', message: `${opts.file} is a PKCS#7 bundle without any certificate`, hint: 'ask the peer for its certificate file' } };
+  } catch (err) {
+    const detail = err instanceof Error ? err.message : String(err);
+    return { ok: false, error: { code: 'RG_TLS_PKCS7_PARSE', message: `${opts.file} looks like PKCS#7 but cannot be read: ${detail}`, hint: `convert it: openssl pkcs7 -print_certs -in ${opts.file} -out ${opts.name}.crt.pem` } };
+  }
 }
 
 /** Pin the peer's own certificate(s); a file of only CA certificates is a CA bundle and is kept whole. */

@@ -1,7 +1,8 @@
 // `certs list`: every certificate under the certs directory (and every certificate file the topology
 // names elsewhere), with expiry status and the topology keys that use it.
 import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
-import { join, relative, resolve, isAbsolute } from 'node:path';
+import { join, resolve } from 'node:path';
+import { displayPath } from './cert-format.js';
 import { checkValidity, describeCertificate } from './certificate-info.js';
 import type { CertificateInfo, CertificateValidity } from './certificate-info.js';
 import { classifyCertificateBytes, keyMatchesCertificate, parseCertificateBytes, readCertificateFile, readPrivateKeyFile } from './pem.js';
@@ -93,9 +94,4 @@ function walk(dir: string, depth: number): string[] {
     if (entry.isDirectory()) return walk(path, depth + 1);
     return entry.isFile() && CERT_EXTENSIONS.test(entry.name) && statSync(path).size < 1_000_000 ? [path] : [];
   });
-}
-
-function displayPath(path: string): string {
-  const rel = relative(process.cwd(), path);
-  return rel.length > 0 && !rel.startsWith('..') && !isAbsolute(rel) ? rel : path;
 }

@@ -54,9 +54,6 @@ export function describePemLabel(label: string): string {
       return 'a bare public key, not a certificate';
     case 'X509 CRL':
       return 'a certificate revocation list (CRL), not a certificate';
-    case 'PKCS7':
-    case 'CMS':
-      return 'a PKCS#7 bundle';
     case 'DH PARAMETERS':
     case 'EC PARAMETERS':
       return 'key-exchange parameters, not a certificate';

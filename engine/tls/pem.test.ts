@@ -18,6 +18,12 @@ function pkcs12Of(certPem: string, keyPem: string, password: string): Buffer {
   return Buffer.from(forge.asn1.toDer(p12).getBytes(), 'binary');
 }
 
+function pkcs7Of(...certPems: string[]): { der: Buffer; pem: string } {
+  const p7 = forge.pkcs7.createSignedData();
+  for (const pem of certPems) p7.addCertificate(forge.pki.certificateFromPem(pem));
+  return { der: Buffer.from(forge.asn1.toDer(p7.toAsn1()).getBytes(), 'binary'), pem: forge.pkcs7.messageToPem(p7) };
+}
+
 function write(name: string, content: string | Buffer): string {
   const path = join(dir, name);
   writeFileSync(path, content);
@@ -45,6 +51,8 @@ describe('classifyCertificateBytes', () => {
       ['CSR', Buffer.from('-----BEGIN CERTIFICATE REQUEST-----\nAAAA\n-----END CERTIFICATE REQUEST-----\n'), 'pem-other'],
       ['DER certificate', der, 'der-certificate'],
       ['PKCS#12', pkcs12Of(pki.gateway.certPem, pki.gateway.keyPem, 'pw'), 'pkcs12'],
+      ['PKCS#7 DER', pkcs7Of(pki.gateway.certPem).der, 'pkcs7'],
+      ['PKCS#7 PEM', Buffer.from(pkcs7Of(pki.gateway.certPem).pem), 'pkcs7'],
       ['random bytes', Buffer.concat([Buffer.from([0x30]), randomBytes(300)]), 'unknown'],
       ['text', Buffer.from('hello world\n'), 'unknown'],
       ['empty', Buffer.alloc(0), 'empty'],

@@ -20,6 +20,8 @@ export type CertificateFileKind =
   | 'pem-other'
   | 'der-certificate'
   | 'pkcs12'
+  /** A PKCS#7 certificate bundle (.p7b/.p7c), DER or PEM: what Windows exports as "Cryptographic Message Syntax". */
+  | 'pkcs7'
   | 'empty'
   | 'unknown';
 
@@ -27,6 +29,7 @@ export type TlsFileErrorCode =
   | 'RG_TLS_FILE_MISSING'
   | 'RG_TLS_NOT_PEM_DER'
   | 'RG_TLS_NOT_PEM_PKCS12'
+  | 'RG_TLS_NOT_PEM_PKCS7'
   | 'RG_TLS_NOT_A_CERTIFICATE'
   | 'RG_TLS_PEM_PARSE'
   | 'RG_TLS_EMPTY'
@@ -58,6 +61,7 @@ export function classifyCertificateBytes(buf: Buffer): CertificateFileKind {
   if (buf[0] !== 0x30) return 'unknown';
   if (isDerCertificate(buf)) return 'der-certificate';
   if (isPkcs12(buf)) return 'pkcs12';
+  if (isPkcs7(buf)) return 'pkcs7';
   return 'unknown';
 }
 
@@ -66,6 +70,7 @@ function classifyPemText(text: string): CertificateFileKind {
   if (blocks.some((b) => isCertificateLabel(b.label))) return 'pem-certificate';
   if (blocks.some(isEncryptedKeyBlock)) return 'pem-encrypted-private-key';
   if (blocks.some((b) => isPrivateKeyLabel(b.label))) return 'pem-private-key';
+  if (blocks.some((b) => b.label === 'PKCS7' || b.label === 'CMS')) return 'pkcs7';
   return blocks.length > 0 ? 'pem-other' : 'unknown';
 }
 
@@ -91,6 +96,18 @@ export function isPkcs12(buf: Buffer): boolean {
     if (!contentType || contentType.type !== forge.asn1.Type.OID || typeof contentType.value !== 'string') return false;
     const oid = forge.asn1.derToOid(contentType.value);
     return oid === PKCS7_DATA_OID || oid === PKCS7_SIGNED_DATA_OID;
+  } catch {
+    return false;
+  }
+}
+
+/** ContentInfo ::= SEQUENCE { contentType OID signedData, content [0] EXPLICIT ... } */
+function isPkcs7(buf: Buffer): boolean {
+  try {
+    const asn = forge.asn1.fromDer(forge.util.createBuffer(buf.toString('binary')), false);
+    const first = Array.isArray(asn.value) ? asn.value[0] : undefined;
+    if (!first || first.type !== forge.asn1.Type.OID || typeof first.value !== 'string') return false;
+    return forge.asn1.derToOid(first.value) === PKCS7_SIGNED_DATA_OID;
   } catch {
     return false;
   }
@@ -150,7 +167,8 @@ function parseCertificateBlocks(blocks: readonly PemBlock[], path: string): Cert
   return { ok: true, certificates: Object.freeze(certificates), pem };
 }
 
-function certificateKindError(kind: Exclude<CertificateFileKind, 'pem-certificate'>, path: string, bytes: Buffer): TlsFileError {
+/** What a file that is not a PEM certificate is, and how to turn it into one. */
+export function certificateKindError(kind: Exclude<CertificateFileKind, 'pem-certificate'>, path: string, bytes: Buffer): TlsFileError {
   const importHint = `relayguard certs import ${path} --name NAME`;
   switch (kind) {
     case 'empty':
@@ -166,6 +184,12 @@ function certificateKindError(kind: Exclude<CertificateFileKind, 'pem-certificat
         code: 'RG_TLS_NOT_PEM_PKCS12',
         message: `${path} is a PKCS#12 (.p12/.pfx) bundle, not a PEM certificate`,
         hint: `extract the certificate: relayguard certs import ${path} --name NAME --password PASSWORD, or: openssl pkcs12 -in ${path} -nokeys -out ${path}.crt.pem`,
+      };
+    case 'pkcs7':
+      return {
+        code: 'RG_TLS_NOT_PEM_PKCS7',
+        message: `${path} is a PKCS#7 (.p7b) certificate bundle, not a PEM certificate`,
+        hint: `convert it: openssl pkcs7 -print_certs ${bytes[0] === 0x30 ? '-inform der ' : ''}-in ${path} -out ${path}.crt.pem, or run: ${importHint}`,
       };
     case 'pem-private-key':
     case 'pem-encrypted-private-key':
@@ -192,10 +216,7 @@ function certificateKindError(kind: Exclude<CertificateFileKind, 'pem-certificat
 function pemOtherError(path: string, bytes: Buffer): TlsFileError {
   const first = parsePemBlocks(bytes.toString('utf8'))[0];
   const what = first ? describePemLabel(first.label) : 'not a certificate';
-  const hint =
-    first?.label === 'PKCS7'
-      ? `extract the certificates: openssl pkcs7 -print_certs -in ${path} -out ${path}.crt.pem`
-      : `name a file that contains -----BEGIN CERTIFICATE-----, or import one: relayguard certs import FILE --name NAME`;
+  const hint = 'name a file that contains -----BEGIN CERTIFICATE-----, or import one: relayguard certs import FILE --name NAME';
   return { code: 'RG_TLS_NOT_A_CERTIFICATE', message: `${path} is ${what}`, hint };
 }
 

@@ -1,7 +1,9 @@
 // `certs probe` end to end: find the peer in the topology, connect like the gateway would (presenting
 // the gateway certificate), and verify the presented chain against that peer's trust list.
+import { existsSync, readdirSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { resolve } from 'node:path';
+import { certDirLayout } from './cert-dir.js';
 import { loadTlsIdentity } from './identity.js';
 import { readCertificateFile } from './pem.js';
 import type { TlsFileError } from './pem.js';
@@ -20,6 +22,9 @@ export interface ProbeCheckOptions {
   readonly configDir?: string;
   /** Explicit trust files (relative to the working directory); replace the topology's list. */
   readonly trust: readonly string[];
+  /** Certificate directory whose trusted/ files and ca.crt.pem serve as the trust list when neither
+   * --trust nor a topology entry for this address gives one. */
+  readonly certDir?: string;
   readonly timeoutMs: number;
   readonly ehloName?: string;
   readonly now?: Date;
@@ -29,6 +34,8 @@ export interface ProbeCheck {
   readonly probe: ProbeSuccess | ProbeFailure;
   readonly peer?: PeerTlsRef;
   readonly trustFiles: readonly string[];
+  /** Where the trust list came from. */
+  readonly trustSource: 'option' | 'topology' | 'cert-dir' | 'none';
   readonly trustProblems: readonly TlsFileError[];
   /** Absent when there was no trust list or no connection. */
   readonly verification?: PeerVerification;
@@ -55,9 +62,9 @@ export async function runProbeCheck(opts: ProbeCheckOptions): Promise<ProbeCheck
     ...(servername ? { servername } : {}),
     ...(identity?.ok ? { identity: { certPem: identity.identity.certPem, keyPem: identity.identity.keyPem } } : {}),
   });
-  const trustFiles = opts.trust.length > 0 ? opts.trust.map((t) => resolve(t)) : (peer?.trust ?? []);
+  const { files: trustFiles, source: trustSource } = chooseTrustFiles(opts, peer);
   const { sources, problems } = readTrustFiles(trustFiles);
-  const base = { probe, ...(peer ? { peer } : {}), trustFiles, trustProblems: problems, notes };
+  const base = { probe, ...(peer ? { peer } : {}), trustFiles, trustSource, trustProblems: problems, notes };
   if (!probe.ok || trustFiles.length === 0) return base;
   const checkHost = hostnameToCheck(opts, peer, servername);
   const verification = verifyPeer(probe.chain, buildTrustStore(sources), { ...(checkHost ? { hostname: checkHost } : {}), ...(opts.now ? { now: opts.now } : {}) });
@@ -68,6 +75,24 @@ export async function runProbeCheck(opts: ProbeCheckOptions): Promise<ProbeCheck
 function hostnameToCheck(opts: ProbeCheckOptions, peer: PeerTlsRef | undefined, servername: string | undefined): string | undefined {
   if (opts.servername) return opts.servername;
   return peer?.connect?.verifyHostname ? servername ?? opts.host : undefined;
+}
+
+function chooseTrustFiles(opts: ProbeCheckOptions, peer: PeerTlsRef | undefined): { files: readonly string[]; source: ProbeCheck['trustSource'] } {
+  if (opts.trust.length > 0) return { files: opts.trust.map((t) => resolve(t)), source: 'option' };
+  if (peer) return { files: peer.trust, source: 'topology' };
+  const fallback = opts.certDir !== undefined ? certDirTrustFiles(opts.certDir) : [];
+  return fallback.length > 0 ? { files: fallback, source: 'cert-dir' } : { files: [], source: 'none' };
+}
+
+function certDirTrustFiles(dir: string): string[] {
+  const layout = certDirLayout(dir);
+  const trusted = existsSync(layout.trustedDir)
+    ? readdirSync(layout.trustedDir)
+        .filter((f) => /\.(pem|crt)$/i.test(f))
+        .sort()
+        .map((f) => resolve(layout.trustedDir, f))
+    : [];
+  return [...(existsSync(layout.caCert) ? [resolve(layout.caCert)] : []), ...trusted];
 }
 
 function readTrustFiles(files: readonly string[]): { sources: TrustSource[]; problems: TlsFileError[] } {

@@ -43,7 +43,7 @@ export function makeCasePki(dir: string): CasePki {
   const expired = () => once('expired', (p) => p.issue('expired', ['gw.example.test'], { expired: true }));
   // Self-signed (a pinned peer certificate) and ten days and an hour from expiry, so messages say "in 10 days".
   const expiring = () =>
-    once('expiring', (p) => {
+    once('expiring', () => {
       const issued = createSelfSignedCertificate({ commonName: 'corp-postfix.example.test', hostnames: ['corp-postfix.example.test'], key: pooledKeyPem(), notAfter: new Date(Date.now() + 10 * DAY_MS + 3_600_000) });
       return { name: 'expiring', certPath: '', keyPath: '', certPem: issued.certPem, keyPem: issued.keyPem, cert: new X509Certificate(issued.certPem) };
     });

@@ -29,6 +29,7 @@ export interface TestCert {
 export interface TestPki {
   readonly dir: string;
   readonly ca: TestCert;
+  /** A second CA that no test trust list contains; created (and written to dir) on first use. */
   readonly otherCa: TestCert;
   readonly gateway: TestCert;
   issue(name: string, hostnames: readonly string[], opts?: IssueTestOptions): TestCert;
@@ -36,16 +37,17 @@ export interface TestPki {
 
 export const GATEWAY_HOSTNAME = 'gw.example.test';
 
-const KEY_POOL_SIZE = 4;
+// RSA-2048 generation costs up to a second on a loaded CI machine, so every process makes as few as it can.
+const KEY_POOL_SIZE = 3;
 const keyPool: string[] = [];
 let poolIndex = 0;
 interface CachedMaterial {
   readonly main: CertificateAuthority;
-  readonly other: CertificateAuthority;
   /** The gateway's key is never shared with a peer, so "wrong key" tests cannot pass by accident. */
   readonly gatewayKey: string;
 }
 let cached: CachedMaterial | undefined;
+let cachedOther: CertificateAuthority | undefined;
 
 /** A key from the per-process pool for peer certificates; two peers may share a key (pass freshKey to avoid it),
  * but no peer shares the gateway's or a CA's key. */
@@ -63,10 +65,15 @@ export function pooledKeyPem(): string {
 function material(): CachedMaterial {
   cached ??= {
     main: createCertificateAuthority({ commonName: 'relayguard test CA', key: generateRsaKeyPem() }),
-    other: createCertificateAuthority({ commonName: 'someone else CA', organization: 'elsewhere', key: generateRsaKeyPem() }),
     gatewayKey: generateRsaKeyPem(),
   };
   return cached;
+}
+
+/** Made on first use: most tests never need a second CA. */
+function otherAuthority(): CertificateAuthority {
+  cachedOther ??= createCertificateAuthority({ commonName: 'someone else CA', organization: 'elsewhere', key: generateRsaKeyPem() });
+  return cachedOther;
 }
 
 function writeTestCert(dir: string, name: string, issued: IssuedCertificate): TestCert {
@@ -88,7 +95,8 @@ export function makeTestPki(dir: string): TestPki {
   mkdirSync(dir, { recursive: true });
   const cas = material();
   const ca = writeTestCert(dir, 'ca', cas.main);
-  const otherCa = writeTestCert(dir, 'other-ca', cas.other);
+  let otherCa: TestCert | undefined;
+  const other = (): TestCert => (otherCa ??= writeTestCert(dir, 'other-ca', otherAuthority()));
   const issueWithKey = (name: string, hostnames: readonly string[], opts: IssueTestOptions, key: string): TestCert => {
     const request = {
       commonName: hostnames[0] ?? name,
@@ -97,13 +105,22 @@ export function makeTestPki(dir: string): TestPki {
       key,
       ...validityFor(opts),
     };
-    const issued = opts.selfSigned
-      ? createSelfSignedCertificate(request)
-      : issueCertificate(opts.otherCa ? cas.other : cas.main, request);
+    // Writing other-ca.crt.pem beside what it signs lets a test trust it when it wants to.
+    if (opts.otherCa) other();
+    const issuer = opts.otherCa ? otherAuthority() : cas.main;
+    const issued = opts.selfSigned ? createSelfSignedCertificate(request) : issueCertificate(issuer, request);
     return writeTestCert(dir, name, issued);
   };
   const issue = (name: string, hostnames: readonly string[], opts: IssueTestOptions = {}): TestCert =>
     issueWithKey(name, hostnames, opts, opts.freshKey ? generateRsaKeyPem() : pooledKeyPem());
   const gateway = issueWithKey('gateway', [GATEWAY_HOSTNAME, '127.0.0.1'], {}, cas.gatewayKey);
-  return { dir, ca, otherCa, gateway, issue };
+  return {
+    dir,
+    ca,
+    get otherCa(): TestCert {
+      return other();
+    },
+    gateway,
+    issue,
+  };
 }

@@ -77,7 +77,7 @@ describe('certs init', () => {
     expect(result.output).toContain('SHA-256');
   });
 
-  it('--if-missing leaves an existing setup alone; a plain rerun refuses; --force replaces', async () => {
+  it('keeps an existing setup (with or without --if-missing); --force replaces it', async () => {
     const dir = join(tempDir('init-again'), 'certs');
     expect((await cli(['certs', 'init', '--dir', dir, '--quiet'])).code).toBe(0);
     const first = readFileSync(join(dir, 'gateway.crt.pem'), 'utf8');
@@ -85,10 +85,24 @@ describe('certs init', () => {
     expect(quiet).toMatchObject({ code: 0, stdout: '' });
     expect(readFileSync(join(dir, 'gateway.crt.pem'), 'utf8')).toBe(first);
     const again = await cli(['certs', 'init', '--dir', dir]);
-    expect(again.code).toBe(1);
-    expect(again.stderr).toContain('RG_CERTS_EXISTS');
+    expect(again.code).toBe(0);
+    expect(again.stdout).toContain('nothing changed');
+    expect(readFileSync(join(dir, 'gateway.crt.pem'), 'utf8')).toBe(first);
     expect((await cli(['certs', 'init', '--dir', dir, '--force', '--quiet'])).code).toBe(0);
     expect(readFileSync(join(dir, 'gateway.crt.pem'), 'utf8')).not.toBe(first);
+  });
+});
+
+describe('certs init hostnames', () => {
+  it("names the topology's gateway.hostname when --hostname is absent", () => {
+    const base = tempDir('init-topology');
+    writeTopology(join(base, 'policies'), 'version: 1\ngateway:\n  hostname: relay.example.test\n');
+    const dir = join(base, 'certs');
+    expect(runCertsInit({ dir, hostname: [], config: join(base, 'policies'), quiet: true }).exitCode).toBe(0);
+    const cert = new X509Certificate(readFileSync(join(dir, 'gateway.crt.pem')));
+    expect(cert.subject).toBe('CN=relay.example.test');
+    expect(cert.checkHost('relay.example.test')).toBe('relay.example.test');
+    expect(cert.checkIP('127.0.0.1')).toBe('127.0.0.1');
   });
 });
 
@@ -111,17 +125,22 @@ describe('certs issue', () => {
 });
 
 describe('certs import', () => {
-  it('imports a PEM certificate, converts DER, extracts PKCS#12', () => {
+  it('imports a PEM certificate, converts DER, extracts PKCS#12 and PKCS#7', () => {
     const dir = join(tempDir('import'), 'certs');
     const peer = pki.issue('import-peer', ['peer.example.test']);
     const der = join(root, 'peer.der');
     writeFileSync(der, peer.cert.raw);
     const p12 = join(root, 'peer.p12');
     writeFileSync(p12, pkcs12Of(peer, 'secret', [pki.ca.certPem]));
+    const p7 = forge.pkcs7.createSignedData();
+    p7.addCertificate(forge.pki.certificateFromPem(peer.certPem));
+    const p7b = join(root, 'peer.p7b');
+    writeFileSync(p7b, Buffer.from(forge.asn1.toDer(p7.toAsn1()).getBytes(), 'binary'));
     const cases = [
       ['pem', peer.certPath],
       ['der', der],
       ['p12', p12],
+      ['p7b', p7b],
     ] as const;
     for (const [name, file] of cases) {
       const result = runCertsImport(file, { dir, name, password: 'secret' });
@@ -172,8 +191,9 @@ describe('certs import', () => {
     expect(result.exitCode, result.errors).toBe(0);
   });
 
-  it('exits 2 when --name is missing', async () => {
+  it('exits 2 when --name is missing or a number is not one', async () => {
     expect((await cli(['certs', 'import', pki.gateway.certPath])).code).toBe(2);
+    expect((await cli(['certs', 'issue', 'x', '--days', 'soon', '--dir', join(root, 'nowhere')])).code).toBe(2);
   });
 });
 
@@ -283,6 +303,15 @@ describe('certs probe', () => {
     expect(new X509Certificate(readFileSync(savedPath)).fingerprint256).toBe(mx.cert.fingerprint256);
     const after = await runCertsProbe(`127.0.0.1:${port}`, { starttls: true, config: configDir, trust: [savedPath], dir: join(base, 'certs'), timeout: 5000 });
     expect(after.exitCode).toBe(0);
+  });
+
+  it('falls back to the certificates in DIR/trusted when no topology entry matches', async () => {
+    const dir = join(base, 'fallback-certs');
+    mkdirSync(join(dir, 'trusted'), { recursive: true });
+    writeFileSync(join(dir, 'trusted', 'mx.crt.pem'), mx.certPem);
+    const result = await runCertsProbe(`127.0.0.1:${port}`, { starttls: true, config: join(base, 'missing'), trust: [], dir, timeout: 5000 });
+    expect(result.output).toContain('no topology entry for this address');
+    expect(result.exitCode).toBe(0);
   });
 
   it('checks the hostname the topology names', async () => {

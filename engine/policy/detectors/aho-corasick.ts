@@ -17,6 +17,8 @@ export class AhoCorasick {
   readonly #fail: Int32Array;
   /** Words ending at each state, including those reached through failure links. */
   readonly #out: (readonly number[])[];
+  /** 1 where #out is non-empty: the hot loop tests a byte, not an array. */
+  readonly #hasOut: Uint8Array;
 
   constructor(words: readonly string[]) {
     this.#words = words;
@@ -27,6 +29,7 @@ export class AhoCorasick {
     this.#fail = new Int32Array(n);
     this.#out = trie.out;
     this.#link(trie.next);
+    this.#hasOut = Uint8Array.from(this.#out, (o) => (o.length > 0 ? 1 : 0));
   }
 
   get size(): number {
@@ -68,15 +71,18 @@ export class AhoCorasick {
 
   /** Calls onMatch for every occurrence (overlapping included), left to right by end position. */
   scan(text: string, onMatch: (m: KeywordMatch) => void): void {
-    let s = 0;
     const table = this.#table;
-    for (let i = 0; i < text.length; i++) {
+    const hasOut = this.#hasOut;
+    let s = 0;
+    for (let i = 0, n = text.length; i < n; i++) {
       const c = text.charCodeAt(i);
-      s = c < ASCII ? (table[s * ASCII + c] as number) : this.#step(s, c);
-      const out = this.#out[s];
-      if (out === undefined || out.length === 0) continue;
-      for (const w of out) onMatch({ word: w, start: i + 1 - (this.#words[w]?.length ?? 0), end: i + 1 });
+      s = c < ASCII ? (table[(s << 7) | c] as number) : this.#step(s, c);
+      if (hasOut[s] === 1) this.#emit(s, i + 1, onMatch);
     }
+  }
+
+  #emit(state: number, end: number, onMatch: (m: KeywordMatch) => void): void {
+    for (const w of this.#out[state] ?? []) onMatch({ word: w, start: end - (this.#words[w]?.length ?? 0), end });
   }
 }
 

@@ -1,8 +1,10 @@
 // Payment card numbers: 13-19 digits with optional single spaces or dashes, known issuer, Luhn-valid.
 import { HitCollector, redact, type Hits } from './hits.js';
 
-// Bounded repetition with digit guards on both sides: linear, and a longer digit run is not a card.
-const CANDIDATE = /(?<![\d])\d(?:[ -]?\d){12,18}(?![\d])/g;
+// A run of digits, spaces and dashes long enough to hold a card; cheap to find in prose.
+const RUN = /\d[\d \u00a0-]{11,}\d/g;
+// Inside a run: bounded repetition with digit guards on both sides, so a longer digit run is not a card.
+const CANDIDATE = /(?<![\d])\d(?:[ \u00a0-]?\d){12,18}(?![\d])/g;
 
 interface Brand {
   readonly name: string;
@@ -57,9 +59,11 @@ export function isCardNumber(digits: string): boolean {
 
 export function scanCreditCards(text: string): Hits {
   const hits = new HitCollector();
-  for (const m of text.matchAll(CANDIDATE)) {
-    const digits = m[0].replace(/[ -]/g, '');
-    if (isCardNumber(digits)) hits.add(redact(digits, 4, 4));
+  for (const run of text.matchAll(RUN)) {
+    for (const m of run[0].matchAll(CANDIDATE)) {
+      const digits = m[0].replace(/[ \u00a0-]/g, '');
+      if (isCardNumber(digits)) hits.add(redact(digits, 4, 4));
+    }
   }
   return hits.done();
 }

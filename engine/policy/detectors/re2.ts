@@ -30,6 +30,20 @@ export function compileRe2(pattern: string, flags = ''): Re2Compiled {
   }
 }
 
+/**
+ * One alternation of every pattern, each keeping its own flags as an inline group ((?is:...)).
+ * Undefined when there is nothing to combine or RE2 refuses the combined program (then each runs alone).
+ */
+export function compilePrefilter(patterns: readonly { pattern: string; flags: string }[]): RE2JS | undefined {
+  if (patterns.length < 2) return undefined;
+  const source = patterns.map((p) => (p.flags === '' ? `(?:${p.pattern})` : `(?${p.flags}:${p.pattern})`)).join('|');
+  try {
+    return RE2JS.compile(source);
+  } catch {
+    return undefined;
+  }
+}
+
 function re2Hint(pattern: string): string {
   if (/\\[1-9]/.test(pattern)) return 'RE2 has no backreferences (\\1); match the alternatives explicitly';
   if (/\(\?<?[=!]/.test(pattern)) return 'RE2 has no lookahead or lookbehind; match the context or use \\b';

@@ -1,0 +1,47 @@
+import { describe, expect, it } from 'vitest';
+import { buildMessage } from '../../test/fixtures/policy/helpers.js';
+import { parseHeaderLines } from './analyze.js';
+import { ByteBudget, parseMime } from './mime-parse.js';
+import { decodeQuotedPrintable, parseSimpleMessage } from './simple-message.js';
+
+const crlf = (s: string): Buffer => Buffer.from(s.replace(/\r?\n/g, '\r\n'), 'latin1');
+
+const SIMPLE: readonly [string, Buffer | Promise<Buffer>][] = [
+  ['quoted-printable UTF-8 from nodemailer', buildMessage({ subject: 'Grüße', text: `${'long line '.repeat(30)}\nStraße 4111 1111 1111 1111` })],
+  ['base64 UTF-8 from nodemailer', buildMessage({ text: 'ÄÖÜ äöü ß — €', textEncoding: 'base64' })],
+  ['html only', buildMessage({ html: '<p>Hello <b>there</b></p>' })],
+  ['7bit without Content-Type', crlf('From: a@x.test\nSubject: plain\n\nline one\nline two\n')],
+  ['ISO-8859-1 quoted-printable with soft breaks', crlf('Subject: qp\nContent-Type: text/plain; charset="ISO-8859-1"\nContent-Transfer-Encoding: Quoted-Printable\n\nStra=DFe =\nund M=FCnchen =3D ok=20\n=XY stays\n')],
+  ['LF-only line endings', Buffer.from('Subject: lf\nContent-Type: text/plain; charset=utf-8\n\nhello\nworld\n')],
+];
+
+describe('parseSimpleMessage', () => {
+  it.each(SIMPLE)('agrees with mailparser: %s', async (_, rawOrPromise) => {
+    const raw = await rawOrPromise;
+    const fast = parseSimpleMessage(raw, new ByteBudget(1e9));
+    const slow = await parseMime(raw, new ByteBudget(1e9), 100);
+    expect(fast).toBeDefined();
+    expect(fast?.text.trimEnd()).toBe(slow.text.trimEnd());
+    expect(fast?.html.trimEnd()).toBe(slow.html.trimEnd());
+    expect(parseHeaderLines(fast?.headerLines ?? [])).toEqual(parseHeaderLines(slow.headerLines));
+  });
+
+  it.each([
+    ['multipart', buildMessage({ text: 'a', attachments: [{ filename: 'x.txt', content: 'x' }] })],
+    ['flowed text', crlf('Content-Type: text/plain; format=flowed\n\nsoft \nbreak\n')],
+    ['an attachment as the whole message', crlf('Content-Type: text/plain\nContent-Disposition: attachment; filename=a.txt\n\nx\n')],
+    ['an unknown charset', crlf('Content-Type: text/plain; charset=x-made-up\n\nx\n')],
+    ['RFC 2231 parameters', crlf("Content-Type: text/plain; charset*=utf-8''x\n\nx\n")],
+    ['8-bit header bytes', Buffer.from('Subject: Gr\xfc\xdfe\r\n\r\nx\r\n', 'latin1')],
+    ['a repeated Content-Type', crlf('Content-Type: text/plain\nContent-Type: application/zip\n\nx\n')],
+    ['an unknown transfer encoding', crlf('Content-Type: text/plain\nContent-Transfer-Encoding: x-uuencode\n\nx\n')],
+  ])('leaves %s to mailparser, budget untouched', async (_, rawOrPromise) => {
+    const budget = new ByteBudget(100);
+    expect(parseSimpleMessage(await rawOrPromise, budget)).toBeUndefined();
+    expect(budget.left).toBe(100);
+  });
+
+  it('decodes quoted-printable edge cases', () => {
+    expect(decodeQuotedPrintable(Buffer.from('a=\r\nb=  \r\nc=3d=3D=4=\nd=')).toString('latin1')).toBe('abc===4d');
+  });
+});

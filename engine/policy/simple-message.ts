@@ -1,0 +1,125 @@
+// Fast path for the most common shape: one text/plain or text/html part, no multipart. Decoding such a
+// message is a header split, one transfer decoding and one charset decoding; anything else (multipart,
+// flowed text, RFC 2231 parameters, unknown charsets) returns undefined and goes to mailparser.
+import { decodeCharset } from './encoded-words.js';
+import type { ByteBudget, ParsedMime } from './mime-parse.js';
+
+export function parseSimpleMessage(raw: Buffer, budget: ByteBudget): ParsedMime | undefined {
+  const split = splitHeader(raw);
+  if (split === undefined) return undefined;
+  const fields = fieldMap(split.lines);
+  const type = parseContentType(fields.get('content-type') ?? 'text/plain');
+  if (type === undefined || (type.mime !== 'text/plain' && type.mime !== 'text/html')) return undefined;
+  if (/^\s*attachment/i.test(fields.get('content-disposition') ?? '')) return undefined;
+  const bytes = decodeTransfer(raw.subarray(split.bodyStart), (fields.get('content-transfer-encoding') ?? '7bit').trim().toLowerCase());
+  if (bytes === undefined) return undefined;
+  const decoded = decodeCharset(bytes.subarray(0, Math.min(bytes.length, budget.left)), type.charset);
+  if (decoded === undefined) return undefined;
+  // the analysis takes the text from the budget; here only the cut is recorded
+  if (bytes.length > budget.left) budget.markExceeded();
+  // line ends as mailparser gives them
+  const text = decoded.includes('\r') ? decoded.replace(/\r\n/g, '\n') : decoded;
+  const body = type.mime === 'text/plain' ? { text, html: '' } : { text: '', html: text };
+  return { size: raw.length, headerLines: split.lines, ...body, parts: [], nodeCount: 1, maxDepth: 0 };
+}
+
+function splitHeader(raw: Buffer): { lines: string[]; bodyStart: number } | undefined {
+  const crlf = raw.indexOf('\r\n\r\n');
+  const lf = raw.indexOf('\n\n');
+  if (crlf < 0 && lf < 0) return undefined;
+  const useCrlf = crlf >= 0 && (lf < 0 || crlf < lf);
+  const end = useCrlf ? crlf : lf;
+  const head = raw.subarray(0, end).toString('latin1');
+  const lines: string[] = [];
+  for (const line of head.split(/\r?\n/)) {
+    const last = lines.length - 1;
+    if (/^[ \t]/.test(line) && last >= 0) lines[last] += `\r\n${line}`;
+    else lines.push(line);
+  }
+  // header bytes beyond ASCII: let mailparser apply its charset heuristics
+  if (/[^\x00-\x7f]/.test(head)) return undefined;
+  return { lines, bodyStart: end + (useCrlf ? 4 : 2) };
+}
+
+function fieldMap(lines: readonly string[]): Map<string, string> {
+  const map = new Map<string, string>();
+  for (const line of lines) {
+    const colon = line.indexOf(':');
+    if (colon <= 0) continue;
+    const name = line.slice(0, colon).trim().toLowerCase();
+    // a repeated MIME field is ambiguous: the slow path decides
+    if (name.startsWith('content-') && map.has(name)) map.set(name, '\u0000');
+    else map.set(name, line.slice(colon + 1).replace(/\r?\n[ \t]+/g, ' ').trim());
+  }
+  return map;
+}
+
+function parseContentType(value: string): { mime: string; charset: string } | undefined {
+  if (value.includes('\u0000') || value.includes('*=') || value.includes('(')) return undefined;
+  const [mime = '', ...params] = value.split(';').map((p) => p.trim());
+  let charset = 'us-ascii';
+  for (const p of params) {
+    const eq = p.indexOf('=');
+    if (eq < 0) continue;
+    const key = p.slice(0, eq).trim().toLowerCase();
+    const val = p.slice(eq + 1).trim().replace(/^"(.*)"$/, '$1');
+    if (key === 'charset') charset = val;
+    if (key === 'format' && val.toLowerCase() === 'flowed') return undefined;
+  }
+  return { mime: mime.toLowerCase(), charset };
+}
+
+function decodeTransfer(body: Buffer, encoding: string): Buffer | undefined {
+  switch (encoding) {
+    case '7bit':
+    case '8bit':
+    case 'binary':
+      return body;
+    case 'base64':
+      return Buffer.from(body.toString('latin1'), 'base64');
+    case 'quoted-printable':
+      return decodeQuotedPrintable(body);
+    default:
+      return undefined;
+  }
+}
+
+const HEX = new Int8Array(256).fill(-1);
+for (let i = 0; i < 16; i++) {
+  HEX['0123456789ABCDEF'.charCodeAt(i)] = i;
+  HEX['0123456789abcdef'.charCodeAt(i)] = i;
+}
+
+/** RFC 2045 §6.7: =XX escapes, soft line breaks ("=" at line end, trailing blanks allowed); invalid escapes kept. */
+export function decodeQuotedPrintable(input: Buffer): Buffer {
+  const out = Buffer.allocUnsafe(input.length);
+  let o = 0;
+  let i = 0;
+  // runs without "=" are copied natively; only escapes and soft breaks are handled byte by byte
+  for (let eq = input.indexOf(0x3d); eq >= 0; eq = input.indexOf(0x3d, i)) {
+    o += input.copy(out, o, i, eq);
+    const h = HEX[input[eq + 1] ?? 0] ?? -1;
+    const l = HEX[input[eq + 2] ?? 0] ?? -1;
+    if (h >= 0 && l >= 0) {
+      out[o++] = (h << 4) | l;
+      i = eq + 3;
+      continue;
+    }
+    i = softBreakEnd(input, eq);
+    if (i < 0) {
+      out[o++] = 0x3d;
+      i = eq + 1;
+    }
+  }
+  o += input.copy(out, o, i);
+  return out.subarray(0, o);
+}
+
+/** Index after a soft line break starting at `eq`, or -1 when the "=" is just a stray character. */
+function softBreakEnd(input: Buffer, eq: number): number {
+  let j = eq + 1;
+  while (input[j] === 0x20 || input[j] === 0x09) j++;
+  if (input[j] === 0x0d && input[j + 1] === 0x0a) return j + 2;
+  if (input[j] === 0x0a) return j + 1;
+  return j >= input.length ? j : -1;
+}

@@ -1,0 +1,112 @@
+// `serve --workers N` (N > 1): a node:cluster primary that owns no sockets itself. Each worker is a
+// complete gateway (its own graph, file watcher and reloader; listening sockets are shared through the
+// cluster module); the primary only forwards signals, restarts a crashed worker, and exits when they have.
+import cluster from 'node:cluster';
+import type { Worker } from 'node:cluster';
+import type { EventEmitter } from 'node:events';
+import type { Logger } from 'pino';
+
+export const WORKER_ID_ENV = 'RELAYGUARD_WORKER_ID';
+export const READY_MESSAGE = 'relayguard:ready';
+
+export interface PrimaryOptions {
+  readonly workers: number;
+  readonly logger: Logger;
+  readonly signals?: EventEmitter;
+  readonly exit?: (code: number) => void;
+}
+
+/** More crashes than this within RESTART_WINDOW_MS: give up rather than crash-loop. */
+const MAX_RESTARTS = 5;
+const RESTART_WINDOW_MS = 60_000;
+
+/** This process's worker number (1..N) in cluster mode, undefined otherwise. */
+export function workerId(): number | undefined {
+  if (!cluster.isWorker) return undefined;
+  const id = Number(process.env[WORKER_ID_ENV]);
+  return Number.isInteger(id) && id > 0 ? id : undefined;
+}
+
+export function reportReady(): void {
+  process.send?.({ type: READY_MESSAGE });
+}
+
+/** Runs the primary until every worker has exited; resolves 0 when all exited 0 after a stop signal. */
+export function runPrimary(opts: PrimaryOptions): Promise<number> {
+  return new Promise<number>((resolve) => new Primary(opts, resolve).start());
+}
+
+class Primary {
+  readonly #opts: PrimaryOptions;
+  readonly #resolve: (code: number) => void;
+  readonly #workers = new Map<number, Worker>();
+  readonly #ready = new Set<number>();
+  readonly #crashes: number[] = [];
+  #stopping = false;
+  #failed = false;
+
+  constructor(opts: PrimaryOptions, resolve: (code: number) => void) {
+    this.#opts = opts;
+    this.#resolve = resolve;
+  }
+
+  start(): void {
+    const signals = this.#opts.signals ?? process;
+    signals.on('SIGHUP', () => this.#broadcast('SIGHUP'));
+    signals.on('SIGTERM', (s: NodeJS.Signals) => this.#onStop(s));
+    signals.on('SIGINT', (s: NodeJS.Signals) => this.#onStop(s));
+    for (let id = 1; id <= this.#opts.workers; id++) this.#fork(id);
+  }
+
+  #fork(id: number): void {
+    const w = cluster.fork({ [WORKER_ID_ENV]: String(id) });
+    this.#workers.set(id, w);
+    w.on('message', (m: unknown) => {
+      if ((m as { type?: unknown } | null)?.type !== READY_MESSAGE) return;
+      this.#ready.add(id);
+      if (this.#ready.size === this.#opts.workers) this.#opts.logger.info({ workers: this.#opts.workers }, `${this.#opts.workers} workers running`);
+    });
+    w.on('exit', (code, signal) => this.#onExit(id, w, code, signal));
+  }
+
+  #onExit(id: number, w: Worker, code: number | null, signal: string | null): void {
+    if (this.#workers.get(id) === w) this.#workers.delete(id);
+    if (code !== 0) this.#failed = true;
+    const wasReady = this.#ready.delete(id);
+    if (this.#stopping) return this.#finishIfDone();
+    // A worker that never came up (an invalid config): the others cannot do better.
+    if (!wasReady) return this.#stopAll(`worker ${id} exited while starting (${code ?? signal})`);
+    if (this.#tooManyCrashes()) return this.#stopAll(`workers crashed more than ${MAX_RESTARTS} times within ${RESTART_WINDOW_MS / 1000} s`);
+    this.#opts.logger.error({ code: 'RG_RUNTIME_WORKER_DIED', worker: id, exitCode: code, signal }, `worker ${id} died; starting a new one`);
+    this.#fork(id);
+  }
+
+  #tooManyCrashes(): boolean {
+    const now = Date.now();
+    this.#crashes.push(now);
+    while ((this.#crashes[0] ?? now) < now - RESTART_WINDOW_MS) this.#crashes.shift();
+    return this.#crashes.length > MAX_RESTARTS;
+  }
+
+  #onStop(signal: NodeJS.Signals): void {
+    if (!this.#stopping) return this.#stopAll(`${signal} received`);
+    // Workers treat a second SIGTERM as "exit now" too.
+    this.#broadcast('SIGTERM');
+    (this.#opts.exit ?? ((code: number) => process.exit(code)))(1);
+  }
+
+  #stopAll(why: string): void {
+    this.#stopping = true;
+    this.#opts.logger.info({ why }, `stopping ${this.#workers.size} worker(s): ${why}`);
+    this.#broadcast('SIGTERM');
+    this.#finishIfDone();
+  }
+
+  #finishIfDone(): void {
+    if (this.#workers.size === 0) this.#resolve(this.#failed ? 1 : 0);
+  }
+
+  #broadcast(signal: NodeJS.Signals): void {
+    for (const w of this.#workers.values()) w.process.kill(signal);
+  }
+}

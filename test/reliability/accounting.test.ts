@@ -1,0 +1,38 @@
+// The accounting harness itself: each kind of broken promise is caught, possible duplicates are allowed.
+import { describe, expect, it } from 'vitest';
+import { accountFor, assertAccounting, testIdOf, testMessage } from '../helpers/accounting.js';
+import type { SendOutcome, SentMessage } from '../helpers/accounting.js';
+
+const sent = (id: string, outcome: SendOutcome): SentMessage => ({ id, outcome, step: 'end-of-data', detail: outcome });
+const delivered = (id: string): { raw: Buffer } => ({ raw: Buffer.concat([Buffer.from('Received: from x\r\n'), testMessage(id)]) });
+
+describe('accounting harness', () => {
+  it('reads the id back from the header block, not from the body', () => {
+    expect(testIdOf(testMessage('abc-1'))).toBe('abc-1');
+    expect(testIdOf(Buffer.from('Subject: x\r\n\r\nX-Test-Id: body-only\r\n'))).toBeUndefined();
+  });
+
+  it('passes when every accepted message was delivered once and failures were not delivered', () => {
+    const r = assertAccounting([sent('a', 'accepted'), sent('b', 'tempfail'), sent('c', 'permfail')], [delivered('a')]);
+    expect(r).toMatchObject({ accepted: 1, delivered: 1, lost: [], duplicated: [], afterTempfail: [], afterPermfail: [] });
+  });
+
+  const broken: readonly (readonly [string, SentMessage[], { raw: Buffer }[], string])[] = [
+    ['lost', [sent('a', 'accepted')], [], 'lost'],
+    ['duplicated', [sent('a', 'accepted')], [delivered('a'), delivered('a')], 'duplicated'],
+    ['delivered after 5xx', [sent('a', 'permfail')], [delivered('a')], 'afterPermfail'],
+    ['unknown id', [sent('a', 'accepted')], [delivered('a'), delivered('zzz')], 'unknown'],
+    ['no id', [], [{ raw: Buffer.from('Subject: x\r\n\r\nhi\r\n') }], 'unknown'],
+  ];
+  for (const [name, s, d, field] of broken) {
+    it(`fails on ${name}`, () => {
+      expect(() => assertAccounting(s, d)).toThrow(/RG_TEST_ACCOUNTING/);
+      expect((accountFor(s, d) as unknown as Record<string, unknown[]>)[field]).toHaveLength(1);
+    });
+  }
+
+  it('allows and counts a delivery after a temporary failure or no reply (possible duplicate)', () => {
+    const r = assertAccounting([sent('a', 'tempfail'), sent('b', 'no-reply')], [delivered('a'), delivered('b')]);
+    expect(r.afterTempfail).toEqual(['a', 'b']);
+  });
+});
