@@ -1,9 +1,22 @@
 // The typed command table: each command file exports `register(program)`.
 import type { Command } from 'commander';
+import { register as registerValidate } from './validate.js';
+import { register as registerServe } from './serve.js';
+import { register as registerGraph } from './graph.js';
+import { register as registerPlan } from './plan.js';
+import { register as registerTest, testPlanExtension } from './test.js';
+import { register as registerCerts } from './certs.js';
 
 type Register = (program: Command) => void;
 
-const registrations: Register[] = [];
+const registrations: readonly Register[] = [
+  registerValidate,
+  registerServe,
+  registerGraph,
+  (program) => registerPlan(program, [testPlanExtension]),
+  registerTest,
+  registerCerts,
+];
 
 export function registerCommands(program: Command): void {
   for (const register of registrations) register(program);
