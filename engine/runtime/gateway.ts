@@ -56,7 +56,8 @@ export class Gateway {
   readonly #opts: GatewayOptions;
   readonly #dir: string;
   readonly #startedAt = new Date();
-  readonly #pool = new RelayPool();
+  // Receivers carry their own limits (maxConnections, maxMessagesPerConnection); these cover reflect legs.
+  readonly #pool = new RelayPool({ maxConnections: 50, maxMessagesPerConnection: 1000 });
   readonly #incidents: IncidentSlot;
   readonly #listeners: ListenerSet;
   readonly #admin: AdminSlot;
@@ -85,7 +86,7 @@ export class Gateway {
       logger: opts.logger,
       observer: combineObservers(createLogObserver(opts.logger), opts.metrics),
       pool: this.#pool,
-      incidents: this.#incidents,
+      incidents: opts.metrics.countIncidents(this.#incidents),
     };
   }
 

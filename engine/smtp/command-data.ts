@@ -5,18 +5,36 @@ import { Spool } from './spool.js';
 import type { SMTPServerDataStream } from 'smtp-server';
 import type { EngineContext } from './engine-context.js';
 
+/** The gateway's own storage failed (not the upstream, not the receiving MTA): a 451 4.3.0. */
+export class SpoolError extends Error {
+  readonly code = 'RG_SPOOL_WRITE';
+  constructor(cause: unknown) {
+    super(`spool write failed: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
+  }
+}
+
 export async function receiveMessage(ctx: EngineContext, stream: SMTPServerDataStream): Promise<Spool> {
   const spool = new Spool(ctx.spool);
   const normalizer = new LineEndingNormalizer();
-  try {
-    for await (const chunk of stream as AsyncIterable<Buffer>) {
-      await spool.write(normalizer.push(chunk));
+  let failure: SpoolError | null = null;
+  const write = async (chunk: Buffer): Promise<void> => {
+    if (failure !== null) return;
+    try {
+      await spool.write(chunk);
+    } catch (err) {
+      failure = new SpoolError(err);
     }
-    await spool.write(normalizer.end());
-    await spool.finish();
+  };
+  try {
+    // After a spool failure the rest of the message is still read (and dropped), so the session
+    // stays in step with the upstream and can answer 451 and carry on.
+    for await (const chunk of stream as AsyncIterable<Buffer>) await write(normalizer.push(chunk));
+    await write(normalizer.end());
+    if (failure === null) await spool.finish().catch((err: unknown) => void (failure = new SpoolError(err)));
+    if (failure !== null) throw failure;
     return spool;
   } catch (err) {
-    await spool.dispose();
+    await spool.dispose().catch(() => undefined);
     throw err;
   }
 }

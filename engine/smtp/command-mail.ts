@@ -1,6 +1,6 @@
 // MAIL FROM. Forward mode opens nothing yet (the route depends on the recipients); reflect mode opens
 // the leg back to the upstream's re-injection listener and answers with that MTA's own reply.
-import { mailParams, wireAddress } from './envelope-params.js';
+import { addressProblem, mailParams, wireAddress } from './envelope-params.js';
 import { openLeg } from './open-leg.js';
 import { reply, replies } from './reply.js';
 import { endTransaction } from './transaction-end.js';
@@ -16,6 +16,8 @@ const SENDER_OK: SmtpReply = reply(250, '2.1.0', 'Sender OK');
 export async function onMail(ctx: EngineContext, s: InboundSession, from: SMTPServerAddress): Promise<SmtpReply> {
   if (ctx.isDraining()) return SHUTTING_DOWN;
   if (s.upstream.inbound.starttls === 'required' && !s.connection.session.secure) return replies.tlsRequired();
+  const bad = addressProblem(from.address);
+  if (bad !== undefined) return bad;
   const tx = new Transaction(from);
   s.begin(tx);
   ctx.transactionStarted(s);

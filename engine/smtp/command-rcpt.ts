@@ -1,7 +1,7 @@
 // RCPT TO. Each recipient is answered with the receiving MTA's own reply to it. In forward mode the
 // first routed recipient fixes the receiver set and opens the leg (deferred MAIL + this RCPT); a later
 // recipient routed to a different receiver set gets 452 4.5.3 so the upstream sends it separately.
-import { domainOf, mailParams, rcptParams, wireAddress } from './envelope-params.js';
+import { domainOf, mailParams, rcptParams, wireAddress, addressProblem } from './envelope-params.js';
 import { errorText, openLeg } from './open-leg.js';
 import { RelayError, toUpstreamReply } from './relay-client.js';
 import { isAccepted } from './reply-class.js';
@@ -21,6 +21,8 @@ export async function onRcpt(ctx: EngineContext, s: InboundSession, to: SMTPServ
   const tx = s.transaction;
   if (tx === null) return NO_TRANSACTION;
   if (tx.senderRefusal !== null) return tx.senderRefusal;
+  const bad = addressProblem(to.address);
+  if (bad !== undefined) return bad;
   const r = await (s.upstream.mode === 'forward' ? forwardRcpt(ctx, s, tx, to) : legRcpt(ctx, s, tx, to));
   if (isAccepted(r) && tx.stage === 'envelope') tx.recipients.push({ address: to.address, args: to.args });
   return r;

@@ -2,7 +2,9 @@
 // receiving MTA offers (DSN parameters pass only when it offers DSN, and are stripped otherwise).
 import { domainToASCII } from 'node:url';
 import type { SMTPServerAddress } from 'smtp-server';
+import { reply } from './reply.js';
 import type { RelayCapabilities } from './relay-capabilities.js';
+import type { SmtpReply } from './reply.js';
 
 type Args = SMTPServerAddress['args'];
 
@@ -67,4 +69,13 @@ export function wireAddress(address: string): string {
 export function domainOf(address: string): string {
   const at = address.lastIndexOf('@');
   return at < 0 ? '' : address.slice(at + 1).toLowerCase();
+}
+
+/**
+ * smtp-server decodes command lines as UTF-8: a byte that is not valid UTF-8 arrives as U+FFFD, and
+ * relaying that would silently change the address. Refuse it instead.
+ */
+export function addressProblem(address: string): SmtpReply | undefined {
+  if (address.includes('\uFFFD')) return reply(553, '5.6.7', 'address contains bytes that are not valid UTF-8');
+  return undefined;
 }

@@ -202,7 +202,9 @@ class SmtpGeneration implements GenerationEngine {
     if (ms <= 0) return;
     const timer = setTimeout(function expire(): void {
       if (s.closed) return;
-      if (s.inData) return void setTimeout(expire, 1_000).unref();
+      // A message fully received is being inspected or relayed: let it finish. One still
+      // arriving is not protected, or a client dripping its body could hold the session forever.
+      if (s.inData && s.transaction?.receiving !== true) return void setTimeout(expire, 1_000).unref();
       s.transaction?.abort('session time limit');
       s.shutdown(SESSION_EXPIRED);
     }, ms);

@@ -2,7 +2,7 @@
 // library's callbacks. Every reply goes through the session's reply override (installReplyOverride).
 import { onMail } from './command-mail.js';
 import { onRcpt } from './command-rcpt.js';
-import { receiveMessage } from './command-data.js';
+import { receiveMessage, SpoolError } from './command-data.js';
 import { processMessage } from './deliver.js';
 import { onSecure } from './inbound-tls.js';
 import { errorText } from './open-leg.js';
@@ -18,6 +18,7 @@ export type SessionLookup = (session: SMTPServerSession) => InboundSession | und
 
 type Callback = (err?: Error | null) => void;
 
+const DATA_TOO_SLOW: SmtpReply = reply(421, '4.4.2', 'message not received within the DATA time limit, closing connection');
 const LOST: SmtpReply = reply(421, '4.4.2', 'session state lost, closing connection');
 
 function smtpError(r: SmtpReply): Error & { responseCode: number } {
@@ -78,14 +79,30 @@ async function onData(ctx: EngineContext, s: InboundSession, stream: SMTPServerD
     return reply(503, '5.5.1', 'Error: need MAIL command');
   }
   tx.stage = 'data';
+  tx.receiving = true;
   tx.lap();
+  // A total time budget for receiving the body: bytes dripping in keep the idle timer quiet (slowloris).
+  const budget = setTimeout(() => {
+    tx.abort('DATA time budget exceeded');
+    s.shutdown(DATA_TOO_SLOW);
+  }, ctx.graph.gateway.timeouts.dataMs);
+  budget.unref();
   let spool;
   try {
     spool = await receiveMessage(ctx, stream);
   } catch (err) {
+    if (err instanceof SpoolError) {
+      ctx.logger.error({ err, sessionId: s.id, code: err.code }, err.message);
+      const r = replies.internalError(err.message);
+      endTransaction(ctx, s, tx, 'tempfailed', r, { reusable: false });
+      return r;
+    }
     const r = replies.connectionLost(`message not received in full: ${errorText(err)}`);
     endTransaction(ctx, s, tx, 'aborted', r, { reusable: true });
     return r;
+  } finally {
+    clearTimeout(budget);
+    tx.receiving = false;
   }
   tx.timings.receiveMs = tx.lap();
   tx.size = spool.size;

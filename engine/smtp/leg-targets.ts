@@ -20,6 +20,7 @@ interface VerifierContext {
   readonly host: string;
   readonly port: number;
   readonly tls: OutboundTls;
+  readonly limits?: { readonly maxConnections: number; readonly maxMessagesPerConnection: number };
 }
 
 export class LegTargets {
@@ -38,7 +39,7 @@ export class LegTargets {
   receiver(r: Receiver): LegTarget {
     let t = this.#receivers.get(r);
     if (t === undefined) {
-      t = this.#build({ name: r.name, kind: 'receiver', host: r.host, port: r.port, tls: r.tls });
+      t = this.#build({ name: r.name, kind: 'receiver', host: r.host, port: r.port, tls: r.tls, limits: { maxConnections: r.maxConnections, maxMessagesPerConnection: r.maxMessagesPerConnection } });
       this.#receivers.set(r, t);
     }
     return t;
@@ -68,6 +69,7 @@ export class LegTargets {
       ehloName: g.hostname,
       timeouts: { connectMs: g.timeouts.connectMs, greetingMs: g.timeouts.greetingMs, commandMs: g.timeouts.commandMs, dataMs: g.timeouts.dataMs, idleMs: g.timeouts.idleMs },
       tls: verify === undefined ? { starttls: v.tls.starttls, options: v.tls.options } : { starttls: v.tls.starttls, options: v.tls.options, verify },
+      ...(v.limits === undefined ? {} : { limits: v.limits }),
     };
     return Object.freeze({ name: v.name, kind: v.kind, opts });
   }

@@ -34,6 +34,8 @@ export type RelayConnectOptions = {
   readonly timeouts?: Partial<RelayTimeouts>;
   readonly tls: RelayTlsPolicy;
   readonly localAddress?: string;
+  /** Per-endpoint pool limits (a receiver's maxConnections / maxMessagesPerConnection); the pool's defaults otherwise. */
+  readonly limits?: { readonly maxConnections?: number; readonly maxMessagesPerConnection?: number };
 };
 
 export type Established = {

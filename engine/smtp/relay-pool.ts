@@ -35,6 +35,8 @@ type Endpoint = {
   opening: number;
   resetting: number;
   readonly waiters: Waiter[];
+  readonly max: number;
+  readonly maxMessages: number;
 };
 
 export type Begun = PipelinedReplies & { readonly conn: RelayConnection };
@@ -64,7 +66,7 @@ export class RelayPool {
     const ep = this.#endpoint(opts);
     const idle = this.#takeIdle(ep);
     if (idle !== undefined) return idle;
-    if (size(ep) < this.#max) return this.#openFor(ep, opts, signal);
+    if (size(ep) < ep.max) return this.#openFor(ep, opts, signal);
     return this.#wait(ep, opts, signal);
   }
 
@@ -102,7 +104,7 @@ export class RelayPool {
       conn.close();
       return;
     }
-    const healthy = reusable && !this.#closed && conn.usable && !conn.busy && conn.transactions < this.#maxMessages;
+    const healthy = reusable && !this.#closed && conn.usable && !conn.busy && conn.transactions < ep.maxMessages;
     if (!healthy) {
       this.#retire(conn);
       this.#serve(ep);
@@ -171,7 +173,9 @@ export class RelayPool {
     const key = endpointKey(opts);
     let ep = this.#endpoints.get(key);
     if (ep === undefined) {
-      ep = { key, idle: [], leased: new Set(), opening: 0, resetting: 0, waiters: [] };
+      const max = Math.max(1, opts.limits?.maxConnections ?? this.#max);
+      const maxMessages = Math.max(1, opts.limits?.maxMessagesPerConnection ?? this.#maxMessages);
+      ep = { key, idle: [], leased: new Set(), opening: 0, resetting: 0, waiters: [], max, maxMessages };
       this.#endpoints.set(key, ep);
     }
     return ep;
@@ -191,7 +195,7 @@ export class RelayPool {
 
   /** `extra`: a replacement that may exceed the cap by the one slot its dead predecessor just freed. */
   async #openFor(ep: Endpoint, opts: RelayConnectOptions, signal?: AbortSignal, extra = false): Promise<RelayConnection> {
-    if (!extra && size(ep) >= this.#max) return this.#wait(ep, opts, signal);
+    if (!extra && size(ep) >= ep.max) return this.#wait(ep, opts, signal);
     ep.opening++;
     try {
       const conn = await this.#open(opts, signal);
@@ -215,7 +219,7 @@ export class RelayPool {
       };
       const onAbort = (): void => fail(poolError('RG_RELAY_ABORTED', opts, 'acquire aborted'));
       const timer = setTimeout(
-        () => fail(poolError('RG_RELAY_POOL_TIMEOUT', opts, `no connection free within ${this.#acquireMs} ms (max ${this.#max})`)),
+        () => fail(poolError('RG_RELAY_POOL_TIMEOUT', opts, `no connection free within ${this.#acquireMs} ms (max ${this.#endpoint(opts).max})`)),
         this.#acquireMs,
       );
       const cleanup = (): void => {
@@ -233,7 +237,7 @@ export class RelayPool {
   #serve(ep: Endpoint): void {
     while (ep.waiters.length > 0) {
       const idle = this.#takeIdle(ep);
-      if (idle === undefined && size(ep) >= this.#max) return;
+      if (idle === undefined && size(ep) >= ep.max) return;
       const w = ep.waiters.shift() as Waiter;
       w.cleanup();
       if (idle !== undefined) w.resolve(idle);

@@ -38,6 +38,8 @@ export class Transaction {
   readonly timings: Timings = { receiveMs: 0, inspectMs: 0, deliverMs: 0 };
   readonly #abort = new AbortController();
   stage: TransactionStage = 'envelope';
+  /** True while the message body is still arriving from the upstream (bounded by the session limit). */
+  receiving = false;
   leg: ReceivingLeg | null = null;
   route: Route | null = null;
   /** The receiving MTA refused MAIL (forward mode learns it at the first RCPT): every RCPT gets this. */
