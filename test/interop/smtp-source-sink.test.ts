@@ -25,6 +25,7 @@ describe.skipIf(!smtpSource || !smtpSink)('Postfix smtp-source â†’ relayguard â†
 
   beforeAll(async () => {
     tmp = mkdtempSync(join(tmpdir(), 'rg-interop-'));
+    chmodSync(tmp, 0o755); // smtp-sink writes as nobody: the path must be traversable
     dumpDir = join(tmp, 'sink');
     mkdirSync(dumpDir);
     chmodSync(dumpDir, 0o777); // smtp-sink drops privileges to nobody before writing dumps
