@@ -92,6 +92,7 @@ function pki() {
   const sink = issueCertificate(ca, { commonName: 'sink.example.test', hostnames: ['sink.example.test', '127.0.0.1'], key });
   const dir = join(tmp, 'certs');
   mkdirSync(dir, { recursive: true });
+  writeFileSync(join(tmp, 'loop.secret'), 'bench-loop-secret-0123456789abcdef');
   writeFileSync(join(dir, 'gw.crt.pem'), gw.certPem);
   writeFileSync(join(dir, 'gw.key.pem'), gw.keyPem, { mode: 0o600 });
   writeFileSync(join(dir, 'sink.crt.pem'), sink.certPem);
@@ -110,21 +111,29 @@ function writeConfig(name, { port, upstream, receiverPort, tls }) {
     maxMessageBytes: 104857600,
     limits: { maxConnections: 5000, maxConnectionsPerUpstream: 5000 },
     incidents: { path: join(tmp, `${name}-incidents.jsonl`) },
+    loop: { secretFile: join(tmp, 'loop.secret') },
     ...(tls ? { tls: { certificate: '../certs/gw.crt.pem', key: '../certs/gw.key.pem' } } : {}),
   };
   const inbound = tls ? { starttls: 'required' } : { starttls: 'disabled' };
   const outTls = tls ? { starttls: 'required', trust: ['../certs/sink.crt.pem'], verifyHostname: false } : { starttls: 'disabled' };
+  // The example policies are scoped to both example upstreams; a placeholder keeps the other name known.
+  const placeholder = (name) => ({ name, addresses: ['127.0.0.9/32'], mode: 'reflect', reflect: { port: receiverPort, tls: { starttls: 'disabled' } }, tls: inbound });
   const topology =
     upstream === 'reflect'
       ? {
           version: 1,
           gateway,
-          upstreams: [{ name: 'corp-postfix', addresses: ['127.0.0.1/32'], mode: 'reflect', reflect: { port: receiverPort, tls: outTls }, tls: inbound }],
+          upstreams: [
+            { name: 'corp-postfix', addresses: ['127.0.0.1/32'], mode: 'reflect', reflect: { port: receiverPort, tls: outTls }, tls: inbound },
+            { ...placeholder('partner-relay'), mode: 'forward', reflect: undefined },
+          ],
+          receivers: [{ name: 'sink', host: '127.0.0.1', port: receiverPort, tls: outTls }],
+          routes: [{ domains: ['*'], receivers: ['sink'] }],
         }
       : {
           version: 1,
           gateway,
-          upstreams: [{ name: 'partner-relay', addresses: ['127.0.0.1/32'], mode: 'forward', tls: inbound }],
+          upstreams: [{ name: 'partner-relay', addresses: ['127.0.0.1/32'], mode: 'forward', tls: inbound }, placeholder('corp-postfix')],
           receivers: [{ name: 'sink', host: '127.0.0.1', port: receiverPort, tls: outTls, maxConnections: 100 }],
           routes: [{ domains: ['*'], receivers: ['sink'] }],
         };
