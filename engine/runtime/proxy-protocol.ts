@@ -2,6 +2,7 @@
 // Spec: haproxy.org/download/2.9/doc/proxy-protocol.txt. Input is whatever arrived so far; the
 // answer says "need more", "invalid", or what the header carried and how many bytes it used.
 import { isIPv4, isIPv6 } from 'node:net';
+import { formatIp } from '../config/address-block.js';
 
 export type ProxyErrorCode = 'RG_PROXY_NOT_PROXY' | 'RG_PROXY_V1_MALFORMED' | 'RG_PROXY_V2_MALFORMED' | 'RG_PROXY_V2_UNSUPPORTED';
 
@@ -119,23 +120,7 @@ function formatIpv4(bytes: Buffer): string {
 
 /** RFC 5952 text: lowercase, the longest run (>= 2) of zero groups as "::". */
 export function formatIpv6(bytes: Buffer): string {
-  const groups: number[] = [];
-  for (let i = 0; i < 16; i += 2) groups.push(bytes.readUInt16BE(i));
-  let bestStart = -1;
-  let bestLength = 1;
-  for (let i = 0; i < 8; ) {
-    if (groups[i] !== 0) {
-      i++;
-      continue;
-    }
-    let j = i;
-    while (j < 8 && groups[j] === 0) j++;
-    if (j - i > bestLength) [bestStart, bestLength] = [i, j - i];
-    i = j;
-  }
-  const hex = groups.map((g) => g.toString(16));
-  if (bestStart < 0) return hex.join(':');
-  return `${hex.slice(0, bestStart).join(':')}::${hex.slice(bestStart + bestLength).join(':')}`;
+  return formatIp(6, BigInt(`0x${bytes.toString('hex')}`));
 }
 
 // ---- encoding (tests, tools) ---------------------------------------------------------------------
