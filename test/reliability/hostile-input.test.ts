@@ -2,36 +2,17 @@
 // NUL and 8-bit bytes in commands, a thousand pipelined RCPTs, invalid addresses, garbage instead of a
 // TLS handshake, relaying from unknown clients and to unrouted domains. Nothing is executed that
 // should not be, nothing is relayed that should not be, and the gateway keeps serving.
-import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { newTestId, testIdOf, testMessage } from '../helpers/accounting.js';
 import { RawSmtp } from '../helpers/raw-smtp-client.js';
 import { startRecordingMta } from '../helpers/recording-mta.js';
-import { Cleanup, expectFdsBackTo, expectNoSessions, openFds } from './leaks.js';
-import { RECIPIENT, SENDER, startReliabilityGateway, warmUp } from './setup.js';
+import { expectNoSessions } from './leaks.js';
+import { RECIPIENT, SENDER, startReliabilityGateway, useLeakCheckedStacks } from './setup.js';
 import { parseClientStream, startWireTap } from './wire-tap.js';
 import type { GatewayHarness } from '../helpers/gateway-harness.js';
 import type { RecordingMta } from '../helpers/recording-mta.js';
-import type { ReliabilityGatewayOptions } from './setup.js';
 
-const cleanup = new Cleanup();
-let fds = 0;
-beforeAll(() => warmUp());
-beforeEach(() => {
-  fds = openFds();
-});
-// Every test leaves no descriptor behind once its clients, gateway and MTA are closed.
-afterEach(async () => {
-  await cleanup.run();
-  await expectFdsBackTo(fds);
-});
-
-async function stack(opts: Omit<ReliabilityGatewayOptions, 'receiverPort'> = {}): Promise<{ mx: RecordingMta; gw: GatewayHarness }> {
-  const mx = await startRecordingMta();
-  cleanup.add(() => mx.close());
-  const gw = await startReliabilityGateway({ receiverPort: mx.port, ...opts });
-  cleanup.add(() => gw.close());
-  return { mx, gw };
-}
+const { cleanup, stack } = useLeakCheckedStacks();
 
 async function session(gw: GatewayHarness, localAddress?: string): Promise<RawSmtp> {
   const { client, banner } = await RawSmtp.open(gw.port, localAddress === undefined ? {} : { localAddress });

@@ -1,35 +1,15 @@
 // Resource limits on the upstream leg: connection floods (per upstream and in total) get 421 beyond the
 // limits and free their slots when they go; idle and slowloris clients (dripping a command or a
 // message body byte by byte) are cut off by the idle and session time budgets, never relayed in part.
-import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { newTestId, testMessage } from '../helpers/accounting.js';
 import { RawSmtp } from '../helpers/raw-smtp-client.js';
-import { startRecordingMta } from '../helpers/recording-mta.js';
-import { Cleanup, eventually, expectFdsBackTo, expectNoSessions, openFds } from './leaks.js';
-import { RECIPIENT, SENDER, startReliabilityGateway, warmUp } from './setup.js';
+import { eventually, expectNoSessions } from './leaks.js';
+import { RECIPIENT, SENDER, useLeakCheckedStacks } from './setup.js';
 import type { GatewayHarness } from '../helpers/gateway-harness.js';
-import type { RecordingMta } from '../helpers/recording-mta.js';
 import type { ReliabilityGatewayOptions } from './setup.js';
 
-const cleanup = new Cleanup();
-let fds = 0;
-beforeAll(() => warmUp());
-beforeEach(() => {
-  fds = openFds();
-});
-// Every test leaves no descriptor behind once its clients, gateway and MTA are closed.
-afterEach(async () => {
-  await cleanup.run();
-  await expectFdsBackTo(fds);
-});
-
-async function stack(opts: Omit<ReliabilityGatewayOptions, 'receiverPort'> = {}): Promise<{ mx: RecordingMta; gw: GatewayHarness }> {
-  const mx = await startRecordingMta();
-  cleanup.add(() => mx.close());
-  const gw = await startReliabilityGateway({ receiverPort: mx.port, ...opts });
-  cleanup.add(() => gw.close());
-  return { mx, gw };
-}
+const { cleanup, stack } = useLeakCheckedStacks();
 
 async function connect(gw: GatewayHarness, localAddress = '127.0.0.1'): Promise<{ client: RawSmtp; code: number }> {
   const { client, banner } = await RawSmtp.open(gw.port, { localAddress });

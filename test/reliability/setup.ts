@@ -1,8 +1,11 @@
 // Gateways for the reliability suite: the in-process harness with short timeouts, a forward upstream on
 // 127.0.0.1 and one receiver, plus a warm-up so the descriptor baseline is taken after lazy loading.
+import { afterEach, beforeAll, beforeEach } from 'vitest';
 import { forwardTopology, startGateway } from '../helpers/gateway-harness.js';
+import { Cleanup, expectFdsBackTo, openFds } from './leaks.js';
 import { startRecordingMta } from '../helpers/recording-mta.js';
 import type { ForwardTopologyOptions, GatewayHarness, TopologyEnv } from '../helpers/gateway-harness.js';
+import type { RecordingMta } from '../helpers/recording-mta.js';
 import type { TopologyFile } from '../../engine/config/generated/topology.js';
 import type { PolicyFile } from '../../engine/config/generated/policy.js';
 
@@ -44,4 +47,34 @@ export async function warmUp(): Promise<void> {
   const gw = await startReliabilityGateway({ receiverPort: mx.port });
   await gw.close();
   await mx.close();
+}
+
+/**
+ * Registers the suite's leak checks (no descriptor left behind after each test) and returns a factory for a
+ * recording MTA with a gateway in front of it, both closed by the returned cleanup after each test.
+ */
+export function useLeakCheckedStacks(): {
+  readonly cleanup: Cleanup;
+  stack(opts?: Omit<ReliabilityGatewayOptions, 'receiverPort'>): Promise<{ mx: RecordingMta; gw: GatewayHarness }>;
+} {
+  const cleanup = new Cleanup();
+  let fds = 0;
+  beforeAll(() => warmUp());
+  beforeEach(() => {
+    fds = openFds();
+  });
+  afterEach(async () => {
+    await cleanup.run();
+    await expectFdsBackTo(fds);
+  });
+  return {
+    cleanup,
+    async stack(opts = {}) {
+      const mx = await startRecordingMta();
+      cleanup.add(() => mx.close());
+      const gw = await startReliabilityGateway({ receiverPort: mx.port, ...opts });
+      cleanup.add(() => gw.close());
+      return { mx, gw };
+    },
+  };
 }

@@ -1,34 +1,14 @@
 // Faults on the upstream leg: the sending MTA vanishes at each point of a transaction, resets it, or
 // sends more than maxMessageBytes. Nothing is ever delivered in part, a message is delivered at most
 // once, the receiving leg is reset or closed, and nothing leaks.
-import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { RecordingSender, accountFor, assertAccounting, newTestId, testIdOf, testMessage } from '../helpers/accounting.js';
 import { RawSmtp } from '../helpers/raw-smtp-client.js';
-import { startRecordingMta } from '../helpers/recording-mta.js';
-import { Cleanup, eventually, expectFdsBackTo, expectNoSessions, openFds } from './leaks.js';
-import { RECIPIENT, SENDER, startReliabilityGateway, warmUp } from './setup.js';
+import { eventually, expectNoSessions } from './leaks.js';
+import { RECIPIENT, SENDER, useLeakCheckedStacks } from './setup.js';
 import type { GatewayHarness } from '../helpers/gateway-harness.js';
-import type { RecordingMta } from '../helpers/recording-mta.js';
-import type { ReliabilityGatewayOptions } from './setup.js';
 
-const cleanup = new Cleanup();
-let fds = 0;
-beforeAll(() => warmUp());
-beforeEach(() => {
-  fds = openFds();
-});
-afterEach(async () => {
-  await cleanup.run();
-  await expectFdsBackTo(fds);
-});
-
-async function stack(opts: Omit<ReliabilityGatewayOptions, 'receiverPort'> = {}): Promise<{ mx: RecordingMta; gw: GatewayHarness }> {
-  const mx = await startRecordingMta();
-  cleanup.add(() => mx.close());
-  const gw = await startReliabilityGateway({ receiverPort: mx.port, ...opts });
-  cleanup.add(() => gw.close());
-  return { mx, gw };
-}
+const { cleanup, stack } = useLeakCheckedStacks();
 
 async function envelope(gw: GatewayHarness): Promise<RawSmtp> {
   const { client } = await RawSmtp.open(gw.port);
