@@ -181,7 +181,7 @@ class SmtpGeneration implements GenerationEngine {
       tx.abort('upstream connection closed');
       if (tx.stage === 'envelope') endTransaction(this.#ctx, s, tx, 'aborted', 'connection closed by the upstream', { reusable: true });
       // stage data: the DATA handler sees the abort and ends the transaction itself.
-      else if (tx.leg !== null && tx.stage === 'data') tx.leg.conn.close();
+      else if (tx.leg !== null && (tx.stage === 'receiving' || tx.stage === 'data')) tx.leg.conn.close();
     }
     this.#sessions.delete(s);
     const n = (this.#perUpstream.get(s.upstream.name) ?? 1) - 1;
@@ -204,7 +204,7 @@ class SmtpGeneration implements GenerationEngine {
       if (s.closed) return;
       // A message fully received is being inspected or relayed: let it finish. One still
       // arriving is not protected, or a client dripping its body could hold the session forever.
-      if (s.inData && s.transaction?.receiving !== true) return void setTimeout(expire, 1_000).unref();
+      if (s.transaction?.stage === 'data') return void setTimeout(expire, 1_000).unref();
       s.transaction?.abort('session time limit');
       s.shutdown(SESSION_EXPIRED);
     }, ms);

@@ -78,8 +78,7 @@ async function onData(ctx: EngineContext, s: InboundSession, stream: SMTPServerD
     await new Promise((resolve) => stream.once('end', resolve).once('close', resolve));
     return reply(503, '5.5.1', 'Error: need MAIL command');
   }
-  tx.stage = 'data';
-  tx.receiving = true;
+  tx.stage = 'receiving';
   tx.lap();
   // A total time budget for receiving the body: bytes dripping in keep the idle timer quiet (slowloris).
   const budget = setTimeout(() => {
@@ -102,8 +101,8 @@ async function onData(ctx: EngineContext, s: InboundSession, stream: SMTPServerD
     return r;
   } finally {
     clearTimeout(budget);
-    tx.receiving = false;
   }
+  if (tx.stage === 'receiving') tx.stage = 'data';
   tx.timings.receiveMs = tx.lap();
   tx.size = spool.size;
   try {

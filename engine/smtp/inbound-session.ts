@@ -37,7 +37,7 @@ export class InboundSession {
 
   /** True while a message is being received, inspected or relayed: drain lets these finish. */
   get inData(): boolean {
-    return this.#phase.kind === 'transaction' && this.#phase.tx.stage === 'data';
+    return this.#phase.kind === 'transaction' && (this.#phase.tx.stage === 'receiving' || this.#phase.tx.stage === 'data');
   }
 
   get closed(): boolean {

@@ -219,7 +219,7 @@ export class RelayPool {
       };
       const onAbort = (): void => fail(poolError('RG_RELAY_ABORTED', opts, 'acquire aborted'));
       const timer = setTimeout(
-        () => fail(poolError('RG_RELAY_POOL_TIMEOUT', opts, `no connection free within ${this.#acquireMs} ms (max ${this.#endpoint(opts).max})`)),
+        () => fail(poolError('RG_RELAY_POOL_TIMEOUT', opts, `no connection free within ${this.#acquireMs} ms (max ${ep.max})`)),
         this.#acquireMs,
       );
       const cleanup = (): void => {

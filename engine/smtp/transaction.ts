@@ -22,7 +22,8 @@ export interface Recipient {
   readonly args: SMTPServerAddress['args'];
 }
 
-export type TransactionStage = 'envelope' | 'data' | 'finished';
+/** receiving: the body is still arriving; data: received in full, being inspected and relayed. */
+export type TransactionStage = 'envelope' | 'receiving' | 'data' | 'finished';
 
 export interface Timings {
   receiveMs: number;
@@ -38,8 +39,6 @@ export class Transaction {
   readonly timings: Timings = { receiveMs: 0, inspectMs: 0, deliverMs: 0 };
   readonly #abort = new AbortController();
   stage: TransactionStage = 'envelope';
-  /** True while the message body is still arriving from the upstream (bounded by the session limit). */
-  receiving = false;
   leg: ReceivingLeg | null = null;
   route: Route | null = null;
   /** The receiving MTA refused MAIL (forward mode learns it at the first RCPT): every RCPT gets this. */
