@@ -1,4 +1,5 @@
 // What inspection sees of one message: text segments extracted once, attachment facts, limits hit.
+import type { Hits } from './detectors/hits.js';
 
 export type Location = 'subject' | 'body' | 'attachments' | 'headers';
 
@@ -6,7 +7,10 @@ export interface TextSegment {
   readonly location: Location;
   /** Where the text came from, for incidents and debugging: "body", "html", "report.docx", "From". */
   readonly label: string;
+  /** The text; '' when it was too long to hold and `prescanned` carries what the detectors found. */
   readonly text: string;
+  /** Hits per text detector id, scanned window by window as a long text was decoded. */
+  readonly prescanned?: readonly Hits[];
 }
 
 export interface AttachmentInfo {

@@ -4,14 +4,19 @@ import type { AnalysisLimits, HeaderField, LimitHit, MessageAnalysis, TextSegmen
 import { decodeEncodedWords } from './encoded-words.js';
 import { extractFile, type FileFacts } from './extract-file.js';
 import { htmlToText } from './markup-text.js';
-import { ByteBudget, parseMime, type ParsedMime } from './mime-parse.js';
+import { type BodyText, ByteBudget, parseMime, type ParsedMime } from './mime-parse.js';
 import { parseSimpleMessage } from './simple-message.js';
+import type { WindowScanFactory } from './text-scan.js';
 
-export async function analyzeMessage(raw: Buffer | Readable, limits: AnalysisLimits, signal?: AbortSignal): Promise<MessageAnalysis> {
+/**
+ * `scans` lets texts longer than HOLD_CHARS be scanned in windows as they are decoded (inspect.ts
+ * passes the policy set's); without it every text is held whole.
+ */
+export async function analyzeMessage(raw: Buffer | Readable, limits: AnalysisLimits, signal?: AbortSignal, scans?: WindowScanFactory): Promise<MessageAnalysis> {
   signal?.throwIfAborted();
   const budget = new ByteBudget(limits.maxDecodedBytes);
   const simple = Buffer.isBuffer(raw) ? parseSimpleMessage(raw, budget) : undefined;
-  const parsed = simple ?? (await parseMime(raw, budget, limits.maxParts, signal));
+  const parsed = simple ?? (await parseMime(raw, { budget, maxParts: limits.maxParts, maxDepth: limits.maxDepth, scans, ...(signal ? { signal } : {}) }));
   return buildAnalysis(parsed, limits, budget, signal);
 }
 
@@ -21,7 +26,7 @@ function buildAnalysis(parsed: ParsedMime, limits: AnalysisLimits, budget: ByteB
   const segments: TextSegment[] = [
     { location: 'subject', label: 'Subject', text: subject },
     { location: 'headers', label: 'headers', text: headers.map((h) => `${h.name}: ${h.value}`).join('\n') },
-    ...bodySegments(parsed, budget),
+    ...bodySegments(parsed.bodies),
   ];
   const facts: FileFacts = { segments, attachments: [], notes: [], limitsHit: [], parts: parsed.nodeCount };
   for (const part of parsed.parts) {
@@ -36,26 +41,32 @@ function buildAnalysis(parsed: ParsedMime, limits: AnalysisLimits, budget: ByteB
     headers,
     subject,
     messageId: headerValue(headers, 'message-id'),
-    segments: facts.segments.filter((s) => s.text !== ''),
+    segments: facts.segments.filter((s) => s.text !== '' || s.prescanned !== undefined),
     attachments: facts.attachments,
     limitsHit: [...structuralLimits(parsed, limits, facts), ...facts.limitsHit, ...budgetLimit(budget, limits)],
     notes: facts.notes,
   });
 }
 
-function bodySegments(parsed: ParsedMime, budget: ByteBudget): TextSegment[] {
-  const text = keep(parsed.text, budget);
+// Held texts are joined per kind (as mail clients show them); long ones stay separate, already scanned.
+function bodySegments(bodies: readonly BodyText[]): TextSegment[] {
+  const held = (html: boolean): string =>
+    bodies
+      .filter((b) => b.html === html && b.prescanned === undefined)
+      .map((b) => b.text)
+      .join('\n');
+  const text = held(false);
   const out: TextSegment[] = [{ location: 'body', label: 'body', text }];
-  if (parsed.html === '') return out;
-  const fromHtml = keep(htmlToText(parsed.html), budget);
-  // multipart/alternative usually says the same twice; scan the HTML only when it differs
-  if (squash(fromHtml) !== squash(text)) out.push({ location: 'body', label: 'html', text: fromHtml });
+  const html = held(true);
+  if (html !== '') {
+    const fromHtml = htmlToText(html);
+    // multipart/alternative usually says the same twice; scan the HTML only when it differs
+    if (squash(fromHtml) !== squash(text)) out.push({ location: 'body', label: 'html', text: fromHtml });
+  }
+  for (const b of bodies) {
+    if (b.prescanned !== undefined) out.push({ location: 'body', label: b.html ? 'html' : 'body', text: '', prescanned: b.prescanned });
+  }
   return out;
-}
-
-function keep(text: string, budget: ByteBudget): string {
-  const granted = budget.take(text.length);
-  return granted < text.length ? text.slice(0, granted) : text;
 }
 
 function squash(text: string): string {

@@ -1,15 +1,11 @@
 // Policies × one analysed message → verdict. Each detector scans each text at most once per message,
 // and the deadline is checked between detectors and texts (each scan itself is linear).
 import type { AttachmentInfo, MessageAnalysis } from './analysis.js';
-import { scanCreditCards } from './detectors/credit-card.js';
 import { type Hits, MAX_SAMPLES, NO_HITS } from './detectors/hits.js';
-import { scanIbans } from './detectors/iban.js';
-import { countKeywords, keywordHits, type KeywordCounts } from './detectors/keywords.js';
-import { scanRe2 } from './detectors/re2.js';
-import { scanUsSsns } from './detectors/us-ssn.js';
 import { decide, decideFailure, type Matched } from './decide.js';
 import { anyGlob } from './glob.js';
-import type { AttachmentTest, CompiledCondition, CompiledPolicy, PolicySet, TextDetector } from './policy-set.js';
+import type { AttachmentTest, CompiledCondition, CompiledPolicy, PolicySet } from './policy-set.js';
+import { TextScan } from './text-scan.js';
 import type { Envelope, OnFailure, PolicyMatch, Verdict } from './verdict.js';
 
 export type { Envelope, Verdict, PolicyMatch } from './verdict.js';
@@ -67,9 +63,8 @@ class Evaluation {
   readonly #deadline: number;
   /** Per detector: hits per segment (index aligned with msg.segments). */
   readonly #scans = new Map<number, Hits[]>();
-  #keywordCounts: (KeywordCounts | undefined)[] = [];
-  /** Per segment: whether any regex detector can match there at all. */
-  #regexPossible: (boolean | undefined)[] = [];
+  /** Per held segment: its scanner (keyword counts and regex prefilter shared by every detector). */
+  readonly #texts: (TextScan | undefined)[] = [];
 
   constructor(set: PolicySet, msg: MessageAnalysis, env: Envelope, deadline: number) {
     this.#set = set;
@@ -141,44 +136,16 @@ class Evaluation {
   #scan(id: number): Hits[] {
     const cached = this.#scans.get(id);
     if (cached !== undefined) return cached;
-    const detector = this.#set.textDetectors[id];
-    if (detector === undefined) throw new Error(`RG_POL_INTERNAL: no detector ${id}`);
     const out = this.#msg.segments.map((seg, i) => {
+      // a text too long to hold was scanned window by window while it was decoded
+      if (seg.prescanned !== undefined) return seg.prescanned[id] ?? NO_HITS;
       this.checkDeadline();
-      return this.#scanOne(detector, seg.text, i);
+      let scan = this.#texts[i];
+      if (scan === undefined) scan = this.#texts[i] = new TextScan(this.#set, seg.text);
+      return scan.hits(id);
     });
     this.#scans.set(id, out);
     return out;
-  }
-
-  #scanOne(d: TextDetector, text: string, segment: number): Hits {
-    switch (d.kind) {
-      case 'creditCardNumber':
-        return scanCreditCards(text);
-      case 'usSsn':
-        return scanUsSsns(text);
-      case 'iban':
-        return scanIbans(text);
-      case 'regex':
-        return this.#regexMayMatch(text, segment) ? scanRe2(d.re, text) : NO_HITS;
-      case 'keywords': {
-        let counts = this.#keywordCounts[segment];
-        if (counts === undefined) counts = this.#keywordCounts[segment] = countKeywords(this.#set.keywords, text);
-        return keywordHits(d.ref, counts, this.#set.keywords);
-      }
-      default: {
-        const never: never = d;
-        throw new Error(`RG_POL_INTERNAL: unknown detector ${JSON.stringify(never)}`);
-      }
-    }
-  }
-
-  #regexMayMatch(text: string, segment: number): boolean {
-    const prefilter = this.#set.regexPrefilter;
-    if (prefilter === undefined) return true;
-    let possible = this.#regexPossible[segment];
-    if (possible === undefined) possible = this.#regexPossible[segment] = prefilter.test(text);
-    return possible;
   }
 
   #headerHits(name: string, re: Extract<CompiledCondition, { kind: 'header' }>['re']): Hits {

@@ -3,6 +3,7 @@ import type { AnalysisLimits, AttachmentInfo, LimitHit, TextSegment } from './an
 import { officeKind, officeText, officeType, readZip, type ArchiveListing } from './archive.js';
 import { htmlToText } from './markup-text.js';
 import type { ByteBudget } from './mime-parse.js';
+import type { CollectedText } from './text-collector.js';
 import { sniffType } from './sniff.js';
 
 export interface FileFacts {
@@ -25,6 +26,8 @@ export interface FileInput {
   readonly size: number;
   readonly content: Uint8Array;
   readonly truncated: boolean;
+  /** A long text file already scanned while it streamed (mime-parse.ts); `content` is its first bytes. */
+  readonly scannedText?: CollectedText;
 }
 
 const ZIP_TYPES = new Set(['application/zip', 'application/x-zip-compressed']);
@@ -43,7 +46,8 @@ export function extractFile(file: FileInput, container: string | undefined, dept
     ctx.facts.notes.push(`pdf text not extracted: ${label}`);
     return;
   }
-  if (isText(file, sniffed)) addText(ctx, label, decodeText(file));
+  if (file.scannedText !== undefined) ctx.facts.segments.push({ location: 'attachments', label, ...file.scannedText });
+  else if (isTextFile(file, sniffed)) addText(ctx, label, decodeText(file));
 }
 
 function openZip(file: FileInput, ctx: ExtractContext): ArchiveListing | undefined {
@@ -78,7 +82,7 @@ function extractZipEntries(listing: ArchiveListing, label: string, depth: number
 
 const TEXT_EXTENSIONS = /\.(txt|csv|tsv|log|md|json|xml|html?|ya?ml|ini|conf|cfg|sql|eml|ics|vcf|rtf)$/i;
 
-function isText(file: FileInput, sniffed: string | undefined): boolean {
+export function isTextFile(file: Pick<FileInput, 'name' | 'declaredType'>, sniffed: string | undefined): boolean {
   if (file.declaredType.startsWith('text/') || file.declaredType === 'message/rfc822') return sniffed === 'text/plain' || sniffed === undefined;
   return sniffed === 'text/plain' && (TEXT_EXTENSIONS.test(file.name) || file.declaredType === '' || file.declaredType === 'application/octet-stream');
 }

@@ -1,7 +1,13 @@
-// The edge around mailparser: one streaming parse, attachment content kept only within the byte budget.
+// The edge around mailparser: one streaming parse; text decoded as it streams, attachment content kept
+// only within the byte budget, and long texts scanned in windows instead of held (text-collector.ts).
 import { Readable } from 'node:stream';
 import { MailParser } from 'mailparser';
 import type { AttachmentStream, MessageText } from 'mailparser';
+import { isTextFile } from './extract-file.js';
+import { htmlToText } from './markup-text.js';
+import { sniffType } from './sniff.js';
+import { type CollectedText, HOLD_CHARS, TextCollector, TextDecodeStream } from './text-collector.js';
+import type { WindowScanFactory } from './text-scan.js';
 
 export interface ParsedPart {
   readonly name: string;
@@ -13,17 +19,34 @@ export interface ParsedPart {
   readonly truncated: boolean;
   /** MIME nesting level from the part id ("2.1" → 2). */
   readonly depth: number;
+  /** A long text file scanned window by window while it streamed; `content` then holds its first bytes. */
+  readonly scannedText?: CollectedText;
+}
+
+/** One inline text/plain or text/html part (message/delivery-status reads as plain). */
+export interface BodyText extends CollectedText {
+  readonly html: boolean;
 }
 
 export interface ParsedMime {
   readonly size: number;
   readonly headerLines: readonly string[];
-  readonly text: string;
-  readonly html: string;
+  /** Inline text parts in message order. */
+  readonly bodies: readonly BodyText[];
   readonly parts: readonly ParsedPart[];
   /** Every MIME node, multipart containers included. */
   readonly nodeCount: number;
   readonly maxDepth: number;
+}
+
+/** What the parser needs besides the message: limits, the window scanner, cancellation. */
+export interface MimeParseContext {
+  readonly budget: ByteBudget;
+  readonly maxParts: number;
+  readonly maxDepth: number;
+  /** Scans texts longer than HOLD_CHARS window by window; undefined holds them whole. */
+  readonly scans: WindowScanFactory | undefined;
+  readonly signal?: AbortSignal;
 }
 
 /** Shared decoded-byte budget: take() grants at most what is left. */
@@ -32,6 +55,10 @@ export class ByteBudget {
   #exceeded = false;
   constructor(limit: number) {
     this.#left = limit;
+  }
+  /** Returns bytes taken earlier and no longer held. */
+  give(bytes: number): void {
+    this.#left += bytes;
   }
   take(wanted: number): number {
     const granted = Math.min(wanted, this.#left);
@@ -59,12 +86,16 @@ export class MimeLimitError extends Error {
   readonly code = 'RG_POLICY_MIME_LIMIT';
 }
 
-export function parseMime(raw: Buffer | Readable, budget: ByteBudget, maxParts: number, signal?: AbortSignal): Promise<ParsedMime> {
+export function parseMime(raw: Buffer | Readable, ctx: MimeParseContext): Promise<ParsedMime> {
+  const { maxParts, signal } = ctx;
   return new Promise((resolve, reject) => {
     // mailsplit counts nodes and refuses more than maxChildNodes: our part limit, enforced while splitting
     const options = { skipHtmlToText: true, skipTextToHtml: true, skipImageLinks: true, checksumAlgo: false, maxChildNodes: maxParts };
     const parser = new MailParser(options as object);
-    const state = { size: 0, headerLines: [] as string[], text: '', html: '', parts: [] as Promise<ParsedPart>[] };
+    // Every leaf as a stream, inline text included: mailparser would otherwise join all text parts
+    // into one string in memory. mime-parse.test.ts notices when mailparser stops honouring this.
+    (parser as unknown as { textTypes: string[] }).textTypes = [];
+    const state = { size: 0, headerLines: [] as string[], reads: [] as Promise<ParsedPart | BodyText | undefined>[] };
     const onAbort = (): void => {
       parser.destroy();
       reject(signal?.reason instanceof Error ? signal.reason : new Error('inspection aborted'));
@@ -73,11 +104,7 @@ export function parseMime(raw: Buffer | Readable, budget: ByteBudget, maxParts: 
     signal?.addEventListener('abort', onAbort, { once: true });
     parser.on('headerLines', (lines: { line: string }[]) => state.headerLines.push(...lines.map((l) => l.line)));
     parser.on('data', (data: AttachmentStream | MessageText) => {
-      if (data.type === 'attachment') state.parts.push(readPart(data, budget));
-      else {
-        state.text = typeof data.text === 'string' ? data.text : '';
-        state.html = typeof data.html === 'string' ? data.html : '';
-      }
+      if (data.type === 'attachment') state.reads.push(readLeaf(data, ctx));
     });
     parser.once('error', (err: Error) => {
       signal?.removeEventListener('abort', onAbort);
@@ -85,8 +112,12 @@ export function parseMime(raw: Buffer | Readable, budget: ByteBudget, maxParts: 
     });
     parser.once('end', () => {
       signal?.removeEventListener('abort', onAbort);
-      Promise.all(state.parts)
-        .then((parts) => resolve({ ...state, parts, ...treeShape((parser as unknown as { tree?: unknown }).tree) }))
+      Promise.all(state.reads)
+        .then((leaves) => {
+          const bodies = leaves.filter((l): l is BodyText => l !== undefined && 'html' in l);
+          const parts = leaves.filter((l): l is ParsedPart => l !== undefined && 'declaredType' in l);
+          resolve({ size: state.size, headerLines: state.headerLines, bodies, parts, ...treeShape((parser as unknown as { tree?: unknown }).tree) });
+        })
         .catch(reject);
     });
     feed(raw, parser, (n) => (state.size += n), reject);
@@ -107,33 +138,115 @@ function feed(raw: Buffer | Readable, parser: MailParser, count: (n: number) => 
   raw.pipe(parser);
 }
 
-function readPart(att: AttachmentStream, budget: ByteBudget): Promise<ParsedPart> {
+const BODY_TYPES = new Set(['text/plain', 'text/html', 'message/delivery-status']);
+
+interface ContentTypeHeader {
+  readonly value?: string;
+  readonly params?: Readonly<Record<string, string>>;
+}
+
+/** mailparser's rule for the message text: a text type, not disposed as an attachment. */
+function readLeaf(att: AttachmentStream, ctx: MimeParseContext): Promise<ParsedPart | BodyText | undefined> {
+  const disposition = (att.contentDisposition ?? 'inline').toLowerCase();
+  const depth = (att.partId ?? '1').split('.').length;
+  if (!BODY_TYPES.has(att.contentType ?? '') || disposition !== 'inline') return readPart(att, depth, ctx);
+  if (depth > ctx.maxDepth) return drain(att);
+  const type = (att.headers?.get('content-type') ?? {}) as ContentTypeHeader;
+  const params = type.params ?? {};
+  const flowed = (params.format ?? '').toLowerCase() === 'flowed' ? { delSp: (params.delsp ?? '').toLowerCase() === 'yes' } : undefined;
+  const html = att.contentType === 'text/html';
+  const decoder = new TextDecodeStream(params.charset ?? '', flowed);
+  const text = new TextCollector({ budget: ctx.budget, scans: ctx.scans, signal: ctx.signal, ...(html ? { markup: htmlToText } : {}) });
+  return new Promise((resolve, reject) => {
+    att.content.on('data', (chunk: Buffer) => text.push(decoder.write(chunk)));
+    att.content.once('error', reject);
+    att.content.once('end', () => {
+      att.release?.();
+      text.push(decoder.end());
+      resolve({ html, ...text.end() });
+    });
+  });
+}
+
+function drain(att: AttachmentStream): Promise<undefined> {
+  return new Promise((resolve, reject) => {
+    att.content.resume();
+    att.content.once('error', reject);
+    att.content.once('end', () => {
+      att.release?.();
+      resolve(undefined);
+    });
+  });
+}
+
+/**
+ * An attached file. Up to HOLD_CHARS bytes it is kept (within the budget) for extract-file.ts; a
+ * longer one is kept whole only when it may be a zip (archives need random access), scanned in
+ * windows when it is text, and otherwise reduced to its first bytes (enough to sniff its type).
+ */
+function readPart(att: AttachmentStream, depth: number, ctx: MimeParseContext): Promise<ParsedPart> {
+  const name = att.filename ?? '';
+  const declaredType = (att.contentType ?? 'application/octet-stream').toLowerCase();
   return new Promise((resolve, reject) => {
     const kept: Buffer[] = [];
     let keptBytes = 0;
     let size = 0;
     let truncated = false;
-    att.content.on('data', (chunk: Buffer) => {
-      size += chunk.length;
+    let mode: 'keep' | 'text' | 'head' = 'keep';
+    let text: { decoder: TextDecodeStream; collector: TextCollector } | undefined;
+    const keep = (chunk: Buffer): void => {
       const sniffRoom = Math.max(0, SNIFF_BYTES - keptBytes);
-      const granted = Math.max(budget.take(chunk.length), Math.min(sniffRoom, chunk.length));
+      const granted = Math.max(ctx.budget.take(chunk.length), Math.min(sniffRoom, chunk.length));
       if (granted < chunk.length) truncated = true;
       if (granted > 0) kept.push(granted === chunk.length ? chunk : chunk.subarray(0, granted));
       keptBytes += granted;
+    };
+    att.content.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (mode === 'keep') {
+        keep(chunk);
+        if (size > HOLD_CHARS && ctx.scans !== undefined) {
+          const head = Buffer.concat(kept);
+          mode = longPartMode(head, name, declaredType);
+          if (mode !== 'keep') {
+            // what was kept goes back to the budget: from here on it is scanned or skipped, not held
+            ctx.budget.give(head.length - Math.min(head.length, SNIFF_BYTES));
+            kept.splice(0, kept.length, head.subarray(0, SNIFF_BYTES));
+            keptBytes = kept[0]?.length ?? 0;
+            truncated = true;
+          }
+          if (mode === 'text') {
+            const html = declaredType === 'text/html' || /\.html?$/i.test(name);
+            text = { decoder: new TextDecodeStream(utf8Valid(head) ? 'utf-8' : 'windows-1252'), collector: new TextCollector({ budget: ctx.budget, scans: ctx.scans, signal: ctx.signal, ...(html ? { markup: htmlToText } : {}) }) };
+            text.collector.push(text.decoder.write(head));
+          }
+        }
+      } else if (text !== undefined) text.collector.push(text.decoder.write(chunk));
     });
     att.content.once('error', reject);
     att.content.once('end', () => {
       att.release?.();
-      resolve({
-        name: att.filename ?? '',
-        declaredType: (att.contentType ?? 'application/octet-stream').toLowerCase(),
-        size,
-        content: Buffer.concat(kept),
-        truncated,
-        depth: (att.partId ?? '1').split('.').length,
-      });
+      if (text !== undefined) text.collector.push(text.decoder.end());
+      const content = Buffer.concat(kept);
+      resolve({ name, declaredType, size, content, truncated, depth, ...(text !== undefined ? { scannedText: text.collector.end() } : {}) });
     });
   });
+}
+
+function longPartMode(head: Buffer, name: string, declaredType: string): 'keep' | 'text' | 'head' {
+  const sniffed = sniffType(head.subarray(0, SNIFF_BYTES));
+  if (sniffed === 'application/zip' || sniffed?.includes('openxmlformats') === true) return 'keep';
+  return isTextFile({ name, declaredType }, sniffed) ? 'text' : 'head';
+}
+
+/** Valid UTF-8 so far (an incomplete sequence at the very end is not an error). */
+function utf8Valid(bytes: Buffer): boolean {
+  try {
+    new TextDecoder('utf-8', { fatal: true }).decode(bytes, { stream: true });
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 interface TreeNode {

@@ -13,14 +13,14 @@ export function parseSimpleMessage(raw: Buffer, budget: ByteBudget): ParsedMime 
   if (/^\s*attachment/i.test(fields.get('content-disposition') ?? '')) return undefined;
   const bytes = decodeTransfer(raw.subarray(split.bodyStart), (fields.get('content-transfer-encoding') ?? '7bit').trim().toLowerCase());
   if (bytes === undefined) return undefined;
+  const cut = bytes.length > budget.left;
   const decoded = decodeCharset(bytes.subarray(0, Math.min(bytes.length, budget.left)), type.charset);
   if (decoded === undefined) return undefined;
-  // the analysis takes the text from the budget; here only the cut is recorded
-  if (bytes.length > budget.left) budget.markExceeded();
+  budget.take(decoded.length);
+  if (cut) budget.markExceeded();
   // line ends as mailparser gives them
   const text = decoded.includes('\r') ? decoded.replace(/\r\n/g, '\n') : decoded;
-  const body = type.mime === 'text/plain' ? { text, html: '' } : { text: '', html: text };
-  return { size: raw.length, headerLines: split.lines, ...body, parts: [], nodeCount: 1, maxDepth: 0 };
+  return { size: raw.length, headerLines: split.lines, bodies: [{ html: type.mime === 'text/html', text }], parts: [], nodeCount: 1, maxDepth: 0 };
 }
 
 function splitHeader(raw: Buffer): { lines: string[]; bodyStart: number } | undefined {

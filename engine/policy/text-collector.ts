@@ -1,0 +1,148 @@
+// Decoded text as it streams out of the MIME parser. Up to HOLD_CHARS it is held and becomes an
+// ordinary segment; beyond that (with a window scanner) it is cut into windows of at most
+// WINDOW_CHARS at line ends, each scanned by every detector and dropped, so a 50 MB body costs a
+// window of memory.
+// A match that spans a window cut is not seen: cuts fall on a line end (or, in a line longer than
+// half a window, on a blank; in one without blanks, anywhere).
+import { TextDecoder } from 'node:util';
+import type { ByteBudget } from './mime-parse.js';
+import type { Hits } from './detectors/hits.js';
+import type { WindowedScan, WindowScanFactory } from './text-scan.js';
+
+/** Text kept whole up to this length. */
+export const HOLD_CHARS = 1 << 20;
+/** Window size once a text is longer (small, so that the scanners' temporaries stay small too). */
+export const WINDOW_CHARS = 256 << 10;
+
+export interface CollectedText {
+  /** The whole text, or '' when it was scanned in windows. */
+  readonly text: string;
+  readonly prescanned?: readonly Hits[];
+}
+
+export interface TextCollectorOptions {
+  readonly budget: ByteBudget;
+  /** undefined: hold every text whole, whatever its length. */
+  readonly scans: WindowScanFactory | undefined;
+  /** Markup: windows are cut after a tag and reduced to text before scanning. */
+  readonly markup?: (window: string) => string;
+  /** Stops scanning further windows (the caller fails the analysis on abort). */
+  readonly signal?: AbortSignal;
+}
+
+export class TextCollector {
+  readonly #opts: TextCollectorOptions;
+  #chunks: string[] = [];
+  #length = 0;
+  #scan: WindowedScan | undefined;
+  #full = false;
+
+  constructor(opts: TextCollectorOptions) {
+    this.#opts = opts;
+  }
+
+  push(text: string): void {
+    if (this.#full || text === '') return;
+    const granted = this.#opts.budget.take(text.length);
+    if (granted < text.length) {
+      // the budget is spent: the analysis reports maxDecodedBytes, the rest is not inspected
+      this.#full = true;
+      text = text.slice(0, granted);
+    }
+    this.#chunks.push(text);
+    this.#length += text.length;
+    if (this.#opts.scans === undefined) return;
+    while (this.#length > (this.#scan === undefined ? HOLD_CHARS : WINDOW_CHARS)) this.#flush(false);
+  }
+
+  end(): CollectedText {
+    if (this.#scan === undefined) return { text: this.#chunks.join('') };
+    this.#flush(true);
+    return { text: '', prescanned: this.#scan.result() };
+  }
+
+  #flush(final: boolean): void {
+    const all = this.#chunks.join('');
+    const cut = final ? all.length : cutPoint(all.length > WINDOW_CHARS ? all.slice(0, WINDOW_CHARS) : all, this.#opts.markup !== undefined);
+    const rest = all.slice(cut);
+    this.#chunks = rest === '' ? [] : [rest];
+    this.#length = rest.length;
+    this.#scan ??= this.#opts.scans?.();
+    if (this.#opts.signal?.aborted === true) return;
+    const window = all.slice(0, cut);
+    this.#scan?.scan(this.#opts.markup === undefined ? window : this.#opts.markup(window));
+  }
+}
+
+/** Where to end a window: after the last line end (markup: the last tag end) in its second half. */
+export function cutPoint(text: string, markup: boolean): number {
+  const half = text.length >> 1;
+  const at = (i: number): number => (i >= half ? i + 1 : -1);
+  const lineEnd = markup ? Math.max(at(text.lastIndexOf('>')), at(text.lastIndexOf('\n'))) : at(text.lastIndexOf('\n'));
+  if (lineEnd > 0) return lineEnd;
+  const blank = Math.max(at(text.lastIndexOf(' ')), at(text.lastIndexOf('\t')));
+  return blank > 0 ? blank : text.length;
+}
+
+/** Bytes → text in a charset across chunk boundaries, CRLF as LF, optionally RFC 3676 format=flowed. */
+export class TextDecodeStream {
+  readonly #decoder: TextDecoder;
+  readonly #flowed: FlowedText | undefined;
+  #cr = false;
+
+  constructor(charset: string, flowed?: { delSp: boolean }) {
+    this.#decoder = textDecoder(charset);
+    this.#flowed = flowed === undefined ? undefined : new FlowedText(flowed.delSp);
+  }
+
+  write(chunk: Uint8Array): string {
+    return this.#out(this.#decoder.decode(chunk, { stream: true }), false);
+  }
+
+  end(): string {
+    return this.#out(this.#decoder.decode(), true);
+  }
+
+  #out(piece: string, final: boolean): string {
+    let text = this.#cr ? `\r${piece}` : piece;
+    this.#cr = !final && text.endsWith('\r');
+    if (this.#cr) text = text.slice(0, -1);
+    if (text.includes('\r\n')) text = text.replace(/\r\n/g, '\n');
+    return this.#flowed === undefined ? text : this.#flowed.write(text, final);
+  }
+}
+
+/** A TextDecoder for a MIME charset label; unknown labels read as UTF-8 (as mailparser does). */
+export function textDecoder(charset: string, fatal = false): TextDecoder {
+  const name = (charset.split('*')[0] ?? '').trim().toLowerCase();
+  // us-ascii is 7-bit; WHATWG maps the label to windows-1252, MIME readers treat it as UTF-8
+  const label = name === '' || name === 'us-ascii' || name === 'ascii' ? 'utf-8' : name;
+  try {
+    return new TextDecoder(label, { fatal });
+  } catch {
+    return new TextDecoder('utf-8', { fatal });
+  }
+}
+
+/** RFC 3676: a line ending in a space continues on the next; a leading space is stuffing. */
+class FlowedText {
+  readonly #delSp: boolean;
+  #pending = '';
+
+  constructor(delSp: boolean) {
+    this.#delSp = delSp;
+  }
+
+  write(text: string, final: boolean): string {
+    const lines = (this.#pending + text).split('\n');
+    this.#pending = final ? '' : (lines.pop() ?? '');
+    let out = '';
+    lines.forEach((raw, i) => {
+      const line = raw.startsWith(' ') ? raw.slice(1) : raw;
+      const last = final && i === lines.length - 1;
+      if (line.endsWith(' ') && line !== '-- ') out += this.#delSp ? line.slice(0, -1) : line;
+      else out += last ? line : `${line}\n`;
+    });
+    return out;
+  }
+}

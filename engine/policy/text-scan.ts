@@ -1,0 +1,90 @@
+// Text detectors over one text: the unit of scanning. Evaluation scans a held segment lazily, one
+// detector at a time; a text too long to hold is scanned window by window as it is decoded, every
+// detector at once, and only the merged hits are kept (WindowedScan).
+import { scanCreditCards } from './detectors/credit-card.js';
+import { type Hits, MAX_SAMPLES, NO_HITS } from './detectors/hits.js';
+import { scanIbans } from './detectors/iban.js';
+import { countKeywords, keywordHits, type KeywordCounts } from './detectors/keywords.js';
+import { scanRe2 } from './detectors/re2.js';
+import { scanUsSsns } from './detectors/us-ssn.js';
+import type { PolicySet } from './policy-set.js';
+
+/** One text under one policy set; keyword counts and the regex prefilter are computed once per text. */
+export class TextScan {
+  readonly #set: PolicySet;
+  readonly #text: string;
+  #keywordCounts: KeywordCounts | undefined;
+  #regexPossible: boolean | undefined;
+
+  constructor(set: PolicySet, text: string) {
+    this.#set = set;
+    this.#text = text;
+  }
+
+  hits(id: number): Hits {
+    const d = this.#set.textDetectors[id];
+    if (d === undefined) throw new Error(`RG_POL_INTERNAL: no detector ${id}`);
+    const text = this.#text;
+    switch (d.kind) {
+      case 'creditCardNumber':
+        return scanCreditCards(text);
+      case 'usSsn':
+        return scanUsSsns(text);
+      case 'iban':
+        return scanIbans(text);
+      case 'regex':
+        return this.#regexMayMatch() ? scanRe2(d.re, text) : NO_HITS;
+      case 'keywords':
+        this.#keywordCounts ??= countKeywords(this.#set.keywords, text);
+        return keywordHits(d.ref, this.#keywordCounts, this.#set.keywords);
+      default: {
+        const never: never = d;
+        throw new Error(`RG_POL_INTERNAL: unknown detector ${JSON.stringify(never)}`);
+      }
+    }
+  }
+
+  #regexMayMatch(): boolean {
+    const prefilter = this.#set.regexPrefilter;
+    if (prefilter === undefined) return true;
+    this.#regexPossible ??= prefilter.test(this.#text);
+    return this.#regexPossible;
+  }
+}
+
+/** Every text detector of a set over consecutive windows of one long text, hits merged per detector. */
+export class WindowedScan {
+  readonly #set: PolicySet;
+  readonly #counts: number[];
+  readonly #samples: string[][];
+
+  constructor(set: PolicySet) {
+    this.#set = set;
+    this.#counts = set.textDetectors.map(() => 0);
+    this.#samples = set.textDetectors.map(() => []);
+  }
+
+  scan(window: string): void {
+    if (window === '') return;
+    const scan = new TextScan(this.#set, window);
+    for (let id = 0; id < this.#counts.length; id++) {
+      const hits = scan.hits(id);
+      if (hits.count === 0) continue;
+      this.#counts[id] = (this.#counts[id] ?? 0) + hits.count;
+      const kept = this.#samples[id] ?? [];
+      for (const s of hits.samples) if (kept.length < MAX_SAMPLES && !kept.includes(s)) kept.push(s);
+    }
+  }
+
+  /** Hits per text detector id (PolicySet.textDetectors order). */
+  result(): readonly Hits[] {
+    return this.#counts.map((count, id) => (count === 0 ? NO_HITS : Object.freeze({ count, samples: Object.freeze(this.#samples[id] ?? []) })));
+  }
+}
+
+/** Makes one WindowedScan per long text; undefined means "hold every text whole". */
+export type WindowScanFactory = () => WindowedScan;
+
+export function windowScans(set: PolicySet): WindowScanFactory {
+  return () => new WindowedScan(set);
+}
