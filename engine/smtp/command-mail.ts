@@ -15,7 +15,9 @@ const SENDER_OK: SmtpReply = reply(250, '2.1.0', 'Sender OK');
 
 export async function onMail(ctx: EngineContext, s: InboundSession, from: SMTPServerAddress): Promise<SmtpReply> {
   if (ctx.isDraining()) return SHUTTING_DOWN;
-  if (s.upstream.inbound.starttls === 'required' && !s.connection.session.secure) return replies.tlsRequired();
+  // A required client certificate implies TLS: no certificate (and no TLS) means no mail.
+  const inbound = s.upstream.inbound;
+  if ((inbound.starttls === 'required' || inbound.clientCertificate === 'required') && !s.connection.session.secure) return replies.tlsRequired();
   const bad = addressProblem(from.address);
   if (bad !== undefined) return bad;
   const tx = new Transaction(from);

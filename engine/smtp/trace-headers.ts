@@ -29,10 +29,21 @@ function tlsText(t: LegTls | undefined): string {
   return `${t.protocol} ${t.cipher}, ${peer}`;
 }
 
+/**
+ * RFC 5321 TCP-info: "name [address]" when the client has a name, else the address literal alone
+ * (without reverse lookups smtp-server reports the name as "[address]").
+ */
+function tcpInfo(hostname: string, address: string): string {
+  const ip = token(address).replace(/^::ffff:(?=\d+\.\d+\.\d+\.\d+$)/i, '');
+  const literal = ip.includes(':') ? `[IPv6:${ip}]` : `[${ip}]`;
+  const name = token(hostname);
+  return name === 'unknown' || name.startsWith('[') ? literal : `${name} ${literal}`;
+}
+
 export function formatReceived(f: TraceFacts): string {
   const rcpt = f.recipients.length === 1 ? `\r\n\tfor <${token(f.recipients[0] ?? '')}>` : '';
   return (
-    `Received: from ${token(f.helo)} (${token(f.clientHostname)} [${token(f.clientAddress)}])\r\n` +
+    `Received: from ${token(f.helo)} (${tcpInfo(f.clientHostname, f.clientAddress)})\r\n` +
     `\t(inbound ${tlsText(f.inboundTls)})\r\n` +
     `\tby ${token(f.hostname).toLowerCase()} (relayguard) with ${token(f.protocol)} id ${token(f.transactionId)}\r\n` +
     `\t(relayed to ${token(f.receiver)}, ${tlsText(f.receivingTls)})${rcpt};\r\n` +
