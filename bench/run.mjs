@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // `npm run bench`: direct delivery and relayguard in front of the same sink, measured in the
 // same run and interleaved, printed as ratios. Bounded (about 2 minutes), leaves no process behind.
-//   node bench/run.mjs [--rounds N] [--quick] [--json FILE] [--big-only] [--big-mb N]
+//   node bench/run.mjs [--rounds N] [--quick] [--json FILE] [--big-only] [--big-mb N] [--workers N]
 import { spawn } from 'node:child_process';
 import { mkdtempSync, mkdirSync, rmSync, writeFileSync, readFileSync, readdirSync, copyFileSync, chmodSync } from 'node:fs';
 import { tmpdir, cpus, totalmem } from 'node:os';
@@ -19,6 +19,8 @@ const args = process.argv.slice(2);
 const quick = args.includes('--quick');
 const rounds = Number(args[args.indexOf('--rounds') + 1]) || (quick ? 1 : 2);
 const bigOnly = args.includes('--big-only');
+// passed to every gateway's serve; node flags for the gateways (e.g. --cpu-prof) go in GW_FLAGS
+const workers = args.includes('--workers') ? ['--workers', args[args.indexOf('--workers') + 1]] : [];
 const bigMb = Number(args[args.indexOf('--big-mb') + 1]) || undefined;
 const jsonOut = args.includes('--json') ? args[args.indexOf('--json') + 1] : undefined;
 const children = new Set();
@@ -154,7 +156,7 @@ function writeConfig(name, { port, upstream, receiverPort, tls }) {
 
 async function startGateway(name, opts) {
   const dir = writeConfig(name, opts);
-  const child = spawnOwned(process.execPath, [...(process.env.GW_FLAGS ? process.env.GW_FLAGS.split(' ') : []), join(root, 'bin', 'relayguard.js'), 'serve', dir, '--log-level', 'error'], { cwd: root });
+  const child = spawnOwned(process.execPath, [...(process.env.GW_FLAGS ? process.env.GW_FLAGS.split(' ') : []), join(root, 'bin', 'relayguard.js'), 'serve', dir, '--log-level', 'error', ...workers], { cwd: root });
   try {
     await waitForPort(opts.port);
   } catch (err) {

@@ -80,6 +80,8 @@ async function onData(ctx: EngineContext, s: InboundSession, stream: SMTPServerD
   }
   tx.stage = 'receiving';
   tx.lap();
+  // The receiving leg's DATA round trip overlaps the upstream's body transfer (relay-client beginData).
+  tx.leg?.conn.beginData();
   // A total time budget for receiving the body: bytes dripping in keep the idle timer quiet (slowloris).
   const budget = setTimeout(() => {
     tx.abort('DATA time budget exceeded');

@@ -1,7 +1,8 @@
 // Redirect verdicts: the receiving leg is re-targeted to the redirect recipients. Simplest correct
 // approach: RSET the current transaction, then MAIL + RCPT to the redirect addresses — on the same leg
-// when they route to the same receiver set (always, in reflect mode), else on a leg opened by routing
-// the first redirect address's domain. Returns null when the leg is ready for DATA, else the reply for
+// when they route to the same receiver set (always, in reflect mode) and its DATA is not open yet,
+// on a new connection to the same receiver when it is, else on a leg opened by routing the first
+// redirect address's domain. Returns null when the leg is ready for DATA, else the reply for
 // the upstream (a 4xx: the message is never delivered to the original recipients instead).
 import { domainOf, mailParams, wireAddress } from './envelope-params.js';
 import { openLeg } from './open-leg.js';
@@ -21,7 +22,8 @@ export async function retarget(ctx: EngineContext, s: InboundSession, tx: Transa
   const sameLeg = route === undefined || receiverSetKey(route) === leg.receiverSet;
   const rcpts = to.map((a) => wireAddress(a));
   try {
-    if (sameLeg) {
+    // a leg already inside DATA cannot be reset: it is closed (the receiver discards) and reopened
+    if (sameLeg && !leg.conn.dataOpen) {
       const reset = await leg.conn.rset();
       if (!isAccepted(reset)) return replies.tempfail(`receiving MTA refused RSET for redirect: ${replyText(reset)}`);
       const got = await leg.conn.mailAndRcpts(wireAddress(tx.sender), mailParams(tx.mailArgs, leg.conn.capabilities), rcpts);
@@ -29,10 +31,10 @@ export async function retarget(ctx: EngineContext, s: InboundSession, tx: Transa
     }
     ctx.services.pool.release(leg.conn, { reusable: true });
     tx.leg = null;
-    const targets = rotate(route.receivers, ctx.cursor.start(route)).map((r) => ctx.targets.receiver(r));
+    const targets = sameLeg || route === undefined ? [leg.target] : rotate(route.receivers, ctx.cursor.start(route)).map((r) => ctx.targets.receiver(r));
     const opened = await openLeg(ctx, targets, { from: wireAddress(tx.sender), params: (caps) => mailParams(tx.mailArgs, caps), rcpts: () => rcpts }, tx.signal);
     if (!opened.ok) return opened.reply;
-    tx.leg = { conn: opened.opened.conn, target: opened.opened.target, receiverSet: receiverSetKey(route) };
+    tx.leg = { conn: opened.opened.conn, target: opened.opened.target, receiverSet: sameLeg || route === undefined ? leg.receiverSet : receiverSetKey(route) };
     tx.receivingTls = opened.opened.tls;
     return acceptedAny(opened.opened.mail, opened.opened.rcpts);
   } catch (err) {

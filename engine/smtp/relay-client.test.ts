@@ -238,6 +238,80 @@ describe('RelayConnection transport failures', () => {
     expect(after).toBe('RSET');
   });
 
+  it('beginData sends DATA ahead; data() then sends only the body, once', async () => {
+    const lines: string[] = [];
+    let body: Buffer = Buffer.alloc(0);
+    const s = await scripted(async (peer) => {
+      await peer.greet();
+      for (const verb of ['MAIL', 'RCPT', 'DATA']) {
+        lines.push(await peer.expect(verb));
+        peer.send(verb === 'DATA' ? '354 go ahead\r\n' : '250 ok\r\n');
+      }
+      body = await peer.readData();
+      peer.send('250 2.0.0 queued as EARLY\r\n');
+      lines.push(await peer.readLine());
+      peer.send('221 bye\r\n');
+      await peer.closed;
+    });
+    const conn = await open(options(s.port));
+    await conn.mailAndRcpts('a@example.test', [], ['b@example.test']);
+    conn.beginData();
+    conn.beginData(); // a second call is a no-op, not a second DATA
+    expect(conn.dataOpen).toBe(true);
+    expect(conn.usable).toBe(false);
+    expect((await conn.data([Buffer.from(BODY)])).lines.join(' ')).toContain('EARLY');
+    expect(conn.dataOpen).toBe(false);
+    expect(conn.usable).toBe(true);
+    await conn.quit();
+    expect(lines).toEqual(['MAIL FROM:<a@example.test>', 'RCPT TO:<b@example.test>', 'DATA', 'QUIT']);
+    expect(body.toString('latin1')).toBe(BODY);
+  });
+
+  it('a connection left inside an early DATA is closed hard, never QUIT or completed', async () => {
+    let rest = '';
+    const s = await scripted(async (peer) => {
+      await peer.greet();
+      await peer.expect('MAIL');
+      peer.send('250 ok\r\n');
+      await peer.expect('RCPT');
+      peer.send('250 ok\r\n');
+      await peer.expect('DATA');
+      peer.send('354 go ahead\r\n');
+      peer.socket.on('data', (d: Buffer) => (rest += d.toString('latin1')));
+      await peer.closed;
+    });
+    const conn = await open(options(s.port));
+    await conn.mailAndRcpts('a@example.test', [], ['b@example.test']);
+    conn.beginData();
+    await new Promise((r) => setTimeout(r, 50));
+    await conn.quit();
+    await new Promise((r) => setTimeout(r, 50));
+    expect(rest).toBe('');
+  });
+
+  it('an early DATA refused with 554 is returned by data() without sending the body', async () => {
+    let after = '';
+    const s = await scripted(async (peer) => {
+      await peer.greet();
+      await peer.expect('MAIL');
+      peer.send('250 ok\r\n');
+      await peer.expect('RCPT');
+      peer.send('250 ok\r\n');
+      await peer.expect('DATA');
+      peer.send('554 5.5.1 no valid recipients\r\n');
+      after = await peer.readLine();
+      peer.send('250 2.0.0 reset\r\n');
+      await peer.closed;
+    });
+    const conn = await open(options(s.port));
+    await conn.mailAndRcpts('a@example.test', [], ['b@example.test']);
+    conn.beginData();
+    expect(await conn.data([Buffer.from(BODY)])).toMatchObject({ code: 554, enhanced: '5.5.1' });
+    expect(conn.usable).toBe(true);
+    expect((await conn.rset()).code).toBe(250);
+    expect(after).toBe('RSET');
+  });
+
   it('reports a connection dropped after the final dot as lost in phase data', async () => {
     const s = await scripted(async (peer) => {
       await peer.greet();

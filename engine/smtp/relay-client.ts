@@ -35,6 +35,8 @@ export class RelayConnection {
   #transactions = 0;
   #inTransaction = false;
   #busy = false;
+  /** The reply to a DATA sent by beginData(), until the body went out (or DATA was refused). */
+  #dataStart: Promise<SmtpReply> | null = null;
   #closed = false;
   #lastReply: SmtpReply | null = null;
 
@@ -94,9 +96,27 @@ export class RelayConnection {
   get lastReply(): SmtpReply | null {
     return this.#lastReply;
   }
-  /** Open, not faulted, no 421 seen: another command may be sent. */
+  /** Open, not faulted, no 421 seen, not inside a DATA phase: another command may be sent. */
   get usable(): boolean {
-    return !this.#closed && this.#wire.alive;
+    return !this.#closed && this.#wire.alive && this.#dataStart === null;
+  }
+
+  /** DATA was sent by beginData() and no body followed yet: only a hard close ends this safely. */
+  get dataOpen(): boolean {
+    return this.#dataStart !== null;
+  }
+
+  /**
+   * Sends DATA now, while the upstream is still sending the body, so its round trip is off the
+   * message's critical path; data() then awaits that reply instead of sending DATA. A connection
+   * left in this state (the message was blocked) is never reused: closing it without the final
+   * dot is what makes the receiving MTA discard the transaction.
+   */
+  beginData(): void {
+    if (this.#dataStart !== null || this.#busy || !this.usable) return;
+    const go = this.#single('DATA\r\n', 'data');
+    go.catch(() => undefined);
+    this.#dataStart = go;
   }
 
   async mail(from: string, params: readonly string[] = []): Promise<SmtpReply> {
@@ -132,9 +152,17 @@ export class RelayConnection {
    * is returned as is. The dataMs timer covers the transfer and the final reply.
    */
   async data(body: RelayBody): Promise<SmtpReply> {
-    const go = await this.#single('DATA\r\n', 'data');
-    if (go.code !== 354) return go;
-    return this.#run('data', () => this.#sendBody(body));
+    const started = this.#dataStart;
+    const go = await (started ?? this.#single('DATA\r\n', 'data'));
+    if (go.code !== 354) {
+      this.#dataStart = null;
+      return go;
+    }
+    try {
+      return await this.#run('data', () => this.#sendBody(body));
+    } finally {
+      this.#dataStart = null;
+    }
   }
 
   async rset(): Promise<SmtpReply> {
@@ -143,9 +171,10 @@ export class RelayConnection {
     return r;
   }
 
-  /** Graceful QUIT; never throws. */
+  /** Graceful QUIT (a hard close inside an open DATA phase); never throws. */
   async quit(): Promise<void> {
     if (this.#closed) return;
+    if (this.#dataStart !== null) return this.close();
     this.#closed = true;
     await politeQuit(this.#wire, this.#t.commandMs);
     this.#wire.fail('RG_RELAY_CLOSED', 'connection closed after QUIT');

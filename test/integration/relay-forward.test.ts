@@ -273,6 +273,40 @@ describe('forward mode', () => {
   });
 });
 
+describe('early DATA on the receiving leg', () => {
+  it('a blocked message leaves the receiving MTA inside DATA: the leg is closed without the final dot, nothing is delivered, the next message goes on a new connection', async () => {
+    const mx = await mta();
+    const policies = {
+      dlp: { version: 1, policies: [{ name: 'no-secrets', severity: 'high', match: { keywords: { words: ['topsecret'] } }, action: { type: 'block' } }] },
+    } as unknown as Parameters<typeof startGateway>[0]['policies'];
+    const gw = await gateway({ topology: (env) => forwardTopology(env, { receivers: [{ name: 'mx-1', port: mx.port }] }), policies });
+    const c = await greeted(gw);
+    const blocked = await rawTransaction(c, { ehlo: 'corp.example', from: 'a@corp.example', to: ['b@example.org'], body: testMessage({ body: 'the topsecret plan\r\n' }) });
+    expect(blocked.final?.code).toBe(550);
+    const ok = await rawTransaction(c, { from: 'a@corp.example', to: ['b@example.org'], body: testMessage({ body: 'lunch?\r\n' }) });
+    expect(ok.final?.code).toBe(250);
+    await mx.waitForMessages(1);
+    await new Promise((r) => setTimeout(r, 100));
+    expect(mx.messages.map((m) => m.raw.toString('latin1').includes('lunch?'))).toEqual([true]);
+    expect(mx.connections()).toBe(2);
+  });
+
+  it('a redirect after early DATA reopens the same receiver: only the redirect recipient gets the message, once', async () => {
+    const mx = await mta();
+    const policies = {
+      dlp: { version: 1, policies: [{ name: 'quarantine', severity: 'medium', match: { keywords: { words: ['falcon'] } }, action: { type: 'redirect', to: ['quarantine@example.org'] } }] },
+    } as unknown as Parameters<typeof startGateway>[0]['policies'];
+    const gw = await gateway({ topology: (env) => forwardTopology(env, { receivers: [{ name: 'mx-1', port: mx.port }] }), policies });
+    const c = await greeted(gw);
+    const t = await rawTransaction(c, { ehlo: 'corp.example', from: 'a@corp.example', to: ['b@example.org', 'c@example.org'], body: testMessage({ body: 'project falcon\r\n' }) });
+    expect(t.final?.code).toBe(250);
+    await mx.waitForMessages(1);
+    await new Promise((r) => setTimeout(r, 100));
+    expect(mx.messages.map((m) => m.to)).toEqual([['quarantine@example.org']]);
+    expect(mx.connections()).toBe(2);
+  });
+});
+
 describe('large messages', () => {
   it('spools to disk, inspects from the file, relays byte-exact and leaves no spool file behind', async () => {
     const { createHash } = await import('node:crypto');
