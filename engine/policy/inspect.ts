@@ -24,13 +24,15 @@ export interface Inspection {
 export async function inspectMessage(set: PolicySet, raw: Buffer | Readable, envelope: Envelope, settings: InspectionSettings, signal?: AbortSignal): Promise<Inspection> {
   if (set.policies.length === 0) return { verdict: decide([], envelope), analysis: undefined };
   const deadline = performance.now() + settings.budgetMs;
-  const budget = AbortSignal.timeout(settings.budgetMs);
-  const combined = signal === undefined ? budget : AbortSignal.any([signal, budget]);
+  // A message held in memory (at most the spool threshold) is parsed in one go and its time shows in
+  // the deadline the evaluation checks; only a streamed one needs a timer to stop its parse mid-way.
+  const budget = Buffer.isBuffer(raw) ? undefined : AbortSignal.timeout(settings.budgetMs);
+  const combined = budget === undefined ? signal : signal === undefined ? budget : AbortSignal.any([signal, budget]);
   let analysis: MessageAnalysis;
   try {
     analysis = await analyzeMessage(raw, settings.limits, combined, windowScans(set));
   } catch (err) {
-    return { verdict: decideFailure([], envelope, failureReason(err, budget), settings.onFailure), analysis: undefined };
+    return { verdict: decideFailure([], envelope, failureReason(err, budget, deadline), settings.onFailure), analysis: undefined };
   }
   try {
     return { verdict: evaluatePolicies(set, analysis, envelope, { deadline, onFailure: settings.onFailure }), analysis };
@@ -40,8 +42,8 @@ export async function inspectMessage(set: PolicySet, raw: Buffer | Readable, env
   }
 }
 
-function failureReason(err: unknown, budget: AbortSignal): string {
-  if (budget.aborted) return 'budget exceeded';
+function failureReason(err: unknown, budget: AbortSignal | undefined, deadline: number): string {
+  if (budget?.aborted === true || performance.now() > deadline) return 'budget exceeded';
   if (err instanceof MimeLimitError) return `limit hit: maxParts (${err.message})`;
   return `analysis failed: ${err instanceof Error ? err.message : String(err)}`;
 }

@@ -197,15 +197,22 @@ export class RelayConnection {
       () => (early = !ended),
       () => undefined,
     );
-    let held: Buffer | null = null;
+    // Chunks are gathered up to COALESCE_BYTES and leave in one writev (the socket has NODELAY); the
+    // last group and the terminator leave together, so a small message is a single segment.
+    let held: Buffer[] = [];
+    let heldBytes = 0;
     try {
       for await (const chunk of body) {
         if (early || !wire.alive) break;
         const out = stuffer.push(typeof chunk === 'string' ? Buffer.from(chunk) : chunk);
         if (out.length === 0) continue;
-        // Hold one chunk back so the last one and the terminator leave in one segment.
-        if (held !== null && !wire.write(held)) await wire.drain('data');
-        held = out;
+        if (heldBytes >= COALESCE_BYTES) {
+          if (!this.#writeGroup(held)) await wire.drain('data');
+          held = [];
+          heldBytes = 0;
+        }
+        held.push(out);
+        heldBytes += out.length;
       }
     } catch (err) {
       if (err instanceof RelayError) throw err;
@@ -223,12 +230,18 @@ export class RelayConnection {
     return reply;
   }
 
-  #writeLast(held: Buffer | null, end: Buffer): void {
+  #writeLast(held: readonly Buffer[], end: Buffer): void {
+    this.#writeGroup([...held, end]);
+  }
+
+  /** Corked writes leave in one writev; false when the socket wants a drain first. */
+  #writeGroup(chunks: readonly Buffer[]): boolean {
     const socket = this.#wire.socket;
     socket.cork();
-    if (held !== null) this.#wire.write(held);
-    this.#wire.write(end);
+    let ok = true;
+    for (const c of chunks) ok = this.#wire.write(c);
     socket.uncork();
+    return ok;
   }
 
   #earlyReply(reply: SmtpReply): SmtpReply {
@@ -267,6 +280,9 @@ export class RelayConnection {
     return params.length === 0 ? `${verb}<${address}>\r\n` : `${verb}<${address}> ${params.join(' ')}\r\n`;
   }
 }
+
+/** Body bytes gathered before a write: one spool read, so large messages stream without copies. */
+const COALESCE_BYTES = 64 * 1024;
 
 function recipient(r: RelayRecipient): [string, readonly string[]] {
   return typeof r === 'string' ? [r, []] : [r.address, r.params ?? []];
