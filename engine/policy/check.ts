@@ -21,7 +21,8 @@ type Report = (pointer: string, code: string, message: string, hint?: string) =>
 
 export function checkPolicyFiles(files: readonly PolicyFileInput[], ctx: CheckContext): Diagnostic[] {
   const out: Diagnostic[] = [];
-  const seen = new Map<string, { file: string; line: number }>();
+  // the first use of each name; located only when a duplicate needs to point at it
+  const seen = new Map<string, { source: SourceFile; pointer: string }>();
   for (const { source, data } of files) {
     const report: Report = (pointer, code, message, hint) => out.push(diagnostic(source, pointer, code, message, hint));
     data.policies.forEach((policy, i) => {
@@ -38,13 +39,14 @@ function diagnostic(source: SourceFile, pointer: string, code: string, message: 
   return { code, severity: 'error', file: source.displayPath, line, column, pointer, message, ...(hint ? { hint } : {}) };
 }
 
-function checkDuplicate(policy: Policy, at: string, source: SourceFile, seen: Map<string, { file: string; line: number }>, report: Report): void {
+function checkDuplicate(policy: Policy, at: string, source: SourceFile, seen: Map<string, { source: SourceFile; pointer: string }>, report: Report): void {
   const first = seen.get(policy.name);
   if (first !== undefined) {
-    report(joinPointer(at, 'name'), 'RG_POL_DUPLICATE_NAME', `policy name "${policy.name}" is already used at ${first.file}:${first.line}`, 'policy names must be unique across all policy files');
+    const where = `${first.source.displayPath}:${locate(first.source, first.pointer).line}`;
+    report(joinPointer(at, 'name'), 'RG_POL_DUPLICATE_NAME', `policy name "${policy.name}" is already used at ${where}`, 'policy names must be unique across all policy files');
     return;
   }
-  seen.set(policy.name, { file: source.displayPath, line: locate(source, joinPointer(at, 'name')).line });
+  seen.set(policy.name, { source, pointer: joinPointer(at, 'name') });
 }
 
 function checkPolicy(policy: Policy, at: string, ctx: CheckContext, report: Report): void {
