@@ -17,6 +17,8 @@ export interface BuildResult {
   readonly status: LoadStatus;
   readonly graph?: RoutingGraph;
   readonly config?: LoadedConfig;
+  /** The content hash, also when the config is invalid; null when nothing could be read. */
+  readonly revision: string | null;
   readonly diagnostics: readonly Diagnostic[];
 }
 
@@ -37,13 +39,14 @@ export async function buildGraph(dir: string, opts: BuildOptions = {}): Promise<
   const [loaded, gitCommit] = await Promise.all([loadConfigDir(dir, { now }), findGitCommit(dir)]);
   const { config } = loaded;
   if (!config || hasErrors(loaded.diagnostics)) {
-    return { status: loaded.status === 'valid' ? 'invalid' : loaded.status, ...(config ? { config } : {}), diagnostics: loaded.diagnostics };
+    return { status: loaded.status === 'valid' ? 'invalid' : loaded.status, ...(config ? { config } : {}), revision: loaded.revision, diagnostics: loaded.diagnostics };
   }
   const compiled = compileGraph(config, { now, ...(gitCommit !== undefined ? { gitCommit } : {}) });
   return {
     status: compiled.graph ? 'valid' : 'invalid',
     ...(compiled.graph ? { graph: compiled.graph } : {}),
     config,
+    revision: loaded.revision,
     diagnostics: [...loaded.diagnostics, ...compiled.diagnostics],
   };
 }

@@ -95,7 +95,7 @@ describe('Reloader', () => {
     expect(s.applied).toHaveLength(1);
   });
 
-  it('skips files that hash to what it last saw, without compiling or reporting', async () => {
+  it('skips files that hash to what it last saw, without applying or reporting; the directory is read once per pass', async () => {
     let builds = 0;
     const s = await setup(async (dir) => {
       builds++;
@@ -103,7 +103,9 @@ describe('Reloader', () => {
     });
     const r = await s.reloader.reloadNow('watch');
     expect(r.outcome).toBe('unchanged');
-    expect(builds).toBe(0);
+    // the build is the probe: one read of the directory, no separate fingerprint pass
+    expect(builds).toBe(1);
+    expect(s.applied).toEqual([]);
     expect(s.results).toEqual([]);
   });
 
