@@ -84,7 +84,7 @@ async function main() {
   );
   const profDir = keep ?? join(tmp, 'prof');
   mkdirSync(profDir, { recursive: true });
-  child = spawn(process.execPath, ['--cpu-prof', '--cpu-prof-dir', profDir, join(root, 'bin', 'relayguard.js'), 'serve', dir, '--log-level', 'error'], { stdio: 'inherit' });
+  child = spawn(process.execPath, ['--cpu-prof', '--cpu-prof-dir', profDir, join(root, 'bin', 'relayguard.js'), 'serve', dir, '--log-level', 'error', '--workers', '1'], { stdio: 'inherit' });
   await waitForPort(port);
   await runNodeLoad({ port, messages: 200, sessions: 4, bytes, reuse: true }); // warm-up
   const one = await runNodeLoad({ port, messages, sessions: 1, bytes, reuse: true });

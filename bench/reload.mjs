@@ -101,7 +101,7 @@ function runCli(argv, cwd = tmp) {
 
 /** A running gateway whose JSON log lines are parsed as they arrive (each stamped with the bench's clock). */
 async function startGateway(dir) {
-  const child = spawn(process.execPath, [join(root, 'bin', 'relayguard.js'), 'serve', dir, '--log-level', 'trace', '--json-logs'], {
+  const child = spawn(process.execPath, [join(root, 'bin', 'relayguard.js'), 'serve', dir, '--log-level', 'trace', '--json-logs', '--workers', '1'], {
     cwd: tmp,
     stdio: ['ignore', 'pipe', 'pipe'],
   });

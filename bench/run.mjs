@@ -20,7 +20,8 @@ const quick = args.includes('--quick');
 const rounds = Number(args[args.indexOf('--rounds') + 1]) || (quick ? 1 : 2);
 const bigOnly = args.includes('--big-only');
 // passed to every gateway's serve; node flags for the gateways (e.g. --cpu-prof) go in GW_FLAGS
-const workers = args.includes('--workers') ? ['--workers', args[args.indexOf('--workers') + 1]] : [];
+// one process by default, so peak RSS and CPU read from /proc are the whole gateway's
+const workers = ['--workers', args.includes('--workers') ? args[args.indexOf('--workers') + 1] : '1'];
 const bigMb = Number(args[args.indexOf('--big-mb') + 1]) || undefined;
 const jsonOut = args.includes('--json') ? args[args.indexOf('--json') + 1] : undefined;
 const children = new Set();

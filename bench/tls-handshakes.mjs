@@ -104,7 +104,7 @@ async function startSink(certs) {
 }
 
 async function startGateway(dir, port) {
-  const child = own(spawn(process.execPath, [join(root, 'bin', 'relayguard.js'), 'serve', dir, '--log-level', 'warn', '--json-logs'], { cwd: tmp, stdio: ['ignore', 'pipe', 'pipe'] }));
+  const child = own(spawn(process.execPath, [join(root, 'bin', 'relayguard.js'), 'serve', dir, '--log-level', 'warn', '--json-logs', '--workers', '1'], { cwd: tmp, stdio: ['ignore', 'pipe', 'pipe'] }));
   const gw = { child, port, warnings: [], stderr: '' };
   child.stderr.on('data', (d) => (gw.stderr = (gw.stderr + d).slice(-4000)));
   createInterface({ input: child.stdout }).on('line', (text) => {

@@ -1,10 +1,11 @@
-// `relayguard serve [DIR] [--log-level L] [--pretty|--json-logs] [--dev] [--workers N]`: runs the gateway
+// `relayguard serve [DIR] [--log-level L] [--pretty|--json-logs] [--dev] [--workers N|auto]`: runs the gateway
 // until SIGTERM/SIGINT (drain, exit 0), reloading on file changes and SIGHUP.
 import { InvalidArgumentError, Option } from 'commander';
 import type { Command } from 'commander';
 import type { Logger } from 'pino';
 import { createLogger, LoggerConfigError, LOG_LEVELS } from '../runtime/logger.js';
 import { serveProcess } from '../runtime/serve-process.js';
+import { autoWorkers } from '../runtime/cpu-quota.js';
 import { reportReady, runPrimary, workerId } from '../runtime/workers.js';
 
 export interface ServeFlags {
@@ -12,7 +13,7 @@ export interface ServeFlags {
   readonly pretty?: boolean;
   readonly jsonLogs?: boolean;
   readonly dev?: boolean;
-  readonly workers?: number;
+  readonly workers?: number | 'auto';
 }
 
 /** Starts, serves until stopped, and resolves with the exit code: 0 after a clean drain, 1 when it could not start, 2 on usage errors. */
@@ -26,7 +27,7 @@ export async function runServe(dir: string, flags: ServeFlags): Promise<number> 
     process.stderr.write(`relayguard serve: ${err.message}\n`);
     return 2;
   }
-  const workers = flags.workers ?? 1;
+  const workers = flags.workers === undefined || flags.workers === 'auto' ? autoWorkers() : flags.workers;
   const id = workerId();
   if (id !== undefined) return serveWorker(dir, flags, logger.child({ worker: id }), id);
   if (workers > 1) return runPrimary({ workers, logger });
@@ -50,9 +51,10 @@ async function serveWorker(dir: string, flags: ServeFlags, logger: Logger, id: n
   return code;
 }
 
-function parseWorkers(value: string): number {
+function parseWorkers(value: string): number | 'auto' {
+  if (value === 'auto') return value;
   const n = Number(value);
-  if (!Number.isInteger(n) || n < 1 || n > 256) throw new InvalidArgumentError('expected a whole number from 1 to 256');
+  if (!Number.isInteger(n) || n < 1 || n > 256) throw new InvalidArgumentError('expected "auto" or a whole number from 1 to 256');
   return n;
 }
 
@@ -65,7 +67,11 @@ export function register(program: Command): void {
     .addOption(new Option('--pretty', 'human-readable logs (default when stdout is a terminal)').conflicts('jsonLogs'))
     .addOption(new Option('--json-logs', 'JSON lines logs (default when stdout is not a terminal)'))
     .option('--dev', 'also start capture MTAs for loopback receivers (writes var/dev-mail/) and print a "try it" line')
-    .addOption(new Option('--workers <n>', 'worker processes sharing the listeners (node:cluster)').argParser(parseWorkers).default(1))
+    .addOption(
+      new Option('--workers <n>', 'worker processes sharing the listeners (node:cluster); auto: the cores this process may use (cgroup CPU quota respected)')
+        .argParser(parseWorkers)
+        .default('auto'),
+    )
     .action(async (dir: string, options: ServeFlags) => {
       const code = await runServe(dir, options);
       process.exitCode = code;

@@ -42,7 +42,7 @@ async function config(receiverPort?: number, extra: Partial<PlainTopology> = {})
 }
 
 function serve(dir: string, args: readonly string[] = [], cwd = projectRoot): OwnedProcess {
-  const proc = startProcess(process.execPath, [cliPath, 'serve', dir, '--json-logs', ...args], { cwd, env: { ...process.env, RELAYGUARD_LOG_LEVEL: 'info' } });
+  const proc = startProcess(process.execPath, [cliPath, 'serve', dir, '--json-logs', ...(args.includes('--workers') ? [] : ['--workers', '1']), ...args], { cwd, env: { ...process.env, RELAYGUARD_LOG_LEVEL: 'info' } });
   cleanups.push(async () => void (await proc.stop('SIGKILL')));
   return proc;
 }

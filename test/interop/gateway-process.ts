@@ -7,7 +7,7 @@ export const projectRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '
 export const cliPath = join(projectRoot, 'bin', 'relayguard.js');
 
 export async function startGatewayProcess(dir: string, port: number, extraArgs: readonly string[] = []): Promise<OwnedProcess> {
-  const proc = startProcess(process.execPath, [cliPath, 'serve', dir, '--log-level', 'warn', ...extraArgs], {
+  const proc = startProcess(process.execPath, [cliPath, 'serve', dir, '--log-level', 'warn', ...(extraArgs.includes('--workers') ? [] : ['--workers', '1']), ...extraArgs], {
     cwd: projectRoot,
     env: { ...process.env, NODE_ENV: 'test' },
   });

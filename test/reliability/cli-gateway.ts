@@ -53,7 +53,7 @@ export interface CliGateway {
 }
 
 export async function startCliGateway(config: CliConfig): Promise<CliGateway> {
-  const proc = startProcess(process.execPath, [CLI, 'serve', config.configDir, '--log-level', 'info', '--json-logs'], {
+  const proc = startProcess(process.execPath, [CLI, 'serve', config.configDir, '--log-level', 'info', '--json-logs', '--workers', '1'], {
     cwd: projectRoot,
     env: { ...process.env, NODE_ENV: 'test' },
   });
