@@ -10,12 +10,8 @@ import { performance } from 'node:perf_hooks';
 import { buildGraph } from '../dist/graph/build.js';
 import { loadConfigDir } from '../dist/config/load.js';
 import { compileGraph } from '../dist/graph/compile.js';
-import { createCertificateAuthority, generateRsaKeyPem } from '../dist/tls/ca.js';
+import { POLICIES, RECEIVERS, ROUTES, UPSTREAMS, upstreamAddress, writeLargeConfig } from './large-topology.mjs';
 
-const UPSTREAMS = 2000;
-const RECEIVERS = 500;
-const ROUTES = 2000;
-const POLICIES = 200;
 const LOOKUPS = 1_000_000;
 const TARGET_BUILD_MS = 200;
 
@@ -24,66 +20,8 @@ const runs = Number(args[args.indexOf('--runs') + 1]) > 0 && args.includes('--ru
 const asJson = args.includes('--json');
 const keep = args.includes('--keep');
 
-/** Address blocks that never overlap: /32 in 10/8, /24 in 172.16/12, /64 in 2001:db8::/32. */
-function upstreamBlock(i) {
-  switch (i % 3) {
-    case 0:
-      return `10.${(i >> 8) & 255}.${i & 255}.1/32`;
-    case 1:
-      return `172.${16 + ((i >> 8) & 15)}.${i & 255}.0/24`;
-    default:
-      return `2001:db8:${i.toString(16)}::/64`;
-  }
-}
-
-/** An address inside the i-th upstream's block. */
-function upstreamAddress(i) {
-  switch (i % 3) {
-    case 0:
-      return `10.${(i >> 8) & 255}.${i & 255}.1`;
-    case 1:
-      return `172.${16 + ((i >> 8) & 15)}.${i & 255}.${(i * 7) & 255}`;
-    default:
-      return `2001:db8:${i.toString(16)}::${(i * 13).toString(16)}`;
-  }
-}
-
-function topologyYaml() {
-  const lines = ['version: 1', 'gateway:', '  hostname: gw.example.test', '  listen: [{ address: 127.0.0.1, port: 10025 }]', '  loop: { secretFile: loop.secret }', 'upstreams:'];
-  for (let i = 0; i < UPSTREAMS; i++) {
-    lines.push(`  - { name: up-${i}, addresses: ["${upstreamBlock(i)}"], mode: forward, tls: { starttls: disabled } }`);
-  }
-  lines.push('receivers:');
-  // One receiver with TLS and a trust list: the compile still builds its context and trust store.
-  lines.push('  - { name: mx-tls, host: 127.0.0.1, port: 19999, tls: { starttls: required, trust: [ca.crt.pem], serverName: mx.example.test } }');
-  for (let i = 1; i < RECEIVERS; i++) lines.push(`  - { name: mx-${i}, host: 127.0.0.1, port: ${20000 + i}, tls: { starttls: disabled } }`);
-  lines.push('routes:');
-  for (let i = 0; i < ROUTES - 1; i++) {
-    const receiver = i % RECEIVERS === 0 ? 'mx-tls' : `mx-${i % RECEIVERS}`;
-    lines.push(`  - { domains: ["d${i}.example.test", "*.d${i}.example.test"], receivers: [${receiver}] }`);
-  }
-  lines.push('  - { domains: ["*"], receivers: [mx-tls] }');
-  return `${lines.join('\n')}\n`;
-}
-
-function policyYaml(file, count) {
-  const lines = ['version: 1', 'policies:'];
-  for (let i = 0; i < count; i++) {
-    lines.push(`  - { name: p-${file}-${i}, severity: medium, match: { keywords: { words: ["secret-${file}-${i}", "codeword-${i}"] } }, action: { type: block } }`);
-  }
-  return `${lines.join('\n')}\n`;
-}
-
 function writeFixture() {
-  const dir = mkdtempSync(join(tmpdir(), 'rg-bench-graph-'));
-  const ca = createCertificateAuthority({ commonName: 'bench CA', key: generateRsaKeyPem() });
-  writeFileSync(join(dir, 'ca.crt.pem'), ca.certPem);
-  writeFileSync(join(dir, 'loop.secret'), 'bench loop secret\n');
-  writeFileSync(join(dir, 'topology.yaml'), topologyYaml());
-  const files = 4;
-  for (let f = 0; f < files; f++) writeFileSync(join(dir, `bench-${f}.policy.yaml`), policyYaml(f, POLICIES / files));
-  mkdirSync(join(dir, 'tests'), { recursive: true });
-  return dir;
+  return writeLargeConfig(mkdtempSync(join(tmpdir(), 'rg-bench-graph-')));
 }
 
 function median(values) {

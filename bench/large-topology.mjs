@@ -1,7 +1,6 @@
-// The 2,000-upstream topology of bench/graph.mjs (2,000 upstreams, 500 receivers, 2,000 routes, 200 policies in
-// 4 files) as an importable module, for benchmarks that run a real gateway on it (bench/reload.mjs).
-// Same shapes and sizes as graph.mjs (which keeps its own copy so it stays a self-contained script); only the
-// listener and admin ports are parameters here, so a spawned gateway can bind free loopback ports.
+// The large benchmark config (2,000 upstreams, 500 receivers, 2,000 routes, 200 policies in 4 files), shared by
+// bench/graph.mjs (build and lookup times) and bench/reload.mjs (a real gateway reloading it). The listener and
+// admin ports are parameters, so a spawned gateway can bind free loopback ports.
 // Run `npm run build` first: the CA certificate is made with dist/tls/ca.js.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -22,6 +21,18 @@ export function upstreamBlock(i) {
       return `172.${16 + ((i >> 8) & 15)}.${i & 255}.0/24`;
     default:
       return `2001:db8:${i.toString(16)}::/64`;
+  }
+}
+
+/** An address inside the i-th upstream's block. */
+export function upstreamAddress(i) {
+  switch (i % 3) {
+    case 0:
+      return `10.${(i >> 8) & 255}.${i & 255}.1`;
+    case 1:
+      return `172.${16 + ((i >> 8) & 15)}.${i & 255}.${(i * 7) & 255}`;
+    default:
+      return `2001:db8:${i.toString(16)}::${(i * 13).toString(16)}`;
   }
 }
 

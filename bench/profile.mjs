@@ -5,13 +5,12 @@
 // open the .cpuprofile in Chrome DevTools (Performance → Load profile) for the flame graph.
 //   node bench/profile.mjs [--messages N] [--bytes N] [--keep DIR]
 import { spawn } from 'node:child_process';
-import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { copyFileSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import net from 'node:net';
 import { stringify } from 'yaml';
 import { startFastSink } from './fast-sink.mjs';
+import { freePort, setup, waitForPort } from './harness.mjs';
 import { percentile, runNodeLoad } from './load.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -20,30 +19,8 @@ const opt = (name, dflt) => (args.includes(name) ? args[args.indexOf(name) + 1] 
 const messages = Number(opt('--messages', 3000));
 const bytes = Number(opt('--bytes', 5120));
 const keep = opt('--keep', undefined);
-const tmp = mkdtempSync(join(tmpdir(), 'rg-profile-'));
+const { tmp, own } = setup('rg-profile-');
 let child;
-process.on('exit', () => {
-  child?.kill('SIGKILL');
-  rmSync(tmp, { recursive: true, force: true });
-});
-
-function freePort() {
-  return new Promise((resolve) => {
-    const s = net.createServer().listen(0, '127.0.0.1', () => {
-      const { port } = s.address();
-      s.close(() => resolve(port));
-    });
-  });
-}
-
-async function waitForPort(port) {
-  for (let i = 0; i < 300; i++) {
-    const ok = await new Promise((r) => net.connect(port, '127.0.0.1', function () { this.destroy(); r(true); }).on('error', () => r(false)));
-    if (ok) return;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error(`port ${port} never opened`);
-}
 
 /** Self time per function (file:line), summed over the profile's samples. */
 function topSelf(profile, n) {
@@ -84,7 +61,7 @@ async function main() {
   );
   const profDir = keep ?? join(tmp, 'prof');
   mkdirSync(profDir, { recursive: true });
-  child = spawn(process.execPath, ['--cpu-prof', '--cpu-prof-dir', profDir, join(root, 'bin', 'relayguard.js'), 'serve', dir, '--log-level', 'error', '--workers', '1'], { stdio: 'inherit' });
+  child = own(spawn(process.execPath, ['--cpu-prof', '--cpu-prof-dir', profDir, join(root, 'bin', 'relayguard.js'), 'serve', dir, '--log-level', 'error', '--workers', '1'], { stdio: 'inherit' }));
   await waitForPort(port);
   await runNodeLoad({ port, messages: 200, sessions: 4, bytes, reuse: true }); // warm-up
   const one = await runNodeLoad({ port, messages, sessions: 1, bytes, reuse: true });

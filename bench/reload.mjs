@@ -15,8 +15,8 @@
 // (high resolution; includes the pipe hop, well under 1 ms). The log's own times (ms resolution) split it into
 // watcher latency, quiet period (debounce) and the pass (durationMs: read + validate + build + swap).
 import { spawn } from 'node:child_process';
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
-import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
+import { cpSync, mkdirSync, readFileSync, renameSync, truncateSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createInterface } from 'node:readline';
@@ -27,6 +27,7 @@ import { loadConfigDir } from '../dist/config/load.js';
 import { readConfigDir } from '../dist/config/read-dir.js';
 import { revisionHash } from '../dist/config/revision.js';
 import { compileGraph } from '../dist/graph/compile.js';
+import { freePort, procStats, runCli as runCliIn, setup, sleep } from './harness.mjs';
 import { largePolicyYaml, largeTopologyYaml, writeLargeConfig, POLICIES, POLICY_FILES, RECEIVERS, ROUTES, UPSTREAMS } from './large-topology.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -42,28 +43,7 @@ const CHANGE_TIMEOUT_MS = 10_000;
 /** Hard stop, scaled to the work asked for (about 150 s for the defaults). */
 const BUDGET_MS = 60_000 + CHANGES * 600 + LARGE_CHANGES * 3000 + VARIANTS * 3 * 700;
 
-const children = new Set();
-const tmp = mkdtempSync(join(tmpdir(), 'rg-bench-reload-'));
-process.on('exit', () => {
-  for (const c of children) c.kill('SIGKILL');
-  rmSync(tmp, { recursive: true, force: true });
-});
-for (const sig of ['SIGINT', 'SIGTERM']) process.on(sig, () => process.exit(130));
-setTimeout(() => {
-  console.error(`bench/reload.mjs: over its ${BUDGET_MS / 1000} s budget, giving up`);
-  process.exit(1);
-}, BUDGET_MS).unref();
-
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-
-async function freePort() {
-  return new Promise((resolve) => {
-    const s = net.createServer().listen(0, '127.0.0.1', () => {
-      const { port } = s.address();
-      s.close(() => resolve(port));
-    });
-  });
-}
+const { tmp, own } = setup('rg-bench-reload-', { budgetMs: BUDGET_MS, name: 'bench/reload.mjs' });
 
 /** The reloader's quiet period, read from the build (serve has no flag for it). */
 function configuredDebounceMs() {
@@ -72,32 +52,7 @@ function configuredDebounceMs() {
   return m ? Number(m[1]) : NaN;
 }
 
-/** CPU seconds and RSS of a process, from /proc. */
-function procStats(pid) {
-  try {
-    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-    const rss = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0) * 1024;
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-    return { rss, cpuSeconds: (Number(stat[11]) + Number(stat[12])) / 100 };
-  } catch {
-    return { rss: 0, cpuSeconds: 0 };
-  }
-}
-
-function runCli(argv, cwd = tmp) {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [join(root, 'bin', 'relayguard.js'), ...argv], { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
-    children.add(child);
-    let out = '';
-    child.stdout.on('data', (d) => (out += d));
-    child.stderr.on('data', (d) => (out += d));
-    child.on('exit', (code) => {
-      children.delete(child);
-      if (code === 0) resolve(out);
-      else reject(new Error(`relayguard ${argv.join(' ')} exited ${code}: ${out}`));
-    });
-  });
-}
+const runCli = (argv, cwd = tmp) => runCliIn(argv, { cwd, own });
 
 /** A running gateway whose JSON log lines are parsed as they arrive (each stamped with the bench's clock). */
 async function startGateway(dir) {
@@ -105,10 +60,9 @@ async function startGateway(dir) {
     cwd: tmp,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
-  children.add(child);
+  own(child);
   const gw = { child, onLine: undefined, stderr: '', exited: false };
   child.on('exit', () => {
-    children.delete(child);
     gw.exited = true;
   });
   child.stderr.on('data', (d) => (gw.stderr = (gw.stderr + d).slice(-4000)));

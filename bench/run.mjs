@@ -3,14 +3,15 @@
 // same run and interleaved, printed as ratios. Bounded (about 2 minutes), leaves no process behind.
 //   node bench/run.mjs [--rounds N] [--quick] [--json FILE] [--big-only] [--big-mb N] [--workers N]
 import { spawn } from 'node:child_process';
-import { mkdtempSync, mkdirSync, rmSync, writeFileSync, readFileSync, readdirSync, copyFileSync, chmodSync } from 'node:fs';
-import { tmpdir, cpus, totalmem } from 'node:os';
+import { mkdirSync, writeFileSync, readFileSync, readdirSync, copyFileSync } from 'node:fs';
+import { cpus, totalmem } from 'node:os';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import net from 'node:net';
 import { stringify } from 'yaml';
 import { createCertificateAuthority, issueCertificate, generateRsaKeyPem } from '../dist/tls/ca.js';
 import { startFastSink } from './fast-sink.mjs';
+import { freePort, procStats, resetPeakRss, setup, stopChild, waitForPort } from './harness.mjs';
 import { SMTP_SINK, SMTP_SOURCE, runNodeLoad, runSmtpSource, percentile, makeBody } from './load.mjs';
 import { RelayConnection } from '../dist/smtp/relay-client.js';
 
@@ -24,79 +25,14 @@ const bigOnly = args.includes('--big-only');
 const workers = ['--workers', args.includes('--workers') ? args[args.indexOf('--workers') + 1] : '1'];
 const bigMb = Number(args[args.indexOf('--big-mb') + 1]) || undefined;
 const jsonOut = args.includes('--json') ? args[args.indexOf('--json') + 1] : undefined;
-const children = new Set();
-const tmp = mkdtempSync(join(tmpdir(), 'rg-bench-'));
-
-process.on('exit', () => {
-  for (const c of children) c.kill('SIGKILL');
-  rmSync(tmp, { recursive: true, force: true });
-});
-for (const sig of ['SIGINT', 'SIGTERM']) process.on(sig, () => process.exit(130));
-
-async function freePort() {
-  return new Promise((resolve) => {
-    const s = net.createServer().listen(0, '127.0.0.1', () => {
-      const { port } = s.address();
-      s.close(() => resolve(port));
-    });
-  });
-}
-
-async function waitForPort(port) {
-  for (let i = 0; i < 300; i++) {
-    const ok = await new Promise((r) => {
-      const s = net.connect(port, '127.0.0.1', () => {
-        s.destroy();
-        r(true);
-      });
-      s.on('error', () => r(false));
-    });
-    if (ok) return;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error(`port ${port} never opened`);
-}
+const { tmp, own } = setup('rg-bench-');
 
 function spawnOwned(cmd, argv, opts = {}) {
   const child = spawn(cmd, argv, { stdio: ['ignore', 'ignore', 'pipe'], ...opts });
   let err = '';
   child.stderr?.on('data', (d) => (err = (err + d).slice(-4000)));
-  children.add(child);
-  child.on('exit', () => children.delete(child));
   child.errText = () => err;
-  return child;
-}
-
-async function stopChild(child) {
-  if (child.exitCode !== null) return;
-  const done = new Promise((r) => child.once('exit', r));
-  child.kill('SIGTERM');
-  const t = setTimeout(() => child.kill('SIGKILL'), 10_000);
-  await done;
-  clearTimeout(t);
-}
-
-/** Peak RSS (VmHWM) and CPU seconds of a process, from /proc. */
-function procStats(pid) {
-  try {
-    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-    const hwm = Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? 0) * 1024;
-    const rss = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0) * 1024;
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-    const ticks = Number(stat[11]) + Number(stat[12]);
-    return { peakRss: hwm, rss, cpuSeconds: ticks / 100 };
-  } catch {
-    return { peakRss: 0, rss: 0, cpuSeconds: 0 };
-  }
-}
-
-/** Linux: writing 5 to clear_refs resets VmHWM, so the next peak belongs to what runs next. */
-function resetPeakRss(pid) {
-  try {
-    writeFileSync(`/proc/${pid}/clear_refs`, '5');
-  } catch {
-    // not Linux or not permitted: the peak then includes what ran before
-  }
+  return own(child);
 }
 
 function pki() {

@@ -12,8 +12,8 @@
 // handshakes. Bounded (about 70 s), loopback only, no process left behind.
 //   node bench/tls-handshakes.mjs [--seconds S] [--clients C] [--rounds R] [--json FILE]
 import { fork, spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createInterface } from 'node:readline';
@@ -22,6 +22,7 @@ import net from 'node:net';
 import tls from 'node:tls';
 import { stringify } from 'yaml';
 import { RelayConnection } from '../dist/smtp/relay-client.js';
+import { freePort, procStats, runCli as runCliIn, setup, sleep, stopChild } from './harness.mjs';
 import { makeBody } from './load.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -33,54 +34,15 @@ const ROUNDS = opt('--rounds', 2);
 const jsonOut = args.includes('--json') ? args[args.indexOf('--json') + 1] : undefined;
 const BUDGET_MS = 85_000 + Math.max(0, SECONDS * ROUNDS * 5 - 50) * 1000;
 
-const children = new Set();
-const tmp = mkdtempSync(join(tmpdir(), 'rg-bench-tls-'));
-process.on('exit', () => {
-  for (const c of children) c.kill('SIGKILL');
-  rmSync(tmp, { recursive: true, force: true });
-});
-for (const sig of ['SIGINT', 'SIGTERM']) process.on(sig, () => process.exit(130));
-setTimeout(() => {
-  console.error(`bench/tls-handshakes.mjs: over its ${BUDGET_MS / 1000} s budget, giving up`);
-  process.exit(1);
-}, BUDGET_MS).unref();
+const { tmp, own } = setup('rg-bench-tls-', { budgetMs: BUDGET_MS, name: 'bench/tls-handshakes.mjs' });
 
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-
-async function freePort() {
-  return new Promise((resolve) => {
-    const s = net.createServer().listen(0, '127.0.0.1', () => {
-      const { port } = s.address();
-      s.close(() => resolve(port));
-    });
-  });
-}
-
-function own(child) {
-  children.add(child);
-  child.on('exit', () => children.delete(child));
-  return child;
-}
-
-function runCli(argv) {
-  return new Promise((resolve, reject) => {
-    const child = own(spawn(process.execPath, [join(root, 'bin', 'relayguard.js'), ...argv], { cwd: tmp, stdio: ['ignore', 'pipe', 'pipe'] }));
-    let out = '';
-    child.stdout.on('data', (d) => (out += d));
-    child.stderr.on('data', (d) => (out += d));
-    child.on('exit', (code) => (code === 0 ? resolve(out) : reject(new Error(`relayguard ${argv.join(' ')} exited ${code}: ${out}`))));
-  });
-}
-
-/** CPU seconds of a process, from /proc (10 ms ticks). */
+/** CPU seconds of a process, from /proc (10 ms ticks); NaN once it is gone. */
 function cpuSecondsOf(pid) {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-    return (Number(stat[11]) + Number(stat[12])) / 100;
-  } catch {
-    return NaN;
-  }
+  const s = procStats(pid);
+  return s.rss === 0 ? NaN : s.cpuSeconds;
 }
+
+const runCli = (argv) => runCliIn(argv, { cwd: tmp, own });
 
 function selfCpuSeconds() {
   const u = process.cpuUsage();
@@ -128,15 +90,6 @@ async function startGateway(dir, port) {
     await sleep(50);
   }
   throw new Error(`gateway did not open port ${port}: ${gw.stderr}`);
-}
-
-async function stopChild(child) {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const done = new Promise((r) => child.once('exit', r));
-  child.kill('SIGTERM');
-  const t = setTimeout(() => child.kill('SIGKILL'), 10_000);
-  await done;
-  clearTimeout(t);
 }
 
 /** SMTP replies off a stream, one complete (multi-line) reply per next(). */

@@ -49,6 +49,15 @@ async function relayError(p: Promise<unknown>): Promise<RelayError> {
   return err as RelayError;
 }
 
+/** The scripted server greets and accepts one MAIL and one RCPT. */
+async function acceptEnvelope(peer: ScriptedPeer): Promise<void> {
+  await peer.greet();
+  await peer.expect('MAIL');
+  peer.send('250 ok\r\n');
+  await peer.expect('RCPT');
+  peer.send('250 ok\r\n');
+}
+
 const BODY = 'From: a@example.test\r\nTo: b@example.test\r\nSubject: hi\r\n\r\nhello\r\n';
 
 describe('RelayConnection against smtp-server', () => {
@@ -218,11 +227,7 @@ describe('RelayConnection transport failures', () => {
   it('returns a 4xx to the DATA command without sending the body', async () => {
     let after = '';
     const s = await scripted(async (peer) => {
-      await peer.greet();
-      await peer.expect('MAIL');
-      peer.send('250 ok\r\n');
-      await peer.expect('RCPT');
-      peer.send('250 ok\r\n');
+      await acceptEnvelope(peer);
       await peer.expect('DATA');
       peer.send('451 4.3.0 no spool space\r\n');
       after = await peer.readLine();
@@ -270,11 +275,7 @@ describe('RelayConnection transport failures', () => {
   it('a connection left inside an early DATA is closed hard, never QUIT or completed', async () => {
     let rest = '';
     const s = await scripted(async (peer) => {
-      await peer.greet();
-      await peer.expect('MAIL');
-      peer.send('250 ok\r\n');
-      await peer.expect('RCPT');
-      peer.send('250 ok\r\n');
+      await acceptEnvelope(peer);
       await peer.expect('DATA');
       peer.send('354 go ahead\r\n');
       peer.socket.on('data', (d: Buffer) => (rest += d.toString('latin1')));
@@ -292,11 +293,7 @@ describe('RelayConnection transport failures', () => {
   it('an early DATA refused with 554 is returned by data() without sending the body', async () => {
     let after = '';
     const s = await scripted(async (peer) => {
-      await peer.greet();
-      await peer.expect('MAIL');
-      peer.send('250 ok\r\n');
-      await peer.expect('RCPT');
-      peer.send('250 ok\r\n');
+      await acceptEnvelope(peer);
       await peer.expect('DATA');
       peer.send('554 5.5.1 no valid recipients\r\n');
       after = await peer.readLine();
@@ -314,11 +311,7 @@ describe('RelayConnection transport failures', () => {
 
   it('reports a connection dropped after the final dot as lost in phase data', async () => {
     const s = await scripted(async (peer) => {
-      await peer.greet();
-      await peer.expect('MAIL');
-      peer.send('250 ok\r\n');
-      await peer.expect('RCPT');
-      peer.send('250 ok\r\n');
+      await acceptEnvelope(peer);
       await peer.expect('DATA');
       peer.send('354 go\r\n');
       await peer.readData();
