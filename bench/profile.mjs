@@ -3,7 +3,7 @@
 // (the latency path) and then 20 sessions do (the throughput path), in front of the Node sink, with
 // the example policies. Prints the functions with the most self time and where the profile is;
 // open the .cpuprofile in Chrome DevTools (Performance → Load profile) for the flame graph.
-//   node bench/profile.mjs [--messages N] [--bytes N] [--keep DIR]
+//   node bench/profile.mjs [--messages N] [--bytes N] [--new-connections] [--keep DIR]
 import { spawn } from 'node:child_process';
 import { copyFileSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -19,6 +19,7 @@ const opt = (name, dflt) => (args.includes(name) ? args[args.indexOf(name) + 1] 
 const messages = Number(opt('--messages', 3000));
 const bytes = Number(opt('--bytes', 5120));
 const keep = opt('--keep', undefined);
+const reuse = !args.includes('--new-connections');
 const { tmp, own } = setup('rg-profile-');
 let child;
 
@@ -64,8 +65,8 @@ async function main() {
   child = own(spawn(process.execPath, ['--cpu-prof', '--cpu-prof-dir', profDir, join(root, 'bin', 'relayguard.js'), 'serve', dir, '--log-level', 'error', '--workers', '1'], { stdio: 'inherit' }));
   await waitForPort(port);
   await runNodeLoad({ port, messages: 200, sessions: 4, bytes, reuse: true }); // warm-up
-  const one = await runNodeLoad({ port, messages, sessions: 1, bytes, reuse: true });
-  const many = await runNodeLoad({ port, messages: messages * 2, sessions: 20, bytes, reuse: true });
+  const one = await runNodeLoad({ port, messages, sessions: 1, bytes, reuse });
+  const many = await runNodeLoad({ port, messages: messages * 2, sessions: 20, bytes, reuse });
   const exited = new Promise((r) => child.once('exit', r));
   child.kill('SIGTERM');
   await exited;

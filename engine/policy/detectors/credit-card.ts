@@ -1,8 +1,6 @@
 // Payment card numbers: 13-19 digits with optional single spaces or dashes, known issuer, Luhn-valid.
 import { HitCollector, redact, type Hits } from './hits.js';
 
-// A run of digits, spaces and dashes long enough to hold a card; cheap to find in prose.
-const RUN = /\d[\d \u00a0-]{11,}\d/g;
 // Inside a run: bounded repetition with digit guards on both sides, so a longer digit run is not a card.
 const CANDIDATE = /(?<![\d])\d(?:[ \u00a0-]?\d){12,18}(?![\d])/g;
 
@@ -59,11 +57,42 @@ export function isCardNumber(digits: string): boolean {
 
 export function scanCreditCards(text: string): Hits {
   const hits = new HitCollector();
-  for (const run of text.matchAll(RUN)) {
-    for (const m of run[0].matchAll(CANDIDATE)) {
+  for (const run of digitRuns(text)) {
+    for (const m of run.matchAll(CANDIDATE)) {
       const digits = m[0].replace(/[ \u00a0-]/g, '');
       if (isCardNumber(digits)) hits.add(redact(digits, 4, 4));
     }
   }
   return hits.done();
+}
+
+const MIN_CARD_DIGITS = 13;
+
+/**
+ * Maximal runs of digits, spaces, no-break spaces and dashes that start and end with a digit and hold
+ * at least 13 digits: the only places a card can be. One pass over the char codes; a regex for the same
+ * (/\d[\d \u00a0-]{11,}\d/g) retried at every digit of ordinary numbers and cost ~10% of the CPU of a
+ * gateway relaying 100 KB messages.
+ */
+export function* digitRuns(text: string): Generator<string> {
+  const n = text.length;
+  let i = 0;
+  while (i < n) {
+    const c = text.charCodeAt(i);
+    if (c < 48 || c > 57) {
+      i++;
+      continue;
+    }
+    const start = i;
+    let lastDigit = i;
+    let digits = 0;
+    for (; i < n; i++) {
+      const d = text.charCodeAt(i);
+      if (d >= 48 && d <= 57) {
+        lastDigit = i;
+        digits++;
+      } else if (d !== 32 && d !== 0xa0 && d !== 45) break;
+    }
+    if (digits >= MIN_CARD_DIGITS) yield text.slice(start, lastDigit + 1);
+  }
 }

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { AhoCorasick } from './aho-corasick.js';
-import { luhnValid, scanCreditCards } from './credit-card.js';
+import { digitRuns, luhnValid, scanCreditCards } from './credit-card.js';
 
 function naiveCount(text: string, word: string): number {
   let n = 0;
@@ -15,6 +15,18 @@ function withLuhnDigit(body: string): string {
 }
 
 describe('detector properties', () => {
+  it('digitRuns finds exactly the runs the regex /\\d[\\d \\u00a0-]{11,}\\d/g finds that can hold a card', () => {
+    const piece = fc.constantFrom('0', '4', '9', '12', '4111', ' ', '-', '\u00a0', 'a', '\n', '  ', '--');
+    fc.assert(
+      fc.property(fc.array(piece, { maxLength: 80 }), (parts) => {
+        const text = parts.join('');
+        const byRegex = (text.match(/\d[\d \u00a0-]{11,}\d/g) ?? []).filter((r) => r.replace(/\D/g, '').length >= 13);
+        expect([...digitRuns(text)]).toEqual(byRegex);
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
   it('Aho-Corasick counts exactly what a naive search counts (overlaps, non-ASCII)', () => {
     const alphabet = fc.constantFrom('a', 'b', 'ab', 'ü', 'ß', ' ', '€');
     const word = fc.array(alphabet, { minLength: 1, maxLength: 4 }).map((p) => p.join(''));
