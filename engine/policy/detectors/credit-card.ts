@@ -67,32 +67,23 @@ export function scanCreditCards(text: string): Hits {
 }
 
 const MIN_CARD_DIGITS = 13;
+// A maximal run of digits and separators: the lookbehind rejects every position inside a run at once, so
+// each run is read once. (/\d[\d \u00a0-]{11,}\d/g was retried at every digit of ordinary numbers and
+// cost ~10% of the CPU of a gateway relaying 100 KB messages; this is about twice as fast.)
+const SPAN = /(?<![\d \u00a0-])[\d \u00a0-]{13,}/g;
 
-/**
- * Maximal runs of digits, spaces, no-break spaces and dashes that start and end with a digit and hold
- * at least 13 digits: the only places a card can be. One pass over the char codes; a regex for the same
- * (/\d[\d \u00a0-]{11,}\d/g) retried at every digit of ordinary numbers and cost ~10% of the CPU of a
- * gateway relaying 100 KB messages.
- */
+const isDigit = (c: number): boolean => c >= 48 && c <= 57;
+
+/** Maximal runs of digits, spaces, no-break spaces and dashes, trimmed to digits, holding 13+ digits. */
 export function* digitRuns(text: string): Generator<string> {
-  const n = text.length;
-  let i = 0;
-  while (i < n) {
-    const c = text.charCodeAt(i);
-    if (c < 48 || c > 57) {
-      i++;
-      continue;
-    }
-    const start = i;
-    let lastDigit = i;
+  for (const m of text.matchAll(SPAN)) {
+    const run = m[0];
+    let a = 0;
+    let b = run.length - 1;
+    while (a <= b && !isDigit(run.charCodeAt(a))) a++;
+    while (b >= a && !isDigit(run.charCodeAt(b))) b--;
     let digits = 0;
-    for (; i < n; i++) {
-      const d = text.charCodeAt(i);
-      if (d >= 48 && d <= 57) {
-        lastDigit = i;
-        digits++;
-      } else if (d !== 32 && d !== 0xa0 && d !== 45) break;
-    }
-    if (digits >= MIN_CARD_DIGITS) yield text.slice(start, lastDigit + 1);
+    for (let i = a; i <= b; i++) if (isDigit(run.charCodeAt(i))) digits++;
+    if (digits >= MIN_CARD_DIGITS) yield run.slice(a, b + 1);
   }
 }
