@@ -27,7 +27,7 @@ export async function runServe(dir: string, flags: ServeFlags): Promise<number> 
     process.stderr.write(`relayguard serve: ${err.message}\n`);
     return 2;
   }
-  const workers = flags.workers === undefined || flags.workers === 'auto' ? autoWorkers() : flags.workers;
+  const workers = flags.workers === 'auto' ? autoWorkers() : (flags.workers ?? 1);
   const id = workerId();
   if (id !== undefined) return serveWorker(dir, flags, logger.child({ worker: id }), id);
   if (workers > 1) return runPrimary({ workers, logger });
@@ -68,9 +68,10 @@ export function register(program: Command): void {
     .addOption(new Option('--json-logs', 'JSON lines logs (default when stdout is not a terminal)'))
     .option('--dev', 'also start capture MTAs for loopback receivers (writes var/dev-mail/) and print a "try it" line')
     .addOption(
+      // Default 1: /metrics and /status are served by worker 1 and describe that worker only.
       new Option('--workers <n>', 'worker processes sharing the listeners (node:cluster); auto: the cores this process may use (cgroup CPU quota respected)')
         .argParser(parseWorkers)
-        .default('auto'),
+        .default(1),
     )
     .action(async (dir: string, options: ServeFlags) => {
       const code = await runServe(dir, options);

@@ -2,6 +2,7 @@
 // in-flight transaction and exits 0, a second signal exits 1 at once, SIGHUP reloads, an invalid
 // config exits 1 with located diagnostics, --workers and --dev start and stop cleanly.
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { autoWorkers } from '../../engine/runtime/cpu-quota.js';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -163,6 +164,23 @@ describe('relayguard serve (process)', () => {
     expect((await inflight.reply()).code).toBe(250);
     expect((await proc.exited).code).toBe(0);
     expect(mta.messages).toHaveLength(5);
+  });
+
+  it('--workers auto starts as many workers as autoWorkers() (cores capped by the cgroup quota) and serves mail', async () => {
+    const expected = autoWorkers();
+    const mta = await startRecordingMta();
+    cleanups.push(() => mta.close());
+    const { dir, port } = await config(mta.port);
+    const proc = serve(dir, ['--workers', 'auto']);
+    if (expected > 1) await outputContains(proc, `${expected} workers running`, 20_000);
+    else await started(proc, port);
+    const c = await RawSmtpClient.connect(port);
+    cleanups.push(() => c.close());
+    await c.reply();
+    const t = await rawTransaction(c, { ehlo: 'upstream.example.test', from: 'alice@corp.example', to: ['bob@example.org'], body: testMessage() });
+    expect(t.final?.code).toBe(250);
+    process.kill(proc.pid, 'SIGTERM');
+    expect((await proc.exited).code).toBe(0);
   });
 
   it('--dev captures relayed mail as .eml files and prints a swaks line', async () => {
