@@ -93,7 +93,7 @@ export function parseMime(raw: Buffer | Readable, ctx: MimeParseContext): Promis
     const options = { skipHtmlToText: true, skipTextToHtml: true, skipImageLinks: true, checksumAlgo: false, maxChildNodes: maxParts };
     const parser = new MailParser(options as object);
     // Every leaf as a stream, inline text included: mailparser would otherwise join all text parts
-    // into one string in memory. mime-parse.test.ts notices when mailparser stops honouring this.
+    // into one string in memory. long-text.test.ts notices when mailparser stops honouring this.
     (parser as unknown as { textTypes: string[] }).textTypes = [];
     const state = { size: 0, headerLines: [] as string[], reads: [] as Promise<ParsedPart | BodyText | undefined>[] };
     const onAbort = (): void => {
