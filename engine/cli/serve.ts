@@ -6,7 +6,8 @@ import type { Logger } from 'pino';
 import { createLogger, LoggerConfigError, LOG_LEVELS } from '../runtime/logger.js';
 import { serveProcess } from '../runtime/serve-process.js';
 import { autoWorkers } from '../runtime/cpu-quota.js';
-import { reportReady, runPrimary, workerId } from '../runtime/workers.js';
+import { createMetrics } from '../runtime/metrics.js';
+import { answerMetricsCollect, reportReady, requestPeerMetrics, runPrimary, workerId } from '../runtime/workers.js';
 
 export interface ServeFlags {
   readonly logLevel?: string;
@@ -27,7 +28,7 @@ export async function runServe(dir: string, flags: ServeFlags): Promise<number> 
     process.stderr.write(`relayguard serve: ${err.message}\n`);
     return 2;
   }
-  const workers = flags.workers === 'auto' ? autoWorkers() : (flags.workers ?? 1);
+  const workers = flags.workers === undefined || flags.workers === 'auto' ? autoWorkers() : flags.workers;
   const id = workerId();
   if (id !== undefined) return serveWorker(dir, flags, logger.child({ worker: id }), id);
   if (workers > 1) return runPrimary({ workers, logger });
@@ -38,6 +39,9 @@ export async function runServe(dir: string, flags: ServeFlags): Promise<number> 
 async function serveWorker(dir: string, flags: ServeFlags, logger: Logger, id: number): Promise<number> {
   // A terminal's Ctrl-C reaches the whole process group; the primary turns it into one SIGTERM per worker.
   process.on('SIGINT', () => undefined);
+  // Worker 1 serves /metrics for all: it adds the other workers' snapshots, relayed by the primary.
+  const metrics = createMetrics(id === 1 ? { peers: requestPeerMetrics } : {});
+  answerMetricsCollect(() => metrics.snapshot());
   const code = await serveProcess({
     dir,
     logger,
@@ -45,6 +49,7 @@ async function serveWorker(dir: string, flags: ServeFlags, logger: Logger, id: n
     dev: flags.dev === true && id === 1,
     stopSignals: ['SIGTERM'],
     onStarted: () => reportReady(),
+    gatewayOptions: { metrics },
   });
   // The IPC channel to the primary would keep this process alive after the drain.
   process.disconnect?.();
@@ -68,10 +73,9 @@ export function register(program: Command): void {
     .addOption(new Option('--json-logs', 'JSON lines logs (default when stdout is not a terminal)'))
     .option('--dev', 'also start capture MTAs for loopback receivers (writes var/dev-mail/) and print a "try it" line')
     .addOption(
-      // Default 1: /metrics and /status are served by worker 1 and describe that worker only.
       new Option('--workers <n>', 'worker processes sharing the listeners (node:cluster); auto: the cores this process may use (cgroup CPU quota respected)')
         .argParser(parseWorkers)
-        .default(1),
+        .default('auto'),
     )
     .action(async (dir: string, options: ServeFlags) => {
       const code = await runServe(dir, options);

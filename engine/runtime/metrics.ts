@@ -1,6 +1,6 @@
 // Prometheus metrics for one gateway process: its own registry (no global singleton), an
 // EngineObserver for the SMTP engine, and setters for the runtime (reloads, revision, certificates).
-import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { AggregatorRegistry, Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { CertificateSummary } from '../graph/types.js';
 import type { EngineObserver, IncidentSink, RefusalReason, TlsHandshakeEvent, TransactionRecord } from '../smtp/engine-api.js';
 
@@ -20,6 +20,9 @@ export interface GatewayMetrics extends EngineObserver {
   inspectionFailed(e: { readonly reason: string }): void;
   /** Wraps the incident sink: every incident record (one per matched policy) counts in policy_matches_total. */
   countIncidents(sink: IncidentSink): IncidentSink;
+  /** This process's metrics as prom-client JSON, for aggregation across cluster workers. */
+  snapshot(): Promise<readonly object[]>;
+  /** The Prometheus text: this process's metrics, plus the other workers' when `peers` is set. */
   render(): Promise<string>;
 }
 
@@ -30,6 +33,11 @@ export interface MetricsOptions {
   readonly now?: () => Date;
   /** Distinct values kept per label before further values become "other". Default 200. */
   readonly maxLabelValues?: number;
+  /**
+   * The other cluster workers' snapshots (serve --workers N, in the worker that serves /metrics): render()
+   * then aggregates (counters and histograms summed, see AGGREGATE below).
+   */
+  readonly peers?: () => Promise<readonly (readonly object[])[]>;
 }
 
 const PREFIX = 'relayguard_';
@@ -53,10 +61,12 @@ function defineMetrics(registry: Registry) {
     authFailures: new Counter({ name: `${PREFIX}tls_authentication_failures_total`, help: 'Peer certificates refused, by leg, peer and reason code.', labelNames: ['leg', 'peer', 'reason'], registers }),
     policyMatches: new Counter({ name: `${PREFIX}policy_matches_total`, help: 'Policy matches (incidents) by policy, action and mode.', labelNames: ['policy', 'action', 'mode'], registers }),
     inspectionFailures: new Counter({ name: `${PREFIX}inspection_failures_total`, help: 'Messages whose inspection failed or ran out of budget, by reason.', labelNames: ['reason'], registers }),
-    reloads: new Counter({ name: `${PREFIX}reloads_total`, help: 'Config reloads by result (success, failure, unchanged).', labelNames: ['result'], registers }),
+    // Every worker reloads the same files: across workers the count of one worker is the count.
+    reloads: new Counter({ name: `${PREFIX}reloads_total`, help: 'Config reloads by result (success, failure, unchanged).', labelNames: ['result'], registers, aggregator: 'max' }),
     reloadDuration: new Histogram({ name: `${PREFIX}reload_duration_seconds`, help: 'Time to read, validate and compile a config revision.', buckets: RELOAD_BUCKETS, registers }),
-    configInfo: new Gauge({ name: `${PREFIX}config_info`, help: 'The running config revision (always 1).', labelNames: ['revision', 'git_commit'], registers }),
-    ready: new Gauge({ name: `${PREFIX}ready`, help: '1 when a graph is loaded, listeners are bound and the process is not draining.', registers }),
+    configInfo: new Gauge({ name: `${PREFIX}config_info`, help: 'The running config revision (always 1).', labelNames: ['revision', 'git_commit'], registers, aggregator: 'max' }),
+    // Across workers: ready only when every worker is.
+    ready: new Gauge({ name: `${PREFIX}ready`, help: '1 when a graph is loaded, listeners are bound and the process is not draining.', registers, aggregator: 'min' }),
   };
 }
 
@@ -144,8 +154,10 @@ class PrometheusGatewayMetrics implements GatewayMetrics {
   /** sessionId → the upstream label it was counted under, so close decrements the same gauge child. */
   readonly #openSessions = new Map<string, string>();
   #certificates: readonly CertificateSummary[] = [];
+  readonly #peers: MetricsOptions['peers'];
 
   constructor(opts: MetricsOptions) {
+    this.#peers = opts.peers;
     this.registry = new Registry();
     this.#m = defineMetrics(this.registry);
     this.#now = opts.now ?? (() => new Date());
@@ -247,8 +259,14 @@ class PrometheusGatewayMetrics implements GatewayMetrics {
     };
   }
 
-  render(): Promise<string> {
-    return this.registry.metrics();
+  snapshot(): Promise<readonly object[]> {
+    return this.registry.getMetricsAsJSON();
+  }
+
+  async render(): Promise<string> {
+    if (this.#peers === undefined) return this.registry.metrics();
+    const [own, others] = await Promise.all([this.registry.getMetricsAsJSON(), this.#peers()]);
+    return AggregatorRegistry.aggregate([own, ...others]).metrics();
   }
 
   /** Seconds until expiry, computed at scrape time so the value never goes stale between reloads. */
@@ -259,6 +277,7 @@ class PrometheusGatewayMetrics implements GatewayMetrics {
       help: 'Seconds until the certificate expires (negative once expired), per certificate file the running config uses.',
       labelNames: ['file', 'subject', 'used_by'],
       registers: [this.registry],
+      aggregator: 'min',
       collect() {
         this.reset();
         const now = self.#now().getTime();

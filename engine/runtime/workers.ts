@@ -1,6 +1,7 @@
 // `serve --workers N` (N > 1): a node:cluster primary that owns no sockets itself. Each worker is a
 // complete gateway (its own graph, file watcher and reloader; listening sockets are shared through the
-// cluster module); the primary only forwards signals, restarts a crashed worker, and exits when they have.
+// cluster module); the primary forwards signals, restarts a crashed worker, relays the metrics snapshots
+// that make worker 1's /metrics cover every worker, and exits when the workers have.
 import cluster from 'node:cluster';
 import type { Worker } from 'node:cluster';
 import type { EventEmitter } from 'node:events';
@@ -8,6 +9,22 @@ import type { Logger } from 'pino';
 
 export const WORKER_ID_ENV = 'RELAYGUARD_WORKER_ID';
 export const READY_MESSAGE = 'relayguard:ready';
+
+// /metrics across workers: the worker serving it asks the primary, the primary asks the others.
+const METRICS_REQUEST = 'relayguard:metrics-request';
+const METRICS_COLLECT = 'relayguard:metrics-collect';
+const METRICS_SNAPSHOT = 'relayguard:metrics-snapshot';
+const METRICS_RESULT = 'relayguard:metrics-result';
+/** A worker that does not answer in time is left out of that scrape (a restart, a stuck event loop). */
+const METRICS_TIMEOUT_MS = 1500;
+
+type Snapshot = readonly object[];
+interface MetricsMessage {
+  readonly type?: unknown;
+  readonly id?: unknown;
+  readonly metrics?: unknown;
+  readonly snapshots?: unknown;
+}
 
 export interface PrimaryOptions {
   readonly workers: number;
@@ -29,6 +46,38 @@ export function workerId(): number | undefined {
 
 export function reportReady(): void {
   process.send?.({ type: READY_MESSAGE });
+}
+
+/** In every worker: answer the primary's collect requests with this worker's metrics. */
+export function answerMetricsCollect(snapshot: () => Promise<Snapshot>): void {
+  process.on('message', (m: MetricsMessage) => {
+    if (m?.type !== METRICS_COLLECT) return;
+    snapshot().then(
+      (metrics) => process.send?.({ type: METRICS_SNAPSHOT, id: m.id, metrics }),
+      () => process.send?.({ type: METRICS_SNAPSHOT, id: m.id, metrics: [] }),
+    );
+  });
+}
+
+let nextRequest = 0;
+
+/** In the worker serving /metrics: the other workers' snapshots ([] when the primary does not answer in time). */
+export function requestPeerMetrics(): Promise<readonly Snapshot[]> {
+  return new Promise((resolve) => {
+    if (process.send === undefined) return resolve([]);
+    const id = `${process.pid}-${nextRequest++}`;
+    const done = (snapshots: readonly Snapshot[]): void => {
+      clearTimeout(timer);
+      process.off('message', onMessage);
+      resolve(snapshots);
+    };
+    const onMessage = (m: MetricsMessage): void => {
+      if (m?.type === METRICS_RESULT && m.id === id) done(Array.isArray(m.snapshots) ? (m.snapshots as Snapshot[]) : []);
+    };
+    const timer = setTimeout(() => done([]), METRICS_TIMEOUT_MS * 2);
+    process.on('message', onMessage);
+    process.send({ type: METRICS_REQUEST, id });
+  });
 }
 
 /** Runs the primary until every worker has exited; resolves 0 when all exited 0 after a stop signal. */
@@ -62,11 +111,37 @@ class Primary {
     const w = cluster.fork({ [WORKER_ID_ENV]: String(id) });
     this.#workers.set(id, w);
     w.on('message', (m: unknown) => {
-      if ((m as { type?: unknown } | null)?.type !== READY_MESSAGE) return;
+      const type = (m as MetricsMessage | null)?.type;
+      if (type === METRICS_REQUEST) return this.#collectMetrics(w, (m as MetricsMessage).id);
+      if (type !== READY_MESSAGE) return;
       this.#ready.add(id);
       if (this.#ready.size === this.#opts.workers) this.#opts.logger.info({ workers: this.#opts.workers }, `${this.#opts.workers} workers running`);
     });
     w.on('exit', (code, signal) => this.#onExit(id, w, code, signal));
+  }
+
+  /** Asks every other worker for its snapshot and answers the requester with what came back in time. */
+  #collectMetrics(requester: Worker, id: unknown): void {
+    const others = [...this.#workers.values()].filter((w) => w !== requester && w.isConnected());
+    const snapshots: Snapshot[] = [];
+    let waiting = others.length;
+    const finish = (): void => {
+      clearTimeout(timer);
+      for (const w of others) w.off('message', onSnapshot);
+      if (requester.isConnected()) requester.send({ type: METRICS_RESULT, id, snapshots });
+    };
+    const onSnapshot = (m: unknown): void => {
+      const msg = m as MetricsMessage | null;
+      if (msg?.type !== METRICS_SNAPSHOT || msg.id !== id) return;
+      if (Array.isArray(msg.metrics)) snapshots.push(msg.metrics as Snapshot);
+      if (--waiting === 0) finish();
+    };
+    const timer = setTimeout(finish, METRICS_TIMEOUT_MS);
+    if (others.length === 0) return finish();
+    for (const w of others) {
+      w.on('message', onSnapshot);
+      w.send({ type: METRICS_COLLECT, id });
+    }
   }
 
   #onExit(id: number, w: Worker, code: number | null, signal: string | null): void {

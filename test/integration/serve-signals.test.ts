@@ -140,13 +140,15 @@ describe('relayguard serve (process)', () => {
     expect(proc.output()).toMatch(/topology\.yaml:\d+:\d+: error/);
   });
 
-  it('--workers 2 serves mail and drains on SIGTERM', async () => {
+  it('--workers 2 serves mail, reports every worker in /metrics, and drains on SIGTERM', async () => {
     const mta = await startRecordingMta();
     cleanups.push(() => mta.close());
-    const { dir, port } = await config(mta.port);
+    const [adminPort = 0] = await freePorts(1);
+    const { dir, port } = await config(mta.port, { adminPort });
     const proc = serve(dir, ['--workers', '2']);
     await outputContains(proc, '2 workers running', 20_000);
-    for (let i = 0; i < 4; i++) {
+    const workersSeen = new Set<string>();
+    for (let i = 0; i < 8; i++) {
       const c = await RawSmtpClient.connect(port);
       cleanups.push(() => c.close());
       await c.reply();
@@ -154,6 +156,19 @@ describe('relayguard serve (process)', () => {
       expect(t.final?.code).toBe(250);
       c.close();
     }
+    for (const line of proc.output().split('\n')) {
+      const m = /"worker":(\d+).*"event":"transaction"/.exec(line);
+      if (m?.[1] !== undefined) workersSeen.add(m[1]);
+    }
+    // worker 1 serves /metrics; the counters are the sum over both workers (the primary relays the other's)
+    const metrics = await (await fetch(`http://127.0.0.1:${adminPort}/metrics`)).text();
+    const delivered = /relayguard_transactions_total\{upstream="local",outcome="delivered"\} (\d+)/.exec(metrics)?.[1];
+    expect(Number(delivered)).toBe(8);
+    expect(metrics).toMatch(/relayguard_ready 1\b/);
+    expect(metrics).toMatch(/relayguard_config_info\{[^}]*\} 1\b/);
+    // node:cluster hands connections out round-robin: both workers relayed mail, so 8 is a sum over both
+    expect([...workersSeen].sort()).toEqual(['1', '2']);
+    expect(metrics).toMatch(/relayguard_sessions_total\{upstream="local",result="accepted"\} 8\b/);
     // The primary forwards SIGHUP: each worker re-reads the files itself.
     process.kill(proc.pid, 'SIGHUP');
     await eventually(() => proc.output().split('RG_RELOAD_UNCHANGED').length - 1 === 2, 'a reload result from both workers', proc);
@@ -163,7 +178,7 @@ describe('relayguard serve (process)', () => {
     inflight.write('end\r\n.\r\n');
     expect((await inflight.reply()).code).toBe(250);
     expect((await proc.exited).code).toBe(0);
-    expect(mta.messages).toHaveLength(5);
+    expect(mta.messages).toHaveLength(9);
   });
 
   it('--workers auto starts as many workers as autoWorkers() (cores capped by the cgroup quota) and serves mail', async () => {
