@@ -11,6 +11,10 @@ import { analyzeMessage } from './analyze.js';
 import { evaluatePolicies, type Envelope } from './evaluate.js';
 import { inspectMessage } from './inspect.js';
 import { ByteBudget, parseMime } from './mime-parse.js';
+import { createRequire } from 'node:module';
+import fc from 'fast-check';
+import { QuotedPrintableDecoder, installStreamingQpDecoder } from './qp-stream.js';
+import { decodeQuotedPrintable } from './simple-message.js';
 import { HOLD_CHARS, TextDecodeStream, cutPoint } from './text-collector.js';
 import { windowScans } from './text-scan.js';
 
@@ -168,5 +172,50 @@ describe('window cuts and streaming decoding', () => {
     expect(d.write(Buffer.from('soft \r\nbreak\r\n From me\r\n-- \r\nsig')) + d.end()).toBe('soft break\nFrom me\n-- \nsig');
     const sp = new TextDecodeStream('utf-8', { delSp: true });
     expect(sp.write(Buffer.from('Fal \r\ncon\r\n')) + sp.end()).toBe('Falcon\n');
+  });
+});
+
+describe('streaming quoted-printable', () => {
+  const decodeInChunks = async (input: Buffer, cuts: readonly number[]): Promise<Buffer> => {
+    const d = new QuotedPrintableDecoder();
+    const out: Buffer[] = [];
+    d.on('data', (b: Buffer) => out.push(b));
+    const done = new Promise((r) => d.once('end', r));
+    let at = 0;
+    for (const c of [...cuts].sort((a, b) => a - b)) {
+      d.write(input.subarray(at, Math.max(at, c)));
+      at = Math.max(at, c);
+    }
+    d.end(input.subarray(at));
+    await done;
+    return Buffer.concat(out);
+  };
+
+  it('decodes exactly like the whole-buffer decoder, however the input is chunked (soft breaks, escapes, CRLF and LF)', async () => {
+    const piece = fc.constantFrom('a', 'Stra', '=DF', '=3D', '=\r\n', '=\n', '= \r\n', '\r\n', '\n', ' ', '=', '=Z', '=4', 'ü');
+    await fc.assert(
+      fc.asyncProperty(fc.array(piece, { maxLength: 60 }), fc.array(fc.nat(200), { maxLength: 6 }), async (parts, cuts) => {
+        const input = Buffer.from(parts.join(''), 'latin1');
+        expect((await decodeInChunks(input, cuts)).equals(decodeQuotedPrintable(input))).toBe(true);
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  it('emits as lines arrive instead of at the end of the part', async () => {
+    const d = new QuotedPrintableDecoder();
+    const seen: string[] = [];
+    d.on('data', (b: Buffer) => seen.push(b.toString('latin1')));
+    d.write('first line =3D one\r\nsecond');
+    await new Promise((r) => setImmediate(r));
+    expect(seen).toEqual(['first line = one\r\n']);
+    d.end(' line\r\n');
+  });
+
+  it('is what mailsplit (under mailparser) uses for quoted-printable parts', () => {
+    installStreamingQpDecoder();
+    const fromMailparser = createRequire(createRequire(import.meta.url).resolve('mailparser'));
+    const libqp = createRequire(fromMailparser.resolve('@zone-eu/mailsplit/lib/mime-node.js'))('libqp') as { Decoder: new () => unknown };
+    expect(new libqp.Decoder()).toBeInstanceOf(QuotedPrintableDecoder);
   });
 });

@@ -5,6 +5,7 @@ import { MailParser } from 'mailparser';
 import type { AttachmentStream, MessageText } from 'mailparser';
 import { isTextFile } from './extract-file.js';
 import { htmlToText } from './markup-text.js';
+import { installStreamingQpDecoder } from './qp-stream.js';
 import { sniffType } from './sniff.js';
 import { type CollectedText, HOLD_CHARS, TextCollector, TextDecodeStream } from './text-collector.js';
 import type { WindowScanFactory } from './text-scan.js';
@@ -137,6 +138,8 @@ function feed(raw: Buffer | Readable, parser: MailParser, count: (n: number) => 
   });
   raw.pipe(parser);
 }
+
+installStreamingQpDecoder();
 
 const BODY_TYPES = new Set(['text/plain', 'text/html', 'message/delivery-status']);
 

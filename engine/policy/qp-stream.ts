@@ -1,0 +1,56 @@
+// A streaming quoted-printable decoder for the MIME parser. libqp 3's Decoder (which mailsplit, under
+// mailparser, uses for every quoted-printable part) keeps the whole part as strings until its end, so a
+// 50 MB quoted-printable body would sit in memory twice; this one decodes line by line as bytes arrive.
+// installStreamingQpDecoder() puts it in place of libqp.Decoder in the module instance mailsplit loads;
+// long-text.test.ts checks that a quoted-printable part now reaches inspection in many chunks.
+import { createRequire } from 'node:module';
+import { Transform } from 'node:stream';
+import type { TransformCallback } from 'node:stream';
+import { decodeQuotedPrintable } from './simple-message.js';
+
+/** Without a line end for this long (malformed input), decoding goes on anyway, keeping a possible escape whole. */
+const MAX_PENDING = 64 * 1024;
+/** An "=" this close to the end may start an escape or a soft break ("=", blanks, line end) still arriving. */
+const ESCAPE_REACH = 80;
+
+export class QuotedPrintableDecoder extends Transform {
+  #pending: Buffer = Buffer.alloc(0);
+
+  override _transform(chunk: Buffer | string, encoding: BufferEncoding, done: TransformCallback): void {
+    const bytes = typeof chunk === 'string' ? Buffer.from(chunk, encoding) : chunk;
+    const buf = this.#pending.length > 0 ? Buffer.concat([this.#pending, bytes]) : bytes;
+    const cut = safeCut(buf);
+    // a copy: the remainder is at most a line, and must not keep the whole chunk alive
+    this.#pending = Buffer.from(buf.subarray(cut));
+    if (cut > 0) this.push(decodeQuotedPrintable(buf.subarray(0, cut)));
+    done();
+  }
+
+  override _flush(done: TransformCallback): void {
+    if (this.#pending.length > 0) this.push(decodeQuotedPrintable(this.#pending));
+    this.#pending = Buffer.alloc(0);
+    done();
+  }
+}
+
+/** Bytes [0, cut) decode on their own: everything up to the last line end (escapes never cross one). */
+export function safeCut(buf: Buffer): number {
+  const lf = buf.lastIndexOf(0x0a);
+  if (lf >= 0) return lf + 1;
+  if (buf.length < MAX_PENDING) return 0;
+  const eq = buf.lastIndexOf(0x3d);
+  return eq >= 0 && eq >= buf.length - ESCAPE_REACH ? eq : buf.length;
+}
+
+let installed = false;
+
+/** Makes mailsplit's quoted-printable parts stream (see the top of this file). Idempotent. */
+export function installStreamingQpDecoder(): void {
+  if (installed) return;
+  installed = true;
+  // resolved the way mailparser → mailsplit → libqp resolve it, so it is their module instance
+  const fromMailparser = createRequire(createRequire(import.meta.url).resolve('mailparser'));
+  const fromMailsplit = createRequire(fromMailparser.resolve('@zone-eu/mailsplit/lib/mime-node.js'));
+  const libqp = fromMailsplit('libqp') as { Decoder: unknown };
+  libqp.Decoder = QuotedPrintableDecoder;
+}
