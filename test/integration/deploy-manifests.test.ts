@@ -136,7 +136,10 @@ describe('Kubernetes manifests', () => {
     const volumes = new Map((pod['volumes'] as Doc[]).map((v) => [v['name'] as string, v]));
     const cmd = execForm('CMD');
     expect(cmd).toEqual(['serve', CONFIG_MOUNT]);
-    expect(container['args'] ?? cmd).toEqual(cmd);
+    // the image's CMD, optionally followed by serve flags (the manifest pins --workers)
+    const args = (container['args'] as string[] | undefined) ?? cmd;
+    expect(args.slice(0, cmd.length)).toEqual(cmd);
+    expect(args.slice(cmd.length).every((a) => a.startsWith('--') || /^\w+$/.test(a))).toBe(true);
     const config = mounts.find((m) => m['mountPath'] === CONFIG_MOUNT) as Doc;
     expect(config['readOnly']).toBe(true);
     expect(volumes.get(config['name'])?.['configMap']?.['name']).toBe('relayguard-config');
