@@ -23,7 +23,6 @@ import { combineObservers, createLogObserver } from './logger.js';
 import type { GatewayMetrics } from './metrics.js';
 import type { ReloadResult, ReloadTrigger } from './reload-result.js';
 import { Reloader } from './reloader.js';
-import type { ReloaderOptions } from './reloader.js';
 import { buildStatus, reloadReportOf } from './status.js';
 import type { StatusSnapshot } from './status.js';
 
@@ -42,7 +41,6 @@ export interface GatewayOptions {
   /** How long a replaced generation keeps its sessions before they are drained. Default: its drain.graceMs. */
   readonly retireMs?: number;
   readonly build?: (dir: string) => Promise<BuildResult>;
-  readonly fingerprint?: ReloaderOptions['fingerprint'];
 }
 
 export class GatewayStartError extends Error {
@@ -171,7 +169,6 @@ export class Gateway {
       ...(this.#opts.watch !== undefined ? { watch: this.#opts.watch } : {}),
       ...(this.#opts.debounceMs !== undefined ? { debounceMs: this.#opts.debounceMs } : {}),
       ...(this.#opts.build !== undefined ? { build: this.#opts.build } : {}),
-      ...(this.#opts.fingerprint !== undefined ? { fingerprint: this.#opts.fingerprint } : {}),
     });
     this.#reloader.onResult((r) => this.#recordReload(r));
     await this.#reloader.start();

@@ -22,7 +22,7 @@ function write(dir: string, graceMs: number): void {
   writeFileSync(join(dir, 'topology.yaml'), topologyText({ listen: [{ port: 10925 }], receiverPort: 10930, graceMs }));
 }
 
-async function setup(build?: ReloaderOptions['build'], fingerprint?: ReloaderOptions['fingerprint']) {
+async function setup(build?: ReloaderOptions['build']) {
   const dir = mkdtempSync(join(tmpdir(), 'rg-reloader-'));
   dirs.push(dir);
   write(dir, 1000);
@@ -42,7 +42,6 @@ async function setup(build?: ReloaderOptions['build'], fingerprint?: ReloaderOpt
     watch: false,
     debounceMs: 20,
     ...(build ? { build } : {}),
-    ...(fingerprint ? { fingerprint } : {}),
   });
   reloaders.push(reloader);
   reloader.onResult((r) => results.push(r));
@@ -82,11 +81,9 @@ describe('Reloader', () => {
 
   it('debounces a burst of events into one pass', async () => {
     let probes = 0;
-    const s = await setup(undefined, async (dir) => {
+    const s = await setup(async (dir) => {
       probes++;
-      const { loadConfigDir } = await import('../config/load.js');
-      const l = await loadConfigDir(dir);
-      return { revision: l.revision, diagnostics: l.diagnostics };
+      return buildGraph(dir);
     });
     write(s.dir, 2500);
     for (let i = 0; i < 10; i++) s.reloader.schedule('watch');

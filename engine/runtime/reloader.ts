@@ -1,9 +1,8 @@
-// The reload pipeline: event → quiet period → read all files and hash → unchanged? stop → compile → swap.
+// The reload pipeline: event → quiet period → build (read, validate, compile: one pass over the files) → same hash? stop → swap.
 // Single-flight: events during a pass mark it dirty and cause exactly one follow-up with the newest files.
 // A failed pass changes nothing but the reported result (a DLP gateway fails closed).
 import type { Logger } from 'pino';
 import type { Diagnostic } from '../config/diagnostic.js';
-import { hasErrors } from '../config/diagnostic.js';
 import { formatDiagnostics } from '../config/load.js';
 import { buildGraph } from '../graph/build.js';
 import type { BuildResult } from '../graph/build.js';
@@ -11,12 +10,6 @@ import { planChanges, summarizePlan } from '../graph/plan.js';
 import type { RoutingGraph } from '../graph/types.js';
 import { ConfigWatcher } from './config-watcher.js';
 import type { ReloadResult, ReloadTrigger } from './reload-result.js';
-
-/** The cheap first step: hash of what is on disk (and its problems, found without compiling). */
-export interface Fingerprint {
-  readonly revision: string | null;
-  readonly diagnostics: readonly Diagnostic[];
-}
 
 export interface ReloaderOptions {
   readonly dir: string;
@@ -29,7 +22,6 @@ export interface ReloaderOptions {
   readonly debounceMs?: number;
   /** false: no file watcher (SIGHUP and reloadNow only). */
   readonly watch?: boolean;
-  readonly fingerprint?: (dir: string) => Promise<Fingerprint>;
   readonly build?: (dir: string) => Promise<BuildResult>;
 }
 
@@ -116,37 +108,19 @@ export class Reloader {
   async #pass(trigger: ReloadTrigger): Promise<ReloadResult> {
     const started = Date.now();
     const running = this.#opts.current();
-    // An injected probe (tests) is asked first; by default the build itself is the probe, so the
-    // directory is read and validated once per reload.
-    if (this.#opts.fingerprint !== undefined) {
-      const probe = await this.#opts.fingerprint(this.#opts.dir);
-      const early = this.#seen(trigger, probe.revision, running);
-      if (early !== undefined) return early;
-      if (probe.revision === null || hasErrors(probe.diagnostics)) return this.#failed(trigger, probe.revision, probe.diagnostics, started);
-    }
+    // One read of the directory: the build's content hash decides whether anything changed.
     const built = await (this.#opts.build ?? buildGraph)(this.#opts.dir);
-    const revision = built.graph?.revision.hash ?? built.config?.hash ?? built.revision;
-    if (this.#opts.fingerprint === undefined) {
-      const early = this.#seen(trigger, revision, running);
-      if (early !== undefined) return early;
-    }
-    if (built.graph === undefined) return this.#failed(trigger, revision, built.diagnostics, started);
-    this.#lastSeen = built.graph.revision.hash;
-    if (built.graph.revision.hash === running.revision.hash) return this.#unchanged(trigger, built.graph.revision.hash, true);
+    // Editors fire several events per save: the same bytes as last time end here. A signal always re-checks.
+    if (trigger === 'watch' && built.revision === this.#lastSeen) return this.#last ?? this.#unchanged(trigger, running.revision.hash, false);
+    this.#lastSeen = built.revision;
+    if (built.revision === running.revision.hash) return this.#unchanged(trigger, built.revision, true);
+    if (built.graph === undefined) return this.#failed(trigger, built.revision, built.diagnostics, started);
     try {
       await this.#opts.apply(built.graph);
     } catch (err) {
-      return this.#failed(trigger, built.graph.revision.hash, [applyDiagnostic(this.#opts.dir, err)], started);
+      return this.#failed(trigger, built.revision, [applyDiagnostic(this.#opts.dir, err)], started);
     }
     return this.#applied(trigger, running, built.graph, built.diagnostics, started);
-  }
-
-  /** Editors fire several events per save: the same bytes as last time end here. A signal always re-checks. */
-  #seen(trigger: ReloadTrigger, revision: string | null, running: RoutingGraph): ReloadResult | undefined {
-    if (trigger === 'watch' && revision === this.#lastSeen) return this.#last ?? this.#unchanged(trigger, running.revision.hash, false);
-    this.#lastSeen = revision;
-    if (revision === running.revision.hash) return this.#unchanged(trigger, revision, true);
-    return undefined;
   }
 
   #applied(trigger: ReloadTrigger, old: RoutingGraph, graph: RoutingGraph, diagnostics: readonly Diagnostic[], started: number): ReloadResult {
