@@ -19,11 +19,15 @@ export async function retarget(ctx: EngineContext, s: InboundSession, tx: Transa
   const leg = tx.leg as ReceivingLeg;
   const route = s.upstream.mode === 'forward' ? ctx.graph.router.lookup(domainOf(wireAddress(to[0] ?? ''))) : undefined;
   if (s.upstream.mode === 'forward' && route === undefined) return replies.tempfail(`no route for redirect recipient ${to[0] ?? ''}`);
-  const sameLeg = route === undefined || receiverSetKey(route) === leg.receiverSet;
+  // Where the redirected envelope goes: the current receiver set (always in reflect mode), else the route's.
+  const next =
+    route === undefined || receiverSetKey(route) === leg.receiverSet
+      ? { same: true, targets: [leg.target], receiverSet: leg.receiverSet }
+      : { same: false, targets: rotate(route.receivers, ctx.cursor.start(route)).map((r) => ctx.targets.receiver(r)), receiverSet: receiverSetKey(route) };
   const rcpts = to.map((a) => wireAddress(a));
   try {
     // a leg already inside DATA cannot be reset: it is closed (the receiver discards) and reopened
-    if (sameLeg && !leg.conn.dataOpen) {
+    if (next.same && !leg.conn.dataOpen) {
       const reset = await leg.conn.rset();
       if (!isAccepted(reset)) return replies.tempfail(`receiving MTA refused RSET for redirect: ${replyText(reset)}`);
       const got = await leg.conn.mailAndRcpts(wireAddress(tx.sender), mailParams(tx.mailArgs, leg.conn.capabilities), rcpts);
@@ -31,10 +35,9 @@ export async function retarget(ctx: EngineContext, s: InboundSession, tx: Transa
     }
     ctx.services.pool.release(leg.conn, { reusable: true });
     tx.leg = null;
-    const targets = sameLeg || route === undefined ? [leg.target] : rotate(route.receivers, ctx.cursor.start(route)).map((r) => ctx.targets.receiver(r));
-    const opened = await openLeg(ctx, targets, { from: wireAddress(tx.sender), params: (caps) => mailParams(tx.mailArgs, caps), rcpts: () => rcpts }, tx.signal);
+    const opened = await openLeg(ctx, next.targets, { from: wireAddress(tx.sender), params: (caps) => mailParams(tx.mailArgs, caps), rcpts: () => rcpts }, tx.signal);
     if (!opened.ok) return opened.reply;
-    tx.leg = { conn: opened.opened.conn, target: opened.opened.target, receiverSet: sameLeg || route === undefined ? leg.receiverSet : receiverSetKey(route) };
+    tx.leg = { conn: opened.opened.conn, target: opened.opened.target, receiverSet: next.receiverSet };
     tx.receivingTls = opened.opened.tls;
     return acceptedAny(opened.opened.mail, opened.opened.rcpts);
   } catch (err) {

@@ -222,16 +222,12 @@ export class RelayConnection {
     }
     if (!early) {
       ended = true;
-      this.#writeLast(held, stuffer.end());
+      this.#writeGroup([...held, stuffer.end()]);
     }
     const reply = await final;
     this.#inTransaction = false;
     if (early) return this.#earlyReply(reply);
     return reply;
-  }
-
-  #writeLast(held: readonly Buffer[], end: Buffer): void {
-    this.#writeGroup([...held, end]);
   }
 
   /** Corked writes leave in one writev; false when the socket wants a drain first. */
@@ -281,7 +277,7 @@ export class RelayConnection {
   }
 }
 
-/** Body bytes gathered before a write: one spool read, so large messages stream without copies. */
+/** Body bytes gathered before a write (four 16 KiB spool reads); the buffers go out as they are, uncopied. */
 const COALESCE_BYTES = 64 * 1024;
 
 function recipient(r: RelayRecipient): [string, readonly string[]] {
