@@ -13,7 +13,7 @@ import { writeConfigDir } from '../helpers/config-dir.js';
 import { GATEWAY_HOSTNAME, makeTestPki, type TestCert, type TestPki } from '../helpers/pki.js';
 import { startRecordingMta, type RecordingMta } from '../helpers/recording-mta.js';
 import { RawSmtp, type RawReply } from '../helpers/raw-smtp-client.js';
-import { startGatewayProcess } from './gateway-process.js';
+import { mutualTlsTopology, startGatewayProcess } from './gateway-process.js';
 import { requirePrivatePostfix, startPrivatePostfix, stopAllPostfix, type PrivatePostfix } from './private-postfix.js';
 
 const havePostfix = requirePrivatePostfix();
@@ -193,24 +193,7 @@ describe.skipIf(!havePostfix)('private Postfix as the upstream MTA presenting a 
     upstreamCert = pki.issue('corp-postfix', ['corp-postfix.example.test']);
     mta = await startRecordingMta({ name: 'mx.example.org' });
     [gwPort] = (await freePorts(1)) as [number];
-    const configDir = writeConfigDir(join(tmp, 'config'), {
-      version: 1,
-      gateway: {
-        hostname: GATEWAY_HOSTNAME,
-        listen: [{ address: '127.0.0.1', port: gwPort }],
-        tls: { certificate: pki.gateway.certPath, key: pki.gateway.keyPath, authenticate: true },
-      },
-      upstreams: [
-        {
-          name: 'corp-postfix',
-          addresses: ['127.0.0.1/32'],
-          mode: 'forward',
-          tls: { starttls: 'required', clientCertificate: 'required', trust: [pki.ca.certPath] },
-        },
-      ],
-      receivers: [{ name: 'mx', host: '127.0.0.1', port: mta.port, tls: { starttls: 'disabled' } }],
-      routes: [{ domains: ['*'], receivers: ['mx'] }],
-    });
+    const configDir = writeConfigDir(join(tmp, 'config'), mutualTlsTopology({ port: gwPort, pki, upstream: 'corp-postfix', receiverPort: mta.port }));
     const startingGateway = startGatewayProcess(configDir, gwPort, ['--log-level', 'info']);
     const startingPostfix = startPrivatePostfix({
       hostname: 'corp-postfix.example.test',

@@ -12,7 +12,7 @@ import { stopAllProcesses, type OwnedProcess } from '../helpers/processes.js';
 import { writeConfigDir } from '../helpers/config-dir.js';
 import { makeTestPki, type TestPki } from '../helpers/pki.js';
 import { startRecordingMta, type RecordingMta } from '../helpers/recording-mta.js';
-import { startGatewayProcess } from './gateway-process.js';
+import { mutualTlsTopology, startGatewayProcess } from './gateway-process.js';
 
 const swaks = requireTool('swaks', 'swaks');
 const openssl = requireTool('openssl', 'openssl');
@@ -40,24 +40,7 @@ describe.skipIf(!swaks || !openssl)('swaks and openssl against relayguard serve'
     pki = makeTestPki(join(tmp, 'certs'));
     mta = await startRecordingMta({});
     [gwPort] = (await freePorts(1)) as [number];
-    const configDir = writeConfigDir(join(tmp, 'config'), {
-      version: 1,
-      gateway: {
-        hostname: 'gw.example.test',
-        listen: [{ address: '127.0.0.1', port: gwPort }],
-        tls: { certificate: pki.gateway.certPath, key: pki.gateway.keyPath, authenticate: true },
-      },
-      upstreams: [
-        {
-          name: 'corp-mta',
-          addresses: ['127.0.0.1/32'],
-          mode: 'forward',
-          tls: { starttls: 'required', clientCertificate: 'required', trust: [pki.ca.certPath] },
-        },
-      ],
-      receivers: [{ name: 'mx', host: '127.0.0.1', port: mta.port, tls: { starttls: 'disabled' } }],
-      routes: [{ domains: ['*'], receivers: ['mx'] }],
-    });
+    const configDir = writeConfigDir(join(tmp, 'config'), mutualTlsTopology({ port: gwPort, pki, upstream: 'corp-mta', receiverPort: mta.port }));
     gateway = await startGatewayProcess(configDir, gwPort, ['--log-level', 'info']);
   });
 
