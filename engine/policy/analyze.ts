@@ -6,13 +6,13 @@ import { extractFile, type FileFacts } from './extract-file.js';
 import { htmlToText } from './markup-text.js';
 import { type BodyText, ByteBudget, parseMime, type ParsedMime } from './mime-parse.js';
 import { parseSimpleMessage } from './simple-message.js';
-import type { WindowScanFactory } from './text-scan.js';
+import type { PolicySet } from './policy-set.js';
 
 /**
- * `scans` lets texts longer than HOLD_CHARS be scanned in windows as they are decoded (inspect.ts
- * passes the policy set's); without it every text is held whole.
+ * With `scans` (the policy set inspect.ts evaluates), texts longer than HOLD_CHARS are scanned by its
+ * detectors in windows as they are decoded; without it every text is held whole.
  */
-export async function analyzeMessage(raw: Buffer | Readable, limits: AnalysisLimits, signal?: AbortSignal, scans?: WindowScanFactory): Promise<MessageAnalysis> {
+export async function analyzeMessage(raw: Buffer | Readable, limits: AnalysisLimits, signal?: AbortSignal, scans?: PolicySet): Promise<MessageAnalysis> {
   signal?.throwIfAborted();
   const budget = new ByteBudget(limits.maxDecodedBytes);
   const simple = Buffer.isBuffer(raw) ? parseSimpleMessage(raw, budget) : undefined;

@@ -6,7 +6,6 @@ import { decide, decideFailure } from './decide.js';
 import { evaluatePolicies } from './evaluate.js';
 import { MimeLimitError } from './mime-parse.js';
 import type { PolicySet } from './policy-set.js';
-import { windowScans } from './text-scan.js';
 import type { Envelope, OnFailure, Verdict } from './verdict.js';
 
 export interface InspectionSettings {
@@ -30,7 +29,7 @@ export async function inspectMessage(set: PolicySet, raw: Buffer | Readable, env
   const combined = budget === undefined ? signal : signal === undefined ? budget : AbortSignal.any([signal, budget]);
   let analysis: MessageAnalysis;
   try {
-    analysis = await analyzeMessage(raw, settings.limits, combined, windowScans(set));
+    analysis = await analyzeMessage(raw, settings.limits, combined, set);
   } catch (err) {
     return { verdict: decideFailure([], envelope, failureReason(err, budget, deadline), settings.onFailure), analysis: undefined };
   }

@@ -16,7 +16,6 @@ import fc from 'fast-check';
 import { QuotedPrintableDecoder, installStreamingQpDecoder } from './qp-stream.js';
 import { decodeQuotedPrintable } from './simple-message.js';
 import { HOLD_CHARS, TextDecodeStream, cutPoint } from './text-collector.js';
-import { windowScans } from './text-scan.js';
 
 const env: Envelope = { upstream: 'corp-postfix', sender: 'alice@corp.example', recipients: ['bob@partner.example'], transactionId: 't-1' };
 
@@ -55,7 +54,7 @@ const streamed = (raw: Buffer): Readable => Readable.from((function* () {
 })());
 
 async function bothWays(raw: Buffer): Promise<{ windowed: MessageAnalysis; whole: MessageAnalysis }> {
-  const windowed = await analyzeMessage(streamed(raw), DEFAULT_ANALYSIS_LIMITS, undefined, windowScans(set));
+  const windowed = await analyzeMessage(streamed(raw), DEFAULT_ANALYSIS_LIMITS, undefined, set);
   const whole = await analyzeMessage(streamed(raw), DEFAULT_ANALYSIS_LIMITS);
   return { windowed, whole };
 }
@@ -100,7 +99,7 @@ describe('long texts are scanned in windows', () => {
   it('a long ISO-8859-1 quoted-printable body decodes across chunk boundaries', async () => {
     const line = 'Stra=DFe M=FCnchen project falcon =3D ok\r\n';
     const raw = Buffer.from(`Subject: qp\r\nContent-Type: text/plain; charset=iso-8859-1\r\nContent-Transfer-Encoding: quoted-printable\r\n\r\n${line.repeat(60_000)}`, 'latin1');
-    const a = await analyzeMessage(streamed(raw), DEFAULT_ANALYSIS_LIMITS, undefined, windowScans(set));
+    const a = await analyzeMessage(streamed(raw), DEFAULT_ANALYSIS_LIMITS, undefined, set);
     expect(counts(a).falcon).toEqual({ keywords: 60_000 });
   });
 
@@ -115,7 +114,7 @@ describe('long texts are scanned in windows', () => {
         { filename: 'bundle.zip', content: Buffer.from(zip), contentType: 'application/zip' },
       ],
     });
-    const parsed = await parseMime(streamed(raw), { budget: new ByteBudget(1e9), maxParts: 100, maxDepth: 16, scans: windowScans(set) });
+    const parsed = await parseMime(streamed(raw), { budget: new ByteBudget(1e9), maxParts: 100, maxDepth: 16, scans: set });
     const [csvPart, binPart, zipPart] = parsed.parts;
     expect(csvPart?.scannedText?.prescanned).toBeDefined();
     expect(csvPart?.size).toBe(csv.length);
@@ -133,7 +132,7 @@ describe('long texts are scanned in windows', () => {
   it('the decoded-byte budget still bounds what is scanned, and says so', async () => {
     const raw = Buffer.from(`Subject: big\r\n\r\n${longText(40_000)}`);
     const limits = { ...DEFAULT_ANALYSIS_LIMITS, maxDecodedBytes: 2 * HOLD_CHARS };
-    const a = await analyzeMessage(streamed(raw), limits, undefined, windowScans(set));
+    const a = await analyzeMessage(streamed(raw), limits, undefined, set);
     expect(a.limitsHit.map((l) => l.limit)).toEqual(['maxDecodedBytes']);
     // what was found still counts (a card blocks); a clean but uninspected rest is the failure verdict
     expect((await inspectMessage(set, streamed(raw), env, { ...settings, limits })).verdict.kind).toBe('block');

@@ -8,7 +8,7 @@ import { htmlToText } from './markup-text.js';
 import { installStreamingQpDecoder } from './qp-stream.js';
 import { sniffType } from './sniff.js';
 import { type CollectedText, HOLD_CHARS, TextCollector, TextDecodeStream } from './text-collector.js';
-import type { WindowScanFactory } from './text-scan.js';
+import type { PolicySet } from './policy-set.js';
 
 export interface ParsedPart {
   readonly name: string;
@@ -45,8 +45,8 @@ export interface MimeParseContext {
   readonly budget: ByteBudget;
   readonly maxParts: number;
   readonly maxDepth: number;
-  /** Scans texts longer than HOLD_CHARS window by window; undefined holds them whole. */
-  readonly scans: WindowScanFactory | undefined;
+  /** Its detectors scan texts longer than HOLD_CHARS window by window; undefined holds them whole. */
+  readonly scans: PolicySet | undefined;
   readonly signal?: AbortSignal;
 }
 
@@ -159,7 +159,7 @@ function readLeaf(att: AttachmentStream, ctx: MimeParseContext): Promise<ParsedP
   const flowed = (params.format ?? '').toLowerCase() === 'flowed' ? { delSp: (params.delsp ?? '').toLowerCase() === 'yes' } : undefined;
   const html = att.contentType === 'text/html';
   const decoder = new TextDecodeStream(params.charset ?? '', flowed);
-  const text = new TextCollector({ budget: ctx.budget, scans: ctx.scans, signal: ctx.signal, ...(html ? { markup: htmlToText } : {}) });
+  const text = collector(ctx, html);
   return new Promise((resolve, reject) => {
     att.content.on('data', (chunk: Buffer) => text.push(decoder.write(chunk)));
     att.content.once('error', reject);
@@ -169,6 +169,10 @@ function readLeaf(att: AttachmentStream, ctx: MimeParseContext): Promise<ParsedP
       resolve({ html, ...text.end() });
     });
   });
+}
+
+function collector(ctx: MimeParseContext, html: boolean): TextCollector {
+  return new TextCollector({ budget: ctx.budget, scans: ctx.scans, signal: ctx.signal, ...(html ? { markup: htmlToText } : {}) });
 }
 
 function drain(att: AttachmentStream): Promise<undefined> {
@@ -220,7 +224,7 @@ function readPart(att: AttachmentStream, depth: number, ctx: MimeParseContext): 
           }
           if (mode === 'text') {
             const html = declaredType === 'text/html' || /\.html?$/i.test(name);
-            text = { decoder: new TextDecodeStream(utf8Valid(head) ? 'utf-8' : 'windows-1252'), collector: new TextCollector({ budget: ctx.budget, scans: ctx.scans, signal: ctx.signal, ...(html ? { markup: htmlToText } : {}) }) };
+            text = { decoder: new TextDecodeStream(utf8Valid(head) ? 'utf-8' : 'windows-1252'), collector: collector(ctx, html) };
             text.collector.push(text.decoder.write(head));
           }
         }

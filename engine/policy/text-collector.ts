@@ -7,7 +7,8 @@
 import { TextDecoder } from 'node:util';
 import type { ByteBudget } from './mime-parse.js';
 import type { Hits } from './detectors/hits.js';
-import type { WindowedScan, WindowScanFactory } from './text-scan.js';
+import type { PolicySet } from './policy-set.js';
+import { WindowedScan } from './text-scan.js';
 
 /** Text kept whole up to this length. */
 export const HOLD_CHARS = 1 << 20;
@@ -22,8 +23,8 @@ export interface CollectedText {
 
 export interface TextCollectorOptions {
   readonly budget: ByteBudget;
-  /** undefined: hold every text whole, whatever its length. */
-  readonly scans: WindowScanFactory | undefined;
+  /** The policy set whose text detectors scan long texts window by window; undefined: hold every text whole. */
+  readonly scans: PolicySet | undefined;
   /** Markup: windows are cut after a tag and reduced to text before scanning. */
   readonly markup?: (window: string) => string;
   /** Stops scanning further windows (the caller fails the analysis on abort). */
@@ -67,10 +68,12 @@ export class TextCollector {
     const rest = all.slice(cut);
     this.#chunks = rest === '' ? [] : [rest];
     this.#length = rest.length;
-    this.#scan ??= this.#opts.scans?.();
+    const set = this.#opts.scans;
+    if (set === undefined) return;
+    this.#scan ??= new WindowedScan(set);
     if (this.#opts.signal?.aborted === true) return;
     const window = all.slice(0, cut);
-    this.#scan?.scan(this.#opts.markup === undefined ? window : this.#opts.markup(window));
+    this.#scan.scan(this.#opts.markup === undefined ? window : this.#opts.markup(window));
   }
 }
 

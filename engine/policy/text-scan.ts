@@ -81,10 +81,3 @@ export class WindowedScan {
     return this.#counts.map((count, id) => (count === 0 ? NO_HITS : Object.freeze({ count, samples: Object.freeze(this.#samples[id] ?? []) })));
   }
 }
-
-/** Makes one WindowedScan per long text; undefined means "hold every text whole". */
-export type WindowScanFactory = () => WindowedScan;
-
-export function windowScans(set: PolicySet): WindowScanFactory {
-  return () => new WindowedScan(set);
-}
