@@ -8,8 +8,7 @@ import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { buildGraph } from '../dist/graph/build.js';
-import { loadConfigDir } from '../dist/config/load.js';
-import { compileGraph } from '../dist/graph/compile.js';
+import { median, timeLoadAndCompile } from './harness.mjs';
 import { POLICIES, RECEIVERS, ROUTES, UPSTREAMS, upstreamAddress, writeLargeConfig } from './large-topology.mjs';
 
 const LOOKUPS = 1_000_000;
@@ -22,11 +21,6 @@ const keep = args.includes('--keep');
 
 function writeFixture() {
   return writeLargeConfig(mkdtempSync(join(tmpdir(), 'rg-bench-graph-')));
-}
-
-function median(values) {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)];
 }
 
 /** CPU milliseconds (user + system) of this process: far less disturbed by other load than wall time. */
@@ -49,13 +43,9 @@ async function timeBuild(dir) {
     cpu.push(cpuMs() - c0);
     if (!built.graph) throw new Error(`bench config is invalid:\n${JSON.stringify(built.diagnostics.slice(0, 5), null, 2)}`);
     graph = built.graph;
-    const t1 = performance.now();
-    const loaded = await loadConfigDir(dir);
-    const t2 = performance.now();
-    compileGraph(loaded.config);
-    const t3 = performance.now();
-    loads.push(t2 - t1);
-    compiles.push(t3 - t2);
+    const { loadMs, compileMs } = await timeLoadAndCompile(dir);
+    loads.push(loadMs);
+    compiles.push(compileMs);
   }
   return { graph, totalMs: median(totals), minMs: Math.min(...totals), cpuMs: median(cpu), loadMs: median(loads), compileMs: median(compiles) };
 }

@@ -6,6 +6,9 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import net from 'node:net';
+import { performance } from 'node:perf_hooks';
+import { loadConfigDir } from '../dist/config/load.js';
+import { compileGraph } from '../dist/graph/compile.js';
 
 /**
  * A temp dir under `prefix` and a set of owned children, all removed/killed on exit; with `budgetMs`
@@ -103,4 +106,22 @@ export function runCli(argv, { cwd, own }) {
     child.stderr.on('data', (d) => (out += d));
     child.on('exit', (code) => (code === 0 ? resolve(out) : reject(new Error(`relayguard ${argv.join(' ')} exited ${code}: ${out}`))));
   });
+}
+
+/** Nearest-rank percentile (p99 of 100 samples is the 99th smallest, not the maximum); NaN for no samples. */
+export function percentile(values, p) {
+  const v = values.filter(Number.isFinite).sort((a, b) => a - b);
+  if (v.length === 0) return NaN;
+  return v[Math.max(0, Math.ceil((p / 100) * v.length) - 1)];
+}
+
+export const median = (values) => percentile(values, 50);
+
+/** The two halves of a build, in this process: read + validate (loadConfigDir), then compileGraph. */
+export async function timeLoadAndCompile(dir) {
+  const t0 = performance.now();
+  const loaded = await loadConfigDir(dir);
+  const t1 = performance.now();
+  compileGraph(loaded.config);
+  return { loadMs: t1 - t0, compileMs: performance.now() - t1 };
 }

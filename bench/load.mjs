@@ -82,8 +82,4 @@ export async function runNodeLoad({ port, messages, sessions, bytes, reuse, tls 
   return { seconds: (performance.now() - start) / 1000, messages, failures, latencies };
 }
 
-export function percentile(values, p) {
-  if (!values.length) return NaN;
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
-}
+export { percentile } from './harness.mjs';

@@ -27,7 +27,7 @@ import { loadConfigDir } from '../dist/config/load.js';
 import { readConfigDir } from '../dist/config/read-dir.js';
 import { revisionHash } from '../dist/config/revision.js';
 import { compileGraph } from '../dist/graph/compile.js';
-import { freePort, procStats, runCli as runCliIn, setup, sleep } from './harness.mjs';
+import { freePort, median, percentile, procStats, runCli as runCliIn, setup, sleep, timeLoadAndCompile } from './harness.mjs';
 import { largePolicyYaml, largeTopologyYaml, writeLargeConfig, POLICIES, POLICY_FILES, RECEIVERS, ROUTES, UPSTREAMS } from './large-topology.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -151,15 +151,21 @@ async function stageTimings(dir, runs) {
   const loads = [];
   const compiles = [];
   for (let i = 0; i < runs; i++) {
-    const t0 = performance.now();
-    const loaded = await loadConfigDir(dir);
-    const t1 = performance.now();
-    compileGraph(loaded.config);
-    const t2 = performance.now();
-    loads.push(t1 - t0);
-    compiles.push(t2 - t1);
+    const { loadMs, compileMs } = await timeLoadAndCompile(dir);
+    loads.push(loadMs);
+    compiles.push(compileMs);
   }
   return { loadValidateMs: median(loads), compileMs: median(compiles), runs };
+}
+
+function truncateThenWrite(emptyMs) {
+  return async (path, bytes) => {
+    truncateSync(path, 0);
+    await sleep(emptyMs);
+    const at = performance.now();
+    writeFileSync(path, bytes);
+    return at;
+  };
 }
 
 /** How a change reaches the disk. Each returns the bench time of the write that makes the final content visible. */
@@ -179,21 +185,9 @@ const WRITERS = {
     return at;
   },
   /** Truncate, 20 ms of an empty file (inside the debounce), then the write. Timed from the write. */
-  'truncate+20ms+write': async (path, bytes) => {
-    truncateSync(path, 0);
-    await sleep(20);
-    const at = performance.now();
-    writeFileSync(path, bytes);
-    return at;
-  },
+  'truncate+20ms+write': truncateThenWrite(20),
   /** Truncate, 300 ms of an empty file (longer than the debounce: the empty file IS read), then the write. */
-  'truncate+300ms+write': async (path, bytes) => {
-    truncateSync(path, 0);
-    await sleep(300);
-    const at = performance.now();
-    writeFileSync(path, bytes);
-    return at;
-  },
+  'truncate+300ms+write': truncateThenWrite(300),
 };
 
 /**
@@ -253,16 +247,6 @@ async function measureChange(gw, model, file, bytes, writer) {
   return out;
 }
 
-function median(values) {
-  return percentile(values, 50);
-}
-
-/** Nearest-rank percentile (p99 of 100 samples is the 99th smallest, not the maximum). */
-function percentile(values, p) {
-  const v = values.filter(Number.isFinite).sort((a, b) => a - b);
-  if (v.length === 0) return NaN;
-  return v[Math.max(0, Math.ceil((p / 100) * v.length) - 1)];
-}
 
 function summarize(label, recs) {
   const ok = recs.filter((r) => !r.timedOut);
