@@ -33,6 +33,17 @@ export interface LimitHit {
   readonly detail: string;
 }
 
+/** Why a part could not be read. A part with a reason is never passed silently (onUnscannable). */
+export type UnscannableReason = 'encrypted' | 'unsupported' | 'corrupt' | 'limit' | 'timeout';
+
+export interface UnscannablePart {
+  /** The part, as incidents and replies name it: "report.zip/inner.zip/data.bin". */
+  readonly label: string;
+  readonly reason: UnscannableReason;
+  /** What exactly failed, for the log and the reply: "zip entry uses bzip2 (method 12)". */
+  readonly detail: string;
+}
+
 export interface HeaderField {
   /** Field name as written. */
   readonly name: string;
@@ -51,7 +62,9 @@ export interface MessageAnalysis {
   readonly attachments: readonly AttachmentInfo[];
   /** Non-empty: part of the message was not inspected. */
   readonly limitsHit: readonly LimitHit[];
-  /** Things inspection skipped on purpose, e.g. "pdf text not extracted: report.pdf". */
+  /** Parts that could not be read; policies match them (`unscannable`), else gateway.inspection.onUnscannable decides. */
+  readonly unscannable: readonly UnscannablePart[];
+  /** Informational remarks about the analysis; never evaluated, never a reason to pass. */
   readonly notes: readonly string[];
 }
 

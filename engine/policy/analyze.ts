@@ -28,7 +28,7 @@ function buildAnalysis(parsed: ParsedMime, limits: AnalysisLimits, budget: ByteB
     { location: 'headers', label: 'headers', text: headers.map((h) => `${h.name}: ${h.value}`).join('\n') },
     ...bodySegments(parsed.bodies),
   ];
-  const facts: FileFacts = { segments, attachments: [], notes: [], limitsHit: [], parts: parsed.nodeCount };
+  const facts: FileFacts = { segments, attachments: [], unscannable: [], notes: [], limitsHit: [], parts: parsed.nodeCount };
   for (const part of parsed.parts) {
     signal?.throwIfAborted();
     if (part.depth > limits.maxDepth) continue;
@@ -44,6 +44,7 @@ function buildAnalysis(parsed: ParsedMime, limits: AnalysisLimits, budget: ByteB
     segments: facts.segments.filter((s) => s.text !== '' || s.prescanned !== undefined),
     attachments: facts.attachments,
     limitsHit: [...structuralLimits(parsed, limits, facts), ...facts.limitsHit, ...budgetLimit(budget, limits)],
+    unscannable: facts.unscannable,
     notes: facts.notes,
   });
 }

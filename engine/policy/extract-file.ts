@@ -1,5 +1,5 @@
 // One attached file → attachment facts and text segments; zips are opened, Office files read.
-import type { AnalysisLimits, AttachmentInfo, LimitHit, TextSegment } from './analysis.js';
+import type { AnalysisLimits, AttachmentInfo, LimitHit, TextSegment, UnscannablePart } from './analysis.js';
 import { officeKind, officeText, officeType, readZip, type ArchiveListing } from './archive.js';
 import { htmlToText } from './markup-text.js';
 import type { ByteBudget } from './mime-parse.js';
@@ -9,6 +9,7 @@ import { sniffType } from './sniff.js';
 export interface FileFacts {
   readonly segments: TextSegment[];
   readonly attachments: AttachmentInfo[];
+  readonly unscannable: UnscannablePart[];
   readonly notes: string[];
   readonly limitsHit: LimitHit[];
   parts: number;
