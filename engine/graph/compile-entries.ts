@@ -41,6 +41,7 @@ export function compileSettings(
     },
     loopSecret: extra.loopSecret,
     loopSecretSource: extra.loopSecretSource,
+    loopMaxAgeSeconds: g.loop?.maxAgeSeconds ?? DEFAULTS.loop.maxAgeSeconds,
   };
 }
 

@@ -239,27 +239,29 @@ describe('compileGraph failures and fallbacks', () => {
     expect(graph.files).toContain(secret);
   });
 
-  it('warns (and still compiles) when the loop secret can only come from the hostname', async () => {
+  it('refuses a config whose loop header could only be signed with a value derived from the hostname', async () => {
     const dir = writeConfig({ gatewayTls: '{ authenticate: true }' });
-    writeFileSync(
-      join(dir, 'topology.yaml'),
-      `version: 1
+    const topology = (loop: string): string => `version: 1
 gateway:
   hostname: gw.example.test
   listen: [{ address: 127.0.0.1, port: 10025 }]
-upstreams:
+${loop}upstreams:
   - { name: corp-postfix, addresses: ["127.0.0.1"], mode: forward }
 receivers:
   - { name: mx, host: 127.0.0.1, port: 10030, tls: { starttls: disabled } }
 routes:
   - { domains: ["*"], receivers: [mx] }
-`,
-    );
+`;
+    writeFileSync(join(dir, 'topology.yaml'), topology(''));
     const result = await buildGraph(dir, { now: NOW });
-    expect(result.graph?.gateway.loopSecretSource).toBe('hostname');
-    expect(result.diagnostics.map((d) => [d.code, d.severity])).toContainEqual(['RG_CFG_LOOP_SECRET_WEAK', 'warning']);
+    expect(result.graph).toBeUndefined();
+    expect(result.diagnostics.map((d) => [d.code, d.severity, d.pointer, d.line, d.column])).toContainEqual(['RG_CFG_LOOP_SECRET_MISSING', 'error', '/gateway', 2, 1]);
+    writeFileSync(join(dir, 'loop.secret'), 'a long random string\n');
+    writeFileSync(join(dir, 'topology.yaml'), topology('  loop: { secretFile: loop.secret }\n'));
+    const ok = await buildGraph(dir, { now: NOW });
+    expect(ok.graph?.gateway.loopSecretSource).toBe('file');
     // No gateway certificate: an upstream that does not ask for STARTTLS gets none.
-    expect(result.graph?.upstreams[0]?.inbound.starttls).toBe('disabled');
-    expect(result.graph?.upstreams[0]?.inbound.secureContext).toBeUndefined();
+    expect(ok.graph?.upstreams[0]?.inbound.starttls).toBe('disabled');
+    expect(ok.graph?.upstreams[0]?.inbound.secureContext).toBeUndefined();
   });
 });

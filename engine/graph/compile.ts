@@ -39,7 +39,7 @@ function compileNodes(ctx: CompileContext, config: LoadedConfig) {
   });
   const routes = (t.routes ?? []).map((r, i) => compileRoute(ctx, r, i, receivers));
   const hostname = g.hostname ?? defaultHostname();
-  const loop = compileLoopSecret(ctx, g.loop?.secretFile, tls.key, hostname);
+  const loop = compileLoopSecret(ctx, g.loop?.secretFile, tls.key);
   const gateway = compileSettings(ctx, g, tls, { hostname, loopSecret: loop.secret, loopSecretSource: loop.source });
   return { gateway, upstreams, receivers, routes, listeners: compileListeners(ctx, g.listen) };
 }

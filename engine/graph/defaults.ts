@@ -24,6 +24,8 @@ export const DEFAULTS = Object.freeze({
   inspection: Object.freeze({
     budgetMs: 10_000,
     onFailure: 'tempfail' as const,
+    onUnscannable: 'block' as const,
+    maxConcurrentBytes: 536_870_912,
     maxDepth: 16,
     maxParts: 500,
     maxDecodedBytes: 104_857_600,
@@ -31,6 +33,7 @@ export const DEFAULTS = Object.freeze({
   incidents: Object.freeze({ maxBytes: 104_857_600, keep: 10 }),
   drain: Object.freeze({ graceMs: 30_000 }),
   spool: Object.freeze({ memoryThresholdBytes: 1_048_576 }),
+  loop: Object.freeze({ maxAgeSeconds: 600 }),
   upstream: Object.freeze({ xclient: false }),
   upstreamTls: Object.freeze({ starttls: 'optional' as const, clientCertificate: 'none' as const }),
   reflectTls: Object.freeze({ starttls: 'optional' as const, verifyHostname: true }),

@@ -89,7 +89,7 @@ export interface GatewayDescription {
   readonly incidents: RoutingGraph['gateway']['incidents'];
   readonly drain: RoutingGraph['gateway']['drain'];
   readonly spool: RoutingGraph['gateway']['spool'];
-  readonly loop: { readonly secret: 'file' | 'gateway-key' | 'hostname' | 'unknown' };
+  readonly loop: { readonly secret: 'file' | 'gateway-key' | 'unknown' };
   readonly admin?: { readonly address: string; readonly port: number };
 }
 

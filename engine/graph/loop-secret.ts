@@ -1,12 +1,14 @@
 // The HMAC key for the loop header. Deterministic (restarts and every instance of a cluster
 // agree), never the raw material itself: always sha256 over a label and the source.
-import { createHash } from 'node:crypto';
+// There is no public fallback: a config with neither a secret file nor a gateway key is refused by
+// the semantic checks (RG_CFG_LOOP_SECRET_MISSING) before compile runs.
+import { createHash, randomBytes } from 'node:crypto';
 import type { KeyObject } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { report, resolvePath } from './compile-context.js';
 import type { CompileContext } from './compile-context.js';
 
-export type LoopSecretSource = 'file' | 'gateway-key' | 'hostname';
+export type LoopSecretSource = 'file' | 'gateway-key';
 
 const LABEL = 'relayguard loop header v1';
 
@@ -14,12 +16,7 @@ function derive(kind: LoopSecretSource, material: Buffer | string): Buffer {
   return createHash('sha256').update(`${LABEL}\0${kind}\0`).update(material).digest();
 }
 
-export function compileLoopSecret(
-  ctx: CompileContext,
-  secretFile: string | undefined,
-  gatewayKey: KeyObject | undefined,
-  hostname: string,
-): { readonly secret: Buffer; readonly source: LoopSecretSource } {
+export function compileLoopSecret(ctx: CompileContext, secretFile: string | undefined, gatewayKey: KeyObject | undefined): { readonly secret: Buffer; readonly source: LoopSecretSource } {
   if (secretFile !== undefined) {
     const path = resolvePath(ctx, secretFile);
     ctx.readFiles.add(path);
@@ -30,17 +27,10 @@ export function compileLoopSecret(
     } catch (err) {
       const detail = err instanceof Error ? err.message : String(err);
       report(ctx, '/gateway/loop/secretFile', 'RG_CFG_LOOP_SECRET', `cannot use ${path} as the loop secret: ${detail}`, 'put a long random string in it, e.g. openssl rand -hex 32 > FILE');
-      return { secret: derive('hostname', hostname), source: 'hostname' };
+      return { secret: randomBytes(32), source: 'file' };
     }
   }
   if (gatewayKey) return { secret: derive('gateway-key', gatewayKey.export({ type: 'pkcs8', format: 'der' })), source: 'gateway-key' };
-  report(
-    ctx,
-    '/gateway',
-    'RG_CFG_LOOP_SECRET_WEAK',
-    `the loop header is signed with a value derived from the hostname "${hostname}", which other hops can compute`,
-    'set gateway.loop.secretFile, or give the gateway a key (gateway.tls.key)',
-    'warning',
-  );
-  return { secret: derive('hostname', hostname), source: 'hostname' };
+  report(ctx, '/gateway', 'RG_CFG_LOOP_SECRET_MISSING', 'the loop header has no secret to be signed with', 'set gateway.loop.secretFile, or give the gateway a key (gateway.tls.key)');
+  return { secret: randomBytes(32), source: 'file' };
 }

@@ -128,6 +128,10 @@ export interface GatewaySettings {
   readonly inspection: {
     readonly budgetMs: number;
     readonly onFailure: 'tempfail' | 'pass';
+    /** A part no policy matched that could not be read: block (5xx), tempfail (451) or pass with a marker. */
+    readonly onUnscannable: 'block' | 'tempfail' | 'pass';
+    /** Admission: total bytes of messages in DATA or inspection at once, gateway-wide (451 4.3.2 beyond). */
+    readonly maxConcurrentBytes: number;
     readonly maxDepth: number;
     readonly maxParts: number;
     readonly maxDecodedBytes: number;
@@ -138,7 +142,9 @@ export interface GatewaySettings {
   /** HMAC key for the loop header; derived from gateway.loop.secretFile or the gateway key. */
   readonly loopSecret: Buffer;
   /** Where loopSecret came from (shown by `graph`, never the secret itself). */
-  readonly loopSecretSource?: 'file' | 'gateway-key' | 'hostname';
+  readonly loopSecretSource?: 'file' | 'gateway-key';
+  /** A loop header older than this never skips inspection. */
+  readonly loopMaxAgeSeconds: number;
 }
 
 export interface AddressMatcher<T> {

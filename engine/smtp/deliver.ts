@@ -3,7 +3,8 @@
 import { rewriteHeaders } from '../policy/rewrite.js';
 import { hasHeaderEdits } from '../policy/verdict.js';
 import { HEADER_SCAN_LIMIT, parseHeaderFields } from './header-fields.js';
-import { LOOP_HEADER, MAX_HOPS, checkLoop, loopHeaderValue } from './loop-header.js';
+import { LOOP_HEADER, MAX_HOPS, checkLoop, loopHeaderValue, policyRevision } from './loop-header.js';
+import type { LoopBinding } from './loop-header.js';
 import { inspect } from './message-inspection.js';
 import { RelayError, toUpstreamReply } from './relay-client.js';
 import { upstreamReply } from './reply-class.js';
@@ -26,16 +27,17 @@ export async function processMessage(ctx: EngineContext, s: InboundSession, tx: 
   if (spool.exceeded) return finish(ctx, s, tx, 'rejected', replies.tooBig(ctx.graph.gateway.maxMessageBytes), true);
   if (tx.leg === null) return finish(ctx, s, tx, 'tempfailed', replies.internalError('no receiving leg'), false);
   const fields = parseHeaderFields(await spool.slice(0, Math.min(spool.bodyStart, HEADER_SCAN_LIMIT)));
-  const { loopSecret, hostname } = ctx.graph.gateway;
-  const binding = { sender: tx.sender, bodyDigest: spool.bodyDigest() };
-  const loop = checkLoop(loopSecret, hostname, fields, binding);
+  const { loopSecret, hostname, loopMaxAgeSeconds } = ctx.graph.gateway;
+  // The envelope as inspected: a redirect later changes where it goes, not what was inspected.
+  const binding = loopBinding(ctx, s, tx, spool);
+  const loop = checkLoop(loopSecret, hostname, fields, binding, { now: Date.now() / 1000, maxAgeSeconds: loopMaxAgeSeconds });
   if (loop.hops >= MAX_HOPS) {
     tx.decision = 'loop';
     return finish(ctx, s, tx, 'rejected', LOOP_DETECTED, true);
   }
   if (loop.valid > 0) {
     tx.decision = 'loop-skip';
-    return relay(ctx, s, tx, spool, { fields, edits: undefined, addLoopHeader: false });
+    return relay(ctx, s, tx, spool, { fields, edits: undefined, loop: undefined });
   }
   const inspection = await inspect(ctx, s, tx, spool);
   tx.timings.inspectMs = tx.lap();
@@ -50,11 +52,11 @@ export async function processMessage(ctx: EngineContext, s: InboundSession, tx: 
     case 'redirect': {
       const moved = await retarget(ctx, s, tx, v.recipients);
       if (moved !== null) return finish(ctx, s, tx, 'tempfailed', moved, tx.leg !== null && tx.leg.conn.usable);
-      return relay(ctx, s, tx, spool, { fields, edits: v.headerEdits, addLoopHeader: true });
+      return relay(ctx, s, tx, spool, { fields, edits: v.headerEdits, loop: binding });
     }
     case 'modify':
     case 'pass':
-      return relay(ctx, s, tx, spool, { fields, edits: v.headerEdits, addLoopHeader: true });
+      return relay(ctx, s, tx, spool, { fields, edits: v.headerEdits, loop: binding });
     default: {
       const never: never = v;
       return never;
@@ -65,8 +67,8 @@ export async function processMessage(ctx: EngineContext, s: InboundSession, tx: 
 interface RelayPlan {
   readonly fields: readonly HeaderField[];
   readonly edits: HeaderEdits | undefined;
-  /** false when the message already carries our valid loop header. */
-  readonly addLoopHeader: boolean;
+  /** What the new loop header binds; undefined when the message already carries our valid one. */
+  readonly loop: LoopBinding | undefined;
 }
 
 async function relay(ctx: EngineContext, s: InboundSession, tx: Transaction, spool: Spool, plan: RelayPlan): Promise<SmtpReply> {
@@ -74,7 +76,7 @@ async function relay(ctx: EngineContext, s: InboundSession, tx: Transaction, spo
   const rewrite = plan.edits !== undefined && hasHeaderEdits(plan.edits);
   const head = rewrite ? rewriteHeaders(await spool.slice(0, spool.bodyStart), plan.edits as HeaderEdits) : null;
   // Minted over the header fields as relayed, so a policy's edits (a Subject prefix) still validate on the next pass.
-  const loop = plan.addLoopHeader ? loopHeader(ctx, tx, head === null ? plan.fields : parseHeaderFields(head), spool) : '';
+  const loop = plan.loop === undefined ? '' : loopHeader(ctx, head === null ? plan.fields : parseHeaderFields(head), plan.loop);
   const prefix = Buffer.from(traceHeaders(ctx, s, tx, leg) + loop, 'latin1');
   const body = bodyChunks(prefix, head, spool, rewrite ? spool.bodyStart : 0);
   try {
@@ -91,9 +93,13 @@ async function relay(ctx: EngineContext, s: InboundSession, tx: Transaction, spo
   }
 }
 
-function loopHeader(ctx: EngineContext, tx: Transaction, fields: readonly HeaderField[], spool: Spool): string {
+function loopBinding(ctx: EngineContext, s: InboundSession, tx: Transaction, spool: Spool): LoopBinding {
+  return { sender: tx.sender, recipients: tx.recipientAddresses(), upstream: s.upstream.name, policyRevision: policyRevision(ctx.graph), bodyDigest: spool.bodyDigest() };
+}
+
+function loopHeader(ctx: EngineContext, fields: readonly HeaderField[], binding: LoopBinding): string {
   const { loopSecret, hostname } = ctx.graph.gateway;
-  return formatHeader(LOOP_HEADER, loopHeaderValue(loopSecret, hostname, fields, { sender: tx.sender, bodyDigest: spool.bodyDigest() }));
+  return formatHeader(LOOP_HEADER, loopHeaderValue(loopSecret, hostname, fields, binding, Date.now() / 1000));
 }
 
 async function* bodyChunks(prefix: Buffer, head: Buffer | null, spool: Spool, from: number): AsyncGenerator<Buffer> {

@@ -7,8 +7,8 @@ import { createHash, createHmac } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { stringify } from 'yaml';
 import { buildGraph } from '../../engine/graph/build.js';
-import { writeConfigDir } from '../helpers/config-dir.js';
 import { RawSmtpClient, makeHarnessDir, rawTransaction, startGateway } from '../helpers/gateway-harness.js';
 import type { GatewayHarness, TopologyEnv } from '../helpers/gateway-harness.js';
 import { startRecordingMta } from '../helpers/recording-mta.js';
@@ -33,7 +33,7 @@ const cardPolicy = (name: string, scope: Record<string, string[]>): PolicyFile['
 const BASE: PolicyFile['policies'] = [cardPolicy('cards-outside', { recipients: ['*@external.example'] }), cardPolicy('cards-from-partner', { upstreams: ['partner'] })];
 
 function topology(env: TopologyEnv, mx: RecordingMta, o: { mode: 'forward' | 'reflect'; secretFile: string; maxAgeSeconds?: number }): TopologyFile {
-  const tlsOff = { starttls: 'disabled', clientCertificate: 'none', trust: [] } as const;
+  const tlsOff = { starttls: 'disabled' as const, clientCertificate: 'none' as const, trust: [] };
   const reflect = o.mode === 'reflect' ? { reflect: { port: mx.port, tls: { starttls: 'disabled' as const } } } : {};
   return {
     version: 1,
@@ -171,7 +171,9 @@ describe('a loop header never lets a message skip inspection it was not inspecte
     delete (noSecret.gateway as { tls?: unknown }).tls;
     const configDir = join(dir, 'config');
     mkdirSync(configDir, { recursive: true });
-    const built = await buildGraph(writeConfigDir(configDir, noSecret, {}));
+    // written directly: writeConfigDir would give a test topology a secret of its own
+    writeFileSync(join(configDir, 'topology.yaml'), stringify(noSecret));
+    const built = await buildGraph(configDir);
     expect(built.graph).toBeUndefined();
     const d = built.diagnostics.find((x) => x.code === 'RG_CFG_LOOP_SECRET_MISSING');
     expect(d).toMatchObject({ severity: 'error', pointer: '/gateway', file: expect.stringContaining('topology.yaml') });

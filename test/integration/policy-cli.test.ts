@@ -11,6 +11,7 @@ const TOPOLOGY = `version: 1
 gateway:
   hostname: gw.example.test
   listen: [{ address: 127.0.0.1, port: 10025 }]
+  loop: { secretFile: loop.secret }
 upstreams:
   - { name: corp-postfix, addresses: ["127.0.0.1/32"], mode: reflect, reflect: { port: 10026 } }
 `;
@@ -21,6 +22,7 @@ describe('relayguard test', () => {
     dir = await mkdtemp(join(tmpdir(), 'rg-policy-cli-'));
     await mkdir(join(dir, 'tests'));
     await writeFile(join(dir, 'topology.yaml'), TOPOLOGY);
+    await writeFile(join(dir, 'loop.secret'), 'policy-cli-loop-secret-0123456789abcdef\n');
   });
   afterEach(async () => {
     await rm(dir, { recursive: true, force: true });
@@ -92,6 +94,7 @@ cases:
       const d = join(dir, sub);
       await mkdir(join(d, 'tests'), { recursive: true });
       await writeFile(join(d, 'topology.yaml'), TOPOLOGY);
+      await writeFile(join(d, 'loop.secret'), 'policy-cli-loop-secret-0123456789abcdef\n');
       await writeFile(join(d, 'c.policy.yaml'), `version: 1\npolicies:\n  - { name: cards, match: { creditCardNumber: {} }, action: { type: ${action} } }\n`);
       await writeFile(join(d, 'tests', 'c.test.yaml'), 'version: 1\ncases:\n  - { name: card, message: { body: "4111111111111111" }, expect: { action: block } }\n  - { name: clean, message: { body: hi }, expect: { action: pass } }\n');
       const loaded = await loadTestConfig(d);

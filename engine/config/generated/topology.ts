@@ -203,6 +203,14 @@ export interface InspectionSection {
    */
   onFailure?: 'tempfail' | 'pass';
   /**
+   * A message with a part that could not be read (encrypted, unsupported, corrupt, over a limit, timed out) that no policy matched: block (5xx naming the part and the reason, default), tempfail (451 4.7.1 naming them, the upstream retries) or pass (relay with an X-Relayguard-Inspection marker and an incident record). Never silent. Policies match such parts with the unscannable condition.
+   */
+  onUnscannable?: 'block' | 'tempfail' | 'pass';
+  /**
+   * Admission control: the total size of the messages being received and inspected at once, over all sessions. A DATA that would exceed it (by its declared SIZE, or by its bytes as they arrive) is answered 451 4.3.2 (gateway busy, the upstream retries later). Each message also stays under maxMessageBytes.
+   */
+  maxConcurrentBytes?: number;
+  /**
    * Deepest MIME / archive nesting inspected; deeper counts as an inspection failure.
    */
   maxDepth?: number;
@@ -259,9 +267,13 @@ export interface SpoolSection {
  */
 export interface LoopSection {
   /**
-   * File holding the secret that signs the loop header (so other hops cannot forge it). Default: a random secret per process.
+   * File holding the secret that signs the loop header (so other hops cannot forge it). Without it the key is derived from the gateway's private key (gateway.tls.key); with neither the config is invalid (RG_CFG_LOOP_SECRET_MISSING). Instances that share mail (a cluster) must share the secret.
    */
   secretFile?: string;
+  /**
+   * A loop header older than this never lets a message skip inspection (it is inspected again). Headers minted up to 60 s in the future are accepted (clock skew between instances).
+   */
+  maxAgeSeconds?: number;
 }
 /**
  * An MTA allowed to connect.

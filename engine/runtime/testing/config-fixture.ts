@@ -1,6 +1,7 @@
 // Config directories for runtime tests: a plain-text topology (no TLS) on fixed loopback ports, and
 // the ways operators and tools change files (atomic rename, truncate-then-write, ConfigMap symlink swap).
-import { mkdirSync, openSync, closeSync, renameSync, rmSync, symlinkSync, writeFileSync, writeSync, ftruncateSync } from 'node:fs';
+import { existsSync, mkdirSync, openSync, closeSync, renameSync, rmSync, symlinkSync, writeFileSync, writeSync, ftruncateSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
 import type { PolicyFile } from '../../config/generated/policy.js';
@@ -35,11 +36,22 @@ export function plainTopology(c: PlainTopology): TopologyFile {
       spool: { dir: '../spool' },
       ...(c.tls !== undefined ? { tls: { certificate: c.tls.certificate, key: c.tls.key, authenticate: true } } : {}),
       drain: { graceMs: c.graceMs ?? 5000 },
+      ...(c.tls !== undefined ? {} : { loop: { secretFile: testLoopSecretFile() } }),
     },
     upstreams: [{ name: 'local', addresses: [addresses[0] ?? '127.0.0.0/8', ...addresses.slice(1)], mode: 'forward', tls: { starttls: c.tls !== undefined ? 'optional' : 'disabled', clientCertificate: 'none', trust: [] } }],
     receivers: [{ name: 'mx', host: '127.0.0.1', port: c.receiverPort, tls: { starttls: 'disabled', trust: [], verifyHostname: false } }],
     routes: [{ domains: ['*'], receivers: ['mx'] }],
   };
+}
+
+/**
+ * A loop secret for plain topologies (no gateway key to derive one from), shared by every test
+ * process; written once, never rewritten, so no watcher sees it change.
+ */
+function testLoopSecretFile(): string {
+  const path = join(tmpdir(), 'relayguard-test-loop.secret');
+  if (!existsSync(path)) writeFileSync(path, 'relayguard-test-loop-secret-0123456789abcdef\n');
+  return path;
 }
 
 export function topologyText(c: PlainTopology): string {
