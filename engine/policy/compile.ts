@@ -8,6 +8,7 @@ import { KeywordIndexBuilder } from './detectors/keywords.js';
 import { compilePrefilter, compileRe2 } from './detectors/re2.js';
 import { compileGlob } from './glob.js';
 import { DEFAULT_BLOCK_REPLY, parsePolicyReply } from './policy-reply.js';
+import { compileUnscannable } from './unscannable.js';
 import type { CompiledAction, CompiledCondition, CompiledPolicy, CompiledScope, HeaderEdits, PolicySet, TextDetector } from './policy-set.js';
 
 export type { PolicySet, CompiledPolicy } from './policy-set.js';
@@ -128,6 +129,7 @@ function compileMessageCondition(cond: Condition): CompiledCondition {
   }
   if ('messageSize' in cond) return { kind: 'messageSize', minBytes: cond.messageSize.minBytes, maxBytes: cond.messageSize.maxBytes };
   if ('recipientCount' in cond) return { kind: 'recipientCount', min: cond.recipientCount.min, max: cond.recipientCount.max };
+  if ('unscannable' in cond) return compileUnscannable(cond.unscannable);
   throw new Error(`RG_POL_INTERNAL: unknown condition ${Object.keys(cond).join(',')}`);
 }
 

@@ -1,5 +1,9 @@
 // Matches → verdict: block beats redirect beats modify beats pass; modifications combine; monitor changes nothing.
+import type { UnscannablePart } from './analysis.js';
+import { MAX_SAMPLES } from './detectors/hits.js';
 import type { CompiledPolicy, HeaderEdits } from './policy-set.js';
+import { ON_UNSCANNABLE, partSample, unscannableMarker, unscannableReply } from './unscannable.js';
+import type { OnUnscannable } from './unscannable.js';
 import { NO_EDITS } from './policy-set.js';
 import { TEMPFAIL_REPLY } from './policy-reply.js';
 import type { Envelope, OnFailure, PolicyMatch, Verdict } from './verdict.js';
@@ -26,6 +30,45 @@ export function decide(matched: readonly Matched[], envelope: Envelope): Verdict
   }
   if (enforced.some((p) => p.action.type === 'modify')) return { kind: 'modify', matches, headerEdits: edits, inspection: ok };
   return { kind: 'pass', matches, headerEdits: NO_EDITS, inspection: ok };
+}
+
+/**
+ * Unreadable parts an enforce-mode policy matched are that policy's to decide; the others get
+ * onUnscannable: block (5xx naming the part and reason), tempfail (451 4.7.1) or pass with an
+ * X-Relayguard-Inspection marker — each with an incident record of its own, never silent.
+ * A monitor-mode match covers nothing: monitor changes no outcome.
+ */
+export function decideUnscannable(matched: readonly Matched[], envelope: Envelope, parts: readonly UnscannablePart[], onUnscannable: OnUnscannable): Verdict {
+  const verdict = decide(matched, envelope);
+  const covered = new Set(matched.filter((m) => m.policy.mode === 'enforce').flatMap((m) => m.match.unscannable ?? []));
+  const open = parts.filter((p) => !covered.has(p));
+  if (open.length === 0) return verdict;
+  const action = onUnscannable;
+  const record: PolicyMatch = {
+    policy: ON_UNSCANNABLE,
+    severity: 'medium',
+    mode: 'enforce',
+    action,
+    counts: { unscannable: open.length },
+    samples: open.slice(0, MAX_SAMPLES).map(partSample),
+    unscannable: open,
+  };
+  const matches = [...verdict.matches, record];
+  // a policy's block already refuses the message; its reply stays
+  if (verdict.kind === 'block') return { ...verdict, matches, unscannable: open };
+  switch (action) {
+    case 'block':
+    case 'tempfail':
+      return { kind: action, reply: unscannableReply(action, open), matches, headerEdits: NO_EDITS, inspection: verdict.inspection, unscannable: open };
+    case 'pass': {
+      const marker = { name: INSPECTION_HEADER, value: unscannableMarker(open) };
+      return { ...verdict, matches, headerEdits: { ...verdict.headerEdits, add: [...verdict.headerEdits.add, marker] }, unscannable: open };
+    }
+    default: {
+      const never: never = action;
+      throw new Error(`RG_POL_INTERNAL: unknown onUnscannable ${String(never)}`);
+    }
+  }
 }
 
 /**

@@ -131,12 +131,16 @@ policies:
     expect(v.headerEdits.add).toEqual([{ name: 'X-Relayguard-Inspection', value: 'failed; budget exceeded' }]);
   });
 
-  it('treats a limit hit as an unfinished inspection unless a block was found', async () => {
+  it('treats a limit hit as an unscannable part (limit) for onUnscannable, unless a policy blocked', async () => {
     const limited: MessageAnalysis = {
       ...(await analyzeMessage(await buildMessage({ text: 'hello' }), DEFAULT_ANALYSIS_LIMITS)),
       limitsHit: [{ limit: 'maxParts', detail: 'too many' }],
     };
-    expect(evaluatePolicies(policySet(POLICIES), limited, env, { deadline: later() }).kind).toBe('tempfail');
+    expect(evaluatePolicies(policySet(POLICIES), limited, env, { deadline: later() })).toMatchObject({
+      kind: 'block',
+      reply: { code: 554, enhanced: '5.7.1', text: 'Message refused: the message could not be inspected in full (limit: maxParts: too many)' },
+      inspection: { status: 'ok' },
+    });
     const blocked = { ...limited, segments: [...limited.segments, { location: 'body' as const, label: 'body', text: '4111111111111111' }] };
     expect(evaluatePolicies(policySet(POLICIES), blocked, env, { deadline: later() }).kind).toBe('block');
   });
@@ -162,11 +166,15 @@ describe('inspectMessage', () => {
     expect(r.verdict.kind).toBe('block');
   });
 
-  it('refuses a message with more MIME parts than maxParts as a limit hit', async () => {
+  it('refuses a message with more MIME parts than maxParts as an unscannable part (limit)', async () => {
     const parts = Array.from({ length: 30 }, (_, i) => `--b\r\nContent-Type: application/octet-stream\r\n\r\nx${i}\r\n`).join('');
     const raw = Buffer.from(`Subject: many\r\nContent-Type: multipart/mixed; boundary="b"\r\n\r\n${parts}--b--\r\n`);
     const r = await inspectMessage(policySet(POLICIES), raw, env, { ...settings, limits: { ...DEFAULT_ANALYSIS_LIMITS, maxParts: 10 } });
-    expect(r.verdict).toMatchObject({ kind: 'tempfail', inspection: { status: 'failed', reason: 'limit hit: maxParts (more than 10 MIME parts)' } });
+    expect(r.verdict).toMatchObject({
+      kind: 'block',
+      reply: { code: 554, text: 'Message refused: the message could not be inspected in full (limit: maxParts: more than 10 MIME parts)' },
+      unscannable: [{ label: '(message)', reason: 'limit' }],
+    });
   });
 
   it('turns an unparseable stream into the failure verdict', async () => {

@@ -1,11 +1,13 @@
 // Policies × one analysed message → verdict. Each detector scans each text at most once per message,
 // and the deadline is checked between detectors and texts (each scan itself is linear).
-import type { AttachmentInfo, MessageAnalysis } from './analysis.js';
+import type { AttachmentInfo, MessageAnalysis, UnscannablePart } from './analysis.js';
 import { type Hits, MAX_SAMPLES, NO_HITS } from './detectors/hits.js';
-import { decide, decideFailure, type Matched } from './decide.js';
+import { decideFailure, decideUnscannable, type Matched } from './decide.js';
 import { anyGlob } from './glob.js';
 import type { AttachmentTest, CompiledCondition, CompiledPolicy, PolicySet } from './policy-set.js';
 import { TextScan } from './text-scan.js';
+import { matchingParts, unscannableHits, unscannableParts } from './unscannable.js';
+import type { OnUnscannable } from './unscannable.js';
 import type { Envelope, OnFailure, PolicyMatch, Verdict } from './verdict.js';
 
 export type { Envelope, Verdict, PolicyMatch } from './verdict.js';
@@ -22,10 +24,13 @@ export interface EvaluateOptions {
   readonly deadline: number;
   /** What an unfinished inspection becomes (default tempfail). */
   readonly onFailure?: OnFailure;
+  /** What an unreadable part no enforce-mode policy matched becomes (default block). */
+  readonly onUnscannable?: OnUnscannable;
 }
 
 export function evaluatePolicies(set: PolicySet, msg: MessageAnalysis, envelope: Envelope, opts: EvaluateOptions): Verdict {
-  const run = new Evaluation(set, msg, envelope, opts.deadline);
+  const parts = unscannableParts(msg);
+  const run = new Evaluation(set, msg, envelope, opts.deadline, parts);
   const matched: Matched[] = [];
   try {
     for (const policy of set.policies) {
@@ -37,17 +42,15 @@ export function evaluatePolicies(set: PolicySet, msg: MessageAnalysis, envelope:
     if (!(err instanceof InspectionBudgetExceeded)) throw err;
     return decideFailure(matched, envelope, 'budget exceeded', opts.onFailure ?? 'tempfail');
   }
-  if (msg.limitsHit.length > 0) {
-    const reason = `limit hit: ${msg.limitsHit.map((l) => l.limit).join(', ')}`;
-    return decideFailure(matched, envelope, reason, opts.onFailure ?? 'tempfail');
-  }
-  return decide(matched, envelope);
+  // limits hit are unscannable parts (reason 'limit'): what they cut off was not read
+  return decideUnscannable(matched, envelope, parts, opts.onUnscannable ?? 'block');
 }
 
 /** Evidence of one policy: positive detector results outside `not` (`any` stops at its first hit). */
 class Evidence {
   readonly counts: Record<string, number> = {};
   readonly samples: string[] = [];
+  readonly parts: UnscannablePart[] = [];
   add(label: string, hits: Hits): void {
     this.counts[label] = (this.counts[label] ?? 0) + hits.count;
     for (const s of hits.samples) if (this.samples.length < MAX_SAMPLES * 2 && !this.samples.includes(s)) this.samples.push(s);
@@ -65,8 +68,10 @@ class Evaluation {
   readonly #scans = new Map<number, Hits[]>();
   /** Per held segment: its scanner (keyword counts and regex prefilter shared by every detector). */
   readonly #texts: (TextScan | undefined)[] = [];
+  readonly #parts: readonly UnscannablePart[];
 
-  constructor(set: PolicySet, msg: MessageAnalysis, env: Envelope, deadline: number) {
+  constructor(set: PolicySet, msg: MessageAnalysis, env: Envelope, deadline: number, parts: readonly UnscannablePart[]) {
+    this.#parts = parts;
     this.#set = set;
     this.#msg = msg;
     this.#env = env;
@@ -81,7 +86,8 @@ class Evaluation {
     if (!this.#inScope(p)) return undefined;
     const evidence = new Evidence();
     if (!this.#cond(p.match, evidence)) return undefined;
-    return { policy: p.name, severity: p.severity, mode: p.mode, action: p.action.type, counts: evidence.counts, samples: evidence.samples };
+    const found = { policy: p.name, severity: p.severity, mode: p.mode, action: p.action.type, counts: evidence.counts, samples: evidence.samples };
+    return evidence.parts.length === 0 ? found : { ...found, unscannable: [...new Set(evidence.parts)] };
   }
 
   #inScope(p: CompiledPolicy): boolean {
@@ -113,6 +119,13 @@ class Evaluation {
         return inRange(this.#msg.size, c.minBytes, c.maxBytes);
       case 'recipientCount':
         return inRange(this.#env.recipients.length, c.min, c.max);
+      case 'unscannable': {
+        const parts = matchingParts(this.#parts, c);
+        if (!record(ev, 'unscannable', unscannableHits(parts), c.min)) return false;
+        // evidence under `not` is discarded: a part matched there is not covered by the policy
+        if (ev !== DISCARD) ev.parts.push(...parts);
+        return true;
+      }
       default: {
         const never: never = c;
         throw new Error(`RG_POL_INTERNAL: unknown condition ${JSON.stringify(never)}`);

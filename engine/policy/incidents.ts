@@ -22,6 +22,8 @@ export interface Incident {
   readonly counts: Readonly<Record<string, number>>;
   readonly samples: readonly string[];
   readonly inspection: Verdict['inspection'];
+  /** The unreadable parts this record is about (label, reason, detail), when any. */
+  readonly unscannable?: PolicyMatch['unscannable'];
 }
 
 export function incidentsFrom(verdict: Verdict, envelope: Envelope, msg: Pick<MessageAnalysis, 'messageId' | 'subject'>, now: Date = new Date()): Incident[] {
@@ -43,6 +45,7 @@ export function incidentsFrom(verdict: Verdict, envelope: Envelope, msg: Pick<Me
     counts: m.counts,
     samples: m.samples,
     inspection: verdict.inspection,
+    ...(m.unscannable === undefined ? {} : { unscannable: m.unscannable.map((p) => ({ label: maskNumbers(p.label), reason: p.reason, detail: maskNumbers(p.detail) })) }),
   }));
 }
 

@@ -6,11 +6,15 @@ import { decide, decideFailure } from './decide.js';
 import { evaluatePolicies } from './evaluate.js';
 import { MimeLimitError } from './mime-parse.js';
 import type { PolicySet } from './policy-set.js';
+import { MESSAGE_PART } from './unscannable.js';
+import type { OnUnscannable } from './unscannable.js';
 import type { Envelope, OnFailure, Verdict } from './verdict.js';
 
 export interface InspectionSettings {
   readonly budgetMs: number;
   readonly onFailure: OnFailure;
+  /** Default block. */
+  readonly onUnscannable?: OnUnscannable;
   readonly limits: AnalysisLimits;
 }
 
@@ -28,17 +32,38 @@ export async function inspectMessage(set: PolicySet, raw: Buffer | Readable, env
   const budget = Buffer.isBuffer(raw) ? undefined : AbortSignal.timeout(settings.budgetMs);
   const combined = budget === undefined ? signal : signal === undefined ? budget : AbortSignal.any([signal, budget]);
   let analysis: MessageAnalysis;
+  const opts = { deadline, onFailure: settings.onFailure, onUnscannable: settings.onUnscannable ?? 'block' } as const;
   try {
     analysis = await analyzeMessage(raw, settings.limits, combined, set);
   } catch (err) {
+    // The parser gave up at maxParts: nothing was read, so the message is one unscannable part
+    // ('limit') that policies may match; the rest of the analysis is empty.
+    if (err instanceof MimeLimitError && budget?.aborted !== true && performance.now() <= deadline) {
+      const unread = partsLimitAnalysis(err, Buffer.isBuffer(raw) ? raw.length : 0);
+      return { verdict: evaluatePolicies(set, unread, envelope, opts), analysis: unread };
+    }
     return { verdict: decideFailure([], envelope, failureReason(err, budget, deadline), settings.onFailure), analysis: undefined };
   }
   try {
-    return { verdict: evaluatePolicies(set, analysis, envelope, { deadline, onFailure: settings.onFailure }), analysis };
+    return { verdict: evaluatePolicies(set, analysis, envelope, opts), analysis };
   } catch (err) {
     const reason = `evaluation failed: ${err instanceof Error ? err.message : String(err)}`;
     return { verdict: decideFailure([], envelope, reason, settings.onFailure), analysis };
   }
+}
+
+function partsLimitAnalysis(err: MimeLimitError, size: number): MessageAnalysis {
+  return Object.freeze({
+    size,
+    headers: [],
+    subject: '',
+    messageId: '',
+    segments: [],
+    attachments: [],
+    limitsHit: [],
+    unscannable: [{ label: MESSAGE_PART, reason: 'limit' as const, detail: `maxParts: ${err.message}` }],
+    notes: [],
+  });
 }
 
 function failureReason(err: unknown, budget: AbortSignal | undefined, deadline: number): string {

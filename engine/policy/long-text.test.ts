@@ -134,10 +134,12 @@ describe('long texts are scanned in windows', () => {
     const limits = { ...DEFAULT_ANALYSIS_LIMITS, maxDecodedBytes: 2 * HOLD_CHARS };
     const a = await analyzeMessage(streamed(raw), limits, undefined, set);
     expect(a.limitsHit.map((l) => l.limit)).toEqual(['maxDecodedBytes']);
-    // what was found still counts (a card blocks); a clean but uninspected rest is the failure verdict
+    // what was found still counts (a card blocks); a clean but uninspected rest is an unscannable part (limit)
     expect((await inspectMessage(set, streamed(raw), env, { ...settings, limits })).verdict.kind).toBe('block');
     const clean = Buffer.from(`Subject: big\r\n\r\n${'nothing to see here\r\n'.repeat(200_000)}`);
-    expect((await inspectMessage(set, streamed(clean), env, { ...settings, limits })).verdict.kind).toBe('tempfail');
+    const rest = (await inspectMessage(set, streamed(clean), env, { ...settings, limits })).verdict;
+    expect(rest).toMatchObject({ kind: 'block', reply: { code: 554, enhanced: '5.7.1' }, unscannable: [{ reason: 'limit' }] });
+    expect((await inspectMessage(set, streamed(clean), env, { ...settings, limits, onUnscannable: 'tempfail' })).verdict.kind).toBe('tempfail');
   });
 
   it('inspectMessage blocks a card in the last line of a 20 MB message', async () => {

@@ -4,6 +4,7 @@ import type { Policy } from '../config/generated/policy.js';
 import type { Location } from './analysis.js';
 import type { KeywordIndex, KeywordRef } from './detectors/keywords.js';
 import type { Glob } from './glob.js';
+import type { UnscannableCondition } from './unscannable.js';
 
 export type Severity = 'info' | 'low' | 'medium' | 'high';
 export type PolicyMode = 'enforce' | 'monitor';
@@ -56,7 +57,8 @@ export type CompiledCondition =
   | { readonly kind: 'attachment'; readonly test: AttachmentTest; readonly min: number }
   | { readonly kind: 'header'; readonly name: string; readonly re: RE2JS | undefined; readonly min: number }
   | { readonly kind: 'messageSize'; readonly minBytes: number | undefined; readonly maxBytes: number | undefined }
-  | { readonly kind: 'recipientCount'; readonly min: number | undefined; readonly max: number | undefined };
+  | { readonly kind: 'recipientCount'; readonly min: number | undefined; readonly max: number | undefined }
+  | UnscannableCondition;
 
 export type CompiledAction =
   | { readonly type: 'pass' }

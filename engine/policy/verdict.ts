@@ -1,4 +1,5 @@
 // The decision for one message, as a value the SMTP engine switches on.
+import type { UnscannablePart } from './analysis.js';
 import type { ActionType, HeaderEdits, PolicyMode, PolicyReply, Severity } from './policy-set.js';
 
 export interface Envelope {
@@ -13,11 +14,14 @@ export interface PolicyMatch {
   readonly policy: string;
   readonly severity: Severity;
   readonly mode: PolicyMode;
-  readonly action: ActionType;
+  /** 'tempfail' only for the gateway's own onUnscannable record. */
+  readonly action: ActionType | 'tempfail';
   /** Matches per detector kind, e.g. { creditCardNumber: 2, keywords: 1 }. */
   readonly counts: Readonly<Record<string, number>>;
   /** Redacted samples; never a full value. */
   readonly samples: readonly string[];
+  /** The unreadable parts this policy matched (its `unscannable` conditions), by label and reason. */
+  readonly unscannable?: readonly UnscannablePart[];
 }
 
 export type InspectionStatus = { readonly status: 'ok' } | { readonly status: 'failed'; readonly reason: string };
@@ -28,6 +32,8 @@ interface VerdictCommon {
   /** Apply whenever the message is relayed (pass, modify, redirect); empty for a clean pass. */
   readonly headerEdits: HeaderEdits;
   readonly inspection: InspectionStatus;
+  /** Unreadable parts no enforce-mode policy matched, which gateway.inspection.onUnscannable decided. */
+  readonly unscannable?: readonly UnscannablePart[];
 }
 
 export type Verdict = VerdictCommon &

@@ -13,6 +13,7 @@ import { retarget } from './redirect.js';
 import { formatHeader, formatReceived } from './trace-headers.js';
 import { endTransaction, outcomeOf } from './transaction-end.js';
 import type { HeaderEdits } from '../policy/policy-set.js';
+import type { Verdict } from '../policy/verdict.js';
 import type { EngineContext } from './engine-context.js';
 import type { HeaderField } from './header-fields.js';
 import type { InboundSession } from './inbound-session.js';
@@ -44,7 +45,7 @@ export async function processMessage(ctx: EngineContext, s: InboundSession, tx: 
   if (tx.signal.aborted) return finish(ctx, s, tx, 'aborted', replies.connectionLost('session ended during inspection'), false);
   const v = inspection.verdict;
   tx.policies = v.matches.map((m) => m.policy);
-  tx.decision = v.inspection.status === 'ok' ? v.kind : `${v.kind} (inspection failed: ${v.inspection.reason})`;
+  tx.decision = decisionText(v);
   switch (v.kind) {
     case 'block':
     case 'tempfail':
@@ -62,6 +63,13 @@ export async function processMessage(ctx: EngineContext, s: InboundSession, tx: 
       return never;
     }
   }
+}
+
+/** "block", "pass (unscannable: encrypted, limit)", "tempfail (inspection failed: budget exceeded)". */
+function decisionText(v: Verdict): string {
+  if (v.inspection.status !== 'ok') return `${v.kind} (inspection failed: ${v.inspection.reason})`;
+  if (v.unscannable !== undefined && v.unscannable.length > 0) return `${v.kind} (unscannable: ${[...new Set(v.unscannable.map((p) => p.reason))].join(', ')})`;
+  return v.kind;
 }
 
 interface RelayPlan {

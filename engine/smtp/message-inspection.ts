@@ -18,7 +18,7 @@ export async function inspect(ctx: EngineContext, s: InboundSession, tx: Transac
   let result: Inspection;
   try {
     const raw = spool.buffer() ?? Readable.from(spool.read());
-    result = await inspectMessage(ctx.graph.policies, raw, envelope, { budgetMs: g.budgetMs, onFailure: g.onFailure, limits: ctx.analysisLimits }, tx.signal);
+    result = await inspectMessage(ctx.graph.policies, raw, envelope, { budgetMs: g.budgetMs, onFailure: g.onFailure, onUnscannable: g.onUnscannable, limits: ctx.analysisLimits }, tx.signal);
   } catch (err) {
     const reason = `inspection failed: ${err instanceof Error ? err.message : String(err)}`;
     ctx.logger.error({ err, transactionId: tx.id }, reason);

@@ -108,16 +108,18 @@ describe('policy verdicts', () => {
     expect(relayed(mx.messages[0])).toMatch(/X-Relayguard-Original-Recipients: bob@example\.org, carol@example\.org/);
   });
 
+  // A 1 ms budget cannot cover a 400 KB message: the whole inspection fails (onFailure), unlike a
+  // part over a limit, which is an unscannable part (onUnscannable, test/evasion/unscannable.test.ts).
   it('tempfails with 451 4.7.1 when inspection cannot finish and onFailure is tempfail', async () => {
-    const { mx, send } = await setup({}, { inspection: { maxParts: 1, onFailure: 'tempfail' } });
-    const t = await send('alice@corp.example', ['bob@example.org'], multipart());
+    const { mx, send } = await setup({}, { inspection: { budgetMs: 1, onFailure: 'tempfail' } });
+    const t = await send('alice@corp.example', ['bob@example.org'], slowToInspect());
     expect(t.final?.text).toMatch(/^451 4\.7\.1 /);
     expect(mx.messages).toHaveLength(0);
   });
 
   it('passes with a marker header when inspection cannot finish and onFailure is pass', async () => {
-    const { mx, send } = await setup({}, { inspection: { maxParts: 1, onFailure: 'pass' } });
-    const t = await send('alice@corp.example', ['bob@example.org'], multipart());
+    const { mx, send } = await setup({}, { inspection: { budgetMs: 1, onFailure: 'pass' } });
+    const t = await send('alice@corp.example', ['bob@example.org'], slowToInspect());
     expect(t.final?.code).toBe(250);
     expect(relayed(mx.messages[0])).toMatch(/\r\nX-Relayguard-Inspection: failed; /);
   });
@@ -170,7 +172,6 @@ describe('loop protection', () => {
   });
 });
 
-function multipart(): string {
-  const part = (n: number): string => `--b1\r\nContent-Type: text/plain\r\n\r\npart ${n}\r\n`;
-  return testMessage({ headers: ['MIME-Version: 1.0', 'Content-Type: multipart/mixed; boundary="b1"'], body: `${part(1)}${part(2)}${part(3)}--b1--` });
+function slowToInspect(): string {
+  return testMessage({ body: 'hello there, nothing to see in this line at all\r\n'.repeat(8_000) });
 }

@@ -17,7 +17,8 @@ export type Condition =
   | AttachmentCondition
   | HeaderCondition
   | MessageSizeCondition
-  | RecipientCountCondition;
+  | RecipientCountCondition
+  | UnscannableCondition;
 /**
  * Where text detectors look. Default: [subject, body, attachments].
  */
@@ -192,6 +193,23 @@ export interface RecipientCountCondition {
   recipientCount: {
     min?: number;
     max?: number;
+  };
+}
+/**
+ * Parts of the message that could not be read: an encrypted archive entry, an unsupported compression method, a corrupt file, content beyond an inspection limit, an extraction that timed out. A part an enforce-mode policy matched is decided by that policy; any other goes to gateway.inspection.onUnscannable (default block). Incidents name each part and its reason.
+ */
+export interface UnscannableCondition {
+  unscannable: {
+    /**
+     * Which reasons match (default: all of them).
+     *
+     * @minItems 1
+     */
+    reasons?: [
+      'encrypted' | 'unsupported' | 'corrupt' | 'limit' | 'timeout',
+      ...('encrypted' | 'unsupported' | 'corrupt' | 'limit' | 'timeout')[]
+    ];
+    min?: MinCount;
   };
 }
 export interface PassAction {
