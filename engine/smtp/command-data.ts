@@ -1,5 +1,7 @@
 // DATA, receiving half: the message streams from smtp-server into the spool, line endings normalised,
-// the size limit enforced while streaming (bytes beyond it are drained, not kept).
+// the size limit enforced while streaming (bytes beyond it are drained, not kept), and the gateway-wide
+// admission budget charged from the declared SIZE and then as bytes arrive (admission.ts).
+import type { Reservation } from './admission.js';
 import { LineEndingNormalizer } from './line-endings.js';
 import { Spool } from './spool.js';
 import type { SMTPServerDataStream } from 'smtp-server';
@@ -13,11 +15,32 @@ export class SpoolError extends Error {
   }
 }
 
-export async function receiveMessage(ctx: EngineContext, stream: SMTPServerDataStream): Promise<Spool> {
+/** The admission budget is full: the message was drained, not kept; the upstream gets 451 4.3.2. */
+export class AdmissionRefused extends Error {
+  readonly code = 'RG_ADMISSION_FULL';
+  constructor(readonly bytes: number) {
+    super(`gateway busy: ${bytes} more bytes do not fit the concurrent message budget`);
+  }
+}
+
+/**
+ * `declared` (the client's SIZE) is reserved before the first byte, so a message that announced more
+ * than fits is refused without holding anything; bytes beyond it are charged as they arrive.
+ */
+export async function receiveMessage(ctx: EngineContext, stream: SMTPServerDataStream, admission: Reservation, declared?: number): Promise<Spool> {
   const spool = new Spool(ctx.spool);
   const normalizer = new LineEndingNormalizer();
-  let failure: SpoolError | null = null;
+  let failure: SpoolError | AdmissionRefused | null = null;
+  let received = 0;
+  const admit = (total: number): void => {
+    // never more than the spool keeps: bytes beyond maxMessageBytes are drained, not held
+    const wanted = Math.min(total, ctx.spool.maxBytes + 1);
+    if (failure === null && !admission.ensure(wanted)) failure = new AdmissionRefused(wanted - admission.bytes);
+  };
+  if (declared !== undefined) admit(declared);
   const write = async (chunk: Buffer): Promise<void> => {
+    received += chunk.length;
+    admit(received);
     if (failure !== null) return;
     try {
       await spool.write(chunk);
@@ -26,8 +49,8 @@ export async function receiveMessage(ctx: EngineContext, stream: SMTPServerDataS
     }
   };
   try {
-    // After a spool failure the rest of the message is still read (and dropped), so the session
-    // stays in step with the upstream and can answer 451 and carry on.
+    // After a spool failure or a refused admission the rest of the message is still read (and
+    // dropped), so the session stays in step with the upstream and can answer 4xx and carry on.
     for await (const chunk of stream as AsyncIterable<Buffer>) await write(normalizer.push(chunk));
     await write(normalizer.end());
     if (failure === null) await spool.finish().catch((err: unknown) => void (failure = new SpoolError(err)));

@@ -2,6 +2,7 @@
 import type { Logger } from 'pino';
 import type { RoutingGraph } from '../graph/types.js';
 import type { AnalysisLimits } from '../policy/analysis.js';
+import type { AdmissionBudget } from './admission.js';
 import type { EngineServices } from './engine-api.js';
 import type { InboundSession } from './inbound-session.js';
 import type { LegTargets } from './leg-targets.js';
@@ -16,6 +17,8 @@ export interface EngineContext {
   readonly cursor: RouteCursor;
   readonly spool: SpoolOptions;
   readonly analysisLimits: AnalysisLimits;
+  /** Gateway-wide bytes of messages in flight (gateway.inspection.maxConcurrentBytes). */
+  readonly admission: AdmissionBudget;
   isDraining(): boolean;
   transactionStarted(s: InboundSession): void;
   transactionEnded(s: InboundSession): void;

@@ -1,5 +1,6 @@
 // One SMTP engine per graph generation: inbound servers (one per TLS profile, built once), session
 // admission (upstream lookup, connection limits), per-session wiring, counters and drain.
+import { admissionBudget } from './admission.js';
 import { nextId } from './ids.js';
 import { InboundServer, installReplyOverride, refuseSocket } from './inbound-server.js';
 import { InboundSession } from './inbound-session.js';
@@ -52,6 +53,7 @@ class SmtpGeneration implements GenerationEngine {
       cursor: new RouteCursor(),
       spool: { dir: g.spool.dir, memoryThresholdBytes: g.spool.memoryThresholdBytes, maxBytes: g.maxMessageBytes },
       analysisLimits: { maxDepth: g.inspection.maxDepth, maxParts: g.inspection.maxParts, maxDecodedBytes: g.inspection.maxDecodedBytes },
+      admission: admissionBudget(services, g.inspection.maxConcurrentBytes),
       isDraining: () => this.#draining,
       transactionStarted: () => void this.#transactions++,
       transactionEnded: (s) => this.#transactionEnded(s),

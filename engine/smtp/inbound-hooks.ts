@@ -2,7 +2,8 @@
 // library's callbacks. Every reply goes through the session's reply override (installReplyOverride).
 import { onMail } from './command-mail.js';
 import { onRcpt } from './command-rcpt.js';
-import { receiveMessage, SpoolError } from './command-data.js';
+import { GATEWAY_BUSY, declaredSize } from './admission.js';
+import { AdmissionRefused, receiveMessage, SpoolError } from './command-data.js';
 import { processMessage } from './deliver.js';
 import { onSecure } from './inbound-tls.js';
 import { errorText } from './open-leg.js';
@@ -11,7 +12,9 @@ import { reply, replies, replyText } from './reply.js';
 import { endTransaction } from './transaction-end.js';
 import type { SMTPServerAddress, SMTPServerDataStream, SMTPServerOptions, SMTPServerSession } from 'smtp-server';
 import type { EngineContext } from './engine-context.js';
+import type { Reservation } from './admission.js';
 import type { InboundSession } from './inbound-session.js';
+import type { Transaction } from './transaction.js';
 import type { SmtpReply } from './reply.js';
 
 export type SessionLookup = (session: SMTPServerSession) => InboundSession | undefined;
@@ -88,10 +91,26 @@ async function onData(ctx: EngineContext, s: InboundSession, stream: SMTPServerD
     s.shutdown(DATA_TOO_SLOW);
   }, ctx.graph.gateway.timeouts.dataMs);
   budget.unref();
+  // Held until the transaction is over: the bytes stay in memory (spool, analysis) until then.
+  const admission = ctx.admission.reserve();
+  try {
+    return await receiveAndProcess(ctx, s, tx, stream, admission, budget);
+  } finally {
+    admission.release();
+  }
+}
+
+async function receiveAndProcess(ctx: EngineContext, s: InboundSession, tx: Transaction, stream: SMTPServerDataStream, admission: Reservation, budget: NodeJS.Timeout): Promise<SmtpReply> {
   let spool;
   try {
-    spool = await receiveMessage(ctx, stream);
+    spool = await receiveMessage(ctx, stream, admission, declaredSize(tx.mailArgs));
   } catch (err) {
+    if (err instanceof AdmissionRefused) {
+      ctx.logger.warn({ sessionId: s.id, transactionId: tx.id, code: err.code, inUse: ctx.admission.inUse, limit: ctx.admission.limit }, err.message);
+      // the receiving leg is already in DATA: it is closed without the final dot, never reused
+      endTransaction(ctx, s, tx, 'tempfailed', GATEWAY_BUSY, { reusable: false });
+      return GATEWAY_BUSY;
+    }
     if (err instanceof SpoolError) {
       ctx.logger.error({ err, sessionId: s.id, code: err.code }, err.message);
       const r = replies.internalError(err.message);

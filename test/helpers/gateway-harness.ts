@@ -16,7 +16,7 @@ import type { Logger } from 'pino';
 import type { RoutingGraph } from '../../engine/graph/types.js';
 import type { TopologyFile } from '../../engine/config/generated/topology.js';
 import type { PolicyFile } from '../../engine/config/generated/policy.js';
-import type { EngineObserver, GenerationEngine, TransactionRecord } from '../../engine/smtp/engine-api.js';
+import type { EngineObserver, EngineServices, GenerationEngine, TransactionRecord } from '../../engine/smtp/engine-api.js';
 import type { Incident } from '../../engine/policy/incidents.js';
 import type { RelayPoolOptions } from '../../engine/smtp/relay-pool.js';
 import type { TestPki } from './pki.js';
@@ -89,6 +89,8 @@ export interface GatewayHarnessOptions {
 export interface GatewayHarness {
   readonly port: number;
   readonly engine: GenerationEngine;
+  /** What the engine was created with (process-wide state such as the admission budget hangs off it). */
+  readonly services: EngineServices;
   readonly graph: RoutingGraph;
   readonly observer: RecordingObserver;
   readonly pool: RelayPool;
@@ -125,7 +127,8 @@ export async function startGateway(opts: GatewayHarnessOptions, env: { readonly 
   const observer = new RecordingObserver();
   const pool = new RelayPool({ acquireTimeoutMs: 5_000, ...opts.pool });
   const logger = captureLogger(logs);
-  const engine = createGenerationEngine(built.graph, { logger, observer, pool, incidents: { record: (i) => void incidents.push(...i) } });
+  const services: EngineServices = { logger, observer, pool, incidents: { record: (i) => void incidents.push(...i) } };
+  const engine = createGenerationEngine(built.graph, services);
   const sockets = new Set<net.Socket>();
   const server = net.createServer((socket) => {
     sockets.add(socket);
@@ -144,6 +147,7 @@ export async function startGateway(opts: GatewayHarnessOptions, env: { readonly 
   return {
     port,
     engine,
+    services,
     graph: built.graph,
     observer,
     pool,

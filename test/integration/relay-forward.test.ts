@@ -54,7 +54,7 @@ describe('forward mode', () => {
     const raw = got?.raw.toString('latin1') ?? '';
     expect(raw).toMatch(/^Received: from /);
     expect(raw).toContain('by gw.example.test (relayguard)');
-    expect(raw).toMatch(/\r\nX-Relayguard-Loop: gw\.example\.test; v=1; mac=[0-9a-f]{64}\r\n/);
+    expect(raw).toMatch(/\r\nX-Relayguard-Loop: gw\.example\.test; v=2; t=\d+; mac=[0-9a-f]{64}\r\n/);
     expect(raw).toContain('hi there');
     await gw.observer.waitFor(() => gw.observer.transactions.length === 1, 'transaction record');
     expect(gw.observer.transactions[0]).toMatchObject({ outcome: 'delivered', receiver: 'mx-1', upstream: 'corp', mode: 'forward', decision: 'pass', recipients: ['bob@example.org'] });
