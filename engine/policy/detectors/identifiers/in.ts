@@ -31,7 +31,7 @@ export const inAadhaar = regexIdentifier({
   description: 'Indian Aadhaar number: 12 digits (4-4-4), first digit 2-9, Verhoeff check digit.',
   sets: ['pii-apac'],
   checksum: true,
-  pattern: bounded('[2-9]\\d{3}([ -]?)\\d{4}\\1\\d{4}'),
+  pattern: bounded('[2-9]\\d{3}([ :-]?)\\d{4}\\1\\d{4}'),
   validate: (m) => (aadhaarValid(digitsOf(m[0])) ? (m[1] === '' ? 'low' : 'medium') : undefined),
   keywords: ['aadhaar', 'aadhar', 'uidai', 'uid', 'आधार'],
   example: '2345 6789 0124',

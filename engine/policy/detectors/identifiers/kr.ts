@@ -5,7 +5,8 @@
 import { validDate, weightedSum } from './checksums.js';
 import { bounded, regexIdentifier } from './identifier.js';
 
-const CENTURY = [1800, 1900, 1900, 2000, 2000, 1900, 1900, 2000, 2000, 1800];
+// index: the sex/century digit (1-4 citizens, 5-8 registered foreigners)
+const CENTURY = [0, 1900, 1900, 2000, 2000, 1900, 1900, 2000, 2000];
 
 export function rrnChecksum(d: string): boolean {
   return (11 - (weightedSum(d, [2, 3, 4, 5, 6, 7, 8, 9, 2, 3, 4, 5]) % 11)) % 10 === d.charCodeAt(12) - 48;
@@ -16,14 +17,14 @@ export const krRrn = regexIdentifier({
   description: 'South Korean resident registration number YYMMDD-GNNNNNC: birth date, sex/century digit, mod 11 check digit (pre-2020).',
   sets: ['pii-apac'],
   checksum: true,
-  pattern: bounded('(\\d{6})(-?)([0-9]\\d{6})'),
+  pattern: bounded('(\\d{6})(-?)([1-8]\\d{6})'),
   validate: (m) => {
     const d = (m[1] ?? '') + (m[3] ?? '');
     const century = CENTURY[d.charCodeAt(6) - 48] ?? 1900;
     if (!validDate(century + Number(d.slice(0, 2)), Number(d.slice(2, 4)), Number(d.slice(4, 6)))) return undefined;
     if (rrnChecksum(d)) return m[2] === '' ? 'low' : 'medium';
     // post-2020 numbers: a dashed, date-valid number with sex digit 1-8 is still an RRN, but weak
-    return m[2] === '-' && d[6] !== '9' && d[6] !== '0' ? 'low' : undefined;
+    return m[2] === '-' ? 'low' : undefined;
   },
   keywords: ['rrn', 'resident registration', '주민등록번호', '주민번호', 'jumin', 'registration number'],
   example: '900101-1234568',

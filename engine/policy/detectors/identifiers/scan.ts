@@ -81,3 +81,31 @@ export function identifierHits(matchLists: readonly (readonly Match[])[], min: C
   }
   return spans.size === 0 ? NO_HITS : { count: spans.size, samples };
 }
+
+/** The identifier scans of one text: each identifier runs at most once, whatever asks for it. */
+export class IdentifierScan {
+  readonly #text: string;
+  readonly #keywords: KeywordContext;
+  readonly #matches = new Map<string, readonly Match[]>();
+
+  constructor(text: string) {
+    this.#text = text;
+    this.#keywords = new KeywordContext(text);
+  }
+
+  matches(id: Identifier): readonly Match[] {
+    let found = this.#matches.get(id.name);
+    if (found === undefined) {
+      found = scanIdentifier(id, this.#text, this.#keywords);
+      this.#matches.set(id.name, found);
+    }
+    return found;
+  }
+
+  hits(ids: readonly Identifier[], min: Confidence): Hits {
+    return identifierHits(
+      ids.map((id) => this.matches(id)),
+      min,
+    );
+  }
+}

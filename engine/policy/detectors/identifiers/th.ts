@@ -3,8 +3,12 @@
 
 import { bounded, digitsOf, regexIdentifier } from './identifier.js';
 
+// Digits 2-3 are a province code: 0x, 28, 29, 59, 68, 69, 78, 79, 87-89 and 97-99 are not assigned
+// (the same rule as Presidio's TH_TNIN recognizer).
+const NO_PROVINCE = new Set(['28', '29', '59', '68', '69', '78', '79', '87', '88', '89', '97', '98', '99']);
+
 export function thIdValid(d: string): boolean {
-  if (d.length !== 13 || d[0] === '0' || d[0] === '9') return false;
+  if (d.length !== 13 || d[0] === '0' || d[0] === '9' || d[1] === '0' || NO_PROVINCE.has(d.slice(1, 3))) return false;
   let sum = 0;
   for (let i = 0; i < 12; i++) sum += (d.charCodeAt(i) - 48) * (13 - i);
   return (11 - (sum % 11)) % 10 === d.charCodeAt(12) - 48;
