@@ -6,8 +6,9 @@ import { bounded, digitsOf, regexIdentifier } from './identifier.js';
 export const caSin = regexIdentifier({
   name: 'ca-sin',
   description: 'Canadian Social Insurance Number: 9 digits (3-3-3), Luhn check digit, first digit not 0 or 8.',
-  sets: ['pii-us', 'pii-ca'],
+  sets: ['pii-ca'],
   checksum: true,
+  base: ['low', 'medium'],
   pattern: bounded('[1-79]\\d{2}([ -]?)\\d{3}\\1\\d{3}'),
   validate: (m) => (luhn(digitsOf(m[0])) ? (m[1] === '' ? 'low' : 'medium') : undefined),
   keywords: ['sin', 'social insurance', 'numéro d\'assurance sociale', 'nas', 'insurance number'],

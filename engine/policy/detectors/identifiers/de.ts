@@ -20,6 +20,7 @@ export const deTaxId = regexIdentifier({
   description: 'German tax identification number (Steuer-IdNr): 11 digits, one repeated digit, ISO 7064 MOD 11,10 check digit.',
   sets: ['pii-eu'],
   checksum: true,
+  base: ['low'],
   pattern: bounded('\\d{2} ?\\d{3} ?\\d{3} ?\\d{3}'),
   validate: (m) => (steuerIdValid(m[0].replace(/ /g, '')) ? 'low' : undefined),
   keywords: ['steuer-id', 'steuerid', 'steuer-idnr', 'steueridentifikationsnummer', 'identifikationsnummer', 'idnr', 'tax id', 'steuernummer'],
@@ -33,6 +34,7 @@ export const deVat = regexIdentifier({
   description: 'German VAT identification number (USt-IdNr): DE and 9 digits, ISO 7064 MOD 11,10 check digit.',
   sets: ['pii-eu', 'financial'],
   checksum: true,
+  base: ['medium'],
   pattern: word('DE ?(\\d{9})'),
   validate: (m) => {
     const d = m[1] ?? '';

@@ -26,6 +26,7 @@ export const fiHetu = regexIdentifier({
   description: 'Finnish personal identity code (henkilötunnus): DDMMYY, century sign, individual number, mod 31 check character.',
   sets: ['pii-eu'],
   checksum: true,
+  base: ['medium'],
   pattern: word('\\d{6}[-+A-FU-Y]\\d{3}[0-9A-FHJ-NPR-Y]'),
   validate: (m) => (hetuValid(m[0]) ? 'medium' : undefined),
   keywords: ['henkilötunnus', 'hetu', 'henkilötunnuksen', 'personbeteckning', 'personal identity code', 'sotu'],

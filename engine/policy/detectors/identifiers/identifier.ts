@@ -62,6 +62,8 @@ export interface RegexSpec {
   readonly withKeyword?: Confidence;
   /** Redacted form of a match (default: all but the last 4 alphanumerics starred). */
   readonly sample?: (value: string) => string;
+  /** The confidences validate can return; the listing derives the reachable levels from them. */
+  readonly base?: readonly Confidence[];
   readonly levels?: readonly Confidence[];
   readonly example: string;
   readonly spec: string;
@@ -73,6 +75,7 @@ const MAX_CANDIDATES = 10_000;
 export function regexIdentifier(spec: RegexSpec): Identifier {
   if (!spec.pattern.global) throw new Error(`RG_POL_INTERNAL: ${spec.name} pattern must be global`);
   const sample = spec.sample ?? tailSample;
+  const withKeyword = keywordRule(spec.checksum, spec.withKeyword);
   return Object.freeze({
     name: spec.name,
     description: spec.description,
@@ -80,8 +83,8 @@ export function regexIdentifier(spec: RegexSpec): Identifier {
     checksum: spec.checksum,
     keywords: Object.freeze([...(spec.keywords ?? [])]),
     window: spec.window ?? DEFAULT_WINDOW,
-    withKeyword: keywordRule(spec.checksum, spec.withKeyword),
-    levels: Object.freeze([...(spec.levels ?? CONFIDENCES)]),
+    withKeyword,
+    levels: Object.freeze(spec.levels ?? reachable(spec.base ?? ['medium'], (spec.keywords ?? []).length > 0, withKeyword)),
     example: spec.example,
     spec: spec.spec,
     *find(text: string): Generator<Found> {
@@ -101,6 +104,11 @@ export function regexIdentifier(spec: RegexSpec): Identifier {
       }
     },
   });
+}
+
+function reachable(base: readonly Confidence[], keywords: boolean, withKeyword: (c: Confidence) => Confidence): Confidence[] {
+  const all = new Set([...base, ...(keywords ? base.map(withKeyword) : [])]);
+  return CONFIDENCES.filter((c) => all.has(c));
 }
 
 /** "valid checksum + keyword nearby = high"; a format-only match gains one step. */

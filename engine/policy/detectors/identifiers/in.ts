@@ -31,6 +31,7 @@ export const inAadhaar = regexIdentifier({
   description: 'Indian Aadhaar number: 12 digits (4-4-4), first digit 2-9, Verhoeff check digit.',
   sets: ['pii-apac'],
   checksum: true,
+  base: ['low', 'medium'],
   pattern: bounded('[2-9]\\d{3}([ :-]?)\\d{4}\\1\\d{4}'),
   validate: (m) => (aadhaarValid(digitsOf(m[0])) ? (m[1] === '' ? 'low' : 'medium') : undefined),
   keywords: ['aadhaar', 'aadhar', 'uidai', 'uid', 'आधार'],
@@ -56,6 +57,7 @@ export const inGstin = regexIdentifier({
   description: 'Indian GST identification number: state code, PAN, entity number, Z, mod 36 check character.',
   sets: ['pii-apac', 'financial'],
   checksum: true,
+  base: ['medium'],
   pattern: word(`(\\d{2})${PAN}[1-9A-Z]Z[0-9A-Z]`),
   validate: (m) => {
     const state = Number(m[1]);

@@ -17,6 +17,7 @@ export const krRrn = regexIdentifier({
   description: 'South Korean resident registration number YYMMDD-GNNNNNC: birth date, sex/century digit, mod 11 check digit (pre-2020).',
   sets: ['pii-apac'],
   checksum: true,
+  base: ['low', 'medium'],
   pattern: bounded('(\\d{6})(-?)([1-8]\\d{6})'),
   validate: (m) => {
     const d = (m[1] ?? '') + (m[3] ?? '');

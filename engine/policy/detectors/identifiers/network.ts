@@ -56,6 +56,7 @@ export const ipv4 = regexIdentifier({
   description: 'IPv4 address in dotted-quad notation (octets 0-255, no leading zeros).',
   sets: ['network'],
   checksum: false,
+  base: ['medium'],
   // a version string or OID (1.2.3.4.5) is not an address: no dot-digit on either side
   pattern: /(?<![0-9.]|[0-9]\.)(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})(?![0-9]|\.[0-9])/g,
   validate: (m) => ([m[1], m[2], m[3], m[4]].every((o) => octet(o ?? '')) ? 'medium' : undefined),
@@ -71,6 +72,7 @@ export const ipv6 = regexIdentifier({
   description: 'IPv6 address (RFC 4291 text form, with :: compression and embedded IPv4).',
   sets: ['network'],
   checksum: false,
+  base: ['medium'],
   // two sequential bounded classes, no nesting; the grammar is checked by node:net
   pattern: /(?<![0-9A-Za-z:.])[0-9A-Fa-f]{0,4}:[0-9A-Fa-f:.]{2,41}(?![0-9A-Za-z:])/g,
   validate: (m) => {
@@ -90,6 +92,7 @@ export const macAddress = regexIdentifier({
   description: 'MAC (EUI-48) address: six hex pairs with : or -, or Cisco dotted form.',
   sets: ['network'],
   checksum: false,
+  base: ['low', 'medium'],
   pattern: /(?<![0-9A-Za-z:.-])(?:[0-9A-Fa-f]{2}([:-])(?:[0-9A-Fa-f]{2}\1){4}[0-9A-Fa-f]{2}|[0-9A-Fa-f]{4}\.[0-9A-Fa-f]{4}\.[0-9A-Fa-f]{4})(?![0-9A-Za-z]|[:.-][0-9A-Fa-f])/g,
   // all-digit pairs with dashes are as often a reference number as a MAC
   validate: (m) => (/[A-Fa-f]/.test(m[0]) || m[1] === ':' ? 'medium' : 'low'),

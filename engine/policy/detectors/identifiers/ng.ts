@@ -8,6 +8,7 @@ export const ngNin = regexIdentifier({
   description: 'Nigerian National Identification Number: 11 digits, Verhoeff check digit.',
   sets: ['pii-africa'],
   checksum: true,
+  base: ['low'],
   pattern: bounded('\\d{11}'),
   validate: (m) => (verhoeff(m[0]) ? 'low' : undefined),
   keywords: ['nin', 'national identification number', 'national identity number', 'nimc', 'nigeria id'],

@@ -18,6 +18,7 @@ export const plPesel = regexIdentifier({
   description: 'Polish PESEL: 11 digits with the birth date and a weighted mod 10 check digit.',
   sets: ['pii-eu'],
   checksum: true,
+  base: ['low'],
   pattern: bounded('\\d{11}'),
   validate: (m) => (peselValid(m[0]) ? 'low' : undefined),
   keywords: ['pesel', 'numer pesel', 'nr pesel', 'powszechny elektroniczny system ewidencji ludności'],

@@ -17,6 +17,7 @@ export const sePersonnummer = regexIdentifier({
   description: 'Swedish personnummer or samordningsnummer: (YY)YYMMDD-NNNC, Luhn check digit.',
   sets: ['pii-eu'],
   checksum: true,
+  base: ['low', 'medium'],
   pattern: bounded('(19|20)?(\\d{6})([-+]?)(\\d{4})'),
   validate: (m) => {
     const ten = (m[2] ?? '') + (m[4] ?? '');

@@ -19,6 +19,7 @@ export const thTnin = regexIdentifier({
   description: 'Thai national identification number: 13 digits (1-4-5-2-1), mod 11 check digit.',
   sets: ['pii-apac'],
   checksum: true,
+  base: ['low', 'medium'],
   pattern: bounded('[1-8]([ -]?)\\d{4}\\1\\d{5}\\1\\d{2}\\1\\d'),
   validate: (m) => (thIdValid(digitsOf(m[0])) ? (m[1] === '' ? 'low' : 'medium') : undefined),
   keywords: ['เลขประจำตัวประชาชน', 'บัตรประชาชน', 'thai id', 'national id', 'id card', 'citizen id'],

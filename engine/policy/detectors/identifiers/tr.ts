@@ -16,6 +16,7 @@ export const trTckn = regexIdentifier({
   description: 'Turkish national identification number (T.C. Kimlik No): 11 digits, two check digits.',
   sets: ['pii-eu'],
   checksum: true,
+  base: ['medium'],
   pattern: bounded('\\d{11}'),
   validate: (m) => (tcknValid(m[0]) ? 'medium' : undefined),
   keywords: ['tc kimlik', 't.c. kimlik', 'kimlik no', 'tckn', 'tc no', 'vatandaşlık', 'turkish id', 'national id'],

@@ -10,6 +10,7 @@ export const usSsn = regexIdentifier({
   description: 'US social security number AAA-GG-SSSS outside the never-issued ranges; bare 9 digits only with a keyword.',
   sets: ['pii-us'],
   checksum: false,
+  base: ['low', 'medium'],
   pattern: bounded('(\\d{3})([- ]?)(\\d{2})\\2(\\d{4})'),
   validate: (m) => {
     if (!isValidSsn(m[1] ?? '', m[3] ?? '', m[4] ?? '')) return undefined;
@@ -31,6 +32,7 @@ export const usItin = regexIdentifier({
   description: 'US individual taxpayer identification number 9XX-XX-XXXX with an IRS group range. No checksum.',
   sets: ['pii-us'],
   checksum: false,
+  base: ['low', 'medium'],
   pattern: bounded('9(\\d{2})([- ]?)(\\d{2})\\2(\\d{4})'),
   validate: (m) => {
     if (!itinGroup(Number(m[3]))) return undefined;
