@@ -59,7 +59,7 @@ export interface RegexSpec {
   readonly keywords?: readonly string[];
   readonly window?: number;
   /** Confidence with a keyword nearby; default: high when a checksum held, else one step up. */
-  readonly withKeyword?: Confidence;
+  readonly withKeyword?: Confidence | ((base: Confidence) => Confidence);
   /** Redacted form of a match (default: all but the last 4 alphanumerics starred). */
   readonly sample?: (value: string) => string;
   /** The confidences validate can return; the listing derives the reachable levels from them. */
@@ -75,7 +75,7 @@ const MAX_CANDIDATES = 10_000;
 export function regexIdentifier(spec: RegexSpec): Identifier {
   if (!spec.pattern.global) throw new Error(`RG_POL_INTERNAL: ${spec.name} pattern must be global`);
   const sample = spec.sample ?? tailSample;
-  const withKeyword = keywordRule(spec.checksum, spec.withKeyword);
+  const withKeyword = typeof spec.withKeyword === 'function' ? spec.withKeyword : keywordRule(spec.checksum, spec.withKeyword);
   return Object.freeze({
     name: spec.name,
     description: spec.description,

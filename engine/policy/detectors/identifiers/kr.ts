@@ -27,6 +27,8 @@ export const krRrn = regexIdentifier({
     // post-2020 numbers: a dashed, date-valid number with sex digit 1-8 is still an RRN, but weak
     return m[2] === '-' ? 'low' : undefined;
   },
+  // a keyword only confirms a checksum-valid number; a post-2020 number stays low (nothing was checked)
+  withKeyword: (base) => (base === 'low' ? 'low' : 'high'),
   keywords: ['rrn', 'resident registration', '주민등록번호', '주민번호', 'jumin', 'registration number'],
   example: '900101-1234568',
   spec: 'Resident Registration Act (주민등록법) enforcement rules: RRN structure and check digit (until October 2020)',

@@ -5,13 +5,21 @@ import { findPhoneNumbersInText } from 'libphonenumber-js/max';
 import { keywordRule, type Found, type Identifier } from './identifier.js';
 import { redact } from '../hits.js';
 
-const MAYBE = /\+ ?\(?\d/;
+// A '+' and up to 24 digits, spaces and punctuation: the longest E.164 number with its grouping.
+// libphonenumber only ever sees these short slices, never the whole text (it is not linear on long input).
+const CANDIDATE = /\+[ (]?\d[\d ().\u00a0/-]{4,24}\d/g;
 
 function* findPhones(text: string): Generator<Found> {
-  if (!MAYBE.test(text)) return;
-  for (const f of findPhoneNumbersInText(text)) {
-    if (!f.number.isValid()) continue;
-    yield { start: f.startsAt, end: f.endsAt, confidence: 'medium', sample: redact(f.number.number, 3, 2) };
+  for (const m of text.matchAll(CANDIDATE)) {
+    // the character before must not make the '+' part of a word or number
+    if (/[\p{L}\p{N}+]/u.test(text[m.index - 1] ?? '')) continue;
+    for (const f of findPhoneNumbersInText(m[0])) {
+      if (!f.number.isValid()) continue;
+      const start = m.index + f.startsAt;
+      const end = m.index + f.endsAt;
+      if (/[\p{L}\p{N}]/u.test(text[end] ?? '')) continue;
+      yield { start, end, confidence: 'medium', sample: redact(f.number.number, 3, 2) };
+    }
   }
 }
 
