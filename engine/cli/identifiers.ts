@@ -2,7 +2,7 @@
 // each with its description, confidence levels, sets and an example value; then the sets.
 import { Option } from 'commander';
 import type { Command } from 'commander';
-import { IDENTIFIER_SETS, IDENTIFIERS } from '../policy/detectors/identifiers/catalogue.js';
+import { IDENTIFIER_SETS, IDENTIFIERS, V1_ALIASES } from '../policy/detectors/identifiers/catalogue.js';
 import { DEFAULT_CONFIDENCE } from '../policy/detectors/identifiers/condition.js';
 import type { Identifier } from '../policy/detectors/identifiers/identifier.js';
 import { writeOutput, type CommandOutput } from './graph.js';
@@ -27,7 +27,7 @@ function describeIdentifier(id: Identifier) {
 export function renderIdentifiers(format: IdentifierFormat): string {
   if (format === 'json') {
     const sets = Object.fromEntries([...IDENTIFIER_SETS].map(([name, members]) => [name, [...members]]));
-    return `${JSON.stringify({ defaultConfidence: DEFAULT_CONFIDENCE, identifiers: IDENTIFIERS.map(describeIdentifier), sets }, null, 2)}\n`;
+    return `${JSON.stringify({ defaultConfidence: DEFAULT_CONFIDENCE, identifiers: IDENTIFIERS.map(describeIdentifier), sets, v1Conditions: V1_ALIASES }, null, 2)}\n`;
   }
   const rows = IDENTIFIERS.map((id) => [id.name, id.levels.join('/'), id.sets.join(','), id.example]);
   const head = ['NAME', 'CONFIDENCE', 'SETS', 'EXAMPLE'];
@@ -37,6 +37,8 @@ export function renderIdentifiers(format: IdentifierFormat): string {
   for (const [i, id] of IDENTIFIERS.entries()) out.push(line(rows[i] ?? []), `    ${id.description}`);
   out.push('', `sets (use as identifiers: { set: NAME }); default confidence: ${DEFAULT_CONFIDENCE}`);
   for (const [name, members] of IDENTIFIER_SETS) out.push(`  ${name.padEnd(12)} ${members.join(', ')}`);
+  const v1 = Object.entries(V1_ALIASES).map(([cond, name]) => `${cond} (${name})`);
+  out.push('', `v1 conditions, same validators, any confidence: ${v1.join(', ')}`);
   out.push('', `${IDENTIFIERS.length} identifiers, ${IDENTIFIER_SETS.size} sets`);
   return `${out.join('\n')}\n`;
 }
