@@ -38,7 +38,7 @@ export function renderIdentifiers(format: IdentifierFormat): string {
   out.push('', `sets (use as identifiers: { set: NAME }); default confidence: ${DEFAULT_CONFIDENCE}`);
   for (const [name, members] of IDENTIFIER_SETS) out.push(`  ${name.padEnd(12)} ${members.join(', ')}`);
   const v1 = Object.entries(V1_ALIASES).map(([cond, name]) => `${cond} (${name})`);
-  out.push('', `v1 conditions, same validators, any confidence: ${v1.join(', ')}`);
+  out.push('', `v1 conditions (own scanners, the same validators as): ${v1.join(', ')}`);
   out.push('', `${IDENTIFIERS.length} identifiers, ${IDENTIFIER_SETS.size} sets`);
   return `${out.join('\n')}\n`;
 }
