@@ -4,6 +4,7 @@ import type { SourceFile } from '../config/source-file.js';
 import type { Action, Condition, Policy, PolicyFile, PolicyScope } from '../config/generated/policy.js';
 import type { Location } from './analysis.js';
 import { checkPolicyFiles } from './check.js';
+import { compileIdentifierCondition } from './detectors/identifiers/condition.js';
 import { KeywordIndexBuilder } from './detectors/keywords.js';
 import { compilePrefilter, compileRe2 } from './detectors/re2.js';
 import { compileGlob } from './glob.js';
@@ -108,6 +109,10 @@ function compileCondition(cond: Condition, b: Builder): CompiledCondition {
   if ('creditCardNumber' in cond) return text(b.detector('creditCardNumber', () => ({ kind: 'creditCardNumber' })), 'creditCardNumber', cond.creditCardNumber);
   if ('usSsn' in cond) return text(b.detector('usSsn', () => ({ kind: 'usSsn' })), 'usSsn', cond.usSsn);
   if ('iban' in cond) return text(b.detector('iban', () => ({ kind: 'iban' })), 'iban', cond.iban);
+  if ('identifier' in cond || 'identifiers' in cond) {
+    const c = compileIdentifierCondition(cond);
+    return text(b.detector(c.key, () => c.detector), c.label, c.options);
+  }
   return compileMessageCondition(cond);
 }
 
@@ -133,7 +138,7 @@ function compileMessageCondition(cond: Condition): CompiledCondition {
   throw new Error(`RG_POL_INTERNAL: unknown condition ${Object.keys(cond).join(',')}`);
 }
 
-function text(detector: number, label: TextDetector['kind'], opts: { in?: Location[]; min?: number }): CompiledCondition {
+function text(detector: number, label: string, opts: { in?: Location[]; min?: number }): CompiledCondition {
   const locations = opts.in === undefined ? DEFAULT_LOCATIONS : new Set(opts.in);
   return { kind: 'text', detector, label, locations, min: opts.min ?? 1 };
 }

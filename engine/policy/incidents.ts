@@ -2,6 +2,7 @@
 import { appendFile, rename, stat, mkdir, rm } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { MessageAnalysis } from './analysis.js';
+import { maskIdentifiers } from './detectors/identifiers/mask-text.js';
 import { maskNumbers } from './detectors/mask.js';
 import type { Envelope, PolicyMatch, Verdict } from './verdict.js';
 
@@ -36,7 +37,7 @@ export function incidentsFrom(verdict: Verdict, envelope: Envelope, msg: Pick<Me
     recipients: [...envelope.recipients],
     messageId: msg.messageId,
     // the subject may itself carry the number that matched
-    subject: maskNumbers(msg.subject),
+    subject: maskIdentifiers(maskNumbers(msg.subject)),
     policy: m.policy,
     severity: m.severity,
     action: m.action,

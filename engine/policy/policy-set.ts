@@ -2,6 +2,7 @@
 import type { RE2JS } from 're2js';
 import type { Policy } from '../config/generated/policy.js';
 import type { Location } from './analysis.js';
+import type { IdentifierDetector } from './detectors/identifiers/condition.js';
 import type { KeywordIndex, KeywordRef } from './detectors/keywords.js';
 import type { Glob } from './glob.js';
 import type { UnscannableCondition } from './unscannable.js';
@@ -31,7 +32,8 @@ export type TextDetector =
   | { readonly kind: 'usSsn' }
   | { readonly kind: 'iban' }
   | { readonly kind: 'regex'; readonly re: RE2JS }
-  | { readonly kind: 'keywords'; readonly ref: KeywordRef };
+  | { readonly kind: 'keywords'; readonly ref: KeywordRef }
+  | IdentifierDetector;
 
 export interface AttachmentTest {
   /** Lower-case, with the leading dot. */
@@ -50,7 +52,8 @@ export type CompiledCondition =
       readonly kind: 'text';
       /** Index into PolicySet.textDetectors; equal detectors share one index and one scan per message. */
       readonly detector: number;
-      readonly label: TextDetector['kind'];
+      /** Evidence label: the detector kind, or identifier:NAME / identifiers:SET. */
+      readonly label: string;
       readonly locations: ReadonlySet<Location>;
       readonly min: number;
     }

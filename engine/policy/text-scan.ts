@@ -4,6 +4,7 @@
 import { scanCreditCards } from './detectors/credit-card.js';
 import { type Hits, MAX_SAMPLES, NO_HITS } from './detectors/hits.js';
 import { scanIbans } from './detectors/iban.js';
+import { IdentifierScan } from './detectors/identifiers/scan.js';
 import { countKeywords, keywordHits, type KeywordCounts } from './detectors/keywords.js';
 import { scanRe2 } from './detectors/re2.js';
 import { scanUsSsns } from './detectors/us-ssn.js';
@@ -15,6 +16,7 @@ export class TextScan {
   readonly #text: string;
   #keywordCounts: KeywordCounts | undefined;
   #regexPossible: boolean | undefined;
+  #identifiers: IdentifierScan | undefined;
 
   constructor(set: PolicySet, text: string) {
     this.#set = set;
@@ -37,6 +39,9 @@ export class TextScan {
       case 'keywords':
         this.#keywordCounts ??= countKeywords(this.#set.keywords, text);
         return keywordHits(d.ref, this.#keywordCounts, this.#set.keywords);
+      case 'identifier':
+        this.#identifiers ??= new IdentifierScan(text);
+        return this.#identifiers.hits(d.identifiers, d.confidence);
       default: {
         const never: never = d;
         throw new Error(`RG_POL_INTERNAL: unknown detector ${JSON.stringify(never)}`);

@@ -14,6 +14,8 @@ export type Condition =
   | CreditCardNumberCondition
   | UsSsnCondition
   | IbanCondition
+  | IdentifierCondition
+  | IdentifiersCondition
   | AttachmentCondition
   | HeaderCondition
   | MessageSizeCondition
@@ -27,6 +29,85 @@ export type Locations = ('subject' | 'body' | 'attachments' | 'headers')[];
  * Matches needed for the condition to hold (default 1).
  */
 export type MinCount = number;
+/**
+ * A built-in data identifier; `relayguard identifiers` lists each with its description, confidence levels, sets and an example.
+ */
+export type IdentifierName =
+  | 'credit-card'
+  | 'iban'
+  | 'aba-routing'
+  | 'swift-bic'
+  | 'us-bank-account'
+  | 'us-ssn'
+  | 'us-itin'
+  | 'us-passport'
+  | 'ca-sin'
+  | 'uk-nhs'
+  | 'uk-nino'
+  | 'es-nif'
+  | 'es-nie'
+  | 'it-fiscal-code'
+  | 'it-vat'
+  | 'pl-pesel'
+  | 'fi-hetu'
+  | 'se-personnummer'
+  | 'de-tax-id'
+  | 'de-vat'
+  | 'tr-tckn'
+  | 'au-abn'
+  | 'au-acn'
+  | 'au-tfn'
+  | 'au-medicare'
+  | 'in-pan'
+  | 'in-aadhaar'
+  | 'in-gstin'
+  | 'sg-nric-fin'
+  | 'sg-uen'
+  | 'kr-rrn'
+  | 'th-tnin'
+  | 'ng-nin'
+  | 'email'
+  | 'ipv4'
+  | 'ipv6'
+  | 'mac-address'
+  | 'phone-number'
+  | 'bitcoin-address'
+  | 'ethereum-address'
+  | 'private-key'
+  | 'aws-access-key-id'
+  | 'aws-secret-access-key'
+  | 'gcp-api-key'
+  | 'azure-storage-key'
+  | 'github-token'
+  | 'gitlab-token'
+  | 'slack-token'
+  | 'slack-webhook'
+  | 'jwt'
+  | 'stripe-key'
+  | 'npm-token'
+  | 'sendgrid-api-key'
+  | 'password-in-url';
+/**
+ * Least confidence a match needs. low: format and validator; medium (default): a checksum held or the format is distinctive, or a supporting keyword is near a weaker match; high: a checksum held and a supporting keyword is near, or the value is self-evident (private keys, issuer-prefixed tokens).
+ */
+export type Confidence = 'low' | 'medium' | 'high';
+/**
+ * A group of built-in data identifiers; `relayguard identifiers` shows the sets of each.
+ */
+export type IdentifierSet =
+  | 'crypto'
+  | 'financial'
+  | 'health'
+  | 'network'
+  | 'pci'
+  | 'pii-africa'
+  | 'pii-apac'
+  | 'pii-ca'
+  | 'pii-contact'
+  | 'pii-eu'
+  | 'pii-uk'
+  | 'pii-us'
+  | 'secrets';
 export type Action = PassAction | BlockAction | ModifyAction | RedirectAction;
 
 /**
@@ -140,6 +221,28 @@ export interface UsSsnCondition {
  */
 export interface IbanCondition {
   iban: TextDetectorOptions;
+}
+/**
+ * Values of one built-in data identifier: format, validator or checksum, supporting keywords within its proximity window.
+ */
+export interface IdentifierCondition {
+  identifier: {
+    name: IdentifierName;
+    confidence?: Confidence;
+    in?: Locations;
+    min?: MinCount;
+  };
+}
+/**
+ * Values of any identifier in a set, added up; a value two members both recognise counts once.
+ */
+export interface IdentifiersCondition {
+  identifiers: {
+    set: IdentifierSet;
+    confidence?: Confidence;
+    in?: Locations;
+    min?: MinCount;
+  };
 }
 /**
  * Attachments (and files inside zip archives). Every given criterion must hold for one attachment; within a list, any entry may match.

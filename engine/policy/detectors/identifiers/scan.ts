@@ -1,0 +1,111 @@
+// Catalogue identifiers over one text: candidates found and validated, then supporting keywords looked
+// up within each identifier's window. Keyword positions are found once per text and keyword (one
+// lower-casing, one indexOf sweep each), so proximity costs a binary search per match.
+import { MAX_SAMPLES, type Hits, NO_HITS } from '../hits.js';
+import { rank, type Confidence, type Found, type Identifier } from './identifier.js';
+
+export interface Match {
+  readonly start: number;
+  readonly end: number;
+  readonly confidence: Confidence;
+  readonly sample: string;
+}
+
+/** One text's keyword positions, computed on first use. */
+export class KeywordContext {
+  readonly #text: string;
+  #lower: string | undefined;
+  readonly #positions = new Map<string, readonly number[]>();
+
+  constructor(text: string) {
+    this.#text = text;
+  }
+
+  /** Whether `keyword` (lower-case) occurs as a whole word starting within [from, to]. */
+  near(keyword: string, from: number, to: number): boolean {
+    const positions = this.#find(keyword);
+    let lo = 0;
+    let hi = positions.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if ((positions[mid] ?? 0) < from) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo < positions.length && (positions[lo] ?? Infinity) <= to;
+  }
+
+  #find(keyword: string): readonly number[] {
+    const cached = this.#positions.get(keyword);
+    if (cached !== undefined) return cached;
+    // toLowerCase keeps the length for the scripts keywords use (Latin, Thai, Hangul, Devanagari)
+    this.#lower ??= this.#text.toLowerCase();
+    const lower = this.#lower;
+    const found: number[] = [];
+    for (let i = lower.indexOf(keyword); i !== -1; i = lower.indexOf(keyword, i + 1)) {
+      if (!isWordChar(lower.charCodeAt(i - 1)) && !isWordChar(lower.charCodeAt(i + keyword.length))) found.push(i);
+    }
+    this.#positions.set(keyword, found);
+    return found;
+  }
+}
+
+const isWordChar = (c: number): boolean => (c >= 48 && c <= 57) || (c >= 97 && c <= 122) || c === 95;
+
+export function scanIdentifier(id: Identifier, text: string, keywords: KeywordContext): readonly Match[] {
+  const out: Match[] = [];
+  for (const f of id.find(text)) out.push(withContext(id, f, keywords));
+  return out;
+}
+
+function withContext(id: Identifier, f: Found, keywords: KeywordContext): Match {
+  if (id.keywords.length === 0 || f.confidence === 'high') return f;
+  const from = f.start - id.window;
+  const to = f.end + id.window;
+  const hasKeyword = id.keywords.some((k) => keywords.near(k, from - k.length, to));
+  return hasKeyword ? { ...f, confidence: id.withKeyword(f.confidence) } : f;
+}
+
+/** Matches at or above `min` confidence; a span found by several identifiers (a set) counts once. */
+export function identifierHits(matchLists: readonly (readonly Match[])[], min: Confidence): Hits {
+  const need = rank(min);
+  const spans = new Set<string>();
+  const samples: string[] = [];
+  for (const list of matchLists) {
+    for (const m of list) {
+      if (rank(m.confidence) < need) continue;
+      const key = `${m.start}:${m.end}`;
+      if (spans.has(key)) continue;
+      spans.add(key);
+      if (samples.length < MAX_SAMPLES && !samples.includes(m.sample)) samples.push(m.sample);
+    }
+  }
+  return spans.size === 0 ? NO_HITS : { count: spans.size, samples };
+}
+
+/** The identifier scans of one text: each identifier runs at most once, whatever asks for it. */
+export class IdentifierScan {
+  readonly #text: string;
+  readonly #keywords: KeywordContext;
+  readonly #matches = new Map<string, readonly Match[]>();
+
+  constructor(text: string) {
+    this.#text = text;
+    this.#keywords = new KeywordContext(text);
+  }
+
+  matches(id: Identifier): readonly Match[] {
+    let found = this.#matches.get(id.name);
+    if (found === undefined) {
+      found = scanIdentifier(id, this.#text, this.#keywords);
+      this.#matches.set(id.name, found);
+    }
+    return found;
+  }
+
+  hits(ids: readonly Identifier[], min: Confidence): Hits {
+    return identifierHits(
+      ids.map((id) => this.matches(id)),
+      min,
+    );
+  }
+}
