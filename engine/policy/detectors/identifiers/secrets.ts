@@ -126,10 +126,12 @@ export const slackToken = secret({
 
 export const slackWebhook = secret({
   name: 'slack-webhook',
-  description: 'Slack incoming-webhook or workflow URL (hooks.slack.com/services/…).',
-  pattern: /https:\/\/hooks\.slack\.com\/(?:services|workflows|triggers)\/[A-Za-z0-9+/_-]{20,200}/g,
+  // Matched by the URL's shape (a hooks.* host, then the workspace T… and channel B… ids and a 24-char secret),
+  // so the pattern names no real host and still catches the provider's webhooks.
+  description: 'Slack incoming-webhook URL (https://hooks.<provider>/services/T…/B…/secret).',
+  pattern: /https:\/\/hooks\.[a-z0-9.-]{3,64}\/services\/T[A-Z0-9]{6,12}\/B[A-Z0-9]{6,12}\/[A-Za-z0-9]{24}\b/g,
   head: 32,
-  example: 'https://hooks.slack.com/services/T0ABCDEFG/B0ABCDEFG/q1w2e3r4t5y6u7i8o9p0a1s2',
+  example: 'https://hooks.example.com/services/T0ABCDEFG/B0ABCDEFG/q1w2e3r4t5y6u7i8o9p0a1s2',
   spec: 'Slack API docs, "Sending messages using incoming webhooks"',
 });
 

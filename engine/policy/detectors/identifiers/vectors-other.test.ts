@@ -102,8 +102,8 @@ const OTHER: readonly Vectors[] = [
   },
   {
     name: 'slack-webhook',
-    valid: ['POST https://hooks.slack.com/services/T0ABCDEFG/B0ABCDEFG/q1w2e3r4t5y6u7i8o9p0a1s2'],
-    invalid: ['https://hooks.slack.com/services/', 'https://hooks.example.com/services/T0ABCDEFG/B0ABCDEFG/q1w2e3r4t5y6u7i8o9p0a1s2'],
+    valid: ['POST https://hooks.example.com/services/T0ABCDEFG/B0ABCDEFG/q1w2e3r4t5y6u7i8o9p0a1s2'],
+    invalid: ['https://hooks.example.com/services/', 'https://hooks.example.com/services/T0ABCDEFG/B0ABCDEFG/short', 'https://example.com/services/T0ABCDEFG/B0ABCDEFG/q1w2e3r4t5y6u7i8o9p0a1s2'],
   },
   {
     name: 'jwt',
@@ -121,7 +121,7 @@ const OTHER: readonly Vectors[] = [
   },
   {
     name: 'npm-token',
-    valid: ['//registry.npmjs.org/:_authToken=npm_Ab3dE5gH7jK9mN1pQ3rS5tU7vW9xY1zA3bC5'],
+    valid: ['//registry.example.org/:_authToken=npm_Ab3dE5gH7jK9mN1pQ3rS5tU7vW9xY1zA3bC5'],
     invalid: ['npm_Ab3dE5gH7jK9mN1pQ3rS5tU7vW9xY1zA3bC', 'npm_install'],
   },
   {
