@@ -280,3 +280,12 @@ export function zipBomb(entrySize: number, count: number): Buffer {
   end.writeUInt32LE(offset, 16);
   return Buffer.concat([...locals, cd, end]);
 }
+
+/** A one-page PDF whose Flate content stream shows `ops` tiny strings: small on the wire, seconds of pdf.js work. */
+export function slowPdf(ops: number, text = 'nothing'): Buffer {
+  const base = pdf(text, { flate: true }).toString('latin1');
+  const body = deflateSync(Buffer.from(`BT /F1 12 Tf 72 712 Td (${text}) Tj ${'(1 ) Tj 1 0 Td '.repeat(ops)} ET`));
+  const out = base.replace(/<< \/Length \d+ \/Filter \/FlateDecode >>\nstream\n[\s\S]*?\nendstream/, () => `<< /Length ${body.length} /Filter /FlateDecode >>\nstream\n${body.toString('latin1')}\nendstream`);
+  // the xref offsets after the stream moved; pdf.js rebuilds a damaged xref, as every reader does
+  return Buffer.from(out, 'latin1');
+}

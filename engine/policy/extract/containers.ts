@@ -17,7 +17,8 @@ export async function extractZip(file: FileInput, label: string, depth: number, 
     info(sniffedType);
     return unscannable(ctx, label, dir.reason, dir.detail);
   }
-  ctx.facts.parts += dir.entries.length;
+  // every declared entry counts, read or not: the part limit then shows in limitsHit too
+  ctx.facts.parts += dir.total;
   const names = dir.entries.map((e) => e.name);
   const mimetype = readMimetype(file.content, dir.entries);
   const office = officeKind(names, mimetype);
@@ -75,7 +76,7 @@ export async function extractTar(file: FileInput, label: string, depth: number, 
   const room = Math.max(0, ctx.limits.maxParts - ctx.facts.parts);
   const r = readTar(file.content, room);
   if ('reason' in r) return unscannable(ctx, label, r.reason, r.detail);
-  ctx.facts.parts += r.members.length;
+  ctx.facts.parts += r.total;
   addText(ctx, `${label} (file names)`, r.members.map((m) => m.name).join('\n'));
   if (r.total > r.members.length) unscannable(ctx, label, 'limit', `${r.total - r.members.length} of ${r.total} tar members are over the maxParts limit (${ctx.limits.maxParts})`);
   if (!depthAllowed(label, depth, ctx)) return;
