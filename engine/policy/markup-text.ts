@@ -109,25 +109,53 @@ export function percentDecode(value: string): string {
   return Buffer.from(bytes).toString('utf8');
 }
 
-const TAG = /<[^<>]*>/g;
-
-// Paragraph, row and cell ends of WordprocessingML, SpreadsheetML and DrawingML.
-const XML_BLOCK_END = /<\/(w:p|a:p|si|row|x:row)>|<(w:br|w:cr|a:br)\b[^<>]*\/>/g;
-const XML_CELL_END = /<\/(c|w:tc|x:c|is)>|<w:tab\/>/g;
-
-// OpenDocument: paragraphs, headings, line breaks and table rows end lines; cells, tabs and spaces separate.
-const ODF_BLOCK_END = /<\/(text:p|text:h|table:table-row)>|<text:line-break\/>/g;
-const ODF_SPACE = /<\/table:table-cell>|<text:tab\/>|<text:s\b[^<>]*\/>/g;
-
-export function odfXmlToText(xml: string): string {
-  const text = xml.replace(ODF_BLOCK_END, '\n').replace(ODF_SPACE, ' ').replace(TAG, '');
-  return collapse(decodeEntities(text));
-}
+// Paragraph, row and cell ends of WordprocessingML, SpreadsheetML, DrawingML and OpenDocument: what a
+// tag turns into, keyed by "/name" for an end tag and "name" for an empty one.
+const OOXML_BREAKS: ReadonlyMap<string, string> = new Map([
+  ['/w:p', '\n'], ['/a:p', '\n'], ['/si', '\n'], ['/row', '\n'], ['/x:row', '\n'], ['w:br', '\n'], ['w:cr', '\n'], ['a:br', '\n'],
+  ['/c', ' '], ['/w:tc', ' '], ['/x:c', ' '], ['/is', ' '], ['w:tab', ' '],
+]);
+const ODF_BREAKS: ReadonlyMap<string, string> = new Map([
+  ['/text:p', '\n'], ['/text:h', '\n'], ['/table:table-row', '\n'], ['text:line-break', '\n'],
+  ['/table:table-cell', ' '], ['text:tab', ' '], ['text:s', ' '],
+]);
 
 export function xmlToText(xml: string): string {
-  const text = xml.replace(XML_BLOCK_END, '\n').replace(XML_CELL_END, ' ').replace(TAG, '');
-  return collapse(decodeEntities(text));
+  return markupToText(xml, OOXML_BREAKS);
 }
+
+export function odfXmlToText(xml: string): string {
+  return markupToText(xml, ODF_BREAKS);
+}
+
+// One pass with indexOf: chained regex replaces over a multi-megabyte part cost several times more.
+function markupToText(xml: string, breaks: ReadonlyMap<string, string>): string {
+  const out: string[] = [];
+  let pos = 0;
+  for (;;) {
+    const lt = xml.indexOf('<', pos);
+    if (lt < 0) {
+      out.push(xml.slice(pos));
+      break;
+    }
+    if (lt > pos) out.push(xml.slice(pos, lt));
+    const gt = xml.indexOf('>', lt);
+    if (gt < 0) {
+      // unclosed: keep the rest; inspecting too much is safer than too little
+      out.push(xml.slice(lt));
+      break;
+    }
+    let end = lt + 1;
+    if (xml.charCodeAt(end) === 0x2f) end++;
+    while (end < gt && !isNameEnd(xml.charCodeAt(end))) end++;
+    const sep = breaks.get(xml.slice(lt + 1, end));
+    if (sep !== undefined) out.push(sep);
+    pos = gt + 1;
+  }
+  return collapse(decodeEntities(out.join('')));
+}
+
+const isNameEnd = (c: number): boolean => c === 0x20 || c === 0x2f || c === 0x09 || c === 0x0a || c === 0x0d;
 
 function collapse(text: string): string {
   return text.replace(/[ \t\r\f\v]+/g, ' ').replace(/ ?\n[\s]*/g, '\n').trim();

@@ -209,6 +209,7 @@ function readPart(att: AttachmentStream, depth: number, ctx: MimeParseContext): 
     let size = 0;
     let truncated = false;
     let mode: LongPartMode = 'keep';
+    let decided = false;
     let stream: PartStream | undefined;
     const keep = (chunk: Buffer): void => {
       const sniffRoom = Math.max(0, SNIFF_BYTES - keptBytes);
@@ -221,7 +222,9 @@ function readPart(att: AttachmentStream, depth: number, ctx: MimeParseContext): 
       size += chunk.length;
       if (stream !== undefined) return stream.write(chunk);
       keep(chunk);
-      if (mode !== 'keep' || size <= HOLD_CHARS || ctx.scans === undefined) return;
+      if (decided || size <= HOLD_CHARS || ctx.scans === undefined) return;
+      // decided once, when the part passes HOLD_CHARS: concatenating on every later chunk would be quadratic
+      decided = true;
       const head = Buffer.concat(kept);
       mode = longPartMode(head, name, declaredType);
       if (mode === 'keep') return;

@@ -66,8 +66,10 @@ function workerFile(): string {
 
 /** Extracts `file` in the pool and merges what it found into `ctx` (ExtractContext.offload). */
 export async function extractInPool(ctx: ExtractContext, file: FileInput, container: string | undefined, depth: number, signal: AbortSignal | undefined): Promise<void> {
-  // the pool takes the bytes: a copy, so the caller's buffer (and its pooled slab) stays valid
-  const content = new Uint8Array(file.content).buffer;
+  // the pool takes the bytes: a part's own buffer moves as it is (nothing reads it afterwards); a view
+  // into a larger buffer (an entry of an archive, a pooled slab) is copied so that the rest stays valid
+  const own = file.content.byteOffset === 0 && file.content.byteLength === file.content.buffer.byteLength && file.content.buffer instanceof ArrayBuffer;
+  const content = own ? (file.content.buffer as ArrayBuffer) : new Uint8Array(file.content).buffer;
   const timer = AbortSignal.timeout(ctx.limits.timeoutMs);
   const abort = signal === undefined ? timer : AbortSignal.any([signal, timer]);
   const meta = { name: file.name, declaredType: file.declaredType, size: file.size, truncated: file.truncated };
