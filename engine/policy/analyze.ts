@@ -18,7 +18,8 @@ export async function analyzeMessage(raw: Buffer | Readable, limits: AnalysisLim
   signal?.throwIfAborted();
   const budget = new ByteBudget(limits.maxDecodedBytes);
   const simple = Buffer.isBuffer(raw) ? parseSimpleMessage(raw, budget) : undefined;
-  const parsed = simple ?? (await parseMime(raw, { budget, maxParts: limits.maxParts, maxDepth: limits.maxDepth, scans, ...(signal ? { signal } : {}) }));
+  const ratio = extractLimits(limits);
+  const parsed = simple ?? (await parseMime(raw, { budget, maxParts: limits.maxParts, maxDepth: limits.maxDepth, scans, ratio, ...(signal ? { signal } : {}) }));
   return buildAnalysis(parsed, limits, budget, signal);
 }
 

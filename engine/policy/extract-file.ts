@@ -41,11 +41,17 @@ export interface FileInput {
   readonly scannedText?: CollectedText;
   /** A long binary streamed as strings whose tail holds a zip end record: an archive that was not held. */
   readonly archiveNotHeld?: boolean;
+  /** Refused while it streamed (mime-parse.ts: a zip bomb by its first local header). */
+  readonly refused?: { readonly reason: 'limit'; readonly detail: string };
 }
 
 export async function extractFile(file: FileInput, container: string | undefined, depth: number, ctx: ExtractContext): Promise<void> {
   const label = fileLabel(file.name, container);
   if (file.scannedText !== undefined) return addScanned(file, label, container, ctx);
+  if (file.refused !== undefined) {
+    ctx.facts.attachments.push({ name: file.name, declaredType: file.declaredType, sniffedType: sniffType(file.content), size: file.size, container });
+    return unscannable(ctx, label, file.refused.reason, file.refused.detail);
+  }
   const kind = sniffKind(file.content, file.declaredType);
   if (ctx.offload !== undefined && isHeavy(kind, file.content.length, ctx.limits)) return ctx.offload(file, container, depth);
   const info = (sniffedType: string | undefined): void => void ctx.facts.attachments.push({ name: file.name, declaredType: file.declaredType, sniffedType, size: file.size, container });

@@ -4,6 +4,7 @@ import { Readable } from 'node:stream';
 import { MailParser } from 'mailparser';
 import type { AttachmentStream, MessageText } from 'mailparser';
 import { isHtmlFile, isTextFile } from './extract-file.js';
+import type { ExtractTuning } from './extract/limits.js';
 import { sniffType } from './extract/sniff.js';
 import { PrintableStrings } from './extract/strings.js';
 import { htmlToText } from './markup-text.js';
@@ -25,6 +26,8 @@ export interface ParsedPart {
   readonly scannedText?: CollectedText;
   /** A long binary streamed as strings whose tail holds a zip end record. */
   readonly archiveNotHeld?: boolean;
+  /** Refused while it streamed (a zip bomb by its first local header); only its first bytes are kept. */
+  readonly refused?: { readonly reason: 'limit'; readonly detail: string };
 }
 
 /** One inline text/plain or text/html part (message/delivery-status reads as plain). */
@@ -53,6 +56,8 @@ export interface MimeParseContext {
   /** Its detectors scan texts longer than HOLD_CHARS window by window; undefined holds them whole. */
   readonly scans: PolicySet | undefined;
   readonly signal?: AbortSignal;
+  /** Ratio limits (extract/limits.ts): a zip whose first entry declares a bomb is refused while it streams. */
+  readonly ratio?: Pick<ExtractTuning, 'maxRatio' | 'ratioFloorBytes'>;
 }
 
 /** Shared decoded-byte budget: take() grants at most what is left. */
@@ -218,10 +223,22 @@ function readPart(att: AttachmentStream, depth: number, ctx: MimeParseContext): 
       if (granted > 0) kept.push(granted === chunk.length ? chunk : chunk.subarray(0, granted));
       keptBytes += granted;
     };
+    let refused: ParsedPart['refused'];
     att.content.on('data', (chunk: Buffer) => {
       size += chunk.length;
+      if (refused !== undefined) return;
       if (stream !== undefined) return stream.write(chunk);
       keep(chunk);
+      if (keptBytes >= 30 && keptBytes - chunk.length < 30 && ctx.ratio !== undefined) {
+        refused = zipBombHead(Buffer.concat(kept).subarray(0, 64), ctx.ratio);
+        if (refused !== undefined) {
+          // nothing more is kept: a bomb costs its first bytes, not its size
+          const head = Buffer.concat(kept);
+          ctx.budget.give(Math.max(0, head.length - SNIFF_BYTES));
+          kept.splice(0, kept.length, head.subarray(0, SNIFF_BYTES));
+          return;
+        }
+      }
       if (decided || size <= HOLD_CHARS || ctx.scans === undefined) return;
       // decided once, when the part passes HOLD_CHARS: concatenating on every later chunk would be quadratic
       decided = true;
@@ -239,10 +256,19 @@ function readPart(att: AttachmentStream, depth: number, ctx: MimeParseContext): 
     att.content.once('end', () => {
       att.release?.();
       const content = Buffer.concat(kept);
-      const part = { name, declaredType, size, content, truncated, depth };
+      const part = { name, declaredType, size, content, truncated, depth, ...(refused === undefined ? {} : { refused }) };
       resolve(stream === undefined ? part : { ...part, ...stream.end() });
     });
   });
+}
+
+/** A zip whose first local header declares more output than the ratio allows (a bomb), else undefined. */
+function zipBombHead(head: Buffer, ratio: Pick<ExtractTuning, 'maxRatio' | 'ratioFloorBytes'>): ParsedPart['refused'] {
+  if (head.length < 30 || head.readUInt32LE(0) !== 0x04034b50 || (head.readUInt16LE(6) & 8) !== 0) return undefined;
+  const packed = head.readUInt32LE(18);
+  const size = head.readUInt32LE(22);
+  if (head.readUInt16LE(8) !== 8 || packed === 0 || packed === 0xffffffff || size <= ratio.ratioFloorBytes || size / packed <= ratio.maxRatio) return undefined;
+  return { reason: 'limit', detail: `zip entry declares ${size} bytes from ${packed} (over ${ratio.maxRatio}:1): refused without inflating` };
 }
 
 type LongPartMode = 'keep' | 'text' | 'strings';

@@ -59,6 +59,7 @@ const VARIANTS: readonly Variant[] = [
   { name: 'corrupt zip (deflate stream of garbage)', build: () => attach('c.zip', zip([{ name: 'card.txt', data: CARD_TEXT, compressed: Buffer.from([0xff, 0xff, 0xff, 0xff, 0x00, 0x13]) }])), expect: { unscannable: 'corrupt' } },
   { name: 'zip cut off before its central directory', build: () => attach('cut.zip', zip([{ name: 'card.txt', data: CARD_TEXT.repeat(50) }]).subarray(0, 60)), expect: { unscannable: 'corrupt' } },
   { name: 'zip whose declared size lies (says 100 bytes, inflates to 20 MB)', build: () => attach('lie.zip', zip([{ name: 'zeros.bin', data: Buffer.alloc(20 << 20), declaredSize: 100 }])), expect: { unscannable: 'limit' } },
+  { name: 'zip bomb behind a harmless first entry (20 MB of zeros, declared honestly)', build: () => attach('late.zip', zip([{ name: 'readme.txt', data: 'hello' }, { name: 'zeros.bin', data: Buffer.alloc(20 << 20) }])), expect: { unscannable: 'limit' } },
   { name: 'zips nested deeper than maxDepth', build: () => attach('deep.zip', nested(5)), expect: { unscannable: 'limit' }, limits: { maxDepth: 3 } },
   { name: 'gzip file', build: () => attach('card.txt.gz', gzip(CARD_TEXT)), expect: FOUND, smtp: true },
   { name: 'tar file (ustar)', build: () => attach('cards.tar', tar([{ name: 'card.txt', data: CARD_TEXT }])), expect: FOUND },
