@@ -17,7 +17,8 @@ export type ExtractLimits = AnalysisLimits & ExtractTuning;
 export const DEFAULT_EXTRACT_TUNING: ExtractTuning = Object.freeze({
   maxRatio: 100,
   ratioFloorBytes: 1 << 20,
-  timeoutMs: 5_000,
+  // wall time, under the default 10 s message budget: a loaded machine must not time out ordinary files
+  timeoutMs: 8_000,
   workerMinBytes: 64 << 10,
 });
 
