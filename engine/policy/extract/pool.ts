@@ -82,6 +82,7 @@ export async function extractInPool(ctx: ExtractContext, file: FileInput, contai
     const label = fileLabel(file.name, container);
     ctx.facts.attachments.push({ name: file.name, declaredType: file.declaredType, sniffedType: undefined, size: file.size, container });
     if (timer.aborted) ctx.facts.unscannable.push({ label, reason: 'timeout', detail: `extraction took longer than ${ctx.limits.timeoutMs} ms` });
+    else if ((err as { code?: string }).code === 'ERR_WORKER_OUT_OF_MEMORY') ctx.facts.unscannable.push({ label, reason: 'limit', detail: 'extraction ran out of its worker memory limit' });
     else ctx.facts.unscannable.push({ label, reason: 'corrupt', detail: `extraction failed: ${err instanceof Error ? err.message : String(err)}` });
     return;
   }
