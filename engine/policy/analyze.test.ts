@@ -25,13 +25,15 @@ describe('analyzeMessage', () => {
     expect(texts(a, 'body')).toContain('Straße und München, project falcon');
   });
 
-  it('reduces HTML to text without scripts and styles', async () => {
-    const raw = await buildMessage({ html: '<style>p{x:1}</style><p>Hello&nbsp;<b>confidential</b> &amp; more</p><script>var x = "hidden";</script>' });
+  it('reduces HTML to visible text, and inspects script, style and attribute text beside it', async () => {
+    const raw = await buildMessage({ html: '<style>p{x:1}</style><p title="tip">Hello&nbsp;<b>confidential</b> &amp; more</p><script>var x = "hidden";</script>' });
     const a = await analyze(raw);
-    const body = texts(a, 'body');
-    expect(body).toContain('Hello confidential & more');
-    expect(body).not.toContain('hidden');
-    expect(body).not.toContain('<b>');
+    const visible = a.segments.find((s) => s.label === 'html')?.text ?? '';
+    expect(visible).toContain('Hello confidential & more');
+    expect(visible).not.toContain('hidden');
+    expect(visible).not.toContain('<b>');
+    const hidden = a.segments.find((s) => s.label === 'html (attributes, comments, scripts)')?.text ?? '';
+    expect(hidden.split('\n')).toEqual(['p{x:1}', 'tip', 'var x = "hidden";']);
   });
 
   it('lists attachments with declared and sniffed type and size, and reads text attachments', async () => {
@@ -127,10 +129,11 @@ describe('analyzeMessage', () => {
     expect(b.limitsHit.map((l) => l.limit)).toContain('maxDepth');
   });
 
-  it('notes that PDF text is not extracted', async () => {
+  it('reports a PDF that cannot be parsed as unscannable (corrupt), not as a note', async () => {
     const raw = await buildMessage({ text: 'pdf', attachments: [{ filename: 'a.pdf', content: Buffer.from('%PDF-1.4\n%...') }] });
     const a = await analyze(raw);
-    expect(a.notes).toEqual(['pdf text not extracted: a.pdf']);
+    expect(a.unscannable.map((u) => [u.label, u.reason])).toEqual([['a.pdf', 'corrupt']]);
+    expect(a.notes).toEqual([]);
   });
 
   it('stops when the signal aborts', async () => {

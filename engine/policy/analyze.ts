@@ -2,8 +2,10 @@
 import type { Readable } from 'node:stream';
 import type { AnalysisLimits, HeaderField, LimitHit, MessageAnalysis, TextSegment } from './analysis.js';
 import { decodeEncodedWords } from './encoded-words.js';
-import { extractFile, type FileFacts } from './extract-file.js';
-import { htmlToText } from './markup-text.js';
+import { type ExtractContext, extractFile, type FileFacts } from './extract-file.js';
+import { type ExtractTuning, extractLimits } from './extract/limits.js';
+import { extractInPool } from './extract/pool.js';
+import { htmlParts } from './markup-text.js';
 import { type BodyText, ByteBudget, parseMime, type ParsedMime } from './mime-parse.js';
 import { parseSimpleMessage } from './simple-message.js';
 import type { PolicySet } from './policy-set.js';
@@ -12,27 +14,33 @@ import type { PolicySet } from './policy-set.js';
  * With `scans` (the policy set inspect.ts evaluates), texts longer than HOLD_CHARS are scanned by its
  * detectors in windows as they are decoded; without it every text is held whole.
  */
-export async function analyzeMessage(raw: Buffer | Readable, limits: AnalysisLimits, signal?: AbortSignal, scans?: PolicySet): Promise<MessageAnalysis> {
+export async function analyzeMessage(raw: Buffer | Readable, limits: AnalysisLimits & Partial<ExtractTuning>, signal?: AbortSignal, scans?: PolicySet): Promise<MessageAnalysis> {
   signal?.throwIfAborted();
   const budget = new ByteBudget(limits.maxDecodedBytes);
   const simple = Buffer.isBuffer(raw) ? parseSimpleMessage(raw, budget) : undefined;
-  const parsed = simple ?? (await parseMime(raw, { budget, maxParts: limits.maxParts, maxDepth: limits.maxDepth, scans, ...(signal ? { signal } : {}) }));
+  const ratio = extractLimits(limits);
+  const parsed = simple ?? (await parseMime(raw, { budget, maxParts: limits.maxParts, maxDepth: limits.maxDepth, scans, ratio, ...(signal ? { signal } : {}) }));
   return buildAnalysis(parsed, limits, budget, signal);
 }
 
-function buildAnalysis(parsed: ParsedMime, limits: AnalysisLimits, budget: ByteBudget, signal?: AbortSignal): MessageAnalysis {
+async function buildAnalysis(parsed: ParsedMime, limits: AnalysisLimits & Partial<ExtractTuning>, budget: ByteBudget, signal?: AbortSignal): Promise<MessageAnalysis> {
   const headers = parseHeaderLines(parsed.headerLines);
   const subject = headerValue(headers, 'subject');
   const segments: TextSegment[] = [
     { location: 'subject', label: 'Subject', text: subject },
     { location: 'headers', label: 'headers', text: headers.map((h) => `${h.name}: ${h.value}`).join('\n') },
+    { location: 'headers', label: 'part headers', text: parsed.partHeaders.join('\n') },
     ...bodySegments(parsed.bodies),
   ];
   const facts: FileFacts = { segments, attachments: [], unscannable: [], notes: [], limitsHit: [], parts: parsed.nodeCount };
+  const ctx: ExtractContext = { limits: extractLimits(limits), budget, facts, offload: (file, container, depth) => extractInPool(ctx, file, container, depth, signal) };
   for (const part of parsed.parts) {
     signal?.throwIfAborted();
-    if (part.depth > limits.maxDepth) continue;
-    extractFile(part, undefined, part.depth, { limits, budget, facts });
+    if (part.depth > limits.maxDepth) {
+      facts.unscannable.push({ label: part.name || '(unnamed)', reason: 'limit', detail: `MIME nesting ${part.depth} exceeds maxDepth (${limits.maxDepth})` });
+      continue;
+    }
+    await extractFile(part, undefined, part.depth, ctx);
   }
   const names = facts.attachments.map((a) => a.name).filter((n) => n !== '');
   facts.segments.push({ location: 'attachments', label: 'file names', text: names.join('\n') });
@@ -60,9 +68,11 @@ function bodySegments(bodies: readonly BodyText[]): TextSegment[] {
   const out: TextSegment[] = [{ location: 'body', label: 'body', text }];
   const html = held(true);
   if (html !== '') {
-    const fromHtml = htmlToText(html);
-    // multipart/alternative usually says the same twice; scan the HTML only when it differs
-    if (squash(fromHtml) !== squash(text)) out.push({ location: 'body', label: 'html', text: fromHtml });
+    const { visible, hidden } = htmlParts(html);
+    // multipart/alternative usually says the same twice; scan the HTML's visible text only when it differs
+    if (squash(visible) !== squash(text)) out.push({ location: 'body', label: 'html', text: visible });
+    // what no reader sees: attributes (decoded URLs), comments, title, style and script text
+    if (hidden !== '') out.push({ location: 'body', label: 'html (attributes, comments, scripts)', text: hidden });
   }
   for (const b of bodies) {
     if (b.prescanned !== undefined) out.push({ location: 'body', label: b.html ? 'html' : 'body', text: '', prescanned: b.prescanned });

@@ -1,4 +1,5 @@
 // RFC 2047 encoded-words: decode header values for inspection, encode non-ASCII text we add.
+import { createRequire } from 'node:module';
 
 const ENCODED_WORD = /=\?([^?\s]+)\?([bBqQ])\?([^?\s]*)\?=/g;
 // Whitespace between two adjacent encoded-words is not part of the text (RFC 2047 §6.2).
@@ -27,15 +28,40 @@ function decodeQ(text: string): Buffer {
   return Buffer.from(out);
 }
 
-/** Decodes bytes in a named charset; undefined when the charset is unknown. */
+/**
+ * Decodes bytes in a named charset: the WHATWG set first, then iconv-lite's wider one (UTF-7, DOS code
+ * pages), which mailparser already brings; undefined when neither knows the charset. UTF-7 is decoded
+ * here although mailparser refuses it for display: for inspection, reading more is the safe side.
+ */
 export function decodeCharset(bytes: Uint8Array, charset: string): string | undefined {
   // RFC 2231 language suffix: "utf-8*en"
   const name = charset.split('*')[0]?.trim().toLowerCase() ?? '';
   try {
     return new TextDecoder(name === '' ? 'utf-8' : name).decode(bytes);
   } catch {
-    return undefined;
+    const iconv = iconvLite();
+    return iconv?.encodingExists(name) === true ? iconv.decode(Buffer.from(bytes), name) : undefined;
   }
+}
+
+interface IconvLite {
+  encodingExists(name: string): boolean;
+  decode(bytes: Buffer, charset: string): string;
+}
+
+let iconv: IconvLite | null | undefined;
+
+// Resolved through mailparser, whose dependency it is, so the copy mailparser uses is the one found.
+function iconvLite(): IconvLite | undefined {
+  if (iconv === undefined) {
+    try {
+      const require = createRequire(import.meta.url);
+      iconv = createRequire(require.resolve('mailparser'))('iconv-lite') as IconvLite;
+    } catch {
+      iconv = null;
+    }
+  }
+  return iconv ?? undefined;
 }
 
 export function isAscii(text: string): boolean {

@@ -1,10 +1,17 @@
-// One attached file → attachment facts and text segments; zips are opened, Office files read.
-import type { AnalysisLimits, AttachmentInfo, LimitHit, TextSegment, UnscannablePart } from './analysis.js';
-import { officeKind, officeText, officeType, readZip, type ArchiveListing } from './archive.js';
+// One attached file → attachment facts, text segments and unscannable parts. The extractor is chosen by
+// what the bytes are (extract/sniff.ts), never by the declared type alone; a file that cannot be read
+// is reported with a reason, never only noted. The same code runs on the event loop for small files and
+// in a worker thread (extract/pool.ts) for PDFs and big archives.
+import type { AttachmentInfo, LimitHit, TextSegment, UnscannablePart, UnscannableReason } from './analysis.js';
+import { extractGzip, extractTar, extractZip } from './extract/containers.js';
+import type { ExtractLimits } from './extract/limits.js';
+import { readPdf } from './extract/pdf.js';
+import { rtfToText } from './extract/rtf.js';
+import { type ContentKind, sniffKind, sniffType } from './extract/sniff.js';
+import { printableStrings } from './extract/strings.js';
 import { htmlToText } from './markup-text.js';
 import type { ByteBudget } from './mime-parse.js';
 import type { CollectedText } from './text-collector.js';
-import { sniffType } from './sniff.js';
 
 export interface FileFacts {
   readonly segments: TextSegment[];
@@ -16,9 +23,11 @@ export interface FileFacts {
 }
 
 export interface ExtractContext {
-  readonly limits: AnalysisLimits;
+  readonly limits: ExtractLimits;
   readonly budget: ByteBudget;
   readonly facts: FileFacts;
+  /** Extracts a CPU-heavy file elsewhere (a worker thread) and merges its facts; undefined: right here. */
+  readonly offload?: (file: FileInput, container: string | undefined, depth: number) => Promise<void>;
 }
 
 export interface FileInput {
@@ -26,66 +35,91 @@ export interface FileInput {
   readonly declaredType: string;
   readonly size: number;
   readonly content: Uint8Array;
+  /** Only a prefix of the content was kept (maxDecodedBytes). */
   readonly truncated: boolean;
-  /** A long text file already scanned while it streamed (mime-parse.ts); `content` is its first bytes. */
+  /** A long file already scanned while it streamed (text, or a binary's printable strings); `content` is its first bytes. */
   readonly scannedText?: CollectedText;
+  /** A long binary streamed as strings whose tail holds a zip end record: an archive that was not held. */
+  readonly archiveNotHeld?: boolean;
+  /** Refused while it streamed (mime-parse.ts: a zip bomb by its first local header). */
+  readonly refused?: { readonly reason: 'limit'; readonly detail: string };
 }
 
-const ZIP_TYPES = new Set(['application/zip', 'application/x-zip-compressed']);
-
-export function extractFile(file: FileInput, container: string | undefined, depth: number, ctx: ExtractContext): void {
-  let sniffed = sniffType(file.content);
-  const listing = ZIP_TYPES.has(sniffed ?? '') || sniffed?.includes('openxmlformats') === true ? openZip(file, ctx) : undefined;
-  const office = listing === undefined ? undefined : officeKind(listing.entries);
-  if (office !== undefined) sniffed = officeType(office);
-  else if (listing !== undefined) sniffed = 'application/zip';
-  ctx.facts.attachments.push({ name: file.name, declaredType: file.declaredType, sniffedType: sniffed, size: file.size, container });
-  const label = container === undefined ? file.name : `${container}/${file.name}`;
-  if (office !== undefined && listing !== undefined) return addText(ctx, label, officeText(office, listing.entries));
-  if (listing !== undefined) return extractZipEntries(listing, label, depth, ctx);
-  if (sniffed === 'application/pdf' || file.declaredType === 'application/pdf') {
-    ctx.facts.notes.push(`pdf text not extracted: ${label}`);
-    return;
+export async function extractFile(file: FileInput, container: string | undefined, depth: number, ctx: ExtractContext): Promise<void> {
+  const label = fileLabel(file.name, container);
+  if (file.scannedText !== undefined) return addScanned(file, label, container, ctx);
+  if (file.refused !== undefined) {
+    ctx.facts.attachments.push({ name: file.name, declaredType: file.declaredType, sniffedType: sniffType(file.content), size: file.size, container });
+    return unscannable(ctx, label, file.refused.reason, file.refused.detail);
   }
-  if (file.scannedText !== undefined) ctx.facts.segments.push({ location: 'attachments', label, ...file.scannedText });
-  else if (isTextFile(file, sniffed)) addText(ctx, label, decodeText(file));
-}
-
-function openZip(file: FileInput, ctx: ExtractContext): ArchiveListing | undefined {
-  const maxEntries = Math.max(0, ctx.limits.maxParts - ctx.facts.parts);
-  try {
-    const listing = readZip(file.content, ctx.budget.left, maxEntries);
-    ctx.facts.parts += listing.entries.length + listing.skipped;
-    ctx.budget.take(listing.entries.reduce((n, e) => n + (e.content?.length ?? 0), 0));
-    if (listing.truncated) ctx.budget.take(Number.MAX_SAFE_INTEGER);
-    return listing;
-  } catch {
-    // a truncated (over budget) or corrupt zip: its names and content stay unknown
-    ctx.facts.notes.push(`zip not readable: ${file.name}${file.truncated ? ' (truncated by maxDecodedBytes)' : ''}`);
-    return undefined;
-  }
-}
-
-function extractZipEntries(listing: ArchiveListing, label: string, depth: number, ctx: ExtractContext): void {
-  const names = listing.entries.map((e) => e.name);
-  addText(ctx, `${label} (file names)`, names.join('\n'));
-  if (depth + 1 > ctx.limits.maxDepth) {
-    ctx.facts.limitsHit.push({ limit: 'maxDepth', detail: `archive nesting below ${label} exceeds ${ctx.limits.maxDepth}` });
-    return;
-  }
-  for (const e of listing.entries) {
-    if (e.name.endsWith('/')) continue;
-    const base = e.name.slice(e.name.lastIndexOf('/') + 1);
-    const content = e.content ?? new Uint8Array(0);
-    extractFile({ name: base, declaredType: '', size: e.size, content, truncated: e.content === undefined }, label, depth + 1, ctx);
+  const kind = sniffKind(file.content, file.declaredType);
+  if (ctx.offload !== undefined && isHeavy(kind, file.content.length, ctx.limits)) return ctx.offload(file, container, depth);
+  const info = (sniffedType: string | undefined): void => void ctx.facts.attachments.push({ name: file.name, declaredType: file.declaredType, sniffedType, size: file.size, container });
+  if (file.truncated) unscannable(ctx, label, 'limit', `only ${file.content.length} of ${file.size} bytes were kept (maxDecodedBytes)`);
+  switch (kind.kind) {
+    case 'zip':
+      return extractZip(file, label, depth, ctx, kind.type, info);
+    case 'gzip':
+      info(kind.type);
+      return extractGzip(file, label, depth, ctx);
+    case 'tar':
+      info(kind.type);
+      return extractTar(file, label, depth, ctx);
+    case 'pdf':
+      info(kind.type);
+      return extractPdf(file, label, ctx);
+    case 'rtf':
+      info(kind.type);
+      return addText(ctx, label, rtfToText(Buffer.from(file.content.buffer, file.content.byteOffset, file.content.length).toString('latin1')));
+    case 'text':
+      info(kind.type);
+      return addText(ctx, label, decodeText(file));
+    case 'refuse':
+      info(kind.type);
+      return unscannable(ctx, label, kind.reason, kind.detail);
+    case 'binary':
+      info(kind.type);
+      return addText(ctx, `${label} (strings)`, printableStrings(file.content));
+    default: {
+      const never: never = kind;
+      throw new Error(`RG_POL_INTERNAL: unknown content kind ${JSON.stringify(never)}`);
+    }
   }
 }
 
-const TEXT_EXTENSIONS = /\.(txt|csv|tsv|log|md|json|xml|html?|ya?ml|ini|conf|cfg|sql|eml|ics|vcf|rtf)$/i;
+/** PDFs always, archives from workerMinBytes: what may cost seconds of CPU leaves the event loop. */
+function isHeavy(kind: ContentKind, size: number, limits: ExtractLimits): boolean {
+  if (kind.kind === 'pdf') return true;
+  return (kind.kind === 'zip' || kind.kind === 'gzip' || kind.kind === 'tar') && size >= limits.workerMinBytes;
+}
 
+function addScanned(file: FileInput, label: string, container: string | undefined, ctx: ExtractContext): void {
+  ctx.facts.attachments.push({ name: file.name, declaredType: file.declaredType, sniffedType: sniffType(file.content), size: file.size, container });
+  ctx.facts.segments.push({ location: 'attachments', label, ...(file.scannedText ?? { text: '' }) });
+  if (file.truncated) unscannable(ctx, label, 'limit', `only part of ${file.size} bytes was inspected (maxDecodedBytes)`);
+  if (file.archiveNotHeld === true) unscannable(ctx, label, 'limit', `a zip archive inside a ${file.size}-byte binary was not held for reading`);
+}
+
+async function extractPdf(file: FileInput, label: string, ctx: ExtractContext): Promise<void> {
+  const r = await readPdf(file.content, ctx.budget.left);
+  if ('reason' in r) return unscannable(ctx, label, r.reason, r.detail);
+  const granted = ctx.budget.take(r.text.length);
+  addText(ctx, label, r.text.slice(0, granted));
+}
+
+export function fileLabel(name: string, container: string | undefined): string {
+  const own = name === '' ? '(unnamed)' : name;
+  return container === undefined ? own : `${container}/${own}`;
+}
+
+/** Whether a long part streams as text: by its bytes first; declared text types only when the bytes agree. */
 export function isTextFile(file: Pick<FileInput, 'name' | 'declaredType'>, sniffed: string | undefined): boolean {
   if (file.declaredType.startsWith('text/') || file.declaredType === 'message/rfc822') return sniffed === 'text/plain' || sniffed === undefined;
-  return sniffed === 'text/plain' && (TEXT_EXTENSIONS.test(file.name) || file.declaredType === '' || file.declaredType === 'application/octet-stream');
+  return sniffed === 'text/plain';
+}
+
+export function isHtmlFile(file: Pick<FileInput, 'name' | 'declaredType'>, head: string): boolean {
+  return file.declaredType === 'text/html' || /\.x?html?$/i.test(file.name) || /^\s*(<!doctype html|<html)/i.test(head.slice(0, 512));
 }
 
 function decodeText(file: FileInput): string {
@@ -95,9 +129,13 @@ function decodeText(file: FileInput): string {
   } catch {
     text = new TextDecoder('windows-1252').decode(file.content);
   }
-  return file.declaredType === 'text/html' || /\.html?$/i.test(file.name) ? htmlToText(text) : text;
+  return isHtmlFile(file, text) ? htmlToText(text) : text;
 }
 
-function addText(ctx: ExtractContext, label: string, text: string): void {
+export function addText(ctx: ExtractContext, label: string, text: string): void {
   if (text !== '') ctx.facts.segments.push({ location: 'attachments', label, text });
+}
+
+export function unscannable(ctx: ExtractContext, label: string, reason: UnscannableReason, detail: string): void {
+  ctx.facts.unscannable.push({ label, reason, detail });
 }

@@ -1,4 +1,5 @@
-// HTML and XML reduced to text: tags go, entities decode, block ends become line breaks.
+// HTML and XML reduced to text: tags go, entities decode, block ends become line breaks. HTML keeps
+// what a link, a form or a script carries too (attributes, comments, raw-text elements).
 
 const NAMED: Readonly<Record<string, string>> = {
   amp: '&', lt: '<', gt: '>', quot: '"', apos: "'", nbsp: ' ', shy: '', ndash: '–', mdash: '—',
@@ -18,48 +19,143 @@ export function decodeEntities(text: string): string {
   });
 }
 
-// Every pattern here is linear: [^<>] stops at the next '<', hidden sections are cut with indexOf.
-const HTML_BLOCK_END = /<\/?(p|div|br|li|tr|h[1-6]|table|ul|ol|blockquote|pre|section|article)\b[^<>]*>/gi;
-const HTML_CELL_END = /<\/(td|th)\s*>/gi;
-const TAG = /<[^<>]*>/g;
-const HIDDEN_START = /<!--|<(script|style|head|template)\b/gi;
+// Every pattern here is linear: [^<>] stops at the next '<', raw-text sections are cut with indexOf.
+const HTML_BLOCK = /^(p|div|br|li|tr|h[1-6]|table|ul|ol|blockquote|pre|section|article|hr|dt|dd)$/i;
+const TAG_AT = /<(\/?)([a-zA-Z][a-zA-Z0-9:-]*)([^<>]*)>/y;
+const ATTRIBUTE = /([^\s=/>"']+)\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'>]+))/g;
+// Elements whose content is not markup; what they hold (scripts, styles, titles) is still inspected.
+const RAW_TEXT = new Set(['script', 'style', 'title', 'textarea', 'template', 'noscript', 'xmp']);
 
-export function htmlToText(html: string): string {
-  const text = stripHidden(html)
-    .replace(HTML_BLOCK_END, '\n')
-    .replace(HTML_CELL_END, ' ')
-    .replace(TAG, '');
-  return collapse(decodeEntities(text));
+export interface HtmlText {
+  /** What a reader sees, block ends as line breaks. */
+  readonly visible: string;
+  /** What a reader does not see but a link, a form or a script carries: attribute values (URLs also
+   * percent-decoded), comments, titles, style and script text, one per line. */
+  readonly hidden: string;
 }
 
-/** Drops comments and script/style/head/template sections. */
-function stripHidden(html: string): string {
-  let out = '';
-  let pos = 0;
+/** Visible text, then hidden text on separate lines (so neither splits a number in the other). */
+export function htmlToText(html: string): string {
+  const { visible, hidden } = htmlParts(html);
+  return hidden === '' ? visible : `${visible}\n${hidden}`;
+}
+
+export function htmlParts(html: string): HtmlText {
+  const visible: string[] = [];
+  const hidden: string[] = [];
   // ASCII-only lower-casing keeps every index aligned with html
   const lower = html.replace(/[A-Z]+/g, (s) => s.toLowerCase());
-  HIDDEN_START.lastIndex = 0;
-  for (let m = HIDDEN_START.exec(html); m !== null; m = HIDDEN_START.exec(html)) {
-    if (m.index < pos) continue;
-    out += html.slice(pos, m.index);
-    const close = m[1] === undefined ? '-->' : `</${m[1].toLowerCase()}`;
-    const end = lower.indexOf(close, m.index + m[0].length);
-    // Unclosed: keep the rest; inspecting too much is safer than too little.
-    if (end < 0) return out + html.slice(m.index);
-    pos = m[1] === undefined ? end + 3 : Math.max(html.indexOf('>', end), end) + 1;
-    HIDDEN_START.lastIndex = pos;
+  let pos = 0;
+  while (pos < html.length) {
+    const lt = html.indexOf('<', pos);
+    if (lt < 0) {
+      visible.push(html.slice(pos));
+      break;
+    }
+    visible.push(html.slice(pos, lt));
+    if (html.startsWith('<!--', lt)) {
+      const end = html.indexOf('-->', lt + 4);
+      hidden.push(html.slice(lt + 4, end < 0 ? html.length : end));
+      pos = end < 0 ? html.length : end + 3;
+      continue;
+    }
+    TAG_AT.lastIndex = lt;
+    const m = TAG_AT.exec(html);
+    if (m === null) {
+      visible.push('<');
+      pos = lt + 1;
+      continue;
+    }
+    const [all, closing = '', rawName = '', attrs = ''] = m;
+    const name = rawName.toLowerCase();
+    pos = lt + all.length;
+    collectAttributes(attrs, hidden);
+    if (HTML_BLOCK.test(name)) visible.push('\n');
+    else if (closing !== '' && (name === 'td' || name === 'th')) visible.push(' ');
+    if (closing === '' && RAW_TEXT.has(name)) {
+      const close = lower.indexOf(`</${name}`, pos);
+      // unclosed: the rest is inspected as hidden text; too much is safer than too little
+      hidden.push(html.slice(pos, close < 0 ? html.length : close));
+      pos = close < 0 ? html.length : Math.max(html.indexOf('>', close), close) + 1;
+    }
   }
-  return out + html.slice(pos);
+  const decodedHidden = hidden.map((h) => collapse(decodeEntities(h))).filter((h) => h !== '');
+  return { visible: collapse(decodeEntities(visible.join(''))), hidden: decodedHidden.join('\n') };
 }
 
-// Paragraph, row and cell ends of WordprocessingML, SpreadsheetML and DrawingML.
-const XML_BLOCK_END = /<\/(w:p|a:p|si|row|x:row)>|<(w:br|w:cr|a:br)\b[^<>]*\/>/g;
-const XML_CELL_END = /<\/(c|w:tc|x:c|is)>|<w:tab\/>/g;
+function collectAttributes(attrs: string, out: string[]): void {
+  if (!attrs.includes('=')) return;
+  ATTRIBUTE.lastIndex = 0;
+  for (let m = ATTRIBUTE.exec(attrs); m !== null; m = ATTRIBUTE.exec(attrs)) {
+    const value = decodeEntities(m[2] ?? m[3] ?? m[4] ?? '');
+    if (value === '') continue;
+    out.push(value);
+    if (/%[0-9a-fA-F]{2}|\+/.test(value)) out.push(percentDecode(value));
+  }
+}
+
+/** URL query strings as a server reads them: %XX bytes as UTF-8, '+' as a space. */
+export function percentDecode(value: string): string {
+  const bytes: number[] = [];
+  for (let i = 0; i < value.length; i++) {
+    const c = value.charCodeAt(i);
+    if (c === 0x25 && /^[0-9a-fA-F]{2}$/.test(value.slice(i + 1, i + 3))) {
+      bytes.push(parseInt(value.slice(i + 1, i + 3), 16));
+      i += 2;
+    } else if (c === 0x2b) bytes.push(0x20);
+    else if (c < 0x80) bytes.push(c);
+    else bytes.push(...Buffer.from(value[i] ?? '', 'utf8'));
+  }
+  return Buffer.from(bytes).toString('utf8');
+}
+
+// Paragraph, row and cell ends of WordprocessingML, SpreadsheetML, DrawingML and OpenDocument: what a
+// tag turns into, keyed by "/name" for an end tag and "name" for an empty one.
+const OOXML_BREAKS: ReadonlyMap<string, string> = new Map([
+  ['/w:p', '\n'], ['/a:p', '\n'], ['/si', '\n'], ['/row', '\n'], ['/x:row', '\n'], ['w:br', '\n'], ['w:cr', '\n'], ['a:br', '\n'],
+  ['/c', ' '], ['/w:tc', ' '], ['/x:c', ' '], ['/is', ' '], ['w:tab', ' '],
+]);
+const ODF_BREAKS: ReadonlyMap<string, string> = new Map([
+  ['/text:p', '\n'], ['/text:h', '\n'], ['/table:table-row', '\n'], ['text:line-break', '\n'],
+  ['/table:table-cell', ' '], ['text:tab', ' '], ['text:s', ' '],
+]);
 
 export function xmlToText(xml: string): string {
-  const text = xml.replace(XML_BLOCK_END, '\n').replace(XML_CELL_END, ' ').replace(TAG, '');
-  return collapse(decodeEntities(text));
+  return markupToText(xml, OOXML_BREAKS);
 }
+
+export function odfXmlToText(xml: string): string {
+  return markupToText(xml, ODF_BREAKS);
+}
+
+// One pass with indexOf: chained regex replaces over a multi-megabyte part cost several times more.
+function markupToText(xml: string, breaks: ReadonlyMap<string, string>): string {
+  const out: string[] = [];
+  let pos = 0;
+  for (;;) {
+    const lt = xml.indexOf('<', pos);
+    if (lt < 0) {
+      out.push(xml.slice(pos));
+      break;
+    }
+    if (lt > pos) out.push(xml.slice(pos, lt));
+    const gt = xml.indexOf('>', lt);
+    if (gt < 0) {
+      // unclosed: keep the rest; inspecting too much is safer than too little
+      out.push(xml.slice(lt));
+      break;
+    }
+    let end = lt + 1;
+    if (xml.charCodeAt(end) === 0x2f) end++;
+    while (end < gt && !isNameEnd(xml.charCodeAt(end))) end++;
+    const sep = breaks.get(xml.slice(lt + 1, end));
+    if (sep !== undefined) out.push(sep);
+    pos = gt + 1;
+  }
+  return collapse(decodeEntities(out.join('')));
+}
+
+const isNameEnd = (c: number): boolean => c === 0x20 || c === 0x2f || c === 0x09 || c === 0x0a || c === 0x0d;
 
 function collapse(text: string): string {
   return text.replace(/[ \t\r\f\v]+/g, ' ').replace(/ ?\n[\s]*/g, '\n').trim();

@@ -3,10 +3,12 @@
 import { Readable } from 'node:stream';
 import { MailParser } from 'mailparser';
 import type { AttachmentStream, MessageText } from 'mailparser';
-import { isTextFile } from './extract-file.js';
+import { isHtmlFile, isTextFile } from './extract-file.js';
+import type { ExtractTuning } from './extract/limits.js';
+import { sniffType } from './extract/sniff.js';
+import { PrintableStrings } from './extract/strings.js';
 import { htmlToText } from './markup-text.js';
 import { installStreamingQpDecoder } from './qp-stream.js';
-import { sniffType } from './sniff.js';
 import { type CollectedText, HOLD_CHARS, TextCollector, TextDecodeStream } from './text-collector.js';
 import type { PolicySet } from './policy-set.js';
 
@@ -20,8 +22,12 @@ export interface ParsedPart {
   readonly truncated: boolean;
   /** MIME nesting level from the part id ("2.1" → 2). */
   readonly depth: number;
-  /** A long text file scanned window by window while it streamed; `content` then holds its first bytes. */
+  /** A long text file (or a long binary's printable strings) scanned window by window while it streamed; `content` then holds its first bytes. */
   readonly scannedText?: CollectedText;
+  /** A long binary streamed as strings whose tail holds a zip end record. */
+  readonly archiveNotHeld?: boolean;
+  /** Refused while it streamed (a zip bomb by its first local header); only its first bytes are kept. */
+  readonly refused?: { readonly reason: 'limit'; readonly detail: string };
 }
 
 /** One inline text/plain or text/html part (message/delivery-status reads as plain). */
@@ -35,6 +41,8 @@ export interface ParsedMime {
   /** Inline text parts in message order. */
   readonly bodies: readonly BodyText[];
   readonly parts: readonly ParsedPart[];
+  /** Header fields of every leaf part ("Name: value" lines per part), for detectors that read headers. */
+  readonly partHeaders: readonly string[];
   /** Every MIME node, multipart containers included. */
   readonly nodeCount: number;
   readonly maxDepth: number;
@@ -48,6 +56,8 @@ export interface MimeParseContext {
   /** Its detectors scan texts longer than HOLD_CHARS window by window; undefined holds them whole. */
   readonly scans: PolicySet | undefined;
   readonly signal?: AbortSignal;
+  /** Ratio limits (extract/limits.ts): a zip whose first entry declares a bomb is refused while it streams. */
+  readonly ratio?: Pick<ExtractTuning, 'maxRatio' | 'ratioFloorBytes'>;
 }
 
 /** Shared decoded-byte budget: take() grants at most what is left. */
@@ -104,8 +114,11 @@ export function parseMime(raw: Buffer | Readable, ctx: MimeParseContext): Promis
     if (signal?.aborted === true) return onAbort();
     signal?.addEventListener('abort', onAbort, { once: true });
     parser.on('headerLines', (lines: { line: string }[]) => state.headerLines.push(...lines.map((l) => l.line)));
+    const partHeaders: string[] = [];
     parser.on('data', (data: AttachmentStream | MessageText) => {
-      if (data.type === 'attachment') state.reads.push(readLeaf(data, ctx));
+      if (data.type !== 'attachment') return;
+      partHeaders.push(headerText(data.headers));
+      state.reads.push(readLeaf(data, ctx));
     });
     parser.once('error', (err: Error) => {
       signal?.removeEventListener('abort', onAbort);
@@ -117,7 +130,7 @@ export function parseMime(raw: Buffer | Readable, ctx: MimeParseContext): Promis
         .then((leaves) => {
           const bodies = leaves.filter((l): l is BodyText => l !== undefined && 'html' in l);
           const parts = leaves.filter((l): l is ParsedPart => l !== undefined && 'declaredType' in l);
-          resolve({ size: state.size, headerLines: state.headerLines, bodies, parts, ...treeShape((parser as unknown as { tree?: unknown }).tree) });
+          resolve({ size: state.size, headerLines: state.headerLines, bodies, parts, partHeaders, ...treeShape((parser as unknown as { tree?: unknown }).tree) });
         })
         .catch(reject);
     });
@@ -188,8 +201,9 @@ function drain(att: AttachmentStream): Promise<undefined> {
 
 /**
  * An attached file. Up to HOLD_CHARS bytes it is kept (within the budget) for extract-file.ts; a
- * longer one is kept whole only when it may be a zip (archives need random access), scanned in
- * windows when it is text, and otherwise reduced to its first bytes (enough to sniff its type).
+ * longer one is kept whole when its extractor needs all of it (archives, PDF, RTF, executables that may
+ * carry an archive), scanned in windows when it is text, and otherwise scanned in windows for its
+ * printable strings, keeping only its first bytes (enough to sniff its type).
  */
 function readPart(att: AttachmentStream, depth: number, ctx: MimeParseContext): Promise<ParsedPart> {
   const name = att.filename ?? '';
@@ -199,8 +213,9 @@ function readPart(att: AttachmentStream, depth: number, ctx: MimeParseContext): 
     let keptBytes = 0;
     let size = 0;
     let truncated = false;
-    let mode: 'keep' | 'text' | 'head' = 'keep';
-    let text: { decoder: TextDecodeStream; collector: TextCollector } | undefined;
+    let mode: LongPartMode = 'keep';
+    let decided = false;
+    let stream: PartStream | undefined;
     const keep = (chunk: Buffer): void => {
       const sniffRoom = Math.max(0, SNIFF_BYTES - keptBytes);
       const granted = Math.max(ctx.budget.take(chunk.length), Math.min(sniffRoom, chunk.length));
@@ -208,42 +223,110 @@ function readPart(att: AttachmentStream, depth: number, ctx: MimeParseContext): 
       if (granted > 0) kept.push(granted === chunk.length ? chunk : chunk.subarray(0, granted));
       keptBytes += granted;
     };
+    let refused: ParsedPart['refused'];
     att.content.on('data', (chunk: Buffer) => {
       size += chunk.length;
-      if (mode === 'keep') {
-        keep(chunk);
-        if (size > HOLD_CHARS && ctx.scans !== undefined) {
+      if (refused !== undefined) return;
+      if (stream !== undefined) return stream.write(chunk);
+      keep(chunk);
+      if (keptBytes >= 30 && keptBytes - chunk.length < 30 && ctx.ratio !== undefined) {
+        refused = zipBombHead(Buffer.concat(kept).subarray(0, 64), ctx.ratio);
+        if (refused !== undefined) {
+          // nothing more is kept: a bomb costs its first bytes, not its size
           const head = Buffer.concat(kept);
-          mode = longPartMode(head, name, declaredType);
-          if (mode !== 'keep') {
-            // what was kept goes back to the budget: from here on it is scanned or skipped, not held
-            ctx.budget.give(head.length - Math.min(head.length, SNIFF_BYTES));
-            kept.splice(0, kept.length, head.subarray(0, SNIFF_BYTES));
-            keptBytes = kept[0]?.length ?? 0;
-            truncated = true;
-          }
-          if (mode === 'text') {
-            const html = declaredType === 'text/html' || /\.html?$/i.test(name);
-            text = { decoder: new TextDecodeStream(utf8Valid(head) ? 'utf-8' : 'windows-1252'), collector: collector(ctx, html) };
-            text.collector.push(text.decoder.write(head));
-          }
+          ctx.budget.give(Math.max(0, head.length - SNIFF_BYTES));
+          kept.splice(0, kept.length, head.subarray(0, SNIFF_BYTES));
+          return;
         }
-      } else if (text !== undefined) text.collector.push(text.decoder.write(chunk));
+      }
+      if (decided || size <= HOLD_CHARS || ctx.scans === undefined) return;
+      // decided once, when the part passes HOLD_CHARS: concatenating on every later chunk would be quadratic
+      decided = true;
+      const head = Buffer.concat(kept);
+      mode = longPartMode(head, name, declaredType);
+      if (mode === 'keep') return;
+      // what was kept goes back to the budget: from here on it is scanned, not held
+      ctx.budget.give(head.length - Math.min(head.length, SNIFF_BYTES));
+      kept.splice(0, kept.length, head.subarray(0, SNIFF_BYTES));
+      keptBytes = kept[0]?.length ?? 0;
+      truncated = false;
+      stream = new PartStream(mode, head, ctx, isHtmlFile({ name, declaredType }, head.subarray(0, 512).toString('latin1')));
     });
     att.content.once('error', reject);
     att.content.once('end', () => {
       att.release?.();
-      if (text !== undefined) text.collector.push(text.decoder.end());
       const content = Buffer.concat(kept);
-      resolve({ name, declaredType, size, content, truncated, depth, ...(text !== undefined ? { scannedText: text.collector.end() } : {}) });
+      const part = { name, declaredType, size, content, truncated, depth, ...(refused === undefined ? {} : { refused }) };
+      resolve(stream === undefined ? part : { ...part, ...stream.end() });
     });
   });
 }
 
-function longPartMode(head: Buffer, name: string, declaredType: string): 'keep' | 'text' | 'head' {
+/** A zip whose first local header declares more output than the ratio allows (a bomb), else undefined. */
+function zipBombHead(head: Buffer, ratio: Pick<ExtractTuning, 'maxRatio' | 'ratioFloorBytes'>): ParsedPart['refused'] {
+  if (head.length < 30 || head.readUInt32LE(0) !== 0x04034b50 || (head.readUInt16LE(6) & 8) !== 0) return undefined;
+  const packed = head.readUInt32LE(18);
+  const size = head.readUInt32LE(22);
+  if (head.readUInt16LE(8) !== 8 || packed === 0 || packed === 0xffffffff || size <= ratio.ratioFloorBytes || size / packed <= ratio.maxRatio) return undefined;
+  return { reason: 'limit', detail: `zip entry declares ${size} bytes from ${packed} (over ${ratio.maxRatio}:1): refused without inflating` };
+}
+
+type LongPartMode = 'keep' | 'text' | 'strings';
+
+const HELD_WHOLE = new Set(['application/zip', 'application/pdf', 'application/gzip', 'application/x-tar', 'application/rtf', 'application/x-msdownload', 'application/x-elf']);
+
+function longPartMode(head: Buffer, name: string, declaredType: string): LongPartMode {
   const sniffed = sniffType(head.subarray(0, SNIFF_BYTES));
-  if (sniffed === 'application/zip' || sniffed?.includes('openxmlformats') === true) return 'keep';
-  return isTextFile({ name, declaredType }, sniffed) ? 'text' : 'head';
+  if (HELD_WHOLE.has(sniffed ?? '') || sniffed?.includes('openxmlformats') === true) return 'keep';
+  return isTextFile({ name, declaredType }, sniffed) ? 'text' : 'strings';
+}
+
+const ZIP_END = Buffer.from([0x50, 0x4b, 0x05, 0x06]);
+const TAIL_BYTES = 0x10000 + 22;
+
+/** A long part decoded as it streams: its text, or a binary's printable strings, into a window collector. */
+class PartStream {
+  readonly #collector: TextCollector;
+  readonly #text: TextDecodeStream | undefined;
+  readonly #strings: PrintableStrings | undefined;
+  // the last bytes of a binary, where a zip's end record would be
+  #tail = Buffer.alloc(0);
+
+  constructor(mode: 'text' | 'strings', head: Buffer, ctx: MimeParseContext, html: boolean) {
+    this.#collector = collector(ctx, mode === 'text' && html);
+    if (mode === 'text') this.#text = new TextDecodeStream(utf8Valid(head) ? 'utf-8' : 'windows-1252');
+    else this.#strings = new PrintableStrings();
+    this.write(head);
+  }
+
+  write(chunk: Buffer): void {
+    if (this.#text !== undefined) return this.#collector.push(this.#text.write(chunk));
+    this.#collector.push(this.#strings?.write(chunk) ?? '');
+    const joined = Buffer.concat([this.#tail, chunk]);
+    this.#tail = joined.length > TAIL_BYTES ? joined.subarray(joined.length - TAIL_BYTES) : joined;
+  }
+
+  end(): { scannedText: CollectedText; truncated: boolean; archiveNotHeld?: true } {
+    this.#collector.push(this.#text?.end() ?? this.#strings?.end() ?? '');
+    const scannedText = this.#collector.end();
+    const archive = this.#strings !== undefined && this.#tail.includes(ZIP_END);
+    return { scannedText, truncated: this.#collector.cut, ...(archive ? { archiveNotHeld: true as const } : {}) };
+  }
+}
+
+/** Header fields of one part as "Name: value" lines; structured values (parameters) flattened. */
+function headerText(headers: AttachmentStream['headers'] | undefined): string {
+  const lines: string[] = [];
+  for (const [name, value] of headers ?? []) lines.push(`${name}: ${flatten(value)}`);
+  return lines.join('\n');
+}
+
+function flatten(value: unknown): string {
+  if (typeof value === 'string') return value;
+  if (Array.isArray(value)) return value.map(flatten).join(' ');
+  if (value instanceof Date) return value.toISOString();
+  if (typeof value === 'object' && value !== null) return Object.values(value as Record<string, unknown>).map(flatten).join(' ');
+  return String(value ?? '');
 }
 
 /** Valid UTF-8 so far (an incomplete sequence at the very end is not an error). */

@@ -20,7 +20,7 @@ export function parseSimpleMessage(raw: Buffer, budget: ByteBudget): ParsedMime 
   if (cut) budget.markExceeded();
   // line ends as mailparser gives them
   const text = decoded.includes('\r') ? decoded.replace(/\r\n/g, '\n') : decoded;
-  return { size: raw.length, headerLines: split.lines, bodies: [{ html: type.mime === 'text/html', text }], parts: [], nodeCount: 1, maxDepth: 0 };
+  return { size: raw.length, headerLines: split.lines, bodies: [{ html: type.mime === 'text/html', text }], parts: [], partHeaders: [], nodeCount: 1, maxDepth: 0 };
 }
 
 function splitHeader(raw: Buffer): { lines: string[]; bodyStart: number } | undefined {

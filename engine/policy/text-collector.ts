@@ -56,6 +56,11 @@ export class TextCollector {
     while (this.#length > (this.#scan === undefined ? HOLD_CHARS : WINDOW_CHARS)) this.#flush(false);
   }
 
+  /** The budget ran out: the end of the text was not inspected. */
+  get cut(): boolean {
+    return this.#full;
+  }
+
   end(): CollectedText {
     if (this.#scan === undefined) return { text: this.#chunks.join('') };
     this.#flush(true);

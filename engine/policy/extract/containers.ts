@@ -1,0 +1,94 @@
+// Containers opened by extract-file.ts: zip (also OOXML and ODF packages), gzip and tar. Each member is
+// extracted like an attached file one level deeper; depth, entry count, ratio and the byte budget
+// bound the work, and whatever a limit cuts off is reported as an unscannable part.
+import { addText, type ExtractContext, extractFile, type FileInput, unscannable } from '../extract-file.js';
+import { gunzippedName, readGzip } from './gzip.js';
+import { ratioCap } from './limits.js';
+import { isOfficePlumbing, isOfficeTextPart, officeKind, officePartText, officeType } from './office.js';
+import { readTar } from './tar.js';
+import { readZipDirectory, readZipEntry, type ZipEntry } from './zip.js';
+
+const baseName = (path: string): string => path.slice(path.lastIndexOf('/') + 1);
+
+export async function extractZip(file: FileInput, label: string, depth: number, ctx: ExtractContext, sniffedType: string, info: (t: string) => void): Promise<void> {
+  const room = Math.max(0, ctx.limits.maxParts - ctx.facts.parts);
+  const dir = readZipDirectory(file.content, room);
+  if ('reason' in dir) {
+    info(sniffedType);
+    return unscannable(ctx, label, dir.reason, dir.detail);
+  }
+  // every declared entry counts, read or not: the part limit then shows in limitsHit too
+  ctx.facts.parts += dir.total;
+  const names = dir.entries.map((e) => e.name);
+  const mimetype = readMimetype(file.content, dir.entries);
+  const office = officeKind(names, mimetype);
+  info(office === undefined ? 'application/zip' : officeType(office, mimetype));
+  addText(ctx, `${label} (file names)`, names.join('\n'));
+  if (dir.total > dir.entries.length) unscannable(ctx, label, 'limit', `${dir.total - dir.entries.length} of ${dir.total} zip entries are over the maxParts limit (${ctx.limits.maxParts})`);
+  if (!depthAllowed(label, depth, ctx)) return;
+  for (const e of dir.entries) {
+    if (e.name.endsWith('/')) continue;
+    const where = `${label}/${e.name}`;
+    const cap = Math.min(ctx.budget.left, ratioCap(ctx.limits, e.compressedSize));
+    // the declared size is only believed when it is too big; a smaller lie is caught by the real output count
+    if (e.size > cap) return overLimit(ctx, where, e, cap);
+    const content = readZipEntry(file.content, e, cap);
+    if ('reason' in content) {
+      unscannable(ctx, where, content.reason, content.detail);
+      if (content.reason === 'limit') return;
+      continue;
+    }
+    ctx.budget.take(content.length);
+    if (office !== undefined && isOfficeTextPart(office, e.name)) addText(ctx, where, officePartText(office, content));
+    else if (office === undefined || !isOfficePlumbing(e.name)) {
+      await extractFile({ name: baseName(e.name), declaredType: '', size: content.length, content, truncated: false }, label, depth + 1, ctx);
+    }
+  }
+}
+
+// A bomb stops the whole archive: nothing behind it is worth the CPU, and the part is refused anyway.
+function overLimit(ctx: ExtractContext, where: string, e: ZipEntry, cap: number): void {
+  if (cap >= ctx.budget.left) ctx.budget.markExceeded();
+  unscannable(ctx, where, 'limit', `zip entry declares ${e.size} bytes from ${e.compressedSize}: over the ${cap}-byte limit (ratio ${ctx.limits.maxRatio}:1 or maxDecodedBytes)`);
+}
+
+function readMimetype(data: Uint8Array, entries: readonly ZipEntry[]): string | undefined {
+  const m = entries.find((e) => e.name === 'mimetype' && e.size < 200);
+  if (m === undefined) return undefined;
+  const content = readZipEntry(data, m, 200);
+  return 'reason' in content ? undefined : Buffer.from(content).toString('latin1').trim();
+}
+
+export async function extractGzip(file: FileInput, label: string, depth: number, ctx: ExtractContext): Promise<void> {
+  ctx.facts.parts++;
+  if (!depthAllowed(label, depth, ctx)) return;
+  const cap = Math.min(ctx.budget.left, ratioCap(ctx.limits, file.content.length));
+  const r = readGzip(file.content, cap);
+  if ('reason' in r) {
+    if (r.reason === 'limit' && cap >= ctx.budget.left) ctx.budget.markExceeded();
+    return unscannable(ctx, label, r.reason, r.detail);
+  }
+  ctx.budget.take(r.ok.length);
+  await extractFile({ name: gunzippedName(file.name), declaredType: '', size: r.ok.length, content: r.ok, truncated: false }, label, depth + 1, ctx);
+}
+
+export async function extractTar(file: FileInput, label: string, depth: number, ctx: ExtractContext): Promise<void> {
+  const room = Math.max(0, ctx.limits.maxParts - ctx.facts.parts);
+  const r = readTar(file.content, room);
+  if ('reason' in r) return unscannable(ctx, label, r.reason, r.detail);
+  ctx.facts.parts += r.total;
+  addText(ctx, `${label} (file names)`, r.members.map((m) => m.name).join('\n'));
+  if (r.total > r.members.length) unscannable(ctx, label, 'limit', `${r.total - r.members.length} of ${r.total} tar members are over the maxParts limit (${ctx.limits.maxParts})`);
+  if (!depthAllowed(label, depth, ctx)) return;
+  for (const m of r.members) {
+    // members are views into the tar already held: no new bytes to take from the budget
+    await extractFile({ name: baseName(m.name), declaredType: '', size: m.content.length, content: m.content, truncated: false }, label, depth + 1, ctx);
+  }
+}
+
+function depthAllowed(label: string, depth: number, ctx: ExtractContext): boolean {
+  if (depth + 1 <= ctx.limits.maxDepth) return true;
+  ctx.facts.limitsHit.push({ limit: 'maxDepth', detail: `archive nesting below ${label} exceeds ${ctx.limits.maxDepth}` });
+  unscannable(ctx, label, 'limit', `archive nesting below ${label} exceeds maxDepth (${ctx.limits.maxDepth})`);
+  return false;
+}

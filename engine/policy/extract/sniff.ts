@@ -1,0 +1,117 @@
+// What a file is, from its bytes: the extractor is chosen by content, never by the declared type alone.
+// Archives are also found behind leading bytes (self-extractors, polyglots) by their end record.
+import { findZipEnd } from './zip.js';
+
+/** How a file is read. `refuse` kinds are known formats nothing here can open. */
+export type ContentKind =
+  | { readonly kind: 'zip'; readonly type: string }
+  | { readonly kind: 'gzip' | 'tar' | 'pdf' | 'rtf' | 'text' | 'binary'; readonly type: string | undefined }
+  | { readonly kind: 'refuse'; readonly type: string; readonly reason: 'encrypted' | 'unsupported'; readonly detail: string };
+
+interface Magic {
+  readonly type: string;
+  readonly offset: number;
+  readonly bytes: readonly number[];
+}
+
+const ascii = (s: string): number[] => [...s].map((c) => c.charCodeAt(0));
+
+const MAGICS: readonly Magic[] = [
+  { type: 'application/x-keepass2', offset: 0, bytes: [0x03, 0xd9, 0xa2, 0x9a, 0x67, 0xfb, 0x4b, 0xb5] },
+  { type: 'application/x-keepass', offset: 0, bytes: [0x03, 0xd9, 0xa2, 0x9a, 0x65, 0xfb, 0x4b, 0xb5] },
+  { type: 'application/pdf', offset: 0, bytes: ascii('%PDF-') },
+  { type: 'application/zip', offset: 0, bytes: [0x50, 0x4b, 0x03, 0x04] },
+  { type: 'application/zip', offset: 0, bytes: [0x50, 0x4b, 0x05, 0x06] },
+  { type: 'application/gzip', offset: 0, bytes: [0x1f, 0x8b] },
+  { type: 'application/x-tar', offset: 257, bytes: ascii('ustar') },
+  { type: 'application/x-7z-compressed', offset: 0, bytes: [0x37, 0x7a, 0xbc, 0xaf, 0x27, 0x1c] },
+  { type: 'application/vnd.rar', offset: 0, bytes: ascii('Rar!\x1a\x07') },
+  { type: 'application/x-bzip2', offset: 0, bytes: ascii('BZh') },
+  { type: 'application/x-xz', offset: 0, bytes: [0xfd, 0x37, 0x7a, 0x58, 0x5a, 0x00] },
+  { type: 'application/zstd', offset: 0, bytes: [0x28, 0xb5, 0x2f, 0xfd] },
+  { type: 'application/x-ole-storage', offset: 0, bytes: [0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1] },
+  { type: 'application/x-msdownload', offset: 0, bytes: ascii('MZ') },
+  { type: 'application/x-elf', offset: 0, bytes: [0x7f, 0x45, 0x4c, 0x46] },
+  { type: 'application/rtf', offset: 0, bytes: ascii('{\\rtf') },
+  { type: 'image/png', offset: 0, bytes: [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a] },
+  { type: 'image/jpeg', offset: 0, bytes: [0xff, 0xd8, 0xff] },
+  { type: 'image/gif', offset: 0, bytes: ascii('GIF8') },
+  { type: 'application/pgp-encrypted', offset: 0, bytes: ascii('-----BEGIN PGP MESSAGE-----') },
+  { type: 'application/x-pem-file', offset: 0, bytes: ascii('-----BEGIN ') },
+];
+
+// Formats recognised but not readable here: the part is reported, never passed as if read.
+const REFUSED: Readonly<Record<string, { reason: 'encrypted' | 'unsupported'; detail: string }>> = {
+  'application/x-keepass2': { reason: 'encrypted', detail: 'KeePass 2 database' },
+  'application/x-keepass': { reason: 'encrypted', detail: 'KeePass database' },
+  'application/pgp-encrypted': { reason: 'encrypted', detail: 'OpenPGP encrypted message' },
+  'application/x-7z-compressed': { reason: 'unsupported', detail: '7-Zip archive' },
+  'application/vnd.rar': { reason: 'unsupported', detail: 'RAR archive' },
+  'application/x-bzip2': { reason: 'unsupported', detail: 'bzip2 stream' },
+  'application/x-xz': { reason: 'unsupported', detail: 'xz stream' },
+  'application/zstd': { reason: 'unsupported', detail: 'zstd stream' },
+};
+
+const OOXML: readonly (readonly [string, string])[] = [
+  ['word/', 'application/vnd.openxmlformats-officedocument.wordprocessingml.document'],
+  ['xl/', 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet'],
+  ['ppt/', 'application/vnd.openxmlformats-officedocument.presentationml.presentation'],
+];
+
+/** Sniffed MIME type, or undefined when the bytes say nothing certain (first bytes only). */
+export function sniffType(head: Uint8Array): string | undefined {
+  for (const m of MAGICS) {
+    if (startsWith(head, m.offset, m.bytes)) return m.type === 'application/zip' ? refineZip(head) : m.type;
+  }
+  if (pdfHeaderAt(head) >= 0) return 'application/pdf';
+  return looksLikeText(head) ? 'text/plain' : undefined;
+}
+
+/** The whole file's kind: first bytes, then an archive end record anywhere in the tail. */
+export function sniffKind(data: Uint8Array, declaredType: string): ContentKind {
+  const type = sniffType(data);
+  if (type === 'application/zip' || type?.includes('openxmlformats') === true) return { kind: 'zip', type };
+  if (type === 'application/pdf') return { kind: 'pdf', type };
+  if (type === 'application/gzip') return { kind: 'gzip', type };
+  if (type === 'application/x-tar') return { kind: 'tar', type };
+  if (type === 'application/rtf') return { kind: 'rtf', type };
+  const refused = type === undefined ? undefined : REFUSED[type];
+  if (type !== undefined && refused !== undefined) return { kind: 'refuse', type, ...refused };
+  if (declaredType === 'application/pkcs7-mime' || declaredType === 'application/x-pkcs7-mime') {
+    return { kind: 'refuse', type: declaredType, reason: 'encrypted', detail: 'S/MIME enveloped data' };
+  }
+  if (type === 'text/plain') return { kind: 'text', type };
+  // a zip behind a stub (self-extractor) or appended to another file
+  if (findZipEnd(data) !== undefined) return { kind: 'zip', type: 'application/zip' };
+  return { kind: 'binary', type };
+}
+
+function startsWith(head: Uint8Array, offset: number, bytes: readonly number[]): boolean {
+  if (head.length < offset + bytes.length) return false;
+  return bytes.every((b, i) => head[offset + i] === b);
+}
+
+// Readers accept %PDF- anywhere in the first KB.
+function pdfHeaderAt(head: Uint8Array): number {
+  return Buffer.from(head.buffer, head.byteOffset, Math.min(head.length, 1024)).indexOf('%PDF-');
+}
+
+// An OOXML package names its parts in local file headers; the first entries usually reveal the kind.
+function refineZip(head: Uint8Array): string {
+  const text = Buffer.from(head.buffer, head.byteOffset, Math.min(head.length, 4096)).toString('latin1');
+  if (!text.includes('[Content_Types].xml')) return 'application/zip';
+  for (const [prefix, t] of OOXML) if (text.includes(prefix)) return t;
+  return 'application/zip';
+}
+
+export function looksLikeText(head: Uint8Array): boolean {
+  if (head.length === 0) return false;
+  const n = Math.min(head.length, 1024);
+  let control = 0;
+  for (let i = 0; i < n; i++) {
+    const b = head[i] ?? 0;
+    if (b === 0) return false;
+    if (b < 0x09 || (b > 0x0d && b < 0x20)) control++;
+  }
+  return control * 20 < n;
+}

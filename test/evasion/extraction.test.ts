@@ -1,0 +1,242 @@
+// "Can I get a card number past it?": every hiding place in a message, each message built here byte by
+// byte, goes through analyzeMessage; a card number must reach a detector, or the part that hid it must
+// be reported unscannable with the right reason. A representative subset goes through a real gateway
+// over SMTP with a card-number block policy and must be refused with nothing delivered.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DEFAULT_ANALYSIS_LIMITS, type AnalysisLimits, type MessageAnalysis, type UnscannableReason } from '../../engine/policy/analysis.js';
+import { analyzeMessage } from '../../engine/policy/analyze.js';
+import { scanCreditCards } from '../../engine/policy/detectors/credit-card.js';
+import { buildMessage } from '../fixtures/policy/helpers.js';
+import { newTestId } from '../helpers/accounting.js';
+import { RawSmtp } from '../helpers/raw-smtp-client.js';
+import { startRecordingMta, type RecordingMta } from '../helpers/recording-mta.js';
+import { Cleanup } from '../reliability/leaks.js';
+import { RECIPIENT, SENDER, startReliabilityGateway } from '../reliability/setup.js';
+import type { GatewayHarness } from '../helpers/gateway-harness.js';
+import type { PolicyFile } from '../../engine/config/generated/policy.js';
+import { blob, CARD, CARD_DIGITS, gzip, odf, pdf, tar, zip, zipBomb } from './extraction-fixtures.js';
+
+type Expectation = { readonly card: true } | { readonly unscannable: UnscannableReason };
+
+interface Variant {
+  readonly name: string;
+  readonly build: () => Promise<Buffer>;
+  readonly expect: Expectation;
+  /** Also sent through the gateway over SMTP (card variants only): must be refused 550. */
+  readonly smtp?: true;
+  readonly limits?: Partial<AnalysisLimits>;
+}
+
+const CARD_TEXT = `customer card ${CARD} exp 12/29`;
+const FOUND = { card: true } as const;
+
+const attach = (filename: string, content: Buffer | string, contentType?: string, extra: object = {}): Promise<Buffer> =>
+  buildMessage({ text: 'see attached', attachments: [{ filename, content, ...(contentType === undefined ? {} : { contentType }), ...extra }] });
+
+const raw = (text: string): Promise<Buffer> => Promise.resolve(Buffer.from(text.replace(/\r?\n/g, '\r\n'), 'latin1'));
+
+const html = (body: string): Promise<Buffer> => buildMessage({ text: 'plain alternative', html: `<html><head><meta charset="utf-8"></head><body>${body}</body></html>` });
+
+const ew = (charset: string, bytes: Buffer): string => `=?${charset}?B?${bytes.toString('base64')}?=`;
+
+const nested = (depth: number): Buffer => {
+  let inner = zip([{ name: 'card.txt', data: CARD_TEXT }]);
+  for (let i = 1; i < depth; i++) inner = zip([{ name: `level${i}.zip`, data: inner }]);
+  return inner;
+};
+
+const VARIANTS: readonly Variant[] = [
+  // archives
+  { name: 'card in a zip in a zip in a zip', build: () => attach('outer.zip', nested(3)), expect: FOUND, smtp: true },
+  { name: 'zip with 4 KB of bytes prepended (self-extractor)', build: () => attach('setup.exe', zip([{ name: 'card.txt', data: CARD_TEXT }], { prefix: Buffer.concat([Buffer.from('MZ'), Buffer.alloc(4094, 0x90)]) })), expect: FOUND, smtp: true },
+  { name: 'zip64 archive', build: () => attach('big.zip', zip([{ name: 'card.txt', data: CARD_TEXT }], { zip64: true })), expect: FOUND },
+  { name: 'card in a zip entry name', build: () => attach('names.zip', zip([{ name: `card ${CARD}.txt`, data: 'nothing here' }])), expect: FOUND },
+  { name: 'zip entry compressed with bzip2 (method 12)', build: () => attach('b.zip', zip([{ name: 'card.txt', data: Buffer.from('BZh91AY&SY\x00\x01\x02\x03', 'latin1'), method: 12, declaredSize: 40 }])), expect: { unscannable: 'unsupported' } },
+  { name: 'zip entry compressed with LZMA (method 14)', build: () => attach('l.zip', zip([{ name: 'card.txt', data: Buffer.from([9, 20, 5, 0, 0x5d, 0, 0, 1, 0, 1, 2, 3]), method: 14, declaredSize: 40 }])), expect: { unscannable: 'unsupported' } },
+  { name: 'zip entry compressed with deflate64 (method 9)', build: () => attach('d.zip', zip([{ name: 'card.txt', data: Buffer.from([1, 2, 3, 4, 5]), method: 9, declaredSize: 40 }])), expect: { unscannable: 'unsupported' } },
+  { name: 'zip entry with the encryption flag (ZipCrypto)', build: () => attach('e.zip', zip([{ name: 'card.txt', data: Buffer.alloc(52, 0x5a), method: 0, encrypted: true, declaredSize: 40 }])), expect: { unscannable: 'encrypted' } },
+  { name: 'zip entry encrypted with AES (method 99)', build: () => attach('a.zip', zip([{ name: 'card.txt', data: Buffer.alloc(60, 0x33), method: 99, encrypted: true, declaredSize: 40 }])), expect: { unscannable: 'encrypted' } },
+  { name: 'corrupt zip (deflate stream of garbage)', build: () => attach('c.zip', zip([{ name: 'card.txt', data: CARD_TEXT, compressed: Buffer.from([0xff, 0xff, 0xff, 0xff, 0x00, 0x13]) }])), expect: { unscannable: 'corrupt' } },
+  { name: 'zip cut off before its central directory', build: () => attach('cut.zip', zip([{ name: 'card.txt', data: CARD_TEXT.repeat(50) }]).subarray(0, 60)), expect: { unscannable: 'corrupt' } },
+  { name: 'zip whose declared size lies (says 100 bytes, inflates to 20 MB)', build: () => attach('lie.zip', zip([{ name: 'zeros.bin', data: Buffer.alloc(20 << 20), declaredSize: 100 }])), expect: { unscannable: 'limit' } },
+  { name: 'zip bomb behind a harmless first entry (20 MB of zeros, declared honestly)', build: () => attach('late.zip', zip([{ name: 'readme.txt', data: 'hello' }, { name: 'zeros.bin', data: Buffer.alloc(20 << 20) }])), expect: { unscannable: 'limit' } },
+  { name: 'zips nested deeper than maxDepth', build: () => attach('deep.zip', nested(5)), expect: { unscannable: 'limit' }, limits: { maxDepth: 3 } },
+  { name: 'gzip file', build: () => attach('card.txt.gz', gzip(CARD_TEXT)), expect: FOUND, smtp: true },
+  { name: 'tar file (ustar)', build: () => attach('cards.tar', tar([{ name: 'card.txt', data: CARD_TEXT }])), expect: FOUND },
+  { name: 'tar file with a pax path header', build: () => attach('pax.tar', tar([{ name: `dir/card ${CARD}.txt`, data: 'x' }], true)), expect: FOUND },
+  { name: 'tar.gz file', build: () => attach('cards.tar.gz', gzip(tar([{ name: 'card.txt', data: CARD_TEXT }]))), expect: FOUND, smtp: true },
+  // PDF
+  { name: 'PDF with a plain content stream', build: () => attach('statement.pdf', pdf(CARD_TEXT)), expect: FOUND },
+  { name: 'PDF with a FlateDecode content stream', build: () => attach('statement.pdf', pdf(CARD_TEXT, { flate: true })), expect: FOUND, smtp: true },
+  { name: 'PDF whose digits come only from a ToUnicode CMap', build: () => attach('mapped.pdf', pdf(CARD_TEXT, { toUnicode: true, flate: true })), expect: FOUND },
+  { name: 'PDF that needs a password', build: () => attach('locked.pdf', pdf(CARD_TEXT, { encrypted: true })), expect: { unscannable: 'encrypted' } },
+  // declared-type lies
+  { name: 'PDF declared application/octet-stream, named data.bin', build: () => attach('data.bin', pdf(CARD_TEXT, { flate: true }), 'application/octet-stream'), expect: FOUND },
+  { name: 'text file declared application/pdf', build: () => attach('report.pdf', CARD_TEXT, 'application/pdf'), expect: FOUND, smtp: true },
+  { name: 'text file declared application/x-foo with an unlisted extension', build: () => attach('export.qqq', CARD_TEXT, 'application/x-foo'), expect: FOUND },
+  { name: 'zip declared image/png, named photo.png', build: () => attach('photo.png', zip([{ name: 'card.txt', data: CARD_TEXT }]), 'image/png'), expect: FOUND },
+  // other document formats
+  { name: 'ODT document', build: () => attach('letter.odt', odf('text', ['Dear customer', CARD_TEXT])), expect: FOUND, smtp: true },
+  { name: 'ODS spreadsheet', build: () => attach('cards.ods', odf('spreadsheet', ['name', CARD_TEXT])), expect: FOUND },
+  { name: 'RTF document', build: () => attach('letter.rtf', `{\\rtf1\\ansi{\\fonttbl{\\f0 Arial;}}\\f0\\fs24 ${CARD_TEXT}\\par}`), expect: FOUND },
+  { name: 'RTF with the digits as \\\'hh and \\uN escapes and control words inside', build: () => attach('esc.rtf', "{\\rtf1\\ansi card \\'34\\'31\\b 11\\b0  1111 \\u49?\\u49?\\u49?\\u49? 1111\\par}"), expect: FOUND },
+  // HTML
+  { name: 'HTML: number URL-encoded in an href query string', build: () => html(`<a href="https://pay.example.org/c?n=${encodeURIComponent(CARD)}&x=1">pay</a>`), expect: FOUND, smtp: true },
+  { name: 'HTML: number in an img alt', build: () => html(`<img src="cid:x" alt="${CARD}">`), expect: FOUND },
+  { name: 'HTML: number in a title attribute', build: () => html(`<span title="${CARD}">hover me</span>`), expect: FOUND },
+  { name: 'HTML: number in an input value', build: () => html(`<form><input type="hidden" value="${CARD_DIGITS}"></form>`), expect: FOUND },
+  { name: 'HTML: number in a data-* attribute', build: () => html(`<div data-card="${CARD}">x</div>`), expect: FOUND },
+  { name: 'HTML: number in a comment', build: () => html(`<p>hello</p><!-- ${CARD} -->`), expect: FOUND },
+  { name: 'HTML: number in <title>', build: () => buildMessage({ text: 'x', html: `<html><head><title>${CARD}</title></head><body>hi</body></html>` }), expect: FOUND },
+  { name: 'HTML: number in <style>', build: () => html(`<style>/* ${CARD} */ p{color:red}</style><p>hi</p>`), expect: FOUND },
+  { name: 'HTML: number in <script>', build: () => html(`<script>var c = "${CARD}";</script><p>hi</p>`), expect: FOUND },
+  // transfer encodings, names, headers, charsets
+  {
+    name: 'quoted-printable soft line breaks inside the number',
+    build: () => raw(`From: <${SENDER}>\nTo: <${RECIPIENT}>\nSubject: qp\nMIME-Version: 1.0\nContent-Type: text/plain; charset=utf-8\nContent-Transfer-Encoding: quoted-printable\n\ncard 4111 11=\n11 11=\n11 1111\n`),
+    expect: FOUND,
+    smtp: true,
+  },
+  {
+    name: 'RFC 2231 continued file name (name*0*=, name*1*=)',
+    build: () => raw(`From: <${SENDER}>\nSubject: x\nMIME-Version: 1.0\nContent-Type: multipart/mixed; boundary=b\n\n--b\nContent-Type: text/plain\n\nsee attached\n--b\nContent-Type: application/octet-stream\nContent-Disposition: attachment; filename*0*=utf-8''card%204111%201111; filename*1*=%201111%201111.bin\nContent-Transfer-Encoding: base64\n\nAAECAwQF\n--b--\n`),
+    expect: FOUND,
+  },
+  { name: 'encoded-word file name', build: () => attach('x.bin', Buffer.from([0, 1, 2, 3]), 'application/octet-stream').then((b) => Buffer.from(b.toString('latin1').replace(/filename=("?)x\.bin\1/, `filename="${ew('utf-8', Buffer.from(`card ${CARD}.bin`))}"`), 'latin1')), expect: FOUND },
+  {
+    name: 'number in a MIME part header (Content-Description)',
+    build: () => raw(`From: <${SENDER}>\nSubject: x\nMIME-Version: 1.0\nContent-Type: multipart/mixed; boundary=b\n\n--b\nContent-Type: text/plain\nContent-Description: ${CARD}\n\nhello\n--b--\n`),
+    expect: FOUND,
+  },
+  ...(
+    [
+      ['iso-8859-15', Buffer.from(`Pr\xfcfung ${CARD} \xa4`, 'latin1')],
+      ['koi8-r', Buffer.concat([Buffer.from([0xeb, 0xc1, 0xd2, 0xd4, 0xc1, 0x20]), Buffer.from(CARD)])],
+      ['windows-1251', Buffer.concat([Buffer.from([0xca, 0xe0, 0xf0, 0xf2, 0xe0, 0x20]), Buffer.from(CARD)])],
+      ['shift_jis', Buffer.concat([Buffer.from([0x83, 0x4a, 0x81, 0x5b, 0x83, 0x68, 0x20]), Buffer.from(CARD)])],
+      ['utf-7', Buffer.from(`+AMQ- ${CARD}`)],
+      ['cp437', Buffer.concat([Buffer.from([0x8e, 0x20]), Buffer.from(CARD)])],
+    ] as const
+  ).map(([charset, bytes]): Variant => ({
+    name: `encoded-word Subject in ${charset}`,
+    build: () => raw(`From: <${SENDER}>\nSubject: ${ew(charset, bytes)}\nMIME-Version: 1.0\nContent-Type: text/plain\n\nhello\n`),
+    expect: FOUND,
+    ...(charset === 'utf-7' ? { smtp: true as const } : {}),
+  })),
+  // binaries
+  { name: 'printable strings inside an unknown binary blob', build: () => attach('dump.bin', blob(CARD_TEXT), 'application/octet-stream'), expect: FOUND, smtp: true },
+  { name: 'UTF-16LE strings inside an unknown binary blob', build: () => attach('dump.dat', Buffer.concat([blob('', 4096), Buffer.from(CARD_TEXT, 'utf16le'), blob('', 4096)]), 'application/octet-stream'), expect: FOUND },
+];
+
+const cardFound = (a: MessageAnalysis): boolean => a.segments.some((s) => scanCreditCards(s.text).count > 0 || (s.prescanned ?? []).some((h) => h.count > 0));
+
+const describeAnalysis = (a: MessageAnalysis): string =>
+  JSON.stringify({ unscannable: a.unscannable, notes: a.notes, limits: a.limitsHit, segments: a.segments.map((s) => `${s.label}: ${s.text.slice(0, 120)}`) }, null, 1);
+
+describe('evasion: every hiding place reaches a detector or is reported unscannable', () => {
+  for (const v of VARIANTS) {
+    const want = 'card' in v.expect ? 'the card number is found' : `the part is unscannable (${v.expect.unscannable})`;
+    it(`${v.name}: ${want}`, async () => {
+      const a = await analyzeMessage(await v.build(), { ...DEFAULT_ANALYSIS_LIMITS, ...v.limits });
+      if ('card' in v.expect) expect(cardFound(a), describeAnalysis(a)).toBe(true);
+      else {
+        const reason = v.expect.unscannable;
+        expect(a.unscannable.map((u) => u.reason), describeAnalysis(a)).toContain(reason);
+        const part = a.unscannable.find((u) => u.reason === reason);
+        expect(part?.label).not.toBe('');
+        expect(part?.detail).not.toBe('');
+      }
+    });
+  }
+
+  it('a 25 MB zip of 1000 entries at 1000:1 each is refused as over a limit without inflating it', async () => {
+    const bomb = zipBomb(25 << 20, 1000);
+    expect(bomb.length).toBeGreaterThan(20 << 20);
+    const cpu = process.cpuUsage();
+    const a = await analyzeMessage(await attach('bomb.zip', bomb), DEFAULT_ANALYSIS_LIMITS);
+    const used = process.cpuUsage(cpu);
+    expect(a.unscannable.map((u) => u.reason), describeAnalysis(a)).toContain('limit');
+    expect(a.unscannable[0]?.label).toMatch(/bomb\.zip/);
+    // inflating all of it would be 25 GB: tens of seconds at best; stopping at the limit takes the MIME parse and a few MB
+    expect((used.user + used.system) / 1e6).toBeLessThan(15);
+  });
+
+  it('control: a clean zip, PDF and HTML message has no card and nothing unscannable', async () => {
+    const msg = await buildMessage({
+      html: '<p title="hello">quarterly <a href="https://example.org/?q=report">figures</a></p>',
+      attachments: [
+        { filename: 'clean.zip', content: zip([{ name: 'a.txt', data: 'nothing to see' }]) },
+        { filename: 'clean.pdf', content: pdf('nothing to see', { flate: true }) },
+      ],
+    });
+    const a = await analyzeMessage(msg, DEFAULT_ANALYSIS_LIMITS);
+    expect(cardFound(a), describeAnalysis(a)).toBe(false);
+    expect(a.unscannable).toEqual([]);
+  });
+});
+
+const BLOCK = '550 5.7.1 card numbers may not leave (evasion suite)';
+const cardPolicy = {
+  version: 1,
+  policies: [
+    {
+      name: 'block-cards',
+      severity: 'high',
+      mode: 'enforce',
+      match: { creditCardNumber: { min: 1, in: ['subject', 'body', 'attachments', 'headers'] } },
+      action: { type: 'block', reply: BLOCK },
+    },
+  ],
+} as PolicyFile;
+
+describe('evasion over SMTP: a gateway with a card-number block policy refuses each variant', () => {
+  const cleanup = new Cleanup();
+  let mx: RecordingMta;
+  let gw: GatewayHarness;
+
+  beforeAll(async () => {
+    mx = await startRecordingMta();
+    cleanup.add(() => mx.close());
+    gw = await startReliabilityGateway({ receiverPort: mx.port, policies: { cards: cardPolicy } });
+    cleanup.add(() => gw.close());
+  });
+  afterAll(() => cleanup.run());
+
+  const send = async (message: Buffer): Promise<number> => {
+    const { client } = await RawSmtp.open(gw.port);
+    try {
+      await client.ehlo();
+      const body = message.toString('latin1').replace(/\r\n\./g, '\r\n..');
+      client.write(`MAIL FROM:<${SENDER}>\r\nRCPT TO:<${RECIPIENT}>\r\nDATA\r\n`);
+      await client.replies(3);
+      client.write(`X-Test-Id: ${newTestId('evasion')}\r\n${body}${body.endsWith('\r\n') ? '' : '\r\n'}.\r\n`);
+      const reply = await client.reply();
+      await client.quit();
+      return reply.code;
+    } finally {
+      client.destroy();
+    }
+  };
+
+  for (const v of VARIANTS.filter((x) => x.smtp === true)) {
+    it(`${v.name}: 550, nothing delivered`, async () => {
+      const before = mx.messages.length;
+      expect(await send(await v.build())).toBe(550);
+      expect(mx.messages.length).toBe(before);
+    });
+  }
+
+  it('control: the same kinds of attachment without a card are delivered', async () => {
+    const before = mx.messages.length;
+    const msg = await buildMessage({
+      html: '<a href="https://example.org/?q=1">x</a>',
+      attachments: [
+        { filename: 'a.zip', content: zip([{ name: 'a.txt', data: 'nothing' }]) },
+        { filename: 'a.pdf', content: pdf('nothing', { flate: true }) },
+        { filename: 'a.tar.gz', content: gzip(tar([{ name: 'a.txt', data: 'nothing' }])) },
+      ],
+    });
+    expect(await send(msg)).toBe(250);
+    await mx.waitForMessages(before + 1);
+  });
+});
