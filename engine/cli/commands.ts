@@ -7,6 +7,7 @@ import { register as registerPlan } from './plan.js';
 import { register as registerTest, testPlanExtension } from './test.js';
 import { register as registerCerts } from './certs.js';
 import { register as registerSchema } from './schema.js';
+import { register as registerReplay } from './replay.js';
 
 type Register = (program: Command) => void;
 
@@ -18,6 +19,7 @@ const registrations: readonly Register[] = [
   registerTest,
   registerCerts,
   registerSchema,
+  registerReplay,
 ];
 
 export function registerCommands(program: Command): void {
