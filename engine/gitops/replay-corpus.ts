@@ -95,65 +95,77 @@ async function* readMaildir(dir: string): AsyncIterable<CorpusMessage> {
   }
 }
 
-const FROM_LINE = /^From (\S*)/;
+const FROM_SEP = Buffer.from('\nFrom ');
 
-/** mboxo/mboxrd: a message starts at a line beginning "From "; body lines that did are stored as ">From " (one `>` is removed). */
+/**
+ * mboxo/mboxrd: a message starts at a line beginning "From "; body lines that did are stored as ">From " (one `>` is
+ * removed). The file is cut at From_ lines found with Buffer.indexOf; only each message's own bytes are copied.
+ */
 async function* readMbox(path: string): AsyncIterable<CorpusMessage> {
   let n = 0;
-  let lines: Buffer[] = [];
-  let sender: string | undefined;
+  let parts: Buffer[] = [];
+  let fromLine: string | undefined;
   const finish = (): CorpusMessage | undefined => {
-    if (lines.length === 0 && sender === undefined) return undefined;
-    // The blank line before the next From_ line belongs to the mbox, not to the message.
-    while (lines.length > 0 && (lines[lines.length - 1]?.length ?? 0) === 0) lines.pop();
+    if (fromLine === undefined && parts.every((p) => p.length === 0)) return undefined;
     n += 1;
-    const body = Buffer.concat(lines.flatMap((l) => [l, CRLF]));
-    const msg = { id: `${basename(path)}#${n}`, raw: body, hints: sender !== undefined && sender !== '' && sender !== 'MAILER-DAEMON' ? { sender } : {} };
-    lines = [];
-    sender = undefined;
-    return msg;
+    const sender = /^From (\S*)/.exec(fromLine ?? '')?.[1] ?? '';
+    let bytes = Buffer.concat(parts);
+    if (bytes.includes('>From ')) bytes = Buffer.from(bytes.toString('latin1').replace(/^>(>*From )/gm, '$1'), 'latin1');
+    // The blank line before the next From_ line belongs to the mbox, not to the message.
+    let end = bytes.length;
+    while (end > 0 && (bytes[end - 1] === 0x0a || bytes[end - 1] === 0x0d)) end--;
+    bytes = Buffer.concat([bytes.subarray(0, end), Buffer.from('\n')]);
+    parts = [];
+    fromLine = undefined;
+    return { id: `${basename(path)}#${n}`, raw: toCrlf(bytes), hints: sender !== '' && sender !== 'MAILER-DAEMON' ? { sender } : {} };
   };
-  for await (const line of readLines(path)) {
-    const from = line.length >= 5 && line[0] === 0x46 && line.subarray(0, 5).toString('latin1') === 'From ' ? FROM_LINE.exec(line.toString('latin1')) : null;
-    if (from) {
+  let carry = Buffer.alloc(0);
+  for await (const chunk of createReadStream(path, { highWaterMark: 1 << 20 }) as AsyncIterable<Buffer>) {
+    const buf = carry.length > 0 ? Buffer.concat([carry, chunk]) : chunk;
+    // Only whole lines are cut; the partial last line waits for the next chunk.
+    const end = buf.lastIndexOf(0x0a) + 1;
+    let pos = 0;
+    // A carried-over line starts the buffer, so a From_ line can sit at 0 with no LF before it.
+    if (end > 0 && buf.subarray(0, 5).toString('latin1') === 'From ') {
       const done = finish();
       if (done) yield done;
-      sender = from[1] ?? '';
-      continue;
+      const lineEnd = buf.indexOf(0x0a);
+      fromLine = buf.subarray(0, lineEnd).toString('latin1');
+      pos = lineEnd + 1;
     }
-    lines.push(/^>+From /.test(line.subarray(0, 64).toString('latin1')) ? line.subarray(1) : line);
+    for (let at = buf.indexOf(FROM_SEP, pos - 1 < 0 ? 0 : pos - 1); at >= 0 && at + 1 < end; at = buf.indexOf(FROM_SEP, pos - 1)) {
+      parts.push(Buffer.from(buf.subarray(pos, at + 1)));
+      const done = finish();
+      if (done) yield done;
+      const lineEnd = buf.indexOf(0x0a, at + 1);
+      fromLine = buf.subarray(at + 1, lineEnd).toString('latin1');
+      pos = lineEnd + 1;
+    }
+    parts.push(Buffer.from(buf.subarray(pos, end)));
+    carry = Buffer.from(buf.subarray(end));
   }
+  if (carry.length > 0) parts.push(carry);
   const last = finish();
   if (last) yield last;
 }
 
-const CRLF = Buffer.from('\r\n');
-
-/** Lines without their terminator (LF or CRLF), as Buffers: bytes stay bytes, whatever the charset. */
-async function* readLines(path: string): AsyncIterable<Buffer> {
-  let rest = Buffer.alloc(0);
-  for await (const chunk of createReadStream(path, { highWaterMark: 1 << 20 }) as AsyncIterable<Buffer>) {
-    const buf = rest.length > 0 ? Buffer.concat([rest, chunk]) : chunk;
-    let start = 0;
-    for (let nl = buf.indexOf(0x0a, start); nl >= 0; nl = buf.indexOf(0x0a, start)) {
-      yield buf.subarray(start, nl > start && buf[nl - 1] === 0x0d ? nl - 1 : nl);
-      start = nl + 1;
-    }
-    rest = Buffer.from(buf.subarray(start));
-  }
-  if (rest.length > 0) yield rest;
-}
-
 /** Bare LF and lone CR become CRLF, as the gateway normalises DATA before it spools and inspects it. */
 export function toCrlf(raw: Buffer): Buffer {
-  if (!raw.includes(0x0a) && !raw.includes(0x0d)) return raw;
-  let bare = false;
+  // Lone CRs are rare enough for a string pass; bare LFs (every mbox, most files saved on Unix) are copied in bulk.
+  if (raw.includes(0x0d) && /\r(?!\n)/.test(raw.toString('latin1'))) return Buffer.from(raw.toString('latin1').replace(/\r\n|\r|\n/g, '\r\n'), 'latin1');
+  let bare = 0;
+  for (let i = raw.indexOf(0x0a); i >= 0; i = raw.indexOf(0x0a, i + 1)) if (i === 0 || raw[i - 1] !== 0x0d) bare++;
+  if (bare === 0) return raw;
+  const out = Buffer.allocUnsafe(raw.length + bare);
+  let from = 0;
+  let to = 0;
   for (let i = raw.indexOf(0x0a); i >= 0; i = raw.indexOf(0x0a, i + 1)) {
-    if (i === 0 || raw[i - 1] !== 0x0d) {
-      bare = true;
-      break;
-    }
+    if (i > 0 && raw[i - 1] === 0x0d) continue;
+    to += raw.copy(out, to, from, i);
+    out[to++] = 0x0d;
+    out[to++] = 0x0a;
+    from = i + 1;
   }
-  if (!bare && !/\r(?!\n)/.test(raw.toString('latin1'))) return raw;
-  return Buffer.from(raw.toString('latin1').replace(/\r\n|\r|\n/g, '\r\n'), 'latin1');
+  raw.copy(out, to, from);
+  return out;
 }
