@@ -139,30 +139,43 @@ function blocking(h: Handling): Set<string> {
   return new Set(h.matches.filter((m) => m.mode === 'enforce' && m.action === 'block').map((m) => m.policy));
 }
 
+export type ChangeKind = 'newlyBlocked' | 'noLongerBlocked' | 'changedAction' | 'newlyMatched' | 'noLongerMatched';
+
+/**
+ * How one message's handling changed, per policy. A policy can change in two ways at once (matched now and the one
+ * that blocks). A verdict change no policy explains (another onFailure, a limit) is reported with policy ''.
+ */
+export function changesBetween(before: Handling, after: Handling): { readonly policy: string; readonly kind: ChangeKind | 'verdict' }[] {
+  const out: { policy: string; kind: ChangeKind | 'verdict' }[] = [];
+  const wasBlocked = before.kind === 'block';
+  const isBlocked = after.kind === 'block';
+  if (isBlocked && !wasBlocked) for (const p of blocking(after)) out.push({ policy: p, kind: 'newlyBlocked' });
+  if (wasBlocked && !isBlocked) for (const p of blocking(before)) out.push({ policy: p, kind: 'noLongerBlocked' });
+  const old = new Map(before.matches.map((m) => [m.policy, m]));
+  const now = new Map(after.matches.map((m) => [m.policy, m]));
+  for (const [p, m] of now) {
+    const o = old.get(p);
+    if (o === undefined) out.push({ policy: p, kind: 'newlyMatched' });
+    else if (o.action !== m.action || o.mode !== m.mode) out.push({ policy: p, kind: 'changedAction' });
+  }
+  for (const p of old.keys()) if (!now.has(p)) out.push({ policy: p, kind: 'noLongerMatched' });
+  if (out.length === 0 && before.kind !== after.kind) out.push({ policy: '', kind: 'verdict' });
+  return out;
+}
+
 function policyImpacts(diffs: readonly MessageDiff[], before: Revision, after: Revision): PolicyImpact[] {
-  const impacts = new Map<string, { newlyBlocked: number; noLongerBlocked: number; changedAction: number; newlyMatched: number; noLongerMatched: number }>();
-  const bump = (policy: string, key: 'newlyBlocked' | 'noLongerBlocked' | 'changedAction' | 'newlyMatched' | 'noLongerMatched'): void => {
-    const entry = impacts.get(policy) ?? { newlyBlocked: 0, noLongerBlocked: 0, changedAction: 0, newlyMatched: 0, noLongerMatched: 0 };
-    entry[key] += 1;
-    impacts.set(policy, entry);
-  };
+  const impacts = new Map<string, Record<ChangeKind, number>>();
   for (const d of diffs) {
-    const wasBlocked = d.before.kind === 'block';
-    const isBlocked = d.after.kind === 'block';
-    if (isBlocked && !wasBlocked) for (const p of blocking(d.after)) bump(p, 'newlyBlocked');
-    if (wasBlocked && !isBlocked) for (const p of blocking(d.before)) bump(p, 'noLongerBlocked');
-    const old = new Map(d.before.matches.map((m) => [m.policy, m]));
-    const now = new Map(d.after.matches.map((m) => [m.policy, m]));
-    for (const [p, m] of now) {
-      const o = old.get(p);
-      if (o === undefined) bump(p, 'newlyMatched');
-      else if (o.action !== m.action || o.mode !== m.mode) bump(p, 'changedAction');
+    for (const c of changesBetween(d.before, d.after)) {
+      if (c.kind === 'verdict') continue;
+      const entry = impacts.get(c.policy) ?? { newlyBlocked: 0, noLongerBlocked: 0, changedAction: 0, newlyMatched: 0, noLongerMatched: 0 };
+      entry[c.kind] += 1;
+      impacts.set(c.policy, entry);
     }
-    for (const p of old.keys()) if (!now.has(p)) bump(p, 'noLongerMatched');
   }
   return [...impacts.entries()]
     .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
-    .map(([policy, counts]) => ({ policy, ...whereIs(policy, after) ?? whereIs(policy, before) ?? { file: '', line: 0 }, ...counts }));
+    .map(([policy, counts]) => ({ policy, ...(whereIs(policy, after) ?? whereIs(policy, before) ?? { file: '', line: 0 }), ...counts }));
 }
 
 /** The policy's file and the line of its list entry, from the positioned document it was compiled from. */

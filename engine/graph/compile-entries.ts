@@ -42,6 +42,7 @@ export function compileSettings(
     },
     loopSecret: extra.loopSecret,
     loopSecretSource: extra.loopSecretSource,
+    ...(g.shadow !== undefined ? { shadow: { dir: resolvePath(ctx, g.shadow.dir) } } : {}),
   };
 }
 

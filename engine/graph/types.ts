@@ -139,6 +139,8 @@ export interface GatewaySettings {
   readonly loopSecret: Buffer;
   /** Where loopSecret came from (shown by `graph`, never the secret itself). */
   readonly loopSecretSource?: 'file' | 'gateway-key' | 'hostname';
+  /** gateway.shadow: the candidate revision evaluated beside this one (dir resolved against the topology file). */
+  readonly shadow?: { readonly dir: string };
 }
 
 export interface AddressMatcher<T> {
