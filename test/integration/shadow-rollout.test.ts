@@ -13,7 +13,8 @@ import { RecordingSender, newTestId, testIdOf, testMessage } from '../helpers/ac
 import { Gateway } from '../../engine/runtime/gateway.js';
 import { createMetrics } from '../../engine/runtime/metrics.js';
 import type { GatewayMetrics } from '../../engine/runtime/metrics.js';
-import { blockSubjectPolicy, policyText, topologyText, writeAtomic } from '../../engine/runtime/testing/config-fixture.js';
+import { blockSubjectPolicy, plainTopology, policyText, topologyText, writeAtomic } from '../../engine/runtime/testing/config-fixture.js';
+import { stringify } from 'yaml';
 import type { PlainTopology } from '../../engine/runtime/testing/config-fixture.js';
 import type { PolicyFile } from '../../engine/config/generated/policy.js';
 
@@ -39,7 +40,7 @@ function candidatePolicies(version: number): PolicyFile {
   return { version: 1, policies: [...falcon.policies, { ...blockSubjectPolicy(`never-${version}-zzqx`).policies[0]! }] } as PolicyFile;
 }
 
-async function setup(o: { shadow: boolean; candidateTopology?: string }): Promise<Setup> {
+async function setup(o: { shadow: boolean | 'topology'; candidateTopology?: string }): Promise<Setup> {
   const root = mkdtempSync(join(tmpdir(), 'rg-shadow-'));
   cleanups.push(() => rmSync(root, { recursive: true, force: true }));
   const mta = await startRecordingMta({ keepBody: true });
@@ -50,14 +51,16 @@ async function setup(o: { shadow: boolean; candidateTopology?: string }): Promis
   const candidate = join(root, 'candidate');
   mkdirSync(live);
   mkdirSync(candidate);
-  writeFileSync(join(live, 'topology.yaml'), topologyText(base));
+  const liveTopology = plainTopology(base);
+  // gateway.shadow.dir resolves against the topology file, like every path in it.
+  writeFileSync(join(live, 'topology.yaml'), o.shadow === 'topology' ? stringify({ ...liveTopology, gateway: { ...liveTopology.gateway, shadow: { dir: '../candidate' } } }) : topologyText(base));
   // Live blocks "secret": delivery is not all-or-nothing, so "unchanged" means something.
   writeFileSync(join(live, 'live.policy.yaml'), policyText(blockSubjectPolicy('secret')));
   writeFileSync(join(candidate, 'topology.yaml'), o.candidateTopology ?? topologyText({ ...base, note: 'candidate' }));
   writeFileSync(join(candidate, 'live.policy.yaml'), policyText(blockSubjectPolicy('secret')));
   writeFileSync(join(candidate, 'candidate.policy.yaml'), policyText(candidatePolicies(0)));
   const metrics = createMetrics({ defaultMetrics: false });
-  const gw = await Gateway.start(live, { logger: pino({ level: 'silent' }), metrics, admin: false, debounceMs: 50, ...(o.shadow ? { shadowDir: candidate } : {}) });
+  const gw = await Gateway.start(live, { logger: pino({ level: 'silent' }), metrics, admin: false, debounceMs: 50, ...(o.shadow === true ? { shadowDir: candidate } : {}) });
   cleanups.push(() => gw.shutdown(5000));
   return { root, live, candidate, port, mta, gw, metrics, incidents: join(root, 'incidents.jsonl') };
 }
@@ -124,6 +127,16 @@ describe('shadow rollout', () => {
     expect(status?.candidate?.revision).toMatch(/^[0-9a-f]{64}$/);
     expect(status?.counts).toMatchObject({ offered: 5, disagreed: 2, agreed: 3, dropped: 0, skipped: 0 });
     expect(status?.counts.reusedAnalysis).toBe(5);
+  });
+
+  it('takes the candidate from the topology (gateway.shadow.dir, relative to the topology file)', async () => {
+    const s = await setup({ shadow: 'topology' });
+    await s.gw.shadowReady();
+    expect(s.gw.status().shadow?.dir).toBe(s.candidate);
+    expect([...(await sendAll(s.port, SUBJECTS)).values()]).toEqual(['accepted', 'accepted', 'permfail', 'accepted', 'accepted']);
+    await s.gw.shadow?.idle();
+    await eventually(() => shadowRecords(s.incidents).length >= 2, 'two shadow records');
+    expect(shadowRecords(s.incidents)).toHaveLength(2);
   });
 
   it('an invalid candidate never affects live traffic; it loads when fixed and a later breakage keeps the last good one', async () => {
