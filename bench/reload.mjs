@@ -293,7 +293,7 @@ async function main() {
   console.log(`debounce (quiet period) configured in the build: ${debounceMs} ms`);
 
   // Certificates for the example config, made by the gateway's own toolbox (CA, gateway, and the peers policies/ trusts).
-  await runCli(['certs', 'init', '--dir', join(tmp, 'certs'), '--hostname', 'gw.example.test', '--hostname', '127.0.0.1', '--config', join(root, 'policies'), '--quiet']);
+  await runCli(['certs', 'init', '--dir', join(tmp, 'certs'), '--hostname', 'gw.example.test', '--hostname', '127.0.0.1', '--config', join(root, 'policies'), '--example-peers', '--quiet']);
   mkdirSync(join(tmp, 'var'), { recursive: true });
 
   // --- the example config (copy of policies/, loopback ports, receivers on unused ports) ---

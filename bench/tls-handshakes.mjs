@@ -300,6 +300,8 @@ async function main() {
   const certDir = join(tmp, 'certs');
   await runCli(['certs', 'init', '--dir', certDir, '--hostname', 'gw.example.test', '--hostname', '127.0.0.1', '--quiet']);
   await runCli(['certs', 'issue', 'sink', '--dir', certDir, '--hostname', 'sink.example.test', '--hostname', '127.0.0.1']);
+  // issue never trusts what it mints: pin the sink's certificate explicitly.
+  await runCli(['certs', 'import', join(certDir, 'peers', 'sink.crt.pem'), '--name', 'sink', '--dir', certDir]);
   const ca = readFileSync(join(certDir, 'ca.crt.pem'));
 
   const sink = await startSink({ key: join(certDir, 'peers', 'sink.key.pem'), cert: join(certDir, 'peers', 'sink.crt.pem') });

@@ -39,6 +39,8 @@ export interface InitFlags {
   readonly ifMissing?: boolean;
   readonly quiet?: boolean;
   readonly force?: boolean;
+  /** Also issue and trust the example config's peers (corp-postfix, mx-out-1, mx-out-2): `npm install` only. */
+  readonly examplePeers?: boolean;
 }
 
 /** Without --hostname, the certificate names the topology's gateway.hostname (if any) and this machine. */
@@ -53,12 +55,12 @@ function initHostnames(flags: InitFlags): readonly string[] {
 export function runCertsInit(flags: InitFlags): CommandResult {
   // Re-running init never destroys keys: without --force an existing setup is kept (--if-missing only makes that explicit).
   const force = flags.force ?? false;
-  const result = initCertDir({ dir: flags.dir, hostnames: initHostnames(flags), ifMissing: !force, force });
+  const result = initCertDir({ dir: flags.dir, hostnames: initHostnames(flags), ifMissing: !force, force, examplePeers: flags.examplePeers ?? false });
   if (!result.ok) return failure(1, result.error);
   if (flags.quiet) return { exitCode: 0, output: '' };
   const layout = certDirLayout(flags.dir);
   if (result.skipped) {
-    const existing = [`${layout.gatewayCert} exists; nothing changed (pass --force to replace the CA, gateway and example peer certificates)`, ...certSummary(readFileSync(layout.gatewayCert, 'utf8'))];
+    const existing = [`${layout.gatewayCert} exists; nothing changed (pass --force to replace the CA and gateway certificates)`, ...certSummary(readFileSync(layout.gatewayCert, 'utf8'))];
     return { exitCode: 0, output: existing.join('\n') + '\n' };
   }
   const lines = [
@@ -90,7 +92,8 @@ export function runCertsIssue(name: string, flags: IssueFlags): CommandResult {
     `certificate for ${name}:`,
     ...certSummary(readFileSync(paths.cert, 'utf8')),
     '',
-    `install ${paths.cert} and ${paths.key} on the peer MTA; list ${paths.trusted} in its tls.trust in topology.yaml.`,
+    `install ${paths.cert} and ${paths.key} on the peer MTA; the gateway trusts it through ${certDirLayout(flags.dir).caCert} in its tls.trust,`,
+    `or pin it: relayguard certs import ${paths.cert} --name ${name} --dir ${flags.dir} (writes ${paths.trusted}).`,
   ];
   return { exitCode: 0, output: lines.join('\n') + '\n' };
 }
@@ -275,6 +278,7 @@ export function register(program: Command): void {
     .option('--config <dir>', 'config directory whose gateway.hostname to use (default: policies if present)')
     .option('--if-missing', 'do nothing when the gateway certificate exists (also the default without --force)')
     .option('--force', 'replace existing files')
+    .option('--example-peers', "also issue and trust the example config's peers (corp-postfix, mx-out-1, mx-out-2) under peers/ and trusted/; for the development set-up only")
     .option('--quiet', 'print nothing on success')
     .action((opts: InitFlags) => emit(runCertsInit(opts)));
   certs

@@ -7,6 +7,8 @@ import { register as registerPlan } from './plan.js';
 import { register as registerTest, testPlanExtension } from './test.js';
 import { register as registerCerts } from './certs.js';
 import { register as registerIdentifiers } from './identifiers.js';
+import { register as registerSchema } from './schema.js';
+import { register as registerReplay } from './replay.js';
 
 type Register = (program: Command) => void;
 
@@ -18,6 +20,8 @@ const registrations: readonly Register[] = [
   registerTest,
   registerCerts,
   registerIdentifiers,
+  registerSchema,
+  registerReplay,
 ];
 
 export function registerCommands(program: Command): void {

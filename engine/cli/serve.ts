@@ -1,5 +1,6 @@
-// `relayguard serve [DIR] [--log-level L] [--pretty|--json-logs] [--dev] [--workers N|auto]`: runs the gateway
+// `relayguard serve [DIR] [--log-level L] [--pretty|--json-logs] [--dev] [--workers N|auto] [--shadow DIR]`: runs the gateway
 // until SIGTERM/SIGINT (drain, exit 0), reloading on file changes and SIGHUP.
+import { resolve } from 'node:path';
 import { InvalidArgumentError, Option } from 'commander';
 import type { Command } from 'commander';
 import type { Logger } from 'pino';
@@ -15,6 +16,8 @@ export interface ServeFlags {
   readonly jsonLogs?: boolean;
   readonly dev?: boolean;
   readonly workers?: number | 'auto';
+  /** A candidate config directory evaluated in shadow (overrides gateway.shadow). */
+  readonly shadow?: string;
 }
 
 /** Starts, serves until stopped, and resolves with the exit code: 0 after a clean drain, 1 when it could not start, 2 on usage errors. */
@@ -32,7 +35,7 @@ export async function runServe(dir: string, flags: ServeFlags): Promise<number> 
   const id = workerId();
   if (id !== undefined) return serveWorker(dir, flags, logger.child({ worker: id }), id);
   if (workers > 1) return runPrimary({ workers, logger });
-  return serveProcess({ dir, logger, ...(flags.dev === true ? { dev: true } : {}) });
+  return serveProcess({ dir, logger, ...(flags.dev === true ? { dev: true } : {}), ...(flags.shadow !== undefined ? { gatewayOptions: { shadowDir: resolve(flags.shadow) } } : {}) });
 }
 
 /** One of N cluster workers: the first also serves admin HTTP and --dev; SIGINT is the primary's to handle. */
@@ -49,7 +52,7 @@ async function serveWorker(dir: string, flags: ServeFlags, logger: Logger, id: n
     dev: flags.dev === true && id === 1,
     stopSignals: ['SIGTERM'],
     onStarted: () => reportReady(),
-    gatewayOptions: { metrics },
+    gatewayOptions: { metrics, ...(flags.shadow !== undefined ? { shadowDir: resolve(flags.shadow) } : {}) },
   });
   // The IPC channel to the primary would keep this process alive after the drain.
   process.disconnect?.();
@@ -71,6 +74,7 @@ export function register(program: Command): void {
     .addOption(new Option('--log-level <level>', 'log level (default: env RELAYGUARD_LOG_LEVEL, else info)').choices([...LOG_LEVELS]))
     .addOption(new Option('--pretty', 'human-readable logs (default when stdout is a terminal)').conflicts('jsonLogs'))
     .addOption(new Option('--json-logs', 'JSON lines logs (default when stdout is not a terminal)'))
+    .option('--shadow <dir>', "candidate config directory whose policies are evaluated on live traffic without affecting delivery (overrides gateway.shadow)")
     .option('--dev', 'also start capture MTAs for loopback receivers (writes var/dev-mail/) and print a "try it" line')
     .addOption(
       new Option('--workers <n>', 'worker processes sharing the listeners (node:cluster); auto: the cores this process may use (cgroup CPU quota respected)')

@@ -1,4 +1,4 @@
-// `relayguard test [DIR] [--format text|json]`: runs DIR/tests/*.test.yaml against the compiled policies.
+// `relayguard test [DIR] [--format text|json|junit]`: runs DIR/tests/*.test.yaml against the compiled policies.
 // Exit 0 all pass, 1 a failure (or the policies do not compile), 2 usage / nothing could be loaded.
 import { Option } from 'commander';
 import type { Command } from 'commander';
@@ -14,25 +14,34 @@ import { runPolicyTests, type TestCaseResult } from '../policy/policy-tests.js';
 import type { CommandOutput } from './graph.js';
 import { writeOutput } from './graph.js';
 import type { PlanExtension } from './plan.js';
+import { compileInspection, inspectionSettingsOf } from '../graph/inspection-settings.js';
+import type { Diagnostic } from '../config/diagnostic.js';
+import { junitReport, type JunitConfigError } from './test-junit.js';
 
-export type TestFormat = 'text' | 'json';
-export const TEST_FORMATS: readonly TestFormat[] = ['text', 'json'];
+export type TestFormat = 'text' | 'json' | 'junit';
+export const TEST_FORMATS: readonly TestFormat[] = ['text', 'json', 'junit'];
 
 export async function runTest(dir: string, opts: { readonly format?: TestFormat } = {}): Promise<CommandOutput> {
   const format = opts.format ?? 'text';
   const loaded = await loadTestConfig(dir);
   const diagnostics = loaded.diagnostics.length > 0 ? formatDiagnostics(loaded.diagnostics, 'text') : '';
   if (loaded.status !== 'valid') {
-    const stdout = format === 'json' ? jsonReport([], loaded.diagnostics.filter((d) => d.severity === 'error').length) : '';
+    const errors = loaded.diagnostics.filter((d) => d.severity === 'error');
+    const stdout = format === 'json' ? jsonReport([], errors.length) : format === 'junit' ? junitReport([], errors.map(junitError)) : '';
     return { exitCode: loaded.status === 'unusable' ? 2 : 1, stdout, stderr: `${diagnostics}relayguard test: ${dir} cannot be tested (${loaded.status} config)\n` };
   }
   // A single upstream is the obvious default for cases that name none.
   const defaultUpstream = loaded.upstreamNames.length === 1 ? (loaded.upstreamNames[0] ?? '') : '';
-  const results = await runPolicyTests(loaded.policySet, loaded.tests, { defaultUpstream });
+  const settings = inspectionSettingsOf(compileInspection(loaded.inspection));
+  const results = await runPolicyTests(loaded.policySet, loaded.tests, { defaultUpstream, settings });
   const failed = results.filter((r) => !r.passed).length;
   const stderr = diagnostics + (results.length === 0 ? `relayguard test: no test cases in ${dir}/tests (*.test.yaml)\n` : '');
-  const stdout = format === 'json' ? jsonReport(results, 0) : textReport(results);
+  const stdout = format === 'json' ? jsonReport(results, 0) : format === 'junit' ? junitReport(results) : textReport(results);
   return { exitCode: failed > 0 ? 1 : 0, stdout, stderr };
+}
+
+function junitError(d: Diagnostic): JunitConfigError {
+  return { file: d.line > 0 ? `${d.file}:${d.line}:${d.column}` : d.file, message: `${d.code}: ${d.message}` };
 }
 
 function textReport(results: readonly TestCaseResult[]): string {
@@ -61,7 +70,7 @@ type TestFiles = readonly { source: SourceFile; data: PolicyTestFile }[];
 
 async function outcomes(set: PolicySet, tests: TestFiles, graph: RoutingGraph): Promise<Map<string, TestCaseResult>> {
   const defaultUpstream = graph.upstreams.length === 1 ? (graph.upstreams[0]?.name ?? '') : '';
-  const results = await runPolicyTests(set, tests, { defaultUpstream });
+  const results = await runPolicyTests(set, tests, { defaultUpstream, settings: inspectionSettingsOf(graph.gateway.inspection) });
   return new Map(results.map((r) => [`${basename(r.file)}#${r.name}`, r]));
 }
 

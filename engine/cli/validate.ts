@@ -1,4 +1,4 @@
-// `relayguard validate [DIR] [--format text|json|github]`: the serve loading path, minus the serving.
+// `relayguard validate [DIR] [--format text|json|github|sarif]`: the serve loading path, minus the serving.
 import { Option } from 'commander';
 import type { Command } from 'commander';
 import { DIAGNOSTIC_FORMATS, formatDiagnostics, summaryLine } from '../config/format.js';
@@ -36,7 +36,8 @@ export async function runValidate(dir: string, opts: ValidateOptions = {}): Prom
     const errorOutput = result.diagnostics.map((d) => `relayguard validate: ${d.message}\n${d.hint ? `    hint: ${d.hint}\n` : ''}`).join('');
     return { exitCode, output: '', errorOutput };
   }
-  return { exitCode, output: format === 'json' ? body : `${body}${summary}\n`, errorOutput: '' };
+  // json and sarif are whole documents for tools: no summary line after them.
+  return { exitCode, output: format === 'json' || format === 'sarif' ? body : `${body}${summary}\n`, errorOutput: '' };
 }
 
 export function register(program: Command): void {

@@ -1,10 +1,15 @@
-// One result shape behind three output formats: text (people), json (tools), github (workflow annotations).
+// One result shape behind four output formats: text (people), json (tools), github (workflow annotations),
+// sarif (code scanning).
 import type { Diagnostic } from './diagnostic.js';
 import { hasErrors } from './diagnostic.js';
+import { sarifLog } from './format-sarif.js';
 
-export type DiagnosticFormat = 'text' | 'json' | 'github';
+export type DiagnosticFormat = 'text' | 'json' | 'github' | 'sarif';
 
-export const DIAGNOSTIC_FORMATS: readonly DiagnosticFormat[] = ['text', 'json', 'github'];
+export const DIAGNOSTIC_FORMATS: readonly DiagnosticFormat[] = ['text', 'json', 'github', 'sarif'];
+
+/** Reported as the SARIF tool version. */
+const TOOL_VERSION = '0.1.0';
 
 export interface FormatContext {
   /** Config revision hash for json output. */
@@ -42,6 +47,8 @@ export function formatDiagnostics(ds: readonly Diagnostic[], format: DiagnosticF
       return `${JSON.stringify(diagnosticsJson(ds, context), null, 2)}\n`;
     case 'github':
       return ds.map(githubLine).join('');
+    case 'sarif':
+      return `${JSON.stringify(sarifLog(ds, TOOL_VERSION), null, 2)}\n`;
     default: {
       const never: never = format;
       throw new Error(`unknown format ${String(never)}`);

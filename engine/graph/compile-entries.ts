@@ -1,4 +1,5 @@
 // Topology entries → graph nodes, with the schema defaults applied (defaults.ts).
+import { compileInspection } from './inspection-settings.js';
 import type { GatewaySection, ListenerEntry, ReceiverEntry, ReflectSection, RouteEntry, UpstreamEntry } from '../config/generated/topology.js';
 import { DEFAULTS, DEFAULT_INCIDENTS_PATH, defaultSpoolDir } from './defaults.js';
 import { compileInboundTls, compileOutboundTls, compileTrust } from './compile-tls.js';
@@ -28,7 +29,7 @@ export function compileSettings(
     },
     timeouts: { ...DEFAULTS.timeouts, ...g.timeouts },
     tls: tls.settings,
-    inspection: { ...DEFAULTS.inspection, ...g.inspection },
+    inspection: compileInspection(g.inspection),
     incidents: {
       path: resolvePath(ctx, g.incidents?.path ?? DEFAULT_INCIDENTS_PATH),
       maxBytes: g.incidents?.maxBytes ?? DEFAULTS.incidents.maxBytes,
@@ -42,6 +43,7 @@ export function compileSettings(
     loopSecret: extra.loopSecret,
     loopSecretSource: extra.loopSecretSource,
     loopMaxAgeSeconds: g.loop?.maxAgeSeconds ?? DEFAULTS.loop.maxAgeSeconds,
+    ...(g.shadow !== undefined ? { shadow: { dir: resolvePath(ctx, g.shadow.dir) } } : {}),
   };
 }
 

@@ -145,6 +145,8 @@ export interface GatewaySettings {
   readonly loopSecretSource?: 'file' | 'gateway-key';
   /** A loop header older than this never skips inspection. */
   readonly loopMaxAgeSeconds: number;
+  /** gateway.shadow: the candidate revision evaluated beside this one (dir resolved against the topology file). */
+  readonly shadow?: { readonly dir: string };
 }
 
 export interface AddressMatcher<T> {

@@ -1,9 +1,8 @@
 // `relayguard test`: run each test case's message through the compiled policies and compare with its expectation.
 import type { Expectation, PolicyTestFile } from '../config/generated/policy-test.js';
 import type { SourceFile } from '../config/source-file.js';
-import { DEFAULT_ANALYSIS_LIMITS } from './analysis.js';
-import { analyzeMessage } from './analyze.js';
-import { evaluatePolicies } from './evaluate.js';
+import { inspectMessage } from './inspect.js';
+import type { InspectionSettings } from './inspect.js';
 import { formatPolicyReply } from './policy-reply.js';
 import type { PolicySet } from './policy-set.js';
 import { buildTestMessage } from './test-message.js';
@@ -33,8 +32,8 @@ export interface TestCaseResult {
 export interface TestRunOptions {
   /** Upstream for cases that name none (the topology's only upstream, or ''). */
   readonly defaultUpstream: string;
-  /** Per-case inspection budget. */
-  readonly budgetMs?: number;
+  /** gateway.inspection of the config under test: the budget, limits and onFailure serve inspects with. */
+  readonly settings: InspectionSettings;
 }
 
 export async function runPolicyTests(set: PolicySet, files: readonly { source: SourceFile; data: PolicyTestFile }[], opts: TestRunOptions): Promise<TestCaseResult[]> {
@@ -44,9 +43,9 @@ export async function runPolicyTests(set: PolicySet, files: readonly { source: S
       const base = { file: source.displayPath, index, name: testCase.name };
       try {
         const msg = await buildTestMessage(testCase.message, data.defaults, source.path, opts.defaultUpstream);
-        const analysis = await analyzeMessage(msg.raw, DEFAULT_ANALYSIS_LIMITS);
         const envelope = { ...msg.envelope, transactionId: `test-${index}` };
-        const verdict = evaluatePolicies(set, analysis, envelope, { deadline: performance.now() + (opts.budgetMs ?? 10_000) });
+        // The very function serve calls at the end of DATA, so a case passes here only if it would live.
+        const { verdict } = await inspectMessage(set, msg.raw, envelope, opts.settings);
         const actual = outcomeOf(verdict);
         const failures = compare(testCase.expect, actual);
         results.push({ ...base, passed: failures.length === 0, failures, actual });

@@ -1,9 +1,11 @@
-// What `relayguard test` loads: policy and test files (schema-checked, with positions) and the upstream names of
-// the topology. Certificates are not read, so policy tests run in CI where no keys exist.
+// What `relayguard test` loads: policy and test files (schema-checked, with positions), the upstream names of
+// the topology and its gateway.inspection section (the limits, budget and onFailure serve inspects with).
+// Certificates are not read, so policy tests run in CI where no keys exist.
 import type { Diagnostic } from '../config/diagnostic.js';
 import { hasErrors, sortDiagnostics } from '../config/diagnostic.js';
 import type { PolicyFile } from '../config/generated/policy.js';
 import type { PolicyTestFile } from '../config/generated/policy-test.js';
+import type { InspectionSection } from '../config/generated/topology.js';
 import { readConfigDir, type RawFile } from '../config/read-dir.js';
 import { checkAgainstSchema } from '../config/schema-check.js';
 import { lookupSchema, type SchemaName } from '../config/schema-registry.js';
@@ -17,6 +19,8 @@ export type TestConfigResult =
       readonly policySet: PolicySet;
       readonly tests: readonly { source: SourceFile; data: PolicyTestFile }[];
       readonly upstreamNames: readonly string[];
+      /** The topology's gateway.inspection as written (defaults not filled in), undefined when absent. */
+      readonly inspection: InspectionSection | undefined;
       readonly diagnostics: readonly Diagnostic[];
     }
   | { readonly status: 'invalid' | 'unusable'; readonly diagnostics: readonly Diagnostic[] };
@@ -28,14 +32,15 @@ export async function loadTestConfig(dir: string): Promise<TestConfigResult> {
     return { status: 'unusable', diagnostics: [d] };
   }
   const diagnostics: Diagnostic[] = [...read.diagnostics];
-  const upstreamNames = read.files.topology === undefined ? [] : upstreamNamesOf(read.files.topology);
+  const topology = read.files.topology === undefined ? undefined : readTopologyParts(read.files.topology, diagnostics);
   const policies = read.files.policies.flatMap((f) => load<PolicyFile>(f, 'policy', diagnostics));
   const tests = read.files.tests.flatMap((f) => load<PolicyTestFile>(f, 'policy-test', diagnostics));
+  const upstreamNames = topology?.upstreamNames ?? [];
   const compiled = compilePolicies(policies, { upstreamNames });
   diagnostics.push(...compiled.diagnostics);
   const sorted = sortDiagnostics(diagnostics);
   if (hasErrors(sorted)) return { status: 'invalid', diagnostics: sorted };
-  return { status: 'valid', policySet: compiled.policySet, tests, upstreamNames, diagnostics: sorted };
+  return { status: 'valid', policySet: compiled.policySet, tests, upstreamNames, inspection: topology?.inspection, diagnostics: sorted };
 }
 
 function load<T>(raw: RawFile, kind: SchemaName, diagnostics: Diagnostic[]): { source: SourceFile; data: T }[] {
@@ -52,9 +57,19 @@ function load<T>(raw: RawFile, kind: SchemaName, diagnostics: Diagnostic[]): { s
   return found.length > 0 ? [] : [{ source: parsed.source, data: parsed.data as T }];
 }
 
-/** Names only: the topology's own problems are `validate`'s business, not the policy tests'. */
-function upstreamNamesOf(raw: RawFile): string[] {
-  const data = parseSourceFile(raw.path, raw.bytes.toString('utf8')).data as { upstreams?: unknown } | undefined;
-  if (!Array.isArray(data?.upstreams)) return [];
-  return data.upstreams.flatMap((u: unknown) => (typeof u === 'object' && u !== null && typeof (u as { name?: unknown }).name === 'string' ? [(u as { name: string }).name] : []));
+/**
+ * Upstream names and gateway.inspection only: the topology's other problems are `validate`'s business, not the
+ * policy tests'. A schema error inside gateway.inspection is one, though: the tests would run under other limits.
+ */
+function readTopologyParts(raw: RawFile, diagnostics: Diagnostic[]): { upstreamNames: string[]; inspection: InspectionSection | undefined } {
+  const parsed = parseSourceFile(raw.path, raw.bytes.toString('utf8'));
+  const data = parsed.data as { upstreams?: unknown; gateway?: { inspection?: unknown } } | undefined;
+  const upstreams = Array.isArray(data?.upstreams) ? (data.upstreams as unknown[]) : [];
+  const upstreamNames = upstreams.flatMap((u: unknown) => (typeof u === 'object' && u !== null && typeof (u as { name?: unknown }).name === 'string' ? [(u as { name: string }).name] : []));
+  const section = typeof data?.gateway === 'object' && data.gateway !== null ? data.gateway.inspection : undefined;
+  if (section === undefined) return { upstreamNames, inspection: undefined };
+  const schema = lookupSchema('topology');
+  const found = schema.ok ? checkAgainstSchema(parsed.source, data, schema.schema).filter((d) => d.pointer.startsWith('/gateway/inspection')) : [];
+  diagnostics.push(...found);
+  return { upstreamNames, inspection: found.length > 0 ? undefined : (section as InspectionSection) };
 }

@@ -23,6 +23,7 @@ import { combineObservers, createLogObserver } from './logger.js';
 import type { GatewayMetrics } from './metrics.js';
 import type { ReloadResult, ReloadTrigger } from './reload-result.js';
 import { Reloader } from './reloader.js';
+import { ShadowEvaluator } from './shadow.js';
 import { buildStatus, reloadReportOf } from './status.js';
 import type { StatusSnapshot } from './status.js';
 
@@ -41,6 +42,8 @@ export interface GatewayOptions {
   /** How long a replaced generation keeps its sessions before they are drained. Default: its drain.graceMs. */
   readonly retireMs?: number;
   readonly build?: (dir: string) => Promise<BuildResult>;
+  /** serve --shadow DIR: the shadow candidate, overriding the topology's gateway.shadow. */
+  readonly shadowDir?: string;
 }
 
 export class GatewayStartError extends Error {
@@ -62,6 +65,8 @@ export class Gateway {
   readonly #services: EngineServices;
   #cell: GenerationCell | undefined;
   #reloader: Reloader | undefined;
+  #shadow: ShadowEvaluator | undefined;
+  #shadowSync: Promise<void> = Promise.resolve();
   #nextId = 1;
   #shutdown: Promise<void> | undefined;
 
@@ -85,6 +90,8 @@ export class Gateway {
       observer: combineObservers(createLogObserver(opts.logger), opts.metrics),
       pool: this.#pool,
       incidents: opts.metrics.countIncidents(this.#incidents),
+      // Stable across generations; forwards to whichever candidate is current (none: a no-op).
+      shadow: { offer: (offer) => this.#shadow?.offer(offer) },
     };
   }
 
@@ -138,7 +145,7 @@ export class Gateway {
   status(): StatusSnapshot {
     const live = this.#cell?.live() ?? [];
     const last = this.#reloader?.last;
-    return buildStatus(this.#cell?.current.graph, {
+    const snapshot = buildStatus(this.#cell?.current.graph, {
       startedAt: this.#startedAt,
       ...(last !== undefined ? { lastReload: reloadReportOf(last) } : {}),
       listeners: this.#listeners.addresses().map((l) => ({ address: l.address, port: l.port, state: l.state === 'listening' && this.#shutdown === undefined ? 'listening' : 'draining' })),
@@ -147,6 +154,17 @@ export class Gateway {
       draining: this.#shutdown !== undefined,
       retiredGenerations: live.length - 1 > 0 ? live.length - 1 : 0,
     });
+    return this.#shadow === undefined ? snapshot : { ...snapshot, shadow: this.#shadow.status() };
+  }
+
+  /** The shadow evaluator, once started (tests wait on its queue). */
+  get shadow(): ShadowEvaluator | undefined {
+    return this.#shadow;
+  }
+
+  /** Resolves when the shadow candidate for the current graph has been (re)started. */
+  shadowReady(): Promise<void> {
+    return this.#shadowSync;
   }
 
   /** Readiness off, stop accepting, drain every generation until `graceMs`, then close the shared services. */
@@ -173,6 +191,7 @@ export class Gateway {
     this.#reloader.onResult((r) => this.#recordReload(r));
     await this.#reloader.start();
     this.#publish(graph);
+    await this.#syncShadow(graph);
     this.#opts.metrics.setReady(true);
     const { hash, gitCommit } = graph.revision;
     this.#opts.logger.info({ code: 'RG_RUNTIME_STARTED', revision: hash, gitCommit, dir: this.#dir, listeners: this.listeners().map((l) => `${l.address}:${l.port}`) }, 'relayguard is running');
@@ -195,6 +214,7 @@ export class Gateway {
     const previous = this.#cell?.swap(next, this.#retireTiming());
     for (const step of steps) step.commit();
     this.#publish(graph);
+    void this.#syncShadow(graph);
     if (previous !== undefined) this.#opts.logger.debug({ generation: next.id, previous: previous.id }, 'generation swapped');
   }
 
@@ -232,6 +252,31 @@ export class Gateway {
     this.#opts.metrics.setCertificates(graph.certificates);
   }
 
+  /** Starts, moves or stops the shadow candidate when the wanted directory changes; never fails the live config. */
+  #syncShadow(graph: RoutingGraph): Promise<void> {
+    const wanted = this.#opts.shadowDir ?? graph.gateway.shadow?.dir;
+    this.#shadowSync = this.#shadowSync.then(async () => {
+      if (wanted === this.#shadow?.dir || this.#shutdown !== undefined) return;
+      const old = this.#shadow;
+      this.#shadow = undefined;
+      await old?.close();
+      if (wanted === undefined) return;
+      try {
+        this.#shadow = await ShadowEvaluator.start({
+          dir: wanted,
+          logger: this.#opts.logger,
+          registry: this.#opts.metrics.registry,
+          record: (records) => this.#incidents.record(records),
+          ...(this.#opts.watch !== undefined ? { watch: this.#opts.watch } : {}),
+          ...(this.#opts.debounceMs !== undefined ? { debounceMs: this.#opts.debounceMs } : {}),
+        });
+      } catch (err) {
+        this.#opts.logger.error({ err, code: 'RG_SHADOW_START_FAILED', dir: wanted }, 'shadow candidate could not be started; live traffic is unaffected');
+      }
+    });
+    return this.#shadowSync;
+  }
+
   #recordReload(r: ReloadResult): void {
     const report = reloadReportOf(r);
     this.#opts.metrics.reloadFinished({ result: report.result, durationMs: report.durationMs ?? 0 });
@@ -242,6 +287,8 @@ export class Gateway {
     this.#opts.metrics.setReady(false);
     this.#listeners.stopAccepting();
     await this.#reloader?.close();
+    await this.#shadowSync;
+    await this.#shadow?.close();
     const sessions = this.status().sessionsInFlight;
     log.info({ code: 'RG_RUNTIME_DRAINING', sessions, graceMs }, `draining ${sessions} session(s), at most ${graceMs} ms`);
     await this.#cell?.drainAll(Date.now() + graceMs);

@@ -14,8 +14,8 @@ import type { ReloadResult, ReloadTrigger } from './reload-result.js';
 export interface ReloaderOptions {
   readonly dir: string;
   readonly logger: Logger;
-  /** The graph running now. */
-  readonly current: () => RoutingGraph;
+  /** The graph running now; undefined while none has loaded yet (a shadow candidate that was invalid from the start). */
+  readonly current: () => RoutingGraph | undefined;
   /** Makes a compiled graph live; throwing fails the reload and leaves the running graph as it was. */
   readonly apply: (graph: RoutingGraph) => Promise<void>;
   /** Quiet period after the last event. Default 150 ms. */
@@ -40,7 +40,7 @@ export class Reloader {
 
   constructor(opts: ReloaderOptions) {
     this.#opts = opts;
-    this.#lastSeen = opts.current().revision.hash;
+    this.#lastSeen = opts.current()?.revision.hash ?? null;
     this.#watcher = opts.watch === false ? undefined : new ConfigWatcher({ logger: opts.logger, onEvent: (event, path) => this.#onEvent(event, path) });
   }
 
@@ -70,7 +70,7 @@ export class Reloader {
   /** Runs a pass now; while one runs, marks it dirty and resolves with the follow-up's result. */
   reloadNow(trigger: ReloadTrigger = 'manual'): Promise<ReloadResult> {
     clearTimeout(this.#timer);
-    if (this.#closed) return Promise.resolve(this.#last ?? this.#unchanged(trigger, this.#opts.current().revision.hash, false));
+    if (this.#closed) return Promise.resolve(this.#last ?? this.#unchanged(trigger, this.#opts.current()?.revision.hash ?? '', false));
     if (this.#running !== undefined) {
       this.#dirty = trigger;
       return this.#running;
@@ -111,9 +111,9 @@ export class Reloader {
     // One read of the directory: the build's content hash decides whether anything changed.
     const built = await (this.#opts.build ?? buildGraph)(this.#opts.dir);
     // Editors fire several events per save: the same bytes as last time end here. A signal always re-checks.
-    if (trigger === 'watch' && built.revision === this.#lastSeen) return this.#last ?? this.#unchanged(trigger, running.revision.hash, false);
+    if (trigger === 'watch' && built.revision === this.#lastSeen) return this.#last ?? this.#unchanged(trigger, running?.revision.hash ?? '', false);
     this.#lastSeen = built.revision;
-    if (built.revision === running.revision.hash) return this.#unchanged(trigger, built.revision, true);
+    if (running !== undefined && built.revision === running.revision.hash) return this.#unchanged(trigger, built.revision, true);
     if (built.graph === undefined) return this.#failed(trigger, built.revision, built.diagnostics, started);
     try {
       await this.#opts.apply(built.graph);
@@ -123,8 +123,8 @@ export class Reloader {
     return this.#applied(trigger, running, built.graph, built.diagnostics, started);
   }
 
-  #applied(trigger: ReloadTrigger, old: RoutingGraph, graph: RoutingGraph, diagnostics: readonly Diagnostic[], started: number): ReloadResult {
-    const summary = summarizePlan(planChanges(old, graph));
+  #applied(trigger: ReloadTrigger, old: RoutingGraph | undefined, graph: RoutingGraph, diagnostics: readonly Diagnostic[], started: number): ReloadResult {
+    const summary = old === undefined ? 'first load' : summarizePlan(planChanges(old, graph));
     const { hash, gitCommit } = graph.revision;
     const result: ReloadResult = {
       outcome: 'applied',
@@ -132,12 +132,12 @@ export class Reloader {
       at: new Date(),
       revision: hash,
       ...(gitCommit !== undefined ? { gitCommit } : {}),
-      previousRevision: old.revision.hash,
+      previousRevision: old?.revision.hash ?? '',
       summary,
       diagnostics,
       durationMs: Date.now() - started,
     };
-    this.#opts.logger.info({ code: 'RG_RELOAD_APPLIED', trigger, revision: hash, gitCommit, previousRevision: old.revision.hash, changes: summary, durationMs: result.durationMs }, `config reloaded: ${summary}`);
+    this.#opts.logger.info({ code: 'RG_RELOAD_APPLIED', trigger, revision: hash, gitCommit, previousRevision: old?.revision.hash, changes: summary, durationMs: result.durationMs }, `config reloaded: ${summary}`);
     if (diagnostics.length > 0) this.#opts.logger.warn({ diagnostics: formatDiagnostics(diagnostics, 'text') }, 'config loaded with warnings');
     void this.#retarget();
     return this.#record(result);
@@ -147,8 +147,8 @@ export class Reloader {
     const result: ReloadResult = { outcome: 'failed', trigger, at: new Date(), revision, diagnostics, durationMs: Date.now() - started };
     const text = formatDiagnostics(diagnostics, 'text');
     this.#opts.logger.error(
-      { code: 'RG_RELOAD_FAILED', trigger, revision, running: this.#opts.current().revision.hash, errors: diagnostics.filter((d) => d.severity === 'error').length, diagnostics: text },
-      `config reload failed, still running revision ${this.#opts.current().revision.hash.slice(0, 12)}:\n${text}`,
+      { code: 'RG_RELOAD_FAILED', trigger, revision, running: this.#opts.current()?.revision.hash ?? null, errors: diagnostics.filter((d) => d.severity === 'error').length, diagnostics: text },
+      `config reload failed, still running revision ${this.#opts.current()?.revision.hash.slice(0, 12) ?? '(none)'}:\n${text}`,
     );
     return this.#record(result);
   }
@@ -172,7 +172,7 @@ export class Reloader {
 
   async #retarget(): Promise<void> {
     try {
-      await this.#watcher?.target(this.#opts.dir, this.#opts.current().files);
+      await this.#watcher?.target(this.#opts.dir, this.#opts.current()?.files ?? []);
     } catch (err) {
       this.#opts.logger.warn({ err, code: 'RG_RELOAD_WATCH_ERROR' }, 'could not watch the config files; SIGHUP still reloads');
     }

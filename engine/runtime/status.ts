@@ -1,5 +1,6 @@
 // The /status document: what is running (revision, listeners, upstreams, receivers, certificates),
 // how the last reload went, and what is in flight. Built from the live graph plus runtime facts.
+import type { ShadowStatus } from './shadow.js';
 import type { Diagnostic } from '../config/diagnostic.js';
 import type { CertificateSummary, OutboundTls, Receiver, RoutingGraph, Upstream } from '../graph/types.js';
 import type { ReloadResult } from './reload-result.js';
@@ -84,6 +85,8 @@ export interface StatusSnapshot {
   readonly transactionsInFlight: number;
   readonly retiredGenerations: number;
   readonly draining: boolean;
+  /** gateway.shadow / serve --shadow: the candidate revision, its last load and the evaluation counts. */
+  readonly shadow?: ShadowStatus;
 }
 
 export interface OutboundTlsStatus {

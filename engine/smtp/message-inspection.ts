@@ -25,6 +25,7 @@ export async function inspect(ctx: EngineContext, s: InboundSession, tx: Transac
     result = { verdict: decideFailure([], envelope, reason, g.onFailure), analysis: undefined };
   }
   recordIncidents(ctx, result, envelope);
+  ctx.services.shadow?.offer({ graph: ctx.graph, envelope, live: result, raw: spool.buffer() });
   return result;
 }
 

@@ -1,5 +1,7 @@
 // The certs/ directory that `certs init` and `certs issue` manage: a local CA, the gateway's own
 // key and certificate, peer MTA material under peers/, and the public certificates under trusted/.
+// Only import, probe --save and init --example-peers write trusted/: a trust entry is a decision an
+// operator makes, never a side effect of minting a certificate.
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { hostname as osHostname } from 'node:os';
 import { join } from 'node:path';
@@ -72,13 +74,15 @@ export interface InitOptions {
   readonly ifMissing?: boolean;
   readonly force?: boolean;
   readonly days?: number;
+  /** Also issue and trust EXAMPLE_PEERS (the example config's set-up, `npm install`); never for a real directory. */
+  readonly examplePeers?: boolean;
 }
 
 export function initCertDir(opts: InitOptions): CertDirResult {
   const layout = certDirLayout(opts.dir);
   if (opts.ifMissing && existsSync(layout.gatewayCert)) return { ok: true, written: [], skipped: true };
   if (!opts.force && (existsSync(layout.gatewayCert) || existsSync(layout.gatewayKey))) {
-    return fail('RG_CERTS_EXISTS', `${layout.gatewayCert} already exists`, 'pass --force to replace the CA, gateway and example peer certificates, or --if-missing to keep them');
+    return fail('RG_CERTS_EXISTS', `${layout.gatewayCert} already exists`, 'pass --force to replace the CA and gateway certificates, or --if-missing to keep them');
   }
   try {
     const written: string[] = [];
@@ -88,16 +92,25 @@ export function initCertDir(opts: InitOptions): CertDirResult {
     const names = withLoopback(opts.hostnames && opts.hostnames.length > 0 ? opts.hostnames : defaultGatewayHostnames());
     const gateway = issueCertificate(authority, { commonName: names[0] ?? 'localhost', hostnames: names, ...(opts.days ? { days: opts.days } : {}) });
     written.push(...writePair(layout.gatewayCert, layout.gatewayKey, gateway));
-    for (const peer of EXAMPLE_PEERS) {
-      if (!opts.force && existsSync(peerPaths(layout, peer.name).cert)) continue;
-      written.push(...writePeer(layout, peer.name, issueCertificate(authority, { commonName: peer.hostnames[0] ?? peer.name, hostnames: peer.hostnames })));
-    }
-    mkdirSync(layout.trustedDir, { recursive: true });
-    writeGitignore(layout.dir);
+    if (opts.examplePeers) written.push(...writeExamplePeers(layout, authority, opts.force ?? false));
     return { ok: true, written, skipped: false };
   } catch (err) {
     return fail('RG_CERTS_WRITE', `cannot write certificates to ${opts.dir}: ${err instanceof Error ? err.message : String(err)}`, 'check that the directory is writable');
   }
+}
+
+function writeExamplePeers(layout: CertDirLayout, authority: CertificateAuthority, force: boolean): string[] {
+  const written: string[] = [];
+  for (const peer of EXAMPLE_PEERS) {
+    const paths = peerPaths(layout, peer.name);
+    if (!force && existsSync(paths.cert)) continue;
+    const issued = issueCertificate(authority, { commonName: peer.hostnames[0] ?? peer.name, hostnames: peer.hostnames });
+    written.push(...writePair(paths.cert, paths.key, issued));
+    writeFileMode(paths.trusted, issued.certPem, 0o644);
+    written.push(paths.trusted);
+  }
+  written.push(...writeGitignore(layout.dir));
+  return written;
 }
 
 export interface IssueOptions {
@@ -120,7 +133,7 @@ export function issuePeer(opts: IssueOptions): CertDirResult {
   const hostnames = opts.hostnames.length > 0 ? opts.hostnames : [opts.name];
   try {
     const issued = issueCertificate(ca, { commonName: hostnames[0] ?? opts.name, hostnames, ...(opts.days ? { days: opts.days } : {}) });
-    return { ok: true, written: writePeer(layout, opts.name, issued), skipped: false };
+    return { ok: true, written: writePair(paths.cert, paths.key, issued), skipped: false };
   } catch (err) {
     return fail('RG_CERTS_WRITE', `cannot issue ${opts.name}: ${err instanceof Error ? err.message : String(err)}`, 'check the CA files and that the directory is writable');
   }
@@ -145,13 +158,6 @@ function writePair(certPath: string, keyPath: string, issued: IssuedCertificate)
   return [certPath, keyPath];
 }
 
-function writePeer(layout: CertDirLayout, name: string, issued: IssuedCertificate): string[] {
-  const paths = peerPaths(layout, name);
-  const written = writePair(paths.cert, paths.key, issued);
-  writeFileMode(paths.trusted, issued.certPem, 0o644);
-  return [...written, paths.trusted];
-}
-
 export function writeFileMode(path: string, content: string, mode: number): void {
   mkdirSync(join(path, '..'), { recursive: true });
   writeFileSync(path, content, { mode });
@@ -159,7 +165,9 @@ export function writeFileMode(path: string, content: string, mode: number): void
   chmodSync(path, mode);
 }
 
-function writeGitignore(dir: string): void {
+function writeGitignore(dir: string): string[] {
   const path = join(dir, '.gitignore');
-  if (!existsSync(path)) writeFileSync(path, '# private keys never belong in git\n*.key.pem\n');
+  if (existsSync(path)) return [];
+  writeFileSync(path, '# private keys never belong in git\n*.key.pem\n');
+  return [path];
 }

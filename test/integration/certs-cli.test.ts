@@ -1,9 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { X509Certificate, createPrivateKey, randomBytes } from 'node:crypto';
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import type { Dirent } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { Command, CommanderError } from 'commander';
 import forge from 'node-forge';
@@ -59,14 +60,24 @@ beforeAll(() => {
 
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 
+/** Every file under dir, relative, sorted (directories are not listed, only what they hold). */
+function filesUnder(dir: string): string[] {
+  return (readdirSync(dir, { recursive: true, withFileTypes: true }) as Dirent[])
+    .filter((e) => e.isFile())
+    .map((e) => relative(dir, join(e.parentPath, e.name)))
+    .sort();
+}
+
+const CA_AND_GATEWAY = ['ca.crt.pem', 'ca.key.pem', 'gateway.crt.pem', 'gateway.key.pem'];
+
 describe('certs init', () => {
-  it('creates the CA, the gateway pair and the example peers, keys mode 0600', () => {
+  it('writes exactly the CA and the gateway pair into an empty directory, keys mode 0600, nothing under trusted/', () => {
     const dir = join(tempDir('init'), 'certs');
     const result = runCertsInit({ dir, hostname: ['gw.example.test'] });
     expect(result.exitCode).toBe(0);
-    for (const f of ['ca.crt.pem', 'ca.key.pem', 'gateway.crt.pem', 'gateway.key.pem', 'peers/corp-postfix.key.pem', 'trusted/mx-out-1.crt.pem', 'trusted/mx-out-2.crt.pem']) {
-      expect(existsSync(join(dir, f)), f).toBe(true);
-    }
+    expect(filesUnder(dir)).toEqual(CA_AND_GATEWAY);
+    expect(existsSync(join(dir, 'trusted'))).toBe(false);
+    expect(existsSync(join(dir, 'peers'))).toBe(false);
     expect(statSync(join(dir, 'gateway.key.pem')).mode & 0o777).toBe(0o600);
     expect(statSync(join(dir, 'ca.key.pem')).mode & 0o777).toBe(0o600);
     const ca = new X509Certificate(readFileSync(join(dir, 'ca.crt.pem')));
@@ -75,7 +86,66 @@ describe('certs init', () => {
     expect(verifyPeer([gateway], trust, { hostname: 'gw.example.test' })).toMatchObject({ ok: true, via: 'chain' });
     expect(gateway.checkPrivateKey(createPrivateKey(readFileSync(join(dir, 'gateway.key.pem'))))).toBe(true);
     expect(result.output).toContain('SHA-256');
+    expect(result.output.split('\n').filter((l) => l.startsWith('wrote ')).map((l) => relative(dir, l.slice(6))).sort()).toEqual(CA_AND_GATEWAY);
   });
+
+  it('--force replaces the CA and gateway only and still writes nothing else', async () => {
+    const dir = join(tempDir('init-force'), 'certs');
+    expect((await cli(['certs', 'init', '--dir', dir, '--quiet'])).code).toBe(0);
+    expect((await cli(['certs', 'init', '--dir', dir, '--force', '--quiet'])).code).toBe(0);
+    expect(filesUnder(dir)).toEqual(CA_AND_GATEWAY);
+  });
+
+  it('--example-peers adds the example config peers, trusted, plus a .gitignore for keys (the npm install set-up)', async () => {
+    const dir = join(tempDir('init-examples'), 'certs');
+    expect((await cli(['certs', 'init', '--if-missing', '--example-peers', '--dir', dir, '--quiet'])).code).toBe(0);
+    const peers = ['corp-postfix', 'mx-out-1', 'mx-out-2'];
+    const expected = [
+      '.gitignore',
+      ...CA_AND_GATEWAY,
+      ...peers.flatMap((p) => [`peers/${p}.crt.pem`, `peers/${p}.key.pem`]),
+      ...peers.map((p) => `trusted/${p}.crt.pem`),
+    ].sort();
+    expect(filesUnder(dir)).toEqual(expected);
+    for (const p of peers) expect(readFileSync(join(dir, 'trusted', `${p}.crt.pem`), 'utf8')).toBe(readFileSync(join(dir, 'peers', `${p}.crt.pem`), 'utf8'));
+    expect(statSync(join(dir, 'peers', 'mx-out-1.key.pem')).mode & 0o777).toBe(0o600);
+  });
+
+  it('--if-missing --example-peers adds nothing to a directory that already has a gateway certificate', async () => {
+    const dir = join(tempDir('init-production'), 'certs');
+    expect((await cli(['certs', 'init', '--dir', dir, '--quiet'])).code).toBe(0);
+    expect((await cli(['certs', 'init', '--if-missing', '--example-peers', '--dir', dir, '--quiet'])).code).toBe(0);
+    expect(filesUnder(dir)).toEqual(CA_AND_GATEWAY);
+  });
+
+  const randomName = `peer-${randomBytes(4).toString('hex')}`;
+  for (const name of ['mx-out-1', randomName]) {
+    it(`certs issue ${name === randomName ? 'RANDOM' : name} works right after init and writes nothing under trusted/`, async () => {
+      const dir = join(tempDir(`init-then-issue-${name}`), 'certs');
+      expect((await cli(['certs', 'init', '--dir', dir, '--quiet'])).code).toBe(0);
+      const issued = await cli(['certs', 'issue', name, '--hostname', `${name}.example.test`, '--dir', dir]);
+      expect(issued.code, issued.stderr).toBe(0);
+      expect(filesUnder(dir)).toEqual([...CA_AND_GATEWAY, `peers/${name}.crt.pem`, `peers/${name}.key.pem`].sort());
+      const cert = new X509Certificate(readFileSync(join(dir, 'peers', `${name}.crt.pem`)));
+      const ca = new X509Certificate(readFileSync(join(dir, 'ca.crt.pem')));
+      expect(verifyPeer([cert], buildTrustStore([{ file: 'ca', certificates: [ca] }]), { hostname: `${name}.example.test` })).toMatchObject({ ok: true });
+      expect(issued.stdout).toContain(`certs import ${join(dir, 'peers', `${name}.crt.pem`)} --name ${name}`);
+      // The pin the hint names then works too: issue wrote no trusted/ file it could collide with.
+      const pinned = await cli(['certs', 'import', join(dir, 'peers', `${name}.crt.pem`), '--name', name, '--dir', dir]);
+      expect(pinned.code, pinned.stderr).toBe(0);
+      expect(readFileSync(join(dir, 'trusted', `${name}.crt.pem`), 'utf8')).toBe(cert.toString());
+    });
+
+    it(`certs import FILE --name ${name === randomName ? 'RANDOM' : name} works right after init`, async () => {
+      const dir = join(tempDir(`init-then-import-${name}`), 'certs');
+      expect((await cli(['certs', 'init', '--dir', dir, '--quiet'])).code).toBe(0);
+      const peer = pki.issue(`import-${name}`, [`${name}.example.test`]);
+      const imported = await cli(['certs', 'import', peer.certPath, '--name', name, '--dir', dir]);
+      expect(imported.code, imported.stderr).toBe(0);
+      expect(filesUnder(dir)).toEqual([...CA_AND_GATEWAY, `trusted/${name}.crt.pem`].sort());
+      expect(new X509Certificate(readFileSync(join(dir, 'trusted', `${name}.crt.pem`))).fingerprint256).toBe(peer.cert.fingerprint256);
+    });
+  }
 
   it('keeps an existing setup (with or without --if-missing); --force replaces it', async () => {
     const dir = join(tempDir('init-again'), 'certs');
@@ -114,7 +184,7 @@ describe('certs issue', () => {
     expect(result.code).toBe(0);
     const cert = new X509Certificate(readFileSync(join(dir, 'peers', 'relay-b.crt.pem')));
     expect(cert.subjectAltName).toBe('DNS:relay-b.example.test, IP Address:127.0.0.2');
-    expect(readFileSync(join(dir, 'trusted', 'relay-b.crt.pem'), 'utf8')).toBe(cert.toString());
+    expect(existsSync(join(dir, 'trusted', 'relay-b.crt.pem'))).toBe(false);
   });
 
   it('refuses without a CA (exit 1) and a bad name (exit 2)', () => {
@@ -206,7 +276,7 @@ describe('certs list', () => {
   it('shows every certificate with fingerprint, expiry warning and topology references', () => {
     const base = tempDir('list');
     const dir = join(base, 'certs');
-    runCertsInit({ dir, hostname: ['gw.example.test'], quiet: true });
+    runCertsInit({ dir, hostname: ['gw.example.test'], quiet: true, examplePeers: true });
     writeTopology(
       join(base, 'policies'),
       [

@@ -6,6 +6,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { register, runTest, testPlanExtension } from '../../engine/cli/test.js';
 import type { PlanSide } from '../../engine/cli/plan.js';
 import { loadTestConfig } from '../../engine/policy/test-config.js';
+import { compileInspection } from '../../engine/graph/inspection-settings.js';
 
 const TOPOLOGY = `version: 1
 gateway:
@@ -99,7 +100,7 @@ cases:
       await writeFile(join(d, 'tests', 'c.test.yaml'), 'version: 1\ncases:\n  - { name: card, message: { body: "4111111111111111" }, expect: { action: block } }\n  - { name: clean, message: { body: hi }, expect: { action: pass } }\n');
       const loaded = await loadTestConfig(d);
       if (loaded.status !== 'valid') throw new Error('fixture invalid');
-      const graph = { policies: loaded.policySet, upstreams: [{ name: 'corp-postfix' }] } as unknown as PlanSide['graph'];
+      const graph = { policies: loaded.policySet, upstreams: [{ name: 'corp-postfix' }], gateway: { inspection: compileInspection(undefined) } } as unknown as PlanSide['graph'];
       return { dir: d, graph, config: { tests: loaded.tests } as unknown as PlanSide['config'] };
     };
     const changes = await testPlanExtension(await side('old', 'block'), await side('new', 'pass'));

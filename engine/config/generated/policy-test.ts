@@ -85,7 +85,10 @@ export interface EmlMessage {
   to?: [string, ...string[]];
 }
 export interface Expectation {
-  action: 'pass' | 'block' | 'modify' | 'redirect';
+  /**
+   * The handling serve would give: pass | block | modify | redirect, or tempfail when inspection fails (a limit, the budget) under gateway.inspection.onFailure: tempfail.
+   */
+  action: 'pass' | 'block' | 'modify' | 'redirect' | 'tempfail';
   /**
    * Exactly the policies that must match (any mode); omitted: not checked.
    */

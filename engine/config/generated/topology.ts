@@ -86,6 +86,7 @@ export interface GatewaySection {
   drain?: DrainSection;
   spool?: SpoolSection;
   loop?: LoopSection;
+  shadow?: ShadowSection;
 }
 /**
  * An SMTP listener.
@@ -274,6 +275,15 @@ export interface LoopSection {
    * A loop header older than this never lets a message skip inspection (it is inspected again). Headers minted up to 60 s in the future are accepted (clock skew between instances).
    */
   maxAgeSeconds?: number;
+}
+/**
+ * Shadow rollout: a candidate config revision whose policies are evaluated on every live message after the live decision, off the reply path, without changing delivery. Disagreements become incident records with "shadow": true and relayguard_shadow_disagreements_total. The candidate reloads like the live config; an invalid candidate is reported in /status and never affects live traffic. `serve --shadow DIR` overrides it.
+ */
+export interface ShadowSection {
+  /**
+   * The candidate's config directory (relative to this file), e.g. a second ConfigMap synced from the candidate branch.
+   */
+  dir: string;
 }
 /**
  * An MTA allowed to connect.
