@@ -7,6 +7,8 @@ import { checkPolicyFiles } from './check.js';
 import { KeywordIndexBuilder } from './detectors/keywords.js';
 import { compilePrefilter, compileRe2 } from './detectors/re2.js';
 import { compileGlob } from './glob.js';
+import { compileExactData } from './edm/compile-exact-data.js';
+import { readExactData, type ExactDataFiles } from './edm/exact-data.js';
 import { DEFAULT_BLOCK_REPLY, parsePolicyReply } from './policy-reply.js';
 import type { CompiledAction, CompiledCondition, CompiledPolicy, CompiledScope, HeaderEdits, PolicySet, TextDetector } from './policy-set.js';
 
@@ -20,6 +22,9 @@ class Builder {
   readonly #byKey = new Map<string, number>();
   readonly keywords = new KeywordIndexBuilder();
   readonly regexSources: { pattern: string; flags: string }[] = [];
+  /** The policy file being compiled (exactData paths are relative to it) and the indexes read for this build. */
+  source: SourceFile | undefined;
+  exactData: ExactDataFiles | undefined;
 
   detector(key: string, make: () => TextDetector): number {
     let id = this.#byKey.get(key);
@@ -37,13 +42,17 @@ class Builder {
  */
 export function compilePolicies(
   files: readonly { source: SourceFile; data: PolicyFile }[],
-  ctx: { upstreamNames: readonly string[] },
+  ctx: { upstreamNames: readonly string[]; exactData?: ExactDataFiles },
 ): { policySet: PolicySet; diagnostics: readonly Diagnostic[] } {
-  const diagnostics = checkPolicyFiles(files, ctx);
+  // buildGraph reads the index files first (their digests are part of the revision); `relayguard test` does not
+  const exactData = ctx.exactData ?? readExactData(files);
+  const diagnostics = checkPolicyFiles(files, { ...ctx, exactData });
   const failed = new Set(diagnostics.filter((d) => d.severity === 'error').map((d) => `${d.file}#${policyPointer(d.pointer)}`));
   const builder = new Builder();
+  builder.exactData = exactData;
   const policies: CompiledPolicy[] = [];
   for (const { source, data } of files) {
+    builder.source = source;
     data.policies.forEach((policy, i) => {
       if (failed.has(`${source.displayPath}#/policies/${i}`)) return;
       policies.push(compilePolicy(policy, source.displayPath, builder));
@@ -107,6 +116,7 @@ function compileCondition(cond: Condition, b: Builder): CompiledCondition {
   if ('creditCardNumber' in cond) return text(b.detector('creditCardNumber', () => ({ kind: 'creditCardNumber' })), 'creditCardNumber', cond.creditCardNumber);
   if ('usSsn' in cond) return text(b.detector('usSsn', () => ({ kind: 'usSsn' })), 'usSsn', cond.usSsn);
   if ('iban' in cond) return text(b.detector('iban', () => ({ kind: 'iban' })), 'iban', cond.iban);
+  if ('exactData' in cond) return compileExactData(cond.exactData, b);
   return compileMessageCondition(cond);
 }
 

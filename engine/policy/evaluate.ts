@@ -6,6 +6,7 @@ import { decide, decideFailure, type Matched } from './decide.js';
 import { anyGlob } from './glob.js';
 import type { AttachmentTest, CompiledCondition, CompiledPolicy, PolicySet } from './policy-set.js';
 import { TextScan } from './text-scan.js';
+import { exactDataHits } from './edm/compile-exact-data.js';
 import type { Envelope, OnFailure, PolicyMatch, Verdict } from './verdict.js';
 
 export type { Envelope, Verdict, PolicyMatch } from './verdict.js';
@@ -113,6 +114,8 @@ class Evaluation {
         return inRange(this.#msg.size, c.minBytes, c.maxBytes);
       case 'recipientCount':
         return inRange(this.#env.recipients.length, c.min, c.max);
+      case 'exactData':
+        return this.#exactData(c, ev);
       default: {
         const never: never = c;
         throw new Error(`RG_POL_INTERNAL: unknown condition ${JSON.stringify(never)}`);
@@ -131,6 +134,13 @@ class Evaluation {
       samples.push(...hits.samples);
     });
     return record(ev, c.label, { count, samples: samples.slice(0, MAX_SAMPLES) }, c.min);
+  }
+
+  /** Records of one index across every text in the condition's locations: a record's columns may sit in different parts. */
+  #exactData(c: Extract<CompiledCondition, { kind: 'exactData' }>, ev: Evidence): boolean {
+    const perSegment = this.#scan(c.detector);
+    const found = this.#msg.segments.flatMap((seg, i) => (c.locations.has(seg.location) ? [perSegment[i]?.edm] : [])).filter((f) => f !== undefined);
+    return record(ev, 'exactData', exactDataHits(c, found), c.minRecords);
   }
 
   #scan(id: number): Hits[] {

@@ -4,6 +4,7 @@ import type { Policy } from '../config/generated/policy.js';
 import type { Location } from './analysis.js';
 import type { KeywordIndex, KeywordRef } from './detectors/keywords.js';
 import type { Glob } from './glob.js';
+import type { EdmIndex } from './edm/lookup.js';
 
 export type Severity = 'info' | 'low' | 'medium' | 'high';
 export type PolicyMode = 'enforce' | 'monitor';
@@ -30,7 +31,9 @@ export type TextDetector =
   | { readonly kind: 'usSsn' }
   | { readonly kind: 'iban' }
   | { readonly kind: 'regex'; readonly re: RE2JS }
-  | { readonly kind: 'keywords'; readonly ref: KeywordRef };
+  | { readonly kind: 'keywords'; readonly ref: KeywordRef }
+  /** One per index: every exactData condition on it shares one scan per text. */
+  | { readonly kind: 'exactData'; readonly index: EdmIndex };
 
 export interface AttachmentTest {
   /** Lower-case, with the leading dot. */
@@ -52,6 +55,17 @@ export type CompiledCondition =
       readonly label: TextDetector['kind'];
       readonly locations: ReadonlySet<Location>;
       readonly min: number;
+    }
+  | {
+      readonly kind: 'exactData';
+      /** Index into PolicySet.textDetectors (an exactData detector). */
+      readonly detector: number;
+      readonly index: EdmIndex;
+      readonly locations: ReadonlySet<Location>;
+      /** Bits of the index columns that count. */
+      readonly columnBits: number;
+      readonly minColumns: number;
+      readonly minRecords: number;
     }
   | { readonly kind: 'attachment'; readonly test: AttachmentTest; readonly min: number }
   | { readonly kind: 'header'; readonly name: string; readonly re: RE2JS | undefined; readonly min: number }
