@@ -6,6 +6,7 @@ import { register as registerGraph } from './graph.js';
 import { register as registerPlan } from './plan.js';
 import { register as registerTest, testPlanExtension } from './test.js';
 import { register as registerCerts } from './certs.js';
+import { register as registerEdm } from './edm.js';
 
 type Register = (program: Command) => void;
 
@@ -16,6 +17,7 @@ const registrations: readonly Register[] = [
   (program) => registerPlan(program, [testPlanExtension]),
   registerTest,
   registerCerts,
+  registerEdm,
 ];
 
 export function registerCommands(program: Command): void {
