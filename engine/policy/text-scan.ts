@@ -73,7 +73,8 @@ export class WindowedScan {
     const scan = new TextScan(this.#set, window);
     for (let id = 0; id < this.#counts.length; id++) {
       const hits = scan.hits(id);
-      if (hits.edm !== undefined) this.#edm[id] = mergeEdmHits(this.#edm[id], hits);
+      const d = this.#set.textDetectors[id];
+      if (hits.edm !== undefined && d?.kind === 'exactData') this.#edm[id] = mergeEdmHits(d.index, this.#edm[id], hits);
       if (hits.count === 0) continue;
       this.#counts[id] = (this.#counts[id] ?? 0) + hits.count;
       const kept = this.#samples[id] ?? [];

@@ -2,11 +2,11 @@
 // 12 bytes per entry plus a 4-byte prefilter tag, never the values themselves.
 import { createHash } from 'node:crypto';
 import type { EdmError, EdmKeys } from './edm-key.js';
-import { filterAddTag, filterWordsFor } from './filter.js';
+import { columnTag, filterAddTag, filterWordsFor, lengthBit, prefixTag } from './filter.js';
 import { halfSipHashString } from './half-siphash.js';
 import { encodeHeader, MAX_COLUMNS, MAX_RECORDS } from './index-format.js';
 import { entryHash } from './lookup.js';
-import { normaliseValue, PREFIX_TAG } from './normalise.js';
+import { normaliseValue } from './normalise.js';
 
 export interface BuildStats {
   readonly columns: readonly string[];
@@ -67,6 +67,7 @@ export async function buildIndex(rows: AsyncIterable<string[]>, opts: BuildOptio
   let records = 0;
   let shortRows = 0;
   const prefixes = new Set<number>();
+  const idLengths: [number, number] = [0, 0];
   for await (const row of rows) {
     if (select === undefined) {
       const s = selectColumns(row, opts.columns);
@@ -89,8 +90,12 @@ export async function buildIndex(rows: AsyncIterable<string[]>, opts: BuildOptio
       hi.push(h.hi);
       lo.push(h.lo);
       ref.push(((records << 5) | c) >>> 0);
-      tags.push(halfSipHashString(opts.keys.filter, n.value));
-      if (n.kind === 'words' && n.words > 1) prefixes.add(halfSipHashString(opts.keys.filter, PREFIX_TAG + n.first));
+      tags.push(columnTag(halfSipHashString(opts.keys.filter, n.value), c));
+      if (n.kind === 'words' && n.words > 1) prefixes.add(prefixTag(halfSipHashString(opts.keys.filter, n.first)));
+      if (n.kind === 'id') {
+        const b = lengthBit(n.value.length);
+        idLengths[b.word] = (idLengths[b.word] | b.bit) >>> 0;
+      }
     }
     records++;
   }
@@ -99,7 +104,7 @@ export async function buildIndex(rows: AsyncIterable<string[]>, opts: BuildOptio
   const filter = new Uint32Array(filterWordsFor(tags.length + prefixes.size));
   for (let i = 0; i < tags.length; i++) filterAddTag(filter, tags.data[i] ?? 0);
   for (const p of prefixes) filterAddTag(filter, p);
-  const header = encodeHeader({ columns: opts.columns, records, entryCount: hi.length, filterWords: filter.length, keyFingerprint: opts.keys.fingerprint, keyFile: opts.keyFile });
+  const header = encodeHeader({ columns: opts.columns, records, entryCount: hi.length, filterWords: filter.length, keyFingerprint: opts.keys.fingerprint, keyFile: opts.keyFile, idLengths });
   const body = Buffer.concat([header, Buffer.from(entries.buffer, entries.byteOffset, entries.byteLength), Buffer.from(filter.buffer)]);
   const bytes = Buffer.concat([body, createHash('sha256').update(body).digest()]);
   return { ok: true, bytes, stats: { columns: [...opts.columns], records, entries: hi.length, perColumn, shortRows, keyFingerprint: opts.keys.fingerprint, bytes: bytes.length } };

@@ -5,7 +5,7 @@ import type { Location } from '../analysis.js';
 import type { Hits } from '../detectors/hits.js';
 import type { CompiledCondition, TextDetector } from '../policy-set.js';
 import { pairKey, type ExactDataFiles } from './exact-data.js';
-import { countRecords, mergeFound, type EdmFound } from './lookup.js';
+import { countRecords, emptyFound, mergeFound, type EdmFound } from './lookup.js';
 
 const DEFAULT_LOCATIONS: ReadonlySet<Location> = new Set<Location>(['subject', 'body', 'attachments']);
 
@@ -37,7 +37,7 @@ export function compileExactData(o: ExactDataOptions, b: ExactDataBuilder): Comp
 
 /** Count = records with enough columns; samples name the column sets ("email+iban"), never a value. */
 export function exactDataHits(c: Extract<CompiledCondition, { kind: 'exactData' }>, found: readonly EdmFound[]): Hits {
-  const all: EdmFound = { anchors: new Map(), common: [] };
+  const all = emptyFound();
   for (const f of found) mergeFound(all, f);
   const counted = countRecords(c.index, all, c.columnBits, c.minColumns);
   return { count: counted.records, samples: counted.columnSets.slice(0, 3).map((s) => `columns ${s}`) };

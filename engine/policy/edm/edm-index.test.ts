@@ -64,6 +64,16 @@ describe('edm index round trip', () => {
     expect(columns('alice@example.org', 1).records).toBe(1);
   });
 
+  it('spends no lookup when the text cannot hold minColumns columns', () => {
+    // (a filter false positive could add a second column; a third is one in ten thousand)
+    const found = scanEdm(index, 'Smith');
+    expect(found.pending.size).toBeGreaterThan(0);
+    expect(countRecords(index, found, 0xf, 3).records).toBe(0);
+    // still pending: nothing was looked up
+    expect(found.pending.size).toBeGreaterThan(0);
+    expect(found.anchors.size).toBe(0);
+  });
+
   it('counts a common value only for a record a selective value found', () => {
     expect(columns('Common').records).toBe(0);
     expect(columns('Common', 1).records).toBe(0);

@@ -14,7 +14,7 @@ function mask(h: number): number {
 
 function word(h: number, words: number): number {
   // multiply-shift: the high bits of h choose the word, the low 15 the bits
-  return Math.floor((h / 4294967296) * words);
+  return Math.floor(((h >>> 0) / 4294967296) * words);
 }
 
 /** Adds a key by its HalfSipHash tag (the builder keeps tags, not values, until it knows the filter size). */
@@ -23,8 +23,45 @@ export function filterAddTag(filter: Uint32Array, h: number): void {
   filter[w] = ((filter[w] ?? 0) | mask(h)) >>> 0;
 }
 
-export function filterHas(filter: Uint32Array, key: HalfSipKey, value: string): boolean {
-  const h = halfSipHashString(key, value);
+export function filterHasTag(filter: Uint32Array, h: number): boolean {
   const m = mask(h);
   return (((filter[word(h, filter.length)] ?? 0) & m) >>> 0) === m;
+}
+
+/** One 32-bit finaliser (MurmurHash3 fmix32): derived tags from one PRF output. */
+function fmix(x: number): number {
+  x = Math.imul(x ^ (x >>> 16), 0x85ebca6b);
+  x = Math.imul(x ^ (x >>> 13), 0xc2b2ae35);
+  return (x ^ (x >>> 16)) >>> 0;
+}
+
+/**
+ * The filter tag of "column c holds this value". Derived from the value's HalfSipHash tag, so one PRF
+ * call per word answers every column (and the prefix question below); a bijective mix of a PRF output
+ * is as unpredictable as the output.
+ */
+export function columnTag(h: number, c: number): number {
+  return fmix((h ^ Math.imul(c + 1, 0x9e3779b9)) >>> 0);
+}
+
+/** The filter tag of "a multi-word value starts with this word". */
+export function prefixTag(h: number): number {
+  return (fmix((h ^ 0x5bd1e995) >>> 0) ^ 0x1b873593) >>> 0;
+}
+
+/** Columns (bits) whose values may include the value with tag h. */
+export function filterColumns(filter: Uint32Array, h: number, columns: number): number {
+  let bits = 0;
+  for (let c = 0; c < columns; c++) if (filterHasTag(filter, columnTag(h, c))) bits |= 1 << c;
+  return bits >>> 0;
+}
+
+export function filterColumnsOf(filter: Uint32Array, key: HalfSipKey, value: string, columns: number): number {
+  return filterColumns(filter, halfSipHashString(key, value), columns);
+}
+
+/** Bit of an identifier length in the header's length set (lengths of 63 and more share the top bit). */
+export function lengthBit(length: number): { word: 0 | 1; bit: number } {
+  const l = Math.min(length, 63);
+  return l < 32 ? { word: 0, bit: 1 << l } : { word: 1, bit: 1 << (l - 32) };
 }

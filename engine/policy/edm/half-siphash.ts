@@ -17,6 +17,25 @@ export function halfSipKey(bytes: Uint8Array): HalfSipKey {
 
 const scratch = new Uint8Array(256);
 
+/** HalfSipHash-2-4 over the UTF-8 bytes of s[start, end), without making the substring when it is ASCII. */
+export function halfSipHashRange(key: HalfSipKey, s: string, start: number, end: number): number {
+  const length = end - start;
+  if (length <= scratch.length) {
+    let ascii = true;
+    for (let i = 0; i < length; i++) {
+      const c = s.charCodeAt(start + i);
+      if (c > 0x7f) {
+        ascii = false;
+        break;
+      }
+      scratch[i] = c;
+    }
+    if (ascii) return halfSipHash(key, scratch, length);
+  }
+  const bytes = Buffer.from(s.slice(start, end), 'utf8');
+  return halfSipHash(key, bytes, bytes.length);
+}
+
 /** HalfSipHash-2-4 over the UTF-8 bytes of `s` (ASCII is read straight from the string). */
 export function halfSipHashString(key: HalfSipKey, s: string): number {
   let ascii = true;

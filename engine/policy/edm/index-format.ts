@@ -3,9 +3,10 @@
 //   8  u32 version = 1          12 u32 header bytes (multiple of 8)
 //  16  u32 columns              20 u32 records
 //  24  u32 entries              28 u32 filter words
-//  32  u32 normalisation = 1    36 u32 reserved 0
+//  32  u32 normalisation = 1    36 u32 identifier lengths, bits 0-31 (compact lengths that occur; the rest is skipped unhashed)
 //  40  16 bytes key fingerprint (HMAC of a fixed label, never the key)
-//  56  u16 length + UTF-8 key file path recorded at build, then per column u16 length + UTF-8 name; zero pad
+//  56  u32 identifier lengths, bits 32-63              60 u32 reserved 0
+//  64  u16 length + UTF-8 key file path recorded at build, then per column u16 length + UTF-8 name; zero pad
 //  entries: 3 × u32 each (hash high, hash low, record << 5 | column), sorted; the hash is HMAC-SHA-256 truncated to 64 bits
 //  filter: u32 words of a blocked Bloom filter (3 bits in one word per key, HalfSipHash-2-4)
 //  trailer: SHA-256 of everything before it
@@ -18,7 +19,7 @@ export const FORMAT_VERSION = 1;
 export const NORMALISATION_VERSION = 1;
 export const MAX_COLUMNS = 32;
 export const MAX_RECORDS = 1 << 27;
-const FIXED = 56;
+const FIXED = 64;
 const TRAILER = 32;
 
 export interface EdmHeader {
@@ -29,6 +30,8 @@ export interface EdmHeader {
   readonly keyFingerprint: string;
   /** Absolute path of the key file `edm index` used: the default keyFile of a policy. */
   readonly keyFile: string;
+  /** Compact lengths of the identifier-like values (lengthBit): [bits 0-31, bits 32-63]. */
+  readonly idLengths: readonly [number, number];
 }
 
 export interface EdmIndexData extends EdmHeader {
@@ -48,9 +51,10 @@ export function encodeHeader(h: EdmHeader): Buffer {
   const size = Math.ceil((FIXED + metaBytes) / 8) * 8;
   const buf = Buffer.alloc(size);
   MAGIC.copy(buf, 0);
-  const fields = [FORMAT_VERSION, size, h.columns.length, h.records, h.entryCount, h.filterWords, NORMALISATION_VERSION, 0];
-  fields.forEach((v, i) => buf.writeUInt32LE(v, 8 + i * 4));
+  const fields = [FORMAT_VERSION, size, h.columns.length, h.records, h.entryCount, h.filterWords, NORMALISATION_VERSION, h.idLengths[0]];
+  fields.forEach((v, i) => buf.writeUInt32LE(v >>> 0, 8 + i * 4));
   Buffer.from(h.keyFingerprint, 'hex').copy(buf, 40);
+  buf.writeUInt32LE(h.idLengths[1] >>> 0, 56);
   let at = FIXED;
   for (const s of strings) {
     buf.writeUInt16LE(s.length, at);
@@ -88,7 +92,7 @@ export function parseIndex(buf: Buffer, shown: string): ParseResult {
   const [keyFile = '', ...columns] = strings;
   return {
     ok: true,
-    index: Object.freeze({ columns: Object.freeze(columns), records, entryCount, filterWords, keyFingerprint: buf.subarray(40, 56).toString('hex'), keyFile, entries, filter, digest: digest.toString('hex'), bytes: buf.length }),
+    index: Object.freeze({ columns: Object.freeze(columns), records, entryCount, filterWords, keyFingerprint: buf.subarray(40, 56).toString('hex'), keyFile, idLengths: [u32(36), u32(56)] as const, entries, filter, digest: digest.toString('hex'), bytes: buf.length }),
   };
 }
 

@@ -12,27 +12,97 @@ export const MAX_ID_GROUPS = 9;
 export const MAX_ID_CHARS = 64;
 /** Shorter values (after normalisation) are not indexed: they would match everywhere. */
 export const MIN_VALUE_CHARS = 2;
-/** Bloom-filter domain tag of "first word of a multi-word value". */
-export const PREFIX_TAG = '\u0001';
 
-/** Characters kept inside a word when a word character follows: e-mail addresses, o'brien, smith-jones, 4111-1111. */
-const JOINERS = new Set(['@', '.', '_', "'", '+', '-']);
+// Character classes, one byte per UTF-16 code unit (ASCII filled at load, the rest on first sight).
+const WORD = 1; // \p{L}\p{N}\p{M}, and surrogates: astral letters and ideographs stay inside words
+const DIGIT = 2;
+const ID_CHAR = 4; // a-z 0-9
+/** Kept inside a word when a word character follows: e-mail addresses, o'brien, smith-jones, 4111-1111. */
+const JOINER = 8; // @ . _ ' + -
+const ID_JOINER = 16; // . -
 /** Between the groups of an identifier: blanks, parentheses, slash, plus ("+1 (555) 010-0199", "12/05/2024"). */
-const ID_GAP = new Set([' ', '\t', '(', ')', '/', '+']);
-
-// 0 unknown, 1 word character, 2 not: \p{L}\p{N}\p{M} tested once per code unit.
-const wordTable = new Uint8Array(65536);
+const ID_GAP = 32; // space tab ( ) / +
+const KNOWN = 128;
+const classes = new Uint8Array(65536);
 const WORD_RE = /^[\p{L}\p{N}\p{M}]$/u;
+for (let c = 0; c < 128; c++) {
+  const ch = String.fromCharCode(c);
+  let k = KNOWN;
+  if (/[0-9]/.test(ch)) k |= WORD | DIGIT | ID_CHAR;
+  else if (/[a-z]/.test(ch)) k |= WORD | ID_CHAR;
+  else if (/[A-Z]/.test(ch)) k |= WORD;
+  if ("@._'+-".includes(ch)) k |= JOINER;
+  if ('.-'.includes(ch)) k |= ID_JOINER;
+  if (' \t()/+'.includes(ch)) k |= ID_GAP;
+  classes[c] = k;
+}
 
-function isWordCode(c: number): boolean {
-  if (c < 128) return (c >= 48 && c <= 57) || (c >= 97 && c <= 122) || (c >= 65 && c <= 90);
-  let t = wordTable[c];
-  if (t === 0) {
-    // surrogates: astral letters and ideographs stay inside words
-    t = (c >= 0xd800 && c <= 0xdfff) || WORD_RE.test(String.fromCharCode(c)) ? 1 : 2;
-    wordTable[c] = t;
+function classOf(c: number): number {
+  let k = classes[c] ?? 0;
+  if (k === 0) {
+    k = KNOWN | ((c >= 0xd800 && c <= 0xdfff) || WORD_RE.test(String.fromCharCode(c)) ? WORD : 0);
+    classes[c] = k;
   }
-  return t === 1;
+  return k;
+}
+
+/** Per-token flags in TokenSpans. */
+export const T_DIGIT = 1;
+export const T_ID_WORD = 2;
+export const T_ID_GAP = 4;
+
+/** Words of a text as spans (no strings): what inspection hashes in place. Reused between calls. */
+export class TokenSpans {
+  count = 0;
+  start = new Int32Array(64);
+  end = new Int32Array(64);
+  flags = new Uint8Array(64);
+
+  reset(capacity: number): void {
+    this.count = 0;
+    if (this.start.length >= capacity) return;
+    capacity = Math.max(capacity, this.start.length * 2);
+    this.start = new Int32Array(capacity);
+    this.end = new Int32Array(capacity);
+    this.flags = new Uint8Array(capacity);
+  }
+}
+
+/** Scans a normalised text (see normaliseText) into `out`. */
+export function scanTokens(s: string, out: TokenSpans): void {
+  const n = s.length;
+  out.reset((n >> 1) + 2);
+  let prevEnd = -1;
+  let i = 0;
+  while (i < n) {
+    if ((classOf(s.charCodeAt(i)) & WORD) === 0) {
+      i++;
+      continue;
+    }
+    const start = i;
+    let f = T_ID_WORD;
+    while (i < n) {
+      const k = classOf(s.charCodeAt(i));
+      if ((k & WORD) !== 0) {
+        if ((k & DIGIT) !== 0) f |= T_DIGIT;
+        if ((k & ID_CHAR) === 0) f &= ~T_ID_WORD;
+        i++;
+      } else if ((k & JOINER) !== 0 && i + 1 < n && (classOf(s.charCodeAt(i + 1)) & WORD) !== 0) {
+        if ((k & ID_JOINER) === 0) f &= ~T_ID_WORD;
+        i++;
+      } else break;
+    }
+    if (prevEnd >= 0) {
+      let gap = true;
+      for (let j = prevEnd; j < start; j++) if ((classOf(s.charCodeAt(j)) & ID_GAP) === 0) gap = false;
+      if (gap) f |= T_ID_GAP;
+    }
+    const t = out.count++;
+    out.start[t] = start;
+    out.end[t] = i;
+    out.flags[t] = f;
+    prevEnd = i;
+  }
 }
 
 /** NFKC (skipped for ASCII, where it is the identity), lower case, ’ as '. */
@@ -53,43 +123,21 @@ export interface Tokens {
   readonly idWord: boolean[];
 }
 
-/** Words of a normalised text (see normaliseText). */
+const valueSpans = new TokenSpans();
+
+/** Words of a normalised text as strings (values at build time; the same scan as inspection). */
 export function tokenize(s: string): Tokens {
+  scanTokens(s, valueSpans);
+  const spans = valueSpans;
   const out: Tokens = { words: [], idGap: [], digit: [], idWord: [] };
-  const n = s.length;
-  let prevEnd = -1;
-  let i = 0;
-  while (i < n) {
-    if (!isWordCode(s.charCodeAt(i))) {
-      i++;
-      continue;
-    }
-    const start = i;
-    let digit = false;
-    let id = true;
-    while (i < n) {
-      const c = s.charCodeAt(i);
-      if (isWordCode(c)) {
-        if (c >= 48 && c <= 57) digit = true;
-        else if (!(c >= 97 && c <= 122)) id = false;
-        i++;
-      } else if (JOINERS.has(s[i] ?? '') && i + 1 < n && isWordCode(s.charCodeAt(i + 1))) {
-        if (c !== 46 && c !== 45) id = false;
-        i++;
-      } else break;
-    }
-    out.words.push(s.slice(start, i));
-    out.digit.push(digit);
-    out.idWord.push(id);
-    out.idGap.push(prevEnd >= 0 && gapIsId(s, prevEnd, start));
-    prevEnd = i;
+  for (let t = 0; t < spans.count; t++) {
+    const f = spans.flags[t] ?? 0;
+    out.words.push(s.slice(spans.start[t], spans.end[t]));
+    out.digit.push((f & T_DIGIT) !== 0);
+    out.idWord.push((f & T_ID_WORD) !== 0);
+    out.idGap.push((f & T_ID_GAP) !== 0);
   }
   return out;
-}
-
-function gapIsId(s: string, from: number, to: number): boolean {
-  for (let j = from; j < to; j++) if (!ID_GAP.has(s[j] ?? '')) return false;
-  return true;
 }
 
 /** Identifier groups are joined without their separators. */
