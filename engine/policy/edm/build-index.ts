@@ -2,7 +2,7 @@
 // 12 bytes per entry plus a 4-byte prefilter tag, never the values themselves.
 import { createHash } from 'node:crypto';
 import type { EdmError, EdmKeys } from './edm-key.js';
-import { columnTag, filterAddTag, filterWordsFor, lengthBit, prefixTag } from './filter.js';
+import { columnTag, filterAdd, filterWordsFor, lengthBit, prefixTag } from './filter.js';
 import { halfSipHashString } from './half-siphash.js';
 import { encodeHeader, MAX_COLUMNS, MAX_RECORDS } from './index-format.js';
 import { entryHash } from './lookup.js';
@@ -90,8 +90,9 @@ export async function buildIndex(rows: AsyncIterable<string[]>, opts: BuildOptio
       hi.push(h.hi);
       lo.push(h.lo);
       ref.push(((records << 5) | c) >>> 0);
-      tags.push(columnTag(halfSipHashString(opts.keys.filter, n.value), c));
-      if (n.kind === 'words' && n.words > 1) prefixes.add(prefixTag(halfSipHashString(opts.keys.filter, n.first)));
+      // the value's tag; its column is in ref
+      tags.push(halfSipHashString(opts.keys.filter, n.value));
+      if (n.kind === 'words' && n.words > 1) prefixes.add(halfSipHashString(opts.keys.filter, n.first));
       if (n.kind === 'id') {
         const b = lengthBit(n.value.length);
         idLengths[b.word] = (idLengths[b.word] | b.bit) >>> 0;
@@ -102,8 +103,11 @@ export async function buildIndex(rows: AsyncIterable<string[]>, opts: BuildOptio
   if (select === undefined) return { ok: false, error: { code: 'RG_EDM_CSV', message: 'the CSV is empty (a header row naming the columns is needed)' } };
   const entries = sortedEntries(hi, lo, ref);
   const filter = new Uint32Array(filterWordsFor(tags.length + prefixes.size));
-  for (let i = 0; i < tags.length; i++) filterAddTag(filter, tags.data[i] ?? 0);
-  for (const p of prefixes) filterAddTag(filter, p);
+  for (let i = 0; i < tags.length; i++) {
+    const h = tags.data[i] ?? 0;
+    filterAdd(filter, h, columnTag(h, (ref.data[i] ?? 0) & 31));
+  }
+  for (const h of prefixes) filterAdd(filter, h, prefixTag(h));
   const header = encodeHeader({ columns: opts.columns, records, entryCount: hi.length, filterWords: filter.length, keyFingerprint: opts.keys.fingerprint, keyFile: opts.keyFile, idLengths });
   const body = Buffer.concat([header, Buffer.from(entries.buffer, entries.byteOffset, entries.byteLength), Buffer.from(filter.buffer)]);
   const bytes = Buffer.concat([body, createHash('sha256').update(body).digest()]);

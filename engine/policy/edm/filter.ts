@@ -17,14 +17,18 @@ function word(h: number, words: number): number {
   return Math.floor(((h >>> 0) / 4294967296) * words);
 }
 
-/** Adds a key by its HalfSipHash tag (the builder keeps tags, not values, until it knows the filter size). */
-export function filterAddTag(filter: Uint32Array, h: number): void {
+/**
+ * Adds a key: the value's HalfSipHash tag `h` picks the word, the derived tag `sub` (columnTag or
+ * prefixTag) the bits. Every question about one word of a message (each column, prefix) reads the same
+ * 32-bit word: one cache miss per word of text, however many columns.
+ */
+export function filterAdd(filter: Uint32Array, h: number, sub: number): void {
   const w = word(h, filter.length);
-  filter[w] = ((filter[w] ?? 0) | mask(h)) >>> 0;
+  filter[w] = ((filter[w] ?? 0) | mask(sub)) >>> 0;
 }
 
-export function filterHasTag(filter: Uint32Array, h: number): boolean {
-  const m = mask(h);
+export function filterHasSub(filter: Uint32Array, h: number, sub: number): boolean {
+  const m = mask(sub);
   return (((filter[word(h, filter.length)] ?? 0) & m) >>> 0) === m;
 }
 
@@ -51,8 +55,12 @@ export function prefixTag(h: number): number {
 
 /** Columns (bits) whose values may include the value with tag h. */
 export function filterColumns(filter: Uint32Array, h: number, columns: number): number {
+  const w = filter[word(h, filter.length)] ?? 0;
   let bits = 0;
-  for (let c = 0; c < columns; c++) if (filterHasTag(filter, columnTag(h, c))) bits |= 1 << c;
+  for (let c = 0; c < columns; c++) {
+    const m = mask(columnTag(h, c));
+    if (((w & m) >>> 0) === m) bits |= 1 << c;
+  }
   return bits >>> 0;
 }
 

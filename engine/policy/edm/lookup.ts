@@ -3,7 +3,7 @@
 // records that a more selective value of the same message already found (see docs/edm.md).
 import { createHmac } from 'node:crypto';
 import type { EdmKeys } from './edm-key.js';
-import { filterColumns, filterColumnsOf, filterHasTag, lengthBit, prefixTag } from './filter.js';
+import { filterColumns, filterColumnsOf, filterHasSub, lengthBit, prefixTag } from './filter.js';
 import { halfSipHashRange } from './half-siphash.js';
 import type { EdmIndexData } from './index-format.js';
 import { MAX_ID_CHARS, MAX_ID_GROUPS, MAX_WORDS, MIN_VALUE_CHARS, normaliseText, scanTokens, T_DIGIT, T_ID_GAP, T_ID_WORD, TokenSpans } from './normalise.js';
@@ -95,7 +95,7 @@ export function scanEdm(index: EdmIndex, text: string): EdmFound {
       const bits = filterColumns(filter, h, n);
       if (bits !== 0) keep(s.slice(start, end), bits);
     }
-    if (filterHasTag(filter, prefixTag(h))) ngrams(s, t, (v) => keep(v, filterColumnsOf(filter, key, v, n)));
+    if (filterHasSub(filter, h, prefixTag(h))) ngrams(s, t, (v) => keep(v, filterColumnsOf(filter, key, v, n)));
   }
   identifiers(index, s, (v) => keep(v, filterColumnsOf(filter, key, v, n)));
   return found;
