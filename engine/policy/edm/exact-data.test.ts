@@ -83,6 +83,29 @@ describe('exactData validation', () => {
   });
 });
 
+describe('exactData compile', () => {
+  it('two conditions on one index share one detector and one view of the file (no copy per policy or session)', () => {
+    const yaml = `version: 1
+policies:
+  - name: a
+    match: { exactData: { index: ../data/customers.edm, columns: [email, iban] } }
+    action: { type: block }
+  - name: b
+    mode: monitor
+    match: { exactData: { index: ../data/customers.edm, minColumns: 3 } }
+    action: { type: block }
+`;
+    const { policySet, diagnostics } = compileYaml(yaml, policyPath);
+    expect(diagnostics).toEqual([]);
+    expect(policySet.textDetectors.filter((d) => d.kind === 'exactData')).toHaveLength(1);
+    const [a, b] = policySet.policies.map((p) => p.match);
+    expect(a?.kind === 'exactData' && b?.kind === 'exactData' && a.index === b.index).toBe(true);
+    const d = policySet.textDetectors[0];
+    // the entries are a view into the bytes read from disk, not a copy
+    expect(d?.kind === 'exactData' && d.index.data.entries.buffer.byteLength >= d.index.data.bytes).toBe(true);
+  });
+});
+
 describe('exactData evaluation', () => {
   const verdict = async (mail: Parameters<typeof buildMessage>[0], options = '{ index: ../data/customers.edm, columns: [email, iban, last_name], minColumns: 2 }') => {
     const { policySet, diagnostics } = compileYaml(policy(options), policyPath);
