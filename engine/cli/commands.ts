@@ -9,6 +9,7 @@ import { register as registerCerts } from './certs.js';
 import { register as registerIdentifiers } from './identifiers.js';
 import { register as registerSchema } from './schema.js';
 import { register as registerReplay } from './replay.js';
+import { register as registerEdm } from './edm.js';
 
 type Register = (program: Command) => void;
 
@@ -22,6 +23,7 @@ const registrations: readonly Register[] = [
   registerIdentifiers,
   registerSchema,
   registerReplay,
+  registerEdm,
 ];
 
 export function registerCommands(program: Command): void {

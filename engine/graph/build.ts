@@ -6,6 +6,7 @@ import type { Diagnostic } from '../config/diagnostic.js';
 import { loadConfigDir } from '../config/load.js';
 import type { LoadStatus, LoadedConfig } from '../config/load.js';
 import { compileGraph } from './compile.js';
+import { readExactData, revisionWithData } from '../policy/edm/exact-data.js';
 import type { RoutingGraph } from './types.js';
 
 export interface BuildOptions {
@@ -41,12 +42,14 @@ export async function buildGraph(dir: string, opts: BuildOptions = {}): Promise<
   if (!config || hasErrors(loaded.diagnostics)) {
     return { status: loaded.status === 'valid' ? 'invalid' : loaded.status, ...(config ? { config } : {}), revision: loaded.revision, diagnostics: loaded.diagnostics };
   }
-  const compiled = compileGraph(config, { now, ...(gitCommit !== undefined ? { gitCommit } : {}) });
+  // index files are data the policies name: read once here so their digests join the revision even when compile fails
+  const exactData = readExactData(config.policies);
+  const compiled = compileGraph(config, { now, exactData, ...(gitCommit !== undefined ? { gitCommit } : {}) });
   return {
     status: compiled.graph ? 'valid' : 'invalid',
     ...(compiled.graph ? { graph: compiled.graph } : {}),
     config,
-    revision: loaded.revision,
+    revision: loaded.revision === null ? null : revisionWithData(loaded.revision, exactData, config.dir),
     diagnostics: [...loaded.diagnostics, ...compiled.diagnostics],
   };
 }

@@ -4,6 +4,7 @@ import { hasErrors } from '../config/diagnostic.js';
 import type { Diagnostic } from '../config/diagnostic.js';
 import type { LoadedConfig } from '../config/load.js';
 import { compilePolicies } from '../policy/compile.js';
+import { dataFiles, readExactData, revisionWithData, type ExactDataFiles } from '../policy/edm/exact-data.js';
 import { compileAddressMatcher } from './address-matcher.js';
 import { certificateSummaries, newCompileContext } from './compile-context.js';
 import type { CompileContext } from './compile-context.js';
@@ -20,6 +21,8 @@ export interface CompileOptions {
   /** Certificate validity is judged at this instant; also the revision's loadedAt. */
   readonly now?: Date;
   readonly gitCommit?: string;
+  /** The EDM index and key files the policies name, already read (buildGraph); read here when absent. */
+  readonly exactData?: ExactDataFiles;
 }
 
 export interface CompileResult {
@@ -58,13 +61,14 @@ function policyDefinitions(config: LoadedConfig): Map<string, unknown> {
   return out;
 }
 
-function configFiles(config: LoadedConfig, ctx: CompileContext): string[] {
+function configFiles(config: LoadedConfig, ctx: CompileContext, data: ExactDataFiles): string[] {
   const files = [
     config.topology.source.path,
     ...config.policies.map((p) => p.source.path),
     ...config.tests.map((t) => t.source.path),
     ...config.referencedFiles,
     ...ctx.readFiles,
+    ...dataFiles(data),
   ];
   return [...new Set(files)];
 }
@@ -73,12 +77,13 @@ export function compileGraph(config: LoadedConfig, opts: CompileOptions = {}): C
   const now = opts.now ?? new Date();
   const ctx = newCompileContext(config.topology.source, now);
   const nodes = compileNodes(ctx, config);
-  const policies = compilePolicies(config.policies, { upstreamNames: nodes.upstreams.map((u) => u.name) });
+  const exactData = opts.exactData ?? readExactData(config.policies);
+  const policies = compilePolicies(config.policies, { upstreamNames: nodes.upstreams.map((u) => u.name), exactData });
   const diagnostics = [...ctx.diagnostics, ...policies.diagnostics];
   if (hasErrors(diagnostics)) return { diagnostics };
   const admin = config.topology.data.gateway.admin;
   const graph: RoutingGraph = {
-    revision: { hash: config.hash, ...(opts.gitCommit !== undefined ? { gitCommit: opts.gitCommit } : {}), dir: config.dir, loadedAt: now },
+    revision: { hash: revisionWithData(config.hash, exactData, config.dir), ...(opts.gitCommit !== undefined ? { gitCommit: opts.gitCommit } : {}), dir: config.dir, loadedAt: now },
     gateway: nodes.gateway,
     listeners: nodes.listeners,
     ...(admin ? { admin: { address: admin.address, port: admin.port } } : {}),
@@ -90,7 +95,7 @@ export function compileGraph(config: LoadedConfig, opts: CompileOptions = {}): C
     policies: policies.policySet,
     policyDefinitions: policyDefinitions(config),
     certificates: certificateSummaries(ctx),
-    files: configFiles(config, ctx),
+    files: configFiles(config, ctx, exactData),
   };
   return { graph: deepFreeze(graph), diagnostics };
 }

@@ -7,6 +7,8 @@ import { didYouMean, shortList } from '../config/suggest.js';
 import type { Condition, Policy, PolicyFile } from '../config/generated/policy.js';
 import { compileRe2 } from './detectors/re2.js';
 import { parsePolicyReply } from './policy-reply.js';
+import { checkExactData } from './edm/check-exact-data.js';
+import type { ExactDataFiles } from './edm/exact-data.js';
 
 export interface PolicyFileInput {
   readonly source: SourceFile;
@@ -15,6 +17,8 @@ export interface PolicyFileInput {
 
 export interface CheckContext {
   readonly upstreamNames: readonly string[];
+  /** The index files exactData conditions name, read by the caller (compilePolicies). */
+  readonly exactData?: ExactDataFiles;
 }
 
 type Report = (pointer: string, code: string, message: string, hint?: string) => void;
@@ -31,6 +35,7 @@ export function checkPolicyFiles(files: readonly PolicyFileInput[], ctx: CheckCo
       checkPolicy(policy, at, ctx, report);
     });
   }
+  if (ctx.exactData !== undefined) out.push(...checkExactData(files, ctx.exactData));
   return out;
 }
 

@@ -8,6 +8,8 @@ import { compileIdentifierCondition } from './detectors/identifiers/condition.js
 import { KeywordIndexBuilder } from './detectors/keywords.js';
 import { compilePrefilter, compileRe2 } from './detectors/re2.js';
 import { compileGlob } from './glob.js';
+import { compileExactData } from './edm/compile-exact-data.js';
+import { readExactData, type ExactDataFiles } from './edm/exact-data.js';
 import { DEFAULT_BLOCK_REPLY, parsePolicyReply } from './policy-reply.js';
 import { compileUnscannable } from './unscannable.js';
 import type { CompiledAction, CompiledCondition, CompiledPolicy, CompiledScope, HeaderEdits, PolicySet, TextDetector } from './policy-set.js';
@@ -22,6 +24,9 @@ class Builder {
   readonly #byKey = new Map<string, number>();
   readonly keywords = new KeywordIndexBuilder();
   readonly regexSources: { pattern: string; flags: string }[] = [];
+  /** The policy file being compiled (exactData paths are relative to it) and the indexes read for this build. */
+  source: SourceFile | undefined;
+  exactData: ExactDataFiles | undefined;
 
   detector(key: string, make: () => TextDetector): number {
     let id = this.#byKey.get(key);
@@ -39,13 +44,17 @@ class Builder {
  */
 export function compilePolicies(
   files: readonly { source: SourceFile; data: PolicyFile }[],
-  ctx: { upstreamNames: readonly string[] },
+  ctx: { upstreamNames: readonly string[]; exactData?: ExactDataFiles },
 ): { policySet: PolicySet; diagnostics: readonly Diagnostic[] } {
-  const diagnostics = checkPolicyFiles(files, ctx);
+  // buildGraph reads the index files first (their digests are part of the revision); `relayguard test` does not
+  const exactData = ctx.exactData ?? readExactData(files);
+  const diagnostics = checkPolicyFiles(files, { ...ctx, exactData });
   const failed = new Set(diagnostics.filter((d) => d.severity === 'error').map((d) => `${d.file}#${policyPointer(d.pointer)}`));
   const builder = new Builder();
+  builder.exactData = exactData;
   const policies: CompiledPolicy[] = [];
   for (const { source, data } of files) {
+    builder.source = source;
     data.policies.forEach((policy, i) => {
       if (failed.has(`${source.displayPath}#/policies/${i}`)) return;
       policies.push(compilePolicy(policy, source.displayPath, builder));
@@ -113,6 +122,7 @@ function compileCondition(cond: Condition, b: Builder): CompiledCondition {
     const c = compileIdentifierCondition(cond);
     return text(b.detector(c.key, () => c.detector), c.label, c.options);
   }
+  if ('exactData' in cond) return compileExactData(cond.exactData, b);
   return compileMessageCondition(cond);
 }
 

@@ -8,6 +8,7 @@ import type { AttachmentTest, CompiledCondition, CompiledPolicy, PolicySet } fro
 import { TextScan } from './text-scan.js';
 import { matchingParts, unscannableHits, unscannableParts } from './unscannable.js';
 import type { OnUnscannable } from './unscannable.js';
+import { exactDataHits } from './edm/compile-exact-data.js';
 import type { Envelope, OnFailure, PolicyMatch, Verdict } from './verdict.js';
 
 export type { Envelope, Verdict, PolicyMatch } from './verdict.js';
@@ -126,6 +127,8 @@ class Evaluation {
         if (ev !== DISCARD) ev.parts.push(...parts);
         return true;
       }
+      case 'exactData':
+        return this.#exactData(c, ev);
       default: {
         const never: never = c;
         throw new Error(`RG_POL_INTERNAL: unknown condition ${JSON.stringify(never)}`);
@@ -144,6 +147,13 @@ class Evaluation {
       samples.push(...hits.samples);
     });
     return record(ev, c.label, { count, samples: samples.slice(0, MAX_SAMPLES) }, c.min);
+  }
+
+  /** Records of one index across every text in the condition's locations: a record's columns may sit in different parts. */
+  #exactData(c: Extract<CompiledCondition, { kind: 'exactData' }>, ev: Evidence): boolean {
+    const perSegment = this.#scan(c.detector);
+    const found = this.#msg.segments.flatMap((seg, i) => (c.locations.has(seg.location) ? [perSegment[i]?.edm] : [])).filter((f) => f !== undefined);
+    return record(ev, 'exactData', exactDataHits(c, found), c.minRecords);
   }
 
   #scan(id: number): Hits[] {

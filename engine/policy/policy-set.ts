@@ -6,6 +6,7 @@ import type { IdentifierDetector } from './detectors/identifiers/condition.js';
 import type { KeywordIndex, KeywordRef } from './detectors/keywords.js';
 import type { Glob } from './glob.js';
 import type { UnscannableCondition } from './unscannable.js';
+import type { EdmIndex } from './edm/lookup.js';
 
 export type Severity = 'info' | 'low' | 'medium' | 'high';
 export type PolicyMode = 'enforce' | 'monitor';
@@ -33,7 +34,9 @@ export type TextDetector =
   | { readonly kind: 'iban' }
   | { readonly kind: 'regex'; readonly re: RE2JS }
   | { readonly kind: 'keywords'; readonly ref: KeywordRef }
-  | IdentifierDetector;
+  | IdentifierDetector
+  /** One per index: every exactData condition on it shares one scan per text. */
+  | { readonly kind: 'exactData'; readonly index: EdmIndex };
 
 export interface AttachmentTest {
   /** Lower-case, with the leading dot. */
@@ -56,6 +59,17 @@ export type CompiledCondition =
       readonly label: string;
       readonly locations: ReadonlySet<Location>;
       readonly min: number;
+    }
+  | {
+      readonly kind: 'exactData';
+      /** Index into PolicySet.textDetectors (an exactData detector). */
+      readonly detector: number;
+      readonly index: EdmIndex;
+      readonly locations: ReadonlySet<Location>;
+      /** Bits of the index columns that count. */
+      readonly columnBits: number;
+      readonly minColumns: number;
+      readonly minRecords: number;
     }
   | { readonly kind: 'attachment'; readonly test: AttachmentTest; readonly min: number }
   | { readonly kind: 'header'; readonly name: string; readonly re: RE2JS | undefined; readonly min: number }

@@ -9,6 +9,7 @@ import { countKeywords, keywordHits, type KeywordCounts } from './detectors/keyw
 import { scanRe2 } from './detectors/re2.js';
 import { scanUsSsns } from './detectors/us-ssn.js';
 import type { PolicySet } from './policy-set.js';
+import { edmHits, mergeEdmHits } from './edm/edm-hits.js';
 
 /** One text under one policy set; keyword counts and the regex prefilter are computed once per text. */
 export class TextScan {
@@ -42,6 +43,8 @@ export class TextScan {
       case 'identifier':
         this.#identifiers ??= new IdentifierScan(text);
         return this.#identifiers.hits(d.identifiers, d.confidence);
+      case 'exactData':
+        return edmHits(d.index, text);
       default: {
         const never: never = d;
         throw new Error(`RG_POL_INTERNAL: unknown detector ${JSON.stringify(never)}`);
@@ -62,6 +65,7 @@ export class WindowedScan {
   readonly #set: PolicySet;
   readonly #counts: number[];
   readonly #samples: string[][];
+  readonly #edm: (Hits | undefined)[] = [];
 
   constructor(set: PolicySet) {
     this.#set = set;
@@ -74,6 +78,8 @@ export class WindowedScan {
     const scan = new TextScan(this.#set, window);
     for (let id = 0; id < this.#counts.length; id++) {
       const hits = scan.hits(id);
+      const d = this.#set.textDetectors[id];
+      if (hits.edm !== undefined && d?.kind === 'exactData') this.#edm[id] = mergeEdmHits(d.index, this.#edm[id], hits);
       if (hits.count === 0) continue;
       this.#counts[id] = (this.#counts[id] ?? 0) + hits.count;
       const kept = this.#samples[id] ?? [];
@@ -83,6 +89,6 @@ export class WindowedScan {
 
   /** Hits per text detector id (PolicySet.textDetectors order). */
   result(): readonly Hits[] {
-    return this.#counts.map((count, id) => (count === 0 ? NO_HITS : Object.freeze({ count, samples: Object.freeze(this.#samples[id] ?? []) })));
+    return this.#counts.map((count, id) => this.#edm[id] ?? (count === 0 ? NO_HITS : Object.freeze({ count, samples: Object.freeze(this.#samples[id] ?? []) })));
   }
 }

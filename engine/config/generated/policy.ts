@@ -16,6 +16,7 @@ export type Condition =
   | IbanCondition
   | IdentifierCondition
   | IdentifiersCondition
+  | ExactDataCondition
   | AttachmentCondition
   | HeaderCondition
   | MessageSizeCondition
@@ -243,6 +244,38 @@ export interface IdentifiersCondition {
     in?: Locations;
     min?: MinCount;
   };
+}
+/**
+ * Exact data matching: rows of your own table (indexed as keyed hashes by `relayguard edm index`) found in one message. Matches when at least minColumns distinct columns of one record occur, for at least minRecords records. See docs/edm.md.
+ */
+export interface ExactDataCondition {
+  exactData: ExactDataOptions;
+}
+export interface ExactDataOptions {
+  /**
+   * The index file written by `relayguard edm index` (relative to this policy file). Loaded and checked at compile, watched for changes.
+   */
+  index: string;
+  /**
+   * The secret key file the index was built with (relative to this policy file). Default: the key file path recorded in the index when it was built.
+   */
+  keyFile?: string;
+  /**
+   * Index columns that count (default: all columns of the index).
+   *
+   * @minItems 1
+   * @maxItems 32
+   */
+  columns?: [string, ...string[]];
+  /**
+   * Distinct columns of one record that must occur in the message (default: 2, or 1 when only one column counts).
+   */
+  minColumns?: number;
+  /**
+   * Records that must be found (default 1).
+   */
+  minRecords?: number;
+  in?: Locations;
 }
 /**
  * Attachments (and files inside zip archives). Every given criterion must hold for one attachment; within a list, any entry may match.

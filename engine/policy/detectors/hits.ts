@@ -1,9 +1,12 @@
 // What a detector found in one text: how many, and a few redacted samples.
+import type { EdmFound } from '../edm/lookup.js';
 
 export interface Hits {
   readonly count: number;
   /** Redacted, never the full value; at most MAX_SAMPLES. */
   readonly samples: readonly string[];
+  /** exactData detectors: the records found, grouped later per message (never values). */
+  readonly edm?: EdmFound;
 }
 
 export const MAX_SAMPLES = 3;

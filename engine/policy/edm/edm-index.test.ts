@@ -1,0 +1,119 @@
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readEdmKey, writeNewKey } from './edm-key.js';
+import { parseIndex } from './index-format.js';
+import { writeIndexFile } from './index-file.js';
+import { countRecords, FANOUT, scanEdm, type EdmIndex } from './lookup.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'rg-edm-'));
+const KEY = join(dir, 'edm.key');
+const CSV = join(dir, 'customers.csv');
+const OUT = join(dir, 'customers.edm');
+
+// record 0..2 are distinct people; 3.. share the surname "Common" (more than FANOUT records)
+const rows = [
+  'email,iban,last_name,phone',
+  'alice@example.org,DE89 3704 0044 0532 0130 00,Smith,+1 (555) 010-0199',
+  '"bob@example.org","GB82 WEST 1234 5698 7654 32","O\'Neill, Jr",',
+  'carol@example.org,FR14 2004 1010 0505 0001 3M02 606,van der Berg,555-0100',
+  ...Array.from({ length: FANOUT + 4 }, (_, i) => `c${i}@example.org,,Common,`),
+];
+
+let index: EdmIndex;
+beforeAll(async () => {
+  writeNewKey(KEY);
+  writeFileSync(CSV, `${rows.join('\r\n')}\r\n`);
+  const built = await writeIndexFile({ csv: CSV, columns: ['email', 'iban', 'last_name', 'phone'], keyFile: KEY, out: OUT });
+  if (!built.ok) throw new Error(built.error.message);
+  const parsed = parseIndex(readFileSync(OUT), OUT);
+  const key = readEdmKey(KEY);
+  if (!parsed.ok || !key.ok) throw new Error('round trip failed');
+  index = { data: parsed.index, keys: key.keys, path: OUT };
+});
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+const columns = (text: string, min = 2) => countRecords(index, scanEdm(index, text), 0xf, min);
+
+describe('edm index round trip', () => {
+  it('records columns, records and the key fingerprint, never a value', () => {
+    expect(index.data.columns).toEqual(['email', 'iban', 'last_name', 'phone']);
+    expect(index.data.records).toBe(rows.length - 1);
+    const bytes = readFileSync(OUT);
+    for (const clear of ['alice', 'example.org', 'smith', 'Smith', '3704', 'de89370400440532013000', 'neill']) expect(bytes.includes(Buffer.from(clear))).toBe(false);
+    expect(statSync(KEY).mode & 0o777).toBe(0o600);
+  });
+
+  it('finds two columns of one record written differently from the CSV', () => {
+    expect(columns('Hi, ALICE@example.org here. IBAN: de89370400440532013000. Regards, Mrs. SMITH')).toEqual({ records: 1, columnSets: ['email+iban+last_name'] });
+  });
+
+  it('finds a phone number and a multi-word name', () => {
+    expect(columns('call 555 0100 and ask for Mr Van  der Berg')).toEqual({ records: 1, columnSets: ['last_name+phone'] });
+    expect(columns('call +1 555 010 0199, Smith')).toEqual({ records: 1, columnSets: ['last_name+phone'] });
+  });
+
+  it('finds a quoted CSV value with an embedded comma and quote', () => {
+    expect(columns("O'Neill, Jr — GB82WEST12345698765432")).toEqual({ records: 1, columnSets: ['iban+last_name'] });
+  });
+
+  it('does not count one column, or columns of two different records', () => {
+    expect(columns('alice@example.org only').records).toBe(0);
+    expect(columns('alice@example.org and GB82 WEST 1234 5698 7654 32').records).toBe(0);
+    expect(columns('alice@example.org', 1).records).toBe(1);
+  });
+
+  it('spends no lookup when the text cannot hold minColumns columns', () => {
+    // (a filter false positive could add a second column; a third is one in ten thousand)
+    const found = scanEdm(index, 'Smith');
+    expect(found.pending.size).toBeGreaterThan(0);
+    expect(countRecords(index, found, 0xf, 3).records).toBe(0);
+    // still pending: nothing was looked up
+    expect(found.pending.size).toBeGreaterThan(0);
+    expect(found.anchors.size).toBe(0);
+  });
+
+  it('counts a common value only for a record a selective value found', () => {
+    expect(columns('Common').records).toBe(0);
+    expect(columns('Common', 1).records).toBe(0);
+    expect(columns('c7@example.org, Mr Common')).toEqual({ records: 1, columnSets: ['email+last_name'] });
+  });
+
+  it('refuses a missing or short key', async () => {
+    const short = join(dir, 'short.key');
+    writeFileSync(short, 'secret\n');
+    const r1 = await writeIndexFile({ csv: CSV, columns: ['email'], keyFile: short, out: join(dir, 'x.edm') });
+    expect(r1.ok ? '' : r1.error.code).toBe('RG_EDM_KEY_SHORT');
+    const r2 = await writeIndexFile({ csv: CSV, columns: ['email'], keyFile: join(dir, 'none.key'), out: join(dir, 'x.edm') });
+    expect(r2.ok ? '' : r2.error.code).toBe('RG_EDM_KEY_MISSING');
+  });
+
+  it('names an unknown column by the header, not by content', async () => {
+    const r = await writeIndexFile({ csv: CSV, columns: ['email', 'ssn'], keyFile: KEY, out: join(dir, 'x.edm') });
+    expect(r.ok ? '' : r.error.code).toBe('RG_EDM_COLUMN_UNKNOWN');
+    expect(r.ok ? '' : r.error.message).toContain('email, iban, last_name, phone');
+  });
+
+  it('reports a CSV error by line without the value', async () => {
+    const bad = join(dir, 'bad.csv');
+    writeFileSync(bad, 'email\nok@example.org\n"unterminated@example.org\n');
+    const r = await writeIndexFile({ csv: bad, columns: ['email'], keyFile: KEY, out: join(dir, 'x.edm') });
+    expect(r.ok ? '' : r.error.message).toMatch(/line 3: a quoted field is not closed/);
+    expect(r.ok ? '' : r.error.message).not.toContain('unterminated@');
+  });
+});
+
+describe('corrupt indexes', () => {
+  const good = () => readFileSync(OUT);
+  it.each([
+    ['a flipped bit', (b: Buffer) => { b[b.length >> 1] = (b[b.length >> 1] ?? 0) ^ 1; return b; }, 'RG_EDM_INDEX_CORRUPT'],
+    ['truncation', (b: Buffer) => b.subarray(0, b.length - 7), 'RG_EDM_INDEX_CORRUPT'],
+    ['an appended byte', (b: Buffer) => Buffer.concat([b, Buffer.from([0])]), 'RG_EDM_INDEX_CORRUPT'],
+    ['a foreign file', () => Buffer.from('email,iban\nx,y\n'), 'RG_EDM_INDEX_FORMAT'],
+    ['a future version', (b: Buffer) => { b.writeUInt32LE(2, 8); return b; }, 'RG_EDM_INDEX_VERSION'],
+  ])('refuses %s', (_name, damage, code) => {
+    const r = parseIndex(damage(good()), 'x.edm');
+    expect(r.ok ? 'ok' : r.error.code).toBe(code);
+  });
+});

@@ -1,0 +1,122 @@
+// The index file, version 1 (little-endian), read with one readFile and searched in place:
+//   0  magic  89 'R' 'G' 'E' 'D' 'M' 0d 0a       (PNG-style: text-mode mangling and truncation show)
+//   8  u32 version = 1          12 u32 header bytes (multiple of 8)
+//  16  u32 columns              20 u32 records
+//  24  u32 entries              28 u32 filter words
+//  32  u32 normalisation = 1    36 u32 identifier lengths, bits 0-31 (compact lengths that occur; the rest is skipped unhashed)
+//  40  16 bytes key fingerprint (HMAC of a fixed label, never the key)
+//  56  u32 identifier lengths, bits 32-63              60 u32 reserved 0
+//  64  u16 length + UTF-8 key file path recorded at build, then per column u16 length + UTF-8 name; zero pad
+//  entries: 3 × u32 each (hash high, hash low, record << 5 | column), sorted; the hash is HMAC-SHA-256 truncated to 64 bits
+//  filter: u32 words of a blocked Bloom filter (3 bits in one word per key, HalfSipHash-2-4)
+//  trailer: SHA-256 of everything before it
+import { createHash } from 'node:crypto';
+import { endianness } from 'node:os';
+import type { EdmError } from './edm-key.js';
+
+export const MAGIC = Buffer.from([0x89, 0x52, 0x47, 0x45, 0x44, 0x4d, 0x0d, 0x0a]);
+export const FORMAT_VERSION = 1;
+export const NORMALISATION_VERSION = 1;
+export const MAX_COLUMNS = 32;
+export const MAX_RECORDS = 1 << 27;
+const FIXED = 64;
+const TRAILER = 32;
+
+export interface EdmHeader {
+  readonly columns: readonly string[];
+  readonly records: number;
+  readonly entryCount: number;
+  readonly filterWords: number;
+  readonly keyFingerprint: string;
+  /** Absolute path of the key file `edm index` used: the default keyFile of a policy. */
+  readonly keyFile: string;
+  /** Compact lengths of the identifier-like values (lengthBit): [bits 0-31, bits 32-63]. */
+  readonly idLengths: readonly [number, number];
+}
+
+export interface EdmIndexData extends EdmHeader {
+  /** entryCount × (hi, lo, ref): a view into the file's bytes, shared by every session of the graph. */
+  readonly entries: Uint32Array;
+  readonly filter: Uint32Array;
+  /** SHA-256 hex of the file (for the config revision). */
+  readonly digest: string;
+  readonly bytes: number;
+}
+
+export type ParseResult = { readonly ok: true; readonly index: EdmIndexData } | { readonly ok: false; readonly error: EdmError };
+
+export function encodeHeader(h: EdmHeader): Buffer {
+  const strings = [h.keyFile, ...h.columns].map((s) => Buffer.from(s, 'utf8'));
+  const metaBytes = strings.reduce((sum, b) => sum + 2 + b.length, 0);
+  const size = Math.ceil((FIXED + metaBytes) / 8) * 8;
+  const buf = Buffer.alloc(size);
+  MAGIC.copy(buf, 0);
+  const fields = [FORMAT_VERSION, size, h.columns.length, h.records, h.entryCount, h.filterWords, NORMALISATION_VERSION, h.idLengths[0]];
+  fields.forEach((v, i) => buf.writeUInt32LE(v >>> 0, 8 + i * 4));
+  Buffer.from(h.keyFingerprint, 'hex').copy(buf, 40);
+  buf.writeUInt32LE(h.idLengths[1] >>> 0, 56);
+  let at = FIXED;
+  for (const s of strings) {
+    buf.writeUInt16LE(s.length, at);
+    s.copy(buf, at + 2);
+    at += 2 + s.length;
+  }
+  return buf;
+}
+
+const bad = (message: string, hint = 'rebuild it with relayguard edm index'): ParseResult => ({ ok: false, error: { code: 'RG_EDM_INDEX_CORRUPT', message, hint } });
+
+/** Checks everything a lookup relies on (size, digest, order, ranges), so a graph that holds an index can search it. */
+export function parseIndex(buf: Buffer, shown: string): ParseResult {
+  if (buf.length < FIXED || !buf.subarray(0, 8).equals(MAGIC)) {
+    return { ok: false, error: { code: 'RG_EDM_INDEX_FORMAT', message: `${shown} is not a relayguard EDM index (bad magic)`, hint: 'build one with relayguard edm index CSV --columns ... --key-file ... --out FILE' } };
+  }
+  const u32 = (at: number) => buf.readUInt32LE(at);
+  if (u32(8) !== FORMAT_VERSION) return { ok: false, error: { code: 'RG_EDM_INDEX_VERSION', message: `${shown} is index format version ${u32(8)}; this relayguard reads version ${FORMAT_VERSION}`, hint: 'rebuild it with this version of relayguard edm index' } };
+  const [headerBytes, columnCount, records, entryCount, filterWords, normalisation] = [12, 16, 20, 24, 28, 32].map(u32) as [number, number, number, number, number, number];
+  if (normalisation !== NORMALISATION_VERSION) return bad(`${shown} uses normalisation ${normalisation}, expected ${NORMALISATION_VERSION}`);
+  const expected = headerBytes + entryCount * 12 + filterWords * 4 + TRAILER;
+  if (buf.length !== expected) return bad(`${shown} is ${buf.length} bytes, its header says ${expected} (truncated or appended to)`);
+  if (columnCount === 0 || columnCount > MAX_COLUMNS || headerBytes % 8 !== 0 || records > MAX_RECORDS || filterWords === 0) return bad(`${shown} has an impossible header`);
+  const digest = createHash('sha256').update(buf.subarray(0, buf.length - TRAILER)).digest();
+  if (!digest.equals(buf.subarray(buf.length - TRAILER))) return bad(`${shown} fails its SHA-256 check (corrupted)`);
+  const strings = readStrings(buf, FIXED, headerBytes, columnCount + 1);
+  if (strings === undefined) return bad(`${shown} has a corrupt column list`);
+  if (endianness() !== 'LE') return { ok: false, error: { code: 'RG_EDM_PLATFORM', message: 'EDM indexes are searched in place and need a little-endian CPU' } };
+  // one copy only if the file's bytes are not 4-aligned (a large readFile result never is unaligned)
+  const aligned = buf.byteOffset % 4 === 0 ? buf : Buffer.from(buf);
+  const entries = new Uint32Array(aligned.buffer, aligned.byteOffset + headerBytes, entryCount * 3);
+  const filter = new Uint32Array(aligned.buffer, aligned.byteOffset + headerBytes + entryCount * 12, filterWords);
+  const order = checkEntries(entries, columnCount, records);
+  if (order !== undefined) return bad(`${shown}: ${order}`);
+  const [keyFile = '', ...columns] = strings;
+  return {
+    ok: true,
+    index: Object.freeze({ columns: Object.freeze(columns), records, entryCount, filterWords, keyFingerprint: buf.subarray(40, 56).toString('hex'), keyFile, idLengths: [u32(36), u32(56)] as const, entries, filter, digest: digest.toString('hex'), bytes: buf.length }),
+  };
+}
+
+function readStrings(buf: Buffer, from: number, to: number, count: number): string[] | undefined {
+  const out: string[] = [];
+  let at = from;
+  for (let i = 0; i < count; i++) {
+    if (at + 2 > to) return undefined;
+    const len = buf.readUInt16LE(at);
+    if (at + 2 + len > to) return undefined;
+    out.push(buf.toString('utf8', at + 2, at + 2 + len));
+    at += 2 + len;
+  }
+  return out;
+}
+
+function checkEntries(e: Uint32Array, columns: number, records: number): string | undefined {
+  for (let i = 0; i < e.length; i += 3) {
+    const ref = e[i + 2] ?? 0;
+    if ((ref & 31) >= columns || ref >>> 5 >= records) return `entry ${i / 3} names a column or record outside the index`;
+    if (i === 0) continue;
+    const hi = e[i] ?? 0;
+    const phi = e[i - 3] ?? 0;
+    if (hi < phi || (hi === phi && ((e[i + 1] ?? 0) < (e[i - 2] ?? 0) || ((e[i + 1] ?? 0) === (e[i - 2] ?? 0) && ref <= (e[i - 1] ?? 0))))) return `entries out of order at ${i / 3}`;
+  }
+  return undefined;
+}

@@ -1,0 +1,252 @@
+// One message text against one index: candidates → prefilter → HMAC → binary search → (record, column).
+// A value shared by more than FANOUT records (a common surname) is not enumerated: it only counts for
+// records that a more selective value of the same message already found (see docs/edm.md).
+import { createHmac } from 'node:crypto';
+import type { EdmKeys } from './edm-key.js';
+import { filterColumns, filterColumnsOf, filterHasSub, lengthBit, prefixTag } from './filter.js';
+import { halfSipHashRange } from './half-siphash.js';
+import type { EdmIndexData } from './index-format.js';
+import { MAX_ID_CHARS, MAX_ID_GROUPS, MAX_WORDS, MIN_VALUE_CHARS, normaliseText, scanTokens, T_DIGIT, T_ID_GAP, T_ID_WORD, TokenSpans } from './normalise.js';
+
+export const FANOUT = 16;
+
+export interface EdmIndex {
+  readonly data: EdmIndexData;
+  readonly keys: EdmKeys;
+  /** The index file (absolute), for logs. */
+  readonly path: string;
+}
+
+/**
+ * What one text held. Filter hits wait in `pending` with the columns the filter says they may be in; the
+ * HMAC and search run only when the pending columns can reach a condition's minColumns (a message naming
+ * a few customers' surnames and nothing else costs no HMAC at all).
+ */
+export interface EdmFound {
+  /** Records found through selective values: record → column bits. */
+  readonly anchors: Map<number, number>;
+  /** Entry ranges [start, end) of values shared by more than FANOUT records, flattened. */
+  readonly common: number[];
+  /** Columns those ranges hold: a record they cannot bring to minColumns is never searched for. */
+  commonColumns: number;
+  /** Normalised candidate → columns it may be in (filter hits not looked up yet). */
+  readonly pending: Map<string, number>;
+  pendingColumns: number;
+}
+
+export function emptyFound(): EdmFound {
+  return { anchors: new Map(), common: [], commonColumns: 0, pending: new Map(), pendingColumns: 0 };
+}
+
+export function entryHash(keys: EdmKeys, value: string): { hi: number; lo: number } {
+  const d = createHmac('sha256', keys.entries).update(value, 'utf8').digest();
+  return { hi: d.readUInt32BE(0), lo: d.readUInt32BE(4) };
+}
+
+/** First entry index with (hi, lo) >= the hash, or > it with `after`. */
+function bound(e: Uint32Array, count: number, hi: number, lo: number, after: boolean): number {
+  let a = 0;
+  let b = count;
+  while (a < b) {
+    const m = (a + b) >>> 1;
+    const mh = e[m * 3] ?? 0;
+    const ml = e[m * 3 + 1] ?? 0;
+    const below = mh < hi || (mh === hi && (ml < lo || (after && ml === lo)));
+    if (below) a = m + 1;
+    else b = m;
+  }
+  return a;
+}
+
+/** The entries [start, end) of one normalised value (empty when start === end); no filter check. */
+export function lookupValue(index: EdmIndex, value: string): { start: number; end: number } {
+  const { data, keys } = index;
+  const { hi, lo } = entryHash(keys, value);
+  const start = bound(data.entries, data.entryCount, hi, lo, false);
+  const end = start < data.entryCount && data.entries[start * 3] === hi && data.entries[start * 3 + 1] === lo ? bound(data.entries, data.entryCount, hi, lo, true) : start;
+  return { start, end };
+}
+
+// one text at a time on this thread: the spans are reused, so a message costs no per-word objects
+const spans = new TokenSpans();
+
+/**
+ * Every word is hashed in place (HalfSipHash over its characters) and tested against the filter, per
+ * column and as the first word of a multi-word value; only filter hits become strings.
+ */
+export function scanEdm(index: EdmIndex, text: string): EdmFound {
+  const found = emptyFound();
+  const s = normaliseText(text);
+  scanTokens(s, spans);
+  const { filter, columns } = index.data;
+  const key = index.keys.filter;
+  const n = columns.length;
+  const keep = (value: string, bits: number): void => {
+    if (bits === 0) return;
+    found.pending.set(value, (found.pending.get(value) ?? 0) | bits);
+    found.pendingColumns = (found.pendingColumns | bits) >>> 0;
+  };
+  for (let t = 0; t < spans.count; t++) {
+    const start = spans.start[t] ?? 0;
+    const end = spans.end[t] ?? 0;
+    if (end - start < MIN_VALUE_CHARS && t + 1 === spans.count) continue;
+    const h = halfSipHashRange(key, s, start, end);
+    if (end - start >= MIN_VALUE_CHARS) {
+      const bits = filterColumns(filter, h, n);
+      if (bits !== 0) keep(s.slice(start, end), bits);
+    }
+    if (filterHasSub(filter, h, prefixTag(h))) ngrams(s, t, (v) => keep(v, filterColumnsOf(filter, key, v, n)));
+  }
+  identifiers(index, s, (v) => keep(v, filterColumnsOf(filter, key, v, n)));
+  return found;
+}
+
+/** HMAC and search every pending candidate (once). */
+export function resolvePending(index: EdmIndex, found: EdmFound): void {
+  for (const value of found.pending.keys()) record(index, found, lookupValue(index, value));
+  found.pending.clear();
+  found.pendingColumns = 0;
+}
+
+function record(index: EdmIndex, found: EdmFound, { start, end }: { start: number; end: number }): void {
+  if (start === end) return;
+  const e = index.data.entries;
+  if (end - start > FANOUT) {
+    found.common.push(start, end);
+    const all = (2 ** index.data.columns.length - 1) >>> 0;
+    for (let i = start; i < end && found.commonColumns !== all; i++) found.commonColumns = (found.commonColumns | (1 << ((e[i * 3 + 2] ?? 0) & 31))) >>> 0;
+    return;
+  }
+  for (let i = start; i < end; i++) {
+    const ref = e[i * 3 + 2] ?? 0;
+    const rec = ref >>> 5;
+    found.anchors.set(rec, (found.anchors.get(rec) ?? 0) | (1 << (ref & 31)));
+  }
+}
+
+/** The n-grams (2..MAX_WORDS words, joined by one space) starting at word t. */
+function ngrams(s: string, t: number, test: (v: string) => void): void {
+  let gram = s.slice(spans.start[t], spans.end[t]);
+  for (let n = 2; n <= MAX_WORDS && t + n - 1 < spans.count; n++) {
+    const w = t + n - 1;
+    gram += ` ${s.slice(spans.start[w], spans.end[w])}`;
+    test(gram);
+  }
+}
+
+/** A word that can sit inside an identifier run: a group of a-z0-9.- with a digit, or a short letter group ("GB82 WEST 1234"). */
+function runWord(t: number): boolean {
+  const f = spans.flags[t] ?? 0;
+  return (f & T_ID_WORD) !== 0 && ((f & T_DIGIT) !== 0 || (spans.end[t] ?? 0) - (spans.start[t] ?? 0) <= 4);
+}
+
+/**
+ * Runs of identifier groups ("DE89 3704 0044 ...", "+1 (555) 010-0199"): every sub-run from a digit group
+ * to a digit group, compacted, whose length is one the index holds (the header's length set).
+ */
+function identifiers(index: EdmIndex, s: string, test: (v: string) => void): void {
+  const [lo, hi] = index.data.idLengths;
+  if (lo === 0 && hi === 0) return;
+  const n = spans.count;
+  let i = 0;
+  while (i < n) {
+    if (!runWord(i)) {
+      i++;
+      continue;
+    }
+    let end = i;
+    while (end + 1 < n && ((spans.flags[end + 1] ?? 0) & T_ID_GAP) !== 0 && runWord(end + 1)) end++;
+    for (let a = i; a <= end; a++) {
+      if (((spans.flags[a] ?? 0) & T_DIGIT) === 0) continue;
+      let length = 0;
+      for (let b = a; b <= end && b - a < MAX_ID_GROUPS; b++) {
+        length += compactLength(s, b);
+        if (length > MAX_ID_CHARS) break;
+        if (((spans.flags[b] ?? 0) & T_DIGIT) === 0 || length < MIN_VALUE_CHARS) continue;
+        const bit = lengthBit(length);
+        if (((bit.word === 0 ? lo : hi) & bit.bit) === 0) continue;
+        let compact = '';
+        for (let j = a; j <= b; j++) compact += s.slice(spans.start[j], spans.end[j]).replace(/[.-]/g, '');
+        test(compact);
+      }
+    }
+    i = end + 1;
+  }
+}
+
+function compactLength(s: string, t: number): number {
+  let l = 0;
+  for (let j = spans.start[t] ?? 0; j < (spans.end[t] ?? 0); j++) {
+    const c = s.charCodeAt(j);
+    if (c !== 46 && c !== 45) l++;
+  }
+  return l;
+}
+
+/** Merges what several texts (or windows of one long text) held. */
+export function mergeFound(into: EdmFound, from: EdmFound): void {
+  for (const [rec, bits] of from.anchors) into.anchors.set(rec, (into.anchors.get(rec) ?? 0) | bits);
+  for (const c of from.common) into.common.push(c);
+  into.commonColumns = (into.commonColumns | from.commonColumns) >>> 0;
+  for (const [value, bits] of from.pending) into.pending.set(value, (into.pending.get(value) ?? 0) | bits);
+  into.pendingColumns = (into.pendingColumns | from.pendingColumns) >>> 0;
+}
+
+function anchorColumns(found: EdmFound): number {
+  let bits = found.commonColumns;
+  for (const b of found.anchors.values()) bits |= b;
+  return bits >>> 0;
+}
+
+export interface EdmCount {
+  /** Records with at least minColumns of the counted columns. */
+  readonly records: number;
+  /** Distinct column sets of those records, as "email+iban" (names only: never a value). */
+  readonly columnSets: readonly string[];
+}
+
+/** Records of `found` with at least `minColumns` of the columns in `columnBits`. */
+export function countRecords(index: EdmIndex, found: EdmFound, columnBits: number, minColumns: number): EdmCount {
+  if (found.pending.size > 0) {
+    // not enough distinct columns in the whole text: no record can qualify, and no HMAC is spent
+    if (popcount(((found.pendingColumns | anchorColumns(found)) & columnBits) >>> 0) < minColumns) return { records: 0, columnSets: [] };
+    resolvePending(index, found);
+  }
+  const e = index.data.entries;
+  const sets = new Set<string>();
+  let records = 0;
+  for (const [record, anchorBits] of found.anchors) {
+    let bits = anchorBits;
+    const own = popcount((bits & columnBits) >>> 0);
+    // common values matter only when they can bring this record to minColumns
+    if (own < minColumns) {
+      if (own + popcount((found.commonColumns & columnBits & ~bits) >>> 0) < minColumns) continue;
+      for (let c = 0; c < found.common.length; c += 2) bits |= commonBits(e, found.common[c] ?? 0, found.common[c + 1] ?? 0, record);
+    }
+    const counted = (bits & columnBits) >>> 0;
+    if (popcount(counted) < minColumns) continue;
+    records++;
+    sets.add(index.data.columns.filter((_, i) => (counted & (1 << i)) !== 0).join('+'));
+  }
+  return { records, columnSets: [...sets].sort() };
+}
+
+/** Column bits of `record` inside a common value's range (entries there are sorted by record). */
+function commonBits(e: Uint32Array, start: number, end: number, record: number): number {
+  let a = start;
+  let b = end;
+  while (a < b) {
+    const m = (a + b) >>> 1;
+    if ((e[m * 3 + 2] ?? 0) >>> 5 < record) a = m + 1;
+    else b = m;
+  }
+  let bits = 0;
+  for (let i = a; i < end && (e[i * 3 + 2] ?? 0) >>> 5 === record; i++) bits |= 1 << ((e[i * 3 + 2] ?? 0) & 31);
+  return bits;
+}
+
+function popcount(x: number): number {
+  let v = x - ((x >>> 1) & 0x55555555);
+  v = (v & 0x33333333) + ((v >>> 2) & 0x33333333);
+  return (((v + (v >>> 4)) & 0x0f0f0f0f) * 0x01010101) >>> 24;
+}

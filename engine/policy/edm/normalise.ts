@@ -1,0 +1,184 @@
+// The one normalisation both sides use: `edm index` on each CSV value, inspection on each message text.
+// Rules (docs/edm.md): Unicode NFKC, lower case (JavaScript's toLowerCase, i.e. simple case mapping),
+// typographic apostrophes as ', then words; a value that looks like an identifier (digits in groups,
+// e.g. IBAN, card, phone, account) loses its separators, every other value is its words joined by one
+// space (so case, whitespace and punctuation between words never matter).
+
+/** Words in a multi-word value (a name, an address line); longer values are not indexed. */
+export const MAX_WORDS = 4;
+/** Groups of an identifier written with separators ("DE89 3704 0044 0532 0130 00" has 6; an IBAN at most 9). */
+export const MAX_ID_GROUPS = 9;
+/** Longest identifier kept (compact form). */
+export const MAX_ID_CHARS = 64;
+/** Shorter values (after normalisation) are not indexed: they would match everywhere. */
+export const MIN_VALUE_CHARS = 2;
+
+// Character classes, one byte per UTF-16 code unit (ASCII filled at load, the rest on first sight).
+const WORD = 1; // \p{L}\p{N}\p{M}, and surrogates: astral letters and ideographs stay inside words
+const DIGIT = 2;
+const ID_CHAR = 4; // a-z 0-9
+/** Kept inside a word when a word character follows: e-mail addresses, o'brien, smith-jones, 4111-1111. */
+const JOINER = 8; // @ . _ ' + -
+const ID_JOINER = 16; // . -
+/** Between the groups of an identifier: blanks, parentheses, slash, plus ("+1 (555) 010-0199", "12/05/2024"). */
+const ID_GAP = 32; // space tab ( ) / +
+const KNOWN = 128;
+const classes = new Uint8Array(65536);
+const WORD_RE = /^[\p{L}\p{N}\p{M}]$/u;
+for (let c = 0; c < 128; c++) {
+  const ch = String.fromCharCode(c);
+  let k = KNOWN;
+  if (/[0-9]/.test(ch)) k |= WORD | DIGIT | ID_CHAR;
+  else if (/[a-z]/.test(ch)) k |= WORD | ID_CHAR;
+  else if (/[A-Z]/.test(ch)) k |= WORD;
+  if ("@._'+-".includes(ch)) k |= JOINER;
+  if ('.-'.includes(ch)) k |= ID_JOINER;
+  if (' \t()/+'.includes(ch)) k |= ID_GAP;
+  classes[c] = k;
+}
+
+function classOf(c: number): number {
+  let k = classes[c] ?? 0;
+  if (k === 0) {
+    k = KNOWN | ((c >= 0xd800 && c <= 0xdfff) || WORD_RE.test(String.fromCharCode(c)) ? WORD : 0);
+    classes[c] = k;
+  }
+  return k;
+}
+
+/** Per-token flags in TokenSpans. */
+export const T_DIGIT = 1;
+export const T_ID_WORD = 2;
+export const T_ID_GAP = 4;
+
+/** Words of a text as spans (no strings): what inspection hashes in place. Reused between calls. */
+export class TokenSpans {
+  count = 0;
+  start = new Int32Array(64);
+  end = new Int32Array(64);
+  flags = new Uint8Array(64);
+
+  reset(capacity: number): void {
+    this.count = 0;
+    if (this.start.length >= capacity) return;
+    capacity = Math.max(capacity, this.start.length * 2);
+    this.start = new Int32Array(capacity);
+    this.end = new Int32Array(capacity);
+    this.flags = new Uint8Array(capacity);
+  }
+}
+
+/** Scans a normalised text (see normaliseText) into `out`. */
+export function scanTokens(s: string, out: TokenSpans): void {
+  const n = s.length;
+  out.reset((n >> 1) + 2);
+  let prevEnd = -1;
+  let i = 0;
+  while (i < n) {
+    if ((classOf(s.charCodeAt(i)) & WORD) === 0) {
+      i++;
+      continue;
+    }
+    const start = i;
+    let f = T_ID_WORD;
+    while (i < n) {
+      const k = classOf(s.charCodeAt(i));
+      if ((k & WORD) !== 0) {
+        if ((k & DIGIT) !== 0) f |= T_DIGIT;
+        if ((k & ID_CHAR) === 0) f &= ~T_ID_WORD;
+        i++;
+      } else if ((k & JOINER) !== 0 && i + 1 < n && (classOf(s.charCodeAt(i + 1)) & WORD) !== 0) {
+        if ((k & ID_JOINER) === 0) f &= ~T_ID_WORD;
+        i++;
+      } else break;
+    }
+    if (prevEnd >= 0) {
+      let gap = true;
+      for (let j = prevEnd; j < start; j++) if ((classOf(s.charCodeAt(j)) & ID_GAP) === 0) gap = false;
+      if (gap) f |= T_ID_GAP;
+    }
+    const t = out.count++;
+    out.start[t] = start;
+    out.end[t] = i;
+    out.flags[t] = f;
+    prevEnd = i;
+  }
+}
+
+/** NFKC (skipped for ASCII, where it is the identity), lower case, ’ as '. */
+export function normaliseText(text: string): string {
+  // eslint-disable-next-line no-control-regex
+  const ascii = !/[^\u0000-\u007f]/.test(text);
+  const lower = (ascii ? text : text.normalize('NFKC')).toLowerCase();
+  return ascii ? lower : lower.replace(/[\u2018\u2019\u02bc]/g, "'");
+}
+
+export interface Tokens {
+  readonly words: string[];
+  /** Per word: the characters since the previous word are all ID_GAP (false for the first word). */
+  readonly idGap: boolean[];
+  /** Per word: it has a digit. */
+  readonly digit: boolean[];
+  /** Per word: only a-z, 0-9, '.' and '-' (an identifier group). */
+  readonly idWord: boolean[];
+}
+
+const valueSpans = new TokenSpans();
+
+/** Words of a normalised text as strings (values at build time; the same scan as inspection). */
+export function tokenize(s: string): Tokens {
+  scanTokens(s, valueSpans);
+  const spans = valueSpans;
+  const out: Tokens = { words: [], idGap: [], digit: [], idWord: [] };
+  for (let t = 0; t < spans.count; t++) {
+    const f = spans.flags[t] ?? 0;
+    out.words.push(s.slice(spans.start[t], spans.end[t]));
+    out.digit.push((f & T_DIGIT) !== 0);
+    out.idWord.push((f & T_ID_WORD) !== 0);
+    out.idGap.push((f & T_ID_GAP) !== 0);
+  }
+  return out;
+}
+
+/** Identifier groups are joined without their separators. */
+export function compactId(words: readonly string[], from: number, to: number): string {
+  let out = '';
+  for (let j = from; j <= to; j++) out += (words[j] ?? '').replace(/[.-]/g, '');
+  return out;
+}
+
+/** A word that can sit inside an identifier run: has a digit, or is a short letter group ("GB82 WEST 1234"). */
+export function idRunWord(t: Tokens, j: number): boolean {
+  return t.idWord[j] === true && (t.digit[j] === true || (t.words[j] ?? '').length <= 4);
+}
+
+export type NormalisedValue =
+  | { readonly kind: 'id'; readonly value: string }
+  | { readonly kind: 'words'; readonly value: string; readonly words: number; readonly first: string }
+  | { readonly kind: 'skip'; readonly reason: 'empty' | 'short' | 'long' };
+
+/** One CSV value → what is hashed. Identifier-like: digits at both ends, groups joined by ID_GAP only. */
+export function normaliseValue(raw: string): NormalisedValue {
+  const t = tokenize(normaliseText(raw));
+  const n = t.words.length;
+  if (n === 0) return { kind: 'skip', reason: 'empty' };
+  if (isIdentifier(t)) {
+    const value = compactId(t.words, 0, n - 1);
+    if (value.length < MIN_VALUE_CHARS) return { kind: 'skip', reason: 'short' };
+    return value.length > MAX_ID_CHARS ? { kind: 'skip', reason: 'long' } : { kind: 'id', value };
+  }
+  if (n > MAX_WORDS) return { kind: 'skip', reason: 'long' };
+  const value = t.words.join(' ');
+  if (value.length < MIN_VALUE_CHARS) return { kind: 'skip', reason: 'short' };
+  return { kind: 'words', value, words: n, first: t.words[0] ?? '' };
+}
+
+function isIdentifier(t: Tokens): boolean {
+  const n = t.words.length;
+  if (n > MAX_ID_GROUPS || t.digit[0] !== true || t.digit[n - 1] !== true) return false;
+  for (let j = 0; j < n; j++) {
+    if (!idRunWord(t, j)) return false;
+    if (j > 0 && t.idGap[j] !== true) return false;
+  }
+  return true;
+}
