@@ -3,6 +3,7 @@
 import type { AttachmentInfo, MessageAnalysis, UnscannablePart } from './analysis.js';
 import { type Hits, MAX_SAMPLES, NO_HITS } from './detectors/hits.js';
 import { decideFailure, decideUnscannable, type Matched } from './decide.js';
+import { fileLabel } from './extract-file.js';
 import { anyGlob } from './glob.js';
 import type { AttachmentTest, CompiledCondition, CompiledPolicy, PolicySet } from './policy-set.js';
 import { TextScan } from './text-scan.js';
@@ -112,8 +113,14 @@ class Evaluation {
         return !this.#cond(c.item, DISCARD);
       case 'text':
         return this.#text(c, ev);
-      case 'attachment':
-        return record(ev, 'attachment', attachmentHits(this.#msg.attachments, c.test), c.min);
+      case 'attachment': {
+        const matched = this.#msg.attachments.filter((a) => attachmentMatches(a, c.test));
+        if (!record(ev, 'attachment', attachmentHits(matched), c.min)) return false;
+        // A policy that names an attachment decides for it, and for what is inside it, readable or not
+        // (a quarantined KeePass file is encrypted by design); under `not` nothing is covered.
+        if (ev !== DISCARD) ev.parts.push(...coveredParts(this.#parts, matched));
+        return true;
+      }
       case 'header':
         return record(ev, 'header', this.#headerHits(c.name, c.re), c.min);
       case 'messageSize':
@@ -190,9 +197,15 @@ function inRange(n: number, min: number | undefined, max: number | undefined): b
   return (min === undefined || n >= min) && (max === undefined || n <= max);
 }
 
-function attachmentHits(attachments: readonly AttachmentInfo[], t: AttachmentTest): Hits {
-  const names = attachments.filter((a) => attachmentMatches(a, t)).map((a) => a.name);
+function attachmentHits(matched: readonly AttachmentInfo[]): Hits {
+  const names = matched.map((a) => a.name);
   return { count: names.length, samples: names.slice(0, MAX_SAMPLES) };
+}
+
+function coveredParts(parts: readonly UnscannablePart[], matched: readonly AttachmentInfo[]): UnscannablePart[] {
+  if (parts.length === 0 || matched.length === 0) return [];
+  const labels = matched.map((a) => fileLabel(a.name, a.container));
+  return parts.filter((p) => labels.some((l) => p.label === l || p.label.startsWith(`${l}/`)));
 }
 
 export function attachmentMatches(a: AttachmentInfo, t: AttachmentTest): boolean {
