@@ -3,8 +3,8 @@
 import { mkdirSync, openSync, closeSync, renameSync, rmSync, symlinkSync, writeFileSync, writeSync, ftruncateSync } from 'node:fs';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
-import type { PolicyFile } from '../../config/generated/policy.js';
-import type { TopologyFile } from '../../config/generated/topology.js';
+import type { PolicyFile } from '../../engine/config/generated/policy.js';
+import type { TopologyFile } from '../../engine/config/generated/topology.js';
 
 export interface PlainTopology {
   readonly listen: readonly { readonly port: number; readonly proxyTrusted?: readonly string[] }[];
