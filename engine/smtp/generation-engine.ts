@@ -39,6 +39,8 @@ class SmtpGeneration implements GenerationEngine {
   readonly #idle = new Set<() => void>();
   #transactions = 0;
   #draining = false;
+  /** The drain deadline passed: a session whose last committed transaction ended goes at once. */
+  #expired = false;
 
   constructor(graph: RoutingGraph, services: EngineServices) {
     this.#graph = graph;
@@ -98,15 +100,26 @@ class SmtpGeneration implements GenerationEngine {
     });
   }
 
-  /** The drain deadline: 421 to everyone left, in-flight relays aborted, sockets destroyed shortly after. */
+  /**
+   * The drain deadline: 421 to everyone left, in-flight relays aborted, sockets destroyed shortly after —
+   * except a transaction whose final dot already went out. The receiver may have queued it, so cutting
+   * the leg and answering 421 would make the upstream send it again. It gets the receiver's own reply
+   * (bounded by the leg's dataMs), then the 421 (#transactionEnded).
+   */
   #expire(done: () => void): void {
+    this.#expired = true;
     for (const s of this.#sessions) {
-      s.transaction?.abort('drain deadline');
+      const tx = s.transaction;
+      if (tx?.committed === true) continue;
+      tx?.abort('drain deadline');
+      // Now, not when the upstream socket has closed: the body may still be streaming to the receiver,
+      // and its dot must not follow the 421 the upstream is about to get.
+      tx?.leg?.conn.close();
       s.shutdown(SHUTTING_DOWN);
     }
     const hard = setTimeout(() => {
-      for (const s of this.#sessions) s.connection._socket.destroy();
-      done();
+      for (const s of this.#sessions) if (s.transaction?.committed !== true) s.connection._socket.destroy();
+      if (this.#sessions.size === 0) done();
     }, STRAGGLER_GRACE_MS);
     hard.unref();
   }
@@ -181,7 +194,8 @@ class SmtpGeneration implements GenerationEngine {
       tx.abort('upstream connection closed');
       if (tx.stage === 'envelope') endTransaction(this.#ctx, s, tx, 'aborted', 'connection closed by the upstream', { reusable: true });
       // stage data: the DATA handler sees the abort and ends the transaction itself.
-      else if (tx.leg !== null && (tx.stage === 'receiving' || tx.stage === 'data')) tx.leg.conn.close();
+      // A committed leg stays: closing it cannot take the message back, and its reply goes into the record.
+      else if (tx.leg !== null && (tx.stage === 'receiving' || tx.stage === 'data') && !tx.committed) tx.leg.conn.close();
     }
     this.#sessions.delete(s);
     const n = (this.#perUpstream.get(s.upstream.name) ?? 1) - 1;
@@ -195,6 +209,8 @@ class SmtpGeneration implements GenerationEngine {
     this.#transactions = Math.max(0, this.#transactions - 1);
     // After the reply to the command that ended it has been written.
     if (this.#draining) setImmediate(() => s.transaction === null && s.shutdown(SHUTTING_DOWN));
+    // Past the deadline the upstream gets a moment to read both replies, then the socket goes.
+    if (this.#expired) setTimeout(() => s.closed || s.connection._socket.destroy(), STRAGGLER_GRACE_MS).unref();
   }
 
   #armSessionLimit(s: InboundSession): void {
