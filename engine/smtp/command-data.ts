@@ -13,8 +13,15 @@ export class SpoolError extends Error {
   }
 }
 
-export async function receiveMessage(ctx: EngineContext, stream: SMTPServerDataStream): Promise<Spool> {
+/**
+ * `signal` is the transaction's: when the upstream goes away smtp-server unpipes the stream, and not
+ * every version ends it, so the abort ends the read here rather than waiting on the library.
+ */
+export async function receiveMessage(ctx: EngineContext, stream: SMTPServerDataStream, signal?: AbortSignal): Promise<Spool> {
   const spool = new Spool(ctx.spool);
+  const onAbort = (): void => void stream.destroy(signal?.reason instanceof Error ? signal.reason : new Error('transaction aborted'));
+  if (signal?.aborted === true) onAbort();
+  else signal?.addEventListener('abort', onAbort, { once: true });
   const normalizer = new LineEndingNormalizer();
   let failure: SpoolError | null = null;
   const write = async (chunk: Buffer): Promise<void> => {
@@ -36,5 +43,7 @@ export async function receiveMessage(ctx: EngineContext, stream: SMTPServerDataS
   } catch (err) {
     await spool.dispose().catch(() => undefined);
     throw err;
+  } finally {
+    signal?.removeEventListener('abort', onAbort);
   }
 }

@@ -90,7 +90,7 @@ async function onData(ctx: EngineContext, s: InboundSession, stream: SMTPServerD
   budget.unref();
   let spool;
   try {
-    spool = await receiveMessage(ctx, stream);
+    spool = await receiveMessage(ctx, stream, tx.signal);
   } catch (err) {
     if (err instanceof SpoolError) {
       ctx.logger.error({ err, sessionId: s.id, code: err.code }, err.message);
