@@ -92,6 +92,8 @@ export interface EngineServices {
   readonly observer: EngineObserver;
   readonly pool: RelayPool;
   readonly incidents?: IncidentSink;
+  /** The runtime's private per-process directory for a configured spool dir (spool-dir.ts); absent: the dir itself. */
+  readonly spoolDir?: (configured: string) => string;
 }
 
 /** One per graph generation, created by the runtime when a graph goes live. */

@@ -52,7 +52,7 @@ class SmtpGeneration implements GenerationEngine {
       logger: services.logger,
       targets: new LegTargets(graph, services.logger, services.observer),
       cursor: new RouteCursor(),
-      spool: { dir: g.spool.dir, memoryThresholdBytes: g.spool.memoryThresholdBytes, maxBytes: g.maxMessageBytes },
+      spool: { dir: services.spoolDir?.(g.spool.dir) ?? g.spool.dir, memoryThresholdBytes: g.spool.memoryThresholdBytes, maxBytes: g.maxMessageBytes },
       analysisLimits: { maxDepth: g.inspection.maxDepth, maxParts: g.inspection.maxParts, maxDecodedBytes: g.inspection.maxDecodedBytes },
       isDraining: () => this.#draining,
       transactionStarted: () => void this.#transactions++,
