@@ -10,6 +10,7 @@ import type { BuildResult } from '../graph/build.js';
 import type { RoutingGraph } from '../graph/types.js';
 import { RelayPool } from '../smtp/relay-pool.js';
 import { prepareSpoolDir } from '../smtp/spool-dir.js';
+import { RefusedSockets } from '../smtp/refused-sockets.js';
 import type { PreparedSpool } from '../smtp/spool-dir.js';
 import { rm } from 'node:fs/promises';
 import { createGenerationEngine } from '../smtp/engine-api.js';
@@ -44,6 +45,10 @@ export interface GatewayOptions {
   /** How long a replaced generation keeps its sessions before they are drained. Default: its drain.graceMs. */
   readonly retireMs?: number;
   readonly build?: (dir: string) => Promise<BuildResult>;
+  /** Refused sockets that may linger (reading their reply) at once; more are closed at once. Default 64. */
+  readonly maxLingeringRefusals?: number;
+  /** Connections still waiting for a PROXY header, across listeners; more are closed at once. Default 256. */
+  readonly maxPendingConnections?: number;
 }
 
 export class GatewayStartError extends Error {
@@ -78,6 +83,8 @@ export class Gateway {
       logger: opts.logger,
       accept: (socket, meta) => this.#accept(socket, meta),
       ...(opts.proxyHeaderTimeoutMs !== undefined ? { proxyHeaderTimeoutMs: opts.proxyHeaderTimeoutMs } : {}),
+      ...(opts.maxPendingConnections !== undefined ? { maxPendingConnections: opts.maxPendingConnections } : {}),
+      onShed: (reason) => opts.metrics.connectionShed(reason),
     });
     this.#admin = new AdminSlot(opts.startAdmin ?? startAdminServer, {
       logger: opts.logger,
@@ -91,6 +98,7 @@ export class Gateway {
       pool: this.#pool,
       incidents: opts.metrics.countIncidents(this.#incidents),
       spoolDir: (configured) => this.#spools.get(configured)?.dir ?? configured,
+      refusals: new RefusedSockets({ ...(opts.maxLingeringRefusals !== undefined ? { maxLingering: opts.maxLingeringRefusals } : {}), onOverflow: () => opts.metrics.connectionShed('refusal-overflow') }),
     };
   }
 

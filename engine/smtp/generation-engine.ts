@@ -1,7 +1,8 @@
 // One SMTP engine per graph generation: inbound servers (one per TLS profile, built once), session
 // admission (upstream lookup, connection limits), per-session wiring, counters and drain.
 import { nextId } from './ids.js';
-import { InboundServer, installReplyOverride, refuseSocket } from './inbound-server.js';
+import { InboundServer, installReplyOverride } from './inbound-server.js';
+import { RefusedSockets } from './refused-sockets.js';
 import { InboundSession } from './inbound-session.js';
 import { sessionHooks } from './inbound-hooks.js';
 import { LegTargets } from './leg-targets.js';
@@ -37,6 +38,7 @@ class SmtpGeneration implements GenerationEngine {
   readonly #byLibrarySession = new WeakMap<SMTPServerSession, InboundSession>();
   readonly #perUpstream = new Map<string, number>();
   readonly #idle = new Set<() => void>();
+  readonly #refusals: RefusedSockets;
   #transactions = 0;
   #draining = false;
   /** The drain deadline passed: a session whose last committed transaction ended goes at once. */
@@ -45,6 +47,7 @@ class SmtpGeneration implements GenerationEngine {
   constructor(graph: RoutingGraph, services: EngineServices) {
     this.#graph = graph;
     this.#services = services;
+    this.#refusals = services.refusals ?? new RefusedSockets();
     const g = graph.gateway;
     this.#ctx = {
       graph,
@@ -81,7 +84,7 @@ class SmtpGeneration implements GenerationEngine {
     if (admission.ok) return this.#open(socket, meta, admission.upstream);
     this.#services.observer.sessionRefused({ remoteAddress: meta.remoteAddress, reason: admission.reason });
     this.#services.logger.info({ remoteAddress: meta.remoteAddress, reason: admission.reason }, `connection refused: ${admission.reply.lines.join(' ')}`);
-    refuseSocket(socket, admission.reply);
+    this.#refusals.refuse(socket, admission.reply);
   }
 
   drain(deadline: number): Promise<void> {
@@ -150,7 +153,7 @@ class SmtpGeneration implements GenerationEngine {
 
   #open(socket: Socket, meta: ConnectionMeta, u: Upstream): void {
     const server = this.#servers.get(tlsProfileOf(this.#graph, u) ?? this);
-    if (server === undefined) return refuseSocket(socket, reply(421, '4.3.0', 'no inbound profile for this upstream'));
+    if (server === undefined) return this.#refusals.refuse(socket, reply(421, '4.3.0', 'no inbound profile for this upstream'));
     const id = nextId();
     server.startSession(socket, meta, id, (connection) => this.#bind(connection, id, u, meta));
   }
