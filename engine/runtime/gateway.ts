@@ -211,6 +211,8 @@ export class Gateway {
     }
     const previous = this.#cell?.swap(next, this.#retireTiming());
     for (const step of steps) step.commit();
+    // Idle receiving legs were opened with the old graph's TLS material: never reused, only holding slots.
+    this.#pool.closeIdle();
     this.#publish(graph);
     if (previous !== undefined) this.#opts.logger.debug({ generation: next.id, previous: previous.id }, 'generation swapped');
   }

@@ -21,7 +21,7 @@ afterEach(async () => {
 
 const fds = (): number => readdirSync('/proc/self/fd').length;
 
-async function start(t: (port: number) => PlainTopology, opts: { maxLingeringRefusals?: number; maxPendingConnections?: number }): Promise<{ port: number; metrics: GatewayMetrics }> {
+async function start(t: (port: number) => Omit<PlainTopology, 'receiverPort'>, opts: { maxLingeringRefusals?: number; maxPendingConnections?: number }): Promise<{ port: number; metrics: GatewayMetrics }> {
   const root = mkdtempSync(join(tmpdir(), 'rg-caps-'));
   cleanups.push(() => rmSync(root, { recursive: true, force: true }));
   const [port = 0, receiverPort = 0] = await freePorts(2);
