@@ -210,6 +210,8 @@ export class RecordingSender {
   }
 
   async #attempt(envelope: Envelope, message: Buffer, id: string): Promise<SentMessage> {
+    // Before DATA: the gateway's DATA time budget starts with its 354, not with our own preparation.
+    const wire = dotStuffed(message);
     let step: SendStep = 'connect';
     try {
       const conn = await this.#connection();
@@ -229,7 +231,7 @@ export class RecordingSender {
       const go = await conn.command('DATA');
       if (go.code !== 354) return done(id, go.code >= 200 && go.code < 400 ? 'tempfail' : classify(go.code), step, go);
       step = 'end-of-data';
-      conn.write(dotStuffed(message));
+      conn.write(wire);
       const final = await conn.reply();
       this.#onConn += 1;
       return done(id, classify(final.code), step, final);
@@ -266,8 +268,17 @@ export class RecordingSender {
 
 /** RFC 5321 §4.5.2 transparency, done here and not by the code under test; then the terminator. */
 export function dotStuffed(message: Buffer): Buffer {
-  const text = message.toString('latin1').replace(/(^|\r\n)\./g, '$1..');
-  return Buffer.from(`${text}${text.endsWith('\r\n') ? '' : '\r\n'}.\r\n`, 'latin1');
+  const parts: Buffer[] = [];
+  let from = 0;
+  if (message[0] === 0x2e) parts.push(Buffer.from('.'));
+  for (let at = message.indexOf('\r\n.'); at >= 0; at = message.indexOf('\r\n.', at + 3)) {
+    parts.push(message.subarray(from, at + 2), Buffer.from('.'));
+    from = at + 2;
+  }
+  parts.push(message.subarray(from));
+  const endsWithCrlf = message.length >= 2 && message[message.length - 2] === 0x0d && message[message.length - 1] === 0x0a;
+  parts.push(Buffer.from(endsWithCrlf ? '.\r\n' : '\r\n.\r\n'));
+  return Buffer.concat(parts);
 }
 
 function done(id: string, outcome: SendOutcome, step: SendStep, r: RawReply): SentMessage {

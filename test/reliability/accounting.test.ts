@@ -2,7 +2,7 @@
 // (the upstream retries it: a duplicate) unless the test names why that window is inherent.
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { accountFor, assertAccounting, testIdOf, testMessage } from '../helpers/accounting.js';
+import { accountFor, assertAccounting, dotStuffed, testIdOf, testMessage } from '../helpers/accounting.js';
 import type { SendOutcome, SentMessage } from '../helpers/accounting.js';
 
 const sent = (id: string, outcome: SendOutcome): SentMessage => ({ id, outcome, step: 'end-of-data', detail: outcome });
@@ -53,4 +53,16 @@ describe('the recording sender', () => {
       expect(source, file).not.toMatch(/from\s+'[^']*engine\//);
     }
   });
+});
+
+describe('dotStuffed', () => {
+  const cases: readonly (readonly [string, string])[] = [
+    ['a\r\nb\r\n', 'a\r\nb\r\n.\r\n'],
+    ['.a\r\n..b\r\n.\r\n', '..a\r\n...b\r\n..\r\n.\r\n'],
+    ['no final line end', 'no final line end\r\n.\r\n'],
+    ['a\n.b\r\n', 'a\n.b\r\n.\r\n'],
+  ];
+  for (const [input, wire] of cases) {
+    it(`stuffs ${JSON.stringify(input)}`, () => expect(dotStuffed(Buffer.from(input, 'latin1')).toString('latin1')).toBe(wire));
+  }
 });
