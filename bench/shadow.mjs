@@ -5,16 +5,16 @@
 // setImmediate) competes with the next one exactly as on a live gateway. Target: p50 added ≤ 0.2 ms.
 // Usage: node bench/shadow.mjs [--messages N] [--rounds R]
 import net from 'node:net';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { stringify as stringifyYaml } from 'yaml';
 import { join } from 'node:path';
-import { cpus, loadavg } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { pino } from 'pino';
 import { setup, freePort, percentile } from './harness.mjs';
 import { startFastSink } from './fast-sink.mjs';
 import { generateCorpus } from './corpus.mjs';
 import { Gateway } from '../dist/runtime/gateway.js';
 import { createMetrics } from '../dist/runtime/metrics.js';
-import { topologyText } from '../dist/runtime/testing/config-fixture.js';
 
 const arg = (name, fallback) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -131,3 +131,24 @@ await plain.gw.shutdown(1000);
 await shadowed.gw.shutdown(1000);
 await sink.close();
 process.exit(0);
+
+// The plain topology of the runtime tests (test/doubles/config-fixture.ts), written here because
+// benchmarks run on dist/ and test doubles are not part of the product.
+function topologyText({ listen, receiverPort, incidentsPath, note }) {
+  const secret = join(tmpdir(), 'relayguard-bench-loop.secret');
+  if (!existsSync(secret)) writeFileSync(secret, 'relayguard-bench-loop-secret-0123456789abcdef\n');
+  const topology = {
+    version: 1,
+    gateway: {
+      hostname: 'gw.example.test',
+      listen: listen.map((l) => ({ address: '127.0.0.1', port: l.port })),
+      incidents: { path: incidentsPath ?? '../incidents.jsonl' },
+      spool: { dir: '../spool' },
+      loop: { secretFile: secret },
+    },
+    upstreams: [{ name: 'local', addresses: ['127.0.0.0/8'], mode: 'forward', tls: { starttls: 'disabled', clientCertificate: 'none', trust: [] } }],
+    receivers: [{ name: 'mx', host: '127.0.0.1', port: receiverPort, tls: { starttls: 'disabled', trust: [], verifyHostname: false } }],
+    routes: [{ domains: ['*'], receivers: ['mx'] }],
+  };
+  return `${note !== undefined ? `# ${note}\n` : ''}${stringifyYaml(topology)}`;
+}

@@ -162,7 +162,7 @@ describe('compileGraph on a realistic config', () => {
     expect(graph.gateway.timeouts.dataMs).toBe(600_000);
     expect(graph.gateway.timeouts.sessionMs).toBe(0);
     expect(graph.gateway.inspection.onFailure).toBe('tempfail');
-    expect(graph.gateway.spool.dir).toBe(join(tmpdir(), 'relayguard-spool'));
+    expect(graph.gateway.spool.dir).toBe(join(tmpdir(), `relayguard-spool-${process.geteuid?.() ?? 'user'}`));
     expect(graph.gateway.incidents.path).toBe(join(graph.revision.dir, '..', 'var', 'incidents.jsonl'));
   });
 

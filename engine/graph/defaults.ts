@@ -47,9 +47,12 @@ export function defaultHostname(): string {
   return hostname();
 }
 
-/** Spool directory when gateway.spool.dir is absent. */
+/**
+ * Spool directory when gateway.spool.dir is absent: one per user under the OS temp dir, never shared
+ * between users; the runtime checks it is private and gives each gateway process its own subdirectory.
+ */
 export function defaultSpoolDir(): string {
-  return join(tmpdir(), 'relayguard-spool');
+  return join(tmpdir(), `relayguard-spool-${process.geteuid?.() ?? 'user'}`);
 }
 
 /** Incident log when gateway.incidents is absent: beside the topology file, like the example config. */

@@ -7,7 +7,7 @@ import { freePorts } from '../../test/helpers/ports.js';
 import { RecordingSender, newTestId, testMessage } from '../../test/helpers/accounting.js';
 import { buildGraph } from '../graph/build.js';
 import { devMtaTargets, startDevMail, tryItBanner } from './dev-mta.js';
-import { topologyText } from './testing/config-fixture.js';
+import { topologyText } from '../../test/doubles/config-fixture.js';
 
 const cleanups: (() => Promise<void> | void)[] = [];
 afterEach(async () => {

@@ -9,6 +9,10 @@ import { buildGraph } from '../graph/build.js';
 import type { BuildResult } from '../graph/build.js';
 import type { RoutingGraph } from '../graph/types.js';
 import { RelayPool } from '../smtp/relay-pool.js';
+import { prepareSpoolDir } from '../smtp/spool-dir.js';
+import { RefusedSockets } from '../smtp/refused-sockets.js';
+import type { PreparedSpool } from '../smtp/spool-dir.js';
+import { rm } from 'node:fs/promises';
 import { createGenerationEngine } from '../smtp/engine-api.js';
 import type { ConnectionMeta, CreateGenerationEngine, EngineServices } from '../smtp/engine-api.js';
 import { AdminSlot } from './admin-slot.js';
@@ -44,6 +48,10 @@ export interface GatewayOptions {
   readonly build?: (dir: string) => Promise<BuildResult>;
   /** serve --shadow DIR: the shadow candidate, overriding the topology's gateway.shadow. */
   readonly shadowDir?: string;
+  /** Refused sockets that may linger (reading their reply) at once; more are closed at once. Default 64. */
+  readonly maxLingeringRefusals?: number;
+  /** Connections still waiting for a PROXY header, across listeners; more are closed at once. Default 256. */
+  readonly maxPendingConnections?: number;
 }
 
 export class GatewayStartError extends Error {
@@ -63,6 +71,8 @@ export class Gateway {
   readonly #listeners: ListenerSet;
   readonly #admin: AdminSlot;
   readonly #services: EngineServices;
+  /** Configured spool dir → this process's private directory in it (prepared once per dir). */
+  readonly #spools = new Map<string, PreparedSpool>();
   #cell: GenerationCell | undefined;
   #reloader: Reloader | undefined;
   #shadow: ShadowEvaluator | undefined;
@@ -78,6 +88,8 @@ export class Gateway {
       logger: opts.logger,
       accept: (socket, meta) => this.#accept(socket, meta),
       ...(opts.proxyHeaderTimeoutMs !== undefined ? { proxyHeaderTimeoutMs: opts.proxyHeaderTimeoutMs } : {}),
+      ...(opts.maxPendingConnections !== undefined ? { maxPendingConnections: opts.maxPendingConnections } : {}),
+      onShed: (reason) => opts.metrics.connectionShed(reason),
     });
     this.#admin = new AdminSlot(opts.startAdmin ?? startAdminServer, {
       logger: opts.logger,
@@ -92,6 +104,8 @@ export class Gateway {
       incidents: opts.metrics.countIncidents(this.#incidents),
       // Stable across generations; forwards to whichever candidate is current (none: a no-op).
       shadow: { offer: (offer) => this.#shadow?.offer(offer) },
+      spoolDir: (configured) => this.#spools.get(configured)?.dir ?? configured,
+      refusals: new RefusedSockets({ ...(opts.maxLingeringRefusals !== undefined ? { maxLingering: opts.maxLingeringRefusals } : {}), onOverflow: () => opts.metrics.connectionShed('refusal-overflow') }),
     };
   }
 
@@ -174,6 +188,7 @@ export class Gateway {
   }
 
   async #begin(graph: RoutingGraph): Promise<void> {
+    await this.#prepareSpool(graph);
     this.#incidents.prepare(graph.gateway.incidents).commit();
     const first = this.#newGeneration(graph);
     this.#cell = new GenerationCell(first, { logger: this.#opts.logger });
@@ -200,6 +215,8 @@ export class Gateway {
   /** The swap: everything that can fail (engine, ports, files) is done before the one assignment. */
   async #apply(graph: RoutingGraph): Promise<void> {
     if (this.#shutdown !== undefined) throw Object.assign(new Error('the gateway is shutting down'), { code: 'RG_RUNTIME_SHUTTING_DOWN' });
+    // Before the engine: it takes its spool directory when it is built. An unsafe new dir fails the reload.
+    await this.#prepareSpool(graph);
     const next = this.#newGeneration(graph);
     const steps: { commit(): void; rollback(): void }[] = [];
     try {
@@ -213,9 +230,21 @@ export class Gateway {
     }
     const previous = this.#cell?.swap(next, this.#retireTiming());
     for (const step of steps) step.commit();
+    // Idle receiving legs were opened with the old graph's TLS material: never reused, only holding slots.
+    this.#pool.closeIdle();
     this.#publish(graph);
     void this.#syncShadow(graph);
     if (previous !== undefined) this.#opts.logger.debug({ generation: next.id, previous: previous.id }, 'generation swapped');
+  }
+
+  /** A private per-process directory in the configured spool dir; orphans of crashed processes swept and counted. */
+  async #prepareSpool(graph: RoutingGraph): Promise<void> {
+    const configured = graph.gateway.spool.dir;
+    if (this.#spools.has(configured)) return;
+    const prepared = await prepareSpoolDir(configured);
+    this.#spools.set(configured, prepared);
+    this.#opts.metrics.spoolOrphansSwept(prepared.orphansSwept);
+    if (prepared.orphansSwept > 0) this.#opts.logger.warn({ code: 'RG_SPOOL_ORPHANS_SWEPT', dir: configured, files: prepared.orphansSwept }, `deleted ${prepared.orphansSwept} spooled message file(s) left by a gateway process that no longer runs`);
   }
 
   #retireTiming(): { readonly retireMs: number; readonly graceMs: number } {
@@ -293,6 +322,8 @@ export class Gateway {
     log.info({ code: 'RG_RUNTIME_DRAINING', sessions, graceMs }, `draining ${sessions} session(s), at most ${graceMs} ms`);
     await this.#cell?.drainAll(Date.now() + graceMs);
     await this.#pool.close().catch((err: unknown) => log.warn({ err }, 'closing relay connections failed'));
+    // Every transaction has ended: this process's spool directories are empty now.
+    for (const s of this.#spools.values()) await rm(s.dir, { recursive: true, force: true }).catch(() => undefined);
     await this.#incidents.close();
     await this.#admin.close();
     log.info({ code: 'RG_RUNTIME_STOPPED' }, 'relayguard stopped');

@@ -4,7 +4,7 @@ import { pino } from 'pino';
 import { freePorts } from '../../test/helpers/ports.js';
 import type { Listener } from '../graph/types.js';
 import type { ConnectionMeta } from '../smtp/engine-api.js';
-import { connectLines } from './testing/fake-engine.js';
+import { connectLines } from '../../test/doubles/fake-engine.js';
 import { ListenError, ListenerSet } from './listeners.js';
 import { encodeProxyV1, encodeProxyV2 } from './proxy-protocol.js';
 

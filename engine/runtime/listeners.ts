@@ -17,6 +17,13 @@ export interface ListenerSetOptions {
   readonly accept: Accept;
   /** How long a trusted proxy may take to send its header. Default 5 s. */
   readonly proxyHeaderTimeoutMs?: number;
+  /**
+   * Connections not yet handed to the engine (still waiting for their PROXY header), across all
+   * listeners. Beyond it a new connection is closed at once. Default 256.
+   */
+  readonly maxPendingConnections?: number;
+  /** A connection closed at once because of that cap: for the metrics. */
+  readonly onShed?: (reason: 'pre-greeting') => void;
 }
 
 export interface ListenerStatus {
@@ -57,6 +64,8 @@ export class ListenerSet {
   readonly #opts: ListenerSetOptions;
   readonly #bound = new Map<string, Bound>();
   readonly #closing = new Map<string, Bound>();
+  /** Sockets accepted but not yet given to the engine (nobody has greeted them). */
+  readonly #pending = new Set<Socket>();
 
   constructor(opts: ListenerSetOptions) {
     this.#opts = opts;
@@ -92,6 +101,11 @@ export class ListenerSet {
   /** Stops accepting everywhere; sessions already accepted carry on (the engine owns them). */
   stopAccepting(): void {
     for (const key of [...this.#bound.keys()]) this.#stop(key);
+  }
+
+  /** Connections waiting for their PROXY header right now. */
+  get pendingConnections(): number {
+    return this.#pending.size;
   }
 
   /** The port a listener actually got (differs from the configured one only for port 0). */
@@ -178,7 +192,13 @@ export class ListenerSet {
       socket.destroy();
       return;
     }
-    void this.#acceptProxied(bound, socket, meta);
+    if (this.#pending.size >= (this.#opts.maxPendingConnections ?? 256)) {
+      this.#opts.onShed?.('pre-greeting');
+      socket.destroy();
+      return;
+    }
+    this.#pending.add(socket);
+    void this.#acceptProxied(bound, socket, meta).finally(() => this.#pending.delete(socket));
   }
 
   async #acceptProxied(bound: Bound, socket: Socket, tcp: ConnectionMeta): Promise<void> {

@@ -18,6 +18,10 @@ export interface GatewayMetrics extends EngineObserver {
   policyMatched(e: { readonly policy: string; readonly action: string; readonly mode: string }): void;
   /** Counted from transactionFinished already (its decision says so); for callers outside a transaction. */
   inspectionFailed(e: { readonly reason: string }): void;
+  /** A connection closed at once because a cap was full (lingering refusals, connections not yet greeted). */
+  connectionShed(reason: 'refusal-overflow' | 'pre-greeting'): void;
+  /** Spool files of dead processes deleted at start-up (or when a reload names a new spool dir). */
+  spoolOrphansSwept(n: number): void;
   /** Wraps the incident sink: every incident record (one per matched policy) counts in policy_matches_total. */
   countIncidents(sink: IncidentSink): IncidentSink;
   /** This process's metrics as prom-client JSON, for aggregation across cluster workers. */
@@ -66,6 +70,8 @@ function defineMetrics(registry: Registry) {
     reloadDuration: new Histogram({ name: `${PREFIX}reload_duration_seconds`, help: 'Time to read, validate and compile a config revision.', buckets: RELOAD_BUCKETS, registers }),
     configInfo: new Gauge({ name: `${PREFIX}config_info`, help: 'The running config revision (always 1).', labelNames: ['revision', 'git_commit'], registers, aggregator: 'max' }),
     // Across workers: ready only when every worker is.
+    shed: new Counter({ name: `${PREFIX}connections_shed_total`, help: 'Connections closed at once because a cap was full: refusal-overflow (more refused sockets lingering than allowed), pre-greeting (too many connections still waiting for their PROXY header).', labelNames: ['reason'], registers }),
+    spoolOrphans: new Counter({ name: `${PREFIX}spool_orphans_swept_total`, help: 'Spooled message files left by a process that no longer runs (a crash), deleted at start-up.', registers }),
     ready: new Gauge({ name: `${PREFIX}ready`, help: '1 when a graph is loaded, listeners are bound and the process is not draining.', registers, aggregator: 'min' }),
   };
 }
@@ -248,6 +254,14 @@ class PrometheusGatewayMetrics implements GatewayMetrics {
 
   inspectionFailed(e: { readonly reason: string }): void {
     this.#m.inspectionFailures.labels(inspectionFailureReason(e.reason)).inc();
+  }
+
+  connectionShed(reason: 'refusal-overflow' | 'pre-greeting'): void {
+    this.#m.shed.labels(reason).inc();
+  }
+
+  spoolOrphansSwept(n: number): void {
+    if (n > 0) this.#m.spoolOrphans.inc(n);
   }
 
   countIncidents(sink: IncidentSink): IncidentSink {

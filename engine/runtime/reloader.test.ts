@@ -9,7 +9,7 @@ import type { RoutingGraph } from '../graph/types.js';
 import { Reloader } from './reloader.js';
 import type { ReloaderOptions } from './reloader.js';
 import type { ReloadResult } from './reload-result.js';
-import { topologyText } from './testing/config-fixture.js';
+import { topologyText } from '../../test/doubles/config-fixture.js';
 
 const dirs: string[] = [];
 const reloaders: Reloader[] = [];

@@ -118,6 +118,9 @@ export class Reloader {
     try {
       await this.#opts.apply(built.graph);
     } catch (err) {
+      // The files were fine, the moment was not (a port still taken): the same bytes must be tried again
+      // on the next event, not skipped as already seen.
+      this.#lastSeen = null;
       return this.#failed(trigger, built.revision, [applyDiagnostic(this.#opts.dir, err)], started);
     }
     return this.#applied(trigger, running, built.graph, built.diagnostics, started);

@@ -9,7 +9,7 @@ import { buildGraph } from '../graph/build.js';
 import { inspectionSettingsOf } from '../graph/inspection-settings.js';
 import { inspectMessage } from '../policy/inspect.js';
 import { ShadowEvaluator } from './shadow.js';
-import { blockSubjectPolicy, policyText, topologyText } from './testing/config-fixture.js';
+import { blockSubjectPolicy, policyText, topologyText } from '../../test/doubles/config-fixture.js';
 
 const root = mkdtempSync(join(tmpdir(), 'rg-shadow-unit-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));

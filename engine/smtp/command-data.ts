@@ -26,9 +26,20 @@ export class AdmissionRefused extends Error {
 /**
  * `declared` (the client's SIZE) is reserved before the first byte, so a message that announced more
  * than fits is refused without holding anything; bytes beyond it are charged as they arrive.
+ * `signal` is the transaction's: when the upstream goes away smtp-server unpipes the stream, and not
+ * every version ends it, so the abort ends the read here rather than waiting on the library.
  */
-export async function receiveMessage(ctx: EngineContext, stream: SMTPServerDataStream, admission: Reservation, declared?: number): Promise<Spool> {
+export async function receiveMessage(
+  ctx: EngineContext,
+  stream: SMTPServerDataStream,
+  admission: Reservation,
+  declared: number | undefined,
+  signal?: AbortSignal,
+): Promise<Spool> {
   const spool = new Spool(ctx.spool);
+  const onAbort = (): void => void stream.destroy(signal?.reason instanceof Error ? signal.reason : new Error('transaction aborted'));
+  if (signal?.aborted === true) onAbort();
+  else signal?.addEventListener('abort', onAbort, { once: true });
   const normalizer = new LineEndingNormalizer();
   let failure: SpoolError | AdmissionRefused | null = null;
   let received = 0;
@@ -59,5 +70,7 @@ export async function receiveMessage(ctx: EngineContext, stream: SMTPServerDataS
   } catch (err) {
     await spool.dispose().catch(() => undefined);
     throw err;
+  } finally {
+    signal?.removeEventListener('abort', onAbort);
   }
 }

@@ -5,6 +5,7 @@ import type { Logger } from 'pino';
 import type { RoutingGraph } from '../graph/types.js';
 import type { Incident } from '../policy/incidents.js';
 import type { RelayPool } from './relay-pool.js';
+import type { RefusedSockets } from './refused-sockets.js';
 
 export interface ConnectionMeta {
   readonly remoteAddress: string;
@@ -92,6 +93,10 @@ export interface EngineServices {
   readonly observer: EngineObserver;
   readonly pool: RelayPool;
   readonly incidents?: IncidentSink;
+  /** The runtime's private per-process directory for a configured spool dir (spool-dir.ts); absent: the dir itself. */
+  readonly spoolDir?: (configured: string) => string;
+  /** Bounded lingering of refused sockets, shared by every generation; absent: the engine keeps its own. */
+  readonly refusals?: RefusedSockets;
 }
 
 /** One per graph generation, created by the runtime when a graph goes live. */

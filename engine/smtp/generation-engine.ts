@@ -2,7 +2,8 @@
 // admission (upstream lookup, connection limits), per-session wiring, counters and drain.
 import { admissionBudget } from './admission.js';
 import { nextId } from './ids.js';
-import { InboundServer, installReplyOverride, refuseSocket } from './inbound-server.js';
+import { InboundServer, installReplyOverride } from './inbound-server.js';
+import { RefusedSockets } from './refused-sockets.js';
 import { InboundSession } from './inbound-session.js';
 import { sessionHooks } from './inbound-hooks.js';
 import { LegTargets } from './leg-targets.js';
@@ -38,12 +39,16 @@ class SmtpGeneration implements GenerationEngine {
   readonly #byLibrarySession = new WeakMap<SMTPServerSession, InboundSession>();
   readonly #perUpstream = new Map<string, number>();
   readonly #idle = new Set<() => void>();
+  readonly #refusals: RefusedSockets;
   #transactions = 0;
   #draining = false;
+  /** The drain deadline passed: a session whose last committed transaction ended goes at once. */
+  #expired = false;
 
   constructor(graph: RoutingGraph, services: EngineServices) {
     this.#graph = graph;
     this.#services = services;
+    this.#refusals = services.refusals ?? new RefusedSockets();
     const g = graph.gateway;
     this.#ctx = {
       graph,
@@ -51,7 +56,7 @@ class SmtpGeneration implements GenerationEngine {
       logger: services.logger,
       targets: new LegTargets(graph, services.logger, services.observer),
       cursor: new RouteCursor(),
-      spool: { dir: g.spool.dir, memoryThresholdBytes: g.spool.memoryThresholdBytes, maxBytes: g.maxMessageBytes },
+      spool: { dir: services.spoolDir?.(g.spool.dir) ?? g.spool.dir, memoryThresholdBytes: g.spool.memoryThresholdBytes, maxBytes: g.maxMessageBytes },
       analysisLimits: { maxDepth: g.inspection.maxDepth, maxParts: g.inspection.maxParts, maxDecodedBytes: g.inspection.maxDecodedBytes },
       admission: admissionBudget(services, g.inspection.maxConcurrentBytes),
       isDraining: () => this.#draining,
@@ -81,7 +86,7 @@ class SmtpGeneration implements GenerationEngine {
     if (admission.ok) return this.#open(socket, meta, admission.upstream);
     this.#services.observer.sessionRefused({ remoteAddress: meta.remoteAddress, reason: admission.reason });
     this.#services.logger.info({ remoteAddress: meta.remoteAddress, reason: admission.reason }, `connection refused: ${admission.reply.lines.join(' ')}`);
-    refuseSocket(socket, admission.reply);
+    this.#refusals.refuse(socket, admission.reply);
   }
 
   drain(deadline: number): Promise<void> {
@@ -100,15 +105,26 @@ class SmtpGeneration implements GenerationEngine {
     });
   }
 
-  /** The drain deadline: 421 to everyone left, in-flight relays aborted, sockets destroyed shortly after. */
+  /**
+   * The drain deadline: 421 to everyone left, in-flight relays aborted, sockets destroyed shortly after —
+   * except a transaction whose final dot already went out. The receiver may have queued it, so cutting
+   * the leg and answering 421 would make the upstream send it again. It gets the receiver's own reply
+   * (bounded by the leg's dataMs), then the 421 (#transactionEnded).
+   */
   #expire(done: () => void): void {
+    this.#expired = true;
     for (const s of this.#sessions) {
-      s.transaction?.abort('drain deadline');
+      const tx = s.transaction;
+      if (tx?.committed === true) continue;
+      tx?.abort('drain deadline');
+      // Now, not when the upstream socket has closed: the body may still be streaming to the receiver,
+      // and its dot must not follow the 421 the upstream is about to get.
+      tx?.leg?.conn.close();
       s.shutdown(SHUTTING_DOWN);
     }
     const hard = setTimeout(() => {
-      for (const s of this.#sessions) s.connection._socket.destroy();
-      done();
+      for (const s of this.#sessions) if (s.transaction?.committed !== true) s.connection._socket.destroy();
+      if (this.#sessions.size === 0) done();
     }, STRAGGLER_GRACE_MS);
     hard.unref();
   }
@@ -139,7 +155,7 @@ class SmtpGeneration implements GenerationEngine {
 
   #open(socket: Socket, meta: ConnectionMeta, u: Upstream): void {
     const server = this.#servers.get(tlsProfileOf(this.#graph, u) ?? this);
-    if (server === undefined) return refuseSocket(socket, reply(421, '4.3.0', 'no inbound profile for this upstream'));
+    if (server === undefined) return this.#refusals.refuse(socket, reply(421, '4.3.0', 'no inbound profile for this upstream'));
     const id = nextId();
     server.startSession(socket, meta, id, (connection) => this.#bind(connection, id, u, meta));
   }
@@ -183,7 +199,8 @@ class SmtpGeneration implements GenerationEngine {
       tx.abort('upstream connection closed');
       if (tx.stage === 'envelope') endTransaction(this.#ctx, s, tx, 'aborted', 'connection closed by the upstream', { reusable: true });
       // stage data: the DATA handler sees the abort and ends the transaction itself.
-      else if (tx.leg !== null && (tx.stage === 'receiving' || tx.stage === 'data')) tx.leg.conn.close();
+      // A committed leg stays: closing it cannot take the message back, and its reply goes into the record.
+      else if (tx.leg !== null && (tx.stage === 'receiving' || tx.stage === 'data') && !tx.committed) tx.leg.conn.close();
     }
     this.#sessions.delete(s);
     const n = (this.#perUpstream.get(s.upstream.name) ?? 1) - 1;
@@ -197,6 +214,8 @@ class SmtpGeneration implements GenerationEngine {
     this.#transactions = Math.max(0, this.#transactions - 1);
     // After the reply to the command that ended it has been written.
     if (this.#draining) setImmediate(() => s.transaction === null && s.shutdown(SHUTTING_DOWN));
+    // Past the deadline the upstream gets a moment to read both replies, then the socket goes.
+    if (this.#expired) setTimeout(() => s.closed || s.connection._socket.destroy(), STRAGGLER_GRACE_MS).unref();
   }
 
   #armSessionLimit(s: InboundSession): void {

@@ -103,7 +103,7 @@ async function onData(ctx: EngineContext, s: InboundSession, stream: SMTPServerD
 async function receiveAndProcess(ctx: EngineContext, s: InboundSession, tx: Transaction, stream: SMTPServerDataStream, admission: Reservation, budget: NodeJS.Timeout): Promise<SmtpReply> {
   let spool;
   try {
-    spool = await receiveMessage(ctx, stream, admission, declaredSize(tx.mailArgs));
+    spool = await receiveMessage(ctx, stream, admission, declaredSize(tx.mailArgs), tx.signal);
   } catch (err) {
     if (err instanceof AdmissionRefused) {
       ctx.logger.warn({ sessionId: s.id, transactionId: tx.id, code: err.code, inUse: ctx.admission.inUse, limit: ctx.admission.limit }, err.message);

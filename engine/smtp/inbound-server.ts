@@ -5,7 +5,6 @@ import { SMTPConnection } from 'smtp-server/lib/smtp-connection.js';
 import type { Socket } from 'node:net';
 import type { SMTPServerOptions } from 'smtp-server';
 import type { ConnectionMeta } from './engine-api.js';
-import { formatReply } from './reply.js';
 import type { SmtpReply } from './reply.js';
 
 /**
@@ -62,11 +61,4 @@ export function installReplyOverride(connection: SMTPConnection, take: () => Smt
 export function wireLines(r: SmtpReply): string[] {
   const lines = r.lines.length > 0 ? r.lines : [''];
   return lines.map((l) => (r.enhanced === undefined ? l : `${r.enhanced} ${l}`).trimEnd());
-}
-
-/** Writes a reply to a socket no session runs on (refusals at connect) and closes it. */
-export function refuseSocket(socket: Socket, r: SmtpReply, lingerMs = 5_000): void {
-  socket.on('error', () => undefined);
-  socket.end(formatReply(r));
-  setTimeout(() => socket.destroy(), lingerMs).unref();
 }

@@ -39,6 +39,8 @@ export class RelayConnection {
   #dataStart: Promise<SmtpReply> | null = null;
   #closed = false;
   #lastReply: SmtpReply | null = null;
+  /** The final dot was written and its reply has not arrived: the receiver may already hold the message. */
+  #awaitingFinal = false;
 
   private constructor(opts: RelayConnectOptions, t: RelayTimeouts, est: Established, fallback: string | null) {
     this.#opts = opts;
@@ -99,6 +101,14 @@ export class RelayConnection {
   /** Open, not faulted, no 421 seen, not inside a DATA phase: another command may be sent. */
   get usable(): boolean {
     return !this.#closed && this.#wire.alive && this.#dataStart === null;
+  }
+
+  /**
+   * The terminator went out and the final reply is still due. Closing now would not undo the message
+   * (the receiver may have queued it on the dot); it would only hide the outcome. Drain waits instead.
+   */
+  get awaitingFinalReply(): boolean {
+    return this.#awaitingFinal;
   }
 
   /** DATA was sent by beginData() and no body followed yet: only a hard close ends this safely. */
@@ -222,9 +232,16 @@ export class RelayConnection {
     }
     if (!early) {
       ended = true;
+      // Set in the same tick as the write: whoever checks it later knows the dot may have arrived.
+      this.#awaitingFinal = wire.alive;
       this.#writeGroup([...held, stuffer.end()]);
     }
-    const reply = await final;
+    let reply: SmtpReply;
+    try {
+      reply = await final;
+    } finally {
+      this.#awaitingFinal = false;
+    }
     this.#inTransaction = false;
     if (early) return this.#earlyReply(reply);
     return reply;

@@ -2,7 +2,7 @@
 // timeout, idle expiry with QUIT. A connection that errored is never reused; nothing is retried after DATA.
 import { RelayConnection, RelayError } from './relay-client.js';
 import { isPositive } from './reply.js';
-import type { PipelinedReplies, RelayConnectOptions, RelayRecipient } from './relay-client.js';
+import type { RelayConnectOptions } from './relay-client.js';
 import type { SmtpReply } from './reply.js';
 
 export type RelayPoolOptions = {
@@ -39,8 +39,6 @@ type Endpoint = {
   readonly maxMessages: number;
 };
 
-export type Begun = PipelinedReplies & { readonly conn: RelayConnection };
-
 export class RelayPool {
   readonly #max: number;
   readonly #maxMessages: number;
@@ -68,33 +66,6 @@ export class RelayPool {
     if (idle !== undefined) return idle;
     if (size(ep) < ep.max) return this.#openFor(ep, opts, signal);
     return this.#wait(ep, opts, signal);
-  }
-
-  /**
-   * Acquires and starts a transaction (MAIL, plus pipelined RCPTs when given). A reused connection that
-   * turns out dead at MAIL (the server closed it while idle) is replaced once by a fresh one: nothing of
-   * the transaction was accepted yet, so this is the one safe place to retry.
-   */
-  async begin(opts: RelayConnectOptions, from: string, params: readonly string[], rcpts: readonly RelayRecipient[], signal?: AbortSignal): Promise<Begun> {
-    const conn = await this.acquire(opts, signal);
-    const reused = conn.transactions > 0;
-    try {
-      const got = await conn.mailAndRcpts(from, params, rcpts);
-      if (!(reused && got.mail.code === 421)) return { conn, ...got };
-    } catch (err) {
-      if (!reused || !(err instanceof RelayError) || err.code !== 'RG_RELAY_CONNECTION_LOST') {
-        this.release(conn, { reusable: false });
-        throw err;
-      }
-    }
-    this.release(conn, { reusable: false });
-    const fresh = await this.#openFor(this.#endpoint(opts), opts, signal, true);
-    try {
-      return { conn: fresh, ...(await fresh.mailAndRcpts(from, params, rcpts)) };
-    } catch (err) {
-      this.release(fresh, { reusable: false });
-      throw err;
-    }
   }
 
   /** Returns a leased connection. Reused only if asked, healthy, under its message cap, and (after RSET if needed) positive. */
@@ -144,7 +115,11 @@ export class RelayPool {
     await Promise.all([...this.#closing]);
   }
 
-  /** QUITs every idle connection, e.g. after a config swap retired the TLS material they were opened with. */
+  /**
+   * QUITs every idle connection. The runtime calls it after every swap: endpoints are keyed by TLS
+   * material identity, so idle connections of the old graph are never reused, and left alone they
+   * would hold a receiver's connection slots (its maxConnections) until their idle timeout.
+   */
   closeIdle(): void {
     for (const ep of this.#endpoints.values()) {
       for (const { conn, timer } of ep.idle.splice(0)) {

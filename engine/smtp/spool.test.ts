@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -75,5 +75,39 @@ describe('Spool', () => {
     await fill(spool, ['A: 1\r\n', 'B: 2\r\n']);
     expect(spool.bodyStart).toBe(12);
     expect(spool.bodyDigest()).toBe(sha(''));
+  });
+});
+
+describe('Spool: one descriptor from write to relay', () => {
+  it('reads through the descriptor it wrote with: the path replaced after finish changes nothing read', async () => {
+    const dir = tempDir();
+    const spool = new Spool({ dir, memoryThresholdBytes: 16, maxBytes: 1_000_000 });
+    const body = `Subject: s\r\n\r\n${'original line\r\n'.repeat(2_000)}`;
+    await fill(spool, [body.slice(0, 100), body.slice(100)]);
+    expect(spool.inMemory).toBe(false);
+    const [name] = readdirSync(dir);
+    // Someone swaps the file under the path: a reopen by path would read this instead.
+    rmSync(join(dir, name as string));
+    writeFileSync(join(dir, name as string), 'X'.repeat(body.length));
+    expect((await spool.slice(0, 12)).toString('latin1')).toBe('Subject: s\r\n');
+    expect(await readAll(spool)).toBe(body);
+    expect(await readAll(spool, spool.bodyStart)).toBe(body.slice(spool.bodyStart));
+    await spool.dispose();
+  });
+
+  it('opens exactly one descriptor per spooled message and closes it on dispose', async () => {
+    const dir = tempDir();
+    const fds = (): number => readdirSync('/proc/self/fd').length;
+    const before = fds();
+    const spool = new Spool({ dir, memoryThresholdBytes: 16, maxBytes: 1_000_000 });
+    await fill(spool, ['Subject: s\r\n\r\n', 'x'.repeat(200_000)]);
+    expect(fds()).toBe(before + 1);
+    const reads = [readAll(spool), readAll(spool, 10), spool.slice(0, 5)];
+    expect(fds()).toBe(before + 1);
+    await Promise.all(reads);
+    expect(fds()).toBe(before + 1);
+    await spool.dispose();
+    expect(fds()).toBe(before);
+    expect(readdirSync(dir)).toEqual([]);
   });
 });

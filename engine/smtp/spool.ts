@@ -1,8 +1,8 @@
 // One message as received: in memory up to a threshold, then in a 0600 temp file that is deleted with
-// the transaction. Counts the size, enforces the limit (bytes over it are counted but not kept), finds
+// the transaction. The file is opened once: writes, inspection and the relay all go through that one
+// descriptor (positioned reads), so what is relayed is what was inspected even if the path is swapped. Counts the size, enforces the limit (bytes over it are counted but not kept), finds
 // the end of the header block and hashes the body on the way in, so nothing is read twice for that.
 import { createHash, randomBytes } from 'node:crypto';
-import { createReadStream } from 'node:fs';
 import { mkdir, open, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Hash } from 'node:crypto';
@@ -26,7 +26,7 @@ export class Spool {
   readonly #bodyHash: Hash = createHash('sha256');
   #chunks: Buffer[] = [];
   #memory: Buffer | null = null;
-  #file: { readonly path: string; handle: FileHandle | null } | null = null;
+  #file: { readonly path: string; readonly handle: FileHandle } | null = null;
   #size = 0;
   #finished = false;
 
@@ -77,8 +77,7 @@ export class Spool {
       this.#chunks = [];
       return;
     }
-    await this.#file.handle?.close();
-    this.#file.handle = null;
+    // The descriptor stays open for the readers (positioned reads need no flush); dispose closes it.
   }
 
   /** SHA-256 of the body (everything after the empty line); empty body when there is none. */
@@ -106,8 +105,16 @@ export class Spool {
       yield this.#memory.subarray(start, end);
       return;
     }
-    if (this.#file === null) throw new Error('RG_SPOOL_NOT_FINISHED: spool read before finish');
-    yield* createReadStream(this.#file.path, { start, end: end - 1, highWaterMark: READ_CHUNK }) as AsyncIterable<Buffer>;
+    if (this.#file === null || !this.#finished) throw new Error('RG_SPOOL_NOT_FINISHED: spool read before finish');
+    const handle = this.#file.handle;
+    for (let at = start; at < end; ) {
+      // A fresh buffer per chunk: the relay client holds on to what it was given.
+      const chunk = Buffer.allocUnsafe(Math.min(READ_CHUNK, end - at));
+      const { bytesRead } = await handle.read(chunk, 0, chunk.length, at);
+      if (bytesRead === 0) throw new Error(`RG_SPOOL_SHORT_READ: spool file ended at ${at} of ${end} bytes`);
+      at += bytesRead;
+      yield bytesRead === chunk.length ? chunk : chunk.subarray(0, bytesRead);
+    }
   }
 
   /** Deletes the temp file; safe to call more than once. */
@@ -117,14 +124,14 @@ export class Spool {
     const file = this.#file;
     if (file === null) return;
     this.#file = null;
-    await file.handle?.close().catch(() => undefined);
+    await file.handle.close().catch(() => undefined);
     await unlink(file.path).catch(() => undefined);
   }
 
   async #spill(): Promise<void> {
     await mkdir(this.#opts.dir, { recursive: true, mode: 0o700 });
     const path = join(this.#opts.dir, `rg-${process.pid}-${randomBytes(8).toString('hex')}.eml`);
-    const handle = await open(path, 'wx', 0o600);
+    const handle = await open(path, 'wx+', 0o600);
     this.#file = { path, handle };
     const pending = this.#chunks;
     this.#chunks = [];
@@ -132,8 +139,6 @@ export class Spool {
   }
 
   async #append(chunk: Buffer): Promise<void> {
-    const handle = this.#file?.handle;
-    if (handle === null || handle === undefined) return;
-    await handle.write(chunk);
+    await this.#file?.handle.write(chunk);
   }
 }

@@ -55,6 +55,11 @@ export class Transaction {
     this.mailArgs = from.args;
   }
 
+  /** The final dot went to the receiving MTA and its reply is due: the outcome is the receiver's now, not ours. */
+  get committed(): boolean {
+    return this.leg?.conn.awaitingFinalReply === true;
+  }
+
   get signal(): AbortSignal {
     return this.#abort.signal;
   }

@@ -11,7 +11,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { Gateway } from '../../engine/runtime/gateway.js';
 import { createMetrics } from '../../engine/runtime/metrics.js';
 import type { StatusSnapshot } from '../../engine/runtime/status.js';
-import { blockSubjectPolicy, policyText, topologyText } from '../../engine/runtime/testing/config-fixture.js';
+import { blockSubjectPolicy, policyText, topologyText } from '../doubles/config-fixture.js';
 import { RecordingSender, newTestId, testMessage } from '../helpers/accounting.js';
 import { freePorts } from '../helpers/ports.js';
 import { RawSmtp } from '../helpers/raw-smtp-client.js';

@@ -11,7 +11,7 @@ import { RawSmtpClient, rawTransaction, testMessage } from '../helpers/gateway-h
 import { Gateway } from '../../engine/runtime/gateway.js';
 import { createMetrics } from '../../engine/runtime/metrics.js';
 import { encodeProxyV1, encodeProxyV2 } from '../../engine/runtime/proxy-protocol.js';
-import { topologyText } from '../../engine/runtime/testing/config-fixture.js';
+import { topologyText } from '../doubles/config-fixture.js';
 
 const cleanups: (() => Promise<void> | void)[] = [];
 afterEach(async () => {

@@ -1,5 +1,5 @@
 // Drain: no new transactions, idle sessions closed with 421, in-flight DATA completes; at the deadline
-// stragglers get 421 and are closed.
+// stragglers get 421 and are closed, except one whose final dot went out: it gets the receiver's reply first.
 import { afterEach, describe, expect, it } from 'vitest';
 import { startScriptedMta } from '../helpers/recording-mta.js';
 import { RawSmtpClient, forwardTopology, startGateway, testMessage } from '../helpers/gateway-harness.js';
@@ -85,21 +85,45 @@ describe('drain', () => {
     expect(slow.messages).toHaveLength(1);
   });
 
-  it('answers stragglers 421 at the deadline and never 250', async () => {
+  it('at the deadline, a transaction whose final dot went out gets the receiving MTA\'s own reply, then 421', async () => {
     const slow = await slowMta();
     const gw = await startGateway({ topology: (env) => forwardTopology(env, { receivers: [{ name: 'mx-1', port: slow.mta.port }] }) });
     cleanups.push(() => gw.close());
     const busy = await startSlowTransaction(gw);
     await slow.received;
-    await gw.engine.drain(Date.now() + 200);
-    const r = await busy.reply();
-    expect(r.code).toBe(421);
+    const drained = gw.engine.drain(Date.now() + 200);
+    // Well past the deadline (and its 1 s straggler grace), still within the leg's own dataMs.
+    setTimeout(() => slow.release(), 1_500);
+    expect((await busy.reply()).text).toBe('250 2.0.0 Ok: queued as SLOW1');
+    expect((await busy.reply()).code).toBe(421);
     await busy.closed();
+    await drained;
+    expect(gw.engine.activeSessions).toBe(0);
+    await gw.observer.waitFor(() => gw.observer.transactions.length === 1, 'record');
+    expect(gw.observer.transactions[0]?.outcome).toBe('delivered');
+    expect(slow.messages).toHaveLength(1);
+  });
+
+  it('answers a straggler whose message is still arriving 421 at the deadline, never 250, and the receiver gets no dot', async () => {
+    const slow = await slowMta();
+    const gw = await startGateway({ topology: (env) => forwardTopology(env, { receivers: [{ name: 'mx-1', port: slow.mta.port }] }) });
+    cleanups.push(() => gw.close());
+    const c = await connect(gw);
+    await c.reply();
+    await c.command('EHLO mta.corp.example');
+    expect((await c.command('MAIL FROM:<alice@corp.example>')).code).toBe(250);
+    expect((await c.command('RCPT TO:<bob@example.org>')).code).toBe(250);
+    expect((await c.command('DATA')).code).toBe(354);
+    c.write(`${testMessage()}\r\n`);
+    await gw.engine.drain(Date.now() + 200);
+    expect((await c.reply()).code).toBe(421);
+    await c.closed();
     expect(gw.engine.activeSessions).toBe(0);
     await gw.observer.waitFor(() => gw.observer.transactions.length === 1, 'record');
     expect(gw.observer.transactions[0]?.outcome).toBe('aborted');
-    await slow.dropped;
-    slow.release();
+    // The receiver's script was still reading the body when the gateway hung up: no dot ever came.
+    for (let i = 0; i < 100 && slow.mta.errors.length === 0; i++) await new Promise((r) => setTimeout(r, 20));
+    expect(String(slow.mta.errors[0])).toMatch(/client closed the connection/);
     expect(slow.messages).toHaveLength(0);
   });
 });

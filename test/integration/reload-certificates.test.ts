@@ -12,7 +12,7 @@ import { RawSmtpClient, rawTransaction, testMessage } from '../helpers/gateway-h
 import { Gateway } from '../../engine/runtime/gateway.js';
 import { createMetrics } from '../../engine/runtime/metrics.js';
 import type { ReloadResult } from '../../engine/runtime/reload-result.js';
-import { topologyText, writeAtomic } from '../../engine/runtime/testing/config-fixture.js';
+import { topologyText, writeAtomic } from '../doubles/config-fixture.js';
 
 const cleanups: (() => Promise<void> | void)[] = [];
 afterEach(async () => {

@@ -13,8 +13,8 @@ import { longTests } from '../helpers/tools.js';
 import { Gateway } from '../../engine/runtime/gateway.js';
 import { createMetrics } from '../../engine/runtime/metrics.js';
 import type { ReloadResult } from '../../engine/runtime/reload-result.js';
-import { blockSubjectPolicy, policyText, topologyText, writeAtomic } from '../../engine/runtime/testing/config-fixture.js';
-import type { PlainTopology } from '../../engine/runtime/testing/config-fixture.js';
+import { blockSubjectPolicy, policyText, topologyText, writeAtomic } from '../doubles/config-fixture.js';
+import type { PlainTopology } from '../doubles/config-fixture.js';
 
 const cleanups: (() => Promise<void> | void)[] = [];
 afterEach(async () => {

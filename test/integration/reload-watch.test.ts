@@ -12,9 +12,9 @@ import { Gateway } from '../../engine/runtime/gateway.js';
 import type { GatewayOptions } from '../../engine/runtime/gateway.js';
 import { createMetrics } from '../../engine/runtime/metrics.js';
 import type { ReloadResult } from '../../engine/runtime/reload-result.js';
-import { connectLines, createFakeEngine } from '../../engine/runtime/testing/fake-engine.js';
-import { configMapDir, topologyText, writeAtomic, writeTruncateThenWrite } from '../../engine/runtime/testing/config-fixture.js';
-import type { PlainTopology } from '../../engine/runtime/testing/config-fixture.js';
+import { connectLines, createFakeEngine } from '../doubles/fake-engine.js';
+import { configMapDir, topologyText, writeAtomic, writeTruncateThenWrite } from '../doubles/config-fixture.js';
+import type { PlainTopology } from '../doubles/config-fixture.js';
 
 interface Running {
   readonly gw: Gateway;

@@ -12,7 +12,7 @@ import { RawSmtpClient } from '../helpers/gateway-harness.js';
 import { Gateway } from '../../engine/runtime/gateway.js';
 import { createMetrics } from '../../engine/runtime/metrics.js';
 import type { StatusSnapshot } from '../../engine/runtime/status.js';
-import { topologyText } from '../../engine/runtime/testing/config-fixture.js';
+import { topologyText } from '../doubles/config-fixture.js';
 
 const cleanups: (() => Promise<void> | void)[] = [];
 afterEach(async () => {

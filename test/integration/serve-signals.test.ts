@@ -12,8 +12,8 @@ import { startProcess, stopAllProcesses, waitForPort } from '../helpers/processe
 import type { OwnedProcess } from '../helpers/processes.js';
 import { startRecordingMta } from '../helpers/recording-mta.js';
 import { RawSmtpClient, rawTransaction, testMessage } from '../helpers/gateway-harness.js';
-import { topologyText } from '../../engine/runtime/testing/config-fixture.js';
-import type { PlainTopology } from '../../engine/runtime/testing/config-fixture.js';
+import { topologyText } from '../doubles/config-fixture.js';
+import type { PlainTopology } from '../doubles/config-fixture.js';
 
 const projectRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 /** Overridable so the test can run against another build of the CLI. */

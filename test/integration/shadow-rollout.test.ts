@@ -13,9 +13,9 @@ import { RecordingSender, newTestId, testIdOf, testMessage } from '../helpers/ac
 import { Gateway } from '../../engine/runtime/gateway.js';
 import { createMetrics } from '../../engine/runtime/metrics.js';
 import type { GatewayMetrics } from '../../engine/runtime/metrics.js';
-import { blockSubjectPolicy, plainTopology, policyText, topologyText, writeAtomic } from '../../engine/runtime/testing/config-fixture.js';
+import { blockSubjectPolicy, plainTopology, policyText, topologyText, writeAtomic } from '../doubles/config-fixture.js';
 import { stringify } from 'yaml';
-import type { PlainTopology } from '../../engine/runtime/testing/config-fixture.js';
+import type { PlainTopology } from '../doubles/config-fixture.js';
 import type { PolicyFile } from '../../engine/config/generated/policy.js';
 
 const cleanups: (() => Promise<void> | void)[] = [];

@@ -110,7 +110,8 @@ describe('receiving-leg faults', () => {
       const { sender, result } = await sendOne(gw, c.bytes);
       expect(result.detail).toMatch(c.reply);
       expect({ outcome: result.outcome, step: result.step }).toEqual({ outcome: c.outcome, step: c.step });
-      const report = assertAccounting(sender.sent, rx.delivered);
+      // Only a receiver that drops the connection after it got the dot leaves the RFC 1047 window open.
+      const report = assertAccounting(sender.sent, rx.delivered, c.delivered ? { allowPossibleDuplicates: 'the receiving MTA dropped the connection right after the final dot' } : {});
       expect(report.afterTempfail.length).toBe(c.delivered ? 1 : 0);
       await gw.observer.waitFor(() => gw.observer.transactions.length === 1, 'transaction record');
       const record = gw.observer.transactions[0];
@@ -188,7 +189,8 @@ describe('receiving-leg faults in reflect mode (the leg opens at MAIL)', () => {
       const { sender, result } = await sendOne(gw);
       expect(result.detail).toMatch(c.reply);
       expect({ outcome: result.outcome, step: result.step }).toEqual({ outcome: c.outcome, step: c.step });
-      const report = assertAccounting(sender.sent, rx.delivered);
+      // Only a receiver that drops the connection after it got the dot leaves the RFC 1047 window open.
+      const report = assertAccounting(sender.sent, rx.delivered, c.delivered ? { allowPossibleDuplicates: 'the receiving MTA dropped the connection right after the final dot' } : {});
       expect(report.afterTempfail.length).toBe(c.delivered ? 1 : 0);
       await expectNoSessions(gw);
       await cleanup.run();

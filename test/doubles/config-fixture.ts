@@ -4,8 +4,8 @@ import { existsSync, mkdirSync, openSync, closeSync, renameSync, rmSync, symlink
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
-import type { PolicyFile } from '../../config/generated/policy.js';
-import type { TopologyFile } from '../../config/generated/topology.js';
+import type { PolicyFile } from '../../engine/config/generated/policy.js';
+import type { TopologyFile } from '../../engine/config/generated/topology.js';
 
 export interface PlainTopology {
   readonly listen: readonly { readonly port: number; readonly proxyTrusted?: readonly string[] }[];

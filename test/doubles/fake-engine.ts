@@ -3,8 +3,8 @@
 // Protocol, one line each: "BEGIN" opens a transaction, "END" finishes it, "QUIT" closes.
 import { connect } from 'node:net';
 import type { Socket } from 'node:net';
-import type { RoutingGraph } from '../../graph/types.js';
-import type { ConnectionMeta, EngineServices, GenerationEngine } from '../../smtp/engine-api.js';
+import type { RoutingGraph } from '../../engine/graph/types.js';
+import type { ConnectionMeta, EngineServices, GenerationEngine } from '../../engine/smtp/engine-api.js';
 
 export interface FakeEngine extends GenerationEngine {
   readonly graph: RoutingGraph;
