@@ -2,6 +2,7 @@
 import type { Diagnostic } from './diagnostic.js';
 import { checkAddresses } from './semantic-addresses.js';
 import { checkListeners } from './semantic-listeners.js';
+import { checkMxReceivers } from './semantic-mx.js';
 import { checkDuplicateNames } from './semantic-names.js';
 import { checkRoutes } from './semantic-routes.js';
 import { checkTlsSettings } from './semantic-tls.js';
@@ -13,7 +14,7 @@ export interface TopologyCheck {
   readonly referenced: ReadonlyMap<string, Buffer | undefined>;
 }
 
-const PURE_CHECKS: readonly ((ctx: TopologyContext) => Diagnostic[])[] = [checkDuplicateNames, checkAddresses, checkListeners, checkRoutes, checkTlsSettings];
+const PURE_CHECKS: readonly ((ctx: TopologyContext) => Diagnostic[])[] = [checkDuplicateNames, checkAddresses, checkListeners, checkRoutes, checkTlsSettings, checkMxReceivers];
 
 export function checkTopology(ctx: TopologyContext, now: Date): TopologyCheck {
   const files = checkTlsFiles(ctx, now);
