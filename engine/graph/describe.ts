@@ -2,21 +2,12 @@
 // from, and what `plan` compares. No secrets: no key material, no loop secret, no PEM.
 // Paths are shown relative to the config directory (so two checkouts of the same repository
 // compare equal), unless they lie more than two levels above it.
-import { isAbsolute, relative, sep } from "node:path";
-import type { TrustStore } from "../tls/trust.js";
-import type {
-  InboundTls,
-  MxSettings,
-  OutboundTls,
-  RoutingGraph,
-  Upstream,
-  Receiver,
-  Route,
-  Listener,
-} from "./types.js";
-import { defaultSpoolDir } from "./defaults.js";
-import { describePolicies } from "./policy-description.js";
-import type { PolicyDescription } from "./policy-description.js";
+import { isAbsolute, relative, sep } from 'node:path';
+import type { TrustStore } from '../tls/trust.js';
+import type { InboundTls, MxSettings, OutboundTls, RoutingGraph, Upstream, Receiver, Route, Listener } from './types.js';
+import { defaultSpoolDir } from './defaults.js';
+import { describePolicies } from './policy-description.js';
+import type { PolicyDescription } from './policy-description.js';
 
 /** Bumped only when a field is removed or changes meaning; new fields may appear at any time. */
 export const GRAPH_DESCRIPTION_VERSION = 1;
@@ -28,13 +19,13 @@ export interface TrustFileDescription {
 }
 
 export interface InboundTlsDescription {
-  readonly starttls: InboundTls["starttls"];
-  readonly clientCertificate: InboundTls["clientCertificate"];
+  readonly starttls: InboundTls['starttls'];
+  readonly clientCertificate: InboundTls['clientCertificate'];
   readonly trust: readonly TrustFileDescription[];
 }
 
 export interface OutboundTlsDescription {
-  readonly starttls: OutboundTls["starttls"];
+  readonly starttls: OutboundTls['starttls'];
   readonly verifyHostname: boolean;
   readonly serverName?: string;
   readonly trust: readonly TrustFileDescription[];
@@ -43,7 +34,7 @@ export interface OutboundTlsDescription {
 export interface UpstreamDescription {
   readonly name: string;
   readonly addresses: readonly string[];
-  readonly mode: Upstream["mode"];
+  readonly mode: Upstream['mode'];
   readonly reflect?: {
     readonly host?: string;
     readonly port: number;
@@ -58,11 +49,11 @@ export interface UpstreamDescription {
 export interface MxDescription {
   /** "MX of the recipient domain" or "MX of DOMAIN": what `graph` shows as the route's next hop. */
   readonly nextHop: string;
-  readonly source: "recipient" | { readonly domain: string };
-  readonly policy: MxSettings["policy"];
-  readonly fallback: MxSettings["fallback"];
+  readonly source: 'recipient' | { readonly domain: string };
+  readonly policy: MxSettings['policy'];
+  readonly fallback: MxSettings['fallback'];
   /** Which CAs verify MX hosts under verify / mta-sts. */
-  readonly ca: "system" | "trust list";
+  readonly ca: 'system' | 'trust list';
 }
 
 export interface ReceiverDescription {
@@ -80,7 +71,7 @@ export interface RouteDescription {
   readonly index: number;
   readonly domains: readonly string[];
   readonly receivers: readonly string[];
-  readonly strategy: Route["strategy"];
+  readonly strategy: Route['strategy'];
 }
 
 export interface ListenerDescription {
@@ -102,8 +93,8 @@ export interface GatewayDescription {
   readonly maxMessageBytes: number;
   readonly maxRecipients: number;
   readonly greetingDelayMs: number;
-  readonly limits: RoutingGraph["gateway"]["limits"];
-  readonly timeouts: RoutingGraph["gateway"]["timeouts"];
+  readonly limits: RoutingGraph['gateway']['limits'];
+  readonly timeouts: RoutingGraph['gateway']['timeouts'];
   readonly tls: {
     readonly authenticate: boolean;
     readonly minVersion: string;
@@ -115,17 +106,17 @@ export interface GatewayDescription {
       readonly fingerprint256: string;
     };
   };
-  readonly inspection: RoutingGraph["gateway"]["inspection"];
-  readonly incidents: RoutingGraph["gateway"]["incidents"];
-  readonly drain: RoutingGraph["gateway"]["drain"];
-  readonly spool: RoutingGraph["gateway"]["spool"];
+  readonly inspection: RoutingGraph['gateway']['inspection'];
+  readonly incidents: RoutingGraph['gateway']['incidents'];
+  readonly drain: RoutingGraph['gateway']['drain'];
+  readonly spool: RoutingGraph['gateway']['spool'];
   readonly loop: {
-    readonly secret: "file" | "gateway-key" | "hostname" | "unknown";
+    readonly secret: 'file' | 'gateway-key' | 'hostname' | 'unknown';
   };
   readonly admin?: { readonly address: string; readonly port: number };
   /** Shown only when a receiver uses mx (resolvers matter only then). */
   readonly dns?: {
-    readonly servers: readonly string[] | "system";
+    readonly servers: readonly string[] | 'system';
     readonly timeoutMs: number;
     readonly attempts: number;
     readonly cacheEntries: number;
@@ -133,7 +124,7 @@ export interface GatewayDescription {
   readonly mtaSts?: {
     readonly port: number;
     readonly timeoutMs: number;
-    readonly ca: "system" | "trust list";
+    readonly ca: 'system' | 'trust list';
   };
 }
 
@@ -156,29 +147,20 @@ export interface GraphDescription {
 export function displayPath(dir: string, file: string): string {
   if (!isAbsolute(file)) return file;
   const rel = relative(dir, file);
-  if (rel === "") return ".";
+  if (rel === '') return '.';
   if (rel.startsWith(`..${sep}..${sep}..`) || isAbsolute(rel)) return file;
-  return rel.split(sep).join("/");
+  return rel.split(sep).join('/');
 }
 
-function describeTrust(
-  dir: string,
-  trust: TrustStore,
-  files: readonly string[],
-): TrustFileDescription[] {
+function describeTrust(dir: string, trust: TrustStore, files: readonly string[]): TrustFileDescription[] {
   const entries = [...trust.anchors, ...trust.pinned.values()];
   return files.map((file) => ({
     file: displayPath(dir, file),
-    fingerprints: entries
-      .filter((e) => e.file === file)
-      .map((e) => e.fingerprint256),
+    fingerprints: entries.filter((e) => e.file === file).map((e) => e.fingerprint256),
   }));
 }
 
-function describeOutbound(
-  dir: string,
-  tls: OutboundTls,
-): OutboundTlsDescription {
+function describeOutbound(dir: string, tls: OutboundTls): OutboundTlsDescription {
   return {
     starttls: tls.starttls,
     verifyHostname: tls.verifyHostname,
@@ -213,21 +195,16 @@ function describeUpstream(dir: string, u: Upstream): UpstreamDescription {
 }
 
 export function mxNextHop(mx: MxSettings): string {
-  return mx.source.kind === "recipient"
-    ? "MX of the recipient domain"
-    : `MX of ${mx.source.domain}`;
+  return mx.source.kind === 'recipient' ? 'MX of the recipient domain' : `MX of ${mx.source.domain}`;
 }
 
 function describeMx(mx: MxSettings): MxDescription {
   return {
     nextHop: mxNextHop(mx),
-    source:
-      mx.source.kind === "recipient"
-        ? "recipient"
-        : { domain: mx.source.domain },
+    source: mx.source.kind === 'recipient' ? 'recipient' : { domain: mx.source.domain },
     policy: mx.policy,
     fallback: mx.fallback,
-    ca: mx.ca === undefined ? "system" : "trust list",
+    ca: mx.ca === undefined ? 'system' : 'trust list',
   };
 }
 
@@ -256,9 +233,7 @@ function describeListener(l: Listener): ListenerDescription {
   return {
     address: l.address,
     port: l.port,
-    ...(l.proxyProtocol
-      ? { proxyProtocol: { trusted: l.proxyProtocol.trusted } }
-      : {}),
+    ...(l.proxyProtocol ? { proxyProtocol: { trusted: l.proxyProtocol.trusted } } : {}),
   };
 }
 
@@ -294,36 +269,18 @@ function describeGateway(graph: RoutingGraph): GatewayDescription {
     // The default spool dir (under the OS temp dir) reads better, and compares equal, when absolute.
     spool: {
       ...g.spool,
-      dir:
-        g.spool.dir === defaultSpoolDir()
-          ? g.spool.dir
-          : displayPath(dir, g.spool.dir),
+      dir: g.spool.dir === defaultSpoolDir() ? g.spool.dir : displayPath(dir, g.spool.dir),
     },
-    loop: { secret: g.loopSecretSource ?? "unknown" },
-    ...(graph.admin
-      ? { admin: { address: graph.admin.address, port: graph.admin.port } }
-      : {}),
+    loop: { secret: g.loopSecretSource ?? 'unknown' },
+    ...(graph.admin ? { admin: { address: graph.admin.address, port: graph.admin.port } } : {}),
     ...describeDns(graph),
   };
 }
 
-function describeDns(
-  graph: RoutingGraph,
-): Pick<GatewayDescription, "dns" | "mtaSts"> {
+function describeDns(graph: RoutingGraph): Pick<GatewayDescription, 'dns' | 'mtaSts'> {
   const g = graph.gateway;
-  if (
-    ![...graph.receivers.values()].some((r) => r.mx !== undefined) ||
-    g.dns === undefined
-  )
-    return {};
-  const servers =
-    g.dns.servers === undefined
-      ? "system"
-      : g.dns.servers.map((s) =>
-          s.host.includes(":")
-            ? `[${s.host}]:${s.port}`
-            : `${s.host}:${s.port}`,
-        );
+  if (![...graph.receivers.values()].some((r) => r.mx !== undefined) || g.dns === undefined) return {};
+  const servers = g.dns.servers === undefined ? 'system' : g.dns.servers.map((s) => (s.host.includes(':') ? `[${s.host}]:${s.port}` : `${s.host}:${s.port}`));
   return {
     dns: {
       servers,
@@ -337,7 +294,7 @@ function describeDns(
           mtaSts: {
             port: g.mtaSts.port,
             timeoutMs: g.mtaSts.timeoutMs,
-            ca: g.mtaSts.ca === undefined ? "system" : "trust list",
+            ca: g.mtaSts.ca === undefined ? 'system' : 'trust list',
           },
         }),
   };
@@ -349,17 +306,13 @@ export function describeGraph(graph: RoutingGraph): GraphDescription {
     formatVersion: GRAPH_DESCRIPTION_VERSION,
     revision: {
       hash: graph.revision.hash,
-      ...(graph.revision.gitCommit !== undefined
-        ? { gitCommit: graph.revision.gitCommit }
-        : {}),
+      ...(graph.revision.gitCommit !== undefined ? { gitCommit: graph.revision.gitCommit } : {}),
       loadedAt: graph.revision.loadedAt.toISOString(),
     },
     gateway: describeGateway(graph),
     listeners: graph.listeners.map(describeListener),
     upstreams: graph.upstreams.map((u) => describeUpstream(dir, u)),
-    receivers: [...graph.receivers.values()].map((r) =>
-      describeReceiver(dir, r),
-    ),
+    receivers: [...graph.receivers.values()].map((r) => describeReceiver(dir, r)),
     routes: graph.routes.map(describeRoute),
     policies: describePolicies(graph.policies, graph.policyDefinitions),
     certificates: graph.certificates.map((c) => ({
