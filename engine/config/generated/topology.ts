@@ -277,17 +277,8 @@ export interface DnsSection {
    * Resolver addresses, tried in order: IPv4 or IPv6 address, optionally with a port (127.0.0.1:5353, [::1]:5353). Default port 53.
    *
    * @minItems 1
-   * @maxItems 8
    */
-  servers?:
-    | [string]
-    | [string, string]
-    | [string, string, string]
-    | [string, string, string, string]
-    | [string, string, string, string, string]
-    | [string, string, string, string, string, string]
-    | [string, string, string, string, string, string, string]
-    | [string, string, string, string, string, string, string, string];
+  servers?: [string, ...string[]];
   /**
    * How long one query waits for one server before the next is tried.
    */
