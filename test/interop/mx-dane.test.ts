@@ -11,12 +11,14 @@ import { makeHarnessDir, startGateway } from '../helpers/gateway-harness.js';
 import type { DnsFixture } from '../helpers/dns-servers.js';
 import type { MxMta } from '../helpers/dns-mx-hosts.js';
 import type { GatewayHarness } from '../helpers/gateway-harness.js';
+import { runCertsProbe } from '../../engine/cli/certs.js';
 
 const haveTools = requireDnsTools();
 
 describe.skipIf(!haveTools)('tls.policy: dane', () => {
   let dns: DnsFixture;
   let gw: GatewayHarness;
+  let mxPort = 0;
   const mta = new Map<string, MxMta>();
   const last = (host: string) => mta.get(host)?.messages.at(-1);
 
@@ -24,6 +26,7 @@ describe.skipIf(!haveTools)('tls.policy: dane', () => {
     const env = makeHarnessDir();
     const pki = env.pki;
     const port = await freePort();
+    mxPort = port;
     const ee = pki.issue('ee', ['mx-ee.dane.test'], { selfSigned: true });
     const ta = pki.issue('ta', ['mx-ta.dane.test']);
     const other = pki.issue('other', ['mx-bad.dane.test'], { selfSigned: true });
@@ -110,6 +113,19 @@ describe.skipIf(!haveTools)('tls.policy: dane', () => {
     const t = await sendThrough(gw.port, ['bob@unsigned.test']);
     expect(t.final?.code).toBe(250);
     expect(last('127.0.0.4')?.to).toEqual(['bob@unsigned.test']);
+  });
+
+  it('certs probe --mx shows each MX, its certificate and every policy\'s decision', async () => {
+    const ok = await runCertsProbe(undefined, { mx: 'ee.dane.test', dns: [dns.resolver], port: mxPort, trust: [], dir: 'certs', timeout: 5000 });
+    expect(ok.exitCode, ok.errors).toBe(0);
+    expect(ok.output).toContain('MX 10 mx-ee.dane.test  127.0.0.2');
+    expect(ok.output).toContain('MX DNSSEC-validated');
+    expect(ok.output).toMatch(/verify: REFUSE/);
+    expect(ok.output).toContain('dane: deliver (DANE-EE match)');
+    const bad = await runCertsProbe(undefined, { mx: 'bad.dane.test', dns: [dns.resolver], port: mxPort, trust: [], dir: 'certs', timeout: 5000 });
+    expect(bad.output).toMatch(/dane: REFUSE \(no TLSA record matches/);
+    const plain = await runCertsProbe(undefined, { mx: 'unsigned.test', dns: [dns.resolver], port: mxPort, trust: [], dir: 'certs', timeout: 5000 });
+    expect(plain.output).toContain('dane: MX not DNSSEC-validated → tls.fallback');
   });
 
   it('a bogus zone: 4xx, never a downgrade', async () => {
