@@ -81,7 +81,7 @@ async function startGateway(tmp, own, name, receiver, dnsPort) {
 const fmt = (n, d = 0) => (Number.isFinite(n) ? n.toFixed(d) : 'n/a');
 
 /** Runs the cell and prints it; returns the figures for --json. */
-export async function runMxCell({ tmp, own, quick = false, rounds = quick ? 1 : 2 }) {
+export async function runMxCell({ tmp, own, quick = false, rounds = quick ? 1 : 3 }) {
   const sink = await startFastSink();
   const cached = await startResponder(300);
   const cold = await startResponder(0);
@@ -92,7 +92,9 @@ export async function runMxCell({ tmp, own, quick = false, rounds = quick ? 1 : 
   };
   const results = { listed: [], cached: [], cold: [] };
   for (let round = 0; round < rounds; round++) {
-    for (const key of Object.keys(gws)) {
+    // Rotate the order each round so warm-up and neighbours' load do not always hit the same cell.
+    const keys = Object.keys(gws);
+    for (const key of [...keys.slice(round % keys.length), ...keys.slice(0, round % keys.length)]) {
       results[key].push(await runNodeLoad({ port: gws[key].port, messages: quick ? 400 : 1500, sessions: 20, bytes: 5120, reuse: true }));
     }
   }
