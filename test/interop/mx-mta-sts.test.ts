@@ -26,6 +26,7 @@ describe.skipIf(!haveTools)('tls.policy: mta-sts', () => {
   let gw: GatewayHarness;
   let good: StsServer;
   let forged: StsServer;
+  let misnamed: StsServer;
   const mtas: MxMta[] = [];
   let mx1: MxMta;
   let bad: MxMta;
@@ -44,6 +45,7 @@ describe.skipIf(!haveTools)('tls.policy: mta-sts', () => {
       stsDomain('none.test', 'bad'),
       stsDomain('cached.test', 'mx1'),
       stsDomain('badcert.test', 'bad', '127.0.0.6'),
+      stsDomain('wrongname.test', 'bad', '127.0.0.7'),
     ]);
     const mx1Cert = pki.issue('mx1', ['mx1.hosts.test']);
     const badCert = pki.issue('bad', ['bad.hosts.test'], { otherCa: true });
@@ -59,6 +61,9 @@ describe.skipIf(!haveTools)('tls.policy: mta-sts', () => {
     good.policies.set('mta-sts.cached.test', stsPolicyText('enforce', ['*.hosts.test']));
     forged = await startStsServer({ host: '127.0.0.6', port: httpsPort, cert: pki.issue('forged', ['mta-sts.badcert.test'], { otherCa: true }) });
     forged.policies.set('mta-sts.badcert.test', stsPolicyText('enforce', ['nothing.test']));
+    // A certificate from the trusted CA, but for another name: only the host-name check can refuse it.
+    misnamed = await startStsServer({ host: '127.0.0.7', port: httpsPort, cert: pki.issue('misnamed', ['mta-sts.other.test']) });
+    misnamed.policies.set('mta-sts.wrongname.test', stsPolicyText('enforce', ['nothing.test']));
     gw = await startGateway({ topology: (e) => mxTopology(e, { port, servers: [dns.resolver], policy: 'mta-sts', fallback: 'may', mtaStsPort: httpsPort }) }, env);
   }, 60_000);
 
@@ -67,6 +72,7 @@ describe.skipIf(!haveTools)('tls.policy: mta-sts', () => {
     for (const m of mtas) await m.close();
     await good?.close();
     await forged?.close();
+    await misnamed?.close();
     await dns?.stop();
   });
 
@@ -114,6 +120,13 @@ describe.skipIf(!haveTools)('tls.policy: mta-sts', () => {
     expect(bad.messages.at(-1)?.to).toEqual(['bob@badcert.test']);
     expect(forged.fetches.get('mta-sts.badcert.test') ?? 0).toBe(0);
     expect(gw.logs.some((l) => String(l.msg).includes('badcert.test') && /policy fetch failed/.test(String(l.msg)))).toBe(true);
+  });
+
+  it('a policy host certificate for another name is not believed either', async () => {
+    const t = await sendThrough(gw.port, ['bob@wrongname.test']);
+    expect(t.final?.code).toBe(250);
+    expect(misnamed.fetches.get('mta-sts.wrongname.test') ?? 0).toBe(0);
+    expect(gw.logs.some((l) => String(l.msg).includes('wrongname.test') && /policy fetch failed.*(altnames|Hostname)/i.test(String(l.msg)))).toBe(true);
   });
 
   it('a cached policy keeps applying when the policy host fails later (same id, within max_age)', async () => {
