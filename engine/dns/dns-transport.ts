@@ -47,7 +47,7 @@ function overUdp(server: DnsServerAddress, query: Buffer, id: number, name: stri
     socket.on('error', (err) => finish({ ok: false, code: 'RG_DNS_NETWORK', message: err.message }));
     socket.on('message', (msg, rinfo) => {
       // Answers from anywhere but the server, or to another question, are ignored (spoofing defence).
-      if (rinfo.port !== server.port) return;
+      if (rinfo.port !== server.port || rinfo.address !== server.host) return;
       let packet: DecodedPacket;
       try {
         packet = dnsPacket.decode(msg);

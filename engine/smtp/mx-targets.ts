@@ -54,7 +54,8 @@ export class MxTargets {
     const skipped: string[] = [];
     if (domainTls.kind === 'sts' && domainTls.lookup.policy.mode === 'enforce') {
       const patterns = domainTls.lookup.policy.mx;
-      hosts = hosts.filter((h) => stsMxMatches(patterns, h.name) || void skipped.push(`MX ${h.name} is not listed by the MTA-STS policy (mx: ${patterns.join(', ')})`));
+      for (const h of hosts) if (!stsMxMatches(patterns, h.name)) skipped.push(`MX ${h.name} is not listed by the MTA-STS policy (mx: ${patterns.join(', ')})`);
+      hosts = hosts.filter((h) => stsMxMatches(patterns, h.name));
       if (hosts.length === 0) return { ok: false, reply: policyFailure(domain, policy, `no MX host matches the MTA-STS policy (enforce, mx: ${patterns.join(', ')}); MX: ${resolution.hosts.map((h) => h.name).join(', ')}`) };
     }
     const targets: LegTarget[] = [];
