@@ -127,7 +127,7 @@ export class MxTargets {
   #target(r: Receiver, domain: string, host: MxHost, address: string, tls: HostTls): LegTarget {
     const mx = r.mx;
     const key = [r.name, host.name, address, hostTlsKey(tls)].join('\n');
-    const label = `${r.name}: MX ${host.name} [${address}]:${r.port} of ${domain}, tls policy ${mx?.policy ?? 'may'} → ${hostTlsText(tls)}`;
+    const label = `${r.name}: MX ${host.name} [${address}]:${r.port} of ${domain}, tls policy ${mx?.policy ?? 'may'} as ${hostTlsText(tls)}`;
     const cached = this.#targets.get(key);
     if (cached !== undefined && cached.label === label) return cached;
     const g = this.#graph.gateway;

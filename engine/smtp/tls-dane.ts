@@ -13,7 +13,7 @@ export function usableTlsa(records: readonly TlsaData[]): TlsaData[] {
 }
 
 export function tlsaText(r: TlsaData): string {
-  return `${r.usage} ${r.selector} ${r.matchingType} ${r.data.toString('hex').slice(0, 16)}…`;
+  return `${r.usage} ${r.selector} ${r.matchingType} ${r.data.toString('hex').slice(0, 16)}...`;
 }
 
 function selected(cert: X509Certificate, selector: number): Buffer {
@@ -64,7 +64,7 @@ export function verifyDane(chain: readonly X509Certificate[], records: readonly 
     const cert = chain[depth];
     if (cert === undefined || !ta.some((r) => tlsaMatches(cert, r))) continue;
     if (!chainsTo(chain, depth)) return { ok: false, message: `the DANE-TA trust anchor at depth ${depth} matches, but the certificate chain to it does not verify` };
-    if (new Date(leaf.validTo) < now || new Date(leaf.validFrom) > now) return { ok: false, message: `the certificate (DANE-TA) is outside its validity period ${leaf.validFrom} – ${leaf.validTo}` };
+    if (new Date(leaf.validTo) < now || new Date(leaf.validFrom) > now) return { ok: false, message: `the certificate (DANE-TA) is outside its validity period ${leaf.validFrom} to ${leaf.validTo}` };
     if (!namesHost(leaf, names)) return { ok: false, message: `the certificate (DANE-TA) names none of ${names.join(', ')} (subject ${leaf.subject.replace(/\n/g, ', ')}, SAN ${leaf.subjectAltName ?? 'none'})` };
     return { ok: true, via: 'DANE-TA', depth };
   }

@@ -1,4 +1,4 @@
-// DANE per MX host (RFC 7672 §2.2): which TLS a host gets from its TLSA records and how they validated.
+// DANE per MX host (RFC 7672 section 2.2): which TLS a host gets from its TLSA records and how they validated.
 //   address records insecure       → tls.fallback (no TLSA lookup: the name could be forged)
 //   TLSA lookup fails (bogus, SERVFAIL, timeout) → host not used (the caller tries the next, else 4xx)
 //   TLSA insecure, NODATA, NXDOMAIN → tls.fallback
@@ -16,7 +16,7 @@ export async function hostTlsForDane(dns: DnsClient, r: Receiver, host: MxHost):
   if (host.addressValidation !== 'secure') return fallbackTls(fallback, `addresses of ${host.name} not DNSSEC-validated`);
   const name = `_${r.port}._tcp.${host.name}`;
   const answer = await dns.lookup(name, 'TLSA');
-  if (answer.kind === 'failed') return { refuse: `TLSA lookup ${name} failed at ${answer.server} (bogus or unreachable, RFC 7672 §2.2): ${answer.message}` };
+  if (answer.kind === 'failed') return { refuse: `TLSA lookup ${name} failed at ${answer.server} (bogus or unreachable, RFC 7672 section 2.2): ${answer.message}` };
   if (answer.validation !== 'secure') return fallbackTls(fallback, `TLSA ${name} not DNSSEC-validated`);
   if (answer.kind !== 'records') return fallbackTls(fallback, `no TLSA records at ${name} (${answer.kind})`);
   const records = answer.records.flatMap((x) => (x.type === 'TLSA' ? [x.value] : []));

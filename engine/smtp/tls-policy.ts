@@ -80,6 +80,10 @@ export function relayTlsFor(t: HostTls, c: HostTlsContext): RelayTlsPolicy {
 function verifyPkix(socket: TLSSocket, host: string, prefix: string): TlsVerifyResult {
   const cert = socket.getPeerCertificate(true);
   if (cert === null || typeof cert !== 'object' || cert.raw === undefined) return { ok: false, code: 'RG_MX_TLS_NO_CERT', message: `${prefix}: the server presented no certificate` };
+  // Node checks the name against servername (the MX host) as part of `authorized`; say which it was.
+  if (socket.authorizationError?.toString() === 'ERR_TLS_CERT_ALTNAME_INVALID') {
+    return { ok: false, code: 'RG_MX_TLS_NAME', message: `${prefix}: the certificate does not name ${host} (SAN ${cert.subjectaltname ?? 'none'}; RFC 7817: the MX host name is the reference identity)` };
+  }
   if (!socket.authorized) return { ok: false, code: 'RG_MX_TLS_UNTRUSTED', message: `${prefix}: certificate not trusted (${String(socket.authorizationError)}), subject ${cert.subject?.CN ?? '?'}, SHA-256 ${cert.fingerprint256}` };
   // RFC 7817 §3: the MX host name is the reference identity; a wildcard only as the whole left-most label.
   const nameError = checkServerIdentity(host, cert);
@@ -88,7 +92,7 @@ function verifyPkix(socket: TLSSocket, host: string, prefix: string): TlsVerifyR
 }
 
 function reportOnly(v: TlsVerifyResult, warn: (message: string) => void): TlsVerifyResult {
-  if (!v.ok) warn(`${v.message} (mta-sts testing: delivered anyway, RFC 8461 §5)`);
+  if (!v.ok) warn(`${v.message} (mta-sts testing: delivered anyway, RFC 8461 section 5)`);
   return { ok: true };
 }
 

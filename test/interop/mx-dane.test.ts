@@ -93,6 +93,8 @@ describe.skipIf(!haveTools)('tls.policy: dane', () => {
     expect(t.rcpts[0]?.text).toContain('bad.dane.test');
     expect(t.rcpts[0]?.text).toContain('tls policy dane');
     expect(t.rcpts[0]?.text).toContain('no TLSA record matches');
+    // SMTP replies are ASCII: the policy text must not smuggle arrows or ellipses into them.
+    expect(t.rcpts[0]?.text).toMatch(/^[\x20-\x7e]*$/);
     expect(mta.get('127.0.0.4')?.messages.length).toBe(before);
   });
 

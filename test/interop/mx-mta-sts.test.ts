@@ -27,6 +27,7 @@ describe.skipIf(!haveTools)('tls.policy: mta-sts', () => {
   let good: StsServer;
   let forged: StsServer;
   let misnamed: StsServer;
+  let verifyGw: GatewayHarness;
   const mtas: MxMta[] = [];
   let mx1: MxMta;
   let bad: MxMta;
@@ -37,7 +38,8 @@ describe.skipIf(!haveTools)('tls.policy: mta-sts', () => {
     const port = await freePort();
     const httpsPort = await freePort();
     dns = await startDnsFixture([
-      { name: 'hosts.test', records: ['mx1 60 IN A 127.0.0.2', 'bad 60 IN A 127.0.0.5'] },
+      { name: 'hosts.test', records: ['mx1 60 IN A 127.0.0.2', 'bad 60 IN A 127.0.0.5', 'misnamed 60 IN A 127.0.0.8'] },
+      { name: 'verify.test', records: ['@ 60 IN MX 10 misnamed.hosts.test.'] },
       stsDomain('enforce.test', 'mx1'),
       stsDomain('nomatch.test', 'mx1'),
       stsDomain('badmx.test', 'bad'),
@@ -51,7 +53,8 @@ describe.skipIf(!haveTools)('tls.policy: mta-sts', () => {
     const badCert = pki.issue('bad', ['bad.hosts.test'], { otherCa: true });
     mx1 = await startMxMta({ host: '127.0.0.2', port, tls: { key: mx1Cert.keyPem, cert: mx1Cert.certPem } });
     bad = await startMxMta({ host: '127.0.0.5', port, tls: { key: badCert.keyPem, cert: badCert.certPem } });
-    mtas.push(mx1, bad);
+    mtas.push(mx1, bad, await startMxMta({ host: '127.0.0.8', port, tls: { key: mx1Cert.keyPem, cert: mx1Cert.certPem } }));
+    verifyGw = await startGateway({ topology: (e) => mxTopology(e, { port, servers: [dns.resolver], policy: 'verify' }) }, { dir: `${env.dir}/verify`, pki });
     good = await startStsServer({ host: '127.0.0.1', port: httpsPort, cert: pki.issue('sts', DOMAINS.map((d) => `mta-sts.${d}`)) });
     good.policies.set('mta-sts.enforce.test', stsPolicyText('enforce', ['*.hosts.test']));
     good.policies.set('mta-sts.nomatch.test', stsPolicyText('enforce', ['mail.elsewhere.test']));
@@ -69,6 +72,7 @@ describe.skipIf(!haveTools)('tls.policy: mta-sts', () => {
 
   afterAll(async () => {
     await gw?.close();
+    await verifyGw?.close();
     for (const m of mtas) await m.close();
     await good?.close();
     await forged?.close();
@@ -127,6 +131,16 @@ describe.skipIf(!haveTools)('tls.policy: mta-sts', () => {
     expect(t.final?.code).toBe(250);
     expect(misnamed.fetches.get('mta-sts.wrongname.test') ?? 0).toBe(0);
     expect(gw.logs.some((l) => String(l.msg).includes('wrongname.test') && /policy fetch failed.*(altnames|Hostname)/i.test(String(l.msg)))).toBe(true);
+  });
+
+  it('verify: a trusted certificate that does not name the MX host is a 4xx (RFC 7817)', async () => {
+    const t = await sendThrough(verifyGw.port, ['bob@verify.test']);
+    expect(t.rcpts[0]?.code).toBeGreaterThanOrEqual(400);
+    expect(t.rcpts[0]?.code).toBeLessThan(500);
+    expect(t.rcpts[0]?.text).toContain('verify.test: tls policy verify for MX misnamed.hosts.test');
+    expect(t.rcpts[0]?.text).toContain('the certificate does not name misnamed.hosts.test');
+    const ok = await sendThrough(verifyGw.port, ['bob@enforce.test']);
+    expect(ok.final?.code).toBe(250);
   });
 
   it('a cached policy keeps applying when the policy host fails later (same id, within max_age)', async () => {
