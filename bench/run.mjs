@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // `npm run bench`: direct delivery and relayguard in front of the same sink, measured in the
 // same run and interleaved, printed as ratios. Bounded (about 2 minutes), leaves no process behind.
-//   node bench/run.mjs [--rounds N] [--quick] [--json FILE] [--big-only] [--big-mb N] [--workers N]
+//   node bench/run.mjs [--rounds N] [--quick] [--json FILE] [--big-only] [--big-mb N] [--workers N] [--no-mx]
 import { spawn } from 'node:child_process';
 import { mkdirSync, writeFileSync, readFileSync, readdirSync, copyFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
@@ -14,6 +14,7 @@ import { startFastSink } from './fast-sink.mjs';
 import { freePort, procStats, resetPeakRss, setup, stopChild, waitForPort } from './harness.mjs';
 import { SMTP_SINK, SMTP_SOURCE, runNodeLoad, runSmtpSource, percentile, makeBody } from './load.mjs';
 import { RelayConnection } from '../dist/smtp/relay-client.js';
+import { runMxCell } from './mx.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const args = process.argv.slice(2);
@@ -214,11 +215,13 @@ async function main() {
   console.log(`one ${big.mb} MB message: ${big.reply}; gateway RSS ${fmt(big.rssBefore / 2 ** 20, 1)} → peak ${fmt(big.peakAfter / 2 ** 20, 1)} MiB (growth ${fmt((big.peakAfter - big.rssBefore) / 2 ** 20, 1)} MiB)`);
 
   for (const gw of Object.values(gws)) await stopChild(gw.child);
+  // MX delivery against a listed host, same run (bench/mx.mjs).
+  const mx = args.includes('--no-mx') ? undefined : await runMxCell({ tmp, own, quick, rounds });
   await nodeSink.close();
   await tlsSink.close();
   await sink.close?.();
   console.log(`\nfailed transactions across all runs: ${failures}; total bench time ${((Date.now() - started) / 1000).toFixed(0)} s`);
-  if (jsonOut) writeFileSync(jsonOut, JSON.stringify({ rows, tls: { plain: tlsPlain, tls: tlsTls }, latency: { p50, p99 }, idle, big }, null, 2));
+  if (jsonOut) writeFileSync(jsonOut, JSON.stringify({ rows, tls: { plain: tlsPlain, tls: tlsTls }, latency: { p50, p99 }, idle, big, mx }, null, 2));
 }
 
 async function idleSessions(gw, count) {

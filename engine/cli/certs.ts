@@ -9,6 +9,7 @@ import { certDirLayout, defaultGatewayHostnames, initCertDir, isValidCertName, i
 import { importCertificate } from '../tls/cert-import.js';
 import { listCertificates } from '../tls/cert-list.js';
 import { runProbeCheck } from '../tls/probe-check.js';
+import { runMxProbe } from './certs-probe-mx.js';
 import { describeVerificationFailure } from '../tls/trust.js';
 import { findTopologyFile, readTopologyTlsRefs } from '../tls/topology-refs.js';
 
@@ -159,6 +160,11 @@ export interface ProbeFlags {
   readonly dir: string;
   readonly timeout: number;
   readonly force?: boolean;
+  /** --mx DOMAIN: probe the domain's MX hosts instead of HOST:PORT (certs-probe-mx.ts). */
+  readonly mx?: string;
+  readonly dns?: readonly string[];
+  readonly port?: number;
+  readonly mtaStsPort?: number;
 }
 
 export function parseHostPort(target: string): { host: string; port: number } | undefined {
@@ -168,7 +174,9 @@ export function parseHostPort(target: string): { host: string; port: number } | 
   return { host: match[1], port };
 }
 
-export async function runCertsProbe(target: string, flags: ProbeFlags): Promise<CommandResult> {
+export async function runCertsProbe(target: string | undefined, flags: ProbeFlags): Promise<CommandResult> {
+  if (flags.mx !== undefined) return runMxProbe(flags.mx, { dns: flags.dns ?? [], port: flags.port ?? 25, mtaStsPort: flags.mtaStsPort ?? 443, trust: flags.trust, timeout: flags.timeout });
+  if (target === undefined) return failure(2, { code: 'RG_CERTS_USAGE', message: 'certs probe needs HOST:PORT or --mx DOMAIN', hint: 'e.g. relayguard certs probe 127.0.0.1:10026 --starttls, or relayguard certs probe --mx example.org' });
   const address = parseHostPort(target);
   if (!address) return failure(2, { code: 'RG_CERTS_USAGE', message: `"${target}" is not HOST:PORT`, hint: 'e.g. relayguard certs probe 127.0.0.1:10026 --starttls' });
   if (flags.save !== undefined && !isValidCertName(flags.save)) {
@@ -306,7 +314,7 @@ export function register(program: Command): void {
     .option('--json', 'JSON output')
     .action((opts: ListFlags) => emit(runCertsList(opts)));
   certs
-    .command('probe <target>')
+    .command('probe [target]')
     .description("connect to HOST:PORT like the gateway would and check the peer's certificate against the trust list")
     .option('--starttls', 'speak SMTP and upgrade with STARTTLS (default: TLS from the first byte)')
     .option('--servername <name>', 'SNI name (also checked against the certificate)')
@@ -316,5 +324,9 @@ export function register(program: Command): void {
     .option('--dir <dir>', 'certificate directory for --save, and whose trusted/ files and CA are the fallback trust list', 'certs')
     .option('--timeout <ms>', 'connect and handshake timeout', positiveInt, 10_000)
     .option('--force', 'with --save: replace an existing different certificate')
-    .action(async (target: string, opts: ProbeFlags) => emit(await runCertsProbe(target, opts)));
+    .option('--mx <domain>', "probe each MX host of DOMAIN over STARTTLS and show what every MX TLS policy would decide")
+    .option('--dns <server>', 'with --mx: resolver IP[:PORT] (repeatable; only these are trusted for DANE)', collect, [])
+    .option('--port <n>', 'with --mx: SMTP port of the MX hosts', positiveInt, 25)
+    .option('--mta-sts-port <n>', 'with --mx: HTTPS port of the MTA-STS policy host', positiveInt, 443)
+    .action(async (target: string | undefined, opts: ProbeFlags) => emit(await runCertsProbe(target, opts)));
 }

@@ -39,7 +39,10 @@ export function checkListeners(ctx: TopologyContext): Diagnostic[] {
 }
 
 function checkReceiverLoop(ctx: TopologyContext, receiver: ReceiverEntry, index: number): Diagnostic[] {
-  const listenerIndex = ctx.data.gateway.listen.findIndex((l) => l.port === receiver.port && targetHitsListener(receiver.host, l.address));
+  // An mx receiver's hosts are only known at delivery time.
+  const host = receiver.host;
+  if (host === undefined) return [];
+  const listenerIndex = ctx.data.gateway.listen.findIndex((l) => l.port === (receiver.port ?? 25) && targetHitsListener(host, l.address));
   const listener = ctx.data.gateway.listen[listenerIndex];
   if (!listener) return [];
   return [

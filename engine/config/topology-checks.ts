@@ -3,6 +3,7 @@ import type { Diagnostic } from './diagnostic.js';
 import { checkAddresses } from './semantic-addresses.js';
 import { checkListeners } from './semantic-listeners.js';
 import { checkLoopSecret } from './semantic-loop.js';
+import { checkMxReceivers } from './semantic-mx.js';
 import { checkDuplicateNames } from './semantic-names.js';
 import { checkRoutes } from './semantic-routes.js';
 import { checkTlsSettings } from './semantic-tls.js';
@@ -14,7 +15,7 @@ export interface TopologyCheck {
   readonly referenced: ReadonlyMap<string, Buffer | undefined>;
 }
 
-const PURE_CHECKS: readonly ((ctx: TopologyContext) => Diagnostic[])[] = [checkDuplicateNames, checkAddresses, checkListeners, checkRoutes, checkTlsSettings, checkLoopSecret];
+const PURE_CHECKS: readonly ((ctx: TopologyContext) => Diagnostic[])[] = [checkDuplicateNames, checkAddresses, checkListeners, checkRoutes, checkTlsSettings, checkLoopSecret, checkMxReceivers];
 
 export function checkTopology(ctx: TopologyContext, now: Date): TopologyCheck {
   const files = checkTlsFiles(ctx, now);

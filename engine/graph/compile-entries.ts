@@ -3,6 +3,7 @@ import { compileInspection } from './inspection-settings.js';
 import type { GatewaySection, ListenerEntry, ReceiverEntry, ReflectSection, RouteEntry, UpstreamEntry } from '../config/generated/topology.js';
 import { DEFAULTS, DEFAULT_INCIDENTS_PATH, defaultSpoolDir } from './defaults.js';
 import { compileInboundTls, compileOutboundTls, compileTrust } from './compile-tls.js';
+import { MX_DEFAULTS, compileDns, compileMtaSts, compileMx } from './compile-mx.js';
 import type { CompiledTrust, GatewayTls } from './compile-tls.js';
 import { report, resolvePath } from './compile-context.js';
 import type { CompileContext } from './compile-context.js';
@@ -44,6 +45,8 @@ export function compileSettings(
     loopSecretSource: extra.loopSecretSource,
     loopMaxAgeSeconds: g.loop?.maxAgeSeconds ?? DEFAULTS.loop.maxAgeSeconds,
     ...(g.shadow !== undefined ? { shadow: { dir: resolvePath(ctx, g.shadow.dir) } } : {}),
+    dns: compileDns(ctx, g.dns),
+    mtaSts: compileMtaSts(g.mtaSts, g.mtaSts?.trust === undefined ? undefined : compileTrust(ctx, '/gateway/mtaSts/trust', g.mtaSts.trust, 'gateway.mtaSts.trust')),
   };
 }
 
@@ -98,13 +101,21 @@ export function compileUpstream(ctx: CompileContext, u: UpstreamEntry, i: number
 
 export function compileReceiver(ctx: CompileContext, r: ReceiverEntry, i: number, tls: GatewayTls): Receiver {
   const trust = compileTrust(ctx, `/receivers/${i}/tls/trust`, r.tls?.trust ?? [], `receivers[${r.name}].tls.trust`);
+  const mx = compileMx(ctx, r, i, tls, trust);
+  const host = r.host ?? '';
+  const serverName = r.tls?.serverName ?? r.host;
   return {
     name: r.name,
-    host: r.host,
-    port: r.port,
+    host,
+    port: r.port ?? MX_DEFAULTS.port,
+    ...(mx === undefined ? {} : { mx }),
     tls: compileOutboundTls(
       tls,
-      { starttls: r.tls?.starttls ?? DEFAULTS.receiverTls.starttls, verifyHostname: r.tls?.verifyHostname ?? DEFAULTS.receiverTls.verifyHostname, serverName: r.tls?.serverName ?? r.host },
+      {
+        starttls: r.tls?.starttls ?? DEFAULTS.receiverTls.starttls,
+        verifyHostname: r.tls?.verifyHostname ?? DEFAULTS.receiverTls.verifyHostname,
+        ...(serverName === undefined ? {} : { serverName }),
+      },
       trust,
     ),
     maxConnections: r.maxConnections ?? DEFAULTS.receiver.maxConnections,

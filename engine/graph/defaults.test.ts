@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { DEFAULTS } from './defaults.js';
+import { MX_DEFAULTS } from './compile-mx.js';
 
 interface SchemaNode {
   readonly default?: unknown;
@@ -52,6 +53,14 @@ const cases: readonly (readonly [string, string, unknown])[] = [
   ['receiverTls', 'starttls', DEFAULTS.receiverTls.starttls],
   ['receiverTls', 'verifyHostname', DEFAULTS.receiverTls.verifyHostname],
   ['route', 'strategy', DEFAULTS.route.strategy],
+  ['receiver', 'port', MX_DEFAULTS.port],
+  ['receiverTls', 'policy', MX_DEFAULTS.policy],
+  ['receiverTls', 'fallback', MX_DEFAULTS.fallback],
+  ['dns', 'timeoutMs', MX_DEFAULTS.dns.timeoutMs],
+  ['dns', 'attempts', MX_DEFAULTS.dns.attempts],
+  ['dns', 'cacheEntries', MX_DEFAULTS.dns.cacheEntries],
+  ['mtaSts', 'port', MX_DEFAULTS.mtaSts.port],
+  ['mtaSts', 'timeoutMs', MX_DEFAULTS.mtaSts.timeoutMs],
 ];
 
 describe('DEFAULTS', () => {

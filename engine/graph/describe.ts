@@ -4,7 +4,7 @@
 // compare equal), unless they lie more than two levels above it.
 import { isAbsolute, relative, sep } from 'node:path';
 import type { TrustStore } from '../tls/trust.js';
-import type { InboundTls, OutboundTls, RoutingGraph, Upstream, Receiver, Route, Listener } from './types.js';
+import type { InboundTls, MxSettings, OutboundTls, RoutingGraph, Upstream, Receiver, Route, Listener } from './types.js';
 import { defaultSpoolDir } from './defaults.js';
 import { describePolicies } from './policy-description.js';
 import type { PolicyDescription } from './policy-description.js';
@@ -35,16 +35,32 @@ export interface UpstreamDescription {
   readonly name: string;
   readonly addresses: readonly string[];
   readonly mode: Upstream['mode'];
-  readonly reflect?: { readonly host?: string; readonly port: number; readonly tls: OutboundTlsDescription };
+  readonly reflect?: {
+    readonly host?: string;
+    readonly port: number;
+    readonly tls: OutboundTlsDescription;
+  };
   readonly tls: InboundTlsDescription;
   readonly xclient: boolean;
   readonly maxConnections: number;
+}
+
+/** An `mx` receiver: where its hosts come from and which TLS policy applies to them. */
+export interface MxDescription {
+  /** "MX of the recipient domain" or "MX of DOMAIN": what `graph` shows as the route's next hop. */
+  readonly nextHop: string;
+  readonly source: 'recipient' | { readonly domain: string };
+  readonly policy: MxSettings['policy'];
+  readonly fallback: MxSettings['fallback'];
+  /** Which CAs verify MX hosts under verify / mta-sts. */
+  readonly ca: 'system' | 'trust list';
 }
 
 export interface ReceiverDescription {
   readonly name: string;
   readonly host: string;
   readonly port: number;
+  readonly mx?: MxDescription;
   readonly tls: OutboundTlsDescription;
   readonly maxConnections: number;
   readonly maxMessagesPerConnection: number;
@@ -83,7 +99,12 @@ export interface GatewayDescription {
     readonly authenticate: boolean;
     readonly minVersion: string;
     readonly ciphers: string;
-    readonly certificate?: { readonly file: string; readonly key: string; readonly subject: string; readonly fingerprint256: string };
+    readonly certificate?: {
+      readonly file: string;
+      readonly key: string;
+      readonly subject: string;
+      readonly fingerprint256: string;
+    };
   };
   readonly inspection: RoutingGraph['gateway']['inspection'];
   readonly incidents: RoutingGraph['gateway']['incidents'];
@@ -91,11 +112,27 @@ export interface GatewayDescription {
   readonly spool: RoutingGraph['gateway']['spool'];
   readonly loop: { readonly secret: 'file' | 'gateway-key' | 'unknown' };
   readonly admin?: { readonly address: string; readonly port: number };
+  /** Shown only when a receiver uses mx (resolvers matter only then). */
+  readonly dns?: {
+    readonly servers: readonly string[] | 'system';
+    readonly timeoutMs: number;
+    readonly attempts: number;
+    readonly cacheEntries: number;
+  };
+  readonly mtaSts?: {
+    readonly port: number;
+    readonly timeoutMs: number;
+    readonly ca: 'system' | 'trust list';
+  };
 }
 
 export interface GraphDescription {
   readonly formatVersion: number;
-  readonly revision: { readonly hash: string; readonly gitCommit?: string; readonly loadedAt: string };
+  readonly revision: {
+    readonly hash: string;
+    readonly gitCommit?: string;
+    readonly loadedAt: string;
+  };
   readonly gateway: GatewayDescription;
   readonly listeners: readonly ListenerDescription[];
   readonly upstreams: readonly UpstreamDescription[];
@@ -132,16 +169,40 @@ function describeOutbound(dir: string, tls: OutboundTls): OutboundTlsDescription
 
 function describeUpstream(dir: string, u: Upstream): UpstreamDescription {
   const reflect = u.reflect
-    ? { reflect: { ...(u.reflect.host !== undefined ? { host: u.reflect.host } : {}), port: u.reflect.port, tls: describeOutbound(dir, u.reflect.tls) } }
+    ? {
+        reflect: {
+          ...(u.reflect.host !== undefined ? { host: u.reflect.host } : {}),
+          port: u.reflect.port,
+          tls: describeOutbound(dir, u.reflect.tls),
+        },
+      }
     : {};
   return {
     name: u.name,
     addresses: u.addresses,
     mode: u.mode,
     ...reflect,
-    tls: { starttls: u.inbound.starttls, clientCertificate: u.inbound.clientCertificate, trust: describeTrust(dir, u.inbound.trust, u.inbound.trustFiles) },
+    tls: {
+      starttls: u.inbound.starttls,
+      clientCertificate: u.inbound.clientCertificate,
+      trust: describeTrust(dir, u.inbound.trust, u.inbound.trustFiles),
+    },
     xclient: u.xclient,
     maxConnections: u.maxConnections,
+  };
+}
+
+export function mxNextHop(mx: MxSettings): string {
+  return mx.source.kind === 'recipient' ? 'MX of the recipient domain' : `MX of ${mx.source.domain}`;
+}
+
+function describeMx(mx: MxSettings): MxDescription {
+  return {
+    nextHop: mxNextHop(mx),
+    source: mx.source.kind === 'recipient' ? 'recipient' : { domain: mx.source.domain },
+    policy: mx.policy,
+    fallback: mx.fallback,
+    ca: mx.ca === undefined ? 'system' : 'trust list',
   };
 }
 
@@ -150,6 +211,7 @@ function describeReceiver(dir: string, r: Receiver): ReceiverDescription {
     name: r.name,
     host: r.host,
     port: r.port,
+    ...(r.mx === undefined ? {} : { mx: describeMx(r.mx) }),
     tls: describeOutbound(dir, r.tls),
     maxConnections: r.maxConnections,
     maxMessagesPerConnection: r.maxMessagesPerConnection,
@@ -157,11 +219,20 @@ function describeReceiver(dir: string, r: Receiver): ReceiverDescription {
 }
 
 function describeRoute(r: Route): RouteDescription {
-  return { index: r.index, domains: r.domains, receivers: r.receivers.map((x) => x.name), strategy: r.strategy };
+  return {
+    index: r.index,
+    domains: r.domains,
+    receivers: r.receivers.map((x) => x.name),
+    strategy: r.strategy,
+  };
 }
 
 function describeListener(l: Listener): ListenerDescription {
-  return { address: l.address, port: l.port, ...(l.proxyProtocol ? { proxyProtocol: { trusted: l.proxyProtocol.trusted } } : {}) };
+  return {
+    address: l.address,
+    port: l.port,
+    ...(l.proxyProtocol ? { proxyProtocol: { trusted: l.proxyProtocol.trusted } } : {}),
+  };
 }
 
 function describeGateway(graph: RoutingGraph): GatewayDescription {
@@ -180,16 +251,50 @@ function describeGateway(graph: RoutingGraph): GatewayDescription {
       minVersion: g.tls.minVersion,
       ciphers: g.tls.ciphers,
       ...(id
-        ? { certificate: { file: displayPath(dir, id.certificateFile), key: displayPath(dir, id.keyFile), subject: id.subject, fingerprint256: id.fingerprint256 } }
+        ? {
+            certificate: {
+              file: displayPath(dir, id.certificateFile),
+              key: displayPath(dir, id.keyFile),
+              subject: id.subject,
+              fingerprint256: id.fingerprint256,
+            },
+          }
         : {}),
     },
     inspection: g.inspection,
     incidents: { ...g.incidents, path: displayPath(dir, g.incidents.path) },
     drain: g.drain,
     // The default spool dir (under the OS temp dir) reads better, and compares equal, when absolute.
-    spool: { ...g.spool, dir: g.spool.dir === defaultSpoolDir() ? g.spool.dir : displayPath(dir, g.spool.dir) },
+    spool: {
+      ...g.spool,
+      dir: g.spool.dir === defaultSpoolDir() ? g.spool.dir : displayPath(dir, g.spool.dir),
+    },
     loop: { secret: g.loopSecretSource ?? 'unknown' },
     ...(graph.admin ? { admin: { address: graph.admin.address, port: graph.admin.port } } : {}),
+    ...describeDns(graph),
+  };
+}
+
+function describeDns(graph: RoutingGraph): Pick<GatewayDescription, 'dns' | 'mtaSts'> {
+  const g = graph.gateway;
+  if (![...graph.receivers.values()].some((r) => r.mx !== undefined) || g.dns === undefined) return {};
+  const servers = g.dns.servers === undefined ? 'system' : g.dns.servers.map((s) => (s.host.includes(':') ? `[${s.host}]:${s.port}` : `${s.host}:${s.port}`));
+  return {
+    dns: {
+      servers,
+      timeoutMs: g.dns.timeoutMs,
+      attempts: g.dns.attempts,
+      cacheEntries: g.dns.cacheEntries,
+    },
+    ...(g.mtaSts === undefined
+      ? {}
+      : {
+          mtaSts: {
+            port: g.mtaSts.port,
+            timeoutMs: g.mtaSts.timeoutMs,
+            ca: g.mtaSts.ca === undefined ? 'system' : 'trust list',
+          },
+        }),
   };
 }
 

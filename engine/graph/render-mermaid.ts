@@ -47,7 +47,7 @@ function upstreamLines(d: GraphDescription): string[] {
 function routeLines(d: GraphDescription): string[] {
   const receiverIndex = new Map(d.receivers.map((r, i) => [r.name, i]));
   const lines: string[] = [];
-  d.receivers.forEach((r, i) => lines.push(`  r${i}[(${label(r.name, hostPort(r.host, r.port))})]`));
+  d.receivers.forEach((r, i) => lines.push(`  r${i}[(${label(r.name, r.mx !== undefined ? `${r.mx.nextHop}, port ${r.port}` : hostPort(r.host, r.port))})]`));
   const edgeDone = new Set<string>();
   d.routes.forEach((route, i) => {
     lines.push(`  rt${i}([${label(`#${route.index + 1} ${route.domains.join(', ')}`, route.strategy)}])`);
@@ -56,8 +56,9 @@ function routeLines(d: GraphDescription): string[] {
       const target = receiverIndex.get(name);
       if (target === undefined || edgeDone.has(`${i}:${target}`)) continue;
       edgeDone.add(`${i}:${target}`);
-      const tls = d.receivers[target]?.tls;
-      lines.push(`  rt${i} -->|${label(tls ? outboundEdge(tls) : '')}| r${target}`);
+      const receiver = d.receivers[target];
+      const edge = receiver?.mx !== undefined ? `tls ${receiver.mx.policy}` : receiver ? outboundEdge(receiver.tls) : '';
+      lines.push(`  rt${i} -->|${label(edge)}| r${target}`);
     }
   });
   return lines;

@@ -59,6 +59,12 @@ function gatewayLines(d: GraphDescription): string[] {
     `  inspection: budget ${g.inspection.budgetMs} ms, on failure ${g.inspection.onFailure}`,
     `  incidents: ${g.incidents.path}; spool: ${g.spool.dir}; loop secret from ${g.loop.secret}`,
     ...(g.admin ? [`  admin: http://${hostPort(g.admin.address, g.admin.port)}`] : []),
+    ...(g.dns
+      ? [
+          `  dns: ${g.dns.servers === 'system' ? 'system resolvers (/etc/resolv.conf; AD bit not trusted)' : g.dns.servers.join(', ')}, timeout ${g.dns.timeoutMs} ms x ${g.dns.attempts}, cache ${g.dns.cacheEntries} answers`,
+        ]
+      : []),
+    ...(g.mtaSts ? [`  mta-sts: policy fetch on port ${g.mtaSts.port}, timeout ${g.mtaSts.timeoutMs} ms, ${g.mtaSts.ca === 'system' ? 'system CAs' : 'CAs from the trust list'}`] : []),
   ];
 }
 
@@ -78,14 +84,25 @@ function upstreamLines(d: GraphDescription): string[] {
 }
 
 function routeLines(d: GraphDescription): string[] {
-  return d.routes.map((r) => `  #${r.index + 1} ${r.domains.join(', ')} → ${r.receivers.join(', ')} (${r.strategy})`);
+  const nextHop = new Map(d.receivers.map((r) => [r.name, r.mx?.nextHop]));
+  const shown = (name: string): string => {
+    const hop = nextHop.get(name);
+    return hop === undefined ? name : `${name} (${hop})`;
+  };
+  return d.routes.map((r) => `  #${r.index + 1} ${r.domains.join(', ')} → ${r.receivers.map(shown).join(', ')} (${r.strategy})`);
+}
+
+function mxTlsText(mx: NonNullable<GraphDescription['receivers'][number]['mx']>): string {
+  const fallback = mx.policy === 'dane' || mx.policy === 'mta-sts' ? `, without a policy: ${mx.fallback}` : '';
+  return `policy ${mx.policy}${fallback}; certificates verified against ${mx.ca === 'system' ? 'the system CAs' : 'the trust list'}`;
 }
 
 function receiverLines(d: GraphDescription): string[] {
-  return d.receivers.flatMap((r) => [
-    `  ${r.name}  ${hostPort(r.host, r.port)}  max ${r.maxConnections} connections, ${r.maxMessagesPerConnection} messages/connection`,
-    `    tls: ${outboundTlsText(r.tls)}`,
-  ]);
+  return d.receivers.flatMap((r) =>
+    r.mx !== undefined
+      ? [`  ${r.name}  ${r.mx.nextHop}, port ${r.port}  max ${r.maxConnections} connections per MX host, ${r.maxMessagesPerConnection} messages/connection`, `    tls: ${mxTlsText(r.mx)}`]
+      : [`  ${r.name}  ${hostPort(r.host, r.port)}  max ${r.maxConnections} connections, ${r.maxMessagesPerConnection} messages/connection`, `    tls: ${outboundTlsText(r.tls)}`],
+  );
 }
 
 function policyLines(d: GraphDescription): string[] {

@@ -78,9 +78,28 @@ export interface Upstream {
   readonly maxConnections: number;
 }
 
+/** Where an `mx` receiver's next hop comes from. */
+export type MxSource = { readonly kind: 'recipient' } | { readonly kind: 'domain'; readonly domain: string };
+export type MxTlsPolicy = 'may' | 'encrypt' | 'verify' | 'mta-sts' | 'dane';
+export type MxTlsFallback = 'may' | 'encrypt' | 'verify';
+
+/** An `mx` receiver's lookup and TLS policy; the connection settings are built per MX host at delivery. */
+export interface MxSettings {
+  readonly source: MxSource;
+  readonly policy: MxTlsPolicy;
+  readonly fallback: MxTlsFallback;
+  /** CA certificates (PEM) that verify MX hosts under verify / mta-sts; undefined = the system's CAs. */
+  readonly ca?: readonly string[];
+  /** Client context with the gateway's certificate and `ca` (or the system CAs): OpenSSL verifies the chain. */
+  readonly verifyContext?: SecureContext;
+}
+
 export interface Receiver {
   readonly name: string;
+  /** '' for an `mx` receiver (its hosts come from DNS). */
   readonly host: string;
+  /** Present when the next hop is found by MX lookup. */
+  readonly mx?: MxSettings;
   readonly port: number;
   readonly tls: OutboundTls;
   readonly maxConnections: number;
@@ -110,6 +129,26 @@ export interface Timeouts {
   readonly idleMs: number;
   /** 0 = no limit (the schema's default). */
   readonly sessionMs: number;
+}
+
+export interface DnsServer {
+  readonly host: string;
+  readonly port: number;
+}
+
+/** gateway.dns: undefined servers = /etc/resolv.conf's (whose AD bit DANE never trusts). */
+export interface DnsSettings {
+  readonly servers?: readonly DnsServer[];
+  readonly timeoutMs: number;
+  readonly attempts: number;
+  readonly cacheEntries: number;
+}
+
+export interface MtaStsSettings {
+  readonly port: number;
+  readonly timeoutMs: number;
+  /** CA certificates (PEM) for policy hosts; undefined = the system's CAs. */
+  readonly ca?: readonly string[];
 }
 
 export interface GatewaySettings {
@@ -147,6 +186,9 @@ export interface GatewaySettings {
   readonly loopMaxAgeSeconds: number;
   /** gateway.shadow: the candidate revision evaluated beside this one (dir resolved against the topology file). */
   readonly shadow?: { readonly dir: string };
+  /** Resolvers for `mx` receivers; absent in graphs built before MX delivery existed (defaults apply). */
+  readonly dns?: DnsSettings;
+  readonly mtaSts?: MtaStsSettings;
 }
 
 export interface AddressMatcher<T> {

@@ -6,11 +6,12 @@ import { errorText, openLeg } from './open-leg.js';
 import { RelayError, toUpstreamReply } from './relay-client.js';
 import { isAccepted } from './reply-class.js';
 import { reply, replies } from './reply.js';
-import { receiverSetKey, rotate } from './route-cursor.js';
+import { routeDestination } from './route-destination.js';
 import { endTransaction } from './transaction-end.js';
 import type { SMTPServerAddress } from 'smtp-server';
 import type { Route } from '../graph/types.js';
 import type { EngineContext } from './engine-context.js';
+import type { LegTarget } from './leg-targets.js';
 import type { InboundSession } from './inbound-session.js';
 import type { SmtpReply } from './reply.js';
 import type { Transaction } from './transaction.js';
@@ -32,16 +33,19 @@ async function forwardRcpt(ctx: EngineContext, s: InboundSession, tx: Transactio
   const domain = domainOf(wireAddress(to.address));
   const route = ctx.graph.router.lookup(domain);
   if (route === undefined) return reply(550, '5.7.1', `relay to ${domain || to.address} is not permitted (no route)`);
-  if (tx.leg === null) return firstRcpt(ctx, s, tx, route, to);
-  if (tx.leg.receiverSet !== receiverSetKey(route)) return replies.mixedRoutes();
+  // MX receivers resolve the domain here (DNS failure 4xx, null MX 556); listed receivers need nothing.
+  const dest = await routeDestination(ctx, route, domain);
+  if (!dest.ok) return dest.reply;
+  if (tx.stage === 'finished') return replies.connectionLost('session ended');
+  if (tx.leg === null) return firstRcpt(ctx, s, tx, route, dest, to);
+  if (tx.leg.receiverSet !== dest.key) return replies.mixedRoutes();
   return legRcpt(ctx, s, tx, to);
 }
 
-async function firstRcpt(ctx: EngineContext, s: InboundSession, tx: Transaction, route: Route, to: SMTPServerAddress): Promise<SmtpReply> {
-  const targets = rotate(route.receivers, ctx.cursor.start(route)).map((r) => ctx.targets.receiver(r));
+async function firstRcpt(ctx: EngineContext, s: InboundSession, tx: Transaction, route: Route, dest: { readonly key: string; readonly targets: () => readonly LegTarget[] }, to: SMTPServerAddress): Promise<SmtpReply> {
   const result = await openLeg(
     ctx,
-    targets,
+    dest.targets(),
     {
       from: wireAddress(tx.sender),
       params: (caps) => mailParams(tx.mailArgs, caps),
@@ -59,7 +63,7 @@ async function firstRcpt(ctx: EngineContext, s: InboundSession, tx: Transaction,
     ctx.services.pool.release(conn, { reusable: false });
     return replies.connectionLost('session ended');
   }
-  tx.leg = { conn, target, receiverSet: receiverSetKey(route) };
+  tx.leg = { conn, target, receiverSet: dest.key };
   tx.route = route;
   tx.receivingTls = tls;
   if (!isAccepted(mail)) {

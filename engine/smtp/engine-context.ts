@@ -6,6 +6,7 @@ import type { AdmissionBudget } from './admission.js';
 import type { EngineServices } from './engine-api.js';
 import type { InboundSession } from './inbound-session.js';
 import type { LegTargets } from './leg-targets.js';
+import type { MxTargets } from './mx-targets.js';
 import type { RouteCursor } from './route-cursor.js';
 import type { SpoolOptions } from './spool.js';
 
@@ -14,6 +15,8 @@ export interface EngineContext {
   readonly services: EngineServices;
   readonly logger: Logger;
   readonly targets: LegTargets;
+  /** `mx` receivers: MX hosts and TLS policy per recipient domain. */
+  readonly mx: MxTargets;
   readonly cursor: RouteCursor;
   readonly spool: SpoolOptions;
   readonly analysisLimits: AnalysisLimits;

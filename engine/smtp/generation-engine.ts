@@ -7,6 +7,7 @@ import { RefusedSockets } from './refused-sockets.js';
 import { InboundSession } from './inbound-session.js';
 import { sessionHooks } from './inbound-hooks.js';
 import { LegTargets } from './leg-targets.js';
+import { MxTargets } from './mx-targets.js';
 import { RouteCursor } from './route-cursor.js';
 import { reply } from './reply.js';
 import { endTransaction } from './transaction-end.js';
@@ -55,6 +56,7 @@ class SmtpGeneration implements GenerationEngine {
       services,
       logger: services.logger,
       targets: new LegTargets(graph, services.logger, services.observer),
+      mx: new MxTargets(graph, services.logger),
       cursor: new RouteCursor(),
       spool: { dir: services.spoolDir?.(g.spool.dir) ?? g.spool.dir, memoryThresholdBytes: g.spool.memoryThresholdBytes, maxBytes: g.maxMessageBytes },
       analysisLimits: { maxDepth: g.inspection.maxDepth, maxParts: g.inspection.maxParts, maxDecodedBytes: g.inspection.maxDecodedBytes },

@@ -12,6 +12,8 @@ export interface LegTarget {
   readonly name: string;
   readonly kind: 'receiver' | 'reflect';
   readonly opts: RelayConnectOptions;
+  /** How failures name this target when the name alone does not say it (an MX host of a domain, its TLS policy). */
+  readonly label?: string;
 }
 
 interface VerifierContext {

@@ -31,7 +31,7 @@ export async function openLeg(ctx: EngineContext, targets: readonly LegTarget[],
       if (!(err instanceof RelayError) || signal.aborted) return { ok: false, reply: replies.internalError(errorText(err)) };
       ctx.services.observer.relayError({ receiver: target.name, kind: err.code });
       ctx.logger.warn({ code: err.code, receiver: target.name, phase: err.phase }, `receiving MTA ${target.name} failed: ${err.message}`);
-      causes.push(`${target.name} (${target.opts.host}:${target.opts.port}) [${err.code}] ${err.message}`);
+      causes.push(`${target.label ?? `${target.name} (${target.opts.host}:${target.opts.port})`} [${err.code}] ${err.message}`);
     }
   }
   return { ok: false, reply: replies.unreachable(causes.join('; ')) };

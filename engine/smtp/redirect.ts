@@ -9,7 +9,7 @@ import { openLeg } from './open-leg.js';
 import { RelayError, toUpstreamReply } from './relay-client.js';
 import { isAccepted } from './reply-class.js';
 import { replies, replyText } from './reply.js';
-import { receiverSetKey, rotate } from './route-cursor.js';
+import { routeDestination } from './route-destination.js';
 import type { EngineContext } from './engine-context.js';
 import type { InboundSession } from './inbound-session.js';
 import type { SmtpReply } from './reply.js';
@@ -19,11 +19,14 @@ export async function retarget(ctx: EngineContext, s: InboundSession, tx: Transa
   const leg = tx.leg as ReceivingLeg;
   const route = s.upstream.mode === 'forward' ? ctx.graph.router.lookup(domainOf(wireAddress(to[0] ?? ''))) : undefined;
   if (s.upstream.mode === 'forward' && route === undefined) return replies.tempfail(`no route for redirect recipient ${to[0] ?? ''}`);
+  // MX receivers resolve the redirect domain; a refusal (even a 5xx such as null MX) stays a 4xx here.
+  const dest = route === undefined ? undefined : await routeDestination(ctx, route, domainOf(wireAddress(to[0] ?? '')));
+  if (dest !== undefined && !dest.ok) return replies.tempfail(`redirect recipient ${to[0] ?? ''}: ${replyText(dest.reply)}`);
   // Where the redirected envelope goes: the current receiver set (always in reflect mode), else the route's.
   const next =
-    route === undefined || receiverSetKey(route) === leg.receiverSet
+    dest === undefined || dest.key === leg.receiverSet
       ? { same: true, targets: [leg.target], receiverSet: leg.receiverSet }
-      : { same: false, targets: rotate(route.receivers, ctx.cursor.start(route)).map((r) => ctx.targets.receiver(r)), receiverSet: receiverSetKey(route) };
+      : { same: false, targets: dest.targets(), receiverSet: dest.key };
   const rcpts = to.map((a) => wireAddress(a));
   try {
     // a leg already inside DATA cannot be reset: it is closed (the receiver discards) and reopened

@@ -7,17 +7,21 @@
  */
 export type Port = number;
 /**
- * lowercase letters, digits and hyphens, starting with a letter or digit
- */
-export type Name = string;
-/**
  * A file path; relative paths resolve against the directory of the file that names them.
  */
 export type Path = string;
 /**
- * PEM files with one or more certificates. A CA certificate trusts what it issued; an end-entity certificate is pinned (the peer must present exactly it).
+ * CA certificates that verify policy hosts (PEM). Default: the system's CAs.
  */
 export type TrustList = Path[];
+/**
+ * lowercase letters, digits and hyphens, starting with a letter or digit
+ */
+export type Name = string;
+/**
+ * PEM files with one or more certificates. A CA certificate trusts what it issued; an end-entity certificate is pinned (the peer must present exactly it).
+ */
+export type TrustList1 = Path[];
 /**
  * a domain, "*." followed by a domain, or "*"
  */
@@ -87,6 +91,8 @@ export interface GatewaySection {
   spool?: SpoolSection;
   loop?: LoopSection;
   shadow?: ShadowSection;
+  dns?: DnsSection;
+  mtaSts?: MtaStsSection;
 }
 /**
  * An SMTP listener.
@@ -286,6 +292,43 @@ export interface ShadowSection {
   dir: string;
 }
 /**
+ * Resolvers for MX, A/AAAA, TXT (MTA-STS) and TLSA (DANE) lookups of receivers with `mx`. Queried over UDP with TCP fallback, with a TTL-honouring cache shared by every session of the process. DANE trusts only answers these resolvers mark as validated (the AD bit): name validating resolvers you reach over a trusted path (loopback). Default: the nameservers of /etc/resolv.conf, whose AD bit is never trusted.
+ */
+export interface DnsSection {
+  /**
+   * Resolver addresses, tried in order: IPv4 or IPv6 address, optionally with a port (127.0.0.1:5353, [::1]:5353). Default port 53.
+   *
+   * @minItems 1
+   */
+  servers?: [string, ...string[]];
+  /**
+   * How long one query waits for one server before the next is tried.
+   */
+  timeoutMs?: number;
+  /**
+   * Rounds over the server list before a lookup fails (a DNS failure is a 4xx naming the domain and the resolver).
+   */
+  attempts?: number;
+  /**
+   * Most answers kept in the process-wide cache (least recently used are dropped first).
+   */
+  cacheEntries?: number;
+}
+/**
+ * How MTA-STS policies (RFC 8461) are fetched for receivers with tls.policy: mta-sts.
+ */
+export interface MtaStsSection {
+  /**
+   * TCP port.
+   */
+  port?: number;
+  /**
+   * Whole policy fetch (connect, TLS, response).
+   */
+  timeoutMs?: number;
+  trust?: TrustList;
+}
+/**
  * An MTA allowed to connect.
  */
 export interface UpstreamEntry {
@@ -354,10 +397,10 @@ export interface UpstreamTlsSection {
    * Mutual TLS: required (no certificate, no mail), optional (verified when presented), none.
    */
   clientCertificate?: 'required' | 'optional' | 'none';
-  trust?: TrustList;
+  trust?: TrustList1;
 }
 /**
- * A receiving MTA (next hop).
+ * A receiving MTA (next hop): a listed `host`, or `mx` (the MX hosts of the recipient's domain, or of a fixed domain). Exactly one of host and mx.
  */
 export interface ReceiverEntry {
   /**
@@ -367,11 +410,15 @@ export interface ReceiverEntry {
   /**
    * Host name or IP address.
    */
-  host: string;
+  host?: string;
+  /**
+   * Next hop by MX lookup instead of a host: `recipient` = the MX hosts of each recipient's domain; a domain name = the MX hosts of that domain (a smart host found by MX). MX in preference order with randomisation among equal preferences, A/AAAA when there is no MX (RFC 5321 §5.1), a null MX (RFC 7505) refused with 556 5.1.10.
+   */
+  mx?: string;
   /**
    * TCP port.
    */
-  port: number;
+  port?: number;
   tls?: ReceiverTlsSection;
   /**
    * Concurrent connections to this receiver.
@@ -390,7 +437,7 @@ export interface ReceiverTlsSection {
    * Outbound STARTTLS to this receiver. Default: optional (opportunistic).
    */
   starttls?: 'required' | 'optional' | 'disabled';
-  trust?: TrustList;
+  trust?: TrustList1;
   /**
    * Check that the certificate names the host (or serverName).
    */
@@ -399,6 +446,14 @@ export interface ReceiverTlsSection {
    * SNI and the name to verify. Default: host.
    */
   serverName?: string;
+  /**
+   * TLS policy of an `mx` receiver (instead of starttls/verifyHostname). may: STARTTLS when offered, unauthenticated. encrypt: STARTTLS required, unauthenticated. verify: STARTTLS required, certificate verified against trust (default: the system CAs) and the MX host name (RFC 7817). mta-sts: the recipient domain's MTA-STS policy (RFC 8461); without one, `fallback`. dane: TLSA records validated by gateway.dns (RFC 7672); insecure or absent TLSA, `fallback`.
+   */
+  policy?: 'may' | 'encrypt' | 'verify' | 'mta-sts' | 'dane';
+  /**
+   * What mta-sts and dane do for a domain without a policy (no MTA-STS policy; no secure TLSA records).
+   */
+  fallback?: 'may' | 'encrypt' | 'verify';
 }
 /**
  * Forward mode: recipient domains and the receivers that take them.
