@@ -166,7 +166,7 @@ export class IncidentWriter {
   /** Backoff that close() cuts short, so shutdown is bounded by its own timeout. */
   #sleep(ms: number): Promise<void> {
     const wait = this.#giveUpAt !== undefined ? Math.max(0, Math.min(ms, this.#giveUpAt - Date.now())) : ms;
-    return new Promise((resolve) => {
+    return new Promise<void>((resolve) => {
       const timer = setTimeout(done, wait);
       function done(): void {
         clearTimeout(timer);
