@@ -8,7 +8,6 @@ import { SYSLOG_FACILITIES } from './incident-sinks.js';
 import type { IncidentSinkSpec, SyslogIncidentSink } from './incident-sinks.js';
 import type { GatewaySettings } from './types.js';
 
-const SYSLOG_DEFAULTS = Object.freeze({ facility: 'mail', appName: 'relayguard', maxBuffer: 10_000 });
 
 export function compileIncidents(ctx: CompileContext, section: IncidentsSection | undefined): GatewaySettings['incidents'] {
   const path = resolvePath(ctx, section?.path ?? DEFAULT_INCIDENTS_PATH);
@@ -29,9 +28,9 @@ function compileSyslog(ctx: CompileContext, pointer: string, s: IncidentSyslogSi
     type: 'syslog' as const,
     host: s.host,
     port: s.port,
-    facility: SYSLOG_FACILITIES[s.facility ?? SYSLOG_DEFAULTS.facility] ?? 2,
-    appName: s.appName ?? SYSLOG_DEFAULTS.appName,
-    maxBuffer: s.maxBuffer ?? SYSLOG_DEFAULTS.maxBuffer,
+    facility: SYSLOG_FACILITIES[s.facility ?? DEFAULTS.syslog.facility] ?? 2,
+    appName: s.appName ?? DEFAULTS.syslog.appName,
+    maxBuffer: s.maxBuffer ?? DEFAULTS.syslog.maxBuffer,
   };
   if (s.tls === undefined) return base;
   const usedBy = `gateway.incidents.sinks[${s.host}:${s.port}]`;

@@ -112,7 +112,8 @@ export class SyslogSink implements RuntimeIncidentSink {
   #onClose(socket: net.Socket): void {
     if (this.#socket !== socket) return;
     this.#socket = undefined;
-    if (this.#connected || this.#inflight.length > 0) this.#opts.health?.writeFailed();
+    // A lost connection, or a failed connect while records wait, is one failed write.
+    if (this.#connected || this.buffered > 0) this.#opts.health?.writeFailed();
     this.#connected = false;
     // Unfinished writes never reached the kernel: send them again first, in order.
     this.#buffer.unshift(...this.#inflight);
