@@ -33,7 +33,9 @@ export function failureFromOpenSsl(code: string, chain: readonly X509Certificate
     case 'INVALID_PURPOSE':
       return failure('wrong-purpose', `a certificate of the chain is not allowed for this TLS role (extended key usage)${tail}`, info);
     default:
-      return failure('rejected', `OpenSSL refused the chain${tail}`, info);
+      // Node names only some X509_V_ERR codes (name-constraint violations, among others, arrive as
+      // UNSPECIFIED): the refusal stands; what we can see of the chain only words the message.
+      return explainUnnamed(chain, info, tail);
   }
 }
 
@@ -46,4 +48,17 @@ function datesFailure(chain: readonly X509Certificate[], now: Date, info: Certif
       : failure('not-yet-valid', `${which} is not valid before ${certificateValidFrom(cert).toISOString()} (check both clocks)`, info);
   }
   return undefined;
+}
+
+const NAME_CONSTRAINTS_OID_DER = Buffer.from([0x06, 0x03, 0x55, 0x1d, 0x1e]);
+
+function explainUnnamed(chain: readonly X509Certificate[], info: CertificateInfo, tail: string): PeerVerificationFailure {
+  if (chain.slice(1).some((c) => c.raw.includes(NAME_CONSTRAINTS_OID_DER))) {
+    return failure('name-constraints', `the certificate names something its issuing CA's name constraints do not allow${tail}`, info);
+  }
+  const leaf = chain[0];
+  if (leaf !== undefined && chain.length === 1 && leaf.issuer !== leaf.subject) {
+    return failure('invalid-ca', `the certificate's issuer "${info.issuer}" is not usable as a CA (basicConstraints CA:FALSE, keyUsage without keyCertSign, or path length)${tail}`, info);
+  }
+  return failure('rejected', `OpenSSL refused the chain${tail}`, info);
 }

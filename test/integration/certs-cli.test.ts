@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { presentedChain } from '../helpers/tls-handshake.js';
 import { X509Certificate, createPrivateKey, randomBytes } from 'node:crypto';
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -60,7 +61,7 @@ beforeAll(() => {
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 
 describe('certs init', () => {
-  it('creates the CA, the gateway pair and the example peers, keys mode 0600', () => {
+  it('creates the CA, the gateway pair and the example peers, keys mode 0600', async () => {
     const dir = join(tempDir('init'), 'certs');
     const result = runCertsInit({ dir, hostname: ['gw.example.test'] });
     expect(result.exitCode).toBe(0);
@@ -72,7 +73,9 @@ describe('certs init', () => {
     const ca = new X509Certificate(readFileSync(join(dir, 'ca.crt.pem')));
     const gateway = new X509Certificate(readFileSync(join(dir, 'gateway.crt.pem')));
     const trust = buildTrustStore([{ file: 'ca', certificates: [ca] }]);
-    expect(verifyPeer([gateway], trust, { hostname: 'gw.example.test' })).toMatchObject({ ok: true, via: 'chain' });
+    // verified as the gateway verifies peers: OpenSSL, in a real handshake against the CA
+    const presented = await presentedChain({ certPem: gateway.toString(), keyPem: readFileSync(join(dir, 'gateway.key.pem'), 'utf8') }, [], [ca.toString()], 'server');
+    expect(verifyPeer(presented, trust, { hostname: 'gw.example.test' })).toMatchObject({ ok: true, via: 'chain' });
     expect(gateway.checkPrivateKey(createPrivateKey(readFileSync(join(dir, 'gateway.key.pem'))))).toBe(true);
     expect(result.output).toContain('SHA-256');
   });
