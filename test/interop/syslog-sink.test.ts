@@ -1,6 +1,6 @@
 // The syslog incident sink against a real rsyslogd (Debian package "rsyslog") on a loopback port:
 // RFC 5424 + octet counting parsed by rsyslog's own parser, records buffered across a restart, overflow counted.
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
@@ -14,6 +14,15 @@ import { stopAllProcesses } from '../helpers/processes.js';
 import { startRsyslog } from '../helpers/rsyslog.js';
 import type { Rsyslog, RsyslogLine } from '../helpers/rsyslog.js';
 import { requireTool } from '../helpers/tools.js';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { pino } from 'pino';
+import { parse, stringify } from 'yaml';
+import { Gateway } from '../../engine/runtime/gateway.js';
+import { createMetrics } from '../../engine/runtime/metrics.js';
+import { blockSubjectPolicy, policyText, topologyText } from '../../engine/runtime/testing/config-fixture.js';
+import { RawSmtpClient, rawTransaction, testMessage } from '../helpers/gateway-harness.js';
+import { freePorts } from '../helpers/ports.js';
+import { startRecordingMta } from '../helpers/recording-mta.js';
 
 const rsyslogd = requireTool('rsyslogd', 'rsyslog');
 const APP = 'relayguard-test';
@@ -117,4 +126,53 @@ describe.skipIf(rsyslogd === undefined)('syslog incident sink (real rsyslogd)', 
     await new Promise((r) => setTimeout(r, 200));
     expect(transactionIds(rs.lines())).toEqual(range(0, 10).map((i) => `tx-${i}`));
   });
+});
+
+describe.skipIf(rsyslogd === undefined)('gateway.incidents.sinks with a real rsyslogd', () => {
+  it('a blocked message becomes a syslog record at rsyslog and a line in the file; a dead collector is counted', async () => {
+    const root = mkdtempSync(join(tmpdir(), 'rg-gw-syslog-'));
+    cleanups.push(() => rmSync(root, { recursive: true, force: true }));
+    const [smtpPort = 0, syslogPort = 0, deadPort = 0] = await freePorts(3);
+    const rs = await startRsyslog(rsyslogd as string, root, syslogPort, APP);
+    cleanups.push(() => rs.stop());
+    const mta = await startRecordingMta();
+    cleanups.push(() => mta.close());
+    const dir = join(root, 'policies');
+    mkdirSync(dir);
+    const topology = parse(topologyText({ listen: [{ port: smtpPort }], receiverPort: mta.port })) as { gateway: Record<string, unknown> };
+    topology.gateway['incidents'] = {
+      sinks: [
+        { type: 'syslog', host: '127.0.0.1', port: syslogPort, appName: APP, facility: 'local3' },
+        { type: 'syslog', host: '127.0.0.1', port: deadPort, appName: APP, maxBuffer: 1 },
+        { type: 'file', path: '../incidents.jsonl' },
+      ],
+    };
+    writeFileSync(join(dir, 'topology.yaml'), stringify(topology));
+    writeFileSync(join(dir, 'falcon.policy.yaml'), policyText(blockSubjectPolicy('falcon')));
+    const metrics = createMetrics({ defaultMetrics: false });
+    const gw = await Gateway.start(dir, { logger: pino({ level: 'silent' }), metrics, watch: false });
+    cleanups.push(() => gw.shutdown(1000));
+    for (const i of [1, 2]) {
+      const c = await RawSmtpClient.connect(smtpPort);
+      await c.reply();
+      const t = await rawTransaction(c, { ehlo: 'upstream.example.test', from: 'alice@corp.example', to: ['bob@example.org'], body: testMessage({ subject: `project falcon ${i}`, messageId: `<falcon-${i}@corp.example>` }) });
+      expect(t.final?.code).toBe(550);
+      c.close();
+    }
+    await until(() => rs.lines().length >= 2, 'two records at rsyslog');
+    const records = rs.lines().map((l) => JSON.parse(l.msg) as Incident);
+    expect(records.map((r) => [r.policy, r.messageId, r.verdict])).toEqual([
+      ['block-falcon', '<falcon-1@corp.example>', 'block'],
+      ['block-falcon', '<falcon-2@corp.example>', 'block'],
+    ]);
+    expect(rs.lines()[0]?.structuredData).toContain('policy="block-falcon" action="block" severity="high"');
+    await until(() => existsSync(join(root, 'incidents.jsonl')) && readFileSync(join(root, 'incidents.jsonl'), 'utf8').trim().split('\n').length === 2, 'two lines in the file');
+    // the sink without a collector holds one record and counts the other as dropped
+    expect(await metrics.render()).toMatch(/relayguard_incidents_dropped_total\{sink="syslog"\} 1/);
+    // counted at the next reconnect attempt that fails while a record waits (backoff up to a few seconds here)
+    let text = '';
+    const end = Date.now() + 20_000;
+    while (!/relayguard_incident_write_failures_total\{sink="syslog"\} [1-9]/.test((text = await metrics.render())) && Date.now() < end) await new Promise((r) => setTimeout(r, 100));
+    expect(text).toMatch(/relayguard_incident_write_failures_total\{sink="syslog"\} [1-9]/);
+  }, 40_000);
 });
