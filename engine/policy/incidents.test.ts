@@ -117,7 +117,8 @@ describe('IncidentWriter', () => {
     w.record([one(1)]);
     await new Promise((r) => setTimeout(r, 30));
     w.record([one(2), one(3), one(4), one(5)]);
-    expect(w.dropped).toBe(2);
+    // the held record and one more fill the queue of 2
+    expect(w.dropped).toBe(3);
     // close gives up on a path that never works: what it still held is counted too
     await w.close(50);
     expect(w.dropped).toBe(5);

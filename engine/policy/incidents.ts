@@ -102,7 +102,7 @@ export class IncidentWriter {
     if (this.#closed) return this.#drop(incidents.length, 'RG_INCIDENT_CLOSED', 'incident writer closed, incident dropped');
     const max = this.#opts.maxQueue ?? 10_000;
     for (const incident of incidents) {
-      if (this.#queue.length + (this.#held?.lines ?? 0) >= max) {
+      if (this.#pending() >= max) {
         this.#drop(1, 'RG_INCIDENT_QUEUE_FULL', 'incident queue full, incident dropped', incident.policy);
         continue;
       }
@@ -127,14 +127,15 @@ export class IncidentWriter {
   async #drain(): Promise<void> {
     let delay = this.#opts.retryMinMs ?? 100;
     while (this.#held !== undefined || this.#queue.length > 0) {
+      // Held while it is written too: a batch in flight counts against maxQueue like a failed one.
       const batch = this.#held ?? this.#takeBatch();
-      this.#held = undefined;
+      this.#held = batch;
       try {
         await this.#write(batch.text);
+        this.#held = undefined;
         delay = this.#opts.retryMinMs ?? 100;
       } catch (err) {
         this.#size = undefined;
-        this.#held = batch;
         this.#opts.health?.writeFailed();
         if (this.#giveUpAt !== undefined && Date.now() >= this.#giveUpAt) return this.#abandon(err);
         this.#opts.logger?.error({ code: 'RG_INCIDENT_WRITE', path: this.#opts.path, err, retryInMs: delay, held: this.#pending() }, 'cannot write incidents; retrying');
