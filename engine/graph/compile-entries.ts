@@ -1,7 +1,8 @@
 // Topology entries → graph nodes, with the schema defaults applied (defaults.ts).
 import { compileInspection } from './inspection-settings.js';
 import type { GatewaySection, ListenerEntry, ReceiverEntry, ReflectSection, RouteEntry, UpstreamEntry } from '../config/generated/topology.js';
-import { DEFAULTS, DEFAULT_INCIDENTS_PATH, defaultSpoolDir } from './defaults.js';
+import { DEFAULTS, defaultSpoolDir } from './defaults.js';
+import { compileIncidents } from './compile-incidents.js';
 import { compileInboundTls, compileOutboundTls, compileTrust } from './compile-tls.js';
 import { MX_DEFAULTS, compileDns, compileMtaSts, compileMx } from './compile-mx.js';
 import type { CompiledTrust, GatewayTls } from './compile-tls.js';
@@ -31,11 +32,7 @@ export function compileSettings(
     timeouts: { ...DEFAULTS.timeouts, ...g.timeouts },
     tls: tls.settings,
     inspection: compileInspection(g.inspection),
-    incidents: {
-      path: resolvePath(ctx, g.incidents?.path ?? DEFAULT_INCIDENTS_PATH),
-      maxBytes: g.incidents?.maxBytes ?? DEFAULTS.incidents.maxBytes,
-      keep: g.incidents?.keep ?? DEFAULTS.incidents.keep,
-    },
+    incidents: compileIncidents(ctx, g.incidents),
     drain: { ...DEFAULTS.drain, ...g.drain },
     spool: {
       dir: g.spool?.dir !== undefined ? resolvePath(ctx, g.spool.dir) : defaultSpoolDir(),

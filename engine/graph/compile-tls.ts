@@ -5,7 +5,7 @@ import type { SecureContext, TlsOptions } from 'node:tls';
 import type { KeyObject } from 'node:crypto';
 import type { GatewayTlsSection } from '../config/generated/topology.js';
 import { loadTlsIdentity } from '../tls/identity.js';
-import { buildTrustStore } from '../tls/trust.js';
+import { anchorPems, buildTrustStore } from '../tls/trust.js';
 import type { TrustSource, TrustStore } from '../tls/trust.js';
 import { DEFAULT_CIPHERS, createClientSecureContext, createClientTlsOptions, createServerTlsOptions } from '../tls/secure-context.js';
 import { DEFAULTS } from './defaults.js';
@@ -20,6 +20,8 @@ export interface GatewayTls {
   readonly clientContext?: SecureContext;
   /** Server contexts by (client certificate mode, trust files): upstreams that share a trust list share one. */
   readonly serverCache: Map<string, { readonly options: Readonly<TlsOptions>; readonly context: SecureContext }>;
+  /** Client contexts by trust files: each carries its list's anchors as `ca`, for OpenSSL to verify against. */
+  readonly clientCache?: Map<string, SecureContext>;
 }
 
 export interface CompiledTrust {
@@ -62,7 +64,7 @@ export function compileGatewayTls(ctx: CompileContext, tls: GatewayTlsSection = 
   const serverCache: GatewayTls['serverCache'] = new Map();
   try {
     const clientContext = createClientSecureContext(identity, { minVersion: settings.minVersion, ciphers: settings.ciphers });
-    return { settings, ...(key ? { key } : {}), clientContext, serverCache };
+    return { settings, ...(key ? { key } : {}), clientContext, serverCache, clientCache: new Map() };
   } catch (err) {
     const pointer = tls.ciphers !== undefined ? '/gateway/tls/ciphers' : '/gateway/tls';
     report(ctx, pointer, 'RG_TLS_CONTEXT', `cannot build the TLS context: ${errorText(err)}`, 'check gateway.tls.ciphers (an OpenSSL cipher list) and minVersion');
@@ -140,7 +142,8 @@ export interface OutboundSettings {
 
 export function compileOutboundTls(gateway: GatewayTls, settings: OutboundSettings, trust: CompiledTrust): OutboundTls {
   // Without a client context compile has already failed; the options are never used then.
-  const options = gateway.clientContext ? createClientTlsOptions(gateway.clientContext, { servername: settings.serverName }) : {};
+  const context = gateway.clientContext ? clientContextFor(gateway, trust) : undefined;
+  const options = context ? createClientTlsOptions(context, { servername: settings.serverName }) : {};
   return {
     starttls: settings.starttls,
     trust: trust.trust,
@@ -149,4 +152,18 @@ export function compileOutboundTls(gateway: GatewayTls, settings: OutboundSettin
     ...(settings.serverName !== undefined ? { serverName: settings.serverName } : {}),
     options,
   };
+}
+
+/** The shared context when the list has no CA; otherwise one per trust list, built once (and proven here). */
+function clientContextFor(gateway: GatewayTls, trust: CompiledTrust): SecureContext | undefined {
+  const anchors = anchorPems(trust.trust);
+  if (anchors.length === 0 || gateway.clientCache === undefined) return gateway.clientContext;
+  const key = JSON.stringify(trust.files);
+  let context = gateway.clientCache.get(key);
+  if (context === undefined) {
+    const s = gateway.settings;
+    context = createClientSecureContext(s.identity, { minVersion: s.minVersion, ciphers: s.ciphers }, anchors);
+    gateway.clientCache.set(key, context);
+  }
+  return context;
 }

@@ -1,5 +1,6 @@
 // LoadedConfig → RoutingGraph. Everything that can fail fails here (certificates, keys, TLS
 // contexts, address blocks, references, policies), so a graph that exists can be served.
+import { compileAdmin } from './compile-admin.js';
 import { hasErrors } from '../config/diagnostic.js';
 import type { Diagnostic } from '../config/diagnostic.js';
 import type { LoadedConfig } from '../config/load.js';
@@ -79,14 +80,14 @@ export function compileGraph(config: LoadedConfig, opts: CompileOptions = {}): C
   const nodes = compileNodes(ctx, config);
   const exactData = opts.exactData ?? readExactData(config.policies);
   const policies = compilePolicies(config.policies, { upstreamNames: nodes.upstreams.map((u) => u.name), exactData });
+  const admin = compileAdmin(ctx, config.topology.data.gateway.admin);
   const diagnostics = [...ctx.diagnostics, ...policies.diagnostics];
   if (hasErrors(diagnostics)) return { diagnostics };
-  const admin = config.topology.data.gateway.admin;
   const graph: RoutingGraph = {
     revision: { hash: revisionWithData(config.hash, exactData, config.dir), ...(opts.gitCommit !== undefined ? { gitCommit: opts.gitCommit } : {}), dir: config.dir, loadedAt: now },
     gateway: nodes.gateway,
     listeners: nodes.listeners,
-    ...(admin ? { admin: { address: admin.address, port: admin.port } } : {}),
+    ...(admin ? { admin } : {}),
     upstreams: nodes.upstreams,
     receivers: nodes.receivers,
     routes: nodes.routes,

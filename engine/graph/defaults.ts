@@ -31,6 +31,7 @@ export const DEFAULTS = Object.freeze({
     maxDecodedBytes: 104_857_600,
   }),
   incidents: Object.freeze({ maxBytes: 104_857_600, keep: 10 }),
+  syslog: Object.freeze({ facility: 'mail' as const, appName: 'relayguard', maxBuffer: 10_000 }),
   drain: Object.freeze({ graceMs: 30_000 }),
   spool: Object.freeze({ memoryThresholdBytes: 1_048_576 }),
   loop: Object.freeze({ maxAgeSeconds: 600 }),

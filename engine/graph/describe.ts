@@ -4,7 +4,7 @@
 // compare equal), unless they lie more than two levels above it.
 import { isAbsolute, relative, sep } from 'node:path';
 import type { TrustStore } from '../tls/trust.js';
-import type { InboundTls, MxSettings, OutboundTls, RoutingGraph, Upstream, Receiver, Route, Listener } from './types.js';
+import type { InboundTls, MxSettings, OutboundTls, RoutingGraph, Upstream, Receiver, Route, Listener, IncidentSinkSpec } from './types.js';
 import { defaultSpoolDir } from './defaults.js';
 import { describePolicies } from './policy-description.js';
 import type { PolicyDescription } from './policy-description.js';
@@ -107,11 +107,11 @@ export interface GatewayDescription {
     };
   };
   readonly inspection: RoutingGraph['gateway']['inspection'];
-  readonly incidents: RoutingGraph['gateway']['incidents'];
+  readonly incidents: { readonly path: string; readonly maxBytes: number; readonly keep: number; readonly sinks: readonly DescribedSink[] };
   readonly drain: RoutingGraph['gateway']['drain'];
   readonly spool: RoutingGraph['gateway']['spool'];
   readonly loop: { readonly secret: 'file' | 'gateway-key' | 'unknown' };
-  readonly admin?: { readonly address: string; readonly port: number };
+  readonly admin?: { readonly address: string; readonly port: number; readonly auth?: { readonly type: 'bearer'; readonly open: readonly string[] } };
   /** Shown only when a receiver uses mx (resolvers matter only then). */
   readonly dns?: {
     readonly servers: readonly string[] | 'system';
@@ -262,7 +262,7 @@ function describeGateway(graph: RoutingGraph): GatewayDescription {
         : {}),
     },
     inspection: g.inspection,
-    incidents: { ...g.incidents, path: displayPath(dir, g.incidents.path) },
+    incidents: { path: displayPath(dir, g.incidents.path), maxBytes: g.incidents.maxBytes, keep: g.incidents.keep, sinks: g.incidents.sinks.map((s) => describeSink(dir, s)) },
     drain: g.drain,
     // The default spool dir (under the OS temp dir) reads better, and compares equal, when absolute.
     spool: {
@@ -270,7 +270,7 @@ function describeGateway(graph: RoutingGraph): GatewayDescription {
       dir: g.spool.dir === defaultSpoolDir() ? g.spool.dir : displayPath(dir, g.spool.dir),
     },
     loop: { secret: g.loopSecretSource ?? 'unknown' },
-    ...(graph.admin ? { admin: { address: graph.admin.address, port: graph.admin.port } } : {}),
+    ...(graph.admin ? { admin: { address: graph.admin.address, port: graph.admin.port, ...(graph.admin.auth ? { auth: { type: 'bearer' as const, open: graph.admin.auth.open } } : {}) } } : {}),
     ...describeDns(graph),
   };
 }
@@ -321,4 +321,22 @@ export function describeGraph(graph: RoutingGraph): GraphDescription {
       usedBy: c.usedBy,
     })),
   };
+}
+
+/** A sink as shown by `graph` and /status: no PEM contents, no key. */
+export type DescribedSink =
+  | { readonly type: 'file'; readonly path: string; readonly maxBytes: number; readonly keep: number }
+  | { readonly type: 'syslog'; readonly host: string; readonly port: number; readonly facility: number; readonly appName: string; readonly maxBuffer: number; readonly tls: boolean };
+
+function describeSink(dir: string, s: IncidentSinkSpec): DescribedSink {
+  switch (s.type) {
+    case 'file':
+      return { ...s, path: displayPath(dir, s.path) };
+    case 'syslog':
+      return { type: 'syslog', host: s.host, port: s.port, facility: s.facility, appName: s.appName, maxBuffer: s.maxBuffer, tls: s.tls !== undefined };
+    default: {
+      const never: never = s;
+      return never;
+    }
+  }
 }

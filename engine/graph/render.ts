@@ -1,6 +1,6 @@
 // `relayguard graph`: one description (describe.ts), three renderings.
 import { describeGraph } from './describe.js';
-import type { GraphDescription, InboundTlsDescription, OutboundTlsDescription, TrustFileDescription } from './describe.js';
+import type { GraphDescription, InboundTlsDescription, OutboundTlsDescription, TrustFileDescription, DescribedSink } from './describe.js';
 import { renderMermaid } from './render-mermaid.js';
 import type { RoutingGraph } from './types.js';
 
@@ -57,8 +57,8 @@ function gatewayLines(d: GraphDescription): string[] {
     `  tls: ${identity}; authenticate peers ${g.tls.authenticate ? 'yes' : 'NO'}; min ${g.tls.minVersion}`,
     `  limits: ${g.maxMessageBytes} bytes/message, ${g.maxRecipients} recipients, ${g.limits.maxConnections} connections (${g.limits.maxConnectionsPerUpstream} per upstream)`,
     `  inspection: budget ${g.inspection.budgetMs} ms, on failure ${g.inspection.onFailure}`,
-    `  incidents: ${g.incidents.path}; spool: ${g.spool.dir}; loop secret from ${g.loop.secret}`,
-    ...(g.admin ? [`  admin: http://${hostPort(g.admin.address, g.admin.port)}`] : []),
+    `  incidents: ${g.incidents.sinks.map(sinkText).join(', ')}; spool: ${g.spool.dir}; loop secret from ${g.loop.secret}`,
+    ...(g.admin ? [`  admin: http://${hostPort(g.admin.address, g.admin.port)}${g.admin.auth ? ` (bearer token; open: ${g.admin.auth.open.join(' ') || 'none'})` : ''}`] : []),
     ...(g.dns
       ? [
           `  dns: ${g.dns.servers === 'system' ? 'system resolvers (/etc/resolv.conf; AD bit not trusted)' : g.dns.servers.join(', ')}, timeout ${g.dns.timeoutMs} ms x ${g.dns.attempts}, cache ${g.dns.cacheEntries} answers`,
@@ -130,4 +130,8 @@ function renderText(d: GraphDescription): string {
     ...section('certificates', certificateLines(d)),
     '',
   ].join('\n');
+}
+
+function sinkText(s: DescribedSink): string {
+  return s.type === 'file' ? s.path : `syslog${s.tls ? '+tls' : ''}://${hostPort(s.host, s.port)}`;
 }

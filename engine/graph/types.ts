@@ -3,6 +3,10 @@
 import type { SecureContext, ConnectionOptions, TlsOptions } from 'node:tls';
 import type { TrustStore } from '../tls/trust.js';
 import type { PolicySet } from '../policy/compile.js';
+import type { IncidentSinkSpec } from './incident-sinks.js';
+import type { AdminSettings } from './compile-admin.js';
+export type { IncidentSinkSpec, FileIncidentSink, SyslogIncidentSink } from './incident-sinks.js';
+export type { AdminSettings } from './compile-admin.js';
 
 export type StartTls = 'required' | 'optional' | 'disabled';
 export type ClientCertificateMode = 'required' | 'optional' | 'none';
@@ -175,7 +179,8 @@ export interface GatewaySettings {
     readonly maxParts: number;
     readonly maxDecodedBytes: number;
   };
-  readonly incidents: { readonly path: string; readonly maxBytes: number; readonly keep: number };
+  /** path/maxBytes/keep: v1's file (or the default); sinks: every destination in use (that file among them unless `sinks` replaced it). */
+  readonly incidents: { readonly path: string; readonly maxBytes: number; readonly keep: number; readonly sinks: readonly IncidentSinkSpec[] };
   readonly drain: { readonly graceMs: number };
   readonly spool: { readonly dir: string; readonly memoryThresholdBytes: number };
   /** HMAC key for the loop header; derived from gateway.loop.secretFile or the gateway key. */
@@ -205,7 +210,7 @@ export interface RoutingGraph {
   readonly revision: Revision;
   readonly gateway: GatewaySettings;
   readonly listeners: readonly Listener[];
-  readonly admin?: { readonly address: string; readonly port: number };
+  readonly admin?: AdminSettings;
   readonly upstreams: readonly Upstream[];
   readonly receivers: ReadonlyMap<string, Receiver>;
   readonly routes: readonly Route[];

@@ -1,4 +1,4 @@
-import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -84,16 +84,45 @@ describe('IncidentWriter', () => {
     expect(await ids('incidents.jsonl.2')).toEqual(['<12@x>', '<13@x>']);
   });
 
-  it('logs a write failure and keeps going', async () => {
+  it('retries a failed write with backoff, counts each failure, and writes the batch once the path works', async () => {
     const blocker = join(dir, 'not-a-dir');
     await writeFile(blocker, 'x');
     const errors: object[] = [];
     const logger = { warn: () => undefined, error: (o: object) => errors.push(o) };
-    const w = new IncidentWriter({ path: join(blocker, 'incidents.jsonl'), maxBytes: 1000, keep: 1, logger });
-    w.record([one(1)]);
+    const health = { failures: 0, dropped: 0 };
+    const w = new IncidentWriter({
+      path: join(blocker, 'incidents.jsonl'), maxBytes: 100_000, keep: 1, logger, retryMinMs: 5, retryMaxMs: 20,
+      health: { writeFailed: () => void health.failures++, dropped: (n) => void (health.dropped += n) },
+    });
+    w.record([one(1), one(2)]);
+    await until(() => health.failures >= 3);
+    w.record([one(3)]);
+    // the directory appears: the held batch and the later record are written, in order, once
+    await rm(blocker);
+    await mkdir(blocker);
     await w.flush();
-    expect(errors).toEqual([expect.objectContaining({ code: 'RG_INCIDENT_WRITE' })]);
+    const ids = (await readFile(join(blocker, 'incidents.jsonl'), 'utf8')).trim().split('\n').map((l) => (JSON.parse(l) as Incident).messageId);
+    expect(ids).toEqual(['<1@x>', '<2@x>', '<3@x>']);
+    expect(errors[0]).toEqual(expect.objectContaining({ code: 'RG_INCIDENT_WRITE' }));
+    expect(health.dropped).toBe(0);
+    expect(w.dropped).toBe(0);
     await w.close();
+  });
+
+  it('while writes fail, the buffer stays bounded and overflow is counted, never silent', async () => {
+    const blocker = join(dir, 'not-a-dir');
+    await writeFile(blocker, 'x');
+    const dropped: number[] = [];
+    const w = new IncidentWriter({ path: join(blocker, 'i.jsonl'), maxBytes: 100_000, keep: 1, maxQueue: 2, retryMinMs: 5, retryMaxMs: 10, health: { writeFailed: () => undefined, dropped: (n) => void dropped.push(n) } });
+    w.record([one(1)]);
+    await new Promise((r) => setTimeout(r, 30));
+    w.record([one(2), one(3), one(4), one(5)]);
+    // the held record and one more fill the queue of 2
+    expect(w.dropped).toBe(3);
+    // close gives up on a path that never works: what it still held is counted too
+    await w.close(50);
+    expect(w.dropped).toBe(5);
+    expect(dropped.reduce((a, b) => a + b, 0)).toBe(5);
   });
 
   it('drops beyond the bounded queue and counts what it dropped', async () => {
@@ -105,3 +134,11 @@ describe('IncidentWriter', () => {
     expect((await readFile(path, 'utf8')).trim().split('\n')).toHaveLength(3);
   });
 });
+
+async function until(check: () => boolean, ms = 5_000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!check()) {
+    if (Date.now() > end) throw new Error('condition not met in time');
+    await new Promise((r) => setTimeout(r, 5));
+  }
+}

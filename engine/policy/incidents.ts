@@ -55,6 +55,12 @@ export interface IncidentLogger {
   error(obj: object, msg: string): void;
 }
 
+/** How a sink tells metrics about trouble (relayguard_incident_write_failures_total, relayguard_incidents_dropped_total). */
+export interface IncidentSinkHealth {
+  writeFailed(): void;
+  dropped(count: number): void;
+}
+
 export interface IncidentWriterOptions {
   readonly path: string;
   /** Rotate when the file would grow beyond this many bytes. */
@@ -64,35 +70,44 @@ export interface IncidentWriterOptions {
   readonly logger?: IncidentLogger;
   /** Lines waiting to be written; beyond this, new incidents are dropped and counted. */
   readonly maxQueue?: number;
+  /** A failed write is retried after this long, doubling up to retryMaxMs. Defaults 100 ms and 30 s. */
+  readonly retryMinMs?: number;
+  readonly retryMaxMs?: number;
+  readonly health?: IncidentSinkHealth;
 }
 
 export const DEFAULT_INCIDENT_PATH = 'var/incidents.jsonl';
+/** How long close() keeps retrying a failing path before it counts what is left as dropped. */
+const CLOSE_TIMEOUT_MS = 5_000;
 
 export class IncidentWriter {
   readonly #opts: IncidentWriterOptions;
   readonly #queue: string[] = [];
+  /** The batch that failed: written before anything newer, so order survives a retry. */
+  #held: { readonly text: string; readonly lines: number } | undefined;
   #size: number | undefined;
   #draining: Promise<void> | undefined;
   #dropped = 0;
   #closed = false;
+  #giveUpAt: number | undefined;
+  #wake: (() => void) | undefined;
 
   constructor(opts: IncidentWriterOptions) {
     this.#opts = opts;
   }
 
-  /** Incidents dropped because the queue was full. */
+  /** Incidents dropped because the queue was full, or left unwritten when close() gave up. */
   get dropped(): number {
     return this.#dropped;
   }
 
   /** Never blocks and never throws: lines are queued and written in the background. */
   record(incidents: readonly Incident[]): void {
-    if (this.#closed) return;
+    if (this.#closed) return this.#drop(incidents.length, 'RG_INCIDENT_CLOSED', 'incident writer closed, incident dropped');
     const max = this.#opts.maxQueue ?? 10_000;
     for (const incident of incidents) {
-      if (this.#queue.length >= max) {
-        this.#dropped++;
-        this.#opts.logger?.warn({ code: 'RG_INCIDENT_QUEUE_FULL', policy: incident.policy, dropped: this.#dropped }, 'incident queue full, incident dropped');
+      if (this.#pending() >= max) {
+        this.#drop(1, 'RG_INCIDENT_QUEUE_FULL', 'incident queue full, incident dropped', incident.policy);
         continue;
       }
       this.#queue.push(`${JSON.stringify(incident)}\n`);
@@ -100,37 +115,83 @@ export class IncidentWriter {
     this.#draining ??= this.#drain().finally(() => (this.#draining = undefined));
   }
 
-  /** Writes what is queued, then stops accepting. */
-  async close(): Promise<void> {
+  /** Writes what is queued (retrying for up to timeoutMs while writes fail), then stops accepting. */
+  async close(timeoutMs = CLOSE_TIMEOUT_MS): Promise<void> {
     this.#closed = true;
+    this.#giveUpAt = Date.now() + timeoutMs;
+    this.#wake?.();
     while (this.#draining !== undefined) await this.#draining;
   }
 
-  /** Resolves once everything queued so far is written (tests, shutdown). */
+  /** Resolves once everything queued so far is written (tests, shutdown); keeps waiting while writes fail. */
   async flush(): Promise<void> {
     while (this.#draining !== undefined) await this.#draining;
   }
 
   async #drain(): Promise<void> {
-    while (this.#queue.length > 0) {
-      const batch = this.#takeBatch();
+    let delay = this.#opts.retryMinMs ?? 100;
+    while (this.#held !== undefined || this.#queue.length > 0) {
+      // Held while it is written too: a batch in flight counts against maxQueue like a failed one.
+      const batch = this.#held ?? this.#takeBatch();
+      this.#held = batch;
       try {
-        await this.#write(batch);
+        await this.#write(batch.text);
+        this.#held = undefined;
+        delay = this.#opts.retryMinMs ?? 100;
       } catch (err) {
         this.#size = undefined;
-        this.#opts.logger?.error({ code: 'RG_INCIDENT_WRITE', path: this.#opts.path, err }, 'cannot write incidents');
+        this.#opts.health?.writeFailed();
+        if (this.#giveUpAt !== undefined && Date.now() >= this.#giveUpAt) return this.#abandon(err);
+        this.#opts.logger?.error({ code: 'RG_INCIDENT_WRITE', path: this.#opts.path, err, retryInMs: delay, held: this.#pending() }, 'cannot write incidents; retrying');
+        await this.#sleep(delay);
+        delay = Math.min(delay * 2, this.#opts.retryMaxMs ?? 30_000);
       }
     }
   }
 
-  // One append per batch, never crossing maxBytes, so rotation happens between whole lines.
-  #takeBatch(): string {
-    let batch = this.#queue.shift() ?? '';
-    const room = Math.max(0, this.#opts.maxBytes - (this.#size ?? 0));
-    while (this.#queue.length > 0 && Buffer.byteLength(batch) + Buffer.byteLength(this.#queue[0] ?? '') <= room) batch += this.#queue.shift();
-    return batch;
+  #pending(): number {
+    return this.#queue.length + (this.#held?.lines ?? 0);
   }
 
+  #abandon(err: unknown): void {
+    const lost = this.#pending();
+    this.#held = undefined;
+    this.#queue.length = 0;
+    this.#drop(lost, 'RG_INCIDENT_LOST', 'incident file still failing at close; incidents not written', undefined, err);
+  }
+
+  #drop(count: number, code: string, msg: string, policy?: string, err?: unknown): void {
+    if (count === 0) return;
+    this.#dropped += count;
+    this.#opts.health?.dropped(count);
+    const log = code === 'RG_INCIDENT_QUEUE_FULL' ? this.#opts.logger?.warn : this.#opts.logger?.error;
+    log?.call(this.#opts.logger, { code, path: this.#opts.path, count, dropped: this.#dropped, ...(policy !== undefined ? { policy } : {}), ...(err !== undefined ? { err } : {}) }, msg);
+  }
+
+  /** Backoff that close() cuts short, so shutdown is bounded by its own timeout. */
+  #sleep(ms: number): Promise<void> {
+    const wait = this.#giveUpAt !== undefined ? Math.max(0, Math.min(ms, this.#giveUpAt - Date.now())) : ms;
+    return new Promise<void>((resolve) => {
+      const timer = setTimeout(done, wait);
+      function done(): void {
+        clearTimeout(timer);
+        resolve();
+      }
+      this.#wake = done;
+    }).then(() => void (this.#wake = undefined));
+  }
+
+  // One append per batch, never crossing maxBytes, so rotation happens between whole lines.
+  #takeBatch(): { readonly text: string; readonly lines: number } {
+    let text = this.#queue.shift() ?? '';
+    let lines = 1;
+    const room = Math.max(0, this.#opts.maxBytes - (this.#size ?? 0));
+    while (this.#queue.length > 0 && Buffer.byteLength(text) + Buffer.byteLength(this.#queue[0] ?? '') <= room) {
+      text += this.#queue.shift();
+      lines++;
+    }
+    return { text, lines };
+  }
   async #write(batch: string): Promise<void> {
     const bytes = Buffer.byteLength(batch);
     if (this.#size === undefined) {

@@ -1,5 +1,6 @@
 // The admin HTTP listener: /healthz, /readyz, /metrics, /status. Read-only (GET/HEAD), bound only
 // to the configured address, no framework: four routes do not need one.
+import { createHash, timingSafeEqual } from 'node:crypto';
 import { createServer } from 'node:http';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -7,6 +8,7 @@ import type { Logger } from 'pino';
 import type { GatewayMetrics } from './metrics.js';
 import { notReadyReason } from './status.js';
 import type { StatusSnapshot } from './status.js';
+import type { AdminSettings } from '../graph/types.js';
 
 /** `true`, `false` (the reason is then taken from the status), or an explicit verdict. */
 export type Readiness = boolean | { readonly ready: boolean; readonly reason?: string };
@@ -19,7 +21,11 @@ export interface AdminServerOptions {
   readonly status: () => StatusSnapshot;
   readonly metrics: Pick<GatewayMetrics, 'render' | 'contentType'>;
   readonly logger: Logger;
+  /** gateway.admin.auth of the running graph (read per request, so a rotated token applies at once). */
+  readonly auth?: () => AdminAuth | undefined;
 }
+
+export type AdminAuth = NonNullable<AdminSettings['auth']>;
 
 export interface AdminServer {
   readonly address: string;
@@ -90,6 +96,12 @@ function handler(opts: AdminServerOptions) {
       return;
     }
     const path = (req.url ?? '/').split('?', 1)[0] ?? '/';
+    const auth = opts.auth?.();
+    if (auth !== undefined && !auth.open.includes(path as AdminAuth['open'][number]) && !authorized(req, auth)) {
+      opts.logger.warn({ code: 'RG_ADMIN_UNAUTHORIZED', path, remoteAddress: req.socket.remoteAddress }, `admin ${path} refused: no valid bearer token`);
+      send(req, res, text(401, 'unauthorized: send Authorization: Bearer <token> (gateway.admin.auth.bearerTokenFile)', { 'www-authenticate': 'Bearer realm="relayguard"' }));
+      return;
+    }
     route(path, opts).then(
       (reply) => send(req, res, reply),
       (err: unknown) => {
@@ -98,6 +110,15 @@ function handler(opts: AdminServerOptions) {
       },
     );
   };
+}
+
+// Hashing both sides first makes the comparison constant-time whatever the presented length.
+function authorized(req: IncomingMessage, auth: AdminAuth): boolean {
+  const header = req.headers.authorization ?? '';
+  const match = /^Bearer[ ]+(\S+)\s*$/i.exec(header);
+  if (match === null) return false;
+  const presented = createHash('sha256').update(match[1] ?? '').digest();
+  return timingSafeEqual(presented, auth.tokenSha256);
 }
 
 function listen(server: Server, address: string, port: number): Promise<number> {

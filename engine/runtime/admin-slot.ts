@@ -1,9 +1,9 @@
 // The admin HTTP listener across reloads: a changed address binds the new one before the old closes,
 // and a bind failure fails the reload like a busy SMTP port does.
-import type { AdminServer, AdminServerOptions } from './admin-server.js';
+import type { AdminAuth, AdminServer, AdminServerOptions } from './admin-server.js';
 
 export type StartAdmin = (opts: AdminServerOptions) => Promise<AdminServer>;
-export type AdminEndpoint = { readonly address: string; readonly port: number };
+export type AdminEndpoint = { readonly address: string; readonly port: number; readonly auth?: AdminAuth };
 
 export interface PreparedAdmin {
   commit(): void;
@@ -17,6 +17,8 @@ export class AdminSlot {
   readonly #base: Omit<AdminServerOptions, 'address' | 'port'>;
   #server: AdminServer | undefined;
   #endpoint: AdminEndpoint | undefined;
+  /** Swapped with each commit, read by the server per request: a new token needs no rebind. */
+  #auth: AdminAuth | undefined;
 
   constructor(start: StartAdmin, base: Omit<AdminServerOptions, 'address' | 'port'>) {
     this.#start = start;
@@ -28,13 +30,21 @@ export class AdminSlot {
   }
 
   async prepare(wanted: AdminEndpoint | undefined): Promise<PreparedAdmin> {
-    if (sameEndpoint(wanted, this.#endpoint)) return NOTHING;
-    const next = wanted === undefined ? undefined : await this.#start({ ...this.#base, address: wanted.address, port: wanted.port });
+    if (sameEndpoint(wanted, this.#endpoint)) {
+      if (wanted?.auth === this.#auth) return NOTHING;
+      return { commit: () => void (this.#auth = wanted?.auth), rollback: () => undefined };
+    }
+    // Until commit the new listener already enforces the new graph's auth: never an open window.
+    let live = false;
+    const auth = (): AdminAuth | undefined => (live ? this.#auth : wanted?.auth);
+    const next = wanted === undefined ? undefined : await this.#start({ ...this.#base, address: wanted.address, port: wanted.port, auth });
     const old = this.#server;
     return {
       commit: () => {
         this.#server = next;
         this.#endpoint = wanted;
+        this.#auth = wanted?.auth;
+        live = true;
         void old?.close();
       },
       rollback: () => void next?.close(),

@@ -4,6 +4,11 @@ import { AggregatorRegistry, Counter, Gauge, Histogram, Registry, collectDefault
 import type { CertificateSummary } from '../graph/types.js';
 import type { EngineObserver, IncidentSink, RefusalReason, TlsHandshakeEvent, TransactionRecord } from '../smtp/engine-api.js';
 
+/** What IncidentSlot offers (kept structural: metrics does not import the runtime's sinks). */
+interface HealthReporting {
+  observeHealth(factory: (kind: 'file' | 'syslog') => { writeFailed(): void; dropped(count: number): void }): void;
+}
+
 export type ReloadMetricResult = 'success' | 'failure' | 'unchanged';
 
 export interface GatewayMetrics extends EngineObserver {
@@ -64,6 +69,8 @@ function defineMetrics(registry: Registry) {
     handshakes: new Counter({ name: `${PREFIX}tls_handshakes_total`, help: 'STARTTLS handshakes by leg, peer, TLS version and result (ok, failed, unverified).', labelNames: ['leg', 'peer', 'version', 'result'], registers }),
     authFailures: new Counter({ name: `${PREFIX}tls_authentication_failures_total`, help: 'Peer certificates refused, by leg, peer and reason code.', labelNames: ['leg', 'peer', 'reason'], registers }),
     policyMatches: new Counter({ name: `${PREFIX}policy_matches_total`, help: 'Policy matches (incidents) by policy, action and mode.', labelNames: ['policy', 'action', 'mode'], registers }),
+    incidentWriteFailures: new Counter({ name: `${PREFIX}incident_write_failures_total`, help: 'Failed incident writes (file append, syslog connection) by sink type; each is retried.', labelNames: ['sink'], registers }),
+    incidentsDropped: new Counter({ name: `${PREFIX}incidents_dropped_total`, help: 'Incident records lost (buffer full while a sink failed, or still unwritten at shutdown) by sink type.', labelNames: ['sink'], registers }),
     inspectionFailures: new Counter({ name: `${PREFIX}inspection_failures_total`, help: 'Messages whose inspection failed or ran out of budget, by reason.', labelNames: ['reason'], registers }),
     // Every worker reloads the same files: across workers the count of one worker is the count.
     reloads: new Counter({ name: `${PREFIX}reloads_total`, help: 'Config reloads by result (success, failure, unchanged).', labelNames: ['result'], registers, aggregator: 'max' }),
@@ -265,6 +272,11 @@ class PrometheusGatewayMetrics implements GatewayMetrics {
   }
 
   countIncidents(sink: IncidentSink): IncidentSink {
+    // The runtime's incident slot reports sink trouble; other sinks (tests) have nothing to report.
+    (sink as Partial<HealthReporting>).observeHealth?.((kind) => ({
+      writeFailed: () => this.#m.incidentWriteFailures.labels(kind).inc(),
+      dropped: (n) => this.#m.incidentsDropped.labels(kind).inc(n),
+    }));
     return {
       record: (incidents) => {
         for (const i of incidents) this.policyMatched({ policy: i.policy, action: i.action, mode: i.mode });

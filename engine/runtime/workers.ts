@@ -1,11 +1,13 @@
 // `serve --workers N` (N > 1): a node:cluster primary that owns no sockets itself. Each worker is a
 // complete gateway (its own graph, file watcher and reloader; listening sockets are shared through the
 // cluster module); the primary forwards signals, restarts a crashed worker, relays the metrics snapshots
-// that make worker 1's /metrics cover every worker, and exits when the workers have.
+// that make worker 1's /metrics cover every worker, writes the incident file for all of them (one writer,
+// so rotation sees every line: incident-sinks/cluster-file.ts), and exits when the workers have.
 import cluster from 'node:cluster';
 import type { Worker } from 'node:cluster';
 import type { EventEmitter } from 'node:events';
 import type { Logger } from 'pino';
+import { INCIDENT_HEALTH_MESSAGE, PrimaryIncidentFiles } from './incident-sinks/cluster-file.js';
 
 export const WORKER_ID_ENV = 'RELAYGUARD_WORKER_ID';
 export const READY_MESSAGE = 'relayguard:ready';
@@ -91,12 +93,20 @@ class Primary {
   readonly #workers = new Map<number, Worker>();
   readonly #ready = new Set<number>();
   readonly #crashes: number[] = [];
+  readonly #incidents: PrimaryIncidentFiles;
   #stopping = false;
   #failed = false;
+  #finished = false;
+  #unread: Promise<void>[] = [];
 
   constructor(opts: PrimaryOptions, resolve: (code: number) => void) {
     this.#opts = opts;
     this.#resolve = resolve;
+    // Failures of the shared file count once, in one worker's metrics (a scrape sums the workers).
+    this.#incidents = new PrimaryIncidentFiles(opts.logger, (report) => {
+      const w = [...this.#workers.entries()].sort(([a], [b]) => a - b).find(([, x]) => x.isConnected())?.[1];
+      w?.send({ type: INCIDENT_HEALTH_MESSAGE, ...report });
+    });
   }
 
   start(): void {
@@ -111,6 +121,7 @@ class Primary {
     const w = cluster.fork({ [WORKER_ID_ENV]: String(id) });
     this.#workers.set(id, w);
     w.on('message', (m: unknown) => {
+      if (this.#incidents.handle(m)) return;
       const type = (m as MetricsMessage | null)?.type;
       if (type === METRICS_REQUEST) return this.#collectMetrics(w, (m as MetricsMessage).id);
       if (type !== READY_MESSAGE) return;
@@ -146,6 +157,8 @@ class Primary {
 
   #onExit(id: number, w: Worker, code: number | null, signal: string | null): void {
     if (this.#workers.get(id) === w) this.#workers.delete(id);
+    // Its last incident records may still be in the IPC pipe: the channel closes after they are read.
+    if (w.isConnected()) this.#unread.push(new Promise<void>((resolve) => w.once('disconnect', () => resolve())));
     if (code !== 0) this.#failed = true;
     const wasReady = this.#ready.delete(id);
     if (this.#stopping) return this.#finishIfDone();
@@ -178,7 +191,11 @@ class Primary {
   }
 
   #finishIfDone(): void {
-    if (this.#workers.size === 0) this.#resolve(this.#failed ? 1 : 0);
+    if (this.#workers.size > 0 || this.#finished) return;
+    this.#finished = true;
+    // The workers sent their last records before exiting: write them before the primary goes.
+    const read = Promise.race([Promise.all(this.#unread), new Promise((r) => setTimeout(r, METRICS_TIMEOUT_MS).unref())]);
+    void read.then(() => this.#incidents.close()).finally(() => this.#resolve(this.#failed ? 1 : 0));
   }
 
   #broadcast(signal: NodeJS.Signals): void {

@@ -38,7 +38,7 @@ export function onSecure(ctx: EngineContext, s: InboundSession, socket: Socket):
     ctx.services.observer.tlsHandshake({ ...event, result: 'unverified', fingerprint256 });
     return { ok: true, tls: { ...base, verified: false, peerSubject: leaf.subject.replace(/\n/g, ', '), peerFingerprint: fingerprint256 } };
   }
-  const v = verifyPeer(chain, s.upstream.inbound.trust);
+  const v = verifyPeer(chain, s.upstream.inbound.trust, { peerRole: 'client' });
   if (!v.ok) {
     const text = describeVerificationFailure(v, { leg: 'inbound', peerName: s.upstream.name, address, trustFiles: s.upstream.inbound.trustFiles });
     ctx.logger.warn({ leg: 'inbound', peer: s.upstream.name, address, code: v.code, fingerprint256, hint: text.hint }, text.message);

@@ -11,7 +11,7 @@ import { probePeer } from './probe.js';
 import type { ProbeFailure, ProbeSuccess } from './probe.js';
 import { findPeerByAddress, readTopologyTlsRefs } from './topology-refs.js';
 import type { PeerTlsRef } from './topology-refs.js';
-import { buildTrustStore, verifyPeer } from './trust.js';
+import { anchorPems, buildTrustStore, verifyPeer } from './trust.js';
 import type { PeerVerification, TrustSource } from './trust.js';
 
 export interface ProbeCheckOptions {
@@ -53,7 +53,11 @@ export async function runProbeCheck(opts: ProbeCheckOptions): Promise<ProbeCheck
   const identity = refs?.certificate && refs.key ? loadTlsIdentity(refs.certificate, refs.key) : undefined;
   if (identity && !identity.ok) notes.push(`not presenting the gateway certificate: ${identity.error.message}`);
   const servername = opts.servername ?? peer?.connect?.serverName ?? (isIP(opts.host) === 0 ? opts.host : undefined);
+  const { files: trustFiles, source: trustSource } = chooseTrustFiles(opts, peer);
+  const { sources, problems } = readTrustFiles(trustFiles);
+  const trust = buildTrustStore(sources);
   const probe = await probePeer({
+    ca: anchorPems(trust),
     host: opts.host,
     port: opts.port,
     starttls: opts.starttls,
@@ -62,12 +66,10 @@ export async function runProbeCheck(opts: ProbeCheckOptions): Promise<ProbeCheck
     ...(servername ? { servername } : {}),
     ...(identity?.ok ? { identity: { certPem: identity.identity.certPem, keyPem: identity.identity.keyPem } } : {}),
   });
-  const { files: trustFiles, source: trustSource } = chooseTrustFiles(opts, peer);
-  const { sources, problems } = readTrustFiles(trustFiles);
   const base = { probe, ...(peer ? { peer } : {}), trustFiles, trustSource, trustProblems: problems, notes };
   if (!probe.ok || trustFiles.length === 0) return base;
   const checkHost = hostnameToCheck(opts, peer, servername);
-  const verification = verifyPeer(probe.chain, buildTrustStore(sources), { ...(checkHost ? { hostname: checkHost } : {}), ...(opts.now ? { now: opts.now } : {}) });
+  const verification = verifyPeer(probe.chain, trust, { ...(checkHost ? { hostname: checkHost } : {}), ...(opts.now ? { now: opts.now } : {}) });
   return { ...base, verification, ...(checkHost ? { hostnameChecked: checkHost } : {}) };
 }
 

@@ -8,6 +8,7 @@ import type { X509Certificate } from 'node:crypto';
 import { createStandaloneClientTlsOptions } from './secure-context.js';
 import type { TlsIdentityPem } from './secure-context.js';
 import { peerChainOf } from './trust.js';
+import type { PeerChain } from './trust.js';
 import { SmtpReplyReader, replyText } from './smtp-reply-reader.js';
 import type { SmtpReply } from './smtp-reply-reader.js';
 
@@ -20,11 +21,13 @@ export interface ProbeOptions {
   readonly ehloName: string;
   /** Present this certificate as client, like the gateway does. */
   readonly identity?: TlsIdentityPem;
+  /** CA certificates OpenSSL verifies the chain against (the trust list's anchors). */
+  readonly ca?: readonly string[];
 }
 
 export interface ProbeSuccess {
   readonly ok: true;
-  readonly chain: readonly X509Certificate[];
+  readonly chain: PeerChain;
   readonly protocol: string;
   readonly cipher: string;
   readonly banner?: string;
@@ -67,7 +70,7 @@ export async function probePeer(opts: ProbeOptions): Promise<ProbeResult> {
 }
 
 async function runProbe(opts: ProbeOptions, sockets: Socket[]): Promise<ProbeSuccess> {
-  const tlsOptions = createStandaloneClientTlsOptions(opts.identity, { servername: opts.servername ?? opts.host });
+  const tlsOptions = createStandaloneClientTlsOptions(opts.identity, { servername: opts.servername ?? opts.host, ...(opts.ca ? { ca: opts.ca } : {}) });
   if (!opts.starttls) {
     const tls = tlsConnect({ host: opts.host, port: opts.port, ...tlsOptions });
     track(sockets, tls);

@@ -29,14 +29,14 @@ interface Handshake {
   close(): Promise<void>;
 }
 
-async function handshake(serverCert: TestCert, clientCert: TestCert | undefined): Promise<Handshake> {
+async function handshake(serverCert: TestCert, clientCert: TestCert | undefined, ca: readonly string[] = []): Promise<Handshake> {
   const serverOptions = createServerTlsOptions({ certPem: serverCert.certPem + pki.ca.certPem, keyPem: serverCert.keyPem }, { requestCert: true });
   let resolveServer: (s: TLSSocket) => void = () => undefined;
   const serverSocket = new Promise<TLSSocket>((resolve) => (resolveServer = resolve));
   const server: Server = createServer(serverOptions, (s) => resolveServer(s));
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
-  const context = createClientSecureContext(clientCert ? { certPem: clientCert.certPem, keyPem: clientCert.keyPem } : undefined);
+  const context = createClientSecureContext(clientCert ? { certPem: clientCert.certPem, keyPem: clientCert.keyPem } : undefined, {}, ca);
   const clientSide = connect({ host: '127.0.0.1', port, ...createClientTlsOptions(context, { servername: 'mx.example.test' }) });
   await new Promise<void>((resolve, reject) => clientSide.once('secureConnect', resolve).once('error', reject));
   const serverSide = await serverSocket;
@@ -52,8 +52,8 @@ async function handshake(serverCert: TestCert, clientCert: TestCert | undefined)
 }
 
 describe('secure contexts', () => {
-  it('hands both sides the full peer chain for our own verification (mutual TLS)', async () => {
-    const hs = await handshake(mx, pki.gateway);
+  it('verifies the chain in the handshake (OpenSSL, against the anchors in the context) and hands both sides the chain (mutual TLS)', async () => {
+    const hs = await handshake(mx, pki.gateway, [pki.ca.certPem]);
     try {
       const serverChain = peerChainOf(hs.clientSide);
       expect(serverChain.map((c) => c.fingerprint256)).toEqual([mx.cert.fingerprint256, pki.ca.cert.fingerprint256]);
@@ -61,6 +61,16 @@ describe('secure contexts', () => {
       const trust = buildTrustStore([{ file: pki.ca.certPath, certificates: [pki.ca.cert] }]);
       expect(verifyPeer(serverChain, trust, { hostname: 'mx.example.test' })).toMatchObject({ ok: true, via: 'chain' });
       expect(hs.clientSide.getProtocol()).toMatch(/^TLSv1\.[23]$/);
+    } finally {
+      await hs.close();
+    }
+  });
+
+  it('a context without the anchors (default roots) never makes verifyPeer accept the chain', async () => {
+    const hs = await handshake(mx, pki.gateway);
+    try {
+      const trust = buildTrustStore([{ file: pki.ca.certPath, certificates: [pki.ca.cert] }]);
+      expect(verifyPeer(peerChainOf(hs.clientSide), trust)).toMatchObject({ ok: false });
     } finally {
       await hs.close();
     }

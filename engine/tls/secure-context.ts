@@ -1,5 +1,6 @@
-// TLS options for both legs. Peer verification is always ours (verifyPeer after the handshake),
-// so Node is told rejectUnauthorized:false on both sides; see trust.ts for why.
+// TLS options for both legs. The contexts carry the trust list's CA certificates, so OpenSSL verifies
+// the chain in the handshake; Node is told rejectUnauthorized:false so that verifyPeer (trust.ts) can
+// accept pinned certificates and word a refusal, from OpenSSL's verdict on the socket.
 import { isIP } from 'node:net';
 import { createSecureContext } from 'node:tls';
 import type { ConnectionOptions, SecureContext, SecureVersion, TlsOptions } from 'node:tls';
@@ -67,14 +68,20 @@ export function createServerTlsOptions(identity: TlsIdentityPem, settings: Serve
     requestCert: settings.requestCert,
     rejectUnauthorized: false,
   };
-  if (settings.ca && settings.ca.length > 0) options.ca = [...settings.ca];
+  if (settings.ca && settings.ca.length > 0) {
+    options.ca = [...settings.ca];
+    // A CA in the trust list is an anchor even when it is an intermediate (the contract's semantics).
+    options.allowPartialTrustChain = true;
+  }
   return Object.freeze(options);
 }
 
 /** Built once per graph and shared by every outbound connection: the gateway presents its certificate as client. */
-export function createClientSecureContext(identity: TlsIdentityPem | undefined, settings: TlsProtocolSettings = {}): SecureContext {
+export function createClientSecureContext(identity: TlsIdentityPem | undefined, settings: TlsProtocolSettings = {}, ca: readonly string[] = []): SecureContext {
   return createSecureContext({
     ...(identity ? { key: identity.keyPem, cert: identity.certPem } : {}),
+    // Without anchors the context keeps Node's default roots; verifyPeer never accepts a chain then.
+    ...(ca.length > 0 ? { ca: [...ca], allowPartialTrustChain: true } : {}),
     minVersion: settings.minVersion ?? DEFAULT_MIN_VERSION,
     ciphers: settings.ciphers ?? DEFAULT_CIPHERS,
   });
@@ -82,16 +89,19 @@ export function createClientSecureContext(identity: TlsIdentityPem | undefined, 
 
 /** Per-connection options for tls.connect / STARTTLS upgrade on the receiving leg. */
 export function createClientTlsOptions(secureContext: SecureContext, settings: ClientTlsSettings): Readonly<ConnectionOptions> {
-  const options: ConnectionOptions = { secureContext, rejectUnauthorized: false };
+  // Names are checked by verifyPeer, only where verifyHostname says so; SNI alone must not fail a chain.
+  const options: ConnectionOptions = { secureContext, rejectUnauthorized: false, checkServerIdentity: () => undefined };
   const name = settings.servername;
   if (name !== undefined && name.length > 0 && !isIpLiteral(name)) options.servername = name;
   return Object.freeze(options);
 }
 
 /** Plain client options without a prebuilt context (for one-off connections like `certs probe`). */
-export function createStandaloneClientTlsOptions(identity: TlsIdentityPem | undefined, settings: ClientTlsSettings & TlsProtocolSettings): Readonly<ConnectionOptions> {
+export function createStandaloneClientTlsOptions(identity: TlsIdentityPem | undefined, settings: ClientTlsSettings & TlsProtocolSettings & { readonly ca?: readonly string[] }): Readonly<ConnectionOptions> {
   const options: ConnectionOptions = {
     ...(identity ? { key: identity.keyPem, cert: identity.certPem } : {}),
+    ...(settings.ca && settings.ca.length > 0 ? { ca: [...settings.ca], allowPartialTrustChain: true } : {}),
+    checkServerIdentity: () => undefined,
     minVersion: settings.minVersion ?? DEFAULT_MIN_VERSION,
     ciphers: settings.ciphers ?? DEFAULT_CIPHERS,
     rejectUnauthorized: false,

@@ -6,7 +6,9 @@ import { join } from 'node:path';
 import { makeTestPki, pooledKeyPem } from '../../test/helpers/pki.js';
 import type { TestCert, TestPki } from '../../test/helpers/pki.js';
 import { issueCertificate } from './ca.js';
-import { buildTrustStore, describeUnverifiedPeer, describeVerificationFailure, verifyPeer } from './trust.js';
+import { anchorPems, buildTrustStore, describeUnverifiedPeer, describeVerificationFailure, verifyPeer } from './trust.js';
+import { presentedChain } from '../../test/helpers/tls-handshake.js';
+import type { PresentedCert } from '../../test/helpers/tls-handshake.js';
 import type { PeerVerification, TrustStore } from './trust.js';
 
 let dir: string;
@@ -15,6 +17,11 @@ let peer: TestCert;
 
 function trustOf(...certs: TestCert[]): TrustStore {
   return buildTrustStore(certs.map((c) => ({ file: c.certPath, certificates: [c.cert] })));
+}
+
+/** What the gateway sees of `cert` (+ intermediates) after a real handshake with `trust`'s anchors as `ca`. */
+function seen(cert: PresentedCert, trust: TrustStore, extra: readonly string[] = []) {
+  return presentedChain(cert, extra, anchorPems(trust), 'server');
 }
 
 function outcome(v: PeerVerification): string {
@@ -40,8 +47,8 @@ describe('buildTrustStore', () => {
 });
 
 describe('verifyPeer', () => {
-  it('accepts a certificate issued by a trusted CA', () => {
-    expect(outcome(verifyPeer([peer.cert], trustOf(pki.ca)))).toBe('ok:chain');
+  it('accepts a certificate issued by a trusted CA', async () => {
+    expect(outcome(verifyPeer(await seen(peer, trustOf(pki.ca)), trustOf(pki.ca)))).toBe('ok:chain');
   });
 
   it('accepts a pinned end-entity certificate whatever its issuer', () => {
@@ -51,40 +58,42 @@ describe('verifyPeer', () => {
     expect(outcome(verifyPeer([selfSigned.cert], trustOf(selfSigned)))).toBe('ok:pinned');
   });
 
-  it('walks through a presented intermediate CA to the anchor', () => {
+  it('walks through a presented intermediate CA to the anchor', async () => {
     const intermediate = pki.issue('intermediate', ['Intermediate CA'], { isCA: true });
     const leaf = issueCertificate(intermediate, { commonName: 'deep.example.test', hostnames: ['deep.example.test'], key: pooledKeyPem() });
     const leafCert = new X509Certificate(leaf.certPem);
-    expect(outcome(verifyPeer([leafCert, intermediate.cert], trustOf(pki.ca)))).toBe('ok:chain');
-    expect(outcome(verifyPeer([leafCert], trustOf(pki.ca)))).toBe('unknown-issuer');
+    void leafCert;
+    expect(outcome(verifyPeer(await seen(leaf, trustOf(pki.ca), [intermediate.certPem]), trustOf(pki.ca)))).toBe('ok:chain');
+    expect(outcome(verifyPeer(await seen(leaf, trustOf(pki.ca)), trustOf(pki.ca)))).toBe('unknown-issuer');
   });
 
-  it('rejects what neither chains to an anchor nor is pinned', () => {
+  it('rejects what neither chains to an anchor nor is pinned', async () => {
     const foreign = pki.issue('foreign2', ['foreign.example.test'], { otherCa: true });
     const selfSigned = pki.issue('snakeoil2', ['snakeoil.example.test'], { selfSigned: true });
     const pinnedOther = pki.issue('other-peer', ['other.example.test']);
-    const unknown = verifyPeer([foreign.cert], trustOf(pki.ca));
+    const unknown = verifyPeer(await seen(foreign, trustOf(pki.ca)), trustOf(pki.ca));
     expect(unknown).toMatchObject({ ok: false, reason: 'unknown-issuer', code: 'RG_TLS_PEER_UNKNOWN_ISSUER' });
     expect(unknown.ok ? undefined : unknown.certificate?.fingerprint256).toBe(foreign.cert.fingerprint256);
-    expect(outcome(verifyPeer([selfSigned.cert], trustOf(pki.ca)))).toBe('self-signed');
-    expect(outcome(verifyPeer([peer.cert], trustOf(pinnedOther)))).toBe('unknown-issuer');
+    expect(outcome(verifyPeer(await seen(selfSigned, trustOf(pki.ca)), trustOf(pki.ca)))).toBe('self-signed');
+    expect(outcome(verifyPeer(await seen(peer, trustOf(pinnedOther)), trustOf(pinnedOther)))).toBe('unknown-issuer');
   });
 
-  it('rejects expired and not-yet-valid certificates, pinned or chained', () => {
+  it('rejects expired and not-yet-valid certificates, pinned or chained', async () => {
     const expired = pki.issue('expired', ['old.example.test'], { expired: true });
     const early = pki.issue('early', ['early.example.test'], { notYetValid: true });
-    expect(verifyPeer([expired.cert], trustOf(pki.ca))).toMatchObject({ reason: 'expired', code: 'RG_TLS_PEER_EXPIRED' });
+    expect(verifyPeer(await seen(expired, trustOf(pki.ca)), trustOf(pki.ca))).toMatchObject({ reason: 'expired', code: 'RG_TLS_PEER_EXPIRED' });
     expect(outcome(verifyPeer([expired.cert], trustOf(expired)))).toBe('expired');
-    expect(verifyPeer([early.cert], trustOf(pki.ca))).toMatchObject({ reason: 'not-yet-valid', code: 'RG_TLS_PEER_NOT_YET_VALID' });
+    expect(verifyPeer(await seen(early, trustOf(pki.ca)), trustOf(pki.ca))).toMatchObject({ reason: 'not-yet-valid', code: 'RG_TLS_PEER_NOT_YET_VALID' });
   });
 
-  it('checks the hostname only when asked', () => {
+  it('checks the hostname only when asked', async () => {
     const trust = trustOf(pki.ca);
-    expect(outcome(verifyPeer([peer.cert], trust, { hostname: 'mx.example.test' }))).toBe('ok:chain');
-    expect(outcome(verifyPeer([peer.cert], trust, { hostname: '127.0.0.1' }))).toBe('ok:chain');
-    expect(outcome(verifyPeer([peer.cert], trust, { hostname: 'other.example.test' }))).toBe('hostname-mismatch');
+    const chain = await seen(peer, trust);
+    expect(outcome(verifyPeer(chain, trust, { hostname: 'mx.example.test' }))).toBe('ok:chain');
+    expect(outcome(verifyPeer(chain, trust, { hostname: '127.0.0.1' }))).toBe('ok:chain');
+    expect(outcome(verifyPeer(chain, trust, { hostname: 'other.example.test' }))).toBe('hostname-mismatch');
     expect(outcome(verifyPeer([peer.cert], trustOf(peer), { hostname: 'other.example.test' }))).toBe('hostname-mismatch');
-    expect(outcome(verifyPeer([peer.cert], trust))).toBe('ok:chain');
+    expect(outcome(verifyPeer(chain, trust))).toBe('ok:chain');
   });
 
   it('fails on an empty trust list and on a missing certificate', () => {
@@ -94,9 +103,9 @@ describe('verifyPeer', () => {
 });
 
 describe('describeVerificationFailure', () => {
-  it('names leg, peer, address, certificate, trust key and the fixing command', () => {
+  it('names leg, peer, address, certificate, trust key and the fixing command', async () => {
     const selfSigned = pki.issue('snakeoil3', ['mx.example.test'], { selfSigned: true });
-    const v = verifyPeer([selfSigned.cert], trustOf(pki.ca));
+    const v = verifyPeer(await seen(selfSigned, trustOf(pki.ca)), trustOf(pki.ca));
     if (v.ok) throw new Error('expected a failure');
     const text = describeVerificationFailure(v, {
       leg: 'receiving',

@@ -1,7 +1,7 @@
 // The text a mail admin reads when a peer certificate is refused: which leg, which peer, which
 // certificate, why, and the command that fixes it.
 import type { X509Certificate } from 'node:crypto';
-import type { PeerVerificationFailure } from './trust.js';
+import type { PeerVerificationFailure } from './peer-failure.js';
 import { describeCertificate } from './certificate-info.js';
 import type { CertificateInfo } from './certificate-info.js';
 
@@ -86,6 +86,16 @@ function hintFor(v: PeerVerificationFailure, ctx: VerificationContext): string {
       return `check the clocks of the gateway and of ${ctx.peerName} (NTP); the certificate's validity has not started yet`;
     case 'hostname-mismatch':
       return `set ${settingsKeyOf(ctx)}.serverName to a name the certificate carries, or ${settingsKeyOf(ctx)}.verifyHostname: false if the certificate is pinned`;
+    case 'invalid-ca':
+      return `the issuer that signed ${ctx.peerName}'s certificate is not a CA (or the chain is too long for its path length): have it reissued by a real CA, or pin the certificate itself: ${importCommand(ctx)}`;
+    case 'name-constraints':
+      return `the CA in ${trustKeyOf(ctx)} is name-constrained and ${ctx.peerName}'s certificate names something outside its constraints: have it issued by a CA allowed to name it`;
+    case 'wrong-purpose':
+      return ctx.leg === 'inbound'
+        ? `${ctx.peerName} must present a certificate allowed for TLS clients (extendedKeyUsage clientAuth), e.g. a separate Postfix smtp_tls_cert_file`
+        : `${ctx.peerName} must present a certificate allowed for TLS servers (extendedKeyUsage serverAuth)`;
+    case 'rejected':
+      return `check ${ctx.peerName}'s certificate chain (relayguard certs probe ${ctx.address}); ${AUTH_OFF}`;
     case 'no-certificate':
       return ctx.leg === 'inbound'
         ? `configure ${ctx.peerName} to present a client certificate (Postfix: smtp_tls_cert_file and smtp_tls_key_file), or set upstreams[${ctx.peerName}].tls.clientCertificate: optional`

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { presentedChain } from '../helpers/tls-handshake.js';
 import { X509Certificate, createPrivateKey, randomBytes } from 'node:crypto';
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -71,7 +72,7 @@ function filesUnder(dir: string): string[] {
 const CA_AND_GATEWAY = ['ca.crt.pem', 'ca.key.pem', 'gateway.crt.pem', 'gateway.key.pem'];
 
 describe('certs init', () => {
-  it('writes exactly the CA and the gateway pair into an empty directory, keys mode 0600, nothing under trusted/', () => {
+  it('writes exactly the CA and the gateway pair into an empty directory, keys mode 0600, nothing under trusted/', async () => {
     const dir = join(tempDir('init'), 'certs');
     const result = runCertsInit({ dir, hostname: ['gw.example.test'] });
     expect(result.exitCode).toBe(0);
@@ -83,7 +84,9 @@ describe('certs init', () => {
     const ca = new X509Certificate(readFileSync(join(dir, 'ca.crt.pem')));
     const gateway = new X509Certificate(readFileSync(join(dir, 'gateway.crt.pem')));
     const trust = buildTrustStore([{ file: 'ca', certificates: [ca] }]);
-    expect(verifyPeer([gateway], trust, { hostname: 'gw.example.test' })).toMatchObject({ ok: true, via: 'chain' });
+    // verified as the gateway verifies peers: OpenSSL, in a real handshake against the CA
+    const presented = await presentedChain({ certPem: gateway.toString(), keyPem: readFileSync(join(dir, 'gateway.key.pem'), 'utf8') }, [], [ca.toString()], 'server');
+    expect(verifyPeer(presented, trust, { hostname: 'gw.example.test' })).toMatchObject({ ok: true, via: 'chain' });
     expect(gateway.checkPrivateKey(createPrivateKey(readFileSync(join(dir, 'gateway.key.pem'))))).toBe(true);
     expect(result.output).toContain('SHA-256');
     expect(result.output.split('\n').filter((l) => l.startsWith('wrote ')).map((l) => relative(dir, l.slice(6))).sort()).toEqual(CA_AND_GATEWAY);
@@ -128,7 +131,8 @@ describe('certs init', () => {
       expect(filesUnder(dir)).toEqual([...CA_AND_GATEWAY, `peers/${name}.crt.pem`, `peers/${name}.key.pem`].sort());
       const cert = new X509Certificate(readFileSync(join(dir, 'peers', `${name}.crt.pem`)));
       const ca = new X509Certificate(readFileSync(join(dir, 'ca.crt.pem')));
-      expect(verifyPeer([cert], buildTrustStore([{ file: 'ca', certificates: [ca] }]), { hostname: `${name}.example.test` })).toMatchObject({ ok: true });
+      const presented = await presentedChain({ certPem: cert.toString(), keyPem: readFileSync(join(dir, 'peers', `${name}.key.pem`), 'utf8') }, [], [ca.toString()], 'server');
+      expect(verifyPeer(presented, buildTrustStore([{ file: 'ca', certificates: [ca] }]), { hostname: `${name}.example.test` })).toMatchObject({ ok: true });
       expect(issued.stdout).toContain(`certs import ${join(dir, 'peers', `${name}.crt.pem`)} --name ${name}`);
       // The pin the hint names then works too: issue wrote no trusted/ file it could collide with.
       const pinned = await cli(['certs', 'import', join(dir, 'peers', `${name}.crt.pem`), '--name', name, '--dir', dir]);

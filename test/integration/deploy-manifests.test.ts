@@ -156,11 +156,52 @@ describe('Kubernetes manifests', () => {
     const g = k8sTopology['gateway'];
     const readFiles = [g['tls']['certificate'], g['tls']['key'], ...[...(k8sTopology['upstreams'] as Doc[]), ...(k8sTopology['receivers'] as Doc[])].flatMap((e) => (e['tls']?.['trust'] as string[] | undefined) ?? [])];
     for (const file of readFiles) expect(mountOf(abs(file))?.path, file).toBe(CERTS_MOUNT);
-    for (const written of [g['incidents']['path'], `${g['spool']['dir']}/x`]) {
+    const incidentFiles = ((g['incidents']['sinks'] as Doc[] | undefined) ?? [{ path: g['incidents']['path'] }]).filter((s) => s['type'] !== 'syslog').map((s) => s['path'] as string);
+    const token = g['admin']['auth']?.['bearerTokenFile'] as string | undefined;
+    if (token !== undefined) expect(mountOf(abs(token))?.path, token).toBe('/etc/relayguard-admin');
+    for (const written of [...incidentFiles, `${g['spool']['dir']}/x`]) {
       const m = mountOf(abs(written));
       expect(m, written).toBeDefined();
       expect(m?.readOnly, written).toBe(false);
     }
+  });
+
+  it('list a tight set of upstreams, each with STARTTLS and a client certificate required', () => {
+    for (const u of k8sTopology['upstreams'] as Doc[]) {
+      expect(u['tls'], u['name']).toMatchObject({ starttls: 'required', clientCertificate: 'required' });
+      for (const a of u['addresses'] as string[]) {
+        const prefix = Number(a.split('/')[1] ?? (a.includes(':') ? 128 : 32));
+        expect(prefix, `${u['name']} ${a}`).toBeGreaterThanOrEqual(a.includes(':') ? 120 : 28);
+      }
+    }
+  });
+
+  it('admit SMTP only from the upstreams and the admin port only from the monitoring namespace', () => {
+    const policy = one('NetworkPolicy', 'relayguard');
+    expect(deployment['spec']['template']['metadata']['labels']).toMatchObject(policy['spec']['podSelector']['matchLabels']);
+    expect(policy['spec']['policyTypes']).toContain('Ingress');
+    const rules = policy['spec']['ingress'] as Doc[];
+    const forPort = (port: string) => rules.filter((r) => (r['ports'] as Doc[]).some((p) => p['port'] === port));
+    expect(rules.every((r) => Array.isArray(r['ports']) && Array.isArray(r['from']) && (r['from'] as Doc[]).length > 0)).toBe(true);
+    const smtp = forPort('smtp');
+    expect(smtp).toHaveLength(1);
+    const cidrs = (smtp[0]?.['from'] as Doc[]).map((f) => f['ipBlock']?.['cidr']).sort();
+    const upstreamAddresses = (k8sTopology['upstreams'] as Doc[]).flatMap((u) => u['addresses'] as string[]).map((a) => (a.includes('/') ? a : `${a}/32`)).sort();
+    expect(cidrs).toEqual(upstreamAddresses);
+    const admin = forPort('admin');
+    expect(admin).toHaveLength(1);
+    for (const from of admin[0]?.['from'] as Doc[]) {
+      expect(from['ipBlock']).toBeUndefined();
+      expect(from['namespaceSelector']?.['matchLabels']).toEqual({ 'kubernetes.io/metadata.name': 'monitoring' });
+    }
+    const ports = (container['ports'] as Doc[]).map((p) => p['name']);
+    expect(ports).toEqual(expect.arrayContaining(['smtp', 'admin']));
+  });
+
+  it('protect /status with the bearer token; only probes and /metrics open', () => {
+    const auth = k8sTopology['gateway']['admin']['auth'] as Doc;
+    expect(auth['bearerTokenFile']).toBeDefined();
+    expect(auth['open']).not.toContain('/status');
   });
 
   it('route the Services to the named container ports, SMTP and admin apart', () => {
@@ -208,7 +249,9 @@ describe('Kubernetes config directory', () => {
     // The pod's layout: relayguard/ beside relayguard-certs/, with real certificates under the names the topology uses.
     cpSync(join(K8S, 'relayguard'), join(dir, 'relayguard'), { recursive: true });
     const pki = makeTestPki(join(dir, 'relayguard-certs'));
-    for (const peer of ['corp-postfix', 'mx-out-1', 'mx-out-2']) pki.issue(peer, [`${peer}.example.test`]);
+    for (const peer of ['corp-postfix', 'partner-relay', 'mx-out-1', 'mx-out-2', 'syslog-collector-ca']) pki.issue(peer, [`${peer}.example.test`]);
+    mkdirSync(join(dir, 'relayguard-admin'));
+    writeFileSync(join(dir, 'relayguard-admin', 'token'), 'k8s-example-token-0123456789abcdef\n');
     const built = await buildGraph(join(dir, 'relayguard'));
     expect(built.diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
     expect(built.status).toBe('valid');
@@ -304,7 +347,7 @@ describe('kustomize build', () => {
       writeFileSync(join(repo, 'overlays/production/kustomization.yaml'), overlay ?? '');
       const out = execFileSync(kubectl, ['kustomize', join(repo, 'overlays/production')], { encoding: 'utf8' });
       const rendered = parseAllDocuments(out).map((d) => d.toJS() as Doc);
-      expect(new Set(rendered.map((d) => d['kind']))).toEqual(new Set(['ServiceAccount', 'ConfigMap', 'Service', 'Deployment', 'PodDisruptionBudget', 'HorizontalPodAutoscaler', 'ServiceMonitor', 'PrometheusRule']));
+      expect(new Set(rendered.map((d) => d['kind']))).toEqual(new Set(['ServiceAccount', 'ConfigMap', 'Service', 'Deployment', 'PodDisruptionBudget', 'HorizontalPodAutoscaler', 'ServiceMonitor', 'PrometheusRule', 'NetworkPolicy']));
       for (const d of rendered) expect(d['metadata']['namespace'], `${d['kind']} ${d['metadata']['name']}`).toBe('mail');
     } finally {
       rmSync(repo, { recursive: true, force: true });

@@ -125,6 +125,20 @@ export interface AdminSection {
    */
   address: string;
   port: Port;
+  auth?: AdminAuth;
+}
+/**
+ * Bearer-token protection of the admin endpoints: requests without `Authorization: Bearer <token>` matching the file's content get 401. The file is read at each load (mount a Kubernetes Secret).
+ */
+export interface AdminAuth {
+  /**
+   * File holding the token (surrounding whitespace ignored; at least 16 characters).
+   */
+  bearerTokenFile: string;
+  /**
+   * Endpoints left open without a token (probes and scrapers that cannot send one).
+   */
+  open?: ('/healthz' | '/readyz' | '/metrics')[];
 }
 /**
  * Connection limits.
@@ -231,9 +245,33 @@ export interface InspectionSection {
   maxDecodedBytes?: number;
 }
 /**
- * Where incident records go: one JSON line per matched policy.
+ * Where incident records go: one JSON record per matched policy. `path` (with maxBytes/keep) is the JSON Lines file of v1; `sinks` lists the destinations instead (a file, syslog over TCP/TLS, or both). With both, the file at `path` comes first; with neither, the default file.
  */
 export interface IncidentsSection {
+  /**
+   * JSON Lines file.
+   */
+  path?: string;
+  /**
+   * Rotate when the file grows beyond this size.
+   */
+  maxBytes?: number;
+  /**
+   * Rotated files kept (path.1 … path.N).
+   */
+  keep?: number;
+  /**
+   * Incident destinations; every record goes to each. In Kubernetes prefer syslog to a collector (or a file on a persistent volume): a file inside a pod is gone with the pod.
+   *
+   * @minItems 1
+   */
+  sinks?: [IncidentFileSink | IncidentSyslogSink, ...(IncidentFileSink | IncidentSyslogSink)[]];
+}
+/**
+ * JSON Lines file with size-based rotation. With serve --workers N only the cluster primary writes it (workers send records over IPC), so rotation counts every worker's lines once.
+ */
+export interface IncidentFileSink {
+  type: 'file';
   /**
    * JSON Lines file.
    */
@@ -246,6 +284,70 @@ export interface IncidentsSection {
    * Rotated files kept (path.1 … path.N).
    */
   keep?: number;
+}
+/**
+ * RFC 5424 messages over TCP (RFC 6587 octet-counting framing), optionally TLS; the incident as structured data and as JSON in MSG. Records wait in a bounded buffer while the collector is unreachable; reconnects with backoff; overflow is counted in relayguard_incidents_dropped_total.
+ */
+export interface IncidentSyslogSink {
+  type: 'syslog';
+  /**
+   * Collector host name or address.
+   */
+  host: string;
+  port: Port;
+  /**
+   * TLS to the collector (RFC 5425 transport). The collector's certificate is verified against `trust` (or the system CAs when absent) and its name against serverName (default: host).
+   */
+  tls?: {
+    /**
+     * PEM CA bundle(s) for the collector.
+     */
+    trust?: Path[];
+    /**
+     * Name the collector certificate must carry (default: host).
+     */
+    serverName?: string;
+    /**
+     * A file path; relative paths resolve against the directory of the file that names them.
+     */
+    certificate?: string;
+    /**
+     * A file path; relative paths resolve against the directory of the file that names them.
+     */
+    key?: string;
+  };
+  /**
+   * Syslog facility (RFC 5424 section 6.2.1).
+   */
+  facility?:
+    | 'kern'
+    | 'user'
+    | 'mail'
+    | 'daemon'
+    | 'auth'
+    | 'syslog'
+    | 'lpr'
+    | 'news'
+    | 'uucp'
+    | 'cron'
+    | 'authpriv'
+    | 'ftp'
+    | 'local0'
+    | 'local1'
+    | 'local2'
+    | 'local3'
+    | 'local4'
+    | 'local5'
+    | 'local6'
+    | 'local7';
+  /**
+   * APP-NAME field.
+   */
+  appName?: string;
+  /**
+   * Records held while the collector is unreachable; beyond this, records are dropped and counted.
+   */
+  maxBuffer?: number;
 }
 /**
  * Shutdown (SIGTERM) and listener removal.
@@ -261,7 +363,7 @@ export interface DrainSection {
  */
 export interface SpoolSection {
   /**
-   * Directory for bodies above the threshold. Default: the OS temp directory.
+   * A file path; relative paths resolve against the directory of the file that names them.
    */
   dir?: string;
   /**
@@ -274,7 +376,7 @@ export interface SpoolSection {
  */
 export interface LoopSection {
   /**
-   * File holding the secret that signs the loop header (so other hops cannot forge it). Without it the key is derived from the gateway's private key (gateway.tls.key); with neither the config is invalid (RG_CFG_LOOP_SECRET_MISSING). Instances that share mail (a cluster) must share the secret.
+   * A file path; relative paths resolve against the directory of the file that names them.
    */
   secretFile?: string;
   /**
