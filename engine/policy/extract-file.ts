@@ -2,8 +2,9 @@
 // what the bytes are (extract/sniff.ts), never by the declared type alone; a file that cannot be read
 // is reported with a reason, never only noted. The same code runs on the event loop for small files and
 // in a worker thread (extract/pool.ts) for PDFs and big archives.
-import type { AttachmentInfo, LimitHit, TextSegment, UnscannablePart, UnscannableReason } from './analysis.js';
+import type { AttachmentInfo, LimitHit, TextSegment, UnscannablePart } from './analysis.js';
 import { extractGzip, extractTar, extractZip } from './extract/containers.js';
+import { addText, unscannable } from './extract/facts.js';
 import type { ExtractLimits } from './extract/limits.js';
 import { readPdf } from './extract/pdf.js';
 import { rtfToText } from './extract/rtf.js';
@@ -58,13 +59,13 @@ export async function extractFile(file: FileInput, container: string | undefined
   if (file.truncated) unscannable(ctx, label, 'limit', `only ${file.content.length} of ${file.size} bytes were kept (maxDecodedBytes)`);
   switch (kind.kind) {
     case 'zip':
-      return extractZip(file, label, depth, ctx, kind.type, info);
+      return extractZip(file, label, depth, ctx, kind.type, info, extractFile);
     case 'gzip':
       info(kind.type);
-      return extractGzip(file, label, depth, ctx);
+      return extractGzip(file, label, depth, ctx, extractFile);
     case 'tar':
       info(kind.type);
-      return extractTar(file, label, depth, ctx);
+      return extractTar(file, label, depth, ctx, extractFile);
     case 'pdf':
       info(kind.type);
       return extractPdf(file, label, ctx);
@@ -132,10 +133,3 @@ function decodeText(file: FileInput): string {
   return isHtmlFile(file, text) ? htmlToText(text) : text;
 }
 
-export function addText(ctx: ExtractContext, label: string, text: string): void {
-  if (text !== '') ctx.facts.segments.push({ location: 'attachments', label, text });
-}
-
-export function unscannable(ctx: ExtractContext, label: string, reason: UnscannableReason, detail: string): void {
-  ctx.facts.unscannable.push({ label, reason, detail });
-}

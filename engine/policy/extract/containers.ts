@@ -1,7 +1,11 @@
 // Containers opened by extract-file.ts: zip (also OOXML and ODF packages), gzip and tar. Each member is
 // extracted like an attached file one level deeper; depth, entry count, ratio and the byte budget
 // bound the work, and whatever a limit cuts off is reported as an unscannable part.
-import { addText, type ExtractContext, extractFile, type FileInput, unscannable } from '../extract-file.js';
+import type { ExtractContext, FileInput } from '../extract-file.js';
+import { addText, unscannable } from './facts.js';
+
+/** extract-file.ts's extractFile, handed in for the entries (a value import back would be a cycle). */
+export type ExtractNested = (file: FileInput, container: string | undefined, depth: number, ctx: ExtractContext) => Promise<void>;
 import { gunzippedName, readGzip } from './gzip.js';
 import { ratioCap } from './limits.js';
 import { isOfficePlumbing, isOfficeTextPart, officeKind, officePartText, officeType } from './office.js';
@@ -10,7 +14,7 @@ import { readZipDirectory, readZipEntry, type ZipEntry } from './zip.js';
 
 const baseName = (path: string): string => path.slice(path.lastIndexOf('/') + 1);
 
-export async function extractZip(file: FileInput, label: string, depth: number, ctx: ExtractContext, sniffedType: string, info: (t: string) => void): Promise<void> {
+export async function extractZip(file: FileInput, label: string, depth: number, ctx: ExtractContext, sniffedType: string, info: (t: string) => void, extractFile: ExtractNested): Promise<void> {
   const room = Math.max(0, ctx.limits.maxParts - ctx.facts.parts);
   const dir = readZipDirectory(file.content, room);
   if ('reason' in dir) {
@@ -59,7 +63,7 @@ function readMimetype(data: Uint8Array, entries: readonly ZipEntry[]): string | 
   return 'reason' in content ? undefined : Buffer.from(content).toString('latin1').trim();
 }
 
-export async function extractGzip(file: FileInput, label: string, depth: number, ctx: ExtractContext): Promise<void> {
+export async function extractGzip(file: FileInput, label: string, depth: number, ctx: ExtractContext, extractFile: ExtractNested): Promise<void> {
   ctx.facts.parts++;
   if (!depthAllowed(label, depth, ctx)) return;
   const cap = Math.min(ctx.budget.left, ratioCap(ctx.limits, file.content.length));
@@ -72,7 +76,7 @@ export async function extractGzip(file: FileInput, label: string, depth: number,
   await extractFile({ name: gunzippedName(file.name), declaredType: '', size: r.ok.length, content: r.ok, truncated: false }, label, depth + 1, ctx);
 }
 
-export async function extractTar(file: FileInput, label: string, depth: number, ctx: ExtractContext): Promise<void> {
+export async function extractTar(file: FileInput, label: string, depth: number, ctx: ExtractContext, extractFile: ExtractNested): Promise<void> {
   const room = Math.max(0, ctx.limits.maxParts - ctx.facts.parts);
   const r = readTar(file.content, room);
   if ('reason' in r) return unscannable(ctx, label, r.reason, r.detail);
