@@ -86,8 +86,11 @@ function verifyPkix(socket: TLSSocket, host: string, prefix: string): TlsVerifyR
   }
   if (!socket.authorized) return { ok: false, code: 'RG_MX_TLS_UNTRUSTED', message: `${prefix}: certificate not trusted (${String(socket.authorizationError)}), subject ${cert.subject?.CN ?? '?'}, SHA-256 ${cert.fingerprint256}` };
   // RFC 7817 §3: the MX host name is the reference identity; a wildcard only as the whole left-most label.
-  const nameError = checkServerIdentity(host, cert);
-  if (nameError !== undefined) return { ok: false, code: 'RG_MX_TLS_NAME', message: `${prefix}: ${nameError.message}` };
+  // The trust contexts leave name checks to us (engine/tls/secure-context.ts), so this is where a
+  // wrong name is found; the message says the same as the ALTNAME case above.
+  if (checkServerIdentity(host, cert) !== undefined) {
+    return { ok: false, code: 'RG_MX_TLS_NAME', message: `${prefix}: the certificate does not name ${host} (SAN ${cert.subjectaltname ?? 'none'}; RFC 7817: the MX host name is the reference identity)` };
+  }
   return { ok: true };
 }
 
