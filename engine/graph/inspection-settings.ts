@@ -1,6 +1,6 @@
 // The one place inspection settings come from. `serve` inspects with the graph's gateway.inspection;
 // `test`, `replay` and the shadow candidate build theirs here from the same section and defaults, so a
-// limit, the budget or onFailure can never behave differently in CI than on live mail.
+// limit, the budget, onFailure or onUnscannable can never behave differently in CI than on live mail.
 import type { InspectionSection } from '../config/generated/topology.js';
 import type { InspectionSettings } from '../policy/inspect.js';
 import { DEFAULTS } from './defaults.js';
@@ -18,6 +18,7 @@ export function inspectionSettingsOf(g: GatewayInspection): InspectionSettings {
   return Object.freeze({
     budgetMs: g.budgetMs,
     onFailure: g.onFailure,
+    onUnscannable: g.onUnscannable,
     limits: Object.freeze({ maxDepth: g.maxDepth, maxParts: g.maxParts, maxDecodedBytes: g.maxDecodedBytes }),
   });
 }

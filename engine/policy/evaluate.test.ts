@@ -162,7 +162,7 @@ ${Array.from({ length: 20 }, (_, i) => `  - { name: p${i}, match: { regex: { pat
 });
 
 describe('inspectMessage', () => {
-  const settings = { budgetMs: 10_000, onFailure: 'tempfail' as const, limits: DEFAULT_ANALYSIS_LIMITS };
+  const settings = { budgetMs: 10_000, onFailure: 'tempfail' as const, onUnscannable: 'block' as const, limits: DEFAULT_ANALYSIS_LIMITS };
 
   it('analyses and evaluates in one call', async () => {
     const r = await inspectMessage(policySet(POLICIES), await buildMessage({ text: 'card 4111111111111111' }), env, settings);

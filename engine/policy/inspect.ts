@@ -13,8 +13,8 @@ import type { Envelope, OnFailure, Verdict } from './verdict.js';
 export interface InspectionSettings {
   readonly budgetMs: number;
   readonly onFailure: OnFailure;
-  /** Default block. */
-  readonly onUnscannable?: OnUnscannable;
+  /** Required, so no caller (test, replay, shadow) can fall back to a default serve does not use. */
+  readonly onUnscannable: OnUnscannable;
   readonly limits: AnalysisLimits;
 }
 
@@ -32,7 +32,7 @@ export async function inspectMessage(set: PolicySet, raw: Buffer | Readable, env
   const budget = Buffer.isBuffer(raw) ? undefined : AbortSignal.timeout(settings.budgetMs);
   const combined = budget === undefined ? signal : signal === undefined ? budget : AbortSignal.any([signal, budget]);
   let analysis: MessageAnalysis;
-  const opts = { deadline, onFailure: settings.onFailure, onUnscannable: settings.onUnscannable ?? 'block' } as const;
+  const opts = { deadline, onFailure: settings.onFailure, onUnscannable: settings.onUnscannable } as const;
   try {
     analysis = await analyzeMessage(raw, settings.limits, combined, set);
   } catch (err) {

@@ -36,7 +36,7 @@ policies:
     action: { type: modify, addHeaders: { X-Ticket: "yes" } }
 `;
 const set = policySet(POLICIES);
-const settings = { budgetMs: 60_000, onFailure: 'tempfail' as const, limits: DEFAULT_ANALYSIS_LIMITS };
+const settings = { budgetMs: 60_000, onFailure: 'tempfail' as const, onUnscannable: 'block' as const, limits: DEFAULT_ANALYSIS_LIMITS };
 
 /** Filler lines with findings spread so that several land in every window. */
 function longText(lines: number): string {

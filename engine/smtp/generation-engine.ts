@@ -1,5 +1,6 @@
 // One SMTP engine per graph generation: inbound servers (one per TLS profile, built once), session
 // admission (upstream lookup, connection limits), per-session wiring, counters and drain.
+import { inspectionSettingsOf } from '../graph/inspection-settings.js';
 import { admissionBudget } from './admission.js';
 import { nextId } from './ids.js';
 import { InboundServer, installReplyOverride } from './inbound-server.js';
@@ -59,7 +60,7 @@ class SmtpGeneration implements GenerationEngine {
       mx: new MxTargets(graph, services.logger),
       cursor: new RouteCursor(),
       spool: { dir: services.spoolDir?.(g.spool.dir) ?? g.spool.dir, memoryThresholdBytes: g.spool.memoryThresholdBytes, maxBytes: g.maxMessageBytes },
-      analysisLimits: { maxDepth: g.inspection.maxDepth, maxParts: g.inspection.maxParts, maxDecodedBytes: g.inspection.maxDecodedBytes },
+      analysisLimits: inspectionSettingsOf(g.inspection).limits,
       admission: admissionBudget(services, g.inspection.maxConcurrentBytes),
       isDraining: () => this.#draining,
       transactionStarted: () => void this.#transactions++,

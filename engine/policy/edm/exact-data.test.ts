@@ -14,7 +14,7 @@ const dir = mkdtempSync(join(tmpdir(), 'rg-edm-policy-'));
 const data = join(dir, 'data');
 const policyPath = join(dir, 'policies', 'edm.policy.yaml');
 const env = { upstream: 'corp-postfix', sender: 'alice@corp.example', recipients: ['bob@partner.example'], transactionId: 't-1' };
-const settings = { budgetMs: 10_000, onFailure: 'tempfail' as const, limits: DEFAULT_ANALYSIS_LIMITS };
+const settings = { budgetMs: 10_000, onFailure: 'tempfail' as const, onUnscannable: 'block' as const, limits: DEFAULT_ANALYSIS_LIMITS };
 
 beforeAll(async () => {
   mkdirSync(data);
