@@ -6,7 +6,8 @@ import { maskIdentifiers } from './detectors/identifiers/mask-text.js';
 import { maskNumbers } from './detectors/mask.js';
 import type { Envelope, PolicyMatch, Verdict } from './verdict.js';
 
-export interface Incident {
+/** Which message a record is about: the fields every incident-like record (live or shadow) starts with. */
+export interface IncidentEnvelope {
   readonly time: string;
   readonly transactionId: string;
   readonly upstream: string;
@@ -14,6 +15,9 @@ export interface Incident {
   readonly recipients: readonly string[];
   readonly messageId: string;
   readonly subject: string;
+}
+
+export interface Incident extends IncidentEnvelope {
   readonly policy: string;
   readonly severity: PolicyMatch['severity'];
   /** The policy's own action; `verdict` is what happened to the message. */
@@ -37,7 +41,7 @@ export function incidentsFrom(verdict: Verdict, envelope: Envelope, msg: Pick<Me
     recipients: [...envelope.recipients],
     messageId: msg.messageId,
     // the subject may itself carry the number that matched
-    subject: maskIdentifiers(maskNumbers(msg.subject)),
+    subject: maskRecordText(msg.subject),
     policy: m.policy,
     severity: m.severity,
     action: m.action,
@@ -46,7 +50,7 @@ export function incidentsFrom(verdict: Verdict, envelope: Envelope, msg: Pick<Me
     counts: m.counts,
     samples: m.samples,
     inspection: verdict.inspection,
-    ...(m.unscannable === undefined ? {} : { unscannable: m.unscannable.map((p) => ({ label: maskNumbers(p.label), reason: p.reason, detail: maskNumbers(p.detail) })) }),
+    ...(m.unscannable === undefined ? {} : { unscannable: m.unscannable.map((p) => ({ label: maskRecordText(p.label), reason: p.reason, detail: maskRecordText(p.detail) })) }),
   }));
 }
 
@@ -217,4 +221,9 @@ export class IncidentWriter {
 
 function ignoreMissing(err: unknown): void {
   if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+}
+
+/** Sender-controlled text in a record (subject, part names): numbers and catalogue values redacted. */
+export function maskRecordText(text: string): string {
+  return maskIdentifiers(maskNumbers(text));
 }

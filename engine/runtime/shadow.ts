@@ -6,11 +6,11 @@ import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import { changesBetween, differs, handlingOf } from '../gitops/replay.js';
 import type { Handling } from '../gitops/replay.js';
+import { maskRecordText, type IncidentEnvelope } from '../policy/incidents.js';
 import { buildGraph } from '../graph/build.js';
 import type { BuildResult } from '../graph/build.js';
 import { inspectionSettingsOf } from '../graph/inspection-settings.js';
 import type { RoutingGraph } from '../graph/types.js';
-import { maskNumbers } from '../policy/detectors/mask.js';
 import { evaluatePolicies } from '../policy/evaluate.js';
 import { inspectMessage } from '../policy/inspect.js';
 import type { InspectionSettings } from '../policy/inspect.js';
@@ -48,15 +48,8 @@ export interface ShadowStatus {
   readonly queued: number;
 }
 
-export interface ShadowRecord {
-  readonly time: string;
+export interface ShadowRecord extends IncidentEnvelope {
   readonly shadow: true;
-  readonly transactionId: string;
-  readonly upstream: string;
-  readonly sender: string;
-  readonly recipients: readonly string[];
-  readonly messageId: string;
-  readonly subject: string;
   /** The changed policies, comma-separated (each with its kind in `changes`). */
   readonly policy: string;
   /** What the candidate would have done. */
@@ -194,7 +187,7 @@ export class ShadowEvaluator implements ShadowSink {
       sender: envelope.sender,
       recipients: [...envelope.recipients],
       messageId: offer.live.analysis?.messageId ?? '',
-      subject: maskNumbers(offer.live.analysis?.subject ?? ''),
+      subject: maskRecordText(offer.live.analysis?.subject ?? ''),
       policy: [...new Set(changes.map((c) => c.policy))].join(','),
       verdict: verdict.kind,
       liveRevision: offer.graph.revision.hash,
