@@ -148,6 +148,9 @@ describe.skipIf(!haveTools)('tls.policy: mta-sts', () => {
     expect(good.fetches.get('mta-sts.cached.test')).toBe(1);
     good.policies.set('mta-sts.cached.test', 500);
     await dns.updateZone(stsDomain('cached.test', 'bad'));
+    // A signed zone's reload can take a while on a loaded machine: wait until the resolver serves the
+    // new MX, then past its 1 s TTL so the gateway's cache has let the old answer go.
+    for (let i = 0; i < 40 && !(await dns.dig('cached.test', 'MX')).includes('bad.hosts.test'); i++) await new Promise((r) => setTimeout(r, 250));
     await new Promise((r) => setTimeout(r, 1500));
     const before = bad.messages.length;
     const t = await sendThrough(gw.port, ['bob@cached.test']);
