@@ -13,6 +13,7 @@ import { deflateRawSync, deflateSync } from 'node:zlib';
 import { strToU8, zipSync } from 'fflate';
 import MailComposer from 'nodemailer/lib/mail-composer/index.js';
 import { procStats, setup } from './harness.mjs';
+import { zipBomb } from './zip-bomb.mjs';
 
 // RG_BENCH_DIST=/path/to/other/dist measures another build (a baseline) with the same messages
 const dist = process.env.RG_BENCH_DIST ?? fileURLToPath(new URL('../dist', import.meta.url));
@@ -104,44 +105,6 @@ function pdf(lines) {
   });
   parts.push(Buffer.from(`xref\n0 ${objs.length + 1}\n0000000000 65535 f \n${offsets.map((o) => `${String(o).padStart(10, '0')} 00000 n \n`).join('')}trailer\n<< /Size ${objs.length + 1} /Root 1 0 R >>\nstartxref\n${pos}\n%%EOF\n`));
   return Buffer.concat(parts);
-}
-
-function zipBomb(entrySize, count) {
-  const packed = deflateRawSync(Buffer.alloc(entrySize), { level: 9 });
-  // fflate would re-deflate; write the archive by hand so every entry shares the one packed stream
-  const locals = [];
-  const centrals = [];
-  let offset = 0;
-  for (let i = 0; i < count; i++) {
-    const name = Buffer.from(`zeros-${i}.bin`);
-    const l = Buffer.alloc(30);
-    l.writeUInt32LE(0x04034b50, 0);
-    l.writeUInt16LE(20, 4);
-    l.writeUInt16LE(8, 8);
-    l.writeUInt32LE(packed.length, 18);
-    l.writeUInt32LE(entrySize, 22);
-    l.writeUInt16LE(name.length, 26);
-    locals.push(l, name, packed);
-    const c = Buffer.alloc(46);
-    c.writeUInt32LE(0x02014b50, 0);
-    c.writeUInt16LE(20, 4);
-    c.writeUInt16LE(20, 6);
-    c.writeUInt16LE(8, 10);
-    c.writeUInt32LE(packed.length, 20);
-    c.writeUInt32LE(entrySize, 24);
-    c.writeUInt16LE(name.length, 28);
-    c.writeUInt32LE(offset, 42);
-    centrals.push(c, name);
-    offset += 30 + name.length + packed.length;
-  }
-  const cd = Buffer.concat(centrals);
-  const end = Buffer.alloc(22);
-  end.writeUInt32LE(0x06054b50, 0);
-  end.writeUInt16LE(count, 8);
-  end.writeUInt16LE(count, 10);
-  end.writeUInt32LE(cd.length, 12);
-  end.writeUInt32LE(offset, 16);
-  return Buffer.concat([...locals, cd, end]);
 }
 
 const streamOf = (raw) => Readable.from((function* () {

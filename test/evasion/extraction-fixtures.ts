@@ -1,26 +1,13 @@
 // Hand-built files for the evasion suite: zips byte by byte (any method, flag, prefix, zip64), tar, gzip,
 // minimal PDFs (plain, Flate, ToUnicode, encrypted), ODF, RTF and binary blobs. Nothing is read from disk,
 // so every variant says in code exactly which bytes the gateway gets.
-import { deflateRawSync, deflateSync, gzipSync } from 'node:zlib';
+import { crc32 as zlibCrc32, deflateRawSync, deflateSync, gzipSync } from 'node:zlib';
 
 export const CARD = '4111 1111 1111 1111';
 export const CARD_DIGITS = '4111111111111111';
 
-const CRC_TABLE = (() => {
-  const t = new Uint32Array(256);
-  for (let n = 0; n < 256; n++) {
-    let c = n;
-    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
-    t[n] = c >>> 0;
-  }
-  return t;
-})();
-
-export function crc32(data: Uint8Array): number {
-  let c = 0xffffffff;
-  for (const b of data) c = (CRC_TABLE[(c ^ b) & 0xff] ?? 0) ^ (c >>> 8);
-  return (c ^ 0xffffffff) >>> 0;
-}
+/** CRC-32 as zip stores it (node:zlib's, the one extraction checks against). */
+export const crc32 = (data: Uint8Array): number => zlibCrc32(data) >>> 0;
 
 export interface ZipEntrySpec {
   readonly name: string;
@@ -240,46 +227,8 @@ export function blob(text: string, size = 64 * 1024): Buffer {
   return b;
 }
 
-/** `count` entries that each inflate to `entrySize` zero bytes (about 1000:1 each). */
-export function zipBomb(entrySize: number, count: number): Buffer {
-  const packed = deflateRawSync(Buffer.alloc(entrySize), { level: 9 });
-  const crc = crc32(Buffer.alloc(entrySize));
-  const locals: Buffer[] = [];
-  const centrals: Buffer[] = [];
-  let offset = 0;
-  for (let i = 0; i < count; i++) {
-    const name = Buffer.from(`zeros-${i}.bin`);
-    const local = Buffer.alloc(30);
-    local.writeUInt32LE(0x04034b50, 0);
-    local.writeUInt16LE(20, 4);
-    local.writeUInt16LE(8, 8);
-    local.writeUInt32LE(crc, 14);
-    local.writeUInt32LE(packed.length, 18);
-    local.writeUInt32LE(entrySize, 22);
-    local.writeUInt16LE(name.length, 26);
-    locals.push(local, name, packed);
-    const central = Buffer.alloc(46);
-    central.writeUInt32LE(0x02014b50, 0);
-    central.writeUInt16LE(20, 4);
-    central.writeUInt16LE(20, 6);
-    central.writeUInt16LE(8, 10);
-    central.writeUInt32LE(crc, 16);
-    central.writeUInt32LE(packed.length, 20);
-    central.writeUInt32LE(entrySize, 24);
-    central.writeUInt16LE(name.length, 28);
-    central.writeUInt32LE(offset, 42);
-    centrals.push(central, name);
-    offset += 30 + name.length + packed.length;
-  }
-  const cd = Buffer.concat(centrals);
-  const end = Buffer.alloc(22);
-  end.writeUInt32LE(0x06054b50, 0);
-  end.writeUInt16LE(count, 8);
-  end.writeUInt16LE(count, 10);
-  end.writeUInt32LE(cd.length, 12);
-  end.writeUInt32LE(offset, 16);
-  return Buffer.concat([...locals, cd, end]);
-}
+/** `count` entries that each inflate to `entrySize` zero bytes (about 1000:1 each); shared with bench:inspect. */
+export { zipBomb } from '../../bench/zip-bomb.mjs';
 
 /** A one-page PDF whose Flate content stream shows `ops` tiny strings: small on the wire, seconds of pdf.js work. */
 export function slowPdf(ops: number, text = 'nothing'): Buffer {
