@@ -35,6 +35,17 @@ export async function* parseCsv(chunks: AsyncIterable<string | Buffer>): AsyncGe
     row = [];
     rowLine = line;
   };
+  // A comma ends the field; a line end ends the row too (a CR may be followed by its LF).
+  const endField = (c: number, out: string[][]): void => {
+    if (c === COMMA) {
+      row.push(field);
+      field = '';
+    } else {
+      line++;
+      endRow(out);
+      skipLf = c === CR;
+    }
+  };
   for await (const chunk of chunks) {
     let text = typeof chunk === 'string' ? chunk : decoder.decode(chunk, { stream: true });
     if (first && text.length > 0) {
@@ -59,14 +70,7 @@ export async function* parseCsv(chunks: AsyncIterable<string | Buffer>): AsyncGe
           if (c === COMMA || c === CR || c === LF) {
             field += text.slice(run, i);
             run = i + 1;
-            if (c === COMMA) {
-              row.push(field);
-              field = '';
-            } else {
-              line++;
-              endRow(rows);
-              skipLf = c === CR;
-            }
+            endField(c, rows);
             state = 'start';
           } else if (c === QUOTE && state === 'start') {
             state = 'quoted';
@@ -87,14 +91,7 @@ export async function* parseCsv(chunks: AsyncIterable<string | Buffer>): AsyncGe
             state = 'quoted';
           } else if (c === COMMA || c === CR || c === LF) {
             run = i + 1;
-            if (c === COMMA) {
-              row.push(field);
-              field = '';
-            } else {
-              line++;
-              endRow(rows);
-              skipLf = c === CR;
-            }
+            endField(c, rows);
             state = 'start';
           } else throw new CsvError(rowLine, 'text after a closing quote (write "" for a quote inside a quoted field)');
           break;
