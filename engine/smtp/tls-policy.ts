@@ -54,7 +54,9 @@ export interface HostTlsContext {
 }
 
 export function relayTlsFor(t: HostTls, c: HostTlsContext): RelayTlsPolicy {
-  const base: ConnectionOptions = { ...c.baseOptions, servername: c.mxHost, rejectUnauthorized: false };
+  // Names are checked here (RFC 7817, verifyPkix), never by Node's default check, so `authorized` is
+  // OpenSSL's chain verdict alone and a wrong name always reads as one.
+  const base: ConnectionOptions = { ...c.baseOptions, servername: c.mxHost, rejectUnauthorized: false, checkServerIdentity: () => undefined };
   const prefix = `${c.domain}: tls policy ${c.policyName} for MX ${c.mxHost}`;
   switch (t.kind) {
     case 'may':
@@ -80,14 +82,8 @@ export function relayTlsFor(t: HostTls, c: HostTlsContext): RelayTlsPolicy {
 function verifyPkix(socket: TLSSocket, host: string, prefix: string): TlsVerifyResult {
   const cert = socket.getPeerCertificate(true);
   if (cert === null || typeof cert !== 'object' || cert.raw === undefined) return { ok: false, code: 'RG_MX_TLS_NO_CERT', message: `${prefix}: the server presented no certificate` };
-  // Node checks the name against servername (the MX host) as part of `authorized`; say which it was.
-  if (socket.authorizationError?.toString() === 'ERR_TLS_CERT_ALTNAME_INVALID') {
-    return { ok: false, code: 'RG_MX_TLS_NAME', message: `${prefix}: the certificate does not name ${host} (SAN ${cert.subjectaltname ?? 'none'}; RFC 7817: the MX host name is the reference identity)` };
-  }
   if (!socket.authorized) return { ok: false, code: 'RG_MX_TLS_UNTRUSTED', message: `${prefix}: certificate not trusted (${String(socket.authorizationError)}), subject ${cert.subject?.CN ?? '?'}, SHA-256 ${cert.fingerprint256}` };
   // RFC 7817 §3: the MX host name is the reference identity; a wildcard only as the whole left-most label.
-  // The trust contexts leave name checks to us (engine/tls/secure-context.ts), so this is where a
-  // wrong name is found; the message says the same as the ALTNAME case above.
   if (checkServerIdentity(host, cert) !== undefined) {
     return { ok: false, code: 'RG_MX_TLS_NAME', message: `${prefix}: the certificate does not name ${host} (SAN ${cert.subjectaltname ?? 'none'}; RFC 7817: the MX host name is the reference identity)` };
   }
