@@ -9,6 +9,8 @@ import { resolveMx } from '../dns/mx-resolve.js';
 import { systemResolvers } from '../dns/resolv-conf.js';
 import { parseDnsServer } from '../graph/compile-mx.js';
 import { probePeer } from '../tls/probe.js';
+import { buildTrustStore, verifyPeer } from '../tls/trust.js';
+import type { PeerChain, TrustStore } from '../tls/trust.js';
 import { MtaStsCache } from '../smtp/mta-sts-cache.js';
 import { stsMxMatches } from '../smtp/mta-sts-policy.js';
 import { tlsaText, usableTlsa, verifyDane } from '../smtp/tls-dane.js';
@@ -29,26 +31,15 @@ export interface MxProbeResult {
   readonly errors?: string;
 }
 
-function readCas(files: readonly string[]): X509Certificate[] {
-  const pems = files.length > 0 ? files.flatMap((f) => readFileSync(f, 'utf8').match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g) ?? []) : [...rootCertificates];
-  return pems.map((p) => new X509Certificate(p));
+/** The trust list's certificates (PEM), or the system's CAs when none is given. */
+function readCaPems(files: readonly string[]): string[] {
+  return files.length > 0 ? files.flatMap((f) => readFileSync(f, 'utf8').match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g) ?? []) : [...rootCertificates];
 }
 
-/** PKIX as far as a probe can tell: the chain links up to one of `cas`, dates hold, the MX name matches. */
-function pkix(chain: readonly X509Certificate[], cas: readonly X509Certificate[], host: string): string | undefined {
-  const leaf = chain[0];
-  if (leaf === undefined) return 'no certificate';
-  const now = new Date();
-  for (const c of chain) if (new Date(c.validTo) < now || new Date(c.validFrom) > now) return `${c.subject.replace(/\n/g, ', ')} is outside its validity period`;
-  for (let i = 0; i < chain.length; i++) {
-    const cert = chain[i] as X509Certificate;
-    if (cas.some((ca) => ca.fingerprint256 === cert.fingerprint256 || (cert.checkIssued(ca) && cert.verify(ca.publicKey)))) {
-      return leaf.checkHost(host, { wildcards: true, partialWildcards: false }) === undefined ? `the certificate does not name ${host} (SAN ${leaf.subjectAltName ?? 'none'})` : undefined;
-    }
-    const next = chain[i + 1];
-    if (next === undefined || !cert.checkIssued(next) || !cert.verify(next.publicKey)) break;
-  }
-  return 'the chain does not lead to a trusted CA';
+/** What `verify` would find: the gateway's own peer verification (OpenSSL's handshake verdict, EKU, pins, the MX name). */
+function pkixProblem(chain: PeerChain, trust: TrustStore, host: string): string | undefined {
+  const v = verifyPeer(chain, trust, { hostname: host });
+  return v.ok ? undefined : v.message;
 }
 
 function stsDecision(sts: StsLookup, host: string, pkixProblem: string | undefined): string {
@@ -89,7 +80,8 @@ export async function runMxProbe(domain: string, flags: MxProbeFlags): Promise<M
   lines.push(`${domain}: ${res.implicit ? 'no MX, the domain itself (RFC 5321 §5.1)' : `${res.hosts.length} MX`}; MX ${res.mxValidation === 'secure' ? 'DNSSEC-validated' : 'not validated'}`);
   const sts = await new MtaStsCache().lookup(dns, domain, { port: flags.mtaStsPort, timeoutMs: flags.timeout, ...(flags.trust.length > 0 ? { ca: flags.trust.map((f) => readFileSync(f, 'utf8')) } : {}) });
   lines.push(sts.kind === 'policy' ? `MTA-STS: mode ${sts.policy.mode}, id ${sts.policy.id}, max_age ${sts.policy.maxAgeSeconds}, mx ${sts.policy.mx.join(', ') || '(none)'}` : `MTA-STS: none (${sts.why})`);
-  const cas = readCas(flags.trust);
+  const caPems = readCaPems(flags.trust);
+  const trust = buildTrustStore([{ file: flags.trust.join(', ') || 'system CAs', certificates: caPems.map((p) => new X509Certificate(p)) }]);
   let failures = 0;
   for (const host of res.hosts) {
     lines.push(`MX ${host.preference} ${host.name}  ${host.addresses.join(', ') || host.problem || 'no address'}`);
@@ -98,7 +90,7 @@ export async function runMxProbe(domain: string, flags: MxProbeFlags): Promise<M
       failures++;
       continue;
     }
-    const probe = await probePeer({ host: address, port: flags.port, starttls: true, servername: host.name, timeoutMs: flags.timeout, ehloName: 'relayguard-probe.invalid' });
+    const probe = await probePeer({ host: address, port: flags.port, starttls: true, servername: host.name, timeoutMs: flags.timeout, ehloName: 'relayguard-probe.invalid', ca: caPems });
     if (!probe.ok) {
       failures++;
       lines.push(`  ${probe.error.code}: ${probe.error.message}`, '  may: deliver in clear if STARTTLS is not offered; encrypt, verify, mta-sts enforce, dane with TLSA: REFUSE');
@@ -106,7 +98,7 @@ export async function runMxProbe(domain: string, flags: MxProbeFlags): Promise<M
     }
     const leaf = probe.chain[0];
     lines.push(`  ${probe.protocol}, ${probe.cipher}; certificate ${leaf?.subject.replace(/\n/g, ', ') ?? '?'}, SAN ${leaf?.subjectAltName ?? 'none'}, SHA-256 ${leaf?.fingerprint256 ?? '?'}, valid to ${leaf?.validTo ?? '?'}`);
-    const problem = pkix(probe.chain, cas, host.name);
+    const problem = pkixProblem(probe.chain, trust, host.name);
     lines.push('  may: deliver (TLS, unauthenticated)', '  encrypt: deliver (TLS, unauthenticated)', `  verify: ${problem === undefined ? 'deliver (verified)' : `REFUSE (${problem})`}`);
     lines.push(`  mta-sts: ${stsDecision(sts, host.name, problem)}`);
     lines.push(`  dane: ${await daneDecision(dns, res.mxValidation === 'secure', host, flags.port, probe.chain, domain)}`);
