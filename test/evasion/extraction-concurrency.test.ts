@@ -5,15 +5,12 @@ import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { DEFAULT_ANALYSIS_LIMITS } from '../../engine/policy/analysis.js';
 import { analyzeMessage } from '../../engine/policy/analyze.js';
 import { buildMessage } from '../fixtures/policy/helpers.js';
 import { RawSmtp } from '../helpers/raw-smtp-client.js';
-import { startRecordingMta, type RecordingMta } from '../helpers/recording-mta.js';
-import { Cleanup } from '../reliability/leaks.js';
-import { RECIPIENT, SENDER, startReliabilityGateway } from '../reliability/setup.js';
-import type { GatewayHarness } from '../helpers/gateway-harness.js';
+import { RECIPIENT, SENDER, useGatewayWithMta } from '../reliability/setup.js';
 import type { PolicyFile } from '../../engine/config/generated/policy.js';
 import { CARD, pdf, slowPdf } from './extraction-fixtures.js';
 
@@ -23,21 +20,11 @@ const policy = {
 } as PolicyFile;
 
 describe('CPU-heavy extraction runs off the event loop', () => {
-  const cleanup = new Cleanup();
-  let mx: RecordingMta;
-  let gw: GatewayHarness;
-
-  beforeAll(async () => {
-    mx = await startRecordingMta();
-    cleanup.add(() => mx.close());
-    gw = await startReliabilityGateway({ receiverPort: mx.port, policies: { cards: policy } });
-    cleanup.add(() => gw.close());
-  });
-  afterAll(() => cleanup.run());
+  const peers = useGatewayWithMta({ policies: { cards: policy } });
 
   it('a PDF that takes seconds to read does not delay another session: its greetings stay under 1 s', async () => {
     const message = (await buildMessage({ from: SENDER, to: RECIPIENT, text: 'slow', attachments: [{ filename: 'slow.pdf', content: slowPdf(3_000_000) }] })).toString('latin1');
-    const { client } = await RawSmtp.open(gw.port, { replyTimeoutMs: 30_000 });
+    const { client } = await RawSmtp.open(peers.gw.port, { replyTimeoutMs: 30_000 });
     await client.ehlo();
     client.write(`MAIL FROM:<${SENDER}>\r\nRCPT TO:<${RECIPIENT}>\r\nDATA\r\n`);
     await client.replies(3);
@@ -48,7 +35,7 @@ describe('CPU-heavy extraction runs off the event loop', () => {
     const greetings: number[] = [];
     while (!done) {
       const t0 = performance.now();
-      const other = await RawSmtp.open(gw.port);
+      const other = await RawSmtp.open(peers.gw.port);
       greetings.push(performance.now() - t0);
       await other.client.quit();
       other.client.destroy();

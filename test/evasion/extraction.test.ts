@@ -2,17 +2,14 @@
 // byte, goes through analyzeMessage; a card number must reach a detector, or the part that hid it must
 // be reported unscannable with the right reason. A representative subset goes through a real gateway
 // over SMTP with a card-number block policy and must be refused with nothing delivered.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { DEFAULT_ANALYSIS_LIMITS, type AnalysisLimits, type MessageAnalysis, type UnscannableReason } from '../../engine/policy/analysis.js';
 import { analyzeMessage } from '../../engine/policy/analyze.js';
 import { scanCreditCards } from '../../engine/policy/detectors/credit-card.js';
 import { buildMessage } from '../fixtures/policy/helpers.js';
 import { newTestId } from '../helpers/accounting.js';
 import { RawSmtp } from '../helpers/raw-smtp-client.js';
-import { startRecordingMta, type RecordingMta } from '../helpers/recording-mta.js';
-import { Cleanup } from '../reliability/leaks.js';
-import { RECIPIENT, SENDER, startReliabilityGateway } from '../reliability/setup.js';
-import type { GatewayHarness } from '../helpers/gateway-harness.js';
+import { RECIPIENT, SENDER, useGatewayWithMta } from '../reliability/setup.js';
 import type { PolicyFile } from '../../engine/config/generated/policy.js';
 import { blob, CARD, CARD_DIGITS, gzip, odf, pdf, tar, zip, zipBomb } from './extraction-fixtures.js';
 
@@ -190,20 +187,10 @@ const cardPolicy = {
 } as PolicyFile;
 
 describe('evasion over SMTP: a gateway with a card-number block policy refuses each variant', () => {
-  const cleanup = new Cleanup();
-  let mx: RecordingMta;
-  let gw: GatewayHarness;
-
-  beforeAll(async () => {
-    mx = await startRecordingMta();
-    cleanup.add(() => mx.close());
-    gw = await startReliabilityGateway({ receiverPort: mx.port, policies: { cards: cardPolicy } });
-    cleanup.add(() => gw.close());
-  });
-  afterAll(() => cleanup.run());
+  const peers = useGatewayWithMta({ policies: { cards: cardPolicy } });
 
   const send = async (message: Buffer): Promise<number> => {
-    const { client } = await RawSmtp.open(gw.port);
+    const { client } = await RawSmtp.open(peers.gw.port);
     try {
       await client.ehlo();
       const body = message.toString('latin1').replace(/\r\n\./g, '\r\n..');
@@ -220,14 +207,14 @@ describe('evasion over SMTP: a gateway with a card-number block policy refuses e
 
   for (const v of VARIANTS.filter((x) => x.smtp === true)) {
     it(`${v.name}: 550, nothing delivered`, async () => {
-      const before = mx.messages.length;
+      const before = peers.mx.messages.length;
       expect(await send(await v.build())).toBe(550);
-      expect(mx.messages.length).toBe(before);
+      expect(peers.mx.messages.length).toBe(before);
     });
   }
 
   it('control: the same kinds of attachment without a card are delivered', async () => {
-    const before = mx.messages.length;
+    const before = peers.mx.messages.length;
     const msg = await buildMessage({
       html: '<a href="https://example.org/?q=1">x</a>',
       attachments: [
@@ -237,6 +224,6 @@ describe('evasion over SMTP: a gateway with a card-number block policy refuses e
       ],
     });
     expect(await send(msg)).toBe(250);
-    await mx.waitForMessages(before + 1);
+    await peers.mx.waitForMessages(before + 1);
   });
 });

@@ -1,6 +1,6 @@
 // Gateways for the reliability suite: the in-process harness with short timeouts, a forward upstream on
 // 127.0.0.1 and one receiver, plus a warm-up so the descriptor baseline is taken after lazy loading.
-import { afterEach, beforeAll, beforeEach } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach } from 'vitest';
 import { forwardTopology, startGateway } from '../helpers/gateway-harness.js';
 import { Cleanup, expectFdsBackTo, openFds } from './leaks.js';
 import { startRecordingMta } from '../helpers/recording-mta.js';
@@ -39,6 +39,23 @@ export function startReliabilityGateway(o: ReliabilityGatewayOptions): Promise<G
     },
     ...(o.policies === undefined ? {} : { policies: o.policies }),
   });
+}
+
+/**
+ * A recording MTA and a reliability gateway in front of it for the enclosing describe block (or file):
+ * started in beforeAll, closed in afterAll. Read `peers.mx` / `peers.gw` inside tests.
+ */
+export function useGatewayWithMta(o: Omit<ReliabilityGatewayOptions, 'receiverPort'> = {}): { readonly mx: RecordingMta; readonly gw: GatewayHarness } {
+  const cleanup = new Cleanup();
+  const peers = {} as { mx: RecordingMta; gw: GatewayHarness };
+  beforeAll(async () => {
+    peers.mx = await startRecordingMta();
+    cleanup.add(() => peers.mx.close());
+    peers.gw = await startReliabilityGateway({ ...o, receiverPort: peers.mx.port });
+    cleanup.add(() => peers.gw.close());
+  });
+  afterAll(() => cleanup.run());
+  return peers;
 }
 
 /** One full start/stop of gateway + MTA, so lazily loaded modules and pooled keys exist before fds are counted. */
