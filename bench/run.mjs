@@ -13,7 +13,7 @@ import { createCertificateAuthority, issueCertificate, generateRsaKeyPem } from 
 import { startFastSink } from './fast-sink.mjs';
 import { freePort, procStats, resetPeakRss, setup, stopChild, waitForPort } from './harness.mjs';
 import { SMTP_SINK, SMTP_SOURCE, runNodeLoad, runSmtpSource, percentile, makeBody } from './load.mjs';
-import { RelayConnection } from '../dist/smtp/relay-client.js';
+import { RelayConnection } from '../dist/smtp/relay/relay-client.js';
 import { runMxCell } from './mx.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');

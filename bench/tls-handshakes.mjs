@@ -21,7 +21,7 @@ import { performance } from 'node:perf_hooks';
 import net from 'node:net';
 import tls from 'node:tls';
 import { stringify } from 'yaml';
-import { RelayConnection } from '../dist/smtp/relay-client.js';
+import { RelayConnection } from '../dist/smtp/relay/relay-client.js';
 import { freePort, procStats, runCli as runCliIn, setup, sleep, stopChild } from './harness.mjs';
 import { makeBody } from './load.mjs';
 

@@ -11,11 +11,11 @@ import { parseDnsServer } from '../graph/compile-mx.js';
 import { probePeer } from '../tls/probe.js';
 import { buildTrustStore, verifyPeer } from '../tls/trust.js';
 import type { PeerChain, TrustStore } from '../tls/trust.js';
-import { MtaStsCache } from '../smtp/mta-sts-cache.js';
-import { stsMxMatches } from '../smtp/mta-sts-policy.js';
-import { tlsaText, usableTlsa, verifyDane } from '../smtp/tls-dane.js';
+import { MtaStsCache } from '../smtp/route/mta-sts-cache.js';
+import { stsMxMatches } from '../smtp/route/mta-sts-policy.js';
+import { tlsaText, usableTlsa, verifyDane } from '../smtp/route/tls-dane.js';
 import type { MxHost } from '../dns/mx-resolve.js';
-import type { StsLookup } from '../smtp/mta-sts-cache.js';
+import type { StsLookup } from '../smtp/route/mta-sts-cache.js';
 
 export interface MxProbeFlags {
   readonly dns: readonly string[];

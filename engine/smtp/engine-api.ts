@@ -4,8 +4,8 @@ import type { Socket } from 'node:net';
 import type { Logger } from 'pino';
 import type { RoutingGraph } from '../graph/types.js';
 import type { Incident } from '../policy/incidents.js';
-import type { RelayPool } from './relay-pool.js';
-import type { RefusedSockets } from './refused-sockets.js';
+import type { RelayPool } from './relay/relay-pool.js';
+import type { RefusedSockets } from './inbound/refused-sockets.js';
 
 export interface ConnectionMeta {
   readonly remoteAddress: string;

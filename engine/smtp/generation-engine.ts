@@ -1,25 +1,25 @@
 // One SMTP engine per graph generation: inbound servers (one per TLS profile, built once), session
 // admission (upstream lookup, connection limits), per-session wiring, counters and drain.
 import { inspectionSettingsOf } from '../graph/inspection-settings.js';
-import { admissionBudget } from './admission.js';
+import { admissionBudget } from './inbound/admission.js';
 import { nextId } from './ids.js';
-import { InboundServer, installReplyOverride } from './inbound-server.js';
-import { RefusedSockets } from './refused-sockets.js';
-import { InboundSession } from './inbound-session.js';
-import { sessionHooks } from './inbound-hooks.js';
-import { LegTargets } from './leg-targets.js';
-import { MxTargets } from './mx-targets.js';
-import { RouteCursor } from './route-cursor.js';
+import { InboundServer, installReplyOverride } from './inbound/inbound-server.js';
+import { RefusedSockets } from './inbound/refused-sockets.js';
+import { InboundSession } from './inbound/inbound-session.js';
+import { sessionHooks } from './inbound/inbound-hooks.js';
+import { LegTargets } from './route/leg-targets.js';
+import { MxTargets } from './route/mx-targets.js';
+import { RouteCursor } from './route/route-cursor.js';
 import { reply } from './reply.js';
-import { endTransaction } from './transaction-end.js';
-import { SHUTTING_DOWN } from './command-mail.js';
-import { serverOptionsFor, sessionDisabledCommands, tlsProfileOf } from './server-options.js';
+import { endTransaction } from './transaction/transaction-end.js';
+import { SHUTTING_DOWN } from './inbound/command-mail.js';
+import { serverOptionsFor, sessionDisabledCommands, tlsProfileOf } from './inbound/server-options.js';
 import type { Socket } from 'node:net';
 import type { SMTPServerSession } from 'smtp-server';
 import type { SMTPConnection } from 'smtp-server/lib/smtp-connection.js';
 import type { RoutingGraph, Upstream } from '../graph/types.js';
 import type { ConnectionMeta, EngineServices, GenerationEngine, RefusalReason } from './engine-api.js';
-import type { EngineContext } from './engine-context.js';
+import type { EngineContext } from './inbound/engine-context.js';
 import type { SmtpReply } from './reply.js';
 
 type Admission = { readonly ok: true; readonly upstream: Upstream } | { readonly ok: false; readonly reason: RefusalReason; readonly reply: SmtpReply };

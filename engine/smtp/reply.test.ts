@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { formatReply, isPermanent, isPositive, isTransient, parseReplyLines, replies, replyText } from './reply.js';
-import { ReplyParser, ReplySyntaxError } from './reply-parser.js';
+import { ReplyParser, ReplySyntaxError } from './relay/reply-parser.js';
 import type { SmtpReply } from './reply.js';
 
 describe('formatReply', () => {

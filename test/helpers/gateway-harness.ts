@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import pino from 'pino';
 import { buildGraph } from '../../engine/graph/build.js';
 import { createGenerationEngine } from '../../engine/smtp/generation-engine.js';
-import { RelayPool } from '../../engine/smtp/relay-pool.js';
+import { RelayPool } from '../../engine/smtp/relay/relay-pool.js';
 import { makeTestPki } from './pki.js';
 import { writeConfigDir } from './config-dir.js';
 import type { Logger } from 'pino';
@@ -18,7 +18,7 @@ import type { TopologyFile } from '../../engine/config/generated/topology.js';
 import type { PolicyFile } from '../../engine/config/generated/policy.js';
 import type { EngineObserver, EngineServices, GenerationEngine, TransactionRecord } from '../../engine/smtp/engine-api.js';
 import type { Incident } from '../../engine/policy/incidents.js';
-import type { RelayPoolOptions } from '../../engine/smtp/relay-pool.js';
+import type { RelayPoolOptions } from '../../engine/smtp/relay/relay-pool.js';
 import type { TestPki } from './pki.js';
 
 type Events<T> = T extends (e: infer E) => void ? E : never;

@@ -2,7 +2,7 @@
 // does not fit beside those in flight gets 451 4.3.2 (by its bytes as they arrive, or by its declared
 // SIZE), nothing is relayed for it, and retried later it is delivered exactly once.
 import { afterEach, describe, expect, it } from 'vitest';
-import { admissionBudget } from '../../engine/smtp/admission.js';
+import { admissionBudget } from '../../engine/smtp/inbound/admission.js';
 import { RawSmtpClient, forwardTopology, rawTransaction, startGateway, testMessage } from '../helpers/gateway-harness.js';
 import { startRecordingMta } from '../helpers/recording-mta.js';
 

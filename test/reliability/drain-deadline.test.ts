@@ -8,7 +8,7 @@ import pino from 'pino';
 import { buildGraph } from '../../engine/graph/build.js';
 import { createGenerationEngine } from '../../engine/smtp/generation-engine.js';
 import { GenerationCell } from '../../engine/runtime/generation.js';
-import { RelayPool } from '../../engine/smtp/relay-pool.js';
+import { RelayPool } from '../../engine/smtp/relay/relay-pool.js';
 import { RecordingObserver, forwardTopology, makeHarnessDir } from '../helpers/gateway-harness.js';
 import { writeConfigDir } from '../helpers/config-dir.js';
 import { RecordingSender, assertAccounting, newTestId, testMessage } from '../helpers/accounting.js';

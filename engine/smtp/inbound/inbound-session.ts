@@ -1,0 +1,92 @@
+// Typed state of one inbound SMTP session: the upstream it belongs to, its phase, its transaction.
+import type { SMTPConnection } from 'smtp-server/lib/smtp-connection.js';
+import type { Upstream } from '../../graph/types.js';
+import type { ConnectionMeta, LegTls } from '../engine-api.js';
+import type { SmtpReply } from '../reply.js';
+import type { Transaction } from '../transaction/transaction.js';
+
+export type SessionPhase =
+  | { readonly kind: 'connecting' }
+  | { readonly kind: 'ready' }
+  | { readonly kind: 'transaction'; readonly tx: Transaction }
+  | { readonly kind: 'closed' };
+
+export class InboundSession {
+  readonly id: string;
+  readonly upstream: Upstream;
+  readonly meta: ConnectionMeta;
+  readonly connection: SMTPConnection;
+  inboundTls: LegTls | undefined;
+  #phase: SessionPhase = { kind: 'connecting' };
+  #pendingReply: SmtpReply | null = null;
+
+  constructor(id: string, upstream: Upstream, meta: ConnectionMeta, connection: SMTPConnection) {
+    this.id = id;
+    this.upstream = upstream;
+    this.meta = meta;
+    this.connection = connection;
+  }
+
+  get phase(): SessionPhase {
+    return this.#phase;
+  }
+
+  get transaction(): Transaction | null {
+    return this.#phase.kind === 'transaction' ? this.#phase.tx : null;
+  }
+
+  /** True while a message is being received, inspected or relayed: drain lets these finish. */
+  get inData(): boolean {
+    return this.#phase.kind === 'transaction' && (this.#phase.tx.stage === 'receiving' || this.#phase.tx.stage === 'data');
+  }
+
+  get closed(): boolean {
+    return this.#phase.kind === 'closed';
+  }
+
+  ready(): void {
+    if (this.#phase.kind !== 'closed') this.#phase = { kind: 'ready' };
+  }
+
+  begin(tx: Transaction): void {
+    this.#phase = { kind: 'transaction', tx };
+  }
+
+  /** Ends the current transaction (if any) and returns it. */
+  end(): Transaction | null {
+    const tx = this.transaction;
+    if (tx !== null && this.#phase.kind !== 'closed') this.#phase = { kind: 'ready' };
+    return tx;
+  }
+
+  close(): Transaction | null {
+    const tx = this.transaction;
+    this.#phase = { kind: 'closed' };
+    return tx;
+  }
+
+  /** The reply smtp-server writes next (see installReplyOverride). */
+  setReply(r: SmtpReply): void {
+    this.#pendingReply = r;
+  }
+
+  takeReply(): SmtpReply | null {
+    const r = this.#pendingReply;
+    this.#pendingReply = null;
+    return r;
+  }
+
+  /** The client as policies and logs see it: XCLIENT/XFORWARD may have replaced the upstream's address. */
+  client(): { readonly address: string; readonly hostname: string } {
+    const s = this.connection.session;
+    return { address: s.remoteAddress || this.meta.remoteAddress, hostname: s.clientHostname || `[${this.meta.remoteAddress}]` };
+  }
+
+  /** Sends 421 and closes, unless the connection is already going away. */
+  shutdown(r: SmtpReply): void {
+    if (this.connection._closing || this.connection._closed) return;
+    this.setReply(r);
+    this.connection.send(r.code);
+    if (r.code !== 421) this.connection.close();
+  }
+}
