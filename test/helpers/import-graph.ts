@@ -69,3 +69,25 @@ export function cyclesOf(g: ImportGraph): string[][] {
   for (const v of g.edges.keys()) if (!index.has(v)) visit(v);
   return found;
 }
+
+/**
+ * Imports that point up a layer order: `rankOf` gives each file its layer (higher imports lower,
+ * never the reverse; equal ranks may import each other) or undefined for a file the order does not
+ * place, which is reported too so that a new folder has to be given its place. Files outside the
+ * graph's root are not judged.
+ */
+export function layerViolations(g: ImportGraph, rankOf: (relPath: string) => number | undefined): string[] {
+  const out: string[] = [];
+  for (const [from, tos] of g.edges) {
+    const a = relative(g.root, from);
+    const ra = rankOf(a);
+    if (ra === undefined) out.push(`${a}: no layer`);
+    for (const to of tos) {
+      const b = relative(g.root, to);
+      if (b.startsWith('..')) continue;
+      const rb = rankOf(b);
+      if (ra !== undefined && rb !== undefined && rb > ra) out.push(`${a} → ${b}`);
+    }
+  }
+  return out.sort();
+}
