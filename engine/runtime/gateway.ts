@@ -13,7 +13,7 @@ import { prepareSpoolDir } from '../smtp/transaction/spool-dir.js';
 import { RefusedSockets } from '../smtp/inbound/refused-sockets.js';
 import type { PreparedSpool } from '../smtp/transaction/spool-dir.js';
 import { rm } from 'node:fs/promises';
-import { createGenerationEngine } from '../smtp/engine-api.js';
+import { createGenerationEngine } from '../smtp/generation-engine.js';
 import type { ConnectionMeta, CreateGenerationEngine, EngineServices } from '../smtp/engine-api.js';
 import { AdminSlot } from './admin-slot.js';
 import type { StartAdmin } from './admin-slot.js';

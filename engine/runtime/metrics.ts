@@ -51,7 +51,7 @@ export interface MetricsOptions {
 
 const PREFIX = 'relayguard_';
 const UNKNOWN = 'unknown';
-/** Decisions of transactions that never reached inspection (engine/smtp/deliver.ts). */
+/** Decisions of transactions that never reached inspection (engine/smtp/transaction/deliver.ts). */
 const NOT_INSPECTED: ReadonlySet<string> = new Set(['none', 'loop', 'loop-skip']);
 /** The engine's decision for a failed inspection: "<verdict> (inspection failed: <reason>)". */
 const INSPECTION_FAILED = /\(inspection failed: (.*)\)$/s;

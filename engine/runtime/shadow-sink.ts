@@ -20,8 +20,8 @@ export interface ShadowSink {
   offer(offer: ShadowOffer): void;
 }
 
-declare module '../smtp/engine-api.js' {
-  interface EngineServices {
+declare module '../smtp/transaction/transaction-context.js' {
+  interface TransactionServices {
     readonly shadow?: ShadowSink;
   }
 }

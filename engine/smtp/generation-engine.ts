@@ -20,6 +20,7 @@ import type { SMTPConnection } from 'smtp-server/lib/smtp-connection.js';
 import type { RoutingGraph, Upstream } from '../graph/types.js';
 import type { ConnectionMeta, EngineServices, GenerationEngine, RefusalReason } from './engine-api.js';
 import type { EngineContext } from './inbound/engine-context.js';
+import type { TransactionSession } from './transaction/transaction-context.js';
 import type { SmtpReply } from './reply.js';
 
 type Admission = { readonly ok: true; readonly upstream: Upstream } | { readonly ok: false; readonly reason: RefusalReason; readonly reply: SmtpReply };
@@ -213,7 +214,7 @@ class SmtpGeneration implements GenerationEngine {
     if (this.#sessions.size === 0) for (const done of [...this.#idle]) done();
   }
 
-  #transactionEnded(s: InboundSession): void {
+  #transactionEnded(s: TransactionSession): void {
     this.#transactions = Math.max(0, this.#transactions - 1);
     // After the reply to the command that ended it has been written.
     if (this.#draining) setImmediate(() => s.transaction === null && s.shutdown(SHUTTING_DOWN));

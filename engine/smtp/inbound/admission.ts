@@ -5,7 +5,6 @@
 // One budget per EngineServices (one per process: every graph generation shares it, so a reload does
 // not reset what in-flight messages hold); with cluster workers, each worker has its own.
 import { reply } from '../reply.js';
-import type { EngineServices } from '../engine-api.js';
 import type { SmtpReply } from '../reply.js';
 
 export const GATEWAY_BUSY: SmtpReply = reply(451, '4.3.2', 'gateway busy, try again later');
@@ -87,9 +86,9 @@ export class Reservation {
   }
 }
 
-const budgets = new WeakMap<EngineServices, AdmissionBudget>();
+const budgets = new WeakMap<object, AdmissionBudget>();
 
-export function admissionBudget(services: EngineServices, limit: number): AdmissionBudget {
+export function admissionBudget(services: object, limit: number): AdmissionBudget {
   let b = budgets.get(services);
   if (b === undefined) budgets.set(services, (b = new AdmissionBudget(limit)));
   else b.setLimit(limit);

@@ -1,12 +1,12 @@
 // Fingerprints of the smtp-server internals the engine relies on. When one fails after an upgrade,
-// re-check engine/smtp/inbound-server.ts (startSession, installReplyOverride) and
+// re-check engine/smtp/inbound/inbound-server.ts (startSession, installReplyOverride) and
 // engine/smtp/generation-engine.ts (#bind: _resetSession hook, session.disabledCommands).
 import { describe, expect, it } from 'vitest';
 import { SMTPConnection } from 'smtp-server/lib/smtp-connection.js';
 import { wireLines } from './inbound-server.js';
 import { reply } from '../reply.js';
 
-const HINT = 'smtp-server internals changed: re-check engine/smtp/inbound-server.ts and generation-engine.ts';
+const HINT = 'smtp-server internals changed: re-check engine/smtp/inbound/inbound-server.ts and engine/smtp/generation-engine.ts';
 
 type Proto = Record<string, unknown>;
 const proto = SMTPConnection.prototype as unknown as Proto;

@@ -4,7 +4,7 @@ import { SMTPServer } from 'smtp-server';
 import { SMTPConnection } from 'smtp-server/lib/smtp-connection.js';
 import type { Socket } from 'node:net';
 import type { SMTPServerOptions } from 'smtp-server';
-import type { ConnectionMeta } from '../engine-api.js';
+import type { ConnectionMeta } from './connection-meta.js';
 import type { SmtpReply } from '../reply.js';
 
 /**

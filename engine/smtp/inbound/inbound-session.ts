@@ -1,9 +1,11 @@
 // Typed state of one inbound SMTP session: the upstream it belongs to, its phase, its transaction.
 import type { SMTPConnection } from 'smtp-server/lib/smtp-connection.js';
 import type { Upstream } from '../../graph/types.js';
-import type { ConnectionMeta, LegTls } from '../engine-api.js';
+import type { ConnectionMeta } from './connection-meta.js';
+import type { LegTls } from '../leg-tls.js';
 import type { SmtpReply } from '../reply.js';
 import type { Transaction } from '../transaction/transaction.js';
+import type { TransactionSession } from '../transaction/transaction-context.js';
 
 export type SessionPhase =
   | { readonly kind: 'connecting' }
@@ -11,7 +13,7 @@ export type SessionPhase =
   | { readonly kind: 'transaction'; readonly tx: Transaction }
   | { readonly kind: 'closed' };
 
-export class InboundSession {
+export class InboundSession implements TransactionSession {
   readonly id: string;
   readonly upstream: Upstream;
   readonly meta: ConnectionMeta;

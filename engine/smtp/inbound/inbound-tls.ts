@@ -6,7 +6,7 @@ import { TLSSocket } from 'node:tls';
 import { reply } from '../reply.js';
 import type { Socket } from 'node:net';
 import type { EngineContext } from './engine-context.js';
-import type { LegTls } from '../engine-api.js';
+import type { LegTls } from '../leg-tls.js';
 import type { InboundSession } from './inbound-session.js';
 import type { SmtpReply } from '../reply.js';
 

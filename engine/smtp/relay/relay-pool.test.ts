@@ -55,7 +55,7 @@ async function scripted(log: string[], onCommand?: (line: string, peer: Scripted
   return s;
 }
 
-/** What engine/smtp/open-leg.ts does with a pooled connection: acquire, then MAIL + RCPT. */
+/** What engine/smtp/transaction/open-leg.ts does with a pooled connection: acquire, then MAIL + RCPT. */
 async function begin(p: RelayPool, opts: RelayConnectOptions) {
   const conn = await p.acquire(opts);
   return { conn, ...(await conn.mailAndRcpts('a@example.test', [], ['b@example.test'])) };

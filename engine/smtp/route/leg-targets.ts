@@ -4,7 +4,7 @@ import { describeVerificationFailure, peerChainOf, verifyPeer } from '../../tls/
 import type { TLSSocket } from 'node:tls';
 import type { Logger } from 'pino';
 import type { OutboundTls, Receiver, RoutingGraph, Upstream } from '../../graph/types.js';
-import type { EngineObserver } from '../engine-api.js';
+import type { TlsObserver } from '../leg-tls.js';
 import type { RelayConnectOptions, TlsVerifyResult } from '../relay/relay-client.js';
 
 export interface LegTarget {
@@ -28,11 +28,11 @@ interface VerifierContext {
 export class LegTargets {
   readonly #graph: RoutingGraph;
   readonly #logger: Logger;
-  readonly #observer: EngineObserver;
+  readonly #observer: TlsObserver;
   readonly #receivers = new Map<Receiver, LegTarget>();
   readonly #reflect = new Map<string, LegTarget>();
 
-  constructor(graph: RoutingGraph, logger: Logger, observer: EngineObserver) {
+  constructor(graph: RoutingGraph, logger: Logger, observer: TlsObserver) {
     this.#graph = graph;
     this.#logger = logger;
     this.#observer = observer;

@@ -4,7 +4,7 @@
 import { receiverSetKey, rotate } from './route-cursor.js';
 import { isPermanent } from '../reply.js';
 import type { Route } from '../../graph/types.js';
-import type { EngineContext } from '../inbound/engine-context.js';
+import type { RouteContext } from './route-context.js';
 import type { LegTarget } from './leg-targets.js';
 import type { SmtpReply } from '../reply.js';
 
@@ -16,7 +16,7 @@ export function routeUsesMx(route: Route): boolean {
   return route.receivers.some((r) => r.mx !== undefined);
 }
 
-export async function routeDestination(ctx: EngineContext, route: Route, domain: string): Promise<Destination> {
+export async function routeDestination(ctx: RouteContext, route: Route, domain: string): Promise<Destination> {
   // `targets` is lazy: the round-robin cursor advances once per opened leg, not once per RCPT.
   if (!routeUsesMx(route)) return { ok: true, key: receiverSetKey(route), targets: () => rotate(route.receivers, ctx.cursor.start(route)).map((r) => ctx.targets.receiver(r)) };
   const keys: string[] = [];

@@ -14,9 +14,8 @@ import { formatHeader, formatReceived } from './trace-headers.js';
 import { endTransaction, outcomeOf } from './transaction-end.js';
 import type { HeaderEdits } from '../../policy/policy-set.js';
 import type { Verdict } from '../../policy/verdict.js';
-import type { EngineContext } from '../inbound/engine-context.js';
+import type { TransactionContext, TransactionSession } from './transaction-context.js';
 import type { HeaderField } from './header-fields.js';
-import type { InboundSession } from '../inbound/inbound-session.js';
 import type { SmtpReply } from '../reply.js';
 import type { Spool } from './spool.js';
 import type { ReceivingLeg, Transaction } from './transaction.js';
@@ -24,7 +23,7 @@ import type { ReceivingLeg, Transaction } from './transaction.js';
 export const LOOP_DETECTED: SmtpReply = reply(554, '5.4.6', 'mail loop detected');
 
 /** Decides and relays a fully received message; always ends the transaction. */
-export async function processMessage(ctx: EngineContext, s: InboundSession, tx: Transaction, spool: Spool): Promise<SmtpReply> {
+export async function processMessage(ctx: TransactionContext, s: TransactionSession, tx: Transaction, spool: Spool): Promise<SmtpReply> {
   if (spool.exceeded) return finish(ctx, s, tx, 'rejected', replies.tooBig(ctx.graph.gateway.maxMessageBytes), true);
   if (tx.leg === null) return finish(ctx, s, tx, 'tempfailed', replies.internalError('no receiving leg'), false);
   const fields = parseHeaderFields(await spool.slice(0, Math.min(spool.bodyStart, HEADER_SCAN_LIMIT)));
@@ -79,7 +78,7 @@ interface RelayPlan {
   readonly loop: LoopBinding | undefined;
 }
 
-async function relay(ctx: EngineContext, s: InboundSession, tx: Transaction, spool: Spool, plan: RelayPlan): Promise<SmtpReply> {
+async function relay(ctx: TransactionContext, s: TransactionSession, tx: Transaction, spool: Spool, plan: RelayPlan): Promise<SmtpReply> {
   const leg = tx.leg as ReceivingLeg;
   const rewrite = plan.edits !== undefined && hasHeaderEdits(plan.edits);
   const head = rewrite ? rewriteHeaders(await spool.slice(0, spool.bodyStart), plan.edits as HeaderEdits) : null;
@@ -101,11 +100,11 @@ async function relay(ctx: EngineContext, s: InboundSession, tx: Transaction, spo
   }
 }
 
-function loopBinding(ctx: EngineContext, s: InboundSession, tx: Transaction, spool: Spool): LoopBinding {
+function loopBinding(ctx: TransactionContext, s: TransactionSession, tx: Transaction, spool: Spool): LoopBinding {
   return { sender: tx.sender, recipients: tx.recipientAddresses(), upstream: s.upstream.name, policyRevision: policyRevision(ctx.graph), bodyDigest: spool.bodyDigest() };
 }
 
-function loopHeader(ctx: EngineContext, fields: readonly HeaderField[], binding: LoopBinding): string {
+function loopHeader(ctx: TransactionContext, fields: readonly HeaderField[], binding: LoopBinding): string {
   const { loopSecret, hostname } = ctx.graph.gateway;
   return formatHeader(LOOP_HEADER, loopHeaderValue(loopSecret, hostname, fields, binding, Date.now() / 1000));
 }
@@ -116,7 +115,7 @@ async function* bodyChunks(prefix: Buffer, head: Buffer | null, spool: Spool, fr
   yield* spool.read(from);
 }
 
-function traceHeaders(ctx: EngineContext, s: InboundSession, tx: Transaction, leg: ReceivingLeg): string {
+function traceHeaders(ctx: TransactionContext, s: TransactionSession, tx: Transaction, leg: ReceivingLeg): string {
   const session = s.connection.session;
   return formatReceived({
     hostname: ctx.graph.gateway.hostname,
@@ -133,7 +132,7 @@ function traceHeaders(ctx: EngineContext, s: InboundSession, tx: Transaction, le
   });
 }
 
-function finish(ctx: EngineContext, s: InboundSession, tx: Transaction, outcome: Parameters<typeof endTransaction>[3], r: SmtpReply, reusable: boolean): SmtpReply {
+function finish(ctx: TransactionContext, s: TransactionSession, tx: Transaction, outcome: Parameters<typeof endTransaction>[3], r: SmtpReply, reusable: boolean): SmtpReply {
   endTransaction(ctx, s, tx, outcome, r, { reusable });
   return r;
 }

@@ -7,12 +7,11 @@ import { incidentsFrom } from '../../policy/incidents.js';
 import { inspectMessage } from '../../policy/inspect.js';
 import type { Inspection } from '../../policy/inspect.js';
 import type { Envelope } from '../../policy/verdict.js';
-import type { EngineContext } from '../inbound/engine-context.js';
-import type { InboundSession } from '../inbound/inbound-session.js';
+import type { TransactionContext, TransactionSession } from './transaction-context.js';
 import type { Spool } from './spool.js';
 import type { Transaction } from './transaction.js';
 
-export async function inspect(ctx: EngineContext, s: InboundSession, tx: Transaction, spool: Spool): Promise<Inspection> {
+export async function inspect(ctx: TransactionContext, s: TransactionSession, tx: Transaction, spool: Spool): Promise<Inspection> {
   const envelope: Envelope = { upstream: s.upstream.name, sender: tx.sender, recipients: tx.recipientAddresses(), transactionId: tx.id };
   const g = ctx.graph.gateway.inspection;
   let result: Inspection;
@@ -29,7 +28,7 @@ export async function inspect(ctx: EngineContext, s: InboundSession, tx: Transac
   return result;
 }
 
-function recordIncidents(ctx: EngineContext, result: Inspection, envelope: Envelope): void {
+function recordIncidents(ctx: TransactionContext, result: Inspection, envelope: Envelope): void {
   const sink = ctx.services.incidents;
   if (sink === undefined || result.verdict.matches.length === 0) return;
   try {

@@ -4,11 +4,11 @@
 // of the transaction was accepted yet.
 import { RelayError } from '../relay/relay-client.js';
 import { replies } from '../reply.js';
-import type { EngineContext } from '../inbound/engine-context.js';
+import type { TransactionContext } from './transaction-context.js';
 import type { LegTarget } from '../route/leg-targets.js';
 import type { PipelinedReplies, RelayCapabilities, RelayConnection, RelayRecipient } from '../relay/relay-client.js';
 import type { SmtpReply } from '../reply.js';
-import type { LegTls } from '../engine-api.js';
+import type { LegTls } from '../leg-tls.js';
 
 export interface EnvelopeRequest {
   readonly from: string;
@@ -22,7 +22,7 @@ export type OpenResult = { readonly ok: true; readonly opened: Opened } | { read
 
 const STALE_RETRIES = 2;
 
-export async function openLeg(ctx: EngineContext, targets: readonly LegTarget[], env: EnvelopeRequest, signal: AbortSignal): Promise<OpenResult> {
+export async function openLeg(ctx: TransactionContext, targets: readonly LegTarget[], env: EnvelopeRequest, signal: AbortSignal): Promise<OpenResult> {
   const causes: string[] = [];
   for (const target of targets) {
     try {
@@ -37,7 +37,7 @@ export async function openLeg(ctx: EngineContext, targets: readonly LegTarget[],
   return { ok: false, reply: replies.unreachable(causes.join('; ')) };
 }
 
-async function beginOn(ctx: EngineContext, target: LegTarget, env: EnvelopeRequest, signal: AbortSignal): Promise<Opened> {
+async function beginOn(ctx: TransactionContext, target: LegTarget, env: EnvelopeRequest, signal: AbortSignal): Promise<Opened> {
   const pool = ctx.services.pool;
   for (let attempt = 0; ; attempt++) {
     const conn = await pool.acquire(target.opts, signal);
@@ -70,7 +70,7 @@ export function legTls(conn: RelayConnection): LegTls | undefined {
   };
 }
 
-function reportHandshake(ctx: EngineContext, target: LegTarget, conn: RelayConnection): void {
+function reportHandshake(ctx: TransactionContext, target: LegTarget, conn: RelayConnection): void {
   const t = conn.tlsInfo;
   const address = `${target.opts.host}:${target.opts.port}`;
   if (t === null) {

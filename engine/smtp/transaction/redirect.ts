@@ -10,12 +10,11 @@ import { RelayError, toUpstreamReply } from '../relay/relay-client.js';
 import { isAccepted } from '../reply-class.js';
 import { replies, replyText } from '../reply.js';
 import { routeDestination } from '../route/route-destination.js';
-import type { EngineContext } from '../inbound/engine-context.js';
-import type { InboundSession } from '../inbound/inbound-session.js';
+import type { TransactionContext, TransactionSession } from './transaction-context.js';
 import type { SmtpReply } from '../reply.js';
 import type { ReceivingLeg, Transaction } from './transaction.js';
 
-export async function retarget(ctx: EngineContext, s: InboundSession, tx: Transaction, to: readonly string[]): Promise<SmtpReply | null> {
+export async function retarget(ctx: TransactionContext, s: TransactionSession, tx: Transaction, to: readonly string[]): Promise<SmtpReply | null> {
   const leg = tx.leg as ReceivingLeg;
   const route = s.upstream.mode === 'forward' ? ctx.graph.router.lookup(domainOf(wireAddress(to[0] ?? ''))) : undefined;
   if (s.upstream.mode === 'forward' && route === undefined) return replies.tempfail(`no route for redirect recipient ${to[0] ?? ''}`);

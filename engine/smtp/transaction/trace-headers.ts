@@ -1,6 +1,6 @@
 // The headers the gateway prepends to every relayed message: Received (both legs' TLS) and, on the
 // first pass, the loop header.
-import type { LegTls } from '../engine-api.js';
+import type { LegTls } from '../leg-tls.js';
 
 export interface TraceFacts {
   readonly hostname: string;

@@ -1,9 +1,8 @@
 // The one place a transaction ends: leg released (reused only when clean), record emitted, counters.
 import { replyText } from '../reply.js';
 import { transactionRecord } from './transaction.js';
-import type { TransactionOutcome } from '../engine-api.js';
-import type { EngineContext } from '../inbound/engine-context.js';
-import type { InboundSession } from '../inbound/inbound-session.js';
+import type { TransactionOutcome } from './transaction-record.js';
+import type { TransactionContext, TransactionSession } from './transaction-context.js';
 import type { SmtpReply } from '../reply.js';
 import type { Transaction } from './transaction.js';
 
@@ -12,7 +11,7 @@ export interface EndOptions {
   readonly reusable: boolean;
 }
 
-export function endTransaction(ctx: EngineContext, s: InboundSession, tx: Transaction, outcome: TransactionOutcome, reply: SmtpReply | string, opts: EndOptions): void {
+export function endTransaction(ctx: TransactionContext, s: TransactionSession, tx: Transaction, outcome: TransactionOutcome, reply: SmtpReply | string, opts: EndOptions): void {
   if (tx.stage === 'finished') return;
   tx.stage = 'finished';
   const leg = tx.leg;
