@@ -18,7 +18,7 @@ import { zipBomb } from './zip-bomb.mjs';
 // RG_BENCH_DIST=/path/to/other/dist measures another build (a baseline) with the same messages
 const dist = process.env.RG_BENCH_DIST ?? fileURLToPath(new URL('../dist', import.meta.url));
 const { parseSourceFile } = await import(join(dist, 'config/source-file.js'));
-const { compilePolicies } = await import(join(dist, 'policy/compile.js'));
+const { compilePolicies } = await import(join(dist, 'policy/compile/compile.js'));
 const { inspectMessage } = await import(join(dist, 'policy/inspect.js'));
 const { DEFAULT_ANALYSIS_LIMITS } = await import(join(dist, 'policy/analysis.js'));
 const closeExtractionPool = await import(join(dist, 'policy/extract/pool.js')).then((m) => m.closeExtractionPool, () => async () => {});

@@ -1,7 +1,7 @@
 // `relayguard test --format junit`: JUnit XML as CI test reporters read it (one <testsuite> per test file,
 // one <testcase> per case, <failure> with every unmet expectation). Config errors that stop the run become one
 // failed case, so a reporter never shows a green run for a config that could not be tested.
-import type { TestCaseResult } from '../policy/policy-tests.js';
+import type { TestCaseResult } from '../policy/policy-test/policy-tests.js';
 
 export interface JunitConfigError {
   readonly file: string;

@@ -3,14 +3,14 @@
 import { Option } from 'commander';
 import type { Command } from 'commander';
 import { formatDiagnostics } from '../config/format.js';
-import { loadTestConfig } from '../policy/test-config.js';
+import { loadTestConfig } from '../policy/policy-test/test-config.js';
 import { basename } from 'node:path';
 import type { Change } from '../graph/plan.js';
 import type { RoutingGraph } from '../graph/types.js';
 import type { PolicyTestFile } from '../config/generated/policy-test.js';
 import type { SourceFile } from '../config/source-file.js';
 import type { PolicySet } from '../policy/policy-set.js';
-import { runPolicyTests, type TestCaseResult } from '../policy/policy-tests.js';
+import { runPolicyTests, type TestCaseResult } from '../policy/policy-test/policy-tests.js';
 import type { CommandOutput } from './graph.js';
 import { writeOutput } from './graph.js';
 import type { PlanExtension } from './plan.js';

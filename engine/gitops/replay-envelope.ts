@@ -1,6 +1,6 @@
 // The envelope a corpus message is replayed with. Flags override everything; then the message's sidecar; then
 // what the delivering MTA recorded in the message (Return-Path, Delivered-To); then its From/To/Cc headers.
-import type { Envelope } from '../policy/verdict.js';
+import type { Envelope } from '../policy/decide/verdict.js';
 import type { CorpusMessage } from './replay-corpus.js';
 
 export interface EnvelopeFlags {

@@ -10,7 +10,7 @@ import { inspectionSettingsOf } from '../graph/inspection-settings.js';
 import type { RoutingGraph } from '../graph/types.js';
 import { inspectMessage } from '../policy/inspect.js';
 import type { InspectionSettings } from '../policy/inspect.js';
-import type { PolicyMatch, Verdict, VerdictKind } from '../policy/verdict.js';
+import type { PolicyMatch, Verdict, VerdictKind } from '../policy/decide/verdict.js';
 import type { CorpusMessage } from './replay-corpus.js';
 import { replayEnvelope } from './replay-envelope.js';
 import type { EnvelopeFlags } from './replay-envelope.js';

@@ -4,7 +4,7 @@ import { compileAdmin } from './compile-admin.js';
 import { hasErrors } from '../config/diagnostic.js';
 import type { Diagnostic } from '../config/diagnostic.js';
 import type { LoadedConfig } from '../config/load.js';
-import { compilePolicies } from '../policy/compile.js';
+import { compilePolicies } from '../policy/compile/compile.js';
 import { dataFiles, readExactData, revisionWithData, type ExactDataFiles } from '../policy/edm/exact-data.js';
 import { compileAddressMatcher } from './address-matcher.js';
 import { certificateSummaries, newCompileContext } from './compile-context.js';

@@ -1,6 +1,6 @@
 // The policies of a graph as plain data for render and plan. Kept apart so the graph side
 // depends on the policy compiler's output in exactly one place.
-import type { PolicySet } from '../policy/compile.js';
+import type { PolicySet } from '../policy/compile/compile.js';
 
 export interface PolicyDescription {
   readonly name: string;

@@ -2,7 +2,7 @@
 // already proven by compile: nothing on the right half re-reads a file or re-checks a schema.
 import type { SecureContext, ConnectionOptions, TlsOptions } from 'node:tls';
 import type { TrustStore } from '../tls/trust.js';
-import type { PolicySet } from '../policy/compile.js';
+import type { PolicySet } from '../policy/compile/compile.js';
 import type { IncidentSinkSpec } from './incident-sinks.js';
 import type { AdminSettings } from './compile-admin.js';
 export type { IncidentSinkSpec, FileIncidentSink, SyslogIncidentSink } from './incident-sinks.js';

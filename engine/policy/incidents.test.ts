@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { IncidentWriter, incidentsFrom, type Incident } from './incidents.js';
 import { NO_EDITS } from './policy-set.js';
-import type { Verdict } from './verdict.js';
+import type { Verdict } from './decide/verdict.js';
 
 const verdict: Verdict = {
   kind: 'block',

@@ -4,7 +4,7 @@ import { dirname } from 'node:path';
 import type { MessageAnalysis } from './analysis.js';
 import { maskIdentifiers } from './detectors/identifiers/mask-text.js';
 import { maskNumbers } from './detectors/mask.js';
-import type { Envelope, PolicyMatch, Verdict } from './verdict.js';
+import type { Envelope, PolicyMatch, Verdict } from './decide/verdict.js';
 
 /** Which message a record is about: the fields every incident-like record (live or shadow) starts with. */
 export interface IncidentEnvelope {

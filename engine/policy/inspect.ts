@@ -1,14 +1,14 @@
 // Analyse + evaluate under one time budget; any failure becomes the configured failure verdict.
 import type { Readable } from 'node:stream';
 import type { AnalysisLimits, MessageAnalysis } from './analysis.js';
-import { analyzeMessage } from './analyze.js';
-import { decide, decideFailure } from './decide.js';
-import { evaluatePolicies } from './evaluate.js';
-import { MimeLimitError } from './mime-parse.js';
+import { analyzeMessage } from './extract/analyze.js';
+import { decide, decideFailure } from './decide/decide.js';
+import { evaluatePolicies } from './decide/evaluate.js';
+import { MimeLimitError } from './extract/mime-parse.js';
 import type { PolicySet } from './policy-set.js';
-import { MESSAGE_PART } from './unscannable.js';
-import type { OnUnscannable } from './unscannable.js';
-import type { Envelope, OnFailure, Verdict } from './verdict.js';
+import { MESSAGE_PART } from './decide/unscannable.js';
+import type { OnUnscannable } from './decide/unscannable.js';
+import type { Envelope, OnFailure, Verdict } from './decide/verdict.js';
 
 export interface InspectionSettings {
   readonly budgetMs: number;

@@ -5,7 +5,7 @@ import type { Location } from './analysis.js';
 import type { IdentifierDetector } from './detectors/identifiers/condition.js';
 import type { KeywordIndex, KeywordRef } from './detectors/keywords.js';
 import type { Glob } from './glob.js';
-import type { UnscannableCondition } from './unscannable.js';
+import type { UnscannableCondition } from './decide/unscannable.js';
 import type { EdmIndex } from './edm/lookup.js';
 
 export type Severity = 'info' | 'low' | 'medium' | 'high';

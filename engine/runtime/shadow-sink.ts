@@ -3,7 +3,7 @@
 // engine's services by augmentation so the engine keeps seeing only an optional sink; the runtime provides it.
 import type { RoutingGraph } from '../graph/types.js';
 import type { Inspection } from '../policy/inspect.js';
-import type { Envelope } from '../policy/verdict.js';
+import type { Envelope } from '../policy/decide/verdict.js';
 
 export interface ShadowOffer {
   /** The live graph the message was inspected under. */

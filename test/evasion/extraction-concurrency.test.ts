@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_ANALYSIS_LIMITS } from '../../engine/policy/analysis.js';
-import { analyzeMessage } from '../../engine/policy/analyze.js';
+import { analyzeMessage } from '../../engine/policy/extract/analyze.js';
 import { buildMessage } from '../fixtures/policy/helpers.js';
 import { RawSmtp } from '../helpers/raw-smtp-client.js';
 import { RECIPIENT, SENDER, useGatewayWithMta } from '../reliability/setup.js';

@@ -4,7 +4,7 @@
 // over SMTP with a card-number block policy and must be refused with nothing delivered.
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_ANALYSIS_LIMITS, type AnalysisLimits, type MessageAnalysis, type UnscannableReason } from '../../engine/policy/analysis.js';
-import { analyzeMessage } from '../../engine/policy/analyze.js';
+import { analyzeMessage } from '../../engine/policy/extract/analyze.js';
 import { scanCreditCards } from '../../engine/policy/detectors/credit-card.js';
 import { buildMessage } from '../fixtures/policy/helpers.js';
 import { newTestId } from '../helpers/accounting.js';

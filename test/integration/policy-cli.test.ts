@@ -5,7 +5,7 @@ import { Command } from 'commander';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { register, runTest, testPlanExtension } from '../../engine/cli/test.js';
 import type { PlanSide } from '../../engine/cli/plan.js';
-import { loadTestConfig } from '../../engine/policy/test-config.js';
+import { loadTestConfig } from '../../engine/policy/policy-test/test-config.js';
 import { compileInspection } from '../../engine/graph/inspection-settings.js';
 
 const TOPOLOGY = `version: 1

@@ -1,6 +1,6 @@
 // Office packages inside a zip: OOXML (docx, xlsx, pptx) and OpenDocument (odt, ods, odp). Their XML
 // text parts become text; every other member (embedded objects, media) is extracted like any file.
-import { odfXmlToText, xmlToText } from '../markup-text.js';
+import { odfXmlToText, xmlToText } from './markup-text.js';
 
 export type OfficeKind = 'docx' | 'xlsx' | 'pptx' | 'odf';
 

@@ -6,7 +6,7 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Piscina } from 'piscina';
 import type { AttachmentInfo, LimitHit, TextSegment, UnscannablePart } from '../analysis.js';
-import { type ExtractContext, fileLabel, type FileInput } from '../extract-file.js';
+import { type ExtractContext, fileLabel, type FileInput } from './extract-file.js';
 import type { ExtractLimits } from './limits.js';
 
 export interface ExtractTask {

@@ -1,7 +1,7 @@
 // Worker-thread side of the extraction pool: the same extractFile as on the event loop, without
 // offloading (this thread may block), on bytes transferred from the main thread.
-import { extractFile, type FileFacts } from '../extract-file.js';
-import { ByteBudget } from '../mime-parse.js';
+import { extractFile, type FileFacts } from './extract-file.js';
+import { ByteBudget } from './mime-parse.js';
 import type { ExtractTask, ExtractTaskResult } from './pool.js';
 
 export default async function extractInWorker(task: ExtractTask): Promise<ExtractTaskResult> {

@@ -1,7 +1,7 @@
 // DATA, deciding half: loop check, inspection, verdict, then the lockstep relay of header block + spool
 // to the receiving MTA. The upstream hears the receiving MTA's own final reply — never a 250 of ours.
-import { rewriteHeaders } from '../../policy/rewrite.js';
-import { hasHeaderEdits } from '../../policy/verdict.js';
+import { rewriteHeaders } from '../../policy/decide/rewrite.js';
+import { hasHeaderEdits } from '../../policy/decide/verdict.js';
 import { HEADER_SCAN_LIMIT, parseHeaderFields } from './header-fields.js';
 import { LOOP_HEADER, MAX_HOPS, checkLoop, loopHeaderValue, policyRevision } from './loop-header.js';
 import type { LoopBinding } from './loop-header.js';
@@ -13,7 +13,7 @@ import { retarget } from './redirect.js';
 import { formatHeader, formatReceived } from './trace-headers.js';
 import { endTransaction, outcomeOf } from './transaction-end.js';
 import type { HeaderEdits } from '../../policy/policy-set.js';
-import type { Verdict } from '../../policy/verdict.js';
+import type { Verdict } from '../../policy/decide/verdict.js';
 import type { TransactionContext, TransactionSession } from './transaction-context.js';
 import type { HeaderField } from './header-fields.js';
 import type { SmtpReply } from '../reply.js';

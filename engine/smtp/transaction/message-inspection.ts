@@ -2,11 +2,11 @@
 // A timeout or an exception never becomes a silent pass: policy/inspect.ts turns it into the configured
 // failure verdict (tempfail, or pass with an X-Relayguard-Inspection marker).
 import { Readable } from 'node:stream';
-import { decideFailure } from '../../policy/decide.js';
+import { decideFailure } from '../../policy/decide/decide.js';
 import { incidentsFrom } from '../../policy/incidents.js';
 import { inspectMessage } from '../../policy/inspect.js';
 import type { Inspection } from '../../policy/inspect.js';
-import type { Envelope } from '../../policy/verdict.js';
+import type { Envelope } from '../../policy/decide/verdict.js';
 import type { TransactionContext, TransactionSession } from './transaction-context.js';
 import type { Spool } from './spool.js';
 import type { Transaction } from './transaction.js';

@@ -7,9 +7,9 @@ import { checkAgainstSchema } from '../../../config/schema-check.js';
 import { lookupSchema } from '../../../config/schema-registry.js';
 import { parseSourceFile } from '../../../config/source-file.js';
 import { DEFAULT_ANALYSIS_LIMITS } from '../../analysis.js';
-import { analyzeMessage } from '../../analyze.js';
-import { evaluatePolicies, type Envelope } from '../../evaluate.js';
-import { HOLD_CHARS } from '../../text-collector.js';
+import { analyzeMessage } from '../../extract/analyze.js';
+import { evaluatePolicies, type Envelope } from '../../decide/evaluate.js';
+import { HOLD_CHARS } from '../../extract/text-collector.js';
 
 const env: Envelope = { upstream: 'corp-postfix', sender: 'alice@corp.example', recipients: ['bob@partner.example'], transactionId: 't-1' };
 

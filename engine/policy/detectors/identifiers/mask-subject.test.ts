@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { incidentsFrom } from '../../incidents.js';
 import { NO_EDITS } from '../../policy-set.js';
-import type { Verdict } from '../../verdict.js';
+import type { Verdict } from '../../decide/verdict.js';
 
 const verdict: Verdict = {
   kind: 'block',

@@ -1,10 +1,10 @@
 // Parts that could not be read. Never passed silently: a policy can match them (`unscannable`), and
 // what no enforce-mode policy matched goes to gateway.inspection.onUnscannable (block by default).
 // The reply names the part and the reason, so the sender knows what to change.
-import type { MessageAnalysis, UnscannablePart, UnscannableReason } from './analysis.js';
-import type { Hits } from './detectors/hits.js';
-import { MAX_SAMPLES } from './detectors/hits.js';
-import type { PolicyReply } from './policy-set.js';
+import type { MessageAnalysis, UnscannablePart, UnscannableReason } from '../analysis.js';
+import type { Hits } from '../detectors/hits.js';
+import { MAX_SAMPLES } from '../detectors/hits.js';
+import type { PolicyReply } from '../policy-set.js';
 
 export type OnUnscannable = 'block' | 'tempfail' | 'pass';
 

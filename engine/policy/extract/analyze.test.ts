@@ -1,8 +1,8 @@
 import { Readable } from 'node:stream';
 import { strToU8, zipSync } from 'fflate';
 import { describe, expect, it } from 'vitest';
-import { buildMessage, docx, kdbx, xlsx } from '../../test/fixtures/policy/helpers.js';
-import { DEFAULT_ANALYSIS_LIMITS, type MessageAnalysis } from './analysis.js';
+import { buildMessage, docx, kdbx, xlsx } from '../../../test/fixtures/policy/helpers.js';
+import { DEFAULT_ANALYSIS_LIMITS, type MessageAnalysis } from '../analysis.js';
 import { analyzeMessage } from './analyze.js';
 
 const analyze = (raw: Buffer | string, limits = DEFAULT_ANALYSIS_LIMITS): Promise<MessageAnalysis> =>

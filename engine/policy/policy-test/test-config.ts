@@ -1,17 +1,17 @@
 // What `relayguard test` loads: policy and test files (schema-checked, with positions), the upstream names of
 // the topology and its gateway.inspection section (the limits, budget and onFailure serve inspects with).
 // Certificates are not read, so policy tests run in CI where no keys exist.
-import type { Diagnostic } from '../config/diagnostic.js';
-import { hasErrors, sortDiagnostics } from '../config/diagnostic.js';
-import type { PolicyFile } from '../config/generated/policy.js';
-import type { PolicyTestFile } from '../config/generated/policy-test.js';
-import type { InspectionSection } from '../config/generated/topology.js';
-import { readConfigDir, type RawFile } from '../config/read-dir.js';
-import { checkAgainstSchema } from '../config/schema-check.js';
-import { lookupSchema, type SchemaName } from '../config/schema-registry.js';
-import { displayPathOf, parseSourceFile, type SourceFile } from '../config/source-file.js';
-import { compilePolicies } from './compile.js';
-import type { PolicySet } from './policy-set.js';
+import type { Diagnostic } from '../../config/diagnostic.js';
+import { hasErrors, sortDiagnostics } from '../../config/diagnostic.js';
+import type { PolicyFile } from '../../config/generated/policy.js';
+import type { PolicyTestFile } from '../../config/generated/policy-test.js';
+import type { InspectionSection } from '../../config/generated/topology.js';
+import { readConfigDir, type RawFile } from '../../config/read-dir.js';
+import { checkAgainstSchema } from '../../config/schema-check.js';
+import { lookupSchema, type SchemaName } from '../../config/schema-registry.js';
+import { displayPathOf, parseSourceFile, type SourceFile } from '../../config/source-file.js';
+import { compilePolicies } from '../compile/compile.js';
+import type { PolicySet } from '../policy-set.js';
 
 export type TestConfigResult =
   | {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { decodeEncodedWords } from './encoded-words.js';
-import { NO_EDITS } from './policy-set.js';
+import { decodeEncodedWords } from '../extract/encoded-words.js';
+import { NO_EDITS } from '../policy-set.js';
 import { rewriteHeaders } from './rewrite.js';
 
 const block = (lines: readonly string[]): Buffer => Buffer.from(`${lines.join('\r\n')}\r\n\r\n`, 'latin1');

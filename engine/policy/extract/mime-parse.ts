@@ -4,13 +4,13 @@ import { Readable } from 'node:stream';
 import { MailParser } from 'mailparser';
 import type { AttachmentStream, MessageText } from 'mailparser';
 import { isHtmlFile, isTextFile } from './extract-file.js';
-import type { ExtractTuning } from './extract/limits.js';
-import { sniffType } from './extract/sniff.js';
-import { PrintableStrings } from './extract/strings.js';
+import type { ExtractTuning } from './limits.js';
+import { sniffType } from './sniff.js';
+import { PrintableStrings } from './strings.js';
 import { htmlToText } from './markup-text.js';
 import { installStreamingQpDecoder } from './qp-stream.js';
 import { type CollectedText, HOLD_CHARS, TextCollector, TextDecodeStream } from './text-collector.js';
-import type { PolicySet } from './policy-set.js';
+import type { PolicySet } from '../policy-set.js';
 
 export interface ParsedPart {
   readonly name: string;

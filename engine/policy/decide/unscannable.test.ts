@@ -1,10 +1,10 @@
 // Unreadable parts: the `unscannable` condition and gateway.inspection.onUnscannable, over
 // MessageAnalysis values as extraction will fill them (encrypted, unsupported, corrupt, timeout).
 import { describe, expect, it } from 'vitest';
-import { policySet } from '../../test/fixtures/policy/helpers.js';
-import type { MessageAnalysis, UnscannablePart } from './analysis.js';
+import { policySet } from '../../../test/fixtures/policy/helpers.js';
+import type { MessageAnalysis, UnscannablePart } from '../analysis.js';
 import { evaluatePolicies, type Envelope } from './evaluate.js';
-import { incidentsFrom } from './incidents.js';
+import { incidentsFrom } from '../incidents.js';
 import type { OnUnscannable } from './unscannable.js';
 
 const env: Envelope = { upstream: 'corp-postfix', sender: 'alice@corp.example', recipients: ['bob@partner.example'], transactionId: 't-1' };

@@ -1,8 +1,8 @@
 import { readFile } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
-import { checkAgainstSchema } from '../config/schema-check.js';
-import { lookupSchema } from '../config/schema-registry.js';
-import { parseSourceFile } from '../config/source-file.js';
+import { checkAgainstSchema } from '../../config/schema-check.js';
+import { lookupSchema } from '../../config/schema-registry.js';
+import { parseSourceFile } from '../../config/source-file.js';
 
 const CONTRACT_EXAMPLE = `version: 1
 policies:

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { parseSourceFile } from '../config/source-file.js';
-import type { PolicyFile } from '../config/generated/policy.js';
-import { compileYaml } from '../../test/fixtures/policy/helpers.js';
+import { parseSourceFile } from '../../config/source-file.js';
+import type { PolicyFile } from '../../config/generated/policy.js';
+import { compileYaml } from '../../../test/fixtures/policy/helpers.js';
 import { compilePolicies } from './compile.js';
 
 const codes = (yaml: string) => compileYaml(yaml).diagnostics.map((d) => [d.code, d.pointer, d.line]);

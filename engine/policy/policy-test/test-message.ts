@@ -2,7 +2,7 @@
 import { readFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import MailComposer from 'nodemailer/lib/mail-composer/index.js';
-import type { EmlMessage, InlineMessage, TestAttachment, TestEnvelope } from '../config/generated/policy-test.js';
+import type { EmlMessage, InlineMessage, TestAttachment, TestEnvelope } from '../../config/generated/policy-test.js';
 
 export const DEFAULT_TEST_SENDER = 'sender@example.test';
 export const DEFAULT_TEST_RECIPIENT = 'recipient@example.test';

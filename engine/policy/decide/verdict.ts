@@ -1,6 +1,6 @@
 // The decision for one message, as a value the SMTP engine switches on.
-import type { UnscannablePart } from './analysis.js';
-import type { ActionType, HeaderEdits, PolicyMode, PolicyReply, Severity } from './policy-set.js';
+import type { UnscannablePart } from '../analysis.js';
+import type { ActionType, HeaderEdits, PolicyMode, PolicyReply, Severity } from '../policy-set.js';
 
 export interface Envelope {
   readonly upstream: string;

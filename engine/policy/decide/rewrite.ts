@@ -1,6 +1,6 @@
 // Header rewriting for modify/redirect: only the header block changes; the body streams through untouched.
-import { encodeWords, isAscii } from './encoded-words.js';
-import type { HeaderEdits } from './policy-set.js';
+import { encodeWords, isAscii } from '../extract/encoded-words.js';
+import type { HeaderEdits } from '../policy-set.js';
 
 interface Field {
   /** Lower-case name; '' for a line that is not a field (kept as-is). */

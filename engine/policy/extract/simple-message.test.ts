@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { buildMessage } from '../../test/fixtures/policy/helpers.js';
+import { buildMessage } from '../../../test/fixtures/policy/helpers.js';
 import { parseHeaderLines } from './analyze.js';
 import { ByteBudget, parseMime, type ParsedMime } from './mime-parse.js';
 import { decodeQuotedPrintable, parseSimpleMessage } from './simple-message.js';

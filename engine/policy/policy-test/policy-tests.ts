@@ -1,12 +1,12 @@
 // `relayguard test`: run each test case's message through the compiled policies and compare with its expectation.
-import type { Expectation, PolicyTestFile } from '../config/generated/policy-test.js';
-import type { SourceFile } from '../config/source-file.js';
-import { inspectMessage } from './inspect.js';
-import type { InspectionSettings } from './inspect.js';
-import { formatPolicyReply } from './policy-reply.js';
-import type { PolicySet } from './policy-set.js';
+import type { Expectation, PolicyTestFile } from '../../config/generated/policy-test.js';
+import type { SourceFile } from '../../config/source-file.js';
+import { inspectMessage } from '../inspect.js';
+import type { InspectionSettings } from '../inspect.js';
+import { formatPolicyReply } from '../decide/policy-reply.js';
+import type { PolicySet } from '../policy-set.js';
 import { buildTestMessage } from './test-message.js';
-import type { Verdict } from './verdict.js';
+import type { Verdict } from '../decide/verdict.js';
 
 export interface TestOutcome {
   readonly action: Verdict['kind'];

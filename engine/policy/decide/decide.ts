@@ -1,10 +1,10 @@
 // Matches → verdict: block beats redirect beats modify beats pass; modifications combine; monitor changes nothing.
-import type { UnscannablePart } from './analysis.js';
-import { MAX_SAMPLES } from './detectors/hits.js';
-import type { CompiledPolicy, HeaderEdits } from './policy-set.js';
+import type { UnscannablePart } from '../analysis.js';
+import { MAX_SAMPLES } from '../detectors/hits.js';
+import type { CompiledPolicy, HeaderEdits } from '../policy-set.js';
 import { ON_UNSCANNABLE, partSample, unscannableMarker, unscannableReply } from './unscannable.js';
 import type { OnUnscannable } from './unscannable.js';
-import { NO_EDITS } from './policy-set.js';
+import { NO_EDITS } from '../policy-set.js';
 import { TEMPFAIL_REPLY } from './policy-reply.js';
 import type { Envelope, OnFailure, PolicyMatch, Verdict } from './verdict.js';
 

@@ -1,5 +1,5 @@
 // Block replies written in policy files ("550 5.7.1 text"), parsed and checked once at compile.
-import type { PolicyReply } from './policy-set.js';
+import type { PolicyReply } from '../policy-set.js';
 
 export const DEFAULT_BLOCK_REPLY: PolicyReply = Object.freeze({
   code: 550,

@@ -1,14 +1,14 @@
 // Message analysis: parse MIME once, extract text once, record what the limits cut off.
 import type { Readable } from 'node:stream';
-import type { AnalysisLimits, HeaderField, LimitHit, MessageAnalysis, TextSegment } from './analysis.js';
+import type { AnalysisLimits, HeaderField, LimitHit, MessageAnalysis, TextSegment } from '../analysis.js';
 import { decodeEncodedWords } from './encoded-words.js';
 import { type ExtractContext, extractFile, type FileFacts } from './extract-file.js';
-import { type ExtractTuning, extractLimits } from './extract/limits.js';
-import { extractInPool } from './extract/pool.js';
+import { type ExtractTuning, extractLimits } from './limits.js';
+import { extractInPool } from './pool.js';
 import { htmlParts } from './markup-text.js';
 import { type BodyText, ByteBudget, parseMime, type ParsedMime } from './mime-parse.js';
 import { parseSimpleMessage } from './simple-message.js';
-import type { PolicySet } from './policy-set.js';
+import type { PolicySet } from '../policy-set.js';
 
 /**
  * With `scans` (the policy set inspect.ts evaluates), texts longer than HOLD_CHARS are scanned by its

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { buildMessage, kdbx, policySet } from '../../test/fixtures/policy/helpers.js';
-import { DEFAULT_ANALYSIS_LIMITS, type MessageAnalysis } from './analysis.js';
-import { analyzeMessage } from './analyze.js';
+import { buildMessage, kdbx, policySet } from '../../../test/fixtures/policy/helpers.js';
+import { DEFAULT_ANALYSIS_LIMITS, type MessageAnalysis } from '../analysis.js';
+import { analyzeMessage } from '../extract/analyze.js';
 import { evaluatePolicies, type Envelope } from './evaluate.js';
-import { inspectMessage } from './inspect.js';
+import { inspectMessage } from '../inspect.js';
 
 const env: Envelope = { upstream: 'corp-postfix', sender: 'alice@corp.example', recipients: ['bob@partner.example'], transactionId: 't-1' };
 const later = (): number => performance.now() + 60_000;
@@ -193,7 +193,7 @@ describe('inspectMessage', () => {
 describe('the html-qp-card.eml fixture', () => {
   it('finds a card in the HTML alternative, decodes the subject and sees headers', async () => {
     const { readFile } = await import('node:fs/promises');
-    const raw = await readFile(new URL('../../test/fixtures/policy/html-qp-card.eml', import.meta.url));
+    const raw = await readFile(new URL('../../../test/fixtures/policy/html-qp-card.eml', import.meta.url));
     const msg = await analyzeMessage(raw, DEFAULT_ANALYSIS_LIMITS);
     expect(msg.subject).toBe('Rückerstattung for order 1234');
     expect(msg.messageId).toBe('<html-qp-card@corp.example>');

@@ -1,15 +1,15 @@
 // Text detectors over one text: the unit of scanning. Evaluation scans a held segment lazily, one
 // detector at a time; a text too long to hold is scanned window by window as it is decoded, every
 // detector at once, and only the merged hits are kept (WindowedScan).
-import { scanCreditCards } from './detectors/credit-card.js';
-import { type Hits, MAX_SAMPLES, NO_HITS } from './detectors/hits.js';
-import { scanIbans } from './detectors/iban.js';
-import { IdentifierScan } from './detectors/identifiers/scan.js';
-import { countKeywords, keywordHits, type KeywordCounts } from './detectors/keywords.js';
-import { scanRe2 } from './detectors/re2.js';
-import { scanUsSsns } from './detectors/us-ssn.js';
-import type { PolicySet } from './policy-set.js';
-import { edmHits, mergeEdmHits } from './edm/edm-hits.js';
+import { scanCreditCards } from './credit-card.js';
+import { type Hits, MAX_SAMPLES, NO_HITS } from './hits.js';
+import { scanIbans } from './iban.js';
+import { IdentifierScan } from './identifiers/scan.js';
+import { countKeywords, keywordHits, type KeywordCounts } from './keywords.js';
+import { scanRe2 } from './re2.js';
+import { scanUsSsns } from './us-ssn.js';
+import type { PolicySet } from '../policy-set.js';
+import { edmHits, mergeEdmHits } from '../edm/edm-hits.js';
 
 /** One text under one policy set; keyword counts and the regex prefilter are computed once per text. */
 export class TextScan {

@@ -2,14 +2,14 @@
 // what the bytes are (extract/sniff.ts), never by the declared type alone; a file that cannot be read
 // is reported with a reason, never only noted. The same code runs on the event loop for small files and
 // in a worker thread (extract/pool.ts) for PDFs and big archives.
-import type { AttachmentInfo, LimitHit, TextSegment, UnscannablePart } from './analysis.js';
-import { extractGzip, extractTar, extractZip } from './extract/containers.js';
-import { addText, unscannable } from './extract/facts.js';
-import type { ExtractLimits } from './extract/limits.js';
-import { readPdf } from './extract/pdf.js';
-import { rtfToText } from './extract/rtf.js';
-import { type ContentKind, sniffKind, sniffType } from './extract/sniff.js';
-import { printableStrings } from './extract/strings.js';
+import type { AttachmentInfo, LimitHit, TextSegment, UnscannablePart } from '../analysis.js';
+import { extractGzip, extractTar, extractZip } from './containers.js';
+import { addText, unscannable } from './facts.js';
+import type { ExtractLimits } from './limits.js';
+import { readPdf } from './pdf.js';
+import { rtfToText } from './rtf.js';
+import { type ContentKind, sniffKind, sniffType } from './sniff.js';
+import { printableStrings } from './strings.js';
 import { htmlToText } from './markup-text.js';
 import type { ByteBudget } from './mime-parse.js';
 import type { CollectedText } from './text-collector.js';

@@ -6,9 +6,9 @@
 // half a window, on a blank; in one without blanks, anywhere).
 import { TextDecoder } from 'node:util';
 import type { ByteBudget } from './mime-parse.js';
-import type { Hits } from './detectors/hits.js';
-import type { PolicySet } from './policy-set.js';
-import { WindowedScan } from './text-scan.js';
+import type { Hits } from '../detectors/hits.js';
+import type { PolicySet } from '../policy-set.js';
+import { WindowedScan } from '../detectors/text-scan.js';
 
 /** Text kept whole up to this length. */
 export const HOLD_CHARS = 1 << 20;

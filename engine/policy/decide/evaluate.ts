@@ -1,15 +1,15 @@
 // Policies × one analysed message → verdict. Each detector scans each text at most once per message,
 // and the deadline is checked between detectors and texts (each scan itself is linear).
-import type { AttachmentInfo, MessageAnalysis, UnscannablePart } from './analysis.js';
-import { type Hits, MAX_SAMPLES, NO_HITS } from './detectors/hits.js';
+import type { AttachmentInfo, MessageAnalysis, UnscannablePart } from '../analysis.js';
+import { type Hits, MAX_SAMPLES, NO_HITS } from '../detectors/hits.js';
 import { decideFailure, decideUnscannable, type Matched } from './decide.js';
-import { fileLabel } from './extract-file.js';
-import { anyGlob } from './glob.js';
-import type { AttachmentTest, CompiledCondition, CompiledPolicy, PolicySet } from './policy-set.js';
-import { TextScan } from './text-scan.js';
+import { fileLabel } from '../extract/extract-file.js';
+import { anyGlob } from '../glob.js';
+import type { AttachmentTest, CompiledCondition, CompiledPolicy, PolicySet } from '../policy-set.js';
+import { TextScan } from '../detectors/text-scan.js';
 import { matchingParts, unscannableHits, unscannableParts } from './unscannable.js';
 import type { OnUnscannable } from './unscannable.js';
-import { exactDataHits } from './edm/compile-exact-data.js';
+import { exactDataHits } from '../edm/compile-exact-data.js';
 import type { Envelope, OnFailure, PolicyMatch, Verdict } from './verdict.js';
 
 export type { Envelope, Verdict, PolicyMatch } from './verdict.js';

@@ -1,14 +1,14 @@
 // Semantic checks of policy files, each finding located (file, line, column, JSON pointer).
-import type { Diagnostic } from '../config/diagnostic.js';
-import { locate } from '../config/locate.js';
-import { joinPointer } from '../config/pointer.js';
-import type { SourceFile } from '../config/source-file.js';
-import { didYouMean, shortList } from '../config/suggest.js';
-import type { Condition, Policy, PolicyFile } from '../config/generated/policy.js';
-import { compileRe2 } from './detectors/re2.js';
-import { parsePolicyReply } from './policy-reply.js';
-import { checkExactData } from './edm/check-exact-data.js';
-import type { ExactDataFiles } from './edm/exact-data.js';
+import type { Diagnostic } from '../../config/diagnostic.js';
+import { locate } from '../../config/locate.js';
+import { joinPointer } from '../../config/pointer.js';
+import type { SourceFile } from '../../config/source-file.js';
+import { didYouMean, shortList } from '../../config/suggest.js';
+import type { Condition, Policy, PolicyFile } from '../../config/generated/policy.js';
+import { compileRe2 } from '../detectors/re2.js';
+import { parsePolicyReply } from '../decide/policy-reply.js';
+import { checkExactData } from '../edm/check-exact-data.js';
+import type { ExactDataFiles } from '../edm/exact-data.js';
 
 export interface PolicyFileInput {
   readonly source: SourceFile;

@@ -1,20 +1,20 @@
 // Policy files → one frozen PolicySet per graph: regexes compiled, keyword automata built, globs ready.
-import type { Diagnostic } from '../config/diagnostic.js';
-import type { SourceFile } from '../config/source-file.js';
-import type { Action, Condition, Policy, PolicyFile, PolicyScope } from '../config/generated/policy.js';
-import type { Location } from './analysis.js';
+import type { Diagnostic } from '../../config/diagnostic.js';
+import type { SourceFile } from '../../config/source-file.js';
+import type { Action, Condition, Policy, PolicyFile, PolicyScope } from '../../config/generated/policy.js';
+import type { Location } from '../analysis.js';
 import { checkPolicyFiles } from './check.js';
-import { compileIdentifierCondition } from './detectors/identifiers/condition.js';
-import { KeywordIndexBuilder } from './detectors/keywords.js';
-import { compilePrefilter, compileRe2 } from './detectors/re2.js';
-import { compileGlob } from './glob.js';
-import { compileExactData } from './edm/compile-exact-data.js';
-import { readExactData, type ExactDataFiles } from './edm/exact-data.js';
-import { DEFAULT_BLOCK_REPLY, parsePolicyReply } from './policy-reply.js';
-import { compileUnscannable } from './unscannable.js';
-import type { CompiledAction, CompiledCondition, CompiledPolicy, CompiledScope, HeaderEdits, PolicySet, TextDetector } from './policy-set.js';
+import { compileIdentifierCondition } from '../detectors/identifiers/condition.js';
+import { KeywordIndexBuilder } from '../detectors/keywords.js';
+import { compilePrefilter, compileRe2 } from '../detectors/re2.js';
+import { compileGlob } from '../glob.js';
+import { compileExactData } from '../edm/compile-exact-data.js';
+import { readExactData, type ExactDataFiles } from '../edm/exact-data.js';
+import { DEFAULT_BLOCK_REPLY, parsePolicyReply } from '../decide/policy-reply.js';
+import { compileUnscannable } from '../decide/unscannable.js';
+import type { CompiledAction, CompiledCondition, CompiledPolicy, CompiledScope, HeaderEdits, PolicySet, TextDetector } from '../policy-set.js';
 
-export type { PolicySet, CompiledPolicy } from './policy-set.js';
+export type { PolicySet, CompiledPolicy } from '../policy-set.js';
 
 const DEFAULT_LOCATIONS: ReadonlySet<Location> = new Set<Location>(['subject', 'body', 'attachments']);
 
