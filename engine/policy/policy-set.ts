@@ -1,11 +1,10 @@
 // The compiled policy set: built once per graph, frozen, shared by every session on that graph.
 import type { RE2JS } from 're2js';
 import type { Policy } from '../config/generated/policy.js';
-import type { Location } from './analysis.js';
+import type { Location, UnscannableReason } from './analysis.js';
 import type { IdentifierDetector } from './detectors/identifiers/condition.js';
 import type { KeywordIndex, KeywordRef } from './detectors/keywords.js';
 import type { Glob } from './glob.js';
-import type { UnscannableCondition } from './decide/unscannable.js';
 import type { EdmIndex } from './edm/lookup.js';
 
 export type Severity = 'info' | 'low' | 'medium' | 'high';
@@ -45,6 +44,13 @@ export interface AttachmentTest {
   readonly names: readonly Glob[] | undefined;
   readonly minBytes: number | undefined;
   readonly maxBytes: number | undefined;
+}
+
+/** Parts that could not be read (decide/unscannable.ts collects them and answers for them). */
+export interface UnscannableCondition {
+  readonly kind: 'unscannable';
+  readonly reasons: ReadonlySet<UnscannableReason>;
+  readonly min: number;
 }
 
 export type CompiledCondition =

@@ -4,7 +4,7 @@
 import type { MessageAnalysis, UnscannablePart, UnscannableReason } from '../analysis.js';
 import type { Hits } from '../detectors/hits.js';
 import { MAX_SAMPLES } from '../detectors/hits.js';
-import type { PolicyReply } from '../policy-set.js';
+import type { PolicyReply, UnscannableCondition } from '../policy-set.js';
 
 export type OnUnscannable = 'block' | 'tempfail' | 'pass';
 
@@ -15,12 +15,6 @@ export const MESSAGE_PART = '(message)';
 
 /** The name incident records and `tx.policies` use for the gateway's own decision on unmatched parts. */
 export const ON_UNSCANNABLE = 'gateway.inspection.onUnscannable';
-
-export interface UnscannableCondition {
-  readonly kind: 'unscannable';
-  readonly reasons: ReadonlySet<UnscannableReason>;
-  readonly min: number;
-}
 
 export function compileUnscannable(c: { reasons?: readonly UnscannableReason[]; min?: number }): UnscannableCondition {
   return { kind: 'unscannable', reasons: new Set(c.reasons ?? UNSCANNABLE_REASONS), min: c.min ?? 1 };
