@@ -1,7 +1,7 @@
 // Containers opened by extract-file.ts: zip (also OOXML and ODF packages), gzip and tar. Each member is
 // extracted like an attached file one level deeper; depth, entry count, ratio and the byte budget
 // bound the work, and whatever a limit cuts off is reported as an unscannable part.
-import type { ExtractContext, FileInput } from './extract-file.js';
+import type { ExtractContext, FileInput } from './extract-context.js';
 import { addText, unscannable } from './facts.js';
 
 /** extract-file.ts's extractFile, handed in for the entries (a value import back would be a cycle). */

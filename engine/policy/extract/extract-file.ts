@@ -11,40 +11,9 @@ import { rtfToText } from './rtf.js';
 import { type ContentKind, sniffKind, sniffType } from './sniff.js';
 import { printableStrings } from './strings.js';
 import { htmlToText } from './markup-text.js';
-import type { ByteBudget } from './mime-parse.js';
-import type { CollectedText } from './text-collector.js';
+import type { ExtractContext, FileInput } from './extract-context.js';
 
-export interface FileFacts {
-  readonly segments: TextSegment[];
-  readonly attachments: AttachmentInfo[];
-  readonly unscannable: UnscannablePart[];
-  readonly notes: string[];
-  readonly limitsHit: LimitHit[];
-  parts: number;
-}
-
-export interface ExtractContext {
-  readonly limits: ExtractLimits;
-  readonly budget: ByteBudget;
-  readonly facts: FileFacts;
-  /** Extracts a CPU-heavy file elsewhere (a worker thread) and merges its facts; undefined: right here. */
-  readonly offload?: (file: FileInput, container: string | undefined, depth: number) => Promise<void>;
-}
-
-export interface FileInput {
-  readonly name: string;
-  readonly declaredType: string;
-  readonly size: number;
-  readonly content: Uint8Array;
-  /** Only a prefix of the content was kept (maxDecodedBytes). */
-  readonly truncated: boolean;
-  /** A long file already scanned while it streamed (text, or a binary's printable strings); `content` is its first bytes. */
-  readonly scannedText?: CollectedText;
-  /** A long binary streamed as strings whose tail holds a zip end record: an archive that was not held. */
-  readonly archiveNotHeld?: boolean;
-  /** Refused while it streamed (mime-parse.ts: a zip bomb by its first local header). */
-  readonly refused?: { readonly reason: 'limit'; readonly detail: string };
-}
+export type { ExtractContext, FileFacts, FileInput } from './extract-context.js';
 
 export async function extractFile(file: FileInput, container: string | undefined, depth: number, ctx: ExtractContext): Promise<void> {
   const label = fileLabel(file.name, container);

@@ -1,7 +1,7 @@
 // What extraction records about a file: a text for the detectors, or a part it could not read.
 // Apart from extract-file.ts so the container readers (which recurse through it) import no cycle.
 import type { UnscannableReason } from '../analysis.js';
-import type { ExtractContext } from './extract-file.js';
+import type { ExtractContext } from './extract-context.js';
 
 export function addText(ctx: ExtractContext, label: string, text: string): void {
   if (text !== '') ctx.facts.segments.push({ location: 'attachments', label, text });

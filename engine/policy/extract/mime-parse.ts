@@ -10,43 +10,12 @@ import { PrintableStrings } from './strings.js';
 import { htmlToText } from './markup-text.js';
 import { installStreamingQpDecoder } from './qp-stream.js';
 import { type CollectedText, HOLD_CHARS, TextCollector, TextDecodeStream } from './text-collector.js';
+import type { ByteBudget } from './byte-budget.js';
+import type { BodyText, ParsedMime, ParsedPart } from './parsed-mime.js';
 import type { PolicySet } from '../policy-set.js';
 
-export interface ParsedPart {
-  readonly name: string;
-  readonly declaredType: string;
-  /** Full decoded size, counted even when content was not kept. */
-  readonly size: number;
-  /** The kept prefix of the decoded content (all of it unless `truncated`). */
-  readonly content: Buffer;
-  readonly truncated: boolean;
-  /** MIME nesting level from the part id ("2.1" → 2). */
-  readonly depth: number;
-  /** A long text file (or a long binary's printable strings) scanned window by window while it streamed; `content` then holds its first bytes. */
-  readonly scannedText?: CollectedText;
-  /** A long binary streamed as strings whose tail holds a zip end record. */
-  readonly archiveNotHeld?: boolean;
-  /** Refused while it streamed (a zip bomb by its first local header); only its first bytes are kept. */
-  readonly refused?: { readonly reason: 'limit'; readonly detail: string };
-}
-
-/** One inline text/plain or text/html part (message/delivery-status reads as plain). */
-export interface BodyText extends CollectedText {
-  readonly html: boolean;
-}
-
-export interface ParsedMime {
-  readonly size: number;
-  readonly headerLines: readonly string[];
-  /** Inline text parts in message order. */
-  readonly bodies: readonly BodyText[];
-  readonly parts: readonly ParsedPart[];
-  /** Header fields of every leaf part ("Name: value" lines per part), for detectors that read headers. */
-  readonly partHeaders: readonly string[];
-  /** Every MIME node, multipart containers included. */
-  readonly nodeCount: number;
-  readonly maxDepth: number;
-}
+export { ByteBudget } from './byte-budget.js';
+export type { BodyText, ParsedMime, ParsedPart } from './parsed-mime.js';
 
 /** What the parser needs besides the message: limits, the window scanner, cancellation. */
 export interface MimeParseContext {
@@ -58,35 +27,6 @@ export interface MimeParseContext {
   readonly signal?: AbortSignal;
   /** Ratio limits (extract/limits.ts): a zip whose first entry declares a bomb is refused while it streams. */
   readonly ratio?: Pick<ExtractTuning, 'maxRatio' | 'ratioFloorBytes'>;
-}
-
-/** Shared decoded-byte budget: take() grants at most what is left. */
-export class ByteBudget {
-  #left: number;
-  #exceeded = false;
-  constructor(limit: number) {
-    this.#left = limit;
-  }
-  /** Returns bytes taken earlier and no longer held. */
-  give(bytes: number): void {
-    this.#left += bytes;
-  }
-  take(wanted: number): number {
-    const granted = Math.min(wanted, this.#left);
-    this.#left -= granted;
-    if (granted < wanted) this.#exceeded = true;
-    return granted;
-  }
-  /** Something was cut without asking take() (a caller that truncated on its own). */
-  markExceeded(): void {
-    this.#exceeded = true;
-  }
-  get left(): number {
-    return this.#left;
-  }
-  get exceeded(): boolean {
-    return this.#exceeded;
-  }
 }
 
 // Enough to sniff a type even when the budget is spent.

@@ -2,7 +2,8 @@
 // message is a header split, one transfer decoding and one charset decoding; anything else (multipart,
 // flowed text, RFC 2231 parameters, unknown charsets) returns undefined and goes to mailparser.
 import { decodeCharset } from './encoded-words.js';
-import type { ByteBudget, ParsedMime } from './mime-parse.js';
+import type { ByteBudget } from './byte-budget.js';
+import type { ParsedMime } from './parsed-mime.js';
 
 export function parseSimpleMessage(raw: Buffer, budget: ByteBudget): ParsedMime | undefined {
   const split = splitHeader(raw);

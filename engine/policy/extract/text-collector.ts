@@ -5,7 +5,7 @@
 // A match that spans a window cut is not seen: cuts fall on a line end (or, in a line longer than
 // half a window, on a blank; in one without blanks, anywhere).
 import { TextDecoder } from 'node:util';
-import type { ByteBudget } from './mime-parse.js';
+import type { ByteBudget } from './byte-budget.js';
 import type { Hits } from '../detectors/hits.js';
 import type { PolicySet } from '../policy-set.js';
 import { WindowedScan } from '../detectors/text-scan.js';

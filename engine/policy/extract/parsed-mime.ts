@@ -1,0 +1,38 @@
+// What the MIME parse yields (mime-parse.ts, or simple-message.ts's fast path for a single text part).
+import type { CollectedText } from './text-collector.js';
+
+export interface ParsedPart {
+  readonly name: string;
+  readonly declaredType: string;
+  /** Full decoded size, counted even when content was not kept. */
+  readonly size: number;
+  /** The kept prefix of the decoded content (all of it unless `truncated`). */
+  readonly content: Buffer;
+  readonly truncated: boolean;
+  /** MIME nesting level from the part id ("2.1" → 2). */
+  readonly depth: number;
+  /** A long text file (or a long binary's printable strings) scanned window by window while it streamed; `content` then holds its first bytes. */
+  readonly scannedText?: CollectedText;
+  /** A long binary streamed as strings whose tail holds a zip end record. */
+  readonly archiveNotHeld?: boolean;
+  /** Refused while it streamed (a zip bomb by its first local header); only its first bytes are kept. */
+  readonly refused?: { readonly reason: 'limit'; readonly detail: string };
+}
+
+/** One inline text/plain or text/html part (message/delivery-status reads as plain). */
+export interface BodyText extends CollectedText {
+  readonly html: boolean;
+}
+
+export interface ParsedMime {
+  readonly size: number;
+  readonly headerLines: readonly string[];
+  /** Inline text parts in message order. */
+  readonly bodies: readonly BodyText[];
+  readonly parts: readonly ParsedPart[];
+  /** Header fields of every leaf part ("Name: value" lines per part), for detectors that read headers. */
+  readonly partHeaders: readonly string[];
+  /** Every MIME node, multipart containers included. */
+  readonly nodeCount: number;
+  readonly maxDepth: number;
+}
