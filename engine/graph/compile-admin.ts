@@ -5,14 +5,7 @@ import { readFileSync } from 'node:fs';
 import type { AdminSection } from '../config/generated/topology.js';
 import { report, resolvePath } from './compile-context.js';
 import type { CompileContext } from './compile-context.js';
-
-export type AdminEndpoint = '/healthz' | '/readyz' | '/metrics' | '/status';
-
-export interface AdminSettings {
-  readonly address: string;
-  readonly port: number;
-  readonly auth?: { readonly tokenSha256: Buffer; readonly tokenFile: string; readonly open: readonly AdminEndpoint[] };
-}
+import type { AdminEndpoint, AdminSettings } from './admin-settings.js';
 
 const MIN_TOKEN_CHARS = 16;
 const DEFAULT_OPEN: readonly AdminEndpoint[] = ['/healthz', '/readyz'];

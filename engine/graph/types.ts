@@ -4,9 +4,9 @@ import type { SecureContext, ConnectionOptions, TlsOptions } from 'node:tls';
 import type { TrustStore } from '../tls/trust.js';
 import type { PolicySet } from '../policy/compile/compile.js';
 import type { IncidentSinkSpec } from './incident-sinks.js';
-import type { AdminSettings } from './compile-admin.js';
+import type { AdminSettings } from './admin-settings.js';
 export type { IncidentSinkSpec, FileIncidentSink, SyslogIncidentSink } from './incident-sinks.js';
-export type { AdminSettings } from './compile-admin.js';
+export type { AdminSettings } from './admin-settings.js';
 
 export type StartTls = 'required' | 'optional' | 'disabled';
 export type ClientCertificateMode = 'required' | 'optional' | 'none';
