@@ -1,6 +1,6 @@
 // One ajv error → one sentence: what is wrong, where, what was expected and what was found.
 import type { ErrorObject } from 'ajv';
-import type { SchemaFinding } from './messages.js';
+import type { SchemaFinding } from './schema-finding.js';
 import { displayContainer, displayLabel, displayPath, joinPointer, parentPointer } from './pointer.js';
 import { didYouMean, orList } from './suggest.js';
 import { describeValue, formatValue, typeHint, typeName } from './value-text.js';

@@ -1,18 +1,10 @@
 // ajv errors → one human finding per real problem (if/then noise dropped, anyOf/oneOf collapsed to the branch meant).
 import type { ErrorObject } from 'ajv';
 import { asSchema, explainOne, unknownKeyFinding } from './keyword-messages.js';
+import type { SchemaFinding } from './schema-finding.js';
 import { displayLabel, displayPath } from './pointer.js';
 import { didYouMean, orList } from './suggest.js';
 import { describeValue, formatValue, typeHint, typeName } from './value-text.js';
-
-export interface SchemaFinding {
-  readonly code: 'RG_CFG_SCHEMA' | 'RG_CFG_UNKNOWN_KEY';
-  readonly pointer: string;
-  /** Point at the key of the entry (unknown or misplaced keys, missing keys of an object) or at its value. */
-  readonly at: 'key' | 'value';
-  readonly message: string;
-  readonly hint?: string;
-}
 
 export type BranchValidator = (branch: unknown, data: unknown) => readonly ErrorObject[];
 

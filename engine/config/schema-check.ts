@@ -2,7 +2,7 @@
 import type { Diagnostic } from './diagnostic.js';
 import { locate, locateKey } from './locate.js';
 import { explainErrors } from './messages.js';
-import type { SchemaFinding } from './messages.js';
+import type { SchemaFinding } from './schema-finding.js';
 import type { CompiledSchema } from './schema-registry.js';
 import type { SourceFile } from './source-file.js';
 
