@@ -20,7 +20,7 @@ import { Reloader } from './reloader.js';
 import { createShadowMetrics } from './shadow-metrics.js';
 import type { ShadowMetrics, ShadowOutcome } from './shadow-metrics.js';
 import type { ShadowOffer, ShadowSink } from './shadow-sink.js';
-import { reloadReportOf } from './status.js';
+import { reloadReportOf, type ShadowStatus } from './status.js';
 
 export interface ShadowOptions {
   readonly dir: string;
@@ -38,14 +38,6 @@ export interface ShadowOptions {
 interface Candidate {
   readonly graph: RoutingGraph;
   readonly settings: InspectionSettings;
-}
-
-export interface ShadowStatus {
-  readonly dir: string;
-  readonly candidate: { readonly revision: string; readonly gitCommit: string | null; readonly loadedAt: string; readonly policies: number } | null;
-  readonly lastLoad: ReturnType<typeof reloadReportOf> | null;
-  readonly counts: Readonly<Record<ShadowOutcome | 'offered' | 'reusedAnalysis', number>>;
-  readonly queued: number;
 }
 
 export interface ShadowRecord extends IncidentEnvelope {

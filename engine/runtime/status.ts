@@ -1,9 +1,9 @@
 // The /status document: what is running (revision, listeners, upstreams, receivers, certificates),
 // how the last reload went, and what is in flight. Built from the live graph plus runtime facts.
-import type { ShadowStatus } from './shadow.js';
 import type { Diagnostic } from '../config/diagnostic.js';
 import type { CertificateSummary, OutboundTls, Receiver, RoutingGraph, Upstream } from '../graph/types.js';
 import type { ReloadResult } from './reload-result.js';
+import type { ShadowOutcome } from './shadow-metrics.js';
 
 export type ReloadOutcome = 'success' | 'failure' | 'unchanged';
 
@@ -58,6 +58,15 @@ export interface RuntimeState {
   readonly draining: boolean;
   /** Older graph generations still serving sessions after a swap. */
   readonly retiredGenerations?: number;
+}
+
+/** The shadow evaluator's part of /status (runtime/shadow.ts fills it in). */
+export interface ShadowStatus {
+  readonly dir: string;
+  readonly candidate: { readonly revision: string; readonly gitCommit: string | null; readonly loadedAt: string; readonly policies: number } | null;
+  readonly lastLoad: ReloadReport | null;
+  readonly counts: Readonly<Record<ShadowOutcome | 'offered' | 'reusedAnalysis', number>>;
+  readonly queued: number;
 }
 
 export interface StatusSnapshot {
