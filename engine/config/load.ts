@@ -82,7 +82,7 @@ export async function loadConfigDir(dir: string, opts: LoadOptions = {}): Promis
     referenced = checked.referenced;
   }
   // Policy-level semantics (duplicate policy names, unknown upstreams in scope, patterns that do not compile) run in
-  // graph compilation (engine/policy/compile.ts → checkPolicyFiles), which buildGraph runs right after this.
+  // graph compilation (engine/policy/compile/compile.ts → checkPolicyFiles), which buildGraph runs right after this.
   return assemble(read.files, loaded, referenced, sortDiagnostics(diagnostics));
 }
 

@@ -61,7 +61,7 @@ describe('CPU-heavy extraction runs off the event loop', () => {
 
   it('the built gateway (dist/) loads its compiled worker and reads a PDF with it', async () => {
     const root = join(import.meta.dirname, '..', '..');
-    const analyze = join(root, 'dist', 'policy', 'analyze.js');
+    const analyze = join(root, 'dist', 'policy', 'extract', 'analyze.js');
     expect(existsSync(analyze), 'dist/ is missing: run npm run build').toBe(true);
     const message = (await buildMessage({ text: 'x', attachments: [{ filename: 'card.pdf', content: pdf(`card ${CARD}`, { flate: true }) }] })).toString('base64');
     const script = `
