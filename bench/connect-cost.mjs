@@ -55,7 +55,7 @@ function writeConfig(receiverPort, port) {
   return dir;
 }
 
-/** One connection: replies awaited one by one, like an MTA without pipelining. Resolves with connect → RCPT reply ms. */
+/** One connection: replies awaited one by one, like an MTA without pipelining. Resolves with connect → last reply before QUIT, in ms. */
 function oneConnection(port) {
   return new Promise((resolve, reject) => {
     const t0 = performance.now();
@@ -71,7 +71,7 @@ function oneConnection(port) {
       while (/(^|\n)\d{3} [^\n]*\n$/.test(buf)) {
         if (!/^[23]/.test(buf.split('\n').at(-2) ?? '')) return reject(new Error(`refused: ${buf.trim()}`));
         buf = '';
-        if (step === 3) rcptAt = performance.now();
+        if (step === steps.length - 1) rcptAt = performance.now();
         if (step < steps.length) s.write(steps[step++]);
       }
     });
@@ -116,19 +116,23 @@ async function main() {
   await runConnections(port, 300); // warm-up: JIT, the receiving-leg pool
   const perConn = [];
   const times = [];
+  const start = treeStats(child.pid).each;
   for (let r = 0; r < rounds; r++) {
     const before = treeStats(child.pid).cpuSeconds;
     times.push(...(await runConnections(port, connections)));
     perConn.push((1e6 * (treeStats(child.pid).cpuSeconds - before)) / connections);
   }
-  const processes = treeStats(child.pid).processes;
+  const end = treeStats(child.pid);
+  const processes = end.processes;
+  const share = end.each.map((p) => (1e6 * (p.cpuSeconds - (start.find((x) => x.pid === p.pid)?.cpuSeconds ?? 0))) / (connections * rounds));
   await stopChild(child);
   await sink.close();
   console.log(
     `bench:connect — workers ${workers} (${processes} process(es)), ${connections} connections × ${rounds} rounds, ${concurrency} at a time, load average ${loadavg().map((l) => l.toFixed(2)).join(' ')}`,
   );
   console.log(`gateway CPU per connection: ${perConn.map((x) => x.toFixed(0)).join(', ')} µs (median ${median(perConn).toFixed(0)} µs)`);
-  console.log(`connect → RCPT reply: p50 ${median(times).toFixed(2)} ms`);
+  if (processes > 1) console.log(`  by process (primary first): ${share.map((x) => x.toFixed(0)).join(', ')} µs; RSS ${end.each.map((p) => (p.rss / 2 ** 20).toFixed(0)).join(', ')} MiB`);
+  console.log(`connect → reply before QUIT: p50 ${median(times).toFixed(2)} ms`);
   if (profile) {
     for (const f of readdirSync(profDir)) {
       console.log(`\ntop self time (${f}):`);

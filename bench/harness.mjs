@@ -101,7 +101,7 @@ export function treeStats(pid) {
     }
   }
   const all = pids.map(procStats);
-  return { processes: pids.length, rss: all.reduce((n, s) => n + s.rss, 0), cpuSeconds: all.reduce((n, s) => n + s.cpuSeconds, 0) };
+  return { processes: pids.length, each: pids.map((p, i) => ({ pid: p, ...all[i] })), rss: all.reduce((n, s) => n + s.rss, 0), cpuSeconds: all.reduce((n, s) => n + s.cpuSeconds, 0) };
 }
 
 /** Linux: writing 5 to clear_refs resets VmHWM, so the next peak belongs to what runs next. */
