@@ -113,7 +113,7 @@ async function main() {
   const flags = profile ? ['--cpu-prof', '--cpu-prof-dir', profDir] : [];
   const child = own(spawn(process.execPath, [...flags, join(root, 'bin', 'relayguard.js'), 'serve', dir, '--log-level', 'error', '--workers', workers], { cwd: root, stdio: ['ignore', 'ignore', 'inherit'] }));
   await waitForPort(port);
-  await runConnections(port, 300); // warm-up: JIT, the receiving-leg pool
+  await runConnections(port, 1000); // warm-up: JIT, the receiving-leg pool
   const perConn = [];
   const times = [];
   const start = treeStats(child.pid).each;

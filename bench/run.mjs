@@ -110,7 +110,7 @@ async function startGateway(name, opts) {
   const dir = writeConfig(name, opts);
   const child = spawnOwned(process.execPath, [...(process.env.GW_FLAGS ? process.env.GW_FLAGS.split(' ') : []), join(root, 'bin', 'relayguard.js'), 'serve', dir, '--log-level', 'error', '--workers', opts.workers ?? '1'], { cwd: root });
   try {
-    await waitForPort(opts.port);
+    await waitForPort(opts.port, { attempts: 1200 }); // up to 60 s: N workers start on a loaded host
   } catch (err) {
     throw new Error(`gateway ${name} did not start: ${child.errText()}`);
   }
@@ -266,7 +266,7 @@ async function main() {
     const latr = (results.get(`latr:${keyOf(v)}`) ?? []).flatMap((r) => r.latencies);
     const reusedP50 = percentile(latr, 50) - percentile(latrDirect, 50);
     latency50[keyOf(v)] = { p50, p99, reusedP50 };
-    console.log(`  policies ${v.policies}, workers ${workersLabel(v.workers)}: p50 +${fmt(p50, 2)} ms, p99 +${fmt(p99, 2)} ms (reused connection, MAIL → final reply: p50 +${fmt(reusedP50, 2)} ms)`);
+    console.log(`  policies ${v.policies}, workers ${workersLabel(v.workers)}: p50 +${fmt(p50, 2)} ms, p99 ${p99 >= 0 ? "+" : ""}${fmt(p99, 2)} ms (reused connection, MAIL → final reply: p50 +${fmt(reusedP50, 2)} ms)`);
   }
   let tlsResult;
   if (tlsGws !== undefined) {
