@@ -244,7 +244,8 @@ async function main() {
   }
   // Default against one worker, cell by cell (the "workers never lose" check).
   if (workersSet.includes('auto') && workersSet.includes('1')) {
-    console.log('\ndefault (auto) against --workers 1, same policies, msgs/s ratio:');
+    const same = autoWorkers() === 1 ? ' (auto is 1 here: both rows run the same configuration, so the spread is this run\'s noise)' : '';
+    console.log(`\ndefault (auto) against --workers 1, same policies, msgs/s ratio${same}:`);
     for (const policies of policySets) {
       const cells = rows.filter((r) => r.path === 'forward' && r.policies === policies);
       const parts = [];
