@@ -2,7 +2,7 @@
 // away however the script ends (also on Ctrl-C or an overrun budget), free loopback ports, and
 // /proc readings of a process. Import it first; it registers its exit handlers on import of setup().
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import net from 'node:net';
@@ -84,6 +84,24 @@ export function procStats(pid) {
   } catch {
     return { peakRss: 0, rss: 0, cpuSeconds: 0 };
   }
+}
+
+/** A process and its descendants (cluster workers): summed RSS and CPU seconds, from /proc. */
+export function treeStats(pid) {
+  const pids = [pid];
+  for (let i = 0; i < pids.length; i++) {
+    try {
+      const tasks = readdirSync(`/proc/${pids[i]}/task`);
+      for (const t of tasks) {
+        const kids = readFileSync(`/proc/${pids[i]}/task/${t}/children`, 'utf8').trim();
+        if (kids) pids.push(...kids.split(/\s+/).map(Number));
+      }
+    } catch {
+      // gone, or not Linux
+    }
+  }
+  const all = pids.map(procStats);
+  return { processes: pids.length, each: pids.map((p, i) => ({ pid: p, ...all[i] })), rss: all.reduce((n, s) => n + s.rss, 0), cpuSeconds: all.reduce((n, s) => n + s.cpuSeconds, 0) };
 }
 
 /** Linux: writing 5 to clear_refs resets VmHWM, so the next peak belongs to what runs next. */

@@ -46,9 +46,10 @@ function clientOptions(port, tls) {
 
 /**
  * Node generator: `sessions` workers send `messages` in total; records per-message latency
- * (MAIL → final reply). reuse=false opens a new connection per message.
+ * (MAIL → final reply; with fromConnect and reuse=false, connect → final reply). reuse=false opens a
+ * new connection per message.
  */
-export async function runNodeLoad({ port, messages, sessions, bytes, reuse, tls = false }) {
+export async function runNodeLoad({ port, messages, sessions, bytes, reuse, tls = false, fromConnect = false }) {
   const body = makeBody(bytes);
   const latencies = [];
   let next = 0;
@@ -59,8 +60,9 @@ export async function runNodeLoad({ port, messages, sessions, bytes, reuse, tls 
     while (next < messages) {
       next++;
       try {
+        const tc = performance.now();
         if (!conn) conn = await RelayConnection.open(clientOptions(port, tls));
-        const t0 = performance.now();
+        const t0 = fromConnect ? tc : performance.now();
         const { mail, rcpts } = await conn.mailAndRcpts('bench@corp.example', [], ['rcpt@example.org']);
         if (mail.code !== 250 || rcpts[0]?.code !== 250) throw new Error(`refused: ${mail.code} ${rcpts[0]?.code}`);
         const final = await conn.data([body]);

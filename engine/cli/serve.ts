@@ -77,7 +77,7 @@ export function register(program: Command): void {
     .option('--shadow <dir>', "candidate config directory whose policies are evaluated on live traffic without affecting delivery (overrides gateway.shadow)")
     .option('--dev', 'also start capture MTAs for loopback receivers (writes var/dev-mail/) and print a "try it" line')
     .addOption(
-      new Option('--workers <n>', 'worker processes sharing the listeners (node:cluster); auto: the cores this process may use (cgroup CPU quota respected)')
+      new Option('--workers <n>', 'worker processes sharing the listeners (node:cluster; 1: in-process); auto: 1 on up to 2 usable cores, else one per usable core but one (cgroup CPU quota respected)')
         .argParser(parseWorkers)
         .default('auto'),
     )

@@ -34,9 +34,22 @@ function cores(quota: string | undefined, period: string | undefined): number | 
   return Math.max(1, Math.floor(q / p));
 }
 
-/** `serve --workers auto`: the host's cores, capped by the container's CPU quota. */
-export function autoWorkers(src: CpuSources = SYSTEM): number {
+/** The cores this process may use: the host's, capped by the container's CPU quota. */
+export function usableCores(src: CpuSources = SYSTEM): number {
   const host = Math.max(1, src.cores());
   const limit = cgroupCpuLimit(src);
   return limit === undefined ? host : Math.min(host, limit);
+}
+
+/**
+ * `serve --workers auto`: one in-process gateway on up to 2 usable cores, else one worker per usable core
+ * but one. A worker never gets a core to itself on a 2-core host: the cluster primary's hand-off, the
+ * kernel's loopback/TCP work and the MTAs on either side compete for the same two cores, and measured
+ * there two workers lost to one in every cell (docs/benchmarks.md, "Workers and connections"). The core
+ * left over on bigger hosts is for that same work (and the primary's accept loop where Node has no
+ * reusePort).
+ */
+export function autoWorkers(src: CpuSources = SYSTEM): number {
+  const usable = usableCores(src);
+  return usable <= 2 ? 1 : usable - 1;
 }

@@ -7,6 +7,7 @@ import type { Logger } from 'pino';
 import { compileAddressMatcher } from '../graph/address-matcher.js';
 import type { AddressMatcher, Listener } from '../graph/types.js';
 import type { ConnectionMeta } from '../smtp/engine-api.js';
+import { listenSharing } from './listen-sharing.js';
 import { readProxyHeader } from './proxy-handshake.js';
 
 export type Accept = (socket: Socket, meta: ConnectionMeta) => void;
@@ -162,8 +163,8 @@ export class ListenerSet {
     await new Promise<void>((resolve, reject) => {
       const onError = (err: Error): void => reject(new ListenError(l, err));
       bound.server.once('error', onError);
-      // Not exclusive: with --workers the cluster primary shares one listening socket among the workers.
-      bound.server.listen({ host: l.address, port: l.port }, () => {
+      // With --workers: one SO_REUSEPORT socket per worker where Node has reusePort, else the primary's shared one.
+      bound.server.listen({ host: l.address, port: l.port, ...listenSharing(l.port) }, () => {
         bound.server.off('error', onError);
         resolve();
       });

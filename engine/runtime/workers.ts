@@ -1,4 +1,5 @@
-// `serve --workers N` (N > 1): a node:cluster primary that owns no sockets itself. Each worker is a
+// `serve --workers N` (N > 1): a node:cluster primary that accepts no connections itself (the workers
+// accept on the shared socket, or their own: schedulingPolicyFor, listen-sharing.ts). Each worker is a
 // complete gateway (its own graph, file watcher and reloader; listening sockets are shared through the
 // cluster module); the primary forwards signals, restarts a crashed worker, relays the metrics snapshots
 // that make worker 1's /metrics cover every worker, writes the incident file for all of them (one writer,
@@ -82,8 +83,23 @@ export function requestPeerMetrics(): Promise<readonly Snapshot[]> {
   });
 }
 
+/**
+ * How connections reach the workers. Round robin (Node's default off Windows) has the primary accept every
+ * connection and pass it to a worker over IPC: about 320 µs of the primary's CPU per connection on the
+ * bench host, on top of the worker's. SCHED_NONE lets the workers accept on the shared socket themselves
+ * (measured balanced under load, docs/benchmarks.md). NODE_CLUSTER_SCHED_POLICY, when set, is the
+ * operator's choice and wins. Where Node has reusePort the workers bind their own sockets anyway
+ * (listen-sharing.ts) and this only matters for port-0 listeners.
+ */
+export function schedulingPolicyFor(env: NodeJS.ProcessEnv): number | undefined {
+  return env.NODE_CLUSTER_SCHED_POLICY === undefined || env.NODE_CLUSTER_SCHED_POLICY === '' ? cluster.SCHED_NONE : undefined;
+}
+
 /** Runs the primary until every worker has exited; resolves 0 when all exited 0 after a stop signal. */
 export function runPrimary(opts: PrimaryOptions): Promise<number> {
+  // Frozen by Node at the first fork.
+  const policy = schedulingPolicyFor(process.env);
+  if (policy !== undefined) cluster.schedulingPolicy = policy;
   return new Promise<number>((resolve) => new Primary(opts, resolve).start());
 }
 

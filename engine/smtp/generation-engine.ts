@@ -200,11 +200,14 @@ class SmtpGeneration implements GenerationEngine {
     if (s.closed) return;
     const tx = s.close();
     if (tx !== null) {
+      // Envelope only (a callout, a client giving up): ended before the abort, so an idle leg is RSET back into
+      // the pool rather than closed (a busy one is closed by the pool); the abort then stops any RCPT in flight.
+      const stage = tx.stage;
+      if (stage === 'envelope') endTransaction(this.#ctx, s, tx, 'aborted', 'connection closed by the upstream', { reusable: true });
       tx.abort('upstream connection closed');
-      if (tx.stage === 'envelope') endTransaction(this.#ctx, s, tx, 'aborted', 'connection closed by the upstream', { reusable: true });
       // stage data: the DATA handler sees the abort and ends the transaction itself.
       // A committed leg stays: closing it cannot take the message back, and its reply goes into the record.
-      else if (tx.leg !== null && (tx.stage === 'receiving' || tx.stage === 'data') && !tx.committed) tx.leg.conn.close();
+      if (tx.leg !== null && (stage === 'receiving' || stage === 'data') && !tx.committed) tx.leg.conn.close();
     }
     this.#sessions.delete(s);
     const n = (this.#perUpstream.get(s.upstream.name) ?? 1) - 1;

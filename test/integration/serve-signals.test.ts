@@ -48,6 +48,11 @@ function serve(dir: string, args: readonly string[] = [], cwd = projectRoot): Ow
   return proc;
 }
 
+/** Linux: the child processes of `pid`, from /proc. */
+function childrenOf(pid: number): number[] {
+  return readdirSync(`/proc/${pid}/task`).flatMap((t) => readFileSync(`/proc/${pid}/task/${t}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number));
+}
+
 async function started(proc: OwnedProcess, port: number): Promise<void> {
   try {
     await waitForPort(port);
@@ -181,14 +186,18 @@ describe('relayguard serve (process)', () => {
     expect(mta.messages).toHaveLength(9);
   });
 
-  it('--workers auto starts as many workers as autoWorkers() (cores capped by the cgroup quota) and serves mail', async () => {
+  it('--workers auto starts as many workers as autoWorkers() (in-process, no cluster, on up to 2 usable cores) and serves mail', async () => {
     const expected = autoWorkers();
     const mta = await startRecordingMta();
     cleanups.push(() => mta.close());
     const { dir, port } = await config(mta.port);
     const proc = serve(dir, ['--workers', 'auto']);
     if (expected > 1) await outputContains(proc, `${expected} workers running`, 20_000);
-    else await started(proc, port);
+    else {
+      await started(proc, port);
+      // One process serving the port itself: no cluster primary, no forked workers.
+      expect(childrenOf(proc.pid)).toEqual([]);
+    }
     const c = await RawSmtpClient.connect(port);
     cleanups.push(() => c.close());
     await c.reply();
