@@ -3,7 +3,7 @@ import type { Readable } from 'node:stream';
 import type { AnalysisLimits, HeaderField, LimitHit, MessageAnalysis, TextSegment } from './analysis.js';
 import { decodeEncodedWords } from './encoded-words.js';
 import { type ExtractContext, extractFile, type FileFacts } from './extract-file.js';
-import { type ExtractTuning, extractLimits } from './extract/limits.js';
+import { extractLimits, type InspectionLimits } from './extract/limits.js';
 import { extractInPool } from './extract/pool.js';
 import { htmlParts } from './markup-text.js';
 import { type BodyText, ByteBudget, parseMime, type ParsedMime } from './mime-parse.js';
@@ -14,7 +14,7 @@ import type { PolicySet } from './policy-set.js';
  * With `scans` (the policy set inspect.ts evaluates), texts longer than HOLD_CHARS are scanned by its
  * detectors in windows as they are decoded; without it every text is held whole.
  */
-export async function analyzeMessage(raw: Buffer | Readable, limits: AnalysisLimits & Partial<ExtractTuning>, signal?: AbortSignal, scans?: PolicySet): Promise<MessageAnalysis> {
+export async function analyzeMessage(raw: Buffer | Readable, limits: InspectionLimits, signal?: AbortSignal, scans?: PolicySet): Promise<MessageAnalysis> {
   signal?.throwIfAborted();
   const budget = new ByteBudget(limits.maxDecodedBytes);
   const simple = Buffer.isBuffer(raw) ? parseSimpleMessage(raw, budget) : undefined;
@@ -23,7 +23,7 @@ export async function analyzeMessage(raw: Buffer | Readable, limits: AnalysisLim
   return buildAnalysis(parsed, limits, budget, signal);
 }
 
-async function buildAnalysis(parsed: ParsedMime, limits: AnalysisLimits & Partial<ExtractTuning>, budget: ByteBudget, signal?: AbortSignal): Promise<MessageAnalysis> {
+async function buildAnalysis(parsed: ParsedMime, limits: InspectionLimits, budget: ByteBudget, signal?: AbortSignal): Promise<MessageAnalysis> {
   const headers = parseHeaderLines(parsed.headerLines);
   const subject = headerValue(headers, 'subject');
   const segments: TextSegment[] = [

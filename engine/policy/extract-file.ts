@@ -5,7 +5,7 @@
 import type { AttachmentInfo, LimitHit, TextSegment, UnscannablePart } from './analysis.js';
 import { extractGzip, extractTar, extractZip } from './extract/containers.js';
 import { addText, unscannable } from './extract/facts.js';
-import type { ExtractLimits } from './extract/limits.js';
+import { type ExtractLimits, ratioCap } from './extract/limits.js';
 import { readPdf } from './extract/pdf.js';
 import { rtfToText } from './extract/rtf.js';
 import { type ContentKind, sniffKind, sniffType } from './extract/sniff.js';
@@ -102,7 +102,9 @@ function addScanned(file: FileInput, label: string, container: string | undefine
 }
 
 async function extractPdf(file: FileInput, label: string, ctx: ExtractContext): Promise<void> {
-  const r = await readPdf(file.content, ctx.budget.left);
+  const caps = { perStream: (compressed: number) => ratioCap(ctx.limits, compressed), total: Math.min(ctx.budget.left, ctx.limits.maxOutputBytes) };
+  const r = await readPdf(file.content, ctx.budget.left, caps);
+  if ('reason' in r && r.reason === 'limit' && caps.total >= ctx.budget.left) ctx.budget.markExceeded();
   if ('reason' in r) return unscannable(ctx, label, r.reason, r.detail);
   const granted = ctx.budget.take(r.text.length);
   addText(ctx, label, r.text.slice(0, granted));

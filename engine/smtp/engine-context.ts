@@ -1,7 +1,7 @@
 // What every command handler of a generation shares: the pinned graph, services, and generation state.
 import type { Logger } from 'pino';
 import type { RoutingGraph } from '../graph/types.js';
-import type { AnalysisLimits } from '../policy/analysis.js';
+import type { InspectionLimits } from '../policy/extract/limits.js';
 import type { AdmissionBudget } from './admission.js';
 import type { EngineServices } from './engine-api.js';
 import type { InboundSession } from './inbound-session.js';
@@ -19,7 +19,7 @@ export interface EngineContext {
   readonly mx: MxTargets;
   readonly cursor: RouteCursor;
   readonly spool: SpoolOptions;
-  readonly analysisLimits: AnalysisLimits;
+  readonly analysisLimits: InspectionLimits;
   /** Gateway-wide bytes of messages in flight (gateway.inspection.maxConcurrentBytes). */
   readonly admission: AdmissionBudget;
   isDraining(): boolean;
