@@ -232,9 +232,12 @@ export function blob(text: string, size = 64 * 1024): Buffer {
 /** `count` entries that each inflate to `entrySize` zero bytes (about 1000:1 each); shared with bench:inspect. */
 export { zipBomb } from '../../bench/zip-bomb.mjs';
 
-/** A one-page PDF whose Flate content stream shows `ops` tiny strings: small on the wire, seconds of pdf.js work. */
+/**
+ * A one-page PDF whose Flate content stream shows `ops` tiny strings: small on the wire, seconds of pdf.js
+ * work. Its font has a ToUnicode map, so it is read by pdf.js, not by the content-stream fast path.
+ */
 export function slowPdf(ops: number, text = 'nothing'): Buffer {
-  const base = pdf(text, { flate: true }).toString('latin1');
+  const base = pdf(text, { flate: true, toUnicode: true }).toString('latin1');
   const body = deflateSync(Buffer.from(`BT /F1 12 Tf 72 712 Td (${text}) Tj ${'(1 ) Tj 1 0 Td '.repeat(ops)} ET`));
   const out = base.replace(/<< \/Length \d+ \/Filter \/FlateDecode >>\nstream\n[\s\S]*?\nendstream/, () => `<< /Length ${body.length} /Filter /FlateDecode >>\nstream\n${body.toString('latin1')}\nendstream`);
   // the xref offsets after the stream moved; pdf.js rebuilds a damaged xref, as every reader does

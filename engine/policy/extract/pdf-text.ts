@@ -46,7 +46,8 @@ const WINANSI_HIGH = new TextDecoder('windows-1252');
  * Text-showing operators of one content stream: Tj, TJ, ' and " strings; a new line at T*, ', ", a
  * vertical Td/TD, Tm and ET; a space for a wide TJ gap or a horizontal Td jump past the last string.
  */
-export function contentText(data: Uint8Array): string {
+export function contentText(bytes: Uint8Array): string {
+  const data = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length);
   const out: string[] = [];
   let strings: string[] = [];
   let numbers: number[] = [];
@@ -78,12 +79,12 @@ export function contentText(data: Uint8Array): string {
       while (j < n && DELIM[data[j] ?? 0] !== 1) j++;
       const first = c;
       if ((first >= 0x30 && first <= 0x39) || first === 0x2d || first === 0x2e || first === 0x2b) {
-        const v = Number(latin1(data.subarray(i, j)));
+        const v = Number(data.toString('latin1', i, j));
         numbers.push(v);
         // a TJ gap: numbers between strings of an array (thousandths of an em, negative = move right)
         if (strings.length > 0 && v < -250) strings.push(' ');
       } else if (first !== 0x2f) {
-        const op = latin1(data.subarray(i, j));
+        const op = j - i <= 2 ? data.toString('latin1', i, j) : '';
         if (op === 'Tj' || op === 'TJ' || op === "'" || op === '"') {
           if (op !== 'Tj' && op !== 'TJ') out.push('\n');
           const shown = strings.join('');
@@ -126,13 +127,12 @@ function objectStrings(objects: string): string {
 
 // A literal string: balanced parentheses, backslash escapes (\n, \ddd, line continuation). Text
 // strings outside content streams may be UTF-16BE with a byte-order mark.
-function literalString(data: Uint8Array, start: number): { text: string; end: number } {
+function literalString(data: Buffer, start: number): { text: string; end: number } {
   // the common case, no escape and no nested parenthesis: the bytes as they are
   const close = data.indexOf(0x29, start + 1);
-  if (close >= 0) {
-    const inner = data.subarray(start + 1, close);
-    if (inner.indexOf(0x5c) < 0 && inner.indexOf(0x28) < 0) return { text: decodeBytes(inner), end: close + 1 };
-  }
+  let plain = close >= 0;
+  for (let k = start + 1; plain && k < close; k++) if (data[k] === 0x5c || data[k] === 0x28) plain = false;
+  if (plain) return { text: winAnsi(data, start + 1, close), end: close + 1 };
   const bytes: number[] = [];
   let depth = 1;
   let i = start + 1;
@@ -160,9 +160,15 @@ function literalString(data: Uint8Array, start: number): { text: string; end: nu
 
 const ESCAPES: Readonly<Record<number, number>> = { 0x6e: 0x0a, 0x72: 0x0d, 0x74: 0x09, 0x62: 0x08, 0x66: 0x0c };
 
-function hexString(data: Uint8Array, from: number, to: number): string {
-  const hex = latin1(data.subarray(from, to)).replace(/[^0-9A-Fa-f]/g, '');
+function hexString(data: Buffer, from: number, to: number): string {
+  const hex = data.toString('latin1', from, to).replace(/[^0-9A-Fa-f]/g, '');
   return decodeBytes(Buffer.from(hex.length % 2 === 1 ? `${hex}0` : hex, 'hex'));
+}
+
+// WinAnsi is latin1 but for 0x80-0x9f (quotes, dashes, the euro sign)
+function winAnsi(data: Buffer, from: number, to: number): string {
+  const text = data.toString('latin1', from, to);
+  return /[\x80-\x9f]/.test(text) || (text.charCodeAt(0) === 0xfe && text.charCodeAt(1) === 0xff) ? decodeBytes(data.subarray(from, to)) : text;
 }
 
 function decodeBytes(b: Uint8Array): string {
@@ -171,8 +177,8 @@ function decodeBytes(b: Uint8Array): string {
 }
 
 // Inline image data after ID runs to whitespace + EI + whitespace; it is bytes, not operators.
-function inlineImageEnd(data: Uint8Array, from: number): number {
-  const id = Buffer.from(data.buffer, data.byteOffset, data.length).indexOf('ID', from);
+function inlineImageEnd(data: Buffer, from: number): number {
+  const id = data.indexOf('ID', from);
   if (id < 0) return data.length;
   for (let i = id + 3; i + 2 < data.length; i++) {
     if (data[i] === 0x45 && data[i + 1] === 0x49 && DELIM[data[i - 1] ?? 0] === 1 && (i + 2 === data.length || DELIM[data[i + 2] ?? 0] === 1)) return i + 2;
