@@ -2,8 +2,9 @@
 // ordinary segment; beyond that (with a window scanner) it is cut into windows of at most
 // WINDOW_CHARS at line ends, each scanned by every detector and dropped, so a 50 MB body costs a
 // window of memory.
-// A match that spans a window cut is not seen: cuts fall on a line end (or, in a line longer than
-// half a window, on a blank; in one without blanks, anywhere).
+// Cuts fall on a line end (or, in a line longer than half a window, on a blank; in one without blanks,
+// anywhere), and each window is scanned with the last OVERLAP_CHARS of the one before (from a blank
+// on), so a value across a cut is still found; WindowedScan does not count the overlap's own hits twice.
 import { TextDecoder } from 'node:util';
 import type { ByteBudget } from './mime-parse.js';
 import type { Hits } from './detectors/hits.js';
@@ -14,6 +15,8 @@ import { WindowedScan } from './text-scan.js';
 export const HOLD_CHARS = 1 << 20;
 /** Window size once a text is longer (small, so that the scanners' temporaries stay small too). */
 export const WINDOW_CHARS = 256 << 10;
+/** Text of the previous window scanned again before the next: longer than any value a detector matches. */
+export const OVERLAP_CHARS = 4 << 10;
 
 export interface CollectedText {
   /** The whole text, or '' when it was scanned in windows. */
@@ -36,6 +39,7 @@ export class TextCollector {
   #chunks: string[] = [];
   #length = 0;
   #scan: WindowedScan | undefined;
+  #overlap = '';
   #full = false;
 
   constructor(opts: TextCollectorOptions) {
@@ -78,8 +82,18 @@ export class TextCollector {
     this.#scan ??= new WindowedScan(set);
     if (this.#opts.signal?.aborted === true) return;
     const window = all.slice(0, cut);
-    this.#scan.scan(this.#opts.markup === undefined ? window : this.#opts.markup(window));
+    const text = this.#opts.markup === undefined ? window : this.#opts.markup(window);
+    this.#scan.scan(text, this.#overlap);
+    this.#overlap = overlapOf(this.#overlap + text);
   }
+}
+
+/** The end of what was scanned, from its first blank or line end on (a value is not cut at its front). */
+export function overlapOf(scanned: string): string {
+  const tail = scanned.slice(-OVERLAP_CHARS);
+  if (scanned.length <= OVERLAP_CHARS) return tail;
+  const blank = tail.search(/\s/);
+  return blank >= 0 && blank < tail.length >> 1 ? tail.slice(blank + 1) : tail;
 }
 
 /** Where to end a window: after the last line end (markup: the last tag end) in its second half. */
