@@ -2,6 +2,7 @@
 // what the bytes are (extract/sniff.ts), never by the declared type alone; a file that cannot be read
 // is reported with a reason, never only noted. The same code runs on the event loop for small files and
 // in a worker thread (extract/pool.ts) for PDFs and big archives.
+import { isUtf8 } from 'node:buffer';
 import type { AttachmentInfo, LimitHit, TextSegment, UnscannablePart } from './analysis.js';
 import { extractGzip, extractTar, extractZip } from './extract/containers.js';
 import { addText, unscannable } from './extract/facts.js';
@@ -12,10 +13,21 @@ import { type ContentKind, sniffKind, sniffType } from './extract/sniff.js';
 import { printableStrings } from './extract/strings.js';
 import { htmlToText } from './markup-text.js';
 import type { ByteBudget } from './mime-parse.js';
-import type { CollectedText } from './text-collector.js';
+import { type CollectedText, HOLD_CHARS } from './text-collector.js';
+
+/**
+ * An extracted text longer than HOLD_CHARS, kept as bytes: analyze.ts decodes and scans it in windows as
+ * it does a long body, so it never becomes one giant string (nor one per thread it crosses).
+ */
+export interface LongText {
+  readonly label: string;
+  readonly bytes: Uint8Array;
+  readonly charset: 'utf-8' | 'windows-1252';
+}
 
 export interface FileFacts {
   readonly segments: TextSegment[];
+  readonly longTexts: LongText[];
   readonly attachments: AttachmentInfo[];
   readonly unscannable: UnscannablePart[];
   readonly notes: string[];
@@ -74,7 +86,7 @@ export async function extractFile(file: FileInput, container: string | undefined
       return addText(ctx, label, rtfToText(Buffer.from(file.content.buffer, file.content.byteOffset, file.content.length).toString('latin1')));
     case 'text':
       info(kind.type);
-      return addText(ctx, label, decodeText(file));
+      return addFileText(ctx, label, file);
     case 'refuse':
       info(kind.type);
       return unscannable(ctx, label, kind.reason, kind.detail);
@@ -123,6 +135,13 @@ export function isTextFile(file: Pick<FileInput, 'name' | 'declaredType'>, sniff
 
 export function isHtmlFile(file: Pick<FileInput, 'name' | 'declaredType'>, head: string): boolean {
   return file.declaredType === 'text/html' || /\.x?html?$/i.test(file.name) || /^\s*(<!doctype html|<html)/i.test(head.slice(0, 512));
+}
+
+// A long plain-text file stays bytes (LongText); HTML is reduced to text first, so it is held.
+function addFileText(ctx: ExtractContext, label: string, file: FileInput): void {
+  const head = new TextDecoder('utf-8').decode(file.content.subarray(0, 512));
+  if (file.content.length <= HOLD_CHARS || isHtmlFile(file, head)) return addText(ctx, label, decodeText(file));
+  ctx.facts.longTexts.push({ label, bytes: file.content, charset: isUtf8(file.content) ? 'utf-8' : 'windows-1252' });
 }
 
 function decodeText(file: FileInput): string {

@@ -22,6 +22,8 @@ export function fastPdfText(scan: PdfScan, maxChars: number): string | undefined
       objectStreams.push(objects);
     }
   }
+  // no page object at all: damaged or not a PDF, which pdf.js reports (corrupt) better than an empty text
+  if (![scan.objects, ...objectStreams].some((o) => /\/Type\s*\/Page\b/.test(o))) return undefined;
   const out: string[] = [];
   let length = 0;
   for (const s of scan.streams) {
