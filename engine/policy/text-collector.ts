@@ -82,18 +82,31 @@ export class TextCollector {
     this.#scan ??= new WindowedScan(set);
     if (this.#opts.signal?.aborted === true) return;
     const window = all.slice(0, cut);
-    const text = this.#opts.markup === undefined ? window : this.#opts.markup(window);
-    this.#scan.scan(text, this.#overlap);
-    this.#overlap = overlapOf(this.#overlap + text);
+    if (this.#opts.markup === undefined) {
+      // the overlap is joined in front of the next chunks (one copy, the join's); the scan is told its length
+      this.#scan.scan(window, this.#overlap.length);
+      this.#overlap = overlapOf(window);
+      if (!final && this.#overlap !== '') {
+        this.#chunks.unshift(this.#overlap);
+        this.#length += this.#overlap.length;
+      }
+    } else {
+      const text = this.#overlap + this.#opts.markup(window);
+      this.#scan.scan(text, this.#overlap.length);
+      this.#overlap = overlapOf(text);
+    }
   }
 }
 
 /** The end of what was scanned, from its first blank or line end on (a value is not cut at its front). */
 export function overlapOf(scanned: string): string {
-  const tail = scanned.slice(-OVERLAP_CHARS);
-  if (scanned.length <= OVERLAP_CHARS) return tail;
-  const blank = tail.search(/\s/);
-  return blank >= 0 && blank < tail.length >> 1 ? tail.slice(blank + 1) : tail;
+  if (scanned.length <= OVERLAP_CHARS) return scanned;
+  const from = scanned.length - OVERLAP_CHARS;
+  for (let i = from; i < from + (OVERLAP_CHARS >> 1); i++) {
+    const c = scanned.charCodeAt(i);
+    if (c === 0x20 || c === 0x0a || c === 0x09) return scanned.slice(i + 1);
+  }
+  return scanned.slice(from);
 }
 
 /** Where to end a window: after the last line end (markup: the last tag end) in its second half. */

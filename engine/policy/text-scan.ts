@@ -74,14 +74,14 @@ export class WindowedScan {
   }
 
   /**
-   * `overlap` is the end of the previous window, scanned again in front of this one so that a value across
-   * the cut is found; what the overlap holds by itself was counted with the previous window and is not
+   * The first `overlapChars` of `window` are the end of the previous window, scanned again so that a value
+   * across the cut is found; what they hold by themselves was counted with the previous window and is not
    * counted twice (EDM merges records, so it needs no such subtraction).
    */
-  scan(window: string, overlap = ''): void {
-    if (window === '') return;
-    const scan = new TextScan(this.#set, overlap + window);
-    const before = overlap === '' ? undefined : new TextScan(this.#set, overlap);
+  scan(window: string, overlapChars = 0): void {
+    if (window.length <= overlapChars) return;
+    const scan = new TextScan(this.#set, window);
+    const before = overlapChars === 0 ? undefined : new TextScan(this.#set, window.slice(0, overlapChars));
     for (let id = 0; id < this.#counts.length; id++) {
       const hits = scan.hits(id);
       const d = this.#set.textDetectors[id];
