@@ -5,7 +5,7 @@
 import { isUtf8 } from 'node:buffer';
 import type { AttachmentInfo, LimitHit, TextSegment, UnscannablePart } from './analysis.js';
 import { extractGzip, extractTar, extractZip } from './extract/containers.js';
-import { addText, unscannable } from './extract/facts.js';
+import { addText, EXTRACTED_HOLD_CHARS, unscannable } from './extract/facts.js';
 import { type ExtractLimits, ratioCap } from './extract/limits.js';
 import { readPdf } from './extract/pdf.js';
 import { rtfToText } from './extract/rtf.js';
@@ -13,10 +13,10 @@ import { type ContentKind, sniffKind, sniffType } from './extract/sniff.js';
 import { printableStrings } from './extract/strings.js';
 import { htmlToText } from './markup-text.js';
 import type { ByteBudget } from './mime-parse.js';
-import { type CollectedText, HOLD_CHARS } from './text-collector.js';
+import type { CollectedText } from './text-collector.js';
 
 /**
- * An extracted text longer than HOLD_CHARS, kept as bytes: analyze.ts decodes and scans it in windows as
+ * An extracted text longer than EXTRACTED_HOLD_CHARS, kept as bytes: analyze.ts decodes and scans it in windows as
  * it does a long body, so it never becomes one giant string (nor one per thread it crosses).
  */
 export interface LongText {
@@ -140,7 +140,7 @@ export function isHtmlFile(file: Pick<FileInput, 'name' | 'declaredType'>, head:
 // A long plain-text file stays bytes (LongText); HTML is reduced to text first, so it is held.
 function addFileText(ctx: ExtractContext, label: string, file: FileInput): void {
   const head = new TextDecoder('utf-8').decode(file.content.subarray(0, 512));
-  if (file.content.length <= HOLD_CHARS || isHtmlFile(file, head)) return addText(ctx, label, decodeText(file));
+  if (file.content.length <= EXTRACTED_HOLD_CHARS || isHtmlFile(file, head)) return addText(ctx, label, decodeText(file));
   ctx.facts.longTexts.push({ label, bytes: file.content, charset: isUtf8(file.content) ? 'utf-8' : 'windows-1252' });
 }
 

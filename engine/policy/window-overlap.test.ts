@@ -7,6 +7,7 @@ import { buildMessage, policySet } from '../../test/fixtures/policy/helpers.js';
 import { zip } from '../../test/evasion/extraction-fixtures.js';
 import { DEFAULT_ANALYSIS_LIMITS, type MessageAnalysis } from './analysis.js';
 import { analyzeMessage } from './analyze.js';
+import { EXTRACTED_HOLD_CHARS } from './extract/facts.js';
 import { evaluatePolicies, type Envelope } from './evaluate.js';
 import { HOLD_CHARS, WINDOW_CHARS } from './text-collector.js';
 
@@ -49,7 +50,7 @@ describe('windowed scanning with overlap', () => {
   });
 
   it('a long text extracted from a zip is scanned in windows (not held whole), and a card across a cut is found once', async () => {
-    const text = lineWithCardAcross(HOLD_CHARS + 3 * WINDOW_CHARS, WINDOW_CHARS - 5);
+    const text = lineWithCardAcross(EXTRACTED_HOLD_CHARS + 3 * WINDOW_CHARS, WINDOW_CHARS - 5);
     const raw = await buildMessage({ text: 'see attached', attachments: [{ filename: 'export.zip', content: zip([{ name: 'export.txt', data: text }]) }] });
     const a = await analyzeMessage(streamed(raw), DEFAULT_ANALYSIS_LIMITS, undefined, set);
     const entry = a.segments.find((s) => s.label === 'export.zip/export.txt');
