@@ -3,6 +3,7 @@
 // the machine are functions.
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { DEFAULT_EXTRACT_TUNING } from '../policy/extract/limits.js';
 
 export const DEFAULTS = Object.freeze({
   gateway: Object.freeze({
@@ -29,6 +30,7 @@ export const DEFAULTS = Object.freeze({
     maxDepth: 16,
     maxParts: 500,
     maxDecodedBytes: 104_857_600,
+    extraction: DEFAULT_EXTRACT_TUNING,
   }),
   incidents: Object.freeze({ maxBytes: 104_857_600, keep: 10 }),
   syslog: Object.freeze({ facility: 'mail' as const, appName: 'relayguard', maxBuffer: 10_000 }),

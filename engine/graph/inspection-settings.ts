@@ -10,7 +10,7 @@ export type GatewayInspection = GatewaySettings['inspection'];
 
 /** gateway.inspection of a topology file with every default filled in (what compile puts in the graph). */
 export function compileInspection(section: InspectionSection | undefined): GatewayInspection {
-  return Object.freeze({ ...DEFAULTS.inspection, ...section });
+  return Object.freeze({ ...DEFAULTS.inspection, ...section, extraction: Object.freeze({ ...DEFAULTS.inspection.extraction, ...section?.extraction }) });
 }
 
 /** What inspectMessage takes, from the graph's section (mirrors how a generation builds its analysis limits). */
@@ -19,6 +19,6 @@ export function inspectionSettingsOf(g: GatewayInspection): InspectionSettings {
     budgetMs: g.budgetMs,
     onFailure: g.onFailure,
     onUnscannable: g.onUnscannable,
-    limits: Object.freeze({ maxDepth: g.maxDepth, maxParts: g.maxParts, maxDecodedBytes: g.maxDecodedBytes }),
+    limits: Object.freeze({ maxDepth: g.maxDepth, maxParts: g.maxParts, maxDecodedBytes: g.maxDecodedBytes, ...g.extraction }),
   });
 }

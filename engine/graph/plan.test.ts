@@ -20,7 +20,7 @@ function base(): GraphDescription {
       limits: { maxConnections: 1000, maxConnectionsPerUpstream: 200 },
       timeouts: { connectMs: 1, greetingMs: 1, commandMs: 1, dataMs: 1, idleMs: 1, sessionMs: 0 },
       tls: { authenticate: true, minVersion: 'TLSv1.2', ciphers: 'X', certificate: { file: '../certs/gateway.crt.pem', key: '../certs/gateway.key.pem', subject: 'CN=gw', fingerprint256: '11:22' } },
-      inspection: { budgetMs: 1, onFailure: 'tempfail', onUnscannable: 'block', maxConcurrentBytes: 1024, maxDepth: 1, maxParts: 1, maxDecodedBytes: 1 },
+      inspection: { budgetMs: 1, onFailure: 'tempfail', onUnscannable: 'block', maxConcurrentBytes: 1024, maxDepth: 1, maxParts: 1, maxDecodedBytes: 1, extraction: { maxRatio: 1, ratioFloorBytes: 0, maxEntries: 1, maxOutputBytes: 1024, timeoutMs: 1, workerMinBytes: 0 } },
       incidents: { path: '../var/incidents.jsonl', maxBytes: 1, keep: 1, sinks: [{ type: 'file', path: '../var/incidents.jsonl', maxBytes: 1, keep: 1 }] },
       drain: { graceMs: 1 },
       spool: { dir: '/tmp/spool', memoryThresholdBytes: 1 },

@@ -3,6 +3,7 @@
 import type { SecureContext, ConnectionOptions, TlsOptions } from 'node:tls';
 import type { TrustStore } from '../tls/trust.js';
 import type { PolicySet } from '../policy/compile/compile.js';
+import type { ExtractTuning } from '../policy/extract/limits.js';
 import type { IncidentSinkSpec } from './incident-sinks.js';
 import type { AdminSettings } from './admin-settings.js';
 export type { IncidentSinkSpec, FileIncidentSink, SyslogIncidentSink } from './incident-sinks.js';
@@ -178,6 +179,8 @@ export interface GatewaySettings {
     readonly maxDepth: number;
     readonly maxParts: number;
     readonly maxDecodedBytes: number;
+    /** gateway.inspection.extraction with every default filled in. */
+    readonly extraction: ExtractTuning;
   };
   /** path/maxBytes/keep: v1's file (or the default); sinks: every destination in use (that file among them unless `sinks` replaced it). */
   readonly incidents: { readonly path: string; readonly maxBytes: number; readonly keep: number; readonly sinks: readonly IncidentSinkSpec[] };

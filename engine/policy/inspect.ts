@@ -1,9 +1,10 @@
 // Analyse + evaluate under one time budget; any failure becomes the configured failure verdict.
 import type { Readable } from 'node:stream';
-import type { AnalysisLimits, MessageAnalysis } from './analysis.js';
+import type { MessageAnalysis } from './analysis.js';
 import { analyzeMessage } from './extract/analyze.js';
 import { decide, decideFailure } from './decide/decide.js';
 import { evaluatePolicies } from './decide/evaluate.js';
+import type { InspectionLimits } from './extract/limits.js';
 import { MimeLimitError } from './extract/mime-parse.js';
 import type { PolicySet } from './policy-set.js';
 import { MESSAGE_PART } from './decide/unscannable.js';
@@ -15,7 +16,8 @@ export interface InspectionSettings {
   readonly onFailure: OnFailure;
   /** Required, so no caller (test, replay, shadow) can fall back to a default serve does not use. */
   readonly onUnscannable: OnUnscannable;
-  readonly limits: AnalysisLimits;
+  /** Analysis limits and gateway.inspection.extraction (inspectionSettingsOf fills both). */
+  readonly limits: InspectionLimits;
 }
 
 export interface Inspection {

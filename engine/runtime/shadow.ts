@@ -200,7 +200,8 @@ export class ShadowEvaluator implements ShadowSink {
     const analysis = offer.live.analysis;
     const live = offer.graph.gateway.inspection;
     const cand = candidate.graph.gateway.inspection;
-    const sameLimits = live.maxDepth === cand.maxDepth && live.maxParts === cand.maxParts && live.maxDecodedBytes === cand.maxDecodedBytes;
+    // every limit that shapes an analysis, extraction's included: one that differs means another analysis
+    const sameLimits = JSON.stringify(inspectionSettingsOf(live).limits) === JSON.stringify(candidate.settings.limits);
     if (analysis !== undefined && sameLimits && analysis.segments.every((s) => s.prescanned === undefined)) {
       this.#counts.reusedAnalysis += 1;
       return evaluatePolicies(candidate.graph.policies, analysis, offer.envelope, { deadline: performance.now() + candidate.settings.budgetMs, onFailure: candidate.settings.onFailure });

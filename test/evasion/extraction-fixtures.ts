@@ -1,7 +1,7 @@
 // Hand-built files for the evasion suite: zips byte by byte (any method, flag, prefix, zip64), tar, gzip,
 // minimal PDFs (plain, Flate, ToUnicode, encrypted), ODF, RTF and binary blobs. Nothing is read from disk,
 // so every variant says in code exactly which bytes the gateway gets.
-import { crc32 as zlibCrc32, deflateRawSync, deflateSync, gzipSync } from 'node:zlib';
+import { constants, crc32 as zlibCrc32, deflateRawSync, deflateSync, gzipSync } from 'node:zlib';
 
 export const CARD = '4111 1111 1111 1111';
 export const CARD_DIGITS = '4111111111111111';
@@ -162,6 +162,8 @@ export interface PdfOptions {
   readonly toUnicode?: boolean;
   /** A Standard security handler whose user password is not empty. */
   readonly encrypted?: boolean;
+  /** The content stream's bytes as given (already FlateDecode-compressed), instead of `text` drawn. */
+  readonly flateStream?: Buffer;
 }
 
 const PDF_DIGIT_CODES = 'ABCDEFGHIJ';
@@ -170,13 +172,13 @@ const PDF_DIGIT_CODES = 'ABCDEFGHIJ';
 export function pdf(text: string, opts: PdfOptions = {}): Buffer {
   const shown = opts.toUnicode === true ? text.replace(/\d/g, (d) => PDF_DIGIT_CODES[Number(d)] ?? d) : text;
   const content = Buffer.from(`BT /F1 12 Tf 72 712 Td (${shown.replace(/[()\\]/g, (c) => `\\${c}`)}) Tj ET`, 'latin1');
-  const stream = opts.flate === true ? deflateSync(content) : content;
+  const stream = opts.flateStream ?? (opts.flate === true ? deflateSync(content) : content);
   const font = opts.toUnicode === true ? '<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /ToUnicode 6 0 R >>' : '<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>';
   const objects: Buffer[] = [
     Buffer.from('<< /Type /Catalog /Pages 2 0 R >>'),
     Buffer.from('<< /Type /Pages /Kids [3 0 R] /Count 1 >>'),
     Buffer.from('<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Resources << /Font << /F1 5 0 R >> >> /Contents 4 0 R >>'),
-    Buffer.concat([Buffer.from(`<< /Length ${stream.length}${opts.flate === true ? ' /Filter /FlateDecode' : ''} >>\nstream\n`), stream, Buffer.from('\nendstream')]),
+    Buffer.concat([Buffer.from(`<< /Length ${stream.length}${opts.flate === true || opts.flateStream !== undefined ? ' /Filter /FlateDecode' : ''} >>\nstream\n`), stream, Buffer.from('\nendstream')]),
     Buffer.from(font),
   ];
   if (opts.toUnicode === true) {
@@ -230,11 +232,27 @@ export function blob(text: string, size = 64 * 1024): Buffer {
 /** `count` entries that each inflate to `entrySize` zero bytes (about 1000:1 each); shared with bench:inspect. */
 export { zipBomb } from '../../bench/zip-bomb.mjs';
 
-/** A one-page PDF whose Flate content stream shows `ops` tiny strings: small on the wire, seconds of pdf.js work. */
+/**
+ * A one-page PDF whose Flate content stream shows `ops` tiny strings: small on the wire, seconds of pdf.js
+ * work. Its font has a ToUnicode map, so it is read by pdf.js, not by the content-stream fast path.
+ */
 export function slowPdf(ops: number, text = 'nothing'): Buffer {
-  const base = pdf(text, { flate: true }).toString('latin1');
+  const base = pdf(text, { flate: true, toUnicode: true }).toString('latin1');
   const body = deflateSync(Buffer.from(`BT /F1 12 Tf 72 712 Td (${text}) Tj ${'(1 ) Tj 1 0 Td '.repeat(ops)} ET`));
   const out = base.replace(/<< \/Length \d+ \/Filter \/FlateDecode >>\nstream\n[\s\S]*?\nendstream/, () => `<< /Length ${body.length} /Filter /FlateDecode >>\nstream\n${body.toString('latin1')}\nendstream`);
   // the xref offsets after the stream moved; pdf.js rebuilds a damaged xref, as every reader does
   return Buffer.from(out, 'latin1');
+}
+
+/**
+ * A zlib stream that inflates to `bytes` zero bytes (a multiple of 16 MiB) from about bytes/1000 bytes:
+ * one 16 MiB block sequence, byte-aligned by a full flush, repeated; then an empty final block and the
+ * right Adler-32, so it is valid to its end. Built in milliseconds instead of deflating a gigabyte.
+ */
+export function zerosFlate(bytes: number): Buffer {
+  const unit = 16 << 20;
+  const chunk = deflateRawSync(Buffer.alloc(unit), { level: 9, finishFlush: constants.Z_FULL_FLUSH });
+  const adler = Buffer.alloc(4);
+  adler.writeUInt32BE((((bytes % 65521) << 16) | 1) >>> 0);
+  return Buffer.concat([Buffer.from([0x78, 0xda]), ...Array.from({ length: Math.ceil(bytes / unit) }, () => chunk), Buffer.from([0x03, 0x00]), adler]);
 }

@@ -243,6 +243,36 @@ export interface InspectionSection {
    * Most decoded bytes inspected per message; more counts as an inspection failure.
    */
   maxDecodedBytes?: number;
+  extraction?: ExtractionSection;
+}
+/**
+ * Limits of attachment extraction (archives, PDF, documents). A part a limit cuts off is unscannable (reason limit or timeout) and goes to the policies and onUnscannable, never passes unread. The defaults are what the gateway used before these were configurable.
+ */
+export interface ExtractionSection {
+  /**
+   * Most real output bytes per compressed byte an archive entry, gzip stream or PDF stream may decode to (bomb refusal), above ratioFloorBytes.
+   */
+  maxRatio?: number;
+  /**
+   * Output below this size is never refused for its ratio (small repetitive files compress well).
+   */
+  ratioFloorBytes?: number;
+  /**
+   * Most entries read from one archive (zip, tar); the entries beyond are unscannable (limit). All entries together also count against maxParts.
+   */
+  maxEntries?: number;
+  /**
+   * Most bytes one attached file may extract to (inflated entries, decoded PDF streams, text), within maxDecodedBytes for the whole message.
+   */
+  maxOutputBytes?: number;
+  /**
+   * Wall time one CPU-heavy file (PDF, big archive) may take in its worker thread before the worker is terminated and the file is unscannable (timeout). Keep it under budgetMs.
+   */
+  timeoutMs?: number;
+  /**
+   * Archives at least this big are extracted in a worker thread (PDFs always are); smaller ones on the event loop.
+   */
+  workerMinBytes?: number;
 }
 /**
  * Where incident records go: one JSON record per matched policy. `path` (with maxBytes/keep) is the JSON Lines file of v1; `sinks` lists the destinations instead (a file, syslog over TCP/TLS, or both). With both, the file at `path` comes first; with neither, the default file.

@@ -73,15 +73,22 @@ export class WindowedScan {
     this.#samples = set.textDetectors.map(() => []);
   }
 
-  scan(window: string): void {
-    if (window === '') return;
+  /**
+   * The first `overlapChars` of `window` are the end of the previous window, scanned again so that a value
+   * across the cut is found; what they hold by themselves was counted with the previous window and is not
+   * counted twice (EDM merges records, so it needs no such subtraction).
+   */
+  scan(window: string, overlapChars = 0): void {
+    if (window.length <= overlapChars) return;
     const scan = new TextScan(this.#set, window);
+    const before = overlapChars === 0 ? undefined : new TextScan(this.#set, window.slice(0, overlapChars));
     for (let id = 0; id < this.#counts.length; id++) {
       const hits = scan.hits(id);
       const d = this.#set.textDetectors[id];
       if (hits.edm !== undefined && d?.kind === 'exactData') this.#edm[id] = mergeEdmHits(d.index, this.#edm[id], hits);
-      if (hits.count === 0) continue;
-      this.#counts[id] = (this.#counts[id] ?? 0) + hits.count;
+      const fresh = hits.count === 0 || before === undefined || d?.kind === 'exactData' ? hits.count : hits.count - before.hits(id).count;
+      if (fresh <= 0) continue;
+      this.#counts[id] = (this.#counts[id] ?? 0) + fresh;
       const kept = this.#samples[id] ?? [];
       for (const s of hits.samples) if (kept.length < MAX_SAMPLES && !kept.includes(s)) kept.push(s);
     }

@@ -2,28 +2,29 @@
 import type { Readable } from 'node:stream';
 import type { AnalysisLimits, HeaderField, LimitHit, MessageAnalysis, TextSegment } from '../analysis.js';
 import { decodeEncodedWords } from './encoded-words.js';
-import { type ExtractContext, extractFile, type FileFacts } from './extract-file.js';
-import { type ExtractTuning, extractLimits } from './limits.js';
+import { type ExtractContext, extractFile, type FileFacts, type LongText } from './extract-file.js';
+import { extractLimits, type InspectionLimits } from './limits.js';
 import { extractInPool } from './pool.js';
 import { htmlParts } from './markup-text.js';
 import { type BodyText, ByteBudget, parseMime, type ParsedMime } from './mime-parse.js';
 import { parseSimpleMessage } from './simple-message.js';
+import { TextCollector, TextDecodeStream } from './text-collector.js';
 import type { PolicySet } from '../policy-set.js';
 
 /**
  * With `scans` (the policy set inspect.ts evaluates), texts longer than HOLD_CHARS are scanned by its
  * detectors in windows as they are decoded; without it every text is held whole.
  */
-export async function analyzeMessage(raw: Buffer | Readable, limits: AnalysisLimits & Partial<ExtractTuning>, signal?: AbortSignal, scans?: PolicySet): Promise<MessageAnalysis> {
+export async function analyzeMessage(raw: Buffer | Readable, limits: InspectionLimits, signal?: AbortSignal, scans?: PolicySet): Promise<MessageAnalysis> {
   signal?.throwIfAborted();
   const budget = new ByteBudget(limits.maxDecodedBytes);
   const simple = Buffer.isBuffer(raw) ? parseSimpleMessage(raw, budget) : undefined;
   const ratio = extractLimits(limits);
   const parsed = simple ?? (await parseMime(raw, { budget, maxParts: limits.maxParts, maxDepth: limits.maxDepth, scans, ratio, ...(signal ? { signal } : {}) }));
-  return buildAnalysis(parsed, limits, budget, signal);
+  return buildAnalysis(parsed, limits, budget, scans, signal);
 }
 
-async function buildAnalysis(parsed: ParsedMime, limits: AnalysisLimits & Partial<ExtractTuning>, budget: ByteBudget, signal?: AbortSignal): Promise<MessageAnalysis> {
+async function buildAnalysis(parsed: ParsedMime, limits: InspectionLimits, budget: ByteBudget, scans: PolicySet | undefined, signal?: AbortSignal): Promise<MessageAnalysis> {
   const headers = parseHeaderLines(parsed.headerLines);
   const subject = headerValue(headers, 'subject');
   const segments: TextSegment[] = [
@@ -32,7 +33,7 @@ async function buildAnalysis(parsed: ParsedMime, limits: AnalysisLimits & Partia
     { location: 'headers', label: 'part headers', text: parsed.partHeaders.join('\n') },
     ...bodySegments(parsed.bodies),
   ];
-  const facts: FileFacts = { segments, attachments: [], unscannable: [], notes: [], limitsHit: [], parts: parsed.nodeCount };
+  const facts: FileFacts = { segments, longTexts: [], attachments: [], unscannable: [], notes: [], limitsHit: [], parts: parsed.nodeCount };
   const ctx: ExtractContext = { limits: extractLimits(limits), budget, facts, offload: (file, container, depth) => extractInPool(ctx, file, container, depth, signal) };
   for (const part of parsed.parts) {
     signal?.throwIfAborted();
@@ -42,6 +43,7 @@ async function buildAnalysis(parsed: ParsedMime, limits: AnalysisLimits & Partia
     }
     await extractFile(part, undefined, part.depth, ctx);
   }
+  for (const long of facts.longTexts) facts.segments.push(await windowedSegment(long, scans, signal));
   const names = facts.attachments.map((a) => a.name).filter((n) => n !== '');
   facts.segments.push({ location: 'attachments', label: 'file names', text: names.join('\n') });
   return Object.freeze({
@@ -55,6 +57,21 @@ async function buildAnalysis(parsed: ParsedMime, limits: AnalysisLimits & Partia
     unscannable: facts.unscannable,
     notes: facts.notes,
   });
+}
+
+// A long extracted text, decoded and scanned in windows (with `scans`) as a long body is; its bytes already
+// counted against the budget when they were extracted. The event loop gets a turn between slices.
+async function windowedSegment(long: LongText, scans: PolicySet | undefined, signal: AbortSignal | undefined): Promise<TextSegment> {
+  const collector = new TextCollector({ budget: new ByteBudget(Number.POSITIVE_INFINITY), scans, ...(signal ? { signal } : {}) });
+  const decoder = new TextDecodeStream(long.charset);
+  const slice = 1 << 20;
+  for (let i = 0; i < long.bytes.length; i += slice) {
+    signal?.throwIfAborted();
+    collector.push(decoder.write(long.bytes.subarray(i, i + slice)));
+    if (i + slice < long.bytes.length) await new Promise((r) => setImmediate(r));
+  }
+  collector.push(decoder.end());
+  return { location: 'attachments', label: long.label, ...collector.end() };
 }
 
 // Held texts are joined per kind (as mail clients show them); long ones stay separate, already scanned.

@@ -15,7 +15,7 @@ import { readZipDirectory, readZipEntry, type ZipEntry } from './zip.js';
 const baseName = (path: string): string => path.slice(path.lastIndexOf('/') + 1);
 
 export async function extractZip(file: FileInput, label: string, depth: number, ctx: ExtractContext, sniffedType: string, info: (t: string) => void, extractFile: ExtractNested): Promise<void> {
-  const room = Math.max(0, ctx.limits.maxParts - ctx.facts.parts);
+  const room = entryRoom(ctx);
   const dir = readZipDirectory(file.content, room);
   if ('reason' in dir) {
     info(sniffedType);
@@ -28,12 +28,12 @@ export async function extractZip(file: FileInput, label: string, depth: number, 
   const office = officeKind(names, mimetype);
   info(office === undefined ? 'application/zip' : officeType(office, mimetype));
   addText(ctx, `${label} (file names)`, names.join('\n'));
-  if (dir.total > dir.entries.length) unscannable(ctx, label, 'limit', `${dir.total - dir.entries.length} of ${dir.total} zip entries are over the maxParts limit (${ctx.limits.maxParts})`);
+  if (dir.total > dir.entries.length) unscannable(ctx, label, 'limit', `${dir.total - dir.entries.length} of ${dir.total} zip entries are over the maxEntries (${ctx.limits.maxEntries}) or maxParts (${ctx.limits.maxParts}) limit`);
   if (!depthAllowed(label, depth, ctx)) return;
   for (const e of dir.entries) {
     if (e.name.endsWith('/')) continue;
     const where = `${label}/${e.name}`;
-    const cap = Math.min(ctx.budget.left, ratioCap(ctx.limits, e.compressedSize));
+    const cap = Math.min(ctx.budget.left, ctx.limits.maxOutputBytes, ratioCap(ctx.limits, e.compressedSize));
     // the declared size is only believed when it is too big; a smaller lie is caught by the real output count
     if (e.size > cap) return overLimit(ctx, where, e, cap);
     const content = readZipEntry(file.content, e, cap);
@@ -53,7 +53,7 @@ export async function extractZip(file: FileInput, label: string, depth: number, 
 // A bomb stops the whole archive: nothing behind it is worth the CPU, and the part is refused anyway.
 function overLimit(ctx: ExtractContext, where: string, e: ZipEntry, cap: number): void {
   if (cap >= ctx.budget.left) ctx.budget.markExceeded();
-  unscannable(ctx, where, 'limit', `zip entry declares ${e.size} bytes from ${e.compressedSize}: over the ${cap}-byte limit (ratio ${ctx.limits.maxRatio}:1 or maxDecodedBytes)`);
+  unscannable(ctx, where, 'limit', `zip entry declares ${e.size} bytes from ${e.compressedSize}: over the ${cap}-byte limit (maxRatio ${ctx.limits.maxRatio}:1, maxOutputBytes or maxDecodedBytes)`);
 }
 
 function readMimetype(data: Uint8Array, entries: readonly ZipEntry[]): string | undefined {
@@ -66,7 +66,7 @@ function readMimetype(data: Uint8Array, entries: readonly ZipEntry[]): string | 
 export async function extractGzip(file: FileInput, label: string, depth: number, ctx: ExtractContext, extractFile: ExtractNested): Promise<void> {
   ctx.facts.parts++;
   if (!depthAllowed(label, depth, ctx)) return;
-  const cap = Math.min(ctx.budget.left, ratioCap(ctx.limits, file.content.length));
+  const cap = Math.min(ctx.budget.left, ctx.limits.maxOutputBytes, ratioCap(ctx.limits, file.content.length));
   const r = readGzip(file.content, cap);
   if ('reason' in r) {
     if (r.reason === 'limit' && cap >= ctx.budget.left) ctx.budget.markExceeded();
@@ -77,17 +77,22 @@ export async function extractGzip(file: FileInput, label: string, depth: number,
 }
 
 export async function extractTar(file: FileInput, label: string, depth: number, ctx: ExtractContext, extractFile: ExtractNested): Promise<void> {
-  const room = Math.max(0, ctx.limits.maxParts - ctx.facts.parts);
+  const room = entryRoom(ctx);
   const r = readTar(file.content, room);
   if ('reason' in r) return unscannable(ctx, label, r.reason, r.detail);
   ctx.facts.parts += r.total;
   addText(ctx, `${label} (file names)`, r.members.map((m) => m.name).join('\n'));
-  if (r.total > r.members.length) unscannable(ctx, label, 'limit', `${r.total - r.members.length} of ${r.total} tar members are over the maxParts limit (${ctx.limits.maxParts})`);
+  if (r.total > r.members.length) unscannable(ctx, label, 'limit', `${r.total - r.members.length} of ${r.total} tar members are over the maxEntries (${ctx.limits.maxEntries}) or maxParts (${ctx.limits.maxParts}) limit`);
   if (!depthAllowed(label, depth, ctx)) return;
   for (const m of r.members) {
     // members are views into the tar already held: no new bytes to take from the budget
     await extractFile({ name: baseName(m.name), declaredType: '', size: m.content.length, content: m.content, truncated: false }, label, depth + 1, ctx);
   }
+}
+
+/** Entries one archive may still open: its own limit, and what is left of the message's parts. */
+function entryRoom(ctx: ExtractContext): number {
+  return Math.max(0, Math.min(ctx.limits.maxEntries, ctx.limits.maxParts - ctx.facts.parts));
 }
 
 function depthAllowed(label: string, depth: number, ctx: ExtractContext): boolean {

@@ -5,8 +5,19 @@ import type { ByteBudget } from './byte-budget.js';
 import type { ExtractLimits } from './limits.js';
 import type { CollectedText } from './text-collector.js';
 
+/**
+ * An extracted text longer than EXTRACTED_HOLD_CHARS, kept as bytes: analyze.ts decodes and scans it in windows as
+ * it does a long body, so it never becomes one giant string (nor one per thread it crosses).
+ */
+export interface LongText {
+  readonly label: string;
+  readonly bytes: Uint8Array;
+  readonly charset: 'utf-8' | 'windows-1252';
+}
+
 export interface FileFacts {
   readonly segments: TextSegment[];
+  readonly longTexts: LongText[];
   readonly attachments: AttachmentInfo[];
   readonly unscannable: UnscannablePart[];
   readonly notes: string[];

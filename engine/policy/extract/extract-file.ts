@@ -2,10 +2,11 @@
 // what the bytes are (extract/sniff.ts), never by the declared type alone; a file that cannot be read
 // is reported with a reason, never only noted. The same code runs on the event loop for small files and
 // in a worker thread (extract/pool.ts) for PDFs and big archives.
+import { isUtf8 } from 'node:buffer';
 import type { AttachmentInfo, LimitHit, TextSegment, UnscannablePart } from '../analysis.js';
 import { extractGzip, extractTar, extractZip } from './containers.js';
-import { addText, unscannable } from './facts.js';
-import type { ExtractLimits } from './limits.js';
+import { addText, EXTRACTED_HOLD_CHARS, unscannable } from './facts.js';
+import { type ExtractLimits, ratioCap } from './limits.js';
 import { readPdf } from './pdf.js';
 import { rtfToText } from './rtf.js';
 import { type ContentKind, sniffKind, sniffType } from './sniff.js';
@@ -13,7 +14,7 @@ import { printableStrings } from './strings.js';
 import { htmlToText } from './markup-text.js';
 import type { ExtractContext, FileInput } from './extract-context.js';
 
-export type { ExtractContext, FileFacts, FileInput } from './extract-context.js';
+export type { ExtractContext, FileFacts, FileInput, LongText } from './extract-context.js';
 
 export async function extractFile(file: FileInput, container: string | undefined, depth: number, ctx: ExtractContext): Promise<void> {
   const label = fileLabel(file.name, container);
@@ -43,7 +44,7 @@ export async function extractFile(file: FileInput, container: string | undefined
       return addText(ctx, label, rtfToText(Buffer.from(file.content.buffer, file.content.byteOffset, file.content.length).toString('latin1')));
     case 'text':
       info(kind.type);
-      return addText(ctx, label, decodeText(file));
+      return addFileText(ctx, label, file);
     case 'refuse':
       info(kind.type);
       return unscannable(ctx, label, kind.reason, kind.detail);
@@ -71,7 +72,9 @@ function addScanned(file: FileInput, label: string, container: string | undefine
 }
 
 async function extractPdf(file: FileInput, label: string, ctx: ExtractContext): Promise<void> {
-  const r = await readPdf(file.content, ctx.budget.left);
+  const caps = { perStream: (compressed: number) => ratioCap(ctx.limits, compressed), total: Math.min(ctx.budget.left, ctx.limits.maxOutputBytes) };
+  const r = await readPdf(file.content, ctx.budget.left, caps);
+  if ('reason' in r && r.reason === 'limit' && caps.total >= ctx.budget.left) ctx.budget.markExceeded();
   if ('reason' in r) return unscannable(ctx, label, r.reason, r.detail);
   const granted = ctx.budget.take(r.text.length);
   addText(ctx, label, r.text.slice(0, granted));
@@ -90,6 +93,13 @@ export function isTextFile(file: Pick<FileInput, 'name' | 'declaredType'>, sniff
 
 export function isHtmlFile(file: Pick<FileInput, 'name' | 'declaredType'>, head: string): boolean {
   return file.declaredType === 'text/html' || /\.x?html?$/i.test(file.name) || /^\s*(<!doctype html|<html)/i.test(head.slice(0, 512));
+}
+
+// A long plain-text file stays bytes (LongText); HTML is reduced to text first, so it is held.
+function addFileText(ctx: ExtractContext, label: string, file: FileInput): void {
+  const head = new TextDecoder('utf-8').decode(file.content.subarray(0, 512));
+  if (file.content.length <= EXTRACTED_HOLD_CHARS || isHtmlFile(file, head)) return addText(ctx, label, decodeText(file));
+  ctx.facts.longTexts.push({ label, bytes: file.content, charset: isUtf8(file.content) ? 'utf-8' : 'windows-1252' });
 }
 
 function decodeText(file: FileInput): string {

@@ -1,10 +1,16 @@
-// PDF text through pdf.js (Mozilla): compressed streams, fonts' ToUnicode maps and text in annotations
-// and form fields. Runs in a worker thread (pool.ts); a PDF that needs a password is reported encrypted.
+// PDF text: every stream is first decoded here under the byte caps (pdf-streams.ts), so a Flate bomb is
+// refused before pdf.js could inflate it; a PDF whose glyphs can only mean their bytes is read from its
+// content streams directly (pdf-text.ts); any other goes through pdf.js (Mozilla): fonts' ToUnicode maps,
+// embedded fonts, encryption, text in annotations and form fields. Runs in a worker thread (pool.ts); a
+// PDF that needs a password is reported encrypted.
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 
-export type PdfResult = { readonly text: string } | { readonly reason: 'encrypted' | 'corrupt'; readonly detail: string };
+import { type PdfCaps, scanPdfStreams } from './pdf-streams.js';
+import { fastPdfText } from './pdf-text.js';
+
+export type PdfResult = { readonly text: string } | { readonly reason: 'encrypted' | 'corrupt' | 'limit'; readonly detail: string };
 
 type PdfJs = typeof import('pdfjs-dist/legacy/build/pdf.mjs');
 let loading: Promise<PdfJs> | undefined;
@@ -14,7 +20,15 @@ const STANDARD_FONTS = (() => {
   return `${pathToFileURL(join(root, 'standard_fonts')).href}/`;
 })();
 
-export async function readPdf(data: Uint8Array, maxChars: number): Promise<PdfResult> {
+export async function readPdf(data: Uint8Array, maxChars: number, caps: PdfCaps): Promise<PdfResult> {
+  const scan = scanPdfStreams(data, caps);
+  if ('reason' in scan) return scan;
+  const fast = fastPdfText(scan, maxChars);
+  if (fast !== undefined) return { text: fast };
+  return readWithPdfJs(data, maxChars);
+}
+
+async function readWithPdfJs(data: Uint8Array, maxChars: number): Promise<PdfResult> {
   loading ??= import('pdfjs-dist/legacy/build/pdf.mjs');
   const pdfjs = await loading;
   // pdf.js takes ownership of (detaches) the buffer it is given

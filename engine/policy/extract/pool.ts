@@ -6,7 +6,7 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Piscina } from 'piscina';
 import type { AttachmentInfo, LimitHit, TextSegment, UnscannablePart } from '../analysis.js';
-import { type ExtractContext, fileLabel, type FileInput } from './extract-file.js';
+import { type ExtractContext, fileLabel, type FileInput, type LongText } from './extract-file.js';
 import type { ExtractLimits } from './limits.js';
 
 export interface ExtractTask {
@@ -21,6 +21,7 @@ export interface ExtractTask {
 
 export interface ExtractTaskResult {
   readonly segments: TextSegment[];
+  readonly longTexts: LongText[];
   readonly attachments: AttachmentInfo[];
   readonly unscannable: UnscannablePart[];
   readonly notes: string[];
@@ -87,6 +88,7 @@ export async function extractInPool(ctx: ExtractContext, file: FileInput, contai
     return;
   }
   ctx.facts.segments.push(...result.segments);
+  ctx.facts.longTexts.push(...result.longTexts);
   ctx.facts.attachments.push(...result.attachments);
   ctx.facts.unscannable.push(...result.unscannable);
   ctx.facts.notes.push(...result.notes);

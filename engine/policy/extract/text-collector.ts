@@ -2,8 +2,9 @@
 // ordinary segment; beyond that (with a window scanner) it is cut into windows of at most
 // WINDOW_CHARS at line ends, each scanned by every detector and dropped, so a 50 MB body costs a
 // window of memory.
-// A match that spans a window cut is not seen: cuts fall on a line end (or, in a line longer than
-// half a window, on a blank; in one without blanks, anywhere).
+// Cuts fall on a line end (or, in a line longer than half a window, on a blank; in one without blanks,
+// anywhere), and each window is scanned with the last OVERLAP_CHARS of the one before (from a blank
+// on), so a value across a cut is still found; WindowedScan does not count the overlap's own hits twice.
 import { TextDecoder } from 'node:util';
 import type { ByteBudget } from './byte-budget.js';
 import type { Hits } from '../detectors/hits.js';
@@ -14,6 +15,8 @@ import { WindowedScan } from '../detectors/text-scan.js';
 export const HOLD_CHARS = 1 << 20;
 /** Window size once a text is longer (small, so that the scanners' temporaries stay small too). */
 export const WINDOW_CHARS = 256 << 10;
+/** Text of the previous window scanned again before the next: longer than any value a detector matches. */
+export const OVERLAP_CHARS = 4 << 10;
 
 export interface CollectedText {
   /** The whole text, or '' when it was scanned in windows. */
@@ -36,6 +39,7 @@ export class TextCollector {
   #chunks: string[] = [];
   #length = 0;
   #scan: WindowedScan | undefined;
+  #overlap = '';
   #full = false;
 
   constructor(opts: TextCollectorOptions) {
@@ -78,8 +82,31 @@ export class TextCollector {
     this.#scan ??= new WindowedScan(set);
     if (this.#opts.signal?.aborted === true) return;
     const window = all.slice(0, cut);
-    this.#scan.scan(this.#opts.markup === undefined ? window : this.#opts.markup(window));
+    if (this.#opts.markup === undefined) {
+      // the overlap is joined in front of the next chunks (one copy, the join's); the scan is told its length
+      this.#scan.scan(window, this.#overlap.length);
+      this.#overlap = overlapOf(window);
+      if (!final && this.#overlap !== '') {
+        this.#chunks.unshift(this.#overlap);
+        this.#length += this.#overlap.length;
+      }
+    } else {
+      const text = this.#overlap + this.#opts.markup(window);
+      this.#scan.scan(text, this.#overlap.length);
+      this.#overlap = overlapOf(text);
+    }
   }
+}
+
+/** The end of what was scanned, from its first blank or line end on (a value is not cut at its front). */
+export function overlapOf(scanned: string): string {
+  if (scanned.length <= OVERLAP_CHARS) return scanned;
+  const from = scanned.length - OVERLAP_CHARS;
+  for (let i = from; i < from + (OVERLAP_CHARS >> 1); i++) {
+    const c = scanned.charCodeAt(i);
+    if (c === 0x20 || c === 0x0a || c === 0x09) return scanned.slice(i + 1);
+  }
+  return scanned.slice(from);
 }
 
 /** Where to end a window: after the last line end (markup: the last tag end) in its second half. */

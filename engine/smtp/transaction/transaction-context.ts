@@ -4,7 +4,7 @@
 import type { Logger } from 'pino';
 import type { SMTPConnection } from 'smtp-server/lib/smtp-connection.js';
 import type { Upstream } from '../../graph/types.js';
-import type { AnalysisLimits } from '../../policy/analysis.js';
+import type { InspectionLimits } from '../../policy/extract/limits.js';
 import type { Incident } from '../../policy/incidents.js';
 import type { LegTls, TlsObserver } from '../leg-tls.js';
 import type { RelayPool } from '../relay/relay-pool.js';
@@ -49,7 +49,7 @@ export interface TransactionSession {
 
 export interface TransactionContext extends RouteContext {
   readonly services: TransactionServices;
-  readonly analysisLimits: AnalysisLimits;
+  readonly analysisLimits: InspectionLimits;
   /** The generation's counters and drain: called once per transaction, after its end. */
   transactionEnded(s: TransactionSession): void;
 }

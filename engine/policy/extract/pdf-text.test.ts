@@ -1,0 +1,45 @@
+import { deflateSync } from 'node:zlib';
+import { describe, expect, it } from 'vitest';
+import { pdf } from '../../../test/evasion/extraction-fixtures.js';
+import { scanPdfStreams, type PdfScan } from './pdf-streams.js';
+import { contentText, fastPdfText } from './pdf-text.js';
+
+const caps = { perStream: (c: number) => Math.max(1 << 20, c * 100), total: 100 << 20 };
+const scan = (file: Buffer): PdfScan => {
+  const r = scanPdfStreams(file, caps);
+  if ('reason' in r) throw new Error(r.detail);
+  return r;
+};
+const ops = (s: string): string => contentText(Buffer.from(s, 'latin1'));
+
+describe('PDF text from content streams', () => {
+  it('reads Tj, TJ with kerning, quote operators, escapes and hex strings', () => {
+    expect(ops('BT /F1 10 Tf (card 4111 ) Tj [(11)-20(11 1111)] TJ ET')).toBe('card 4111 1111 1111');
+    expect(ops("BT (first) Tj (second) ' (a\\(b\\)\\061) Tj ET")).toBe('first\nseconda(b)1');
+    expect(ops('BT <343131> Tj [(a)-900(b)] TJ ET')).toBe('411a b');
+    expect(ops('BT 12 TL (line one) Tj T* (line two) Tj 0 -14 Td (three) Tj ET')).toBe('line one\nline two\nthree');
+  });
+
+  it('skips inline image data and comments', () => {
+    expect(ops('q BI /W 2 /H 2 ID \x00(\xff) Tj EI Q % (hidden) Tj\nBT (shown) Tj ET')).toBe('shown');
+  });
+
+  it('reads a Flate PDF in the standard fonts without pdf.js', () => {
+    expect(fastPdfText(scan(pdf('card 4111 1111 1111 1111', { flate: true })), 1e9)).toBe('card 4111 1111 1111 1111');
+  });
+
+  it('leaves to pdf.js what a font or encryption can remap: ToUnicode, encrypted', () => {
+    expect(fastPdfText(scan(pdf('card 4111', { toUnicode: true, flate: true })), 1e9)).toBeUndefined();
+    expect(fastPdfText(scan(pdf('card 4111', { encrypted: true })), 1e9)).toBeUndefined();
+  });
+
+  it('a stream with a filter not decoded here (LZW) goes to pdf.js', () => {
+    const file = Buffer.from(pdf('x', { flate: true }).toString('latin1').replace('/Filter /FlateDecode', '/Filter /LZWDecode'), 'latin1');
+    expect(fastPdfText(scan(file), 1e9)).toBeUndefined();
+  });
+
+  it('a stream over the ratio cap is refused before anything reads it', () => {
+    const r = scanPdfStreams(pdf('', { flateStream: deflateSync(Buffer.alloc(4 << 20)) }), { perStream: () => 1 << 20, total: 100 << 20 });
+    expect('reason' in r && r.reason).toBe('limit');
+  });
+});
