@@ -4,7 +4,7 @@ import { createHash } from 'node:crypto';
 import type { EdmError, EdmKeys } from './edm-key.js';
 import { columnTag, filterAdd, filterWordsFor, lengthBit, prefixTag } from './filter.js';
 import { halfSipHashString } from './half-siphash.js';
-import { encodeHeader, MAX_COLUMNS, MAX_RECORDS } from './index-format.js';
+import { encodeHeader, entryRef, MAX_COLUMNS, MAX_RECORDS, refColumn } from './index-format.js';
 import { entryHash } from './lookup.js';
 import { normaliseValue } from './normalise.js';
 
@@ -89,7 +89,7 @@ export async function buildIndex(rows: AsyncIterable<string[]>, opts: BuildOptio
       const h = entryHash(opts.keys, n.value);
       hi.push(h.hi);
       lo.push(h.lo);
-      ref.push(((records << 5) | c) >>> 0);
+      ref.push(entryRef(records, c));
       // the value's tag; its column is in ref
       tags.push(halfSipHashString(opts.keys.filter, n.value));
       if (n.kind === 'words' && n.words > 1) prefixes.add(halfSipHashString(opts.keys.filter, n.first));
@@ -105,7 +105,7 @@ export async function buildIndex(rows: AsyncIterable<string[]>, opts: BuildOptio
   const filter = new Uint32Array(filterWordsFor(tags.length + prefixes.size));
   for (let i = 0; i < tags.length; i++) {
     const h = tags.data[i] ?? 0;
-    filterAdd(filter, h, columnTag(h, (ref.data[i] ?? 0) & 31));
+    filterAdd(filter, h, columnTag(h, refColumn(ref.data[i] ?? 0)));
   }
   for (const h of prefixes) filterAdd(filter, h, prefixTag(h));
   const header = encodeHeader({ columns: opts.columns, records, entryCount: hi.length, filterWords: filter.length, keyFingerprint: opts.keys.fingerprint, keyFile: opts.keyFile, idLengths });
@@ -114,7 +114,7 @@ export async function buildIndex(rows: AsyncIterable<string[]>, opts: BuildOptio
   return { ok: true, bytes, stats: { columns: [...opts.columns], records, entries: hi.length, perColumn, shortRows, keyFingerprint: opts.keys.fingerprint, bytes: bytes.length } };
 }
 
-/** (hi, lo, ref) triples sorted: by hash, and within one value by record, which the lookup's common-value search needs. */
+/** (hi, lo, ref) triples sorted: by hash, and within one value by column, then record, which the lookup's common-value search needs. */
 function sortedEntries(hi: U32List, lo: U32List, ref: U32List): Uint32Array {
   const n = hi.length;
   const h = hi.data;

@@ -1,12 +1,12 @@
-// One message text against one index: candidates → prefilter → HMAC → binary search → (record, column).
+// One message text against one index: candidates → prefilter → SipHash → bucket search → (record, column).
 // A value shared by more than FANOUT records (a common surname) is not enumerated: it only counts for
 // records that a more selective value of the same message already found (see docs/edm.md).
-import { createHmac } from 'node:crypto';
 import type { EdmKeys } from './edm-key.js';
-import { filterColumns, filterColumnsOf, filterHasSub, lengthBit, prefixTag } from './filter.js';
+import { columnsInWord, filterColumnsOf, filterWord, lengthBit, prefixInWord } from './filter.js';
 import { halfSipHashRange } from './half-siphash.js';
-import type { EdmIndexData } from './index-format.js';
+import { refColumn, refRecord, type EdmIndexData } from './index-format.js';
 import { MAX_ID_CHARS, MAX_ID_GROUPS, MAX_WORDS, MIN_VALUE_CHARS, normaliseText, scanTokens, T_DIGIT, T_ID_GAP, T_ID_WORD, TokenSpans } from './normalise.js';
+import { sipHashString, sipOut } from './sip-hash.js';
 
 export const FANOUT = 16;
 
@@ -19,8 +19,8 @@ export interface EdmIndex {
 
 /**
  * What one text held. Filter hits wait in `pending` with the columns the filter says they may be in; the
- * HMAC and search run only when the pending columns can reach a condition's minColumns (a message naming
- * a few customers' surnames and nothing else costs no HMAC at all).
+ * hash and search run only when the pending columns can reach a condition's minColumns (a message naming
+ * a few customers' surnames and nothing else costs no lookup at all).
  */
 export interface EdmFound {
   /** Records found through selective values: record → column bits. */
@@ -38,15 +38,14 @@ export function emptyFound(): EdmFound {
   return { anchors: new Map(), common: [], commonColumns: 0, pending: new Map(), pendingColumns: 0 };
 }
 
+/** The entry hash of a normalised value: SipHash-2-4 under the entries key, as (hi, lo). */
 export function entryHash(keys: EdmKeys, value: string): { hi: number; lo: number } {
-  const d = createHmac('sha256', keys.entries).update(value, 'utf8').digest();
-  return { hi: d.readUInt32BE(0), lo: d.readUInt32BE(4) };
+  sipHashString(keys.entries, value);
+  return { hi: sipOut[0] ?? 0, lo: sipOut[1] ?? 0 };
 }
 
-/** First entry index with (hi, lo) >= the hash, or > it with `after`. */
-function bound(e: Uint32Array, count: number, hi: number, lo: number, after: boolean): number {
-  let a = 0;
-  let b = count;
+/** First entry index in [a, b) with (hi, lo) >= the hash, or > it with `after`. */
+function bound(e: Uint32Array, a: number, b: number, hi: number, lo: number, after: boolean): number {
   while (a < b) {
     const m = (a + b) >>> 1;
     const mh = e[m * 3] ?? 0;
@@ -61,9 +60,15 @@ function bound(e: Uint32Array, count: number, hi: number, lo: number, after: boo
 /** The entries [start, end) of one normalised value (empty when start === end); no filter check. */
 export function lookupValue(index: EdmIndex, value: string): { start: number; end: number } {
   const { data, keys } = index;
-  const { hi, lo } = entryHash(keys, value);
-  const start = bound(data.entries, data.entryCount, hi, lo, false);
-  const end = start < data.entryCount && data.entries[start * 3] === hi && data.entries[start * 3 + 1] === lo ? bound(data.entries, data.entryCount, hi, lo, true) : start;
+  sipHashString(keys.entries, value);
+  const hi = sipOut[0] ?? 0;
+  const lo = sipOut[1] ?? 0;
+  // the bucket of the top bits bounds the search (a value's entries never straddle buckets: same hash)
+  const k = hi >>> (32 - data.bucketBits);
+  const a = data.buckets[k] ?? 0;
+  const b = data.buckets[k + 1] ?? 0;
+  const start = bound(data.entries, a, b, hi, lo, false);
+  const end = start < b && data.entries[start * 3] === hi && data.entries[start * 3 + 1] === lo ? bound(data.entries, start, b, hi, lo, true) : start;
   return { start, end };
 }
 
@@ -86,22 +91,26 @@ export function scanEdm(index: EdmIndex, text: string): EdmFound {
     found.pending.set(value, (found.pending.get(value) ?? 0) | bits);
     found.pendingColumns = (found.pendingColumns | bits) >>> 0;
   };
-  for (let t = 0; t < spans.count; t++) {
-    const start = spans.start[t] ?? 0;
-    const end = spans.end[t] ?? 0;
-    if (end - start < MIN_VALUE_CHARS && t + 1 === spans.count) continue;
+  const { start: starts, end: ends, count } = spans;
+  for (let t = 0; t < count; t++) {
+    const start = starts[t] ?? 0;
+    const end = ends[t] ?? 0;
+    if (end - start < MIN_VALUE_CHARS && t + 1 === count) continue;
     const h = halfSipHashRange(key, s, start, end);
+    const w = filterWord(filter, h);
+    // an empty filter word answers every question about this word
+    if (w === 0) continue;
     if (end - start >= MIN_VALUE_CHARS) {
-      const bits = filterColumns(filter, h, n);
+      const bits = columnsInWord(w, h, n);
       if (bits !== 0) keep(s.slice(start, end), bits);
     }
-    if (filterHasSub(filter, h, prefixTag(h))) ngrams(s, t, (v) => keep(v, filterColumnsOf(filter, key, v, n)));
+    if (prefixInWord(w, h)) ngrams(s, t, (v) => keep(v, filterColumnsOf(filter, key, v, n)));
   }
   identifiers(index, s, (v) => keep(v, filterColumnsOf(filter, key, v, n)));
   return found;
 }
 
-/** HMAC and search every pending candidate (once). */
+/** Look up every pending candidate (once). */
 export function resolvePending(index: EdmIndex, found: EdmFound): void {
   for (const value of found.pending.keys()) record(index, found, lookupValue(index, value));
   found.pending.clear();
@@ -113,15 +122,35 @@ function record(index: EdmIndex, found: EdmFound, { start, end }: { start: numbe
   const e = index.data.entries;
   if (end - start > FANOUT) {
     found.common.push(start, end);
-    const all = (2 ** index.data.columns.length - 1) >>> 0;
-    for (let i = start; i < end && found.commonColumns !== all; i++) found.commonColumns = (found.commonColumns | (1 << ((e[i * 3 + 2] ?? 0) & 31))) >>> 0;
+    found.commonColumns = (found.commonColumns | rangeColumns(e, start, end)) >>> 0;
     return;
   }
   for (let i = start; i < end; i++) {
     const ref = e[i * 3 + 2] ?? 0;
-    const rec = ref >>> 5;
-    found.anchors.set(rec, (found.anchors.get(rec) ?? 0) | (1 << (ref & 31)));
+    const rec = refRecord(ref);
+    found.anchors.set(rec, (found.anchors.get(rec) ?? 0) | (1 << refColumn(ref)));
   }
+}
+
+/** First index in [a, b) whose entry's column is above c (entries of one value are sorted by column). */
+function columnEnd(e: Uint32Array, a: number, b: number, c: number): number {
+  while (a < b) {
+    const m = (a + b) >>> 1;
+    if (refColumn(e[m * 3 + 2] ?? 0) <= c) a = m + 1;
+    else b = m;
+  }
+  return a;
+}
+
+/** Columns of one value's entries: a surname shared by 20,000 records costs a search per column, not a walk. */
+function rangeColumns(e: Uint32Array, start: number, end: number): number {
+  let bits = 0;
+  while (start < end) {
+    const c = refColumn(e[start * 3 + 2] ?? 0);
+    bits |= 1 << c;
+    start = refColumn(e[(end - 1) * 3 + 2] ?? 0) === c ? end : columnEnd(e, start, end, c);
+  }
+  return bits >>> 0;
 }
 
 /** The n-grams (2..MAX_WORDS words, joined by one space) starting at word t. */
@@ -207,16 +236,17 @@ export interface EdmCount {
 
 /** Records of `found` with at least `minColumns` of the columns in `columnBits`. */
 export function countRecords(index: EdmIndex, found: EdmFound, columnBits: number, minColumns: number): EdmCount {
+  let extra: ReadonlyMap<number, number> | undefined;
   if (found.pending.size > 0) {
-    // not enough distinct columns in the whole text: no record can qualify, and no HMAC is spent
+    // not enough distinct columns in the whole text: no record can qualify, and nothing is looked up
     if (popcount(((found.pendingColumns | anchorColumns(found)) & columnBits) >>> 0) < minColumns) return { records: 0, columnSets: [] };
-    resolvePending(index, found);
+    extra = resolveFor(index, found, columnBits, minColumns);
   }
   const e = index.data.entries;
   const sets = new Set<string>();
   let records = 0;
   for (const [record, anchorBits] of found.anchors) {
-    let bits = anchorBits;
+    let bits = (anchorBits | (extra?.get(record) ?? 0)) >>> 0;
     const own = popcount((bits & columnBits) >>> 0);
     // common values matter only when they can bring this record to minColumns
     if (own < minColumns) {
@@ -231,18 +261,100 @@ export function countRecords(index: EdmIndex, found: EdmFound, columnBits: numbe
   return { records, columnSets: [...sets].sort() };
 }
 
-/** Column bits of `record` inside a common value's range (entries there are sorted by record). */
-function commonBits(e: Uint32Array, start: number, end: number, record: number): number {
-  let a = start;
-  let b = end;
-  while (a < b) {
-    const m = (a + b) >>> 1;
-    if ((e[m * 3 + 2] ?? 0) >>> 5 < record) a = m + 1;
-    else b = m;
+/**
+ * Looks up what this condition needs, busiest column last. Every record that qualifies holds at least
+ * minColumns - 1 counted columns besides the busiest one (L: the surnames of a prose mail), so the
+ * candidates that may be in another column are looked up first. Then L's candidates are needed only
+ * when some record can reach minColumns with them; and unless common values outside L could complete a
+ * record that only L found, they only add L to records already found: looked up without new anchors,
+ * they stay pending (another condition may count them differently). Returns the L column bits to add
+ * per record (undefined: everything was resolved, the anchors are complete). Same result as resolving
+ * everything (edm-index.test.ts compares both on random texts).
+ */
+function resolveFor(index: EdmIndex, found: EdmFound, columnBits: number, minColumns: number): ReadonlyMap<number, number> | undefined {
+  if (minColumns < 2) {
+    resolvePending(index, found);
+    return undefined;
   }
+  const L = busiestColumn(found, columnBits);
+  const rest = (columnBits & ~L) >>> 0;
+  let left = 0;
+  for (const [value, bits] of found.pending) {
+    if ((bits & rest) === 0) {
+      left = (left | bits) >>> 0;
+      continue;
+    }
+    record(index, found, lookupValue(index, value));
+    found.pending.delete(value);
+  }
+  found.pendingColumns = left;
+  if (found.pending.size === 0) return undefined;
+  const commonRest = (found.commonColumns & rest) >>> 0;
+  if (popcount(commonRest) >= minColumns - 1) {
+    resolvePending(index, found);
+    return undefined;
+  }
+  const needy: number[] = [];
+  for (const [rec, bits] of found.anchors) {
+    if ((bits & L) !== 0) continue;
+    if (popcount((bits & rest) >>> 0) + popcount((commonRest & ~bits) >>> 0) >= minColumns - 1) needy.push(rec);
+  }
+  const extra = new Map<number, number>();
+  if (needy.length === 0) return extra;
+  const want = new Set(needy);
+  const e = index.data.entries;
+  for (const [value, bits] of found.pending) {
+    if ((bits & L) === 0) continue;
+    const { start, end } = lookupValue(index, value);
+    if (end - start > FANOUT) {
+      // a common value is a fact like any other (countRecords applies it as usual); a second full
+      // resolve would add the range again, which counts the same
+      record(index, found, { start, end });
+      continue;
+    }
+    for (let i = start; i < end; i++) {
+      const ref = e[i * 3 + 2] ?? 0;
+      const rec = refRecord(ref);
+      const b = (1 << refColumn(ref)) & L;
+      if (b !== 0 && want.has(rec)) extra.set(rec, (extra.get(rec) ?? 0) | b);
+    }
+  }
+  return extra;
+}
+
+/** The counted column that most pending candidates may be in. */
+function busiestColumn(found: EdmFound, columnBits: number): number {
+  const counts = new Array<number>(32).fill(0);
+  for (const bits of found.pending.values()) {
+    let b = (bits & columnBits) >>> 0;
+    while (b !== 0) {
+      const c = 31 - Math.clz32(b);
+      counts[c] = (counts[c] ?? 0) + 1;
+      b = (b & ~(1 << c)) >>> 0;
+    }
+  }
+  let best = 0;
+  for (let c = 1; c < 32; c++) if ((counts[c] ?? 0) > (counts[best] ?? 0)) best = c;
+  return (1 << best) >>> 0;
+}
+
+/** Column bits of `record` inside a common value's range (sorted by column, then record). */
+function commonBits(e: Uint32Array, start: number, end: number, record: number): number {
   let bits = 0;
-  for (let i = a; i < end && (e[i * 3 + 2] ?? 0) >>> 5 === record; i++) bits |= 1 << ((e[i * 3 + 2] ?? 0) & 31);
-  return bits;
+  while (start < end) {
+    const c = refColumn(e[start * 3 + 2] ?? 0);
+    const stop = refColumn(e[(end - 1) * 3 + 2] ?? 0) === c ? end : columnEnd(e, start, end, c);
+    let a = start;
+    let b = stop;
+    while (a < b) {
+      const m = (a + b) >>> 1;
+      if (refRecord(e[m * 3 + 2] ?? 0) < record) a = m + 1;
+      else b = m;
+    }
+    if (a < stop && refRecord(e[a * 3 + 2] ?? 0) === record) bits |= 1 << c;
+    start = stop;
+  }
+  return bits >>> 0;
 }
 
 function popcount(x: number): number {

@@ -182,3 +182,4 @@ function isIdentifier(t: Tokens): boolean {
   }
   return true;
 }
+
