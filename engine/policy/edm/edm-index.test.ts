@@ -7,6 +7,8 @@ import { parseIndex } from './index-format.js';
 import { writeIndexFile } from './index-file.js';
 import { runEdmInfo } from '../../cli/edm.js';
 import { countRecords, FANOUT, resolvePending, scanEdm, type EdmIndex } from './lookup.js';
+import { T_ALPHA, T_AT, T_DIGIT, T_ID_WORD } from './normalise.js';
+import { admits } from './word-shape.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'rg-edm-'));
 const KEY = join(dir, 'edm.key');
@@ -170,5 +172,40 @@ describe('lookup order', () => {
     }
     // the texts do hold records: the comparison is not between two empty answers
     expect(matched).toBeGreaterThan(100);
+  });
+});
+
+describe('word shapes', () => {
+  it('summarise each column by classes and lengths, never values', () => {
+    const [email, iban, lastName, phone] = index.data.shapes;
+    // every e-mail value has an @ and letters; no IBAN or phone value is a letter-only word
+    expect(admits(email ?? 0, T_ALPHA | T_AT | T_DIGIT, 17)).toBe(true);
+    expect(admits(email ?? 0, T_ALPHA | T_ID_WORD, 17)).toBe(false);
+    expect(admits(iban ?? 0, T_ALPHA | T_ID_WORD, 22)).toBe(false);
+    expect(admits(iban ?? 0, T_ALPHA | T_DIGIT | T_ID_WORD, 22)).toBe(true);
+    expect(admits(iban ?? 0, T_DIGIT | T_ID_WORD, 4)).toBe(false);
+    expect(admits(lastName ?? 0, T_ALPHA | T_ID_WORD, 5)).toBe(true);
+    expect(admits(lastName ?? 0, T_DIGIT | T_ID_WORD, 5)).toBe(false);
+    expect(admits(phone ?? 0, T_DIGIT | T_ID_WORD, 7)).toBe(true);
+    // "van der Berg" and "O'Neill, Jr" are the multi-word values: first words of 3 and 7 characters
+    expect(admits(index.data.prefixShapes, T_ALPHA | T_ID_WORD, 3)).toBe(true);
+    expect(admits(index.data.prefixShapes, T_ALPHA, 7)).toBe(true);
+    expect(admits(index.data.prefixShapes, T_ALPHA | T_ID_WORD, 8)).toBe(false);
+    expect(admits(index.data.prefixShapes, T_ALPHA | T_DIGIT | T_ID_WORD, 5)).toBe(false);
+  });
+
+  it('keep words no column looks like out of the candidates (no filter false positives for them)', async () => {
+    // an index of e-mail addresses only: 3,000 distinct words without @ would give some 1% filter false positives
+    const csv = join(dir, 'emails.csv');
+    writeFileSync(csv, `email\r\n${Array.from({ length: 500 }, (_, i) => `user${i}@example.org`).join('\r\n')}\r\n`);
+    const out = join(dir, 'emails.edm');
+    const built = await writeIndexFile({ csv, columns: ['email'], keyFile: KEY, out });
+    if (!built.ok) throw new Error(built.error.message);
+    const parsed = parseIndex(readFileSync(out), out);
+    if (!parsed.ok) throw new Error(parsed.error.message);
+    const emails = { data: parsed.index, keys: index.keys, path: out };
+    const words = Array.from({ length: 3000 }, (_, i) => `w${i.toString(36)}x${(i * 7919).toString(36)}`).join(' ');
+    expect(scanEdm(emails, words).pending.size).toBe(0);
+    expect(countRecords(emails, scanEdm(emails, `${words} user77@example.org`), 1, 1).records).toBe(1);
   });
 });

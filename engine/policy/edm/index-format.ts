@@ -6,7 +6,8 @@
 //  32  u32 normalisation = 1    36 u32 identifier lengths, bits 0-31 (compact lengths that occur; the rest is skipped unhashed)
 //  40  16 bytes key fingerprint (HMAC of a fixed label, never the key)
 //  56  u32 identifier lengths, bits 32-63              60 u32 reserved 0
-//  64  u16 length + UTF-8 key file path recorded at build, then per column u16 length + UTF-8 name; zero pad
+//  64  per column a u32 word-shape summary, then one for the first words of multi-word values (word-shape.ts)
+//  then u16 length + UTF-8 key file path recorded at build, then per column u16 length + UTF-8 name; zero pad
 //  entries: 3 × u32 each (hash high, hash low, column << 27 | record), sorted; the hash is SipHash-2-4 (64 bits);
 //  one value's entries are thus grouped by column, then record (the columns of a range are its ends)
 //  (version 1: HMAC-SHA-256 truncated to 64 bits and record << 5 | column; refused, to be rebuilt)
@@ -15,6 +16,7 @@
 import { createHash } from 'node:crypto';
 import { endianness } from 'node:os';
 import type { EdmError } from './edm-key.js';
+import { shapeTables, type ShapeSummary, type ShapeTables } from './word-shape.js';
 
 export const MAGIC = Buffer.from([0x89, 0x52, 0x47, 0x45, 0x44, 0x4d, 0x0d, 0x0a]);
 export const FORMAT_VERSION = 2;
@@ -39,6 +41,10 @@ export interface EdmHeader {
   readonly keyFile: string;
   /** Compact lengths of the identifier-like values (lengthBit): [bits 0-31, bits 32-63]. */
   readonly idLengths: readonly [number, number];
+  /** Per column: shapes of its one-word values (and compact identifiers). */
+  readonly shapes: readonly ShapeSummary[];
+  /** Shapes of the first words of multi-word values. */
+  readonly prefixShapes: ShapeSummary;
 }
 
 export interface EdmIndexData extends EdmHeader {
@@ -48,6 +54,8 @@ export interface EdmIndexData extends EdmHeader {
   /** Directory over the entries (built at load): bucket k = hashes whose top `bucketBits` bits are k span entries [buckets[k], buckets[k + 1]). */
   readonly buckets: Uint32Array;
   readonly bucketBits: number;
+  /** The word-shape summaries as lookup tables (built at load). */
+  readonly shapeTables: ShapeTables;
   /** SHA-256 hex of the file (for the config revision). */
   readonly digest: string;
   readonly bytes: number;
@@ -57,7 +65,8 @@ export type ParseResult = { readonly ok: true; readonly index: EdmIndexData } | 
 
 export function encodeHeader(h: EdmHeader): Buffer {
   const strings = [h.keyFile, ...h.columns].map((s) => Buffer.from(s, 'utf8'));
-  const metaBytes = strings.reduce((sum, b) => sum + 2 + b.length, 0);
+  const shapeBytes = 4 * (h.columns.length + 1);
+  const metaBytes = shapeBytes + strings.reduce((sum, b) => sum + 2 + b.length, 0);
   const size = Math.ceil((FIXED + metaBytes) / 8) * 8;
   const buf = Buffer.alloc(size);
   MAGIC.copy(buf, 0);
@@ -65,7 +74,8 @@ export function encodeHeader(h: EdmHeader): Buffer {
   fields.forEach((v, i) => buf.writeUInt32LE(v >>> 0, 8 + i * 4));
   Buffer.from(h.keyFingerprint, 'hex').copy(buf, 40);
   buf.writeUInt32LE(h.idLengths[1] >>> 0, 56);
-  let at = FIXED;
+  [...h.shapes, h.prefixShapes].forEach((v, i) => buf.writeUInt32LE(v >>> 0, FIXED + 4 * i));
+  let at = FIXED + shapeBytes;
   for (const s of strings) {
     buf.writeUInt16LE(s.length, at);
     s.copy(buf, at + 2);
@@ -101,7 +111,9 @@ export function parseIndex(buf: Buffer, shown: string): ParseResult {
   if (columnCount === 0 || columnCount > MAX_COLUMNS || headerBytes % 8 !== 0 || records > MAX_RECORDS || filterWords === 0) return bad(`${shown} has an impossible header`);
   const digest = createHash('sha256').update(buf.subarray(0, buf.length - TRAILER)).digest();
   if (!digest.equals(buf.subarray(buf.length - TRAILER))) return bad(`${shown} fails its SHA-256 check (corrupted)`);
-  const strings = readStrings(buf, FIXED, headerBytes, columnCount + 1);
+  if (FIXED + 4 * (columnCount + 1) > headerBytes) return bad(`${shown} has an impossible header`);
+  const shapes = Array.from({ length: columnCount + 1 }, (_, i) => u32(FIXED + 4 * i));
+  const strings = readStrings(buf, FIXED + 4 * (columnCount + 1), headerBytes, columnCount + 1);
   if (strings === undefined) return bad(`${shown} has a corrupt column list`);
   if (endianness() !== 'LE') return { ok: false, error: { code: 'RG_EDM_PLATFORM', message: 'EDM indexes are searched in place and need a little-endian CPU' } };
   // one copy only if the file's bytes are not 4-aligned (a large readFile result never is unaligned)
@@ -113,9 +125,10 @@ export function parseIndex(buf: Buffer, shown: string): ParseResult {
   const bucketBits = bucketBitsFor(entryCount);
   const buckets = bucketDirectory(entries, entryCount, bucketBits);
   const [keyFile = '', ...columns] = strings;
+  const prefixShapes = shapes.pop() ?? 0;
   return {
     ok: true,
-    index: Object.freeze({ columns: Object.freeze(columns), records, entryCount, filterWords, keyFingerprint: buf.subarray(40, 56).toString('hex'), keyFile, idLengths: [u32(36), u32(56)] as const, entries, filter, buckets, bucketBits, digest: digest.toString('hex'), bytes: buf.length }),
+    index: Object.freeze({ columns: Object.freeze(columns), records, entryCount, filterWords, keyFingerprint: buf.subarray(40, 56).toString('hex'), keyFile, idLengths: [u32(36), u32(56)] as const, shapes: Object.freeze(shapes), prefixShapes, entries, filter, buckets, bucketBits, shapeTables: shapeTables(shapes, prefixShapes), digest: digest.toString('hex'), bytes: buf.length }),
   };
 }
 

@@ -2,10 +2,11 @@
 // A value shared by more than FANOUT records (a common surname) is not enumerated: it only counts for
 // records that a more selective value of the same message already found (see docs/edm.md).
 import type { EdmKeys } from './edm-key.js';
-import { columnsInWord, filterColumnsOf, filterWord, lengthBit, prefixInWord } from './filter.js';
+import { columnsInWord, filterColumnsOf, filterWord, prefixInWord } from './filter.js';
 import { halfSipHashRange } from './half-siphash.js';
 import { refColumn, refRecord, type EdmIndexData } from './index-format.js';
-import { MAX_ID_CHARS, MAX_ID_GROUPS, MAX_WORDS, MIN_VALUE_CHARS, normaliseText, scanTokens, T_DIGIT, T_ID_GAP, T_ID_WORD, TokenSpans } from './normalise.js';
+import { MAX_ID_CHARS, MAX_ID_GROUPS, MAX_WORDS, MIN_VALUE_CHARS, normaliseText, scanTokens, T_DIGIT, T_ID_GAP, T_ID_WORD, T_SHAPE, TokenSpans } from './normalise.js';
+import { shapeSlot } from './word-shape.js';
 import { sipHashString, sipOut } from './sip-hash.js';
 
 export const FANOUT = 16;
@@ -91,20 +92,26 @@ export function scanEdm(index: EdmIndex, text: string): EdmFound {
     found.pending.set(value, (found.pending.get(value) ?? 0) | bits);
     found.pendingColumns = (found.pendingColumns | bits) >>> 0;
   };
-  const { start: starts, end: ends, count } = spans;
+  const { start: starts, end: ends, flags, count } = spans;
+  const shapes = index.data.shapeTables;
   for (let t = 0; t < count; t++) {
     const start = starts[t] ?? 0;
     const end = ends[t] ?? 0;
     if (end - start < MIN_VALUE_CHARS && t + 1 === count) continue;
+    // a word no column's values look like (and no multi-word value starts like) is not even hashed
+    const slot = shapeSlot((flags[t] ?? 0) & T_SHAPE, end - start);
+    const admitted = end - start >= MIN_VALUE_CHARS ? (shapes.columns[slot] ?? 0) : 0;
+    const prefix = shapes.prefix[slot] === 1;
+    if (admitted === 0 && !prefix) continue;
     const h = halfSipHashRange(key, s, start, end);
     const w = filterWord(filter, h);
     // an empty filter word answers every question about this word
     if (w === 0) continue;
-    if (end - start >= MIN_VALUE_CHARS) {
-      const bits = columnsInWord(w, h, n);
+    if (admitted !== 0) {
+      const bits = (columnsInWord(w, h, n) & admitted) >>> 0;
       if (bits !== 0) keep(s.slice(start, end), bits);
     }
-    if (prefixInWord(w, h)) ngrams(s, t, (v) => keep(v, filterColumnsOf(filter, key, v, n)));
+    if (prefix && prefixInWord(w, h)) ngrams(s, t, (v) => keep(v, filterColumnsOf(filter, key, v, n)));
   }
   identifiers(index, s, (v) => keep(v, filterColumnsOf(filter, key, v, n)));
   return found;
@@ -177,6 +184,8 @@ function identifiers(index: EdmIndex, s: string, test: (v: string) => void): voi
   const [lo, hi] = index.data.idLengths;
   if (lo === 0 && hi === 0) return;
   const n = spans.count;
+  if (compactBuffer.length < n) compactBuffer = new Int32Array(Math.max(n, compactBuffer.length * 2));
+  const compact = compactBuffer;
   let i = 0;
   while (i < n) {
     if (!runWord(i)) {
@@ -185,23 +194,27 @@ function identifiers(index: EdmIndex, s: string, test: (v: string) => void): voi
     }
     let end = i;
     while (end + 1 < n && ((spans.flags[end + 1] ?? 0) & T_ID_GAP) !== 0 && runWord(end + 1)) end++;
+    for (let j = i; j <= end; j++) compact[j] = compactLength(s, j);
     for (let a = i; a <= end; a++) {
       if (((spans.flags[a] ?? 0) & T_DIGIT) === 0) continue;
       let length = 0;
       for (let b = a; b <= end && b - a < MAX_ID_GROUPS; b++) {
-        length += compactLength(s, b);
+        length += compact[b] ?? 0;
         if (length > MAX_ID_CHARS) break;
         if (((spans.flags[b] ?? 0) & T_DIGIT) === 0 || length < MIN_VALUE_CHARS) continue;
-        const bit = lengthBit(length);
-        if (((bit.word === 0 ? lo : hi) & bit.bit) === 0) continue;
-        let compact = '';
-        for (let j = a; j <= b; j++) compact += s.slice(spans.start[j], spans.end[j]).replace(/[.-]/g, '');
-        test(compact);
+        // the header's length set (lengthBit, inlined: this runs for every group pair of every run)
+        const l = Math.min(length, 63);
+        if (((l < 32 ? lo >>> l : hi >>> (l - 32)) & 1) === 0) continue;
+        let value = '';
+        for (let j = a; j <= b; j++) value += s.slice(spans.start[j], spans.end[j]).replace(/[.-]/g, '');
+        test(value);
       }
     }
     i = end + 1;
   }
 }
+
+let compactBuffer = new Int32Array(64);
 
 function compactLength(s: string, t: number): number {
   let l = 0;
