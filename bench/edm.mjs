@@ -67,7 +67,8 @@ function messages(n) {
 async function child(indexPath, keyPath, n) {
   const { parseIndex } = await import('../dist/policy/edm/index-format.js');
   const { readEdmKey } = await import('../dist/policy/edm/edm-key.js');
-  const { scanEdm, countRecords } = await import('../dist/policy/edm/lookup.js');
+  const { scanEdm } = await import('../dist/policy/edm/lookup.js');
+  const { countRecords } = await import('../dist/policy/edm/count-records.js');
   const msgs = messages(n);
   globalThis.gc();
   const rss0 = process.memoryUsage().rss;

@@ -6,7 +6,8 @@ import { readEdmKey, writeNewKey } from './edm-key.js';
 import { parseIndex } from './index-format.js';
 import { writeIndexFile } from './index-file.js';
 import { runEdmInfo } from '../../cli/edm.js';
-import { countRecords, FANOUT, resolvePending, scanEdm, type EdmIndex } from './lookup.js';
+import { countRecords } from './count-records.js';
+import { FANOUT, resolvePending, scanEdm, type EdmIndex } from './lookup.js';
 import { T_ALPHA, T_AT, T_DIGIT, T_ID_WORD } from './normalise.js';
 import { admits } from './word-shape.js';
 
