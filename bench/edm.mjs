@@ -67,7 +67,8 @@ function messages(n) {
 async function child(indexPath, keyPath, n) {
   const { parseIndex } = await import('../dist/policy/edm/index-format.js');
   const { readEdmKey } = await import('../dist/policy/edm/edm-key.js');
-  const { scanEdm, countRecords } = await import('../dist/policy/edm/lookup.js');
+  const { scanEdm } = await import('../dist/policy/edm/lookup.js');
+  const { countRecords } = await import('../dist/policy/edm/count-records.js');
   const msgs = messages(n);
   globalThis.gc();
   const rss0 = process.memoryUsage().rss;
@@ -85,7 +86,9 @@ async function child(indexPath, keyPath, n) {
     const times = [];
     const cpu = [];
     let records = 0;
-    for (let i = 0; i < 60; i++) {
+    // warm-up first: the figure is the steady cost of a message, not the JIT's first look at the code
+    for (let i = 0; i < 20; i++) countRecords(index, scanEdm(index, text), 0b111, 2);
+    for (let i = 0; i < 100; i++) {
       const c = process.cpuUsage();
       const t = performance.now();
       records = countRecords(index, scanEdm(index, text), 0b111, 2).records;
@@ -95,7 +98,7 @@ async function child(indexPath, keyPath, n) {
     }
     times.sort((a, b) => a - b);
     cpu.sort((a, b) => a - b);
-    result[`${name}Ms`] = { median: times[30], p90: times[54], cpu: cpu[30] };
+    result[`${name}Ms`] = { median: times[50], p95: times[95], cpu: cpu[50], cpuP95: cpu[95] };
     result[`${name}Records`] = records;
   }
   process.stdout.write(JSON.stringify(result));
@@ -120,8 +123,8 @@ async function main() {
     rows.push({ records: n, csvMiB: statSync(csv).size / 1048576, buildS, entries: built.stats.entries, ...measured });
   }
   const f = (x, d = 1) => x.toFixed(d);
-  const cell = (m) => `${f(m.cpu, 2)} (${f(m.median, 1)} / ${f(m.p90, 1)})`;
-  console.log('| records | CSV MiB | build s | index MiB | load ms | RSS added MiB | 100 KB prose, surnames only: CPU ms (wall median / p90) | same + 2 customer rows | 100 KB CSV dump |');
+  const cell = (m) => `${f(m.cpu, 2)} / ${f(m.cpuP95, 2)} (${f(m.median, 1)} / ${f(m.p95, 1)})`;
+  console.log('| records | CSV MiB | build s | index MiB | load ms | RSS added MiB | 100 KB prose, surnames only: CPU ms p50 / p95 (wall p50 / p95) | same + 2 customer rows | 100 KB CSV dump |');
   console.log('| --- | --- | --- | --- | --- | --- | --- | --- | --- |');
   for (const r of rows) {
     console.log(`| ${r.records} | ${f(r.csvMiB)} | ${f(r.buildS)} | ${f(r.fileMiB)} | ${f(r.loadMs, 0)} | ${f(r.rssAddedMiB)} | ${cell(r.proseMs)} | ${cell(r.leakMs)} | ${cell(r.dumpMs)} |`);

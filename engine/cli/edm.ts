@@ -3,7 +3,7 @@
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { writeNewKey } from '../policy/edm/edm-key.js';
-import { parseIndex } from '../policy/edm/index-format.js';
+import { FORMAT_VERSION, parseIndex } from '../policy/edm/index-format.js';
 import { writeIndexFile } from '../policy/edm/index-file.js';
 import type { CommandResult } from './certs.js';
 
@@ -56,7 +56,7 @@ export function runEdmInfo(file: string, flags: { readonly json?: boolean }): Co
   const parsed = parseIndex(bytes, file);
   if (!parsed.ok) return failure(1, parsed.error);
   const i = parsed.index;
-  const info = { columns: i.columns, records: i.records, entries: i.entryCount, bytes: i.bytes, keyFingerprint: i.keyFingerprint, keyFile: i.keyFile, sha256: i.digest };
+  const info = { format: FORMAT_VERSION, columns: i.columns, records: i.records, entries: i.entryCount, bytes: i.bytes, keyFingerprint: i.keyFingerprint, keyFile: i.keyFile, sha256: i.digest };
   if (flags.json) return { exitCode: 0, output: `${JSON.stringify(info, null, 2)}\n` };
   return { exitCode: 0, output: `${Object.entries(info).map(([k, v]) => `${k}: ${Array.isArray(v) ? v.join(', ') : String(v)}`).join('\n')}\n` };
 }
@@ -71,7 +71,7 @@ export function register(program: Command): void {
   const edm = program.command('edm').description('exact data matching: index a CSV of your own records as keyed hashes');
   edm
     .command('index <csv>')
-    .description('build an index of keyed hashes (HMAC-SHA-256) of the named columns; clear values never leave this command')
+    .description('build an index of keyed hashes (SipHash-2-4) of the named columns; clear values never leave this command')
     .requiredOption('--columns <list>', 'header names of the columns to index, comma-separated (at most 32)')
     .requiredOption('--key-file <file>', 'secret key file, at least 32 bytes (relayguard edm keygen)')
     .requiredOption('--out <file>', 'index file to write (replaced atomically)')

@@ -93,6 +93,91 @@ export type IdentifierName =
  */
 export type Confidence = 'low' | 'medium' | 'high';
 /**
+ * phone-number only: the regions whose national numbers count too (ISO 3166-1 alpha-2, e.g. [US, DE]), read with libphonenumber's numbering plan of each, in this order. Without regions only international numbers (+CC …) are found. A national number is low confidence, medium with a supporting keyword nearby (call, tel, phone, mobile, …), so the default confidence needs the keyword; confidence: low takes every valid national number.
+ *
+ * @minItems 1
+ * @maxItems 16
+ */
+export type PhoneRegions =
+  | [string]
+  | [string, string]
+  | [string, string, string]
+  | [string, string, string, string]
+  | [string, string, string, string, string]
+  | [string, string, string, string, string, string]
+  | [string, string, string, string, string, string, string]
+  | [string, string, string, string, string, string, string, string]
+  | [string, string, string, string, string, string, string, string, string]
+  | [string, string, string, string, string, string, string, string, string, string]
+  | [string, string, string, string, string, string, string, string, string, string, string]
+  | [string, string, string, string, string, string, string, string, string, string, string, string]
+  | [
+      string,
+      string,
+      string,
+      string,
+      string,
+      string,
+      string,
+      string,
+      string,
+      string,
+      string,
+      string,
+      string
+    ]
+  | [
+      string,
+      string,
+      string,
+      string,
+      string,
+      string,
+      string,
+      string,
+      string,
+      string,
+      string,
+      string,
+      string,
+      string
+    ]
+  | [
+      string,
+      string,
+      string,
+      string,
+      string,
+      string,
+      string,
+      string,
+      string,
+      string,
+      string,
+      string,
+      string,
+      string,
+      string
+    ]
+  | [
+      string,
+      string,
+      string,
+      string,
+      string,
+      string,
+      string,
+      string,
+      string,
+      string,
+      string,
+      string,
+      string,
+      string,
+      string,
+      string
+    ];
+/**
  * A group of built-in data identifiers; `relayguard identifiers` shows the sets of each.
  */
 export type IdentifierSet =
@@ -230,6 +315,7 @@ export interface IdentifierCondition {
   identifier: {
     name: IdentifierName;
     confidence?: Confidence;
+    regions?: PhoneRegions;
     in?: Locations;
     min?: MinCount;
   };

@@ -6,6 +6,7 @@ import type { SourceFile } from '../../config/source-file.js';
 import { didYouMean, shortList } from '../../config/suggest.js';
 import type { Condition, Policy, PolicyFile } from '../../config/generated/policy.js';
 import { compileRe2 } from '../detectors/re2.js';
+import { unknownRegions } from '../detectors/identifiers/phone.js';
 import { parsePolicyReply } from '../decide/policy-reply.js';
 import { checkExactData } from '../edm/check-exact-data.js';
 import type { ExactDataFiles } from '../edm/exact-data.js';
@@ -112,6 +113,19 @@ function checkCondition(cond: Condition, at: string, report: Report): void {
   if ('attachment' in cond) checkAttachment(cond.attachment, detectorAt, report);
   if ('messageSize' in cond) checkRange(cond.messageSize.minBytes, cond.messageSize.maxBytes, detectorAt, 'message size', report);
   if ('recipientCount' in cond) checkRange(cond.recipientCount.min, cond.recipientCount.max, detectorAt, 'recipient count', report);
+  if ('identifier' in cond) checkRegions(cond.identifier, detectorAt, report);
+}
+
+function checkRegions(o: { name: string; regions?: string[] }, at: string, report: Report): void {
+  if (o.regions === undefined) return;
+  if (o.name !== 'phone-number') {
+    report(joinPointer(at, 'regions'), 'RG_POL_IDENTIFIER_OPTION', `regions applies to phone-number only, not ${o.name}`, 'remove regions:');
+    return;
+  }
+  const unknown = new Set(unknownRegions(o.regions));
+  o.regions.forEach((r, i) => {
+    if (unknown.has(r)) report(joinPointer(at, 'regions', i), 'RG_POL_PHONE_REGION', `${r} is not a region with a phone numbering plan (ISO 3166-1 alpha-2, per libphonenumber metadata)`, 'write e.g. US, GB, DE, FR');
+  });
 }
 
 function checkPattern(pattern: string, flags: string | undefined, at: string, report: Report): void {

@@ -4,9 +4,10 @@ import { createHash } from 'node:crypto';
 import type { EdmError, EdmKeys } from './edm-key.js';
 import { columnTag, filterAdd, filterWordsFor, lengthBit, prefixTag } from './filter.js';
 import { halfSipHashString } from './half-siphash.js';
-import { encodeHeader, MAX_COLUMNS, MAX_RECORDS } from './index-format.js';
+import { encodeHeader, entryRef, MAX_COLUMNS, MAX_RECORDS, refColumn } from './index-format.js';
 import { entryHash } from './lookup.js';
-import { normaliseValue } from './normalise.js';
+import { normaliseValue, singleWordShape } from './normalise.js';
+import { addShape, ALL_SHAPES, NO_SHAPES } from './word-shape.js';
 
 export interface BuildStats {
   readonly columns: readonly string[];
@@ -68,6 +69,13 @@ export async function buildIndex(rows: AsyncIterable<string[]>, opts: BuildOptio
   let shortRows = 0;
   const prefixes = new Set<number>();
   const idLengths: [number, number] = [0, 0];
+  const shapes = opts.columns.map(() => NO_SHAPES);
+  let prefixShapes = NO_SHAPES;
+  // a value whose one word the scan would not see as one word (cannot happen: it is one scanned word) admits everything
+  const shapeOf = (summary: number, word: string): number => {
+    const shape = singleWordShape(word);
+    return shape === undefined ? ALL_SHAPES : addShape(summary, shape, word.length);
+  };
   for await (const row of rows) {
     if (select === undefined) {
       const s = selectColumns(row, opts.columns);
@@ -89,10 +97,13 @@ export async function buildIndex(rows: AsyncIterable<string[]>, opts: BuildOptio
       const h = entryHash(opts.keys, n.value);
       hi.push(h.hi);
       lo.push(h.lo);
-      ref.push(((records << 5) | c) >>> 0);
+      ref.push(entryRef(records, c));
       // the value's tag; its column is in ref
       tags.push(halfSipHashString(opts.keys.filter, n.value));
-      if (n.kind === 'words' && n.words > 1) prefixes.add(halfSipHashString(opts.keys.filter, n.first));
+      if (n.kind === 'words' && n.words > 1) {
+        prefixes.add(halfSipHashString(opts.keys.filter, n.first));
+        prefixShapes = shapeOf(prefixShapes, n.first);
+      } else shapes[c] = shapeOf(shapes[c] ?? NO_SHAPES, n.value);
       if (n.kind === 'id') {
         const b = lengthBit(n.value.length);
         idLengths[b.word] = (idLengths[b.word] | b.bit) >>> 0;
@@ -105,16 +116,16 @@ export async function buildIndex(rows: AsyncIterable<string[]>, opts: BuildOptio
   const filter = new Uint32Array(filterWordsFor(tags.length + prefixes.size));
   for (let i = 0; i < tags.length; i++) {
     const h = tags.data[i] ?? 0;
-    filterAdd(filter, h, columnTag(h, (ref.data[i] ?? 0) & 31));
+    filterAdd(filter, h, columnTag(h, refColumn(ref.data[i] ?? 0)));
   }
   for (const h of prefixes) filterAdd(filter, h, prefixTag(h));
-  const header = encodeHeader({ columns: opts.columns, records, entryCount: hi.length, filterWords: filter.length, keyFingerprint: opts.keys.fingerprint, keyFile: opts.keyFile, idLengths });
+  const header = encodeHeader({ columns: opts.columns, records, entryCount: hi.length, filterWords: filter.length, keyFingerprint: opts.keys.fingerprint, keyFile: opts.keyFile, idLengths, shapes, prefixShapes });
   const body = Buffer.concat([header, Buffer.from(entries.buffer, entries.byteOffset, entries.byteLength), Buffer.from(filter.buffer)]);
   const bytes = Buffer.concat([body, createHash('sha256').update(body).digest()]);
   return { ok: true, bytes, stats: { columns: [...opts.columns], records, entries: hi.length, perColumn, shortRows, keyFingerprint: opts.keys.fingerprint, bytes: bytes.length } };
 }
 
-/** (hi, lo, ref) triples sorted: by hash, and within one value by record, which the lookup's common-value search needs. */
+/** (hi, lo, ref) triples sorted: by hash, and within one value by column, then record, which the lookup's common-value search needs. */
 function sortedEntries(hi: U32List, lo: U32List, ref: U32List): Uint32Array {
   const n = hi.length;
   const h = hi.data;

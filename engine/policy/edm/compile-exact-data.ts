@@ -5,7 +5,8 @@ import type { Location } from '../analysis.js';
 import type { Hits } from '../detectors/hits.js';
 import type { CompiledCondition, TextDetector } from '../policy-set.js';
 import { pairKey, type ExactDataFiles } from './exact-data.js';
-import { countRecords, emptyFound, mergeFound, type EdmFound } from './lookup.js';
+import { countRecords } from './count-records.js';
+import { emptyFound, mergeFound, type EdmFound } from './lookup.js';
 
 const DEFAULT_LOCATIONS: ReadonlySet<Location> = new Set<Location>(['subject', 'body', 'attachments']);
 

@@ -5,7 +5,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readEdmKey, writeNewKey } from './edm-key.js';
 import { parseIndex } from './index-format.js';
 import { writeIndexFile } from './index-file.js';
-import { countRecords, FANOUT, scanEdm, type EdmIndex } from './lookup.js';
+import { runEdmInfo } from '../../cli/edm.js';
+import { countRecords } from './count-records.js';
+import { FANOUT, resolvePending, scanEdm, type EdmIndex } from './lookup.js';
+import { T_ALPHA, T_AT, T_DIGIT, T_ID_WORD } from './normalise.js';
+import { admits } from './word-shape.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'rg-edm-'));
 const KEY = join(dir, 'edm.key');
@@ -111,9 +115,98 @@ describe('corrupt indexes', () => {
     ['truncation', (b: Buffer) => b.subarray(0, b.length - 7), 'RG_EDM_INDEX_CORRUPT'],
     ['an appended byte', (b: Buffer) => Buffer.concat([b, Buffer.from([0])]), 'RG_EDM_INDEX_CORRUPT'],
     ['a foreign file', () => Buffer.from('email,iban\nx,y\n'), 'RG_EDM_INDEX_FORMAT'],
-    ['a future version', (b: Buffer) => { b.writeUInt32LE(2, 8); return b; }, 'RG_EDM_INDEX_VERSION'],
+    ['a future version', (b: Buffer) => { b.writeUInt32LE(99, 8); return b; }, 'RG_EDM_INDEX_VERSION'],
   ])('refuses %s', (_name, damage, code) => {
     const r = parseIndex(damage(good()), 'x.edm');
     expect(r.ok ? 'ok' : r.error.code).toBe(code);
+  });
+});
+
+describe('format 1 indexes (HMAC-SHA-256 entries)', () => {
+  // the version word is read before anything else, so the header of a format 1 file is all it takes
+  const formatOne = () => {
+    const b = Buffer.from(readFileSync(OUT));
+    b.writeUInt32LE(1, 8);
+    return b;
+  };
+  it('are refused with the file and the command that rebuilds them', () => {
+    const r = parseIndex(formatOne(), 'data/customers.edm');
+    expect(r.ok ? undefined : r.error).toMatchObject({
+      code: 'RG_EDM_INDEX_VERSION',
+      message: expect.stringMatching(/^data\/customers\.edm is index format version 1, written by an earlier relayguard; this relayguard reads version 2/),
+      hint: expect.stringContaining('relayguard edm index CSV --columns ... --key-file KEY --out data/customers.edm'),
+    });
+  });
+  it('edm info says the same and exits 1', () => {
+    const old = join(dir, 'old.edm');
+    writeFileSync(old, formatOne());
+    const r = runEdmInfo(old, {});
+    expect(r.exitCode).toBe(1);
+    expect(r.errors).toContain(`error RG_EDM_INDEX_VERSION: ${old} is index format version 1`);
+    expect(r.errors).toContain(`hint: rebuild it: relayguard edm index CSV`);
+  });
+});
+
+describe('lookup order', () => {
+  // countRecords looks up the busiest column last and may leave its candidates pending; resolving
+  // every candidate first must give the same records and column sets, for every threshold and column set
+  const pool = ['alice@example.org', 'DE89 3704 0044 0532 0130 00', 'Smith', '+1 (555) 010-0199', 'bob@example.org', 'GB82WEST12345698765432', "O'Neill, Jr",
+    'carol@example.org', 'van der Berg', '555-0100', 'Common', 'c3@example.org', 'c11@example.org', 'the', 'invoice', 'smithers', 'de89 3704', 'Jones', 'order 4711'];
+  let seed = 12345;
+  const next = () => {
+    seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
+    return seed / 4294967296;
+  };
+  it('gives what resolving everything gives (300 random texts × column sets × thresholds)', () => {
+    let matched = 0;
+    for (let t = 0; t < 300; t++) {
+      const text = Array.from({ length: 1 + Math.floor(next() * 8) }, () => pool[Math.floor(next() * pool.length)]).join(next() < 0.5 ? ' ' : ', ');
+      for (const columnBits of [0xf, 0x7, 0x5, 0xc, 0x3]) {
+        for (let min = 1; min <= 3; min++) {
+          const phased = countRecords(index, scanEdm(index, text), columnBits, min);
+          const full = scanEdm(index, text);
+          resolvePending(index, full);
+          expect(phased, `${text} / ${columnBits.toString(2)} / ${min}`).toEqual(countRecords(index, full, columnBits, min));
+          if (phased.records > 0 && min >= 2) matched++;
+        }
+      }
+    }
+    // the texts do hold records: the comparison is not between two empty answers
+    expect(matched).toBeGreaterThan(100);
+  });
+});
+
+describe('word shapes', () => {
+  it('summarise each column by classes and lengths, never values', () => {
+    const [email, iban, lastName, phone] = index.data.shapes;
+    // every e-mail value has an @ and letters; no IBAN or phone value is a letter-only word
+    expect(admits(email ?? 0, T_ALPHA | T_AT | T_DIGIT, 17)).toBe(true);
+    expect(admits(email ?? 0, T_ALPHA | T_ID_WORD, 17)).toBe(false);
+    expect(admits(iban ?? 0, T_ALPHA | T_ID_WORD, 22)).toBe(false);
+    expect(admits(iban ?? 0, T_ALPHA | T_DIGIT | T_ID_WORD, 22)).toBe(true);
+    expect(admits(iban ?? 0, T_DIGIT | T_ID_WORD, 4)).toBe(false);
+    expect(admits(lastName ?? 0, T_ALPHA | T_ID_WORD, 5)).toBe(true);
+    expect(admits(lastName ?? 0, T_DIGIT | T_ID_WORD, 5)).toBe(false);
+    expect(admits(phone ?? 0, T_DIGIT | T_ID_WORD, 7)).toBe(true);
+    // "van der Berg" and "O'Neill, Jr" are the multi-word values: first words of 3 and 7 characters
+    expect(admits(index.data.prefixShapes, T_ALPHA | T_ID_WORD, 3)).toBe(true);
+    expect(admits(index.data.prefixShapes, T_ALPHA, 7)).toBe(true);
+    expect(admits(index.data.prefixShapes, T_ALPHA | T_ID_WORD, 8)).toBe(false);
+    expect(admits(index.data.prefixShapes, T_ALPHA | T_DIGIT | T_ID_WORD, 5)).toBe(false);
+  });
+
+  it('keep words no column looks like out of the candidates (no filter false positives for them)', async () => {
+    // an index of e-mail addresses only: 3,000 distinct words without @ would give some 1% filter false positives
+    const csv = join(dir, 'emails.csv');
+    writeFileSync(csv, `email\r\n${Array.from({ length: 500 }, (_, i) => `user${i}@example.org`).join('\r\n')}\r\n`);
+    const out = join(dir, 'emails.edm');
+    const built = await writeIndexFile({ csv, columns: ['email'], keyFile: KEY, out });
+    if (!built.ok) throw new Error(built.error.message);
+    const parsed = parseIndex(readFileSync(out), out);
+    if (!parsed.ok) throw new Error(parsed.error.message);
+    const emails = { data: parsed.index, keys: index.keys, path: out };
+    const words = Array.from({ length: 3000 }, (_, i) => `w${i.toString(36)}x${(i * 7919).toString(36)}`).join(' ');
+    expect(scanEdm(emails, words).pending.size).toBe(0);
+    expect(countRecords(emails, scanEdm(emails, `${words} user77@example.org`), 1, 1).records).toBe(1);
   });
 });

@@ -1,15 +1,16 @@
 // The EDM secret: a file of at least 32 random bytes (`relayguard edm keygen`). Three keys are derived
 // from it, each for one purpose, and only a fingerprint (an HMAC of a fixed label) is ever written.
-import { createHmac, createSecretKey, randomBytes, type KeyObject } from 'node:crypto';
+import { createHmac, randomBytes } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { halfSipKey, type HalfSipKey } from './half-siphash.js';
+import { sipKey, type SipKey } from './sip-hash.js';
 
 export const MIN_KEY_BYTES = 32;
 export const KEY_BYTES = 32;
 
 export interface EdmKeys {
-  /** HMAC-SHA-256 key of the index entries. */
-  readonly entries: KeyObject;
+  /** SipHash-2-4 key of the index entries (format 2). */
+  readonly entries: SipKey;
   /** HalfSipHash key of the prefilter. */
   readonly filter: HalfSipKey;
   /** 16 bytes, hex: tells whether an index was built with this key. */
@@ -25,7 +26,8 @@ function derive(secret: Uint8Array, label: string): Buffer {
 
 export function deriveKeys(secret: Uint8Array): EdmKeys {
   return Object.freeze({
-    entries: createSecretKey(derive(secret, 'entries')),
+    // a label of its own: format 1 used the 'entries' key with HMAC-SHA-256, a key serves one function
+    entries: sipKey(derive(secret, 'entries-siphash')),
     filter: halfSipKey(derive(secret, 'prefilter')),
     fingerprint: derive(secret, 'fingerprint').subarray(0, 16).toString('hex'),
   });

@@ -53,15 +53,30 @@ export function prefixTag(h: number): number {
   return (fmix((h ^ 0x5bd1e995) >>> 0) ^ 0x1b873593) >>> 0;
 }
 
-/** Columns (bits) whose values may include the value with tag h. */
-export function filterColumns(filter: Uint32Array, h: number, columns: number): number {
-  const w = filter[word(h, filter.length)] ?? 0;
+/** The one filter word every question about tag h reads (a message's scan reads it once per word). */
+export function filterWord(filter: Uint32Array, h: number): number {
+  return filter[word(h, filter.length)] ?? 0;
+}
+
+/** Columns (bits) whose values may include the value with tag h, given its filter word w. */
+export function columnsInWord(w: number, h: number, columns: number): number {
   let bits = 0;
   for (let c = 0; c < columns; c++) {
     const m = mask(columnTag(h, c));
     if (((w & m) >>> 0) === m) bits |= 1 << c;
   }
   return bits >>> 0;
+}
+
+/** Whether some multi-word value may start with the word of tag h, given its filter word w. */
+export function prefixInWord(w: number, h: number): boolean {
+  const m = mask(prefixTag(h));
+  return ((w & m) >>> 0) === m;
+}
+
+/** Columns (bits) whose values may include the value with tag h. */
+export function filterColumns(filter: Uint32Array, h: number, columns: number): number {
+  return columnsInWord(filterWord(filter, h), h, columns);
 }
 
 export function filterColumnsOf(filter: Uint32Array, key: HalfSipKey, value: string, columns: number): number {

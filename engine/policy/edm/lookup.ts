@@ -1,12 +1,13 @@
-// One message text against one index: candidates → prefilter → HMAC → binary search → (record, column).
+// One message text against one index: candidates → prefilter → SipHash → bucket search → (record, column).
 // A value shared by more than FANOUT records (a common surname) is not enumerated: it only counts for
 // records that a more selective value of the same message already found (see docs/edm.md).
-import { createHmac } from 'node:crypto';
 import type { EdmKeys } from './edm-key.js';
-import { filterColumns, filterColumnsOf, filterHasSub, lengthBit, prefixTag } from './filter.js';
+import { columnsInWord, filterColumnsOf, filterWord, prefixInWord } from './filter.js';
 import { halfSipHashRange } from './half-siphash.js';
-import type { EdmIndexData } from './index-format.js';
-import { MAX_ID_CHARS, MAX_ID_GROUPS, MAX_WORDS, MIN_VALUE_CHARS, normaliseText, scanTokens, T_DIGIT, T_ID_GAP, T_ID_WORD, TokenSpans } from './normalise.js';
+import { refColumn, refRecord, type EdmIndexData } from './index-format.js';
+import { MAX_ID_CHARS, MAX_ID_GROUPS, MAX_WORDS, MIN_VALUE_CHARS, normaliseText, scanTokens, T_DIGIT, T_ID_GAP, T_ID_WORD, T_SHAPE, TokenSpans } from './normalise.js';
+import { shapeSlot } from './word-shape.js';
+import { sipHashString, sipOut } from './sip-hash.js';
 
 export const FANOUT = 16;
 
@@ -19,8 +20,8 @@ export interface EdmIndex {
 
 /**
  * What one text held. Filter hits wait in `pending` with the columns the filter says they may be in; the
- * HMAC and search run only when the pending columns can reach a condition's minColumns (a message naming
- * a few customers' surnames and nothing else costs no HMAC at all).
+ * hash and search run only when the pending columns can reach a condition's minColumns (a message naming
+ * a few customers' surnames and nothing else costs no lookup at all).
  */
 export interface EdmFound {
   /** Records found through selective values: record → column bits. */
@@ -38,15 +39,14 @@ export function emptyFound(): EdmFound {
   return { anchors: new Map(), common: [], commonColumns: 0, pending: new Map(), pendingColumns: 0 };
 }
 
+/** The entry hash of a normalised value: SipHash-2-4 under the entries key, as (hi, lo). */
 export function entryHash(keys: EdmKeys, value: string): { hi: number; lo: number } {
-  const d = createHmac('sha256', keys.entries).update(value, 'utf8').digest();
-  return { hi: d.readUInt32BE(0), lo: d.readUInt32BE(4) };
+  sipHashString(keys.entries, value);
+  return { hi: sipOut[0] ?? 0, lo: sipOut[1] ?? 0 };
 }
 
-/** First entry index with (hi, lo) >= the hash, or > it with `after`. */
-function bound(e: Uint32Array, count: number, hi: number, lo: number, after: boolean): number {
-  let a = 0;
-  let b = count;
+/** First entry index in [a, b) with (hi, lo) >= the hash, or > it with `after`. */
+function bound(e: Uint32Array, a: number, b: number, hi: number, lo: number, after: boolean): number {
   while (a < b) {
     const m = (a + b) >>> 1;
     const mh = e[m * 3] ?? 0;
@@ -61,9 +61,15 @@ function bound(e: Uint32Array, count: number, hi: number, lo: number, after: boo
 /** The entries [start, end) of one normalised value (empty when start === end); no filter check. */
 export function lookupValue(index: EdmIndex, value: string): { start: number; end: number } {
   const { data, keys } = index;
-  const { hi, lo } = entryHash(keys, value);
-  const start = bound(data.entries, data.entryCount, hi, lo, false);
-  const end = start < data.entryCount && data.entries[start * 3] === hi && data.entries[start * 3 + 1] === lo ? bound(data.entries, data.entryCount, hi, lo, true) : start;
+  sipHashString(keys.entries, value);
+  const hi = sipOut[0] ?? 0;
+  const lo = sipOut[1] ?? 0;
+  // the bucket of the top bits bounds the search (a value's entries never straddle buckets: same hash)
+  const k = hi >>> (32 - data.bucketBits);
+  const a = data.buckets[k] ?? 0;
+  const b = data.buckets[k + 1] ?? 0;
+  const start = bound(data.entries, a, b, hi, lo, false);
+  const end = start < b && data.entries[start * 3] === hi && data.entries[start * 3 + 1] === lo ? bound(data.entries, start, b, hi, lo, true) : start;
   return { start, end };
 }
 
@@ -86,42 +92,73 @@ export function scanEdm(index: EdmIndex, text: string): EdmFound {
     found.pending.set(value, (found.pending.get(value) ?? 0) | bits);
     found.pendingColumns = (found.pendingColumns | bits) >>> 0;
   };
-  for (let t = 0; t < spans.count; t++) {
-    const start = spans.start[t] ?? 0;
-    const end = spans.end[t] ?? 0;
-    if (end - start < MIN_VALUE_CHARS && t + 1 === spans.count) continue;
+  const { start: starts, end: ends, flags, count } = spans;
+  const shapes = index.data.shapeTables;
+  for (let t = 0; t < count; t++) {
+    const start = starts[t] ?? 0;
+    const end = ends[t] ?? 0;
+    if (end - start < MIN_VALUE_CHARS && t + 1 === count) continue;
+    // a word no column's values look like (and no multi-word value starts like) is not even hashed
+    const slot = shapeSlot((flags[t] ?? 0) & T_SHAPE, end - start);
+    const admitted = end - start >= MIN_VALUE_CHARS ? (shapes.columns[slot] ?? 0) : 0;
+    const prefix = shapes.prefix[slot] === 1;
+    if (admitted === 0 && !prefix) continue;
     const h = halfSipHashRange(key, s, start, end);
-    if (end - start >= MIN_VALUE_CHARS) {
-      const bits = filterColumns(filter, h, n);
+    const w = filterWord(filter, h);
+    // an empty filter word answers every question about this word
+    if (w === 0) continue;
+    if (admitted !== 0) {
+      const bits = (columnsInWord(w, h, n) & admitted) >>> 0;
       if (bits !== 0) keep(s.slice(start, end), bits);
     }
-    if (filterHasSub(filter, h, prefixTag(h))) ngrams(s, t, (v) => keep(v, filterColumnsOf(filter, key, v, n)));
+    if (prefix && prefixInWord(w, h)) ngrams(s, t, (v) => keep(v, filterColumnsOf(filter, key, v, n)));
   }
   identifiers(index, s, (v) => keep(v, filterColumnsOf(filter, key, v, n)));
   return found;
 }
 
-/** HMAC and search every pending candidate (once). */
+/** Look up every pending candidate (once). */
 export function resolvePending(index: EdmIndex, found: EdmFound): void {
   for (const value of found.pending.keys()) record(index, found, lookupValue(index, value));
   found.pending.clear();
   found.pendingColumns = 0;
 }
 
-function record(index: EdmIndex, found: EdmFound, { start, end }: { start: number; end: number }): void {
+/** Adds one value's entries to `found`: anchors when selective, a common range otherwise. */
+export function record(index: EdmIndex, found: EdmFound, { start, end }: { start: number; end: number }): void {
   if (start === end) return;
   const e = index.data.entries;
   if (end - start > FANOUT) {
     found.common.push(start, end);
-    const all = (2 ** index.data.columns.length - 1) >>> 0;
-    for (let i = start; i < end && found.commonColumns !== all; i++) found.commonColumns = (found.commonColumns | (1 << ((e[i * 3 + 2] ?? 0) & 31))) >>> 0;
+    found.commonColumns = (found.commonColumns | rangeColumns(e, start, end)) >>> 0;
     return;
   }
   for (let i = start; i < end; i++) {
     const ref = e[i * 3 + 2] ?? 0;
-    const rec = ref >>> 5;
-    found.anchors.set(rec, (found.anchors.get(rec) ?? 0) | (1 << (ref & 31)));
+    const rec = refRecord(ref);
+    found.anchors.set(rec, (found.anchors.get(rec) ?? 0) | (1 << refColumn(ref)));
   }
+}
+
+/** First index in [a, b) whose entry's column is above c (entries of one value are sorted by column). */
+export function columnEnd(e: Uint32Array, a: number, b: number, c: number): number {
+  while (a < b) {
+    const m = (a + b) >>> 1;
+    if (refColumn(e[m * 3 + 2] ?? 0) <= c) a = m + 1;
+    else b = m;
+  }
+  return a;
+}
+
+/** Columns of one value's entries: a surname shared by 20,000 records costs a search per column, not a walk. */
+function rangeColumns(e: Uint32Array, start: number, end: number): number {
+  let bits = 0;
+  while (start < end) {
+    const c = refColumn(e[start * 3 + 2] ?? 0);
+    bits |= 1 << c;
+    start = refColumn(e[(end - 1) * 3 + 2] ?? 0) === c ? end : columnEnd(e, start, end, c);
+  }
+  return bits >>> 0;
 }
 
 /** The n-grams (2..MAX_WORDS words, joined by one space) starting at word t. */
@@ -148,6 +185,8 @@ function identifiers(index: EdmIndex, s: string, test: (v: string) => void): voi
   const [lo, hi] = index.data.idLengths;
   if (lo === 0 && hi === 0) return;
   const n = spans.count;
+  if (compactBuffer.length < n) compactBuffer = new Int32Array(Math.max(n, compactBuffer.length * 2));
+  const compact = compactBuffer;
   let i = 0;
   while (i < n) {
     if (!runWord(i)) {
@@ -156,23 +195,27 @@ function identifiers(index: EdmIndex, s: string, test: (v: string) => void): voi
     }
     let end = i;
     while (end + 1 < n && ((spans.flags[end + 1] ?? 0) & T_ID_GAP) !== 0 && runWord(end + 1)) end++;
+    for (let j = i; j <= end; j++) compact[j] = compactLength(s, j);
     for (let a = i; a <= end; a++) {
       if (((spans.flags[a] ?? 0) & T_DIGIT) === 0) continue;
       let length = 0;
       for (let b = a; b <= end && b - a < MAX_ID_GROUPS; b++) {
-        length += compactLength(s, b);
+        length += compact[b] ?? 0;
         if (length > MAX_ID_CHARS) break;
         if (((spans.flags[b] ?? 0) & T_DIGIT) === 0 || length < MIN_VALUE_CHARS) continue;
-        const bit = lengthBit(length);
-        if (((bit.word === 0 ? lo : hi) & bit.bit) === 0) continue;
-        let compact = '';
-        for (let j = a; j <= b; j++) compact += s.slice(spans.start[j], spans.end[j]).replace(/[.-]/g, '');
-        test(compact);
+        // the header's length set (lengthBit, inlined: this runs for every group pair of every run)
+        const l = Math.min(length, 63);
+        if (((l < 32 ? lo >>> l : hi >>> (l - 32)) & 1) === 0) continue;
+        let value = '';
+        for (let j = a; j <= b; j++) value += s.slice(spans.start[j], spans.end[j]).replace(/[.-]/g, '');
+        test(value);
       }
     }
     i = end + 1;
   }
 }
+
+let compactBuffer = new Int32Array(64);
 
 function compactLength(s: string, t: number): number {
   let l = 0;
@@ -190,63 +233,4 @@ export function mergeFound(into: EdmFound, from: EdmFound): void {
   into.commonColumns = (into.commonColumns | from.commonColumns) >>> 0;
   for (const [value, bits] of from.pending) into.pending.set(value, (into.pending.get(value) ?? 0) | bits);
   into.pendingColumns = (into.pendingColumns | from.pendingColumns) >>> 0;
-}
-
-function anchorColumns(found: EdmFound): number {
-  let bits = found.commonColumns;
-  for (const b of found.anchors.values()) bits |= b;
-  return bits >>> 0;
-}
-
-export interface EdmCount {
-  /** Records with at least minColumns of the counted columns. */
-  readonly records: number;
-  /** Distinct column sets of those records, as "email+iban" (names only: never a value). */
-  readonly columnSets: readonly string[];
-}
-
-/** Records of `found` with at least `minColumns` of the columns in `columnBits`. */
-export function countRecords(index: EdmIndex, found: EdmFound, columnBits: number, minColumns: number): EdmCount {
-  if (found.pending.size > 0) {
-    // not enough distinct columns in the whole text: no record can qualify, and no HMAC is spent
-    if (popcount(((found.pendingColumns | anchorColumns(found)) & columnBits) >>> 0) < minColumns) return { records: 0, columnSets: [] };
-    resolvePending(index, found);
-  }
-  const e = index.data.entries;
-  const sets = new Set<string>();
-  let records = 0;
-  for (const [record, anchorBits] of found.anchors) {
-    let bits = anchorBits;
-    const own = popcount((bits & columnBits) >>> 0);
-    // common values matter only when they can bring this record to minColumns
-    if (own < minColumns) {
-      if (own + popcount((found.commonColumns & columnBits & ~bits) >>> 0) < minColumns) continue;
-      for (let c = 0; c < found.common.length; c += 2) bits |= commonBits(e, found.common[c] ?? 0, found.common[c + 1] ?? 0, record);
-    }
-    const counted = (bits & columnBits) >>> 0;
-    if (popcount(counted) < minColumns) continue;
-    records++;
-    sets.add(index.data.columns.filter((_, i) => (counted & (1 << i)) !== 0).join('+'));
-  }
-  return { records, columnSets: [...sets].sort() };
-}
-
-/** Column bits of `record` inside a common value's range (entries there are sorted by record). */
-function commonBits(e: Uint32Array, start: number, end: number, record: number): number {
-  let a = start;
-  let b = end;
-  while (a < b) {
-    const m = (a + b) >>> 1;
-    if ((e[m * 3 + 2] ?? 0) >>> 5 < record) a = m + 1;
-    else b = m;
-  }
-  let bits = 0;
-  for (let i = a; i < end && (e[i * 3 + 2] ?? 0) >>> 5 === record; i++) bits |= 1 << ((e[i * 3 + 2] ?? 0) & 31);
-  return bits;
-}
-
-function popcount(x: number): number {
-  let v = x - ((x >>> 1) & 0x55555555);
-  v = (v & 0x33333333) + ((v >>> 2) & 0x33333333);
-  return (((v + (v >>> 4)) & 0x0f0f0f0f) * 0x01010101) >>> 24;
 }

@@ -22,6 +22,7 @@ const JOINER = 8; // @ . _ ' + -
 const ID_JOINER = 16; // . -
 /** Between the groups of an identifier: blanks, parentheses, slash, plus ("+1 (555) 010-0199", "12/05/2024"). */
 const ID_GAP = 32; // space tab ( ) / +
+const AT = 64; // @
 const KNOWN = 128;
 const classes = new Uint8Array(65536);
 const WORD_RE = /^[\p{L}\p{N}\p{M}]$/u;
@@ -32,6 +33,7 @@ for (let c = 0; c < 128; c++) {
   else if (/[a-z]/.test(ch)) k |= WORD | ID_CHAR;
   else if (/[A-Z]/.test(ch)) k |= WORD;
   if ("@._'+-".includes(ch)) k |= JOINER;
+  if (ch === '@') k |= AT;
   if ('.-'.includes(ch)) k |= ID_JOINER;
   if (' \t()/+'.includes(ch)) k |= ID_GAP;
   classes[c] = k;
@@ -50,6 +52,12 @@ function classOf(c: number): number {
 export const T_DIGIT = 1;
 export const T_ID_WORD = 2;
 export const T_ID_GAP = 4;
+/** Has a word character that is not a digit (a letter, mark, ideograph). */
+export const T_ALPHA = 8;
+/** Has an @ inside (e-mail addresses). */
+export const T_AT = 16;
+/** The flags that describe a word's shape (word-shape.ts), not its position. */
+export const T_SHAPE = T_DIGIT | T_ID_WORD | T_ALPHA | T_AT;
 
 /** Words of a text as spans (no strings): what inspection hashes in place. Reused between calls. */
 export class TokenSpans {
@@ -84,11 +92,12 @@ export function scanTokens(s: string, out: TokenSpans): void {
     while (i < n) {
       const k = classOf(s.charCodeAt(i));
       if ((k & WORD) !== 0) {
-        if ((k & DIGIT) !== 0) f |= T_DIGIT;
+        f |= (k & DIGIT) !== 0 ? T_DIGIT : T_ALPHA;
         if ((k & ID_CHAR) === 0) f &= ~T_ID_WORD;
         i++;
       } else if ((k & JOINER) !== 0 && i + 1 < n && (classOf(s.charCodeAt(i + 1)) & WORD) !== 0) {
         if ((k & ID_JOINER) === 0) f &= ~T_ID_WORD;
+        if ((k & AT) !== 0) f |= T_AT;
         i++;
       } else break;
     }
@@ -150,6 +159,13 @@ export function compactId(words: readonly string[], from: number, to: number): s
 /** A word that can sit inside an identifier run: has a digit, or is a short letter group ("GB82 WEST 1234"). */
 export function idRunWord(t: Tokens, j: number): boolean {
   return t.idWord[j] === true && (t.digit[j] === true || (t.words[j] ?? '').length <= 4);
+}
+
+/** Flags (T_SHAPE) of a normalised value that is one word, as the scan of a message would see it; undefined for several words. */
+export function singleWordShape(value: string): number | undefined {
+  scanTokens(value, valueSpans);
+  if (valueSpans.count !== 1 || valueSpans.start[0] !== 0 || valueSpans.end[0] !== value.length) return undefined;
+  return (valueSpans.flags[0] ?? 0) & T_SHAPE;
 }
 
 export type NormalisedValue =
