@@ -9,6 +9,8 @@ import { type CharClass, type Feature, regexFeatures } from './regex-features.js
 
 /** A start range shorter than this is tried position by position; a longer one by one global exec. */
 const STICKY_SPAN = 24;
+/** One sticky attempt costs about as much as the regex scanning this many characters on its own. */
+const STICKY_WEIGHT = 16;
 
 interface Use {
   readonly pattern: number;
@@ -46,6 +48,8 @@ interface Literal {
 export class CandidatePlan {
   /** Pattern index per flags/source; -1 for a pattern scanned whole. */
   readonly #index = new Map<string, number>();
+  /** The same, by the RegExp objects the plan was built from (no key string per lookup). */
+  readonly #byRegex = new Map<RegExp, number>();
   readonly #patterns: number;
   /** By class key; a merged class is listed under each key it absorbed. */
   readonly #classes = new Map<string, RunClass>();
@@ -56,14 +60,20 @@ export class CandidatePlan {
     let n = 0;
     for (const re of patterns) {
       const key = `${re.flags}/${re.source}`;
-      if (this.#index.has(key)) continue;
+      const known = this.#index.get(key);
+      if (known !== undefined) {
+        this.#byRegex.set(re, known);
+        continue;
+      }
       const features = regexFeatures(re);
       if (features === undefined) {
         this.#index.set(key, -1);
+        this.#byRegex.set(re, -1);
         continue;
       }
       const p = n++;
       this.#index.set(key, p);
+      this.#byRegex.set(re, p);
       for (const f of features) this.#add(f, p);
     }
     this.#patterns = n;
@@ -104,7 +114,7 @@ export class CandidatePlan {
 
   /** Whether a pattern has features here (false: scan it whole). */
   covers(re: RegExp): boolean {
-    return (this.#index.get(`${re.flags}/${re.source}`) ?? -1) >= 0;
+    return patternIndex(this.#byRegex, this.#index, re) >= 0;
   }
 
   /** Where each covered pattern can start in a text. */
@@ -112,7 +122,7 @@ export class CandidatePlan {
     const ranges: number[][] = Array.from({ length: this.#patterns }, () => []);
     for (const rc of this.#runClasses) runs(text, rc, ranges);
     for (const lit of this.#literals.values()) occurrences(text, lit, ranges);
-    return new CandidateStarts(this.#index, ranges, text.length);
+    return new CandidateStarts(this.#byRegex, this.#index, ranges, text.length);
   }
 }
 
@@ -152,15 +162,20 @@ function occurrences(text: string, lit: Literal, ranges: number[][]): void {
 }
 
 const escapeRegex = (s: string): string => s.replace(/[\\^$.*+?()[\]{}|/-]/g, '\\$&');
+const patternIndex = (byRegex: ReadonlyMap<RegExp, number>, index: ReadonlyMap<string, number>, re: RegExp): number =>
+  byRegex.get(re) ?? index.get(`${re.flags}/${re.source}`) ?? -1;
+
 const classKey = (c: CharClass): string => `${c.nonAscii ? 'U' : ''}${c.ascii.join('')}`;
 
 /** The start ranges of one text, per pattern; each find gets its own cursor. */
 export class CandidateStarts {
+  readonly #byRegex: ReadonlyMap<RegExp, number>;
   readonly #index: ReadonlyMap<string, number>;
   readonly #ranges: readonly number[][];
   readonly #length: number;
 
-  constructor(index: ReadonlyMap<string, number>, ranges: readonly number[][], length: number) {
+  constructor(byRegex: ReadonlyMap<RegExp, number>, index: ReadonlyMap<string, number>, ranges: readonly number[][], length: number) {
+    this.#byRegex = byRegex;
     this.#index = index;
     this.#ranges = ranges;
     this.#length = length;
@@ -168,36 +183,56 @@ export class CandidateStarts {
 
   /** Undefined: the pattern is not covered and is scanned whole. */
   for(re: RegExp): MatchStarts | undefined {
-    const p = this.#index.get(`${re.flags}/${re.source}`) ?? -1;
+    const p = patternIndex(this.#byRegex, this.#index, re);
     if (p < 0) return undefined;
-    return new StartCursor(merge(this.#ranges[p] ?? [], this.#length));
+    return new StartCursor(merge(this.#ranges[p] ?? [], this.#length), this.#length);
   }
 }
 
 /** Sorted, clamped, overlapping ranges joined; flat [start, end] pairs, ends inclusive. */
 function merge(flat: readonly number[], length: number): Int32Array {
-  const pairs: [number, number][] = [];
-  for (let i = 0; i < flat.length; i += 2) {
-    const s = Math.max(0, flat[i] ?? 0);
-    const e = Math.min(length, flat[i + 1] ?? 0);
-    if (s <= e) pairs.push([s, e]);
+  const out = new Int32Array(flat.length);
+  let n = 0;
+  const add = (s0: number, e0: number): void => {
+    const s = Math.max(0, s0);
+    const e = Math.min(length, e0);
+    if (s > e) return;
+    if (n > 0 && s <= (out[n - 1] as number) + 1) out[n - 1] = Math.max(out[n - 1] as number, e);
+    else {
+      out[n++] = s;
+      out[n++] = e;
+    }
+  };
+  let sorted = true;
+  for (let i = 2; i < flat.length && sorted; i += 2) sorted = (flat[i] as number) >= (flat[i - 2] as number);
+  if (sorted) {
+    for (let i = 0; i < flat.length; i += 2) add(flat[i] as number, flat[i + 1] as number);
+  } else if (length < PACK) {
+    // one number per pair, sorted as a typed array: no pair objects
+    const keys = new Float64Array(flat.length >> 1);
+    for (let i = 0; i < keys.length; i++) keys[i] = Math.max(0, (flat[2 * i] as number) + PACK) * PACK + Math.max(0, (flat[2 * i + 1] as number) + 1);
+    keys.sort();
+    for (const k of keys) add(Math.floor(k / PACK) - PACK, (k % PACK) - 1);
+  } else {
+    const pairs: [number, number][] = [];
+    for (let i = 0; i < flat.length; i += 2) pairs.push([flat[i] as number, flat[i + 1] as number]);
+    pairs.sort((a, b) => a[0] - b[0]);
+    for (const [s, e] of pairs) add(s, e);
   }
-  pairs.sort((a, b) => a[0] - b[0]);
-  const out: number[] = [];
-  for (const [s, e] of pairs) {
-    const last = out.length - 1;
-    if (last > 0 && s <= (out[last] ?? 0) + 1) out[last] = Math.max(out[last] ?? 0, e);
-    else out.push(s, e);
-  }
-  return Int32Array.from(out);
+  return out.subarray(0, n);
 }
+
+/** Packing bound: a start (offset by PACK, so negative ones fit) and an end, each below 2 × PACK. */
+const PACK = 2 ** 25;
 
 class StartCursor implements MatchStarts {
   readonly #ranges: Int32Array;
+  readonly #length: number;
   #at = 0;
 
-  constructor(ranges: Int32Array) {
+  constructor(ranges: Int32Array, length: number) {
     this.#ranges = ranges;
+    this.#length = length;
   }
 
   // The leftmost match at or after re.lastIndex, as re.exec would return it: positions outside every
@@ -213,7 +248,9 @@ class StartCursor implements MatchStarts {
         continue;
       }
       const from = Math.max(pos, s);
-      if (e - from >= STICKY_SPAN) {
+      // position by position only where that is cheaper than letting the regex run on through the gap
+      const gap = (r[this.#at + 2] ?? this.#length) - e;
+      if (e - from >= STICKY_SPAN || (e - from + 1) * STICKY_WEIGHT > gap) {
         re.lastIndex = from;
         return re.exec(text);
       }
