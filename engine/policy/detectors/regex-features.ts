@@ -17,8 +17,18 @@ export type Feature =
 /** Every match contains at least one of these features (a disjunction). */
 export type Features = readonly Feature[];
 
+// A pure function of the pattern (source and flags never change): each catalogue RegExp is read once
+// per process, so a reload builds its plan from what the first compile read.
+const read = new WeakMap<RegExp, Features | null>();
+
 /** The features of a global regex, or undefined when it is scanned whole. */
 export function regexFeatures(re: RegExp): Features | undefined {
+  let f = read.get(re);
+  if (f === undefined) read.set(re, (f = readFeatures(re) ?? null));
+  return f ?? undefined;
+}
+
+function readFeatures(re: RegExp): Features | undefined {
   if (/[^gimsd]/.test(re.flags)) return undefined;
   let tree: Node;
   let reader: Reader;
