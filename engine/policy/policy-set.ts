@@ -2,6 +2,7 @@
 import type { RE2JS } from 're2js';
 import type { Policy } from '../config/generated/policy.js';
 import type { Location, UnscannableReason } from './analysis.js';
+import type { CandidatePlan } from './detectors/candidate-scan.js';
 import type { IdentifierDetector } from './detectors/identifiers/condition.js';
 import type { KeywordIndex, KeywordRef } from './detectors/keywords.js';
 import type { Glob } from './glob.js';
@@ -114,6 +115,8 @@ export interface PolicySet {
   readonly keywords: KeywordIndex;
   /** All regex detectors as one RE2 alternation: one DFA pass tells whether any of them can match a text. */
   readonly regexPrefilter: RE2JS | undefined;
+  /** Where the set's catalogue identifiers can match, found in one pass per text (built once per graph). */
+  readonly identifierCandidates: CandidatePlan | undefined;
 }
 
 export const NO_EDITS: HeaderEdits = Object.freeze({ add: Object.freeze([]), remove: Object.freeze([]), subjectPrefix: undefined });

@@ -7,6 +7,7 @@ import { checkPolicyFiles } from './check.js';
 import { compileIdentifierCondition, DEFAULT_CONFIDENCE } from '../detectors/identifiers/condition.js';
 import { phoneNumberIn } from '../detectors/identifiers/phone.js';
 import { KeywordIndexBuilder } from '../detectors/keywords.js';
+import { CandidatePlan } from '../detectors/candidate-scan.js';
 import { compilePrefilter, compileRe2 } from '../detectors/re2.js';
 import { compileGlob } from '../glob.js';
 import { compileExactData } from '../edm/compile-exact-data.js';
@@ -66,8 +67,14 @@ export function compilePolicies(
     textDetectors: Object.freeze(builder.detectors),
     keywords: builder.keywords.build(),
     regexPrefilter: compilePrefilter(builder.regexSources),
+    identifierCandidates: identifierCandidates(builder.detectors),
   });
   return { policySet, diagnostics };
+}
+
+function identifierCandidates(detectors: readonly TextDetector[]): CandidatePlan | undefined {
+  const patterns = detectors.flatMap((d) => (d.kind === 'identifier' ? d.identifiers.flatMap((i) => (i.pattern === undefined ? [] : [i.pattern])) : []));
+  return patterns.length === 0 ? undefined : new CandidatePlan(patterns);
 }
 
 function policyPointer(pointer: string): string {

@@ -81,6 +81,24 @@ export class AhoCorasick {
     }
   }
 
+  /**
+   * scan(text.toLowerCase(), onMatch) without the lower-cased copy, for a text of ASCII characters only
+   * (where lower-casing is A-Z → a-z in place). Returns false, having reported only matches that end
+   * before it, at the first other character: the caller then lower-cases and scans as before.
+   */
+  scanAsciiFolded(text: string, onMatch: (m: KeywordMatch) => void): boolean {
+    const table = this.#table;
+    const hasOut = this.#hasOut;
+    let s = 0;
+    for (let i = 0, n = text.length; i < n; i++) {
+      const c = text.charCodeAt(i);
+      if (c >= ASCII) return false;
+      s = table[(s << 7) | (c >= 65 && c <= 90 ? c | 32 : c)] as number;
+      if (hasOut[s] === 1) this.#emit(s, i + 1, onMatch);
+    }
+    return true;
+  }
+
   #emit(state: number, end: number, onMatch: (m: KeywordMatch) => void): void {
     for (const w of this.#out[state] ?? []) onMatch({ word: w, start: end - (this.#words[w]?.length ?? 0), end });
   }

@@ -1,6 +1,6 @@
 // Keyword detection for a whole policy set: every keyword of every policy in one automaton per case mode,
 // one pass per text; each keywords condition then sums the counts of its own words.
-import { AhoCorasick } from './aho-corasick.js';
+import { AhoCorasick, type KeywordMatch } from './aho-corasick.js';
 
 export interface KeywordIndex {
   /** Lower-cased words of case-insensitive conditions. */
@@ -52,23 +52,35 @@ export class KeywordIndexBuilder {
 
 export function countKeywords(index: KeywordIndex, text: string): KeywordCounts {
   return {
-    folded: countWith(index.folded, index.foldedWords, index.folded === undefined ? '' : text.toLowerCase()),
+    folded: countFolded(index.folded, index.foldedWords, text),
     exact: countWith(index.exact, index.exactWords, index.exact === undefined ? '' : text),
   };
 }
 
+/** Case-insensitive counts: an ASCII text is folded while it is scanned; any other is lower-cased first. */
+function countFolded(ac: AhoCorasick | undefined, words: readonly string[], text: string): KeywordCounts['exact'] {
+  if (ac === undefined) return countWith(ac, words, '');
+  const counts = { any: new Uint32Array(words.length), whole: new Uint32Array(words.length) };
+  // boundaries read the original text: for ASCII, case never changes whether a character is a word character
+  if (ac.scanAsciiFolded(text, counter(counts, words, text))) return counts;
+  return countWith(ac, words, text.toLowerCase());
+}
+
 function countWith(ac: AhoCorasick | undefined, words: readonly string[], text: string): KeywordCounts['exact'] {
-  const any = new Uint32Array(words.length);
-  const whole = new Uint32Array(words.length);
-  if (ac === undefined) return { any, whole };
-  ac.scan(text, (m) => {
+  const counts = { any: new Uint32Array(words.length), whole: new Uint32Array(words.length) };
+  ac?.scan(text, counter(counts, words, text));
+  return counts;
+}
+
+function counter(counts: KeywordCounts['exact'], words: readonly string[], text: string): (m: KeywordMatch) => void {
+  const { any, whole } = counts;
+  return (m) => {
     any[m.word] = (any[m.word] ?? 0) + 1;
     const word = words[m.word] ?? '';
     if (boundaryOk(text, m.start - 1, word, 0) && boundaryOk(text, m.end, word, word.length - 1)) {
       whole[m.word] = (whole[m.word] ?? 0) + 1;
     }
-  });
-  return { any, whole };
+  };
 }
 
 // A word that starts (or ends) with punctuation needs no boundary on that side.

@@ -41,7 +41,7 @@ export class TextScan {
         this.#keywordCounts ??= countKeywords(this.#set.keywords, text);
         return keywordHits(d.ref, this.#keywordCounts, this.#set.keywords);
       case 'identifier':
-        this.#identifiers ??= new IdentifierScan(text);
+        this.#identifiers ??= new IdentifierScan(text, this.#set.identifierCandidates);
         return this.#identifiers.hits(d.identifiers, d.confidence);
       case 'exactData':
         return edmHits(d.index, text);

@@ -1,6 +1,7 @@
 // Catalogue identifiers over one text: candidates found and validated, then supporting keywords looked
 // up within each identifier's window. Keyword positions are found once per text and keyword (one
 // lower-casing, one indexOf sweep each), so proximity costs a binary search per match.
+import type { CandidatePlan, CandidateStarts } from '../candidate-scan.js';
 import { MAX_SAMPLES, type Hits, NO_HITS } from '../hits.js';
 import { rank, type Confidence, type Found, type Identifier } from './identifier.js';
 
@@ -51,9 +52,10 @@ export class KeywordContext {
 
 const isWordChar = (c: number): boolean => (c >= 48 && c <= 57) || (c >= 97 && c <= 122) || c === 95;
 
-export function scanIdentifier(id: Identifier, text: string, keywords: KeywordContext): readonly Match[] {
+export function scanIdentifier(id: Identifier, text: string, keywords: KeywordContext, starts?: CandidateStarts): readonly Match[] {
   const out: Match[] = [];
-  for (const f of id.find(text)) out.push(withContext(id, f, keywords));
+  const near = id.pattern === undefined ? undefined : starts?.for(id.pattern);
+  for (const f of id.find(text, near)) out.push(withContext(id, f, keywords));
   return out;
 }
 
@@ -82,21 +84,28 @@ export function identifierHits(matchLists: readonly (readonly Match[])[], min: C
   return spans.size === 0 ? NO_HITS : { count: spans.size, samples };
 }
 
-/** The identifier scans of one text: each identifier runs at most once, whatever asks for it. */
+/**
+ * The identifier scans of one text: each identifier runs at most once, whatever asks for it. With the
+ * policy set's candidate plan, one pass over the text finds where every covered pattern can match.
+ */
 export class IdentifierScan {
   readonly #text: string;
   readonly #keywords: KeywordContext;
   readonly #matches = new Map<string, readonly Match[]>();
+  readonly #plan: CandidatePlan | undefined;
+  #starts: CandidateStarts | undefined;
 
-  constructor(text: string) {
+  constructor(text: string, plan?: CandidatePlan) {
     this.#text = text;
     this.#keywords = new KeywordContext(text);
+    this.#plan = plan;
   }
 
   matches(id: Identifier): readonly Match[] {
     let found = this.#matches.get(id.name);
     if (found === undefined) {
-      found = scanIdentifier(id, this.#text, this.#keywords);
+      if (this.#plan !== undefined && id.pattern !== undefined && this.#plan.covers(id.pattern)) this.#starts ??= this.#plan.scan(this.#text);
+      found = scanIdentifier(id, this.#text, this.#keywords, this.#starts);
       this.#matches.set(id.name, found);
     }
     return found;

@@ -1,0 +1,150 @@
+// The candidate pass must change the work, never the result: every catalogue identifier finds the
+// same matches (offsets, confidence, samples, order) with and without it, on the bench:detect corpus,
+// on values inserted into noise (also glued to neighbours and cut at window boundaries), and for
+// generated patterns against generated texts.
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { hardNegativeDocs, positiveDoc, SPECS, twinDoc } from '../../../bench/detect-corpus.mjs';
+import { CandidatePlan } from './candidate-scan.js';
+import { IDENTIFIERS } from './identifiers/catalogue.js';
+import { IdentifierScan } from './identifiers/scan.js';
+import { regexFeatures } from './regex-features.js';
+
+const WITH_PATTERN = IDENTIFIERS.filter((i) => i.pattern !== undefined);
+const PLAN = new CandidatePlan(WITH_PATTERN.map((i) => i.pattern as RegExp));
+
+/** Every identifier's matches both ways; returns the names that differ (expected: none). */
+function differing(text: string, plan = PLAN): string[] {
+  const starts = plan.scan(text);
+  const whole = new IdentifierScan(text);
+  const near = new IdentifierScan(text, plan);
+  const bad: string[] = [];
+  for (const id of WITH_PATTERN) {
+    const a = [...id.find(text)];
+    const b = [...id.find(text, starts.for(id.pattern as RegExp))];
+    if (JSON.stringify(a) !== JSON.stringify(b)) bad.push(`${id.name} find`);
+    // with keyword context: confidence after supporting words, as policies see it
+    if (JSON.stringify(whole.matches(id)) !== JSON.stringify(near.matches(id))) bad.push(`${id.name} matches`);
+  }
+  return bad;
+}
+
+const NOISE = ['the', 'invoice', 'Total:', '2024-10-31', '1,234.56', '#883412', 'EUR', '-', '/', '+', '=', '.', ':', '//', '\n', '\t', 'aGVsbG8gd29ybGQ', 'Ü', 'é', '€', 'İ', '0x', '_', 'AKIA', 'ghp_', 'eyJ', 'sk_live_', 'xoxb-', 'https://', 'DE', 'IT', 'GB82'];
+
+describe('candidate scan (differential: same matches as the whole-text scan)', () => {
+  it('covers the catalogue patterns it can read, so the test exercises the candidate path', () => {
+    const covered = WITH_PATTERN.filter((i) => PLAN.covers(i.pattern as RegExp)).map((i) => i.name);
+    expect(covered.length).toBeGreaterThan(WITH_PATTERN.length - 3);
+    expect(covered).toContain('aws-secret-access-key');
+    expect(covered).toContain('password-in-url');
+    expect(covered).toContain('it-fiscal-code');
+  });
+
+  it('finds the same matches on the bench:detect corpus (positives, checksum twins, hard negatives)', () => {
+    const docs: string[] = [];
+    for (const name of Object.keys(SPECS)) {
+      for (let i = 0; i < 25; i++) {
+        docs.push(positiveDoc(name).text);
+        const twin = twinDoc(name);
+        if (twin !== undefined) docs.push(twin.text);
+      }
+    }
+    docs.push(...hardNegativeDocs(25).map((d) => d.text));
+    // one document at a time, and all of them as one text (many candidates of every kind at once)
+    for (const d of docs) expect(differing(d), d).toEqual([]);
+    expect(differing(docs.join('\n'))).toEqual([]);
+  });
+
+  it('finds the same matches for catalogue examples inserted into noise, glued or spaced', () => {
+    const examples = IDENTIFIERS.map((i) => i.example);
+    fc.assert(
+      fc.property(fc.array(fc.oneof(fc.constantFrom(...examples), fc.constantFrom(...NOISE), fc.string({ maxLength: 12 })), { maxLength: 40 }), fc.constantFrom('', ' ', '\n', '-', 'x'), (pieces, glue) => {
+        const text = pieces.join(glue);
+        expect(differing(text)).toEqual([]);
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('finds the same matches in each window when a value is cut at a window boundary', () => {
+    for (const id of WITH_PATTERN) {
+      const text = `lead ${id.example} tail ${id.example}`;
+      for (let cut = 0; cut <= text.length; cut++) {
+        expect(differing(text.slice(0, cut))).toEqual([]);
+        expect(differing(text.slice(cut))).toEqual([]);
+      }
+    }
+  });
+
+  it('finds the same matches in long runs of token, base64 and digit characters', () => {
+    const alphabets = ['ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/', '0123456789', '0123456789 -', '0123456789abcdefABCDEF:.', 'abcdefghijklmnopqrstuvwxyz0123456789_-'];
+    fc.assert(
+      fc.property(fc.constantFrom(...alphabets), fc.integer({ min: 0, max: 400 }), fc.integer({ min: 1, max: 2 ** 30 }), (alphabet, length, seed) => {
+        let s = seed;
+        const next = (): number => (s = (s * 1103515245 + 12345) & 0x7fffffff);
+        const text = Array.from({ length }, () => alphabet[next() % alphabet.length]).join('');
+        expect(differing(`x ${text} = ${text.slice(0, 40)}=`)).toEqual([]);
+      }),
+      { numRuns: 200 },
+    );
+  });
+});
+
+/** The identifier loop reduced to its regex: every match of a global regex, with or without starts. */
+function allMatches(re: RegExp, text: string, plan?: CandidatePlan): string[] {
+  const g = new RegExp(re.source, re.flags);
+  const sticky = new RegExp(re.source, `${re.flags}y`);
+  const starts = plan?.scan(text).for(re);
+  const out: string[] = [];
+  for (let m = starts === undefined ? g.exec(text) : starts.exec(g, sticky, text); m !== null; m = starts === undefined ? g.exec(text) : starts.exec(g, sticky, text)) {
+    out.push(`${m.index}:${m[0]}`);
+    if (m[0] === '') g.lastIndex++;
+  }
+  return out;
+}
+
+// Small regexes over a small alphabet: literals, classes, quantifiers, groups, alternation, lookarounds
+const ATOMS = ['a', 'b', 'ab', 'A', '1', '-', ' ', '\\d', '\\w', '\\s', '[ab]', '[a-c1]', '[^a]', '.', '\\.', '\\b'];
+const regexArb: fc.Arbitrary<string> = fc.letrec<{ re: string }>((tie) => ({
+  re: fc.oneof(
+    { depthSize: 'small', withCrossShrink: true },
+    fc.constantFrom(...ATOMS),
+    fc.tuple(tie('re'), tie('re')).map(([a, b]) => a + b),
+    fc.tuple(tie('re'), tie('re')).map(([a, b]) => `(?:${a}|${b})`),
+    fc.tuple(tie('re'), fc.constantFrom('?', '*', '+', '{2}', '{1,3}', '{3,}')).map(([a, q]) => `(?:${a})${q}`),
+    tie('re').map((a) => `(${a})`),
+    fc.tuple(fc.constantFrom('(?<!', '(?<=', '(?=', '(?!'), fc.constantFrom(...ATOMS)).map(([l, a]) => `${l}${a})`),
+  ),
+})).re;
+
+describe('regex features (differential over generated patterns)', () => {
+  it('never skips a position where a generated pattern matches', () => {
+    fc.assert(
+      fc.property(regexArb, fc.constantFrom('g', 'gi'), fc.stringMatching(/^[abcAB1 \-.\n_]{0,60}$/), (source, flags, text) => {
+        const re = new RegExp(source, flags);
+        const plan = new CandidatePlan([re]);
+        expect(allMatches(re, text, plan.covers(re) ? plan : undefined)).toEqual(allMatches(re, text));
+      }),
+      { numRuns: 3000 },
+    );
+  });
+
+  it('reads literals and runs from catalogue-style patterns and refuses what it does not understand', () => {
+    const shape = (re: RegExp): string | undefined =>
+      regexFeatures(re)
+        ?.map((f) => (f.kind === 'literal' ? `lit ${f.text}${f.folded ? '/i' : ''} @${f.minOffset}-${f.maxOffset}` : `run ${f.length} @${f.minOffset}-${f.maxOffset}`))
+        .join(' | ');
+    expect(shape(/(?<![A-Za-z0-9])AKIA[A-Z2-7]{16}/g)).toBe('run 20 @0-0');
+    expect(shape(/[a-z]{2,5}:\/\/[^\s]+/g)).toBe('lit :// @2-5');
+    expect(shape(/(?:sk|rk)_live_[0-9a-z]{4}/g)).toBe('lit sk_live_ @0-0 | lit rk_live_ @0-0');
+    expect(shape(/x-----BEGIN/gi)).toBe('lit x-----begin/i @0-0');
+    expect(shape(/(?<!\d)\d{11}(?!\d)/g)).toBe('run 11 @0-0');
+    // unicode mode, property escapes, named backreferences, patterns that can match empty: scanned whole
+    expect(shape(/\d{11}/gu)).toBeUndefined();
+    expect(shape(new RegExp('\\p{L}{12}', 'g'))).toBeUndefined();
+    expect(shape(/(?<a>x)\k<a>yyyyyy/g)).toBeUndefined();
+    expect(shape(/\d*/g)).toBeUndefined();
+    // nearly everything matches a single letter: not worth a pass
+    expect(shape(/[a-z]/g)).toBeUndefined();
+  });
+});

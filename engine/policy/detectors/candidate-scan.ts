@@ -1,0 +1,269 @@
+// One candidate pass per text for every catalogue regex of a policy set: the features each pattern's
+// matches must contain (regex-features.ts) are found together — literals by indexOf, character-class
+// runs by probing every L-th character (a run of L or more always covers a probe) and widening hits
+// to the whole run — and turned into the ranges where a match of each pattern can start. Each regex
+// then runs only there (sticky at each position of a short range, global from the start of a long
+// one), so it returns exactly the matches a whole-text scan returns. Built once per graph.
+import type { MatchStarts } from './identifiers/identifier.js';
+import { type CharClass, type Feature, regexFeatures } from './regex-features.js';
+
+/** A start range shorter than this is tried position by position; a longer one by one global exec. */
+const STICKY_SPAN = 24;
+/** One sticky attempt costs about as much as the regex scanning this many characters on its own. */
+const STICKY_WEIGHT = 16;
+
+interface Use {
+  readonly pattern: number;
+  readonly minOffset: number;
+  readonly maxOffset: number;
+}
+
+interface RunClass {
+  /** Widened in place while the plan is built (a merged class), never after. */
+  readonly ascii: Uint8Array;
+  readonly nonAscii: boolean;
+  /** The shortest run any use needs: the probe stride. */
+  min: number;
+  readonly uses: (Use & { readonly length: number })[];
+}
+
+/** Runs at least this long may share a class with a near-equal one (see #longClassNear). */
+const LONG_RUN = 16;
+/** How many characters two classes may differ by, either way, and still share one pass. */
+const MERGE_SLACK = 4;
+
+function widen(rc: RunClass, c: CharClass): void {
+  c.ascii.forEach((v, i) => {
+    if (v === 1) rc.ascii[i] = 1;
+  });
+}
+
+interface Literal {
+  readonly text: string;
+  /** Case-insensitive search (ASCII letters either case). */
+  readonly folded: RegExp | undefined;
+  readonly uses: Use[];
+}
+
+export class CandidatePlan {
+  /** Pattern index per flags/source; -1 for a pattern scanned whole. */
+  readonly #index = new Map<string, number>();
+  /** The same, by the RegExp objects the plan was built from (no key string per lookup). */
+  readonly #byRegex = new Map<RegExp, number>();
+  readonly #patterns: number;
+  /** By class key; a merged class is listed under each key it absorbed. */
+  readonly #classes = new Map<string, RunClass>();
+  readonly #runClasses: readonly RunClass[];
+  readonly #literals = new Map<string, Literal>();
+
+  constructor(patterns: readonly RegExp[]) {
+    let n = 0;
+    for (const re of patterns) {
+      const key = `${re.flags}/${re.source}`;
+      const known = this.#index.get(key);
+      if (known !== undefined) {
+        this.#byRegex.set(re, known);
+        continue;
+      }
+      const features = regexFeatures(re);
+      if (features === undefined) {
+        this.#index.set(key, -1);
+        this.#byRegex.set(re, -1);
+        continue;
+      }
+      const p = n++;
+      this.#index.set(key, p);
+      this.#byRegex.set(re, p);
+      for (const f of features) this.#add(f, p);
+    }
+    this.#patterns = n;
+    this.#runClasses = [...new Set(this.#classes.values())];
+  }
+
+  #add(f: Feature, pattern: number): void {
+    const use = { pattern, minOffset: f.minOffset, maxOffset: f.maxOffset };
+    if (f.kind === 'literal') {
+      const key = `${f.folded ? 'i' : ''}/${f.text}`;
+      let lit = this.#literals.get(key);
+      if (lit === undefined) this.#literals.set(key, (lit = { text: f.text, folded: f.folded ? new RegExp(escapeRegex(f.text), 'gi') : undefined, uses: [] }));
+      lit.uses.push(use);
+      return;
+    }
+    const key = classKey(f.cls);
+    let rc = this.#classes.get(key) ?? (f.length >= LONG_RUN ? this.#longClassNear(f.cls) : undefined);
+    if (rc === undefined) this.#classes.set(key, (rc = { ascii: f.cls.ascii.slice(), nonAscii: f.cls.nonAscii, min: f.length, uses: [] }));
+    else widen(rc, f.cls);
+    rc.min = Math.min(rc.min, f.length);
+    this.#classes.set(key, rc);
+    rc.uses.push({ ...use, length: f.length });
+  }
+
+  // Long runs of token characters are rare in prose, so the base64, token and hex classes of the
+  // secrets share one pass: each pattern still needs its own length, inside a run of the union.
+  #longClassNear(c: CharClass): RunClass | undefined {
+    for (const rc of this.#classes.values()) {
+      if (rc.min < LONG_RUN || rc.nonAscii !== c.nonAscii) continue;
+      let added = 0;
+      c.ascii.forEach((v, i) => (added += v === 1 && rc.ascii[i] !== 1 ? 1 : 0));
+      let extra = 0;
+      rc.ascii.forEach((v, i) => (extra += v === 1 && c.ascii[i] !== 1 ? 1 : 0));
+      if (added <= MERGE_SLACK && extra <= MERGE_SLACK) return rc;
+    }
+    return undefined;
+  }
+
+  /** Whether a pattern has features here (false: scan it whole). */
+  covers(re: RegExp): boolean {
+    return patternIndex(this.#byRegex, this.#index, re) >= 0;
+  }
+
+  /** Where each covered pattern can start in a text. */
+  scan(text: string): CandidateStarts {
+    const ranges: number[][] = Array.from({ length: this.#patterns }, () => []);
+    for (const rc of this.#runClasses) runs(text, rc, ranges);
+    for (const lit of this.#literals.values()) occurrences(text, lit, ranges);
+    return new CandidateStarts(this.#byRegex, this.#index, ranges, text.length);
+  }
+}
+
+/** Maximal runs of a class at least rc.min long: probe every rc.min-th character, widen each hit. */
+function runs(text: string, rc: RunClass, ranges: number[][]): void {
+  const ascii = rc.ascii;
+  const nonAscii = rc.nonAscii;
+  const stride = rc.min;
+  const n = text.length;
+  const member = (c: number): boolean => (c < 128 ? ascii[c] === 1 : nonAscii);
+  for (let i = stride - 1; i < n; i += stride) {
+    if (!member(text.charCodeAt(i))) continue;
+    let a = i;
+    while (a > 0 && member(text.charCodeAt(a - 1))) a--;
+    let b = i + 1;
+    while (b < n && member(text.charCodeAt(b))) b++;
+    if (b - a >= stride) for (const u of rc.uses) if (b - a >= u.length) ranges[u.pattern]?.push(a - u.maxOffset, b - u.length - u.minOffset);
+    // text[b] is outside the class: a later run of `stride` or more covers b + stride or a later probe
+    i = b;
+  }
+}
+
+function occurrences(text: string, lit: Literal, ranges: number[][]): void {
+  const push = (at: number): void => {
+    for (const u of lit.uses) ranges[u.pattern]?.push(at - u.maxOffset, at - u.minOffset);
+  };
+  if (lit.folded === undefined) {
+    for (let at = text.indexOf(lit.text); at !== -1; at = text.indexOf(lit.text, at + 1)) push(at);
+    return;
+  }
+  const re = lit.folded;
+  re.lastIndex = 0;
+  for (let m = re.exec(text); m !== null; m = re.exec(text)) {
+    push(m.index);
+    re.lastIndex = m.index + 1;
+  }
+}
+
+const escapeRegex = (s: string): string => s.replace(/[\\^$.*+?()[\]{}|/-]/g, '\\$&');
+const patternIndex = (byRegex: ReadonlyMap<RegExp, number>, index: ReadonlyMap<string, number>, re: RegExp): number =>
+  byRegex.get(re) ?? index.get(`${re.flags}/${re.source}`) ?? -1;
+
+const classKey = (c: CharClass): string => `${c.nonAscii ? 'U' : ''}${c.ascii.join('')}`;
+
+/** The start ranges of one text, per pattern; each find gets its own cursor. */
+export class CandidateStarts {
+  readonly #byRegex: ReadonlyMap<RegExp, number>;
+  readonly #index: ReadonlyMap<string, number>;
+  readonly #ranges: readonly number[][];
+  readonly #length: number;
+
+  constructor(byRegex: ReadonlyMap<RegExp, number>, index: ReadonlyMap<string, number>, ranges: readonly number[][], length: number) {
+    this.#byRegex = byRegex;
+    this.#index = index;
+    this.#ranges = ranges;
+    this.#length = length;
+  }
+
+  /** Undefined: the pattern is not covered and is scanned whole. */
+  for(re: RegExp): MatchStarts | undefined {
+    const p = patternIndex(this.#byRegex, this.#index, re);
+    if (p < 0) return undefined;
+    return new StartCursor(merge(this.#ranges[p] ?? [], this.#length), this.#length);
+  }
+}
+
+/** Sorted, clamped, overlapping ranges joined; flat [start, end] pairs, ends inclusive. */
+function merge(flat: readonly number[], length: number): Int32Array {
+  const out = new Int32Array(flat.length);
+  let n = 0;
+  const add = (s0: number, e0: number): void => {
+    const s = Math.max(0, s0);
+    const e = Math.min(length, e0);
+    if (s > e) return;
+    if (n > 0 && s <= (out[n - 1] as number) + 1) out[n - 1] = Math.max(out[n - 1] as number, e);
+    else {
+      out[n++] = s;
+      out[n++] = e;
+    }
+  };
+  let sorted = true;
+  for (let i = 2; i < flat.length && sorted; i += 2) sorted = (flat[i] as number) >= (flat[i - 2] as number);
+  if (sorted) {
+    for (let i = 0; i < flat.length; i += 2) add(flat[i] as number, flat[i + 1] as number);
+  } else if (length < PACK) {
+    // one number per pair, sorted as a typed array: no pair objects
+    const keys = new Float64Array(flat.length >> 1);
+    for (let i = 0; i < keys.length; i++) keys[i] = Math.max(0, (flat[2 * i] as number) + PACK) * PACK + Math.max(0, (flat[2 * i + 1] as number) + 1);
+    keys.sort();
+    for (const k of keys) add(Math.floor(k / PACK) - PACK, (k % PACK) - 1);
+  } else {
+    const pairs: [number, number][] = [];
+    for (let i = 0; i < flat.length; i += 2) pairs.push([flat[i] as number, flat[i + 1] as number]);
+    pairs.sort((a, b) => a[0] - b[0]);
+    for (const [s, e] of pairs) add(s, e);
+  }
+  return out.subarray(0, n);
+}
+
+/** Packing bound: a start (offset by PACK, so negative ones fit) and an end, each below 2 × PACK. */
+const PACK = 2 ** 25;
+
+class StartCursor implements MatchStarts {
+  readonly #ranges: Int32Array;
+  readonly #length: number;
+  #at = 0;
+
+  constructor(ranges: Int32Array, length: number) {
+    this.#ranges = ranges;
+    this.#length = length;
+  }
+
+  // The leftmost match at or after re.lastIndex, as re.exec would return it: positions outside every
+  // range cannot start a match, so skipping them changes nothing but the work.
+  exec(re: RegExp, sticky: RegExp, text: string): RegExpExecArray | null {
+    const pos = re.lastIndex;
+    const r = this.#ranges;
+    while (this.#at < r.length) {
+      const s = r[this.#at] as number;
+      const e = r[this.#at + 1] as number;
+      if (e < pos) {
+        this.#at += 2;
+        continue;
+      }
+      const from = Math.max(pos, s);
+      // position by position only where that is cheaper than letting the regex run on through the gap
+      const gap = (r[this.#at + 2] ?? this.#length) - e;
+      if (e - from >= STICKY_SPAN || (e - from + 1) * STICKY_WEIGHT > gap) {
+        re.lastIndex = from;
+        return re.exec(text);
+      }
+      for (let p = from; p <= e; p++) {
+        sticky.lastIndex = p;
+        const m = sticky.exec(text);
+        if (m !== null) {
+          re.lastIndex = p + m[0].length;
+          return m;
+        }
+      }
+      this.#at += 2;
+    }
+    return null;
+  }
+}
