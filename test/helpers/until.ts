@@ -1,7 +1,7 @@
 // Polling for a condition that real sockets and processes reach in their own time: one copy instead
 // of a hand-written loop in every test file. A timeout names what was awaited (and the last value).
 
-export async function until(check: () => boolean | Promise<boolean>, what: string, timeoutMs = 5_000, stepMs = 20): Promise<void> {
+export async function until(check: () => boolean | Promise<boolean>, what: string, timeoutMs = 10_000, stepMs = 20): Promise<void> {
   const end = Date.now() + timeoutMs;
   while (!(await check())) {
     if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);

@@ -4,15 +4,15 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { incidentsFrom } from '../../engine/policy/incidents.js';
 import type { Incident } from '../../engine/policy/incidents.js';
-import { NO_EDITS } from '../../engine/policy/policy-set.js';
-import { SyslogSink } from '../../engine/runtime/incident-sinks/syslog-sink.js';
-import type { SyslogIncidentSink } from '../../engine/graph/incident-sinks.js';
+import type { SyslogSink } from '../../engine/runtime/incident-sinks/syslog-sink.js';
 import { freePort } from '../helpers/ports.js';
 import { stopAllProcesses } from '../helpers/processes.js';
 import { startRsyslog } from '../helpers/rsyslog.js';
-import type { Rsyslog, RsyslogLine } from '../helpers/rsyslog.js';
+import type { Rsyslog } from '../helpers/rsyslog.js';
+import { SYSLOG_APP, countedSyslogSink, incident, range, transactionIds } from '../helpers/syslog-fixtures.js';
+import type { CountedHealth } from '../helpers/syslog-fixtures.js';
+import { until } from '../helpers/until.js';
 import { requireTool } from '../helpers/tools.js';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { pino } from 'pino';
@@ -25,7 +25,7 @@ import { freePorts } from '../helpers/ports.js';
 import { startRecordingMta } from '../helpers/recording-mta.js';
 
 const rsyslogd = requireTool('rsyslogd', 'rsyslog');
-const APP = 'relayguard-test';
+const APP = SYSLOG_APP;
 
 const cleanups: (() => Promise<void> | void)[] = [];
 afterEach(async () => {
@@ -33,48 +33,16 @@ afterEach(async () => {
 });
 afterAll(() => stopAllProcesses());
 
-function incident(i: number): Incident {
-  const [first] = incidentsFrom(
-    {
-      kind: 'block',
-      reply: { code: 550, enhanced: '5.7.1', text: 'no' },
-      headerEdits: NO_EDITS,
-      inspection: { status: 'ok' },
-      matches: [{ policy: 'block-cards', severity: 'high', mode: 'enforce', action: 'block', counts: { creditCardNumber: 1 }, samples: ['4111********1111'] }],
-    },
-    { upstream: 'corp-postfix', sender: 'a@corp.example', recipients: ['b@example.org'], transactionId: `tx-${i}` },
-    // quote, bracket and backslash must be escaped in SD-PARAM values; UTF-8 must pass through
-    { messageId: `<${i}"]\\@corp.example>`, subject: `Grüße ✓ ${i}` },
-  );
-  return first as Incident;
-}
-
-async function setup(opts: { maxBuffer?: number } = {}): Promise<{ rs: Rsyslog; sink: SyslogSink; health: { failures: number; dropped: number } }> {
+async function setup(opts: { maxBuffer?: number } = {}): Promise<{ rs: Rsyslog; sink: SyslogSink; health: CountedHealth }> {
   const dir = mkdtempSync(join(tmpdir(), 'rg-rsyslog-'));
   cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
   const port = await freePort();
   const rs = await startRsyslog(rsyslogd as string, dir, port, APP);
   cleanups.push(() => rs.stop());
-  const spec: SyslogIncidentSink = { type: 'syslog', host: '127.0.0.1', port, facility: 2, appName: APP, maxBuffer: opts.maxBuffer ?? 1000 };
-  const health = { failures: 0, dropped: 0 };
-  const sink = new SyslogSink(spec, { retryMinMs: 20, retryMaxMs: 200, closeTimeoutMs: 500, health: { writeFailed: () => void health.failures++, dropped: (n) => void (health.dropped += n) } });
+  const { sink, health } = countedSyslogSink({ type: 'syslog', host: '127.0.0.1', port, facility: 2, appName: APP, maxBuffer: opts.maxBuffer ?? 1000 });
   cleanups.push(() => sink.close());
   return { rs, sink, health };
 }
-
-async function until(check: () => boolean, what: string, ms = 10_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
-
-function transactionIds(lines: readonly RsyslogLine[]): string[] {
-  return lines.map((l) => (JSON.parse(l.msg) as Incident).transactionId);
-}
-
-const range = (from: number, to: number): number[] => Array.from({ length: to - from }, (_, k) => from + k);
 
 describe.skipIf(rsyslogd === undefined)('syslog incident sink (real rsyslogd)', () => {
   it('delivers RFC 5424 records that rsyslog parses: structured data and the JSON record intact', async () => {
