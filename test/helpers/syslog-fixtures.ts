@@ -8,6 +8,17 @@ import { SyslogSink } from '../../engine/runtime/incident-sinks/syslog-sink.js';
 import type { SyslogSinkOptions } from '../../engine/runtime/incident-sinks/syslog-sink.js';
 import type { SyslogIncidentSink } from '../../engine/graph/incident-sinks.js';
 import type { RsyslogLine } from './rsyslog.js';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { pino } from 'pino';
+import { parse, stringify } from 'yaml';
+import { Gateway } from '../../engine/runtime/gateway.js';
+import { createMetrics } from '../../engine/runtime/metrics.js';
+import type { GatewayMetrics } from '../../engine/runtime/metrics.js';
+import { blockSubjectPolicy, policyText, topologyText } from '../doubles/config-fixture.js';
+import { RawSmtpClient, rawTransaction, testMessage } from './gateway-harness.js';
+import { freePorts } from './ports.js';
+import { startRecordingMta } from './recording-mta.js';
 
 export const SYSLOG_APP = 'relayguard-test';
 
@@ -57,4 +68,36 @@ export function countedSyslogSink(spec: SyslogIncidentSink, extra: SyslogSinkOpt
     ...extra,
   });
   return { sink, health, log };
+}
+
+export type Cleanups = (() => Promise<void> | void)[];
+
+/** A gateway blocking subject "falcon" whose incidents go to `sinks` (gateway.incidents.sinks). */
+export async function startSyslogGateway(cleanups: Cleanups, root: string, sinks: readonly Record<string, unknown>[]): Promise<{ smtpPort: number; metrics: GatewayMetrics }> {
+  const [smtpPort = 0] = await freePorts(1);
+  const mta = await startRecordingMta();
+  cleanups.push(() => mta.close());
+  const dir = join(root, 'policies');
+  mkdirSync(dir);
+  const topology = parse(topologyText({ listen: [{ port: smtpPort }], receiverPort: mta.port })) as { gateway: Record<string, unknown> };
+  topology.gateway['incidents'] = { sinks };
+  writeFileSync(join(dir, 'topology.yaml'), stringify(topology));
+  writeFileSync(join(dir, 'falcon.policy.yaml'), policyText(blockSubjectPolicy('falcon')));
+  const metrics = createMetrics({ defaultMetrics: false });
+  const gw = await Gateway.start(dir, { logger: pino({ level: 'silent' }), metrics, watch: false });
+  cleanups.push(() => gw.shutdown(1000));
+  return { smtpPort, metrics };
+}
+
+/** Messages "project falcon N" (Message-ID <falcon-N@corp.example>), each blocked with 550 by the policy. */
+export async function sendBlockedFalcons(smtpPort: number, numbers: readonly number[]): Promise<number[]> {
+  const codes: number[] = [];
+  for (const i of numbers) {
+    const c = await RawSmtpClient.connect(smtpPort);
+    await c.reply();
+    const t = await rawTransaction(c, { ehlo: 'upstream.example.test', from: 'alice@corp.example', to: ['bob@example.org'], body: testMessage({ subject: `project falcon ${i}`, messageId: `<falcon-${i}@corp.example>` }) });
+    codes.push(t.final?.code ?? 0);
+    c.close();
+  }
+  return codes;
 }

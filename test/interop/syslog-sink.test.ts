@@ -10,19 +10,11 @@ import { freePort } from '../helpers/ports.js';
 import { stopAllProcesses } from '../helpers/processes.js';
 import { startRsyslog } from '../helpers/rsyslog.js';
 import type { Rsyslog } from '../helpers/rsyslog.js';
-import { SYSLOG_APP, countedSyslogSink, incident, range, transactionIds } from '../helpers/syslog-fixtures.js';
+import { SYSLOG_APP, countedSyslogSink, incident, range, sendBlockedFalcons, startSyslogGateway, transactionIds } from '../helpers/syslog-fixtures.js';
 import type { CountedHealth } from '../helpers/syslog-fixtures.js';
 import { until } from '../helpers/until.js';
 import { requireTool } from '../helpers/tools.js';
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { pino } from 'pino';
-import { parse, stringify } from 'yaml';
-import { Gateway } from '../../engine/runtime/gateway.js';
-import { createMetrics } from '../../engine/runtime/metrics.js';
-import { blockSubjectPolicy, policyText, topologyText } from '../doubles/config-fixture.js';
-import { RawSmtpClient, rawTransaction, testMessage } from '../helpers/gateway-harness.js';
 import { freePorts } from '../helpers/ports.js';
-import { startRecordingMta } from '../helpers/recording-mta.js';
 
 const rsyslogd = requireTool('rsyslogd', 'rsyslog');
 const APP = SYSLOG_APP;
@@ -100,33 +92,15 @@ describe.skipIf(rsyslogd === undefined)('gateway.incidents.sinks with a real rsy
   it('a blocked message becomes a syslog record at rsyslog and a line in the file; a dead collector is counted', async () => {
     const root = mkdtempSync(join(tmpdir(), 'rg-gw-syslog-'));
     cleanups.push(() => rmSync(root, { recursive: true, force: true }));
-    const [smtpPort = 0, syslogPort = 0, deadPort = 0] = await freePorts(3);
+    const [syslogPort = 0, deadPort = 0] = await freePorts(2);
     const rs = await startRsyslog(rsyslogd as string, root, syslogPort, APP);
     cleanups.push(() => rs.stop());
-    const mta = await startRecordingMta();
-    cleanups.push(() => mta.close());
-    const dir = join(root, 'policies');
-    mkdirSync(dir);
-    const topology = parse(topologyText({ listen: [{ port: smtpPort }], receiverPort: mta.port })) as { gateway: Record<string, unknown> };
-    topology.gateway['incidents'] = {
-      sinks: [
-        { type: 'syslog', host: '127.0.0.1', port: syslogPort, appName: APP, facility: 'local3' },
-        { type: 'syslog', host: '127.0.0.1', port: deadPort, appName: APP, maxBuffer: 1 },
-        { type: 'file', path: '../incidents.jsonl' },
-      ],
-    };
-    writeFileSync(join(dir, 'topology.yaml'), stringify(topology));
-    writeFileSync(join(dir, 'falcon.policy.yaml'), policyText(blockSubjectPolicy('falcon')));
-    const metrics = createMetrics({ defaultMetrics: false });
-    const gw = await Gateway.start(dir, { logger: pino({ level: 'silent' }), metrics, watch: false });
-    cleanups.push(() => gw.shutdown(1000));
-    for (const i of [1, 2]) {
-      const c = await RawSmtpClient.connect(smtpPort);
-      await c.reply();
-      const t = await rawTransaction(c, { ehlo: 'upstream.example.test', from: 'alice@corp.example', to: ['bob@example.org'], body: testMessage({ subject: `project falcon ${i}`, messageId: `<falcon-${i}@corp.example>` }) });
-      expect(t.final?.code).toBe(550);
-      c.close();
-    }
+    const { smtpPort, metrics } = await startSyslogGateway(cleanups, root, [
+      { type: 'syslog', host: '127.0.0.1', port: syslogPort, appName: APP, facility: 'local3' },
+      { type: 'syslog', host: '127.0.0.1', port: deadPort, appName: APP, maxBuffer: 1 },
+      { type: 'file', path: '../incidents.jsonl' },
+    ]);
+    expect(await sendBlockedFalcons(smtpPort, [1, 2])).toEqual([550, 550]);
     await until(() => rs.lines().length >= 2, 'two records at rsyslog');
     const records = rs.lines().map((l) => JSON.parse(l.msg) as Incident);
     expect(records.map((r) => [r.policy, r.messageId, r.verdict])).toEqual([

@@ -3,26 +3,19 @@
 // and in order across an rsyslog restart; rsyslog's x509/name mode admits the sink's client certificate;
 // a collector certificate from another CA is refused by OpenSSL, named in the log, and nothing is sent
 // while the records wait in the bounded buffer (overflow counted in relayguard_incidents_dropped_total).
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { pino } from 'pino';
-import { parse, stringify } from 'yaml';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import type { Incident } from '../../engine/policy/incidents.js';
 import type { SyslogIncidentSink } from '../../engine/graph/incident-sinks.js';
-import { Gateway } from '../../engine/runtime/gateway.js';
-import { createMetrics } from '../../engine/runtime/metrics.js';
-import { blockSubjectPolicy, policyText, topologyText } from '../doubles/config-fixture.js';
-import { RawSmtpClient, rawTransaction, testMessage } from '../helpers/gateway-harness.js';
 import { makeTestPki } from '../helpers/pki.js';
 import type { TestCert, TestPki } from '../helpers/pki.js';
-import { freePort, freePorts } from '../helpers/ports.js';
+import { freePort } from '../helpers/ports.js';
 import { stopAllProcesses } from '../helpers/processes.js';
-import { startRecordingMta } from '../helpers/recording-mta.js';
 import { findRsyslogModule, startRsyslog } from '../helpers/rsyslog.js';
 import type { Rsyslog, RsyslogTls } from '../helpers/rsyslog.js';
-import { SYSLOG_APP, countedSyslogSink, incident, range, transactionIds } from '../helpers/syslog-fixtures.js';
+import { SYSLOG_APP, countedSyslogSink, incident, range, sendBlockedFalcons, startSyslogGateway, transactionIds } from '../helpers/syslog-fixtures.js';
 import { requirePackageFile, requireTool } from '../helpers/tools.js';
 import { until } from '../helpers/until.js';
 
@@ -142,31 +135,12 @@ describe.skipIf(gtls === undefined)('gateway.incidents.sinks syslog over TLS wit
   it('incidents of blocked mail reach rsyslog over TLS; a second collector with a foreign CA gets nothing and its overflow is a metric', async () => {
     const good = await tlsCollector();
     const rogue = await tlsCollector({ serverCert: (pki) => pki.issue('rogue-collector', [COLLECTOR], { otherCa: true }) });
-    const [smtpPort = 0] = await freePorts(1);
-    const mta = await startRecordingMta();
-    cleanups.push(() => mta.close());
-    const dir = join(good.root, 'policies');
-    mkdirSync(dir);
-    const topology = parse(topologyText({ listen: [{ port: smtpPort }], receiverPort: mta.port })) as { gateway: Record<string, unknown> };
     const tls = { trust: [good.pki.ca.certPath], serverName: COLLECTOR };
-    topology.gateway['incidents'] = {
-      sinks: [
-        { type: 'syslog', host: '127.0.0.1', port: good.port, appName: SYSLOG_APP, tls },
-        { type: 'syslog', host: '127.0.0.1', port: rogue.port, appName: SYSLOG_APP, maxBuffer: 1, tls },
-      ],
-    };
-    writeFileSync(join(dir, 'topology.yaml'), stringify(topology));
-    writeFileSync(join(dir, 'falcon.policy.yaml'), policyText(blockSubjectPolicy('falcon')));
-    const metrics = createMetrics({ defaultMetrics: false });
-    const gw = await Gateway.start(dir, { logger: pino({ level: 'silent' }), metrics, watch: false });
-    cleanups.push(() => gw.shutdown(1000));
-    for (const i of [1, 2]) {
-      const client = await RawSmtpClient.connect(smtpPort);
-      await client.reply();
-      const t = await rawTransaction(client, { ehlo: 'upstream.example.test', from: 'alice@corp.example', to: ['bob@example.org'], body: testMessage({ subject: `project falcon ${i}`, messageId: `<falcon-${i}@corp.example>` }) });
-      expect(t.final?.code).toBe(550);
-      client.close();
-    }
+    const { smtpPort, metrics } = await startSyslogGateway(cleanups, good.root, [
+      { type: 'syslog', host: '127.0.0.1', port: good.port, appName: SYSLOG_APP, tls },
+      { type: 'syslog', host: '127.0.0.1', port: rogue.port, appName: SYSLOG_APP, maxBuffer: 1, tls },
+    ]);
+    expect(await sendBlockedFalcons(smtpPort, [1, 2])).toEqual([550, 550]);
     await until(() => good.rs.lines().length >= 2, 'two records at the trusted collector');
     expect(good.rs.lines().map((l) => (JSON.parse(l.msg) as Incident).messageId)).toEqual(['<falcon-1@corp.example>', '<falcon-2@corp.example>']);
     expect(await metrics.render()).toMatch(/relayguard_incidents_dropped_total\{sink="syslog"\} 1/);
