@@ -1,5 +1,6 @@
 // Hot reload with the real SMTP engine: policy edits change what happens to the next message, an invalid
 // edit changes nothing, and reloading under load loses or duplicates nothing.
+import { eventuallyValue as eventually } from '../helpers/until.js';
 import { afterEach, describe, expect, it } from 'vitest';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -54,15 +55,6 @@ async function sendOne(port: number, subject: string): Promise<{ outcome: string
   return r;
 }
 
-async function eventually<T>(probe: () => Promise<T>, ok: (v: T) => boolean, what: string, timeoutMs = 5000): Promise<T> {
-  const until = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await probe();
-    if (ok(v)) return v;
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}; last: ${JSON.stringify(v)}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 describe('hot reload with the SMTP engine', () => {
   it('a new policy file blocks the next matching message within 2 s', async () => {
