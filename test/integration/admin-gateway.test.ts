@@ -4,7 +4,7 @@ import { connect } from 'node:net';
 import type { Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { StatusSnapshot } from '../../engine/runtime/status.js';
-import { RecordingSender, newTestId, testMessage } from '../helpers/accounting.js';
+import { sendOneMessage as send } from '../helpers/accounting.js';
 import { adminGet as get, startAdminGateway } from '../helpers/admin-gateway.js';
 import type { Cleanups } from '../helpers/admin-gateway.js';
 import { RawSmtp } from '../helpers/raw-smtp-client.js';
@@ -28,12 +28,6 @@ function startGateway() {
   return startAdminGateway(cleanups, { graceMs: 10_000 });
 }
 
-async function send(port: number, subject: string) {
-  const sender = new RecordingSender({ port });
-  const result = await sender.send({ from: 'alice@corp.example', to: ['bob@example.org'] }, testMessage(newTestId(), { subject }));
-  await sender.close().catch(() => undefined);
-  return result;
-}
 
 describe('admin endpoints of a running gateway', () => {
   it('count real sessions and transactions by outcome in /metrics', async () => {

@@ -46,13 +46,19 @@ async function connect(gw: GatewayHarness): Promise<RawSmtpClient> {
   return c;
 }
 
-async function startSlowTransaction(gw: GatewayHarness): Promise<RawSmtpClient> {
+/** A session that got 354 for DATA and has sent nothing of the body yet. */
+async function startData(gw: GatewayHarness): Promise<RawSmtpClient> {
   const c = await connect(gw);
   await c.reply();
   await c.command('EHLO mta.corp.example');
   expect((await c.command('MAIL FROM:<alice@corp.example>')).code).toBe(250);
   expect((await c.command('RCPT TO:<bob@example.org>')).code).toBe(250);
   expect((await c.command('DATA')).code).toBe(354);
+  return c;
+}
+
+async function startSlowTransaction(gw: GatewayHarness): Promise<RawSmtpClient> {
+  const c = await startData(gw);
   c.write(`${testMessage()}\r\n.\r\n`);
   return c;
 }
@@ -110,12 +116,7 @@ describe('drain', () => {
 
   it('answers a straggler whose message is still arriving 421 at the deadline, never 250, and the receiver gets no dot', async () => {
     const { slow, gw } = await gatewayBeforeSlowMta();
-    const c = await connect(gw);
-    await c.reply();
-    await c.command('EHLO mta.corp.example');
-    expect((await c.command('MAIL FROM:<alice@corp.example>')).code).toBe(250);
-    expect((await c.command('RCPT TO:<bob@example.org>')).code).toBe(250);
-    expect((await c.command('DATA')).code).toBe(354);
+    const c = await startData(gw);
     c.write(`${testMessage()}\r\n`);
     await gw.engine.drain(Date.now() + 200);
     expect((await c.reply()).code).toBe(421);

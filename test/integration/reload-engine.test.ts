@@ -9,7 +9,7 @@ import { pino } from 'pino';
 import { freePorts } from '../helpers/ports.js';
 import { startRecordingMta } from '../helpers/recording-mta.js';
 import type { RecordingMta } from '../helpers/recording-mta.js';
-import { RecordingSender, assertAccounting, newTestId, testMessage } from '../helpers/accounting.js';
+import { RecordingSender, assertAccounting, newTestId, sendOneMessage as sendOne, testMessage } from '../helpers/accounting.js';
 import { longTests } from '../helpers/tools.js';
 import { Gateway } from '../../engine/runtime/gateway.js';
 import { createMetrics } from '../../engine/runtime/metrics.js';
@@ -48,12 +48,6 @@ async function setup(): Promise<Setup> {
   return { dir, port, mta, gw, results, base };
 }
 
-async function sendOne(port: number, subject: string): Promise<{ outcome: string; detail: string }> {
-  const sender = new RecordingSender({ port });
-  const r = await sender.send({ from: 'alice@corp.example', to: ['bob@example.org'] }, testMessage(newTestId(), { subject }));
-  await sender.close().catch(() => undefined);
-  return r;
-}
 
 
 describe('hot reload with the SMTP engine', () => {
