@@ -63,8 +63,8 @@ export function checkTlsFiles(ctx: TopologyContext, now: Date): TlsFileCheck {
   }
   const secret = ctx.data.gateway.loop?.secretFile;
   if (secret !== undefined) out.push(...checkSecretFile(ctx, reader, secret));
-  // Read for the revision hash only (compile checks them): a rotated admin token or syslog
-  // certificate is a changed revision, so a reload applies it.
+  // Read for the revision hash only (compile checks them): a rotated admin token, admin certificate
+  // or syslog certificate is a changed revision, so a reload applies it.
   for (const file of otherSecretFiles(ctx)) reader.bytes(resolveConfigPath(ctx.source, file));
   return { diagnostics: out, referenced: reader.referenced };
 }
@@ -135,5 +135,6 @@ function checkSecretFile(ctx: TopologyContext, reader: Reader, file: string): Di
 function otherSecretFiles(ctx: TopologyContext): string[] {
   const g = ctx.data.gateway;
   const syslog = (g.incidents?.sinks ?? []).flatMap((s) => (s.type === 'syslog' && s.tls ? [...(s.tls.trust ?? []), ...(s.tls.certificate ? [s.tls.certificate] : []), ...(s.tls.key ? [s.tls.key] : [])] : []));
-  return [...(g.admin?.auth ? [g.admin.auth.bearerTokenFile] : []), ...syslog];
+  const adminTls = g.admin?.tls ? [g.admin.tls.certificate, g.admin.tls.key, ...(g.admin.tls.clientCa ? [g.admin.tls.clientCa] : [])] : [];
+  return [...(g.admin?.auth ? [g.admin.auth.bearerTokenFile] : []), ...adminTls, ...syslog];
 }

@@ -34,6 +34,7 @@ function compileSyslog(ctx: CompileContext, pointer: string, s: IncidentSyslogSi
   };
   if (s.tls === undefined) return base;
   const usedBy = `gateway.incidents.sinks[${s.host}:${s.port}]`;
+  const trustFiles = (s.tls.trust ?? []).map((file) => resolvePath(ctx, file));
   const ca = (s.tls.trust ?? []).flatMap((file, j) => certificatesAt(ctx, `${pointer}/tls/trust/${j}`, file, usedBy)?.certificates.map((c) => c.toString()) ?? []);
   if ((s.tls.certificate === undefined) !== (s.tls.key === undefined)) {
     report(ctx, `${pointer}/tls`, 'RG_GRAPH_SYSLOG_TLS_PAIR', 'a syslog client certificate needs its key, and a key its certificate', 'set both tls.certificate and tls.key, or neither');
@@ -43,7 +44,7 @@ function compileSyslog(ctx: CompileContext, pointer: string, s: IncidentSyslogSi
   const key = s.tls.key !== undefined ? readPem(ctx, `${pointer}/tls/key`, s.tls.key) : undefined;
   return {
     ...base,
-    tls: { ...(ca.length > 0 ? { ca } : {}), serverName: s.tls.serverName ?? s.host, ...(cert !== undefined ? { cert } : {}), ...(key !== undefined ? { key } : {}) },
+    tls: { ...(ca.length > 0 ? { ca, trustFiles } : {}), serverName: s.tls.serverName ?? s.host, ...(cert !== undefined ? { cert } : {}), ...(key !== undefined ? { key } : {}) },
   };
 }
 

@@ -4,7 +4,8 @@
 // compare equal), unless they lie more than two levels above it.
 import { isAbsolute, relative, sep } from 'node:path';
 import type { TrustStore } from '../tls/trust.js';
-import type { InboundTls, MxSettings, OutboundTls, RoutingGraph, Upstream, Receiver, Route, Listener, IncidentSinkSpec } from './types.js';
+import type { AdminSettings, InboundTls, MxSettings, OutboundTls, RoutingGraph, Upstream, Receiver, Route, Listener, IncidentSinkSpec } from './types.js';
+import type { AdminClientCertificate } from './admin-settings.js';
 import { defaultSpoolDir } from './defaults.js';
 import { describePolicies } from './policy-description.js';
 import type { PolicyDescription } from './policy-description.js';
@@ -111,7 +112,12 @@ export interface GatewayDescription {
   readonly drain: RoutingGraph['gateway']['drain'];
   readonly spool: RoutingGraph['gateway']['spool'];
   readonly loop: { readonly secret: 'file' | 'gateway-key' | 'unknown' };
-  readonly admin?: { readonly address: string; readonly port: number; readonly auth?: { readonly type: 'bearer'; readonly open: readonly string[] } };
+  readonly admin?: {
+    readonly address: string;
+    readonly port: number;
+    readonly auth?: { readonly type: 'bearer'; readonly open: readonly string[] };
+    readonly tls?: { readonly certificate: string; readonly subject: string; readonly fingerprint256: string; readonly clientCa?: string; readonly clientCertificate: AdminClientCertificate };
+  };
   /** Shown only when a receiver uses mx (resolvers matter only then). */
   readonly dns?: {
     readonly servers: readonly string[] | 'system';
@@ -270,8 +276,20 @@ function describeGateway(graph: RoutingGraph): GatewayDescription {
       dir: g.spool.dir === defaultSpoolDir() ? g.spool.dir : displayPath(dir, g.spool.dir),
     },
     loop: { secret: g.loopSecretSource ?? 'unknown' },
-    ...(graph.admin ? { admin: { address: graph.admin.address, port: graph.admin.port, ...(graph.admin.auth ? { auth: { type: 'bearer' as const, open: graph.admin.auth.open } } : {}) } } : {}),
+    ...(graph.admin ? { admin: describeAdmin(dir, graph.admin) } : {}),
     ...describeDns(graph),
+  };
+}
+
+function describeAdmin(dir: string, a: AdminSettings): NonNullable<GatewayDescription['admin']> {
+  const t = a.tls;
+  return {
+    address: a.address,
+    port: a.port,
+    ...(a.auth ? { auth: { type: 'bearer' as const, open: a.auth.open } } : {}),
+    ...(t
+      ? { tls: { certificate: displayPath(dir, t.certificateFile), subject: t.subject, fingerprint256: t.fingerprint256, ...(t.clientCaFile ? { clientCa: displayPath(dir, t.clientCaFile) } : {}), clientCertificate: t.clientCertificate } }
+      : {}),
   };
 }
 

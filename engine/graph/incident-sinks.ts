@@ -16,7 +16,7 @@ export interface SyslogIncidentSink {
   readonly appName: string;
   readonly maxBuffer: number;
   /** PEM contents, read at compile so a missing file fails the reload, not a later connect. */
-  readonly tls?: { readonly ca?: readonly string[]; readonly serverName: string; readonly cert?: string; readonly key?: string };
+  readonly tls?: { readonly ca?: readonly string[]; readonly trustFiles?: readonly string[]; readonly serverName: string; readonly cert?: string; readonly key?: string };
 }
 
 export type IncidentSinkSpec = FileIncidentSink | SyslogIncidentSink;

@@ -48,6 +48,14 @@ export function outboundTlsText(tls: OutboundTlsDescription): string {
   return `starttls ${tls.starttls}, verify hostname ${tls.verifyHostname ? 'yes' : 'no'}${name}, ${trustText(tls.trust)}`;
 }
 
+function adminGuards(a: NonNullable<GraphDescription['gateway']['admin']>): string {
+  const guards = [
+    ...(a.tls && a.tls.clientCertificate !== 'none' ? [`client certificate ${a.tls.clientCertificate}`] : []),
+    ...(a.auth ? [`bearer token; open: ${a.auth.open.join(' ') || 'none'}`] : []),
+  ];
+  return guards.length > 0 ? ` (${guards.join('; ')})` : '';
+}
+
 function gatewayLines(d: GraphDescription): string[] {
   const g = d.gateway;
   const cert = g.tls.certificate;
@@ -58,7 +66,7 @@ function gatewayLines(d: GraphDescription): string[] {
     `  limits: ${g.maxMessageBytes} bytes/message, ${g.maxRecipients} recipients, ${g.limits.maxConnections} connections (${g.limits.maxConnectionsPerUpstream} per upstream)`,
     `  inspection: budget ${g.inspection.budgetMs} ms, on failure ${g.inspection.onFailure}`,
     `  incidents: ${g.incidents.sinks.map(sinkText).join(', ')}; spool: ${g.spool.dir}; loop secret from ${g.loop.secret}`,
-    ...(g.admin ? [`  admin: http://${hostPort(g.admin.address, g.admin.port)}${g.admin.auth ? ` (bearer token; open: ${g.admin.auth.open.join(' ') || 'none'})` : ''}`] : []),
+    ...(g.admin ? [`  admin: ${g.admin.tls ? 'https' : 'http'}://${hostPort(g.admin.address, g.admin.port)}${adminGuards(g.admin)}`] : []),
     ...(g.dns
       ? [
           `  dns: ${g.dns.servers === 'system' ? 'system resolvers (/etc/resolv.conf; AD bit not trusted)' : g.dns.servers.join(', ')}, timeout ${g.dns.timeoutMs} ms x ${g.dns.attempts}, cache ${g.dns.cacheEntries} answers`,

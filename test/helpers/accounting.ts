@@ -284,3 +284,11 @@ export function dotStuffed(message: Buffer): Buffer {
 function done(id: string, outcome: SendOutcome, step: SendStep, r: RawReply): SentMessage {
   return { id, outcome, step, detail: r.lines.join(' / ') };
 }
+
+/** One message with `subject` from alice@corp.example to bob@example.org on a fresh connection. */
+export async function sendOneMessage(port: number, subject: string): Promise<{ outcome: string; detail: string }> {
+  const sender = new RecordingSender({ port });
+  const result = await sender.send({ from: 'alice@corp.example', to: ['bob@example.org'] }, testMessage(newTestId(), { subject }));
+  await sender.close().catch(() => undefined);
+  return result;
+}

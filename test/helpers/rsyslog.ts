@@ -1,6 +1,7 @@
 // A real rsyslogd for sink tests: private config, work dir and pid file, imtcp on its own loopback port,
 // omfile to a temp file, no system sockets (no imuxsock/imklog). Started in the foreground (-n), stopped by PID.
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+// With `tls`, imtcp speaks RFC 5425 through the gtls netstream driver (Debian package rsyslog-gnutls).
+import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startProcess, waitForPort } from './processes.js';
 import type { OwnedProcess } from './processes.js';
@@ -22,10 +23,41 @@ export interface RsyslogLine {
   readonly msg: string;
 }
 
-export function rsyslogConfig(dir: string, port: number, appName: string): string {
+export interface RsyslogTls {
+  readonly caFile: string;
+  readonly certFile: string;
+  readonly keyFile: string;
+  /** anon: encryption only; x509/name: the client must present a certificate from caFile naming one of permittedPeers. */
+  readonly authMode: 'anon' | 'x509/name';
+  readonly permittedPeers?: readonly string[];
+}
+
+/** Where Debian's rsyslog-gnutls puts the gtls driver (the multiarch directory differs per architecture). */
+export function findRsyslogModule(name: string): string | undefined {
+  const dirs = ['/usr/lib/rsyslog', '/usr/lib64/rsyslog'];
+  try {
+    for (const entry of readdirSync('/usr/lib')) if (entry.endsWith('-linux-gnu')) dirs.push(`/usr/lib/${entry}/rsyslog`);
+  } catch {
+    // no /usr/lib: nothing to find
+  }
+  return dirs.map((d) => join(d, `${name}.so`)).find((p) => existsSync(p));
+}
+
+function imtcpLines(tls: RsyslogTls | undefined): string[] {
+  if (tls === undefined) return ['module(load="imtcp")'];
+  const peers = tls.permittedPeers && tls.permittedPeers.length > 0 ? ` PermittedPeer=[${tls.permittedPeers.map((p) => `"${p}"`).join(',')}]` : '';
+  return [`module(load="imtcp" StreamDriver.Name="gtls" StreamDriver.Mode="1" StreamDriver.AuthMode="${tls.authMode}"${peers})`];
+}
+
+function globalLine(dir: string, tls: RsyslogTls | undefined): string {
+  const files = tls ? ` DefaultNetstreamDriver="gtls" DefaultNetstreamDriverCAFile="${tls.caFile}" DefaultNetstreamDriverCertFile="${tls.certFile}" DefaultNetstreamDriverKeyFile="${tls.keyFile}"` : '';
+  return `global(workDirectory="${dir}"${files})`;
+}
+
+export function rsyslogConfig(dir: string, port: number, appName: string, tls?: RsyslogTls): string {
   return [
-    `global(workDirectory="${dir}")`,
-    'module(load="imtcp")',
+    globalLine(dir, tls),
+    ...imtcpLines(tls),
     `input(type="imtcp" port="${port}" address="127.0.0.1")`,
     'template(name="rg" type="string" string="%app-name%\\t%procid%\\t%msgid%\\t%structured-data%\\t%msg%\\n")',
     // Only our messages: rsyslogd's own notices would go to the same file otherwise.
@@ -34,11 +66,11 @@ export function rsyslogConfig(dir: string, port: number, appName: string): strin
   ].join('\n');
 }
 
-export async function startRsyslog(bin: string, dir: string, port: number, appName: string): Promise<Rsyslog> {
+export async function startRsyslog(bin: string, dir: string, port: number, appName: string, tls?: RsyslogTls): Promise<Rsyslog> {
   const conf = join(dir, 'rsyslog.conf');
   const pidFile = join(dir, 'rsyslogd.pid');
   const outFile = join(dir, 'out.log');
-  writeFileSync(conf, rsyslogConfig(dir, port, appName));
+  writeFileSync(conf, rsyslogConfig(dir, port, appName, tls));
   let proc: OwnedProcess | undefined;
   const rs: Rsyslog = {
     port,

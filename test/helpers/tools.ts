@@ -26,9 +26,13 @@ export const longTests = process.env.RELAYGUARD_LONG_TESTS === '1';
  * Throws when tools are required (CI), so a missing package fails the run.
  */
 export function requireTool(name: string, packageHint: string): string | undefined {
-  const path = findTool(name);
-  if (path) return path;
-  const reason = `${name} not found (install the Debian package "${packageHint}")`;
+  return requirePackageFile(findTool(name), name, packageHint);
+}
+
+/** Like requireTool for a file another package installs (a plugin, a module): its path, or undefined after saying why. */
+export function requirePackageFile(path: string | undefined, what: string, packageHint: string): string | undefined {
+  if (path !== undefined) return path;
+  const reason = `${what} not found (install the Debian package "${packageHint}")`;
   if (toolsRequired) throw new Error(`RELAYGUARD_REQUIRE_TOOLS=1 but ${reason}`);
   process.stderr.write(`SKIP interop: ${reason}\n`);
   return undefined;

@@ -1,52 +1,32 @@
 // gateway.admin.auth: the admin endpoints of a running gateway want `Authorization: Bearer <token>`
 // (token from a file, e.g. a Kubernetes Secret); probes stay open only where configured; a rotated
 // token file applies on reload without a rebind.
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { request } from 'node:http';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { pino } from 'pino';
-import { parse, stringify } from 'yaml';
 import { afterEach, describe, expect, it } from 'vitest';
-import { Gateway } from '../../engine/runtime/gateway.js';
-import { createMetrics } from '../../engine/runtime/metrics.js';
-import { topologyText } from '../doubles/config-fixture.js';
-import { freePorts } from '../helpers/ports.js';
-import { startRecordingMta } from '../helpers/recording-mta.js';
+import { adminGet, startAdminGateway } from '../helpers/admin-gateway.js';
+import type { Cleanups } from '../helpers/admin-gateway.js';
 
-const cleanups: (() => Promise<void> | void)[] = [];
+const cleanups: Cleanups = [];
 afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c();
 });
 
 const TOKEN = 'k9Jx2mQ7vR4tY8wZ1aB5cD3eF6gH0iL';
 
-function get(port: number, path: string, authorization?: string): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const req = request({ host: '127.0.0.1', port, path, agent: false, headers: authorization === undefined ? {} : { authorization } }, (res) => {
-      res.resume();
-      res.on('end', () => resolve(res.statusCode ?? 0));
-    });
-    req.on('error', reject);
-    req.end();
-  });
+async function get(port: number, path: string, authorization?: string): Promise<number> {
+  return (await adminGet(port, path, authorization === undefined ? {} : { authorization })).status;
 }
 
 async function startGateway(auth: Record<string, unknown>) {
-  const root = mkdtempSync(join(tmpdir(), 'rg-admin-auth-'));
-  cleanups.push(() => rmSync(root, { recursive: true, force: true }));
-  const mta = await startRecordingMta();
-  cleanups.push(() => mta.close());
-  const [smtpPort = 0, adminPort = 0] = await freePorts(2);
-  const dir = join(root, 'policies');
-  mkdirSync(dir);
-  const tokenFile = join(root, 'admin-token');
-  writeFileSync(tokenFile, `${TOKEN}\n`, { mode: 0o600 });
-  const topology = parse(topologyText({ listen: [{ port: smtpPort }], receiverPort: mta.port, adminPort, graceMs: 5_000 })) as { gateway: { admin: Record<string, unknown> } };
-  topology.gateway.admin = { ...topology.gateway.admin, auth: { bearerTokenFile: tokenFile, ...auth } };
-  writeFileSync(join(dir, 'topology.yaml'), stringify(topology));
-  const gw = await Gateway.start(dir, { logger: pino({ level: 'silent' }), metrics: createMetrics({ defaultMetrics: false }), watch: false });
-  cleanups.push(() => gw.shutdown(1000));
+  let tokenFile = '';
+  const { gw, adminPort } = await startAdminGateway(cleanups, {
+    admin: (root) => {
+      tokenFile = join(root, 'admin-token');
+      writeFileSync(tokenFile, `${TOKEN}\n`, { mode: 0o600 });
+      return { auth: { bearerTokenFile: tokenFile, ...auth } };
+    },
+  });
   return { gw, adminPort, tokenFile };
 }
 

@@ -1,49 +1,19 @@
 // The admin endpoints of a real running gateway (real SMTP engine, real receiving MTA): the metrics move
 // with real mail, /status shows the live revision and sessions, and /readyz turns 503 while draining.
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { request } from 'node:http';
 import { connect } from 'node:net';
 import type { Socket } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { pino } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
-import { Gateway } from '../../engine/runtime/gateway.js';
-import { createMetrics } from '../../engine/runtime/metrics.js';
 import type { StatusSnapshot } from '../../engine/runtime/status.js';
-import { blockSubjectPolicy, policyText, topologyText } from '../doubles/config-fixture.js';
-import { RecordingSender, newTestId, testMessage } from '../helpers/accounting.js';
-import { freePorts } from '../helpers/ports.js';
+import { sendOneMessage as send } from '../helpers/accounting.js';
+import { adminGet as get, startAdminGateway } from '../helpers/admin-gateway.js';
+import type { Cleanups } from '../helpers/admin-gateway.js';
 import { RawSmtp } from '../helpers/raw-smtp-client.js';
-import { startRecordingMta } from '../helpers/recording-mta.js';
+import { eventuallyValue as eventually } from '../helpers/until.js';
 
-const cleanups: (() => Promise<void> | void)[] = [];
+const cleanups: Cleanups = [];
 afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c();
 });
-
-function get(port: number, path: string): Promise<{ status: number; body: string }> {
-  return new Promise((resolve, reject) => {
-    const req = request({ host: '127.0.0.1', port, path, agent: false }, (res) => {
-      let body = '';
-      res.setEncoding('utf8');
-      res.on('data', (c: string) => (body += c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
-    });
-    req.on('error', reject);
-    req.end();
-  });
-}
-
-async function eventually<T>(probe: () => Promise<T>, ok: (v: T) => boolean, what: string, timeoutMs = 5000): Promise<T> {
-  const until = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await probe();
-    if (ok(v)) return v;
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}; last: ${JSON.stringify(v)}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 /** An SMTP client that connects, reads the banner and then just holds the session open. */
 function idleSession(port: number): Promise<Socket> {
@@ -54,28 +24,10 @@ function idleSession(port: number): Promise<Socket> {
   });
 }
 
-async function startGateway() {
-  const root = mkdtempSync(join(tmpdir(), 'rg-admin-gw-'));
-  cleanups.push(() => rmSync(root, { recursive: true, force: true }));
-  const mta = await startRecordingMta();
-  cleanups.push(() => mta.close());
-  const [smtpPort = 0, adminPort = 0] = await freePorts(2);
-  const dir = join(root, 'policies');
-  mkdirSync(dir);
-  writeFileSync(join(dir, 'topology.yaml'), topologyText({ listen: [{ port: smtpPort }], receiverPort: mta.port, adminPort, graceMs: 10_000 }));
-  writeFileSync(join(dir, 'falcon.policy.yaml'), policyText(blockSubjectPolicy('falcon')));
-  const metrics = createMetrics({ defaultMetrics: false });
-  const gw = await Gateway.start(dir, { logger: pino({ level: 'silent' }), metrics, watch: false });
-  cleanups.push(() => gw.shutdown(1000));
-  return { gw, smtpPort, adminPort, mta };
+function startGateway() {
+  return startAdminGateway(cleanups, { graceMs: 10_000 });
 }
 
-async function send(port: number, subject: string) {
-  const sender = new RecordingSender({ port });
-  const result = await sender.send({ from: 'alice@corp.example', to: ['bob@example.org'] }, testMessage(newTestId(), { subject }));
-  await sender.close().catch(() => undefined);
-  return result;
-}
 
 describe('admin endpoints of a running gateway', () => {
   it('count real sessions and transactions by outcome in /metrics', async () => {

@@ -112,6 +112,9 @@ describe('Kubernetes manifests', () => {
     expect(container['readinessProbe']['httpGet']).toMatchObject({ path: '/readyz', port: 'admin' });
     expect(container['livenessProbe']['httpGet']).toMatchObject({ path: '/healthz', port: 'admin' });
     if (container['startupProbe']) expect(container['startupProbe']['httpGet']['path']).toBe('/healthz');
+    // an HTTPS admin listener answers a plain-HTTP probe with nothing: the pod would never be ready
+    const scheme = k8sTopology['gateway']['admin']['tls'] ? 'HTTPS' : 'HTTP';
+    for (const probe of ['readinessProbe', 'livenessProbe', 'startupProbe']) if (container[probe]) expect(container[probe]['httpGet']['scheme'] ?? 'HTTP', probe).toBe(scheme);
   });
 
   it('run as non-root with a read-only root filesystem and no privilege escalation', () => {
@@ -159,6 +162,8 @@ describe('Kubernetes manifests', () => {
     const incidentFiles = ((g['incidents']['sinks'] as Doc[] | undefined) ?? [{ path: g['incidents']['path'] }]).filter((s) => s['type'] !== 'syslog').map((s) => s['path'] as string);
     const token = g['admin']['auth']?.['bearerTokenFile'] as string | undefined;
     if (token !== undefined) expect(mountOf(abs(token))?.path, token).toBe('/etc/relayguard-admin');
+    const adminTls = g['admin']['tls'] as Record<string, string> | undefined;
+    for (const file of adminTls ? [adminTls['certificate'], adminTls['key'], adminTls['clientCa']].filter((f) => f !== undefined) : []) expect(mountOf(abs(file))?.path, file).toBe('/etc/relayguard-admin');
     for (const written of [...incidentFiles, `${g['spool']['dir']}/x`]) {
       const m = mountOf(abs(written));
       expect(m, written).toBeDefined();
@@ -198,10 +203,21 @@ describe('Kubernetes manifests', () => {
     expect(ports).toEqual(expect.arrayContaining(['smtp', 'admin']));
   });
 
-  it('protect /status with the bearer token; only probes and /metrics open', () => {
+  it('protect /status with the bearer token; only the probes open without a token or client certificate', () => {
     const auth = k8sTopology['gateway']['admin']['auth'] as Doc;
     expect(auth['bearerTokenFile']).toBeDefined();
     expect(auth['open']).not.toContain('/status');
+  });
+
+  it('serve the admin port over HTTPS with client certificates from the admin CA; Prometheus scrapes with one', () => {
+    const tls = k8sTopology['gateway']['admin']['tls'] as Doc;
+    expect(tls).toMatchObject({ certificate: expect.any(String), key: expect.any(String), clientCa: expect.any(String) });
+    // kubelet probes present no certificate: optional mode, and then only the probes may be open
+    expect(tls['requireClientCertificate']).toBe(false);
+    expect(k8sTopology['gateway']['admin']['auth']['open']).toEqual(['/healthz', '/readyz']);
+    const endpoint = one('ServiceMonitor')['spec']['endpoints'][0] as Doc;
+    expect(endpoint['scheme']).toBe('https');
+    expect(endpoint['tlsConfig']).toMatchObject({ cert: expect.anything(), keySecret: expect.anything(), ca: expect.anything() });
   });
 
   it('route the Services to the named container ports, SMTP and admin apart', () => {
@@ -252,6 +268,10 @@ describe('Kubernetes config directory', () => {
     for (const peer of ['corp-postfix', 'partner-relay', 'mx-out-1', 'mx-out-2', 'syslog-collector-ca']) pki.issue(peer, [`${peer}.example.test`]);
     mkdirSync(join(dir, 'relayguard-admin'));
     writeFileSync(join(dir, 'relayguard-admin', 'token'), 'k8s-example-token-0123456789abcdef\n');
+    // the Secret relayguard-admin-tls as the projected volume lays it out
+    writeFileSync(join(dir, 'relayguard-admin', 'tls.crt'), pki.gateway.certPem);
+    writeFileSync(join(dir, 'relayguard-admin', 'tls.key'), pki.gateway.keyPem);
+    writeFileSync(join(dir, 'relayguard-admin', 'client-ca.crt'), pki.ca.certPem);
     const built = await buildGraph(join(dir, 'relayguard'));
     expect(built.diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
     expect(built.status).toBe('valid');

@@ -6,13 +6,10 @@ import { execFile } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { RecordingSender, accountFor, assertAccounting, formatAccounting, newTestId, testMessage } from '../helpers/accounting.js';
-import { stopAllProcesses } from '../helpers/processes.js';
 import { startRecordingMta } from '../helpers/recording-mta.js';
-import { toolsRequired } from '../helpers/tools.js';
-import { CLI, cliConfig, cliMissing, startCliGateway } from '../reliability/cli-gateway.js';
-import { Cleanup } from '../reliability/leaks.js';
+import { cleanupAfterEach, CLI, cliConfig, requireCli, startCliGateway } from '../reliability/cli-gateway.js';
 import { RECIPIENT, SENDER } from '../reliability/setup.js';
 import type { PolicyFile } from '../../engine/config/generated/policy.js';
 import type { SentMessage } from '../helpers/accounting.js';
@@ -23,15 +20,8 @@ const cli = (...args: string[]) => run(process.execPath, [CLI, ...args]).then(
   (e: { code: number; stdout: string; stderr: string }) => ({ code: e.code, stdout: e.stdout, stderr: e.stderr }),
 );
 
-const cleanup = new Cleanup();
-afterEach(async () => {
-  await stopAllProcesses();
-  await cleanup.run();
-});
-
-const missing = cliMissing();
-if (missing !== undefined && toolsRequired) throw new Error(`RG_TEST_NO_CLI: ${missing}`);
-if (missing !== undefined) process.stderr.write(`SKIP edm gateway: ${missing}\n`);
+const cleanup = cleanupAfterEach();
+const missing = requireCli('edm gateway');
 
 const ALICE = { email: 'alice@example.org', iban: 'DE89 3704 0044 0532 0130 00', last_name: 'Smith' };
 const BOB = { email: 'bob@example.org', iban: 'GB82 WEST 1234 5698 7654 32', last_name: 'Jones' };

@@ -46,22 +46,34 @@ async function connect(gw: GatewayHarness): Promise<RawSmtpClient> {
   return c;
 }
 
-async function startSlowTransaction(gw: GatewayHarness): Promise<RawSmtpClient> {
+/** A session that got 354 for DATA and has sent nothing of the body yet. */
+async function startData(gw: GatewayHarness): Promise<RawSmtpClient> {
   const c = await connect(gw);
   await c.reply();
   await c.command('EHLO mta.corp.example');
   expect((await c.command('MAIL FROM:<alice@corp.example>')).code).toBe(250);
   expect((await c.command('RCPT TO:<bob@example.org>')).code).toBe(250);
   expect((await c.command('DATA')).code).toBe(354);
+  return c;
+}
+
+async function startSlowTransaction(gw: GatewayHarness): Promise<RawSmtpClient> {
+  const c = await startData(gw);
   c.write(`${testMessage()}\r\n.\r\n`);
   return c;
 }
 
+/** A gateway forwarding to an MTA that holds the final dot until released (closed after the test). */
+async function gatewayBeforeSlowMta() {
+  const slow = await slowMta();
+  const gw = await startGateway({ topology: (env) => forwardTopology(env, { receivers: [{ name: 'mx-1', port: slow.mta.port }] }) });
+  cleanups.push(() => gw.close());
+  return { slow, gw };
+}
+
 describe('drain', () => {
   it('lets in-flight DATA finish while refusing new work', async () => {
-    const slow = await slowMta();
-    const gw = await startGateway({ topology: (env) => forwardTopology(env, { receivers: [{ name: 'mx-1', port: slow.mta.port }] }) });
-    cleanups.push(() => gw.close());
+    const { slow, gw } = await gatewayBeforeSlowMta();
     const busy = await startSlowTransaction(gw);
     const idle = await connect(gw);
     await idle.reply();
@@ -86,9 +98,7 @@ describe('drain', () => {
   });
 
   it('at the deadline, a transaction whose final dot went out gets the receiving MTA\'s own reply, then 421', async () => {
-    const slow = await slowMta();
-    const gw = await startGateway({ topology: (env) => forwardTopology(env, { receivers: [{ name: 'mx-1', port: slow.mta.port }] }) });
-    cleanups.push(() => gw.close());
+    const { slow, gw } = await gatewayBeforeSlowMta();
     const busy = await startSlowTransaction(gw);
     await slow.received;
     const drained = gw.engine.drain(Date.now() + 200);
@@ -105,15 +115,8 @@ describe('drain', () => {
   });
 
   it('answers a straggler whose message is still arriving 421 at the deadline, never 250, and the receiver gets no dot', async () => {
-    const slow = await slowMta();
-    const gw = await startGateway({ topology: (env) => forwardTopology(env, { receivers: [{ name: 'mx-1', port: slow.mta.port }] }) });
-    cleanups.push(() => gw.close());
-    const c = await connect(gw);
-    await c.reply();
-    await c.command('EHLO mta.corp.example');
-    expect((await c.command('MAIL FROM:<alice@corp.example>')).code).toBe(250);
-    expect((await c.command('RCPT TO:<bob@example.org>')).code).toBe(250);
-    expect((await c.command('DATA')).code).toBe(354);
+    const { slow, gw } = await gatewayBeforeSlowMta();
+    const c = await startData(gw);
     c.write(`${testMessage()}\r\n`);
     await gw.engine.drain(Date.now() + 200);
     expect((await c.reply()).code).toBe(421);

@@ -1,5 +1,6 @@
 // Certificate rotation on disk: the files the graph names outside the config dir are watched too. The
 // next handshake shows the new certificate; a session that connected before keeps its generation's.
+import { until as eventually } from '../helpers/until.js';
 import { afterEach, describe, expect, it } from 'vitest';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -19,13 +20,6 @@ afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c();
 });
 
-async function eventually(check: () => boolean, what: string, timeoutMs = 5000): Promise<void> {
-  const until = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
 
 async function ehlo(port: number): Promise<RawSmtpClient> {
   const c = await RawSmtpClient.connect(port);

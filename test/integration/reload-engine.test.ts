@@ -1,5 +1,6 @@
 // Hot reload with the real SMTP engine: policy edits change what happens to the next message, an invalid
 // edit changes nothing, and reloading under load loses or duplicates nothing.
+import { eventuallyValue as eventually } from '../helpers/until.js';
 import { afterEach, describe, expect, it } from 'vitest';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -8,7 +9,7 @@ import { pino } from 'pino';
 import { freePorts } from '../helpers/ports.js';
 import { startRecordingMta } from '../helpers/recording-mta.js';
 import type { RecordingMta } from '../helpers/recording-mta.js';
-import { RecordingSender, assertAccounting, newTestId, testMessage } from '../helpers/accounting.js';
+import { RecordingSender, assertAccounting, newTestId, sendOneMessage as sendOne, testMessage } from '../helpers/accounting.js';
 import { longTests } from '../helpers/tools.js';
 import { Gateway } from '../../engine/runtime/gateway.js';
 import { createMetrics } from '../../engine/runtime/metrics.js';
@@ -47,22 +48,7 @@ async function setup(): Promise<Setup> {
   return { dir, port, mta, gw, results, base };
 }
 
-async function sendOne(port: number, subject: string): Promise<{ outcome: string; detail: string }> {
-  const sender = new RecordingSender({ port });
-  const r = await sender.send({ from: 'alice@corp.example', to: ['bob@example.org'] }, testMessage(newTestId(), { subject }));
-  await sender.close().catch(() => undefined);
-  return r;
-}
 
-async function eventually<T>(probe: () => Promise<T>, ok: (v: T) => boolean, what: string, timeoutMs = 5000): Promise<T> {
-  const until = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await probe();
-    if (ok(v)) return v;
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}; last: ${JSON.stringify(v)}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 describe('hot reload with the SMTP engine', () => {
   it('a new policy file blocks the next matching message within 2 s', async () => {

@@ -4,28 +4,20 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { incidentsFrom } from '../../engine/policy/incidents.js';
 import type { Incident } from '../../engine/policy/incidents.js';
-import { NO_EDITS } from '../../engine/policy/policy-set.js';
-import { SyslogSink } from '../../engine/runtime/incident-sinks/syslog-sink.js';
-import type { SyslogIncidentSink } from '../../engine/graph/incident-sinks.js';
+import type { SyslogSink } from '../../engine/runtime/incident-sinks/syslog-sink.js';
 import { freePort } from '../helpers/ports.js';
 import { stopAllProcesses } from '../helpers/processes.js';
 import { startRsyslog } from '../helpers/rsyslog.js';
-import type { Rsyslog, RsyslogLine } from '../helpers/rsyslog.js';
+import type { Rsyslog } from '../helpers/rsyslog.js';
+import { SYSLOG_APP, countedSyslogSink, incident, range, sendBlockedFalcons, startSyslogGateway, transactionIds } from '../helpers/syslog-fixtures.js';
+import type { CountedHealth } from '../helpers/syslog-fixtures.js';
+import { until } from '../helpers/until.js';
 import { requireTool } from '../helpers/tools.js';
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { pino } from 'pino';
-import { parse, stringify } from 'yaml';
-import { Gateway } from '../../engine/runtime/gateway.js';
-import { createMetrics } from '../../engine/runtime/metrics.js';
-import { blockSubjectPolicy, policyText, topologyText } from '../doubles/config-fixture.js';
-import { RawSmtpClient, rawTransaction, testMessage } from '../helpers/gateway-harness.js';
 import { freePorts } from '../helpers/ports.js';
-import { startRecordingMta } from '../helpers/recording-mta.js';
 
 const rsyslogd = requireTool('rsyslogd', 'rsyslog');
-const APP = 'relayguard-test';
+const APP = SYSLOG_APP;
 
 const cleanups: (() => Promise<void> | void)[] = [];
 afterEach(async () => {
@@ -33,48 +25,16 @@ afterEach(async () => {
 });
 afterAll(() => stopAllProcesses());
 
-function incident(i: number): Incident {
-  const [first] = incidentsFrom(
-    {
-      kind: 'block',
-      reply: { code: 550, enhanced: '5.7.1', text: 'no' },
-      headerEdits: NO_EDITS,
-      inspection: { status: 'ok' },
-      matches: [{ policy: 'block-cards', severity: 'high', mode: 'enforce', action: 'block', counts: { creditCardNumber: 1 }, samples: ['4111********1111'] }],
-    },
-    { upstream: 'corp-postfix', sender: 'a@corp.example', recipients: ['b@example.org'], transactionId: `tx-${i}` },
-    // quote, bracket and backslash must be escaped in SD-PARAM values; UTF-8 must pass through
-    { messageId: `<${i}"]\\@corp.example>`, subject: `Grüße ✓ ${i}` },
-  );
-  return first as Incident;
-}
-
-async function setup(opts: { maxBuffer?: number } = {}): Promise<{ rs: Rsyslog; sink: SyslogSink; health: { failures: number; dropped: number } }> {
+async function setup(opts: { maxBuffer?: number } = {}): Promise<{ rs: Rsyslog; sink: SyslogSink; health: CountedHealth }> {
   const dir = mkdtempSync(join(tmpdir(), 'rg-rsyslog-'));
   cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
   const port = await freePort();
   const rs = await startRsyslog(rsyslogd as string, dir, port, APP);
   cleanups.push(() => rs.stop());
-  const spec: SyslogIncidentSink = { type: 'syslog', host: '127.0.0.1', port, facility: 2, appName: APP, maxBuffer: opts.maxBuffer ?? 1000 };
-  const health = { failures: 0, dropped: 0 };
-  const sink = new SyslogSink(spec, { retryMinMs: 20, retryMaxMs: 200, closeTimeoutMs: 500, health: { writeFailed: () => void health.failures++, dropped: (n) => void (health.dropped += n) } });
+  const { sink, health } = countedSyslogSink({ type: 'syslog', host: '127.0.0.1', port, facility: 2, appName: APP, maxBuffer: opts.maxBuffer ?? 1000 });
   cleanups.push(() => sink.close());
   return { rs, sink, health };
 }
-
-async function until(check: () => boolean, what: string, ms = 10_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
-
-function transactionIds(lines: readonly RsyslogLine[]): string[] {
-  return lines.map((l) => (JSON.parse(l.msg) as Incident).transactionId);
-}
-
-const range = (from: number, to: number): number[] => Array.from({ length: to - from }, (_, k) => from + k);
 
 describe.skipIf(rsyslogd === undefined)('syslog incident sink (real rsyslogd)', () => {
   it('delivers RFC 5424 records that rsyslog parses: structured data and the JSON record intact', async () => {
@@ -132,33 +92,15 @@ describe.skipIf(rsyslogd === undefined)('gateway.incidents.sinks with a real rsy
   it('a blocked message becomes a syslog record at rsyslog and a line in the file; a dead collector is counted', async () => {
     const root = mkdtempSync(join(tmpdir(), 'rg-gw-syslog-'));
     cleanups.push(() => rmSync(root, { recursive: true, force: true }));
-    const [smtpPort = 0, syslogPort = 0, deadPort = 0] = await freePorts(3);
+    const [syslogPort = 0, deadPort = 0] = await freePorts(2);
     const rs = await startRsyslog(rsyslogd as string, root, syslogPort, APP);
     cleanups.push(() => rs.stop());
-    const mta = await startRecordingMta();
-    cleanups.push(() => mta.close());
-    const dir = join(root, 'policies');
-    mkdirSync(dir);
-    const topology = parse(topologyText({ listen: [{ port: smtpPort }], receiverPort: mta.port })) as { gateway: Record<string, unknown> };
-    topology.gateway['incidents'] = {
-      sinks: [
-        { type: 'syslog', host: '127.0.0.1', port: syslogPort, appName: APP, facility: 'local3' },
-        { type: 'syslog', host: '127.0.0.1', port: deadPort, appName: APP, maxBuffer: 1 },
-        { type: 'file', path: '../incidents.jsonl' },
-      ],
-    };
-    writeFileSync(join(dir, 'topology.yaml'), stringify(topology));
-    writeFileSync(join(dir, 'falcon.policy.yaml'), policyText(blockSubjectPolicy('falcon')));
-    const metrics = createMetrics({ defaultMetrics: false });
-    const gw = await Gateway.start(dir, { logger: pino({ level: 'silent' }), metrics, watch: false });
-    cleanups.push(() => gw.shutdown(1000));
-    for (const i of [1, 2]) {
-      const c = await RawSmtpClient.connect(smtpPort);
-      await c.reply();
-      const t = await rawTransaction(c, { ehlo: 'upstream.example.test', from: 'alice@corp.example', to: ['bob@example.org'], body: testMessage({ subject: `project falcon ${i}`, messageId: `<falcon-${i}@corp.example>` }) });
-      expect(t.final?.code).toBe(550);
-      c.close();
-    }
+    const { smtpPort, metrics } = await startSyslogGateway(cleanups, root, [
+      { type: 'syslog', host: '127.0.0.1', port: syslogPort, appName: APP, facility: 'local3' },
+      { type: 'syslog', host: '127.0.0.1', port: deadPort, appName: APP, maxBuffer: 1 },
+      { type: 'file', path: '../incidents.jsonl' },
+    ]);
+    expect(await sendBlockedFalcons(smtpPort, [1, 2])).toEqual([550, 550]);
     await until(() => rs.lines().length >= 2, 'two records at rsyslog');
     const records = rs.lines().map((l) => JSON.parse(l.msg) as Incident);
     expect(records.map((r) => [r.policy, r.messageId, r.verdict])).toEqual([

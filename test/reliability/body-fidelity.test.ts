@@ -1,31 +1,17 @@
 // Property: any message body — dots at line starts, lone CR and LF, long lines, 8-bit and NUL bytes —
 // sent through the gateway reaches the receiving MTA byte for byte as intended: the sender's content with
 // line endings normalised to CRLF, after the gateway's own trace headers. Nothing added, lost or split.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { newTestId } from '../helpers/accounting.js';
 import { RawSmtp } from '../helpers/raw-smtp-client.js';
-import { startRecordingMta } from '../helpers/recording-mta.js';
 import { longTests } from '../helpers/tools.js';
-import { Cleanup } from './leaks.js';
-import { RECIPIENT, SENDER, startReliabilityGateway } from './setup.js';
+import { RECIPIENT, SENDER, useGatewayWithMta } from './setup.js';
 import { bareLineBreaks } from './wire-tap.js';
-import type { GatewayHarness } from '../helpers/gateway-harness.js';
-import type { RecordingMta } from '../helpers/recording-mta.js';
 
 const RUNS = longTests ? 300 : 30;
 
-const cleanup = new Cleanup();
-let mx: RecordingMta;
-let gw: GatewayHarness;
-
-beforeAll(async () => {
-  mx = await startRecordingMta();
-  cleanup.add(() => mx.close());
-  gw = await startReliabilityGateway({ receiverPort: mx.port });
-  cleanup.add(() => gw.close());
-});
-afterAll(() => cleanup.run());
+const peers = useGatewayWithMta();
 
 /** Our own reference: every CRLF, lone CR and lone LF becomes CRLF (independent of the engine's code). */
 function normalise(bytes: Buffer): Buffer {
@@ -53,7 +39,7 @@ async function sendThrough(id: string, body: Buffer): Promise<{ code: number; in
   const head = Buffer.from(`X-Test-Id: ${id}\r\nSubject: property\r\n\r\n`, 'latin1');
   const tail = body.subarray(-2).toString('latin1') === '\r\n' ? Buffer.alloc(0) : Buffer.from('\r\n');
   const content = Buffer.concat([head, body, tail]);
-  const { client } = await RawSmtp.open(gw.port);
+  const { client } = await RawSmtp.open(peers.gw.port);
   try {
     await client.ehlo();
     const got = await client.pipeline([`MAIL FROM:<${SENDER}>`, `RCPT TO:<${RECIPIENT}>`, 'DATA']);
@@ -72,11 +58,11 @@ describe('body fidelity (property)', () => {
     await fc.assert(
       fc.asyncProperty(bodyArb, async (body) => {
         const id = newTestId('prop');
-        const before = mx.messages.length;
+        const before = peers.mx.messages.length;
         const { code, intended } = await sendThrough(id, body);
         expect(code).toBe(250);
-        await mx.waitForMessages(before + 1);
-        const raw = mx.messages[before]?.raw ?? Buffer.alloc(0);
+        await peers.mx.waitForMessages(before + 1);
+        const raw = peers.mx.messages[before]?.raw ?? Buffer.alloc(0);
         expect(bareLineBreaks(raw)).toEqual([]);
         const at = raw.indexOf(`X-Test-Id: ${id}\r\n`);
         expect(at).toBeGreaterThanOrEqual(0);

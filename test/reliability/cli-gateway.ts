@@ -12,6 +12,10 @@ import type { OwnedProcess } from '../helpers/processes.js';
 import type { TopologyFile } from '../../engine/config/generated/topology.js';
 import type { PolicyFile } from '../../engine/config/generated/policy.js';
 import type { TestPki } from '../helpers/pki.js';
+import { afterEach } from 'vitest';
+import { stopAllProcesses } from '../helpers/processes.js';
+import { toolsRequired } from '../helpers/tools.js';
+import { Cleanup } from './leaks.js';
 
 export const CLI = process.env.RELAYGUARD_TEST_CLI ?? cliPath;
 
@@ -19,6 +23,24 @@ export const CLI = process.env.RELAYGUARD_TEST_CLI ?? cliPath;
 export function cliMissing(): string | undefined {
   if (process.env.RELAYGUARD_TEST_CLI !== undefined) return existsSync(CLI) ? undefined : `RELAYGUARD_TEST_CLI=${CLI} does not exist`;
   return existsSync(join(projectRoot, 'dist', 'cli', 'main.js')) ? undefined : 'dist/cli/main.js is missing: run `npm run build` first';
+}
+
+/** cliMissing for a suite: says why it skips, or fails under RELAYGUARD_REQUIRE_TOOLS=1. */
+export function requireCli(suite: string): string | undefined {
+  const missing = cliMissing();
+  if (missing !== undefined && toolsRequired) throw new Error(`RG_TEST_NO_CLI: ${missing}`);
+  if (missing !== undefined) process.stderr.write(`SKIP ${suite}: ${missing}\n`);
+  return missing;
+}
+
+/** A cleanup stack run after each test, once every process the test started is stopped. */
+export function cleanupAfterEach(): Cleanup {
+  const cleanup = new Cleanup();
+  afterEach(async () => {
+    await stopAllProcesses();
+    await cleanup.run();
+  });
+  return cleanup;
 }
 
 export interface CliConfig {

@@ -2,26 +2,16 @@
 // 250 (it keeps the message), nothing reaches the receiving MTA in part or at all, and after a restart
 // on the same config the next message is delivered exactly once.
 import { rmSync } from 'node:fs';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { RecordingSender, assertAccounting, newTestId, testMessage } from '../helpers/accounting.js';
-import { stopAllProcesses } from '../helpers/processes.js';
 import { RawSmtp } from '../helpers/raw-smtp-client.js';
 import { startRecordingMta } from '../helpers/recording-mta.js';
-import { toolsRequired } from '../helpers/tools.js';
-import { CLI, cliConfig, cliMissing, startCliGateway } from './cli-gateway.js';
-import { Cleanup } from './leaks.js';
+import { cleanupAfterEach, CLI, cliConfig, requireCli, startCliGateway } from './cli-gateway.js';
 import { RECIPIENT, SENDER } from './setup.js';
 import type { SentMessage } from '../helpers/accounting.js';
 
-const cleanup = new Cleanup();
-afterEach(async () => {
-  await stopAllProcesses();
-  await cleanup.run();
-});
-
-const missing = cliMissing();
-if (missing !== undefined && toolsRequired) throw new Error(`RG_TEST_NO_CLI: ${missing}`);
-if (missing !== undefined) process.stderr.write(`SKIP crash/restart: ${missing}\n`);
+const cleanup = cleanupAfterEach();
+const missing = requireCli('crash/restart');
 
 describe.skipIf(missing !== undefined)(`gateway process killed and restarted (${CLI})`, () => {
   it('SIGKILL mid-DATA: the sender sees the connection drop (no 250), nothing delivered; after restart the retry is delivered once', async () => {

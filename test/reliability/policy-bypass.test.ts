@@ -1,14 +1,11 @@
 // "Nothing let through": hostile framing must not hide content from inspection. A block policy on a
 // keyword sees it after a fake end-of-data, across bare-CR/LF line endings, behind a 300 KB header
 // block, in a folded Subject, and at the end of a message bigger than the memory threshold (spooled).
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { newTestId } from '../helpers/accounting.js';
 import { RawSmtp } from '../helpers/raw-smtp-client.js';
-import { startRecordingMta } from '../helpers/recording-mta.js';
-import { Cleanup, expectNoSessions } from './leaks.js';
-import { RECIPIENT, SENDER, startReliabilityGateway } from './setup.js';
-import type { GatewayHarness } from '../helpers/gateway-harness.js';
-import type { RecordingMta } from '../helpers/recording-mta.js';
+import { expectNoSessions } from './leaks.js';
+import { RECIPIENT, SENDER, useGatewayWithMta } from './setup.js';
 import type { PolicyFile } from '../../engine/config/generated/policy.js';
 
 const SECRET = 'falcon-secret-7731';
@@ -27,21 +24,11 @@ const policy = {
   ],
 } as PolicyFile;
 
-const cleanup = new Cleanup();
-let mx: RecordingMta;
-let gw: GatewayHarness;
-
-beforeAll(async () => {
-  mx = await startRecordingMta();
-  cleanup.add(() => mx.close());
-  gw = await startReliabilityGateway({ receiverPort: mx.port, policies: { falcon: policy }, gateway: { spool: { memoryThresholdBytes: 64 * 1024 } } });
-  cleanup.add(() => gw.close());
-});
-afterAll(() => cleanup.run());
+const peers = useGatewayWithMta({ policies: { falcon: policy }, gateway: { spool: { memoryThresholdBytes: 64 * 1024 } } });
 
 /** Sends `content` (already dot-stuffed where needed) as one message; the reply to the final dot. */
 async function send(content: string): Promise<number> {
-  const { client } = await RawSmtp.open(gw.port);
+  const { client } = await RawSmtp.open(peers.gw.port);
   try {
     await client.ehlo();
     client.write(`MAIL FROM:<${SENDER}>\r\nRCPT TO:<${RECIPIENT}>\r\nDATA\r\n${content}\r\n.\r\n`);
@@ -69,18 +56,18 @@ const CASES: readonly (readonly [string, (id: string) => string])[] = [
 describe('policy bypass through framing', () => {
   for (const [name, build] of CASES) {
     it(`a blocked keyword ${name} is still found: 550, nothing delivered`, async () => {
-      const before = mx.messages.length;
+      const before = peers.mx.messages.length;
       const code = await send(build(newTestId('bypass')));
       expect(code).toBe(550);
-      await expectNoSessions(gw);
-      expect(mx.messages.length).toBe(before);
+      await expectNoSessions(peers.gw);
+      expect(peers.mx.messages.length).toBe(before);
     });
   }
 
   it('control: the same framing without the keyword is delivered', async () => {
-    const before = mx.messages.length;
+    const before = peers.mx.messages.length;
     const code = await send(`${head(newTestId('control'))}harmless\n.\nMAIL FROM:<evil@x.example.test>\r\nDATA\r\nnothing secret`);
     expect(code).toBe(250);
-    await mx.waitForMessages(before + 1);
+    await peers.mx.waitForMessages(before + 1);
   });
 });

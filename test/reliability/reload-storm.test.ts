@@ -4,14 +4,12 @@
 // because of a reload: sessions finish on the graph they started with.
 import { renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import { RecordingSender, assertAccounting, formatAccounting, accountFor, newTestId, testMessage } from '../helpers/accounting.js';
-import { stopAllProcesses } from '../helpers/processes.js';
 import { startRecordingMta } from '../helpers/recording-mta.js';
-import { longTests, toolsRequired } from '../helpers/tools.js';
-import { CLI, cliConfig, cliMissing, startCliGateway } from './cli-gateway.js';
-import { Cleanup } from './leaks.js';
+import { longTests } from '../helpers/tools.js';
+import { cleanupAfterEach, CLI, cliConfig, requireCli, startCliGateway } from './cli-gateway.js';
 import { RECIPIENT, SENDER } from './setup.js';
 import type { PolicyFile } from '../../engine/config/generated/policy.js';
 import type { SentMessage } from '../helpers/accounting.js';
@@ -20,15 +18,8 @@ const STORM_MS = longTests ? 10_000 : 2_000;
 const EVERY_MS = 50;
 const SENDERS = 4;
 
-const cleanup = new Cleanup();
-afterEach(async () => {
-  await stopAllProcesses();
-  await cleanup.run();
-});
-
-const missing = cliMissing();
-if (missing !== undefined && toolsRequired) throw new Error(`RG_TEST_NO_CLI: ${missing}`);
-if (missing !== undefined) process.stderr.write(`SKIP reload storm: ${missing}\n`);
+const cleanup = cleanupAfterEach();
+const missing = requireCli('reload storm');
 
 /** A monitor-mode policy whose keyword changes every revision: a real content change, never a match. */
 function policy(revision: number): PolicyFile {

@@ -117,7 +117,7 @@ export interface ProxyProtocolSection {
   trusted: [string, ...string[]];
 }
 /**
- * Optional HTTP listener for /healthz, /readyz, /metrics and /status.
+ * Optional HTTP (or, with tls, HTTPS) listener for /healthz, /readyz, /metrics and /status.
  */
 export interface AdminSection {
   /**
@@ -126,6 +126,7 @@ export interface AdminSection {
   address: string;
   port: Port;
   auth?: AdminAuth;
+  tls?: AdminTls;
 }
 /**
  * Bearer-token protection of the admin endpoints: requests without `Authorization: Bearer <token>` matching the file's content get 401. The file is read at each load (mount a Kubernetes Secret).
@@ -139,6 +140,27 @@ export interface AdminAuth {
    * Endpoints left open without a token (probes and scrapers that cannot send one).
    */
   open?: ('/healthz' | '/readyz' | '/metrics')[];
+}
+/**
+ * Serve the admin endpoints over HTTPS, optionally with mutual TLS. With clientCa and requireClientCertificate (the default), a client without a certificate issued by clientCa is refused in the TLS handshake. A verified client certificate authorizes like the bearer token does; endpoints listed in auth.open (default /healthz, /readyz) need neither. The files are read at each load and watched: a renewed certificate applies without a rebind.
+ */
+export interface AdminTls {
+  /**
+   * The admin listener's certificate (PEM, chain allowed); may be the gateway's own.
+   */
+  certificate: string;
+  /**
+   * Its private key (PEM, unencrypted).
+   */
+  key: string;
+  /**
+   * PEM CA bundle that issues the admin clients' certificates (Prometheus, operators). Without it no client certificate is asked for.
+   */
+  clientCa?: string;
+  /**
+   * With clientCa: true refuses clients without a verified certificate at the handshake; false asks for one and refuses one that does not verify, but lets clients without one reach the endpoints auth.open leaves open (kubelet HTTPS probes present none) or present the bearer token.
+   */
+  requireClientCertificate?: boolean;
 }
 /**
  * Connection limits.
@@ -326,7 +348,7 @@ export interface IncidentSyslogSink {
   host: string;
   port: Port;
   /**
-   * TLS to the collector (RFC 5425 transport). The collector's certificate is verified against `trust` (or the system CAs when absent) and its name against serverName (default: host).
+   * TLS to the collector (RFC 5425 transport, octet-counted frames). OpenSSL verifies the collector's certificate chain against `trust` (or the system CAs when absent) and Node's checkServerIdentity its name against serverName (default: host); a collector that fails either gets nothing, and records stay in the bounded buffer.
    */
   tls?: {
     /**

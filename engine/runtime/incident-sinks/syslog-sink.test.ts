@@ -1,5 +1,6 @@
-// The syslog sink over TLS (rsyslog here has no TLS driver, so a Node TLS collector that reads
-// RFC 6587 octet-counted frames): verified against the configured CA and name, refused otherwise.
+// The syslog sink over TLS against a minimal Node TLS collector that reads RFC 6587 octet-counted
+// frames: verified against the configured CA and name, refused otherwise. The same against a real
+// rsyslogd with the gtls driver: test/interop/syslog-tls.test.ts.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';

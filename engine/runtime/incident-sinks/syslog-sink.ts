@@ -3,11 +3,12 @@
 // as sent once the kernel took it; plain syslog over TCP has no acknowledgement, so what the collector
 // had not read when it crashed can be lost (RELP would close that gap; see docs/operations.md).
 import net from 'node:net';
-import tls from 'node:tls';
+import type { TLSSocket } from 'node:tls';
 import type { Logger } from 'pino';
 import type { Incident, IncidentSinkHealth } from '../../policy/incidents.js';
 import type { SyslogIncidentSink } from '../../graph/incident-sinks.js';
 import { formatSyslogMessage, frameOctetCounted } from './syslog-message.js';
+import { collectorRefusal, connectCollectorTls } from './syslog-tls.js';
 import type { RuntimeIncidentSink } from './runtime-sink.js';
 
 export interface SyslogSinkOptions {
@@ -90,13 +91,17 @@ export class SyslogSink implements RuntimeIncidentSink {
   #connect(): void {
     if (this.#closed) return;
     const { host, port, tls: t } = this.#spec;
-    const socket = t
-      ? tls.connect({ host, port, ...(net.isIP(t.serverName) ? {} : { servername: t.serverName }), ...(t.ca ? { ca: [...t.ca] } : {}), ...(t.cert ? { cert: t.cert } : {}), ...(t.key ? { key: t.key } : {}), checkServerIdentity: (_h, cert) => tls.checkServerIdentity(t.serverName, cert) })
-      : net.connect({ host, port });
+    const socket = t ? connectCollectorTls(host, port, t) : net.connect({ host, port });
     this.#socket = socket;
     socket.setNoDelay(true);
     socket.setKeepAlive(true, 30_000);
     socket.once(t ? 'secureConnect' : 'connect', () => {
+      const refusal = t ? collectorRefusal(socket as TLSSocket, host, port, t) : undefined;
+      if (refusal !== undefined) {
+        this.#opts.logger?.error({ code: refusal.code, host, port, hint: refusal.hint, buffered: this.buffered }, refusal.message);
+        socket.destroy();
+        return;
+      }
       this.#connected = true;
       this.#retryMs = this.#opts.retryMinMs ?? 100;
       this.#opts.logger?.info({ code: 'RG_INCIDENT_SYSLOG_CONNECTED', host, port, buffered: this.buffered }, 'connected to the syslog collector');
