@@ -26,6 +26,11 @@ interface Variant {
 
 const CARD_TEXT = `customer card ${CARD} exp 12/29`;
 const FOUND = { card: true } as const;
+/** The letters A-J the toUnicode fixture draws, shown as the digits 0-9 by a Differences encoding (key spelled as given). */
+const DIGIT_DIFFERENCES = (key: string): string =>
+  `/Encoding << /Type /Encoding ${key} [65 /zero /one /two /three /four /five /six /seven /eight /nine] >>`;
+/** A PDF with one dictionary text replaced (xref offsets move; readers rebuild the table, as pdf.js does). */
+const pdfEdit = (file: Buffer, from: string, to: string): Buffer => Buffer.from(file.toString('latin1').replace(from, to), 'latin1');
 
 const attach = (filename: string, content: Buffer | string, contentType?: string, extra: object = {}): Promise<Buffer> =>
   buildMessage({ text: 'see attached', attachments: [{ filename, content, ...(contentType === undefined ? {} : { contentType }), ...extra }] });
@@ -66,6 +71,11 @@ const VARIANTS: readonly Variant[] = [
   { name: 'PDF with a plain content stream', build: () => attach('statement.pdf', pdf(CARD_TEXT)), expect: FOUND },
   { name: 'PDF with a FlateDecode content stream', build: () => attach('statement.pdf', pdf(CARD_TEXT, { flate: true })), expect: FOUND, smtp: true },
   { name: 'PDF whose digits come only from a ToUnicode CMap', build: () => attach('mapped.pdf', pdf(CARD_TEXT, { toUnicode: true, flate: true })), expect: FOUND },
+  // A remapping key spelled with #xx escapes (PDF names allow any byte so; `/To#55nicode` is `/ToUnicode`) must
+  // not make the fast content-stream reader take letters for what the page shows.
+  { name: 'PDF whose ToUnicode key is spelled /To#55nicode', build: () => attach('escaped.pdf', pdfEdit(pdf(CARD_TEXT, { toUnicode: true, flate: true }), '/ToUnicode', '/To#55nicode')), expect: FOUND },
+  { name: 'PDF whose digits come only from a Differences encoding', build: () => attach('diff.pdf', pdfEdit(pdf(CARD_TEXT, { toUnicode: true, flate: true }), '/ToUnicode 6 0 R', DIGIT_DIFFERENCES('/Differences'))), expect: FOUND },
+  { name: 'PDF whose Differences key is spelled /Diff#65rences', build: () => attach('diff.pdf', pdfEdit(pdf(CARD_TEXT, { toUnicode: true, flate: true }), '/ToUnicode 6 0 R', DIGIT_DIFFERENCES('/Diff#65rences'))), expect: FOUND },
   { name: 'PDF that needs a password', build: () => attach('locked.pdf', pdf(CARD_TEXT, { encrypted: true })), expect: { unscannable: 'encrypted' } },
   // declared-type lies
   { name: 'PDF declared application/octet-stream, named data.bin', build: () => attach('data.bin', pdf(CARD_TEXT, { flate: true }), 'application/octet-stream'), expect: FOUND },

@@ -8,17 +8,24 @@ import type { PdfScan } from './pdf-streams.js';
 
 /** What forces pdf.js: a way for a glyph to mean something else than its byte in the WinAnsi encoding. */
 const NEEDS_PDFJS = /\/(ToUnicode|Type0|Type3|Differences|Encrypt|FontFile[23]?|CIDFontType[02]|Identity-[HV])\b/;
+/**
+ * A name written with #xx escapes (`/To#55nicode` is `/ToUnicode`, PDF 32000-1 7.3.5) could spell any key
+ * above past the regular expression; such files are rare, so any escaped name sends the file to pdf.js,
+ * which decodes names, instead of decoding them here.
+ */
+const ESCAPED_NAME = /\/[^\s/<>[\](){}%]*#[0-9A-Fa-f]{2}/;
+const remaps = (text: string): boolean => NEEDS_PDFJS.test(text) || ESCAPED_NAME.test(text);
 const NON_CONTENT = /\/Type\s*\/(XRef|ObjStm|Metadata|EmbeddedFile|XObject\s*\/Subtype\s*\/Image)\b/;
 
 /** The document's text, or undefined when only pdf.js can read it right. */
 export function fastPdfText(scan: PdfScan, maxChars: number): string | undefined {
-  if (NEEDS_PDFJS.test(scan.objects)) return undefined;
+  if (remaps(scan.objects)) return undefined;
   const objectStreams: string[] = [];
   for (const s of scan.streams) {
-    if (s.opaque || NEEDS_PDFJS.test(s.dict)) return undefined;
+    if (s.opaque || remaps(s.dict)) return undefined;
     if (/\/Type\s*\/ObjStm\b/.test(s.dict)) {
       const objects = latin1(s.data);
-      if (NEEDS_PDFJS.test(objects)) return undefined;
+      if (remaps(objects)) return undefined;
       objectStreams.push(objects);
     }
   }
