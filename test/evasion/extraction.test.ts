@@ -2,6 +2,7 @@
 // byte, goes through analyzeMessage; a card number must reach a detector, or the part that hid it must
 // be reported unscannable with the right reason. A representative subset goes through a real gateway
 // over SMTP with a card-number block policy and must be refused with nothing delivered.
+import { deflateSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_ANALYSIS_LIMITS, type AnalysisLimits, type MessageAnalysis, type UnscannableReason } from '../../engine/policy/analysis.js';
 import { analyzeMessage } from '../../engine/policy/extract/analyze.js';
@@ -29,6 +30,15 @@ const FOUND = { card: true } as const;
 /** The letters A-J the toUnicode fixture draws, shown as the digits 0-9 by a Differences encoding (key spelled as given). */
 const DIGIT_DIFFERENCES = (key: string): string =>
   `/Encoding << /Type /Encoding ${key} [65 /zero /one /two /three /four /five /six /seven /eight /nine] >>`;
+/** Content streams that draw CARD on one line in pieces (Helvetica 12: a digit is 6.7 units wide). */
+const PDF_LAYOUTS: Readonly<Record<string, string>> = {
+  'in groups placed by Tm': `BT /F1 12 Tf ${CARD.split(' ').map((g, i) => `1 0 0 1 ${72 + i * 34} 712 Tm (${g} ) Tj`).join(' ')} ET`,
+  'digit by digit, each placed by Tm': `BT /F1 12 Tf ${[...CARD.replace(/ /g, '')].map((d, i) => `1 0 0 1 ${72 + i * 7} 712 Tm (${d}) Tj`).join(' ')} ET`,
+  'in groups, one BT block each': CARD.split(' ').map((g, i) => `BT /F1 12 Tf ${72 + i * 34} 712 Td (${g}) Tj ET`).join(' '),
+  'in groups moved by cm': `q ${CARD.split(' ').map((g) => `1 0 0 1 34 0 cm BT /F1 12 Tf 38 712 Td (${g}) Tj ET`).join(' ')} Q`,
+  'in groups with Td moves down and back up': `BT /F1 12 Tf 72 712 Td ${CARD.split(' ').map((g) => `(${g}) Tj 0 -20 Td 0 20 Td 28 0 Td`).join(' ')} ET`,
+  'in groups with small Td steps': `BT /F1 12 Tf 72 712 Td ${CARD.split(' ').map((g) => `(${g}) Tj 30 0 Td`).join(' ')} ET`,
+};
 /** A PDF with one dictionary text replaced (xref offsets move; readers rebuild the table, as pdf.js does). */
 const pdfEdit = (file: Buffer, from: string, to: string): Buffer => Buffer.from(file.toString('latin1').replace(from, to), 'latin1');
 
@@ -76,6 +86,9 @@ const VARIANTS: readonly Variant[] = [
   { name: 'PDF whose ToUnicode key is spelled /To#55nicode', build: () => attach('escaped.pdf', pdfEdit(pdf(CARD_TEXT, { toUnicode: true, flate: true }), '/ToUnicode', '/To#55nicode')), expect: FOUND },
   { name: 'PDF whose digits come only from a Differences encoding', build: () => attach('diff.pdf', pdfEdit(pdf(CARD_TEXT, { toUnicode: true, flate: true }), '/ToUnicode 6 0 R', DIGIT_DIFFERENCES('/Differences'))), expect: FOUND },
   { name: 'PDF whose Differences key is spelled /Diff#65rences', build: () => attach('diff.pdf', pdfEdit(pdf(CARD_TEXT, { toUnicode: true, flate: true }), '/ToUnicode 6 0 R', DIGIT_DIFFERENCES('/Diff#65rences'))), expect: FOUND },
+  // One visual line drawn in pieces: the content-stream fast path must not cut it where pdf.js, which lays
+  // text out by position, keeps it whole.
+  ...Object.entries(PDF_LAYOUTS).map(([name, content]) => ({ name: `PDF card drawn ${name}`, build: () => attach('layout.pdf', pdf('', { flateStream: deflateSync(Buffer.from(content, 'latin1')) })), expect: FOUND })),
   { name: 'PDF that needs a password', build: () => attach('locked.pdf', pdf(CARD_TEXT, { encrypted: true })), expect: { unscannable: 'encrypted' } },
   // declared-type lies
   { name: 'PDF declared application/octet-stream, named data.bin', build: () => attach('data.bin', pdf(CARD_TEXT, { flate: true }), 'application/octet-stream'), expect: FOUND },

@@ -31,10 +31,15 @@ export function fastPdfText(scan: PdfScan, maxChars: number): string | undefined
   }
   // no page object at all: damaged or not a PDF, which pdf.js reports (corrupt) better than an empty text
   if (![scan.objects, ...objectStreams].some((o) => /\/Type\s*\/Page\b/.test(o))) return undefined;
+  // Pieces of one visual line placed by absolute positioning (Tm, cm, one BT block each, a form XObject,
+  // several content streams) would be cut into lines here; pdf.js lays them out by position.
+  if (/\/Contents\s*\[/.test(scan.objects) || objectStreams.some((o) => /\/Contents\s*\[/.test(o))) return undefined;
+  const contents = scan.streams.filter((s) => !s.binary && !NON_CONTENT.test(s.dict));
+  if (contents.some((s) => ABSOLUTE_LAYOUT.test(s.dict) || absoluteLayout(s.data))) return undefined;
   const out: string[] = [];
   let length = 0;
-  for (const s of scan.streams) {
-    if (s.binary || NON_CONTENT.test(s.dict) || length >= maxChars) continue;
+  for (const s of contents) {
+    if (length >= maxChars) continue;
     const text = contentText(s.data);
     out.push(text);
     length += text.length;
@@ -42,6 +47,19 @@ export function fastPdfText(scan: PdfScan, maxChars: number): string | undefined
   // annotations, form field values, URIs and the document info, as pdf.js's annotations and metadata
   for (const objects of [scan.objects, ...objectStreams]) out.push(objectStrings(objects));
   return out.filter((t) => t !== '').join('\n');
+}
+
+/** T*, ' and " start a new line; with no leading set (TL 0) it starts over the last one, still another line. */
+const nextLine = (leading: number): number => (leading === 0 ? 1 : leading);
+
+/** A form XObject: content drawn wherever a page's Do puts it. */
+const ABSOLUTE_LAYOUT = /\/Subtype\s*\/Form\b/;
+/** Operators that place text by absolute position (Tm, cm, Do) or more than one text object per stream. */
+const ABSOLUTE_OPS = /(?:^|[\s\])>])(?:Tm|cm|Do)(?=[\s[(<\/%]|$)/;
+const TEXT_OBJECT = /(?:^|[\s\])>])BT(?=[\s[(<\/%]|$)/g;
+function absoluteLayout(data: Uint8Array): boolean {
+  const text = latin1(data);
+  return ABSOLUTE_OPS.test(text) || (text.match(TEXT_OBJECT)?.length ?? 0) > 1;
 }
 
 const latin1 = (b: Uint8Array): string => Buffer.from(b.buffer, b.byteOffset, b.length).toString('latin1');
@@ -62,6 +80,21 @@ export function contentText(bytes: Uint8Array): string {
   let numbers: number[] = [];
   let fontSize = 12;
   let lastChars = 0;
+  // the text line's origin relative to BT (Td/TD/T* only: absoluteLayout sends the rest to pdf.js), and
+  // where the last shown string started; a new line only where the origin's y really changed
+  let lineX = 0;
+  let lineY = 0;
+  let leading = 0;
+  let shownX: number | undefined;
+  let shownY: number | undefined;
+  const show = (text: string): void => {
+    if (shownY !== undefined && lineY !== shownY) out.push('\n');
+    else if (shownX !== undefined && lineX !== shownX && lineX - shownX > (lastChars * 0.6 + 0.3) * fontSize) out.push(' ');
+    out.push(text);
+    lastChars = text.length;
+    shownX = lineX;
+    shownY = lineY;
+  };
   const n = data.length;
   let i = 0;
   while (i < n) {
@@ -95,17 +128,21 @@ export function contentText(bytes: Uint8Array): string {
       } else if (first !== 0x2f) {
         const op = j - i <= 2 ? data.toString('latin1', i, j) : '';
         if (op === 'Tj' || op === 'TJ' || op === "'" || op === '"') {
-          if (op !== 'Tj' && op !== 'TJ') out.push('\n');
-          const shown = strings.join('');
-          out.push(shown);
-          lastChars = shown.length;
+          if (op !== 'Tj' && op !== 'TJ') lineY -= nextLine(leading);
+          show(strings.join(''));
         } else if (op === 'Td' || op === 'TD') {
           const [tx = 0, ty = 0] = numbers.slice(-2);
-          if (ty !== 0) out.push('\n');
-          else if (tx > (lastChars * 0.6 + 0.3) * fontSize) out.push(' ');
-          lastChars = 0;
-        } else if (op === 'T*' || op === 'Tm' || op === 'ET') {
+          lineX += tx;
+          lineY += ty;
+          if (op === 'TD') leading = -ty;
+        } else if (op === 'TL') {
+          leading = numbers.at(-1) ?? 0;
+        } else if (op === 'T*') {
+          lineY -= nextLine(leading);
+        } else if (op === 'ET') {
           out.push('\n');
+          lineX = lineY = 0;
+          shownX = shownY = undefined;
         } else if (op === 'Tf') {
           fontSize = Math.abs(numbers.at(-1) ?? 12) || 12;
         } else if (op === 'BI') {
