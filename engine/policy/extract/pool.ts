@@ -5,8 +5,7 @@ import { availableParallelism } from 'node:os';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Piscina } from 'piscina';
-import type { AttachmentInfo, LimitHit, TextSegment, UnscannablePart } from '../analysis.js';
-import { type ExtractContext, fileLabel, type FileInput, type LongText } from './extract-file.js';
+import { type ExtractContext, type FileFacts, fileLabel, type FileInput } from './extract-file.js';
 import type { ExtractLimits } from './limits.js';
 
 export interface ExtractTask {
@@ -19,14 +18,8 @@ export interface ExtractTask {
   readonly parts: number;
 }
 
-export interface ExtractTaskResult {
-  readonly segments: TextSegment[];
-  readonly longTexts: LongText[];
-  readonly attachments: AttachmentInfo[];
-  readonly unscannable: UnscannablePart[];
-  readonly notes: string[];
-  readonly limitsHit: LimitHit[];
-  readonly parts: number;
+/** The facts a worker found (as FileFacts, parts read-only) and the bytes of budget it used. */
+export interface ExtractTaskResult extends Readonly<FileFacts> {
   readonly used: number;
   readonly exceeded: boolean;
 }
