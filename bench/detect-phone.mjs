@@ -9,12 +9,9 @@ import examples from 'libphonenumber-js/examples.mobile.json';
 import { rank } from '../dist/policy/detectors/identifiers/identifier.js';
 import { phoneNumberIn } from '../dist/policy/detectors/identifiers/phone.js';
 import { KeywordContext, scanIdentifier } from '../dist/policy/detectors/identifiers/scan.js';
+import { numberArg as arg } from './harness.mjs';
 import { hardNegativeDocs, pick, rnd } from './detect-corpus.mjs';
 
-const arg = (name, fallback) => {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 ? Number(process.argv[i + 1]) : fallback;
-};
 const N = arg('n', 300);
 const NEG = arg('negatives', 150);
 const REGION_SETS = [['US'], ['DE'], ['GB'], ['FR'], ['US', 'DE'], ['US', 'GB', 'DE', 'FR']];

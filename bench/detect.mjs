@@ -13,12 +13,9 @@ import { IDENTIFIERS } from '../dist/policy/detectors/identifiers/catalogue.js';
 import { rank } from '../dist/policy/detectors/identifiers/identifier.js';
 import { IdentifierScan, KeywordContext, scanIdentifier } from '../dist/policy/detectors/identifiers/scan.js';
 import { CandidatePlan } from '../dist/policy/detectors/candidate-scan.js';
+import { numberArg as arg } from './harness.mjs';
 import { hardNegativeDocs, positiveDoc, twinDoc } from './detect-corpus.mjs';
 
-const arg = (name, fallback) => {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 ? Number(process.argv[i + 1]) : fallback;
-};
 const N = arg('n', 300);
 const NEG = arg('negatives', 150);
 const markdown = process.argv.includes('--markdown');

@@ -143,3 +143,12 @@ export async function timeLoadAndCompile(dir) {
   compileGraph(loaded.config);
   return { loadMs: t1 - t0, compileMs: performance.now() - t1 };
 }
+
+/** `--name VALUE` from the command line, or the fallback. */
+export function argValue(name, fallback) {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 ? process.argv[i + 1] : fallback;
+}
+
+/** `--name N` as a number, or the fallback. */
+export const numberArg = (name, fallback) => Number(argValue(name, fallback));

@@ -5,15 +5,11 @@
 import { cpSync, mkdirSync, readFileSync, writeFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { cpus, loadavg } from 'node:os';
-import { setup } from './harness.mjs';
+import { setup, argValue as arg } from './harness.mjs';
 import { generateCorpus, writeEmlDir, writeMaildir, writeMbox } from './corpus.mjs';
 import { runReplay } from '../dist/cli/replay.js';
 import { runCertsInit } from '../dist/cli/certs.js';
 
-const arg = (name, fallback) => {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 ? process.argv[i + 1] : fallback;
-};
 const n = Number(arg('messages', '10000'));
 const format = arg('format', 'mbox');
 const { tmp } = setup('rg-bench-replay-', { budgetMs: 15 * 60_000, name: 'bench:replay' });

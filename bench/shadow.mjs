@@ -10,16 +10,12 @@ import { stringify as stringifyYaml } from 'yaml';
 import { join } from 'node:path';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { pino } from 'pino';
-import { setup, freePort, percentile } from './harness.mjs';
+import { setup, freePort, percentile, numberArg as arg } from './harness.mjs';
 import { startFastSink } from './fast-sink.mjs';
 import { generateCorpus } from './corpus.mjs';
 import { Gateway } from '../dist/runtime/gateway.js';
 import { createMetrics } from '../dist/runtime/metrics.js';
 
-const arg = (name, fallback) => {
-  const i = process.argv.indexOf(`--${name}`);
-  return Number(i >= 0 ? process.argv[i + 1] : fallback);
-};
 const perRound = arg('messages', 400);
 const rounds = arg('rounds', 4);
 const { tmp } = setup('rg-bench-shadow-', { budgetMs: 10 * 60_000, name: 'bench:shadow' });
