@@ -86,6 +86,9 @@ export function regexIdentifier(spec: RegexSpec): Identifier {
   if (!spec.pattern.global) throw new Error(`RG_POL_INTERNAL: ${spec.name} pattern must be global`);
   const sample = spec.sample ?? tailSample;
   const withKeyword = typeof spec.withKeyword === 'function' ? spec.withKeyword : keywordRule(spec.checksum, spec.withKeyword);
+  // one sticky copy per identifier, built with it rather than per text: every use sets lastIndex right
+  // before its exec (candidate-scan.ts StartCursor), so finds in progress on other texts cannot disturb it
+  const sticky = new RegExp(spec.pattern.source, `${spec.pattern.flags}y`);
   return Object.freeze({
     name: spec.name,
     description: spec.description,
@@ -100,7 +103,6 @@ export function regexIdentifier(spec: RegexSpec): Identifier {
     pattern: spec.pattern,
     *find(text: string, starts?: MatchStarts): Generator<Found> {
       const re = new RegExp(spec.pattern);
-      const sticky = starts === undefined ? re : new RegExp(spec.pattern.source, `${spec.pattern.flags}y`);
       const exec = (): RegExpExecArray | null => (starts === undefined ? re.exec(text) : starts.exec(re, sticky, text));
       let n = 0;
       for (let m = exec(); m !== null && n < MAX_CANDIDATES; m = exec(), n++) {
