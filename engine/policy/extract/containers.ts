@@ -43,7 +43,7 @@ export async function extractZip(file: FileInput, label: string, depth: number, 
       continue;
     }
     ctx.budget.take(content.length);
-    if (office !== undefined && isOfficeTextPart(office, e.name)) addText(ctx, where, officePartText(office, content));
+    if (office !== undefined && isOfficeTextPart(e.name)) addText(ctx, where, officePartText(office, e.name, content));
     else if (office === undefined || !isOfficePlumbing(e.name)) {
       await extractFile({ name: baseName(e.name), declaredType: '', size: content.length, content, truncated: false }, label, depth + 1, ctx);
     }

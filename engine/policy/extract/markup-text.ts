@@ -94,6 +94,50 @@ function collectAttributes(attrs: string, out: string[]): void {
   }
 }
 
+// Office XML keeps some user text in attributes: alt text and titles of pictures, sheet, table and defined
+// names, cell values of pivot caches and OpenDocument cells, prompts of data validation, link targets.
+// Only these names are read; the many formatting attributes (sizes, ids, coordinates, colours) are not,
+// so their numbers never line up into something a detector would take for a card.
+const TEXT_ATTRIBUTE = /[\s"'](?:[A-Za-z][\w.-]*:)?(descr|title|name|v|caption|tooltip|alt|prompt|promptTitle|error|errorTitle|displayName|displayText|uniqueName|value|string-value|href|text|description|label)\s*=\s*(?:"([^"]*)"|'([^']*)')/g;
+// WordprocessingML's w:val is formatting almost everywhere, but text in these: legacy form field defaults,
+// drop-down entries, document variables, content-control titles and tags.
+const WORD_VAL = /<w:(default|listEntry|docVar|alias|tag|statusText|helpText)\b[^<>]*?\sw:val\s*=\s*(?:"([^"]*)"|'([^']*)')/g;
+// Custom XML data parts are data, not formatting: every attribute but namespace declarations.
+const ANY_ATTRIBUTE = /[\s"']([A-Za-z_][\w.:-]*)\s*=\s*(?:"([^"]*)"|'([^']*)')/g;
+const RELATIONSHIP = /<Relationship\b[^<>]*>/g;
+
+/** Text-bearing attribute values of an Office XML part, one per line (URLs also percent-decoded). */
+export function xmlAttributeText(xml: string, every = false): string {
+  const out: string[] = [];
+  const push = (raw: string | undefined): void => {
+    const value = decodeEntities(raw ?? '').trim();
+    if (value === '') return;
+    out.push(value);
+    if (/%[0-9a-fA-F]{2}|\+/.test(value)) out.push(percentDecode(value));
+  };
+  if (every) {
+    for (const m of xml.matchAll(ANY_ATTRIBUTE)) if (m[1] !== 'xmlns' && m[1]?.startsWith('xmlns:') !== true) push(m[2] ?? m[3]);
+  } else {
+    for (const m of xml.matchAll(TEXT_ATTRIBUTE)) push(m[2] ?? m[3]);
+    if (xml.includes('w:val')) for (const m of xml.matchAll(WORD_VAL)) push(m[2] ?? m[3]);
+  }
+  return out.join('\n');
+}
+
+/** The external targets (hyperlinks) of an OPC relationships part; internal ones are package paths. */
+export function relationshipTargets(xml: string): string {
+  const out: string[] = [];
+  for (const [tag] of xml.matchAll(RELATIONSHIP)) {
+    if (!/\bTargetMode\s*=\s*["']External["']/.test(tag)) continue;
+    const target = /\bTarget\s*=\s*(?:"([^"]*)"|'([^']*)')/.exec(tag);
+    const value = decodeEntities(target?.[1] ?? target?.[2] ?? '');
+    if (value === '') continue;
+    out.push(value);
+    if (/%[0-9a-fA-F]{2}|\+/.test(value)) out.push(percentDecode(value));
+  }
+  return out.join('\n');
+}
+
 /** URL query strings as a server reads them: %XX bytes as UTF-8, '+' as a space. */
 export function percentDecode(value: string): string {
   const bytes: number[] = [];

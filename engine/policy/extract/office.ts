@@ -1,6 +1,6 @@
 // Office packages inside a zip: OOXML (docx, xlsx, pptx) and OpenDocument (odt, ods, odp). Their XML
 // text parts become text; every other member (embedded objects, media) is extracted like any file.
-import { odfXmlToText, xmlToText } from './markup-text.js';
+import { odfXmlToText, relationshipTargets, xmlAttributeText, xmlToText } from './markup-text.js';
 
 export type OfficeKind = 'docx' | 'xlsx' | 'pptx' | 'odf';
 
@@ -10,15 +10,14 @@ const OOXML_TYPES: Readonly<Record<Exclude<OfficeKind, 'odf'>, string>> = {
   pptx: 'application/vnd.openxmlformats-officedocument.presentationml.presentation',
 };
 
-// The parts that hold user text (and document properties); styles, themes and relationships are skipped.
-const TEXT_PARTS: Readonly<Record<OfficeKind, RegExp>> = {
-  docx: /^(word\/(document|header\d*|footer\d*|footnotes|endnotes|comments)|docProps\/(core|app|custom))\.xml$/,
-  xlsx: /^(xl\/(sharedStrings|worksheets\/sheet\d+|comments\d*)|docProps\/(core|app|custom))\.xml$/,
-  pptx: /^(ppt\/(slides\/slide\d+|notesSlides\/notesSlide\d+)|docProps\/(core|app|custom))\.xml$/,
-  odf: /^(content|styles|meta)\.xml$/,
-};
+// Every XML part is read: user text hides in many more than the main document (SmartArt, charts, pivot
+// caches, threaded comments, slide masters and layouts, the glossary, custom XML, an OpenDocument object
+// embedded in another). Only parts that cannot hold any are skipped: the content-type list, themes
+// (colours and font names), the font table and the ODF manifest.
+const XML_PART = /\.(xml|rels|vml)$/;
+const NO_TEXT = /(^\[Content_Types\]\.xml$|(^|\/)theme\/[^/]*\.xml$|(^|\/)fontTable\.xml$|^META-INF\/)/;
 
-/** Members that are package plumbing (XML parts, relationships, manifests), not embedded files. */
+/** Members that are package plumbing (skipped parts, manifests, thumbnails), not embedded files. */
 const PLUMBING = /(^\[Content_Types\]\.xml$|\.rels$|\.xml$|^mimetype$|^META-INF\/|^Thumbnails\/)/;
 
 export function officeKind(names: readonly string[], mimetype: string | undefined): OfficeKind | undefined {
@@ -34,15 +33,20 @@ export function officeType(kind: OfficeKind, mimetype: string | undefined): stri
   return kind === 'odf' ? (mimetype ?? 'application/vnd.oasis.opendocument.text') : OOXML_TYPES[kind];
 }
 
-export function isOfficeTextPart(kind: OfficeKind, name: string): boolean {
-  return TEXT_PARTS[kind].test(name);
+export function isOfficeTextPart(name: string): boolean {
+  return XML_PART.test(name) && !NO_TEXT.test(name);
 }
 
 export function isOfficePlumbing(name: string): boolean {
   return PLUMBING.test(name);
 }
 
-export function officePartText(kind: OfficeKind, xml: Uint8Array): string {
+/** A part's text nodes, then on their own lines its text-bearing attributes (or, for relationships, its
+ * external link targets), so that neither runs into the other. */
+export function officePartText(kind: OfficeKind, name: string, xml: Uint8Array): string {
   const text = new TextDecoder('utf-8').decode(xml);
-  return kind === 'odf' ? odfXmlToText(text) : xmlToText(text);
+  if (name.endsWith('.rels')) return relationshipTargets(text);
+  const body = kind === 'odf' ? odfXmlToText(text) : xmlToText(text);
+  const attributes = xmlAttributeText(text, /^customXml\/item\d*\.xml$/.test(name));
+  return attributes === '' ? body : `${body}\n${attributes}`;
 }
