@@ -1,4 +1,5 @@
-// Containers opened by extract-file.ts: zip (also OOXML and ODF packages), gzip and tar. Each member is
+// Containers opened by extract-file.ts: zip (also OOXML and ODF packages), gzip, tar, and RTF documents
+// for the objects they embed. Each member is
 // extracted like an attached file one level deeper; depth, entry count, ratio and the byte budget
 // bound the work, and whatever a limit cuts off is reported as an unscannable part.
 import type { ExtractContext, FileInput } from './extract-context.js';
@@ -9,6 +10,7 @@ export type ExtractNested = (file: FileInput, container: string | undefined, dep
 import { gunzippedName, readGzip } from './gzip.js';
 import { ratioCap } from './limits.js';
 import { isOfficePlumbing, isOfficeTextPart, officeKind, officePartText, officeType } from './office.js';
+import { readRtf } from './rtf.js';
 import { readTar } from './tar.js';
 import { readZipDirectory, readZipEntry, type ZipEntry } from './zip.js';
 
@@ -87,6 +89,25 @@ export async function extractTar(file: FileInput, label: string, depth: number, 
   for (const m of r.members) {
     // members are views into the tar already held: no new bytes to take from the budget
     await extractFile({ name: baseName(m.name), declaredType: '', size: m.content.length, content: m.content, truncated: false }, label, depth + 1, ctx);
+  }
+}
+
+/** An RTF document's text, then each embedded object as a file one level deeper ("letter.rtf/object 1"). */
+export async function extractRtf(file: FileInput, label: string, depth: number, ctx: ExtractContext, extractFile: ExtractNested): Promise<void> {
+  const doc = readRtf(Buffer.from(file.content.buffer, file.content.byteOffset, file.content.length).toString('latin1'));
+  addText(ctx, label, doc.text);
+  if (doc.objects.length === 0) return;
+  ctx.facts.parts += doc.objects.length;
+  if (!depthAllowed(label, depth, ctx)) return;
+  for (const [i, o] of doc.objects.entries()) {
+    const name = `object ${i + 1}${o.className === undefined ? '' : ` (${o.className})`}`;
+    if (o.data.length > ctx.budget.left) {
+      ctx.budget.markExceeded();
+      return unscannable(ctx, `${label}/${name}`, 'limit', `embedded object of ${o.data.length} bytes is over what is left of maxDecodedBytes`);
+    }
+    // decoded from hex: new bytes, so they count against the budget
+    ctx.budget.take(o.data.length);
+    await extractFile({ name, declaredType: '', size: o.data.length, content: o.data, truncated: false }, label, depth + 1, ctx);
   }
 }
 

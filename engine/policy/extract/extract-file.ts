@@ -4,11 +4,10 @@
 // in a worker thread (extract/pool.ts) for PDFs and big archives.
 import { isUtf8 } from 'node:buffer';
 import type { AttachmentInfo, LimitHit, TextSegment, UnscannablePart } from '../analysis.js';
-import { extractGzip, extractTar, extractZip } from './containers.js';
+import { extractGzip, extractRtf, extractTar, extractZip } from './containers.js';
 import { addText, EXTRACTED_HOLD_CHARS, unscannable } from './facts.js';
 import { type ExtractLimits, ratioCap } from './limits.js';
 import { readPdf } from './pdf.js';
-import { rtfToText } from './rtf.js';
 import { type ContentKind, sniffKind, sniffType } from './sniff.js';
 import { printableStrings } from './strings.js';
 import { htmlToText } from './markup-text.js';
@@ -41,7 +40,7 @@ export async function extractFile(file: FileInput, container: string | undefined
       return extractPdf(file, label, ctx);
     case 'rtf':
       info(kind.type);
-      return addText(ctx, label, rtfToText(Buffer.from(file.content.buffer, file.content.byteOffset, file.content.length).toString('latin1')));
+      return extractRtf(file, label, depth, ctx, extractFile);
     case 'text':
       info(kind.type);
       return addFileText(ctx, label, file);

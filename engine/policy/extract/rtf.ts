@@ -1,16 +1,40 @@
 // RTF to text: groups and control words go, \'hh bytes decode in the document's code page, \uN is a
-// character (its \ucN fallback skipped). Binary destinations (pictures, fonts) are dropped.
+// character (its \ucN fallback skipped). Binary destinations (pictures, fonts, theme data) are dropped;
+// embedded objects ({\*\objdata}, hex or \binN bytes) are decoded and handed back as files, their OLE1
+// header (MS-OLEDS 2.2.4) taken off, so an Excel sheet or a packaged file inside a letter is read too.
 
-const SKIP_DESTINATIONS = new Set(['fonttbl', 'colortbl', 'stylesheet', 'pict', 'themedata', 'colorschememapping', 'datastore', 'latentstyles', 'listtable', 'listoverridetable', 'rsidtbl', 'generator']);
+const SKIP_DESTINATIONS = new Set(['fonttbl', 'colortbl', 'stylesheet', 'pict', 'themedata', 'colorschememapping', 'datastore', 'latentstyles', 'listtable', 'listoverridetable', 'rsidtbl']);
+
+export interface RtfObject {
+  /** The OLE class (Excel.Sheet.12, Package...), when the header names one. */
+  readonly className: string | undefined;
+  readonly data: Uint8Array;
+}
+
+export interface RtfDocument {
+  readonly text: string;
+  readonly objects: readonly RtfObject[];
+}
 const BREAKS: Readonly<Record<string, string>> = { par: '\n', line: '\n', sect: '\n', page: '\n', row: '\n', cell: ' ', tab: '\t', emdash: '—', endash: '–', bullet: '•', lquote: '‘', rquote: '’', ldblquote: '“', rdblquote: '”' };
 
 interface Group {
   readonly skip: boolean;
   readonly uc: number;
+  /** Inside {\*\objdata}: the chunks of that object (hex text and \bin bytes), in order. */
+  readonly object?: ObjectChunks;
+  /** This group opened the object: it ends with the group. */
+  readonly opensObject?: boolean;
 }
 
+type ObjectChunks = (string | Buffer)[];
+
 export function rtfToText(rtf: string): string {
+  return readRtf(rtf).text;
+}
+
+export function readRtf(rtf: string): RtfDocument {
   const out: string[] = [];
+  const objects: RtfObject[] = [];
   const stack: Group[] = [];
   let group: Group = { skip: false, uc: 1 };
   let codepage = 'windows-1252';
@@ -18,7 +42,7 @@ export function rtfToText(rtf: string): string {
   let skipChars = 0;
   const flush = (): void => {
     if (pendingBytes.length === 0) return;
-    if (!group.skip) out.push(decodeBytes(pendingBytes, codepage));
+    if (!group.skip && group.object === undefined) out.push(decodeBytes(pendingBytes, codepage));
     pendingBytes = [];
   };
   const emit = (s: string): void => {
@@ -27,7 +51,8 @@ export function rtfToText(rtf: string): string {
       skipChars -= n;
       s = s.slice(n);
     }
-    if (!group.skip && s !== '') out.push(s);
+    if (group.object !== undefined) group.object.push(s);
+    else if (!group.skip && s !== '') out.push(s);
   };
   const n = rtf.length;
   for (let i = 0; i < n; ) {
@@ -39,9 +64,12 @@ export function rtfToText(rtf: string): string {
       const ignorable = rtf.startsWith('\\*', i);
       const word = /^\\\*?\\?([a-z]+)/.exec(rtf.slice(i, i + 40))?.[1] ?? '';
       // {\*\dest ...} is an optional destination: keep its text unless it is known binary
-      group = { skip: group.skip || SKIP_DESTINATIONS.has(word) || (ignorable && SKIP_DESTINATIONS.has(word)), uc: group.uc };
+      const skip = group.skip || SKIP_DESTINATIONS.has(word) || (ignorable && SKIP_DESTINATIONS.has(word));
+      if (word === 'objdata' && group.object === undefined) group = { skip, uc: group.uc, object: [], opensObject: true };
+      else group = { skip, uc: group.uc, ...(group.object === undefined ? {} : { object: group.object }) };
     } else if (c === '}') {
       flush();
+      if (group.opensObject === true && group.object !== undefined) objects.push(objectOf(group.object));
       group = stack.pop() ?? { skip: false, uc: 1 };
       i++;
     } else if (c === '\\') {
@@ -50,7 +78,9 @@ export function rtfToText(rtf: string): string {
         const [all, word = '', arg] = m;
         i += all.length;
         if (word === 'bin') {
-          i += Number(arg ?? 0);
+          const length = Math.max(0, Number(arg ?? 0));
+          group.object?.push(Buffer.from(rtf.slice(i, i + length), 'latin1'));
+          i += length;
           continue;
         }
         flush();
@@ -86,7 +116,38 @@ export function rtfToText(rtf: string): string {
     }
   }
   flush();
-  return out.join('');
+  // an object still open at the end of a cut-off document is read as far as it goes
+  const unclosed = new Set([...stack, group].flatMap((g) => (g.opensObject === true && g.object !== undefined ? [g.object] : [])));
+  for (const chunks of unclosed) objects.push(objectOf(chunks));
+  return { text: out.join(''), objects };
+}
+
+function objectOf(chunks: ObjectChunks): RtfObject {
+  const bytes = Buffer.concat(chunks.map((c) => (typeof c === 'string' ? hexBytes(c) : c)));
+  return ole1Native(bytes) ?? { className: undefined, data: bytes };
+}
+
+// Hex digits only; an odd one out at the end of a run is dropped, as Word does.
+function hexBytes(text: string): Buffer {
+  const hex = text.replace(/[^0-9a-fA-F]/g, '');
+  return Buffer.from(hex.length % 2 === 1 ? hex.slice(0, -1) : hex, 'hex');
+}
+
+// ObjectHeader: OLEVersion (4), FormatID (4: 2 embedded), ClassName, TopicName, ItemName (each a 4-byte
+// length and that many bytes), NativeDataSize (4), NativeData. Anything else is returned as it is.
+function ole1Native(b: Buffer): RtfObject | undefined {
+  if (b.length < 24 || b.readUInt32LE(4) !== 2) return undefined;
+  let o = 8;
+  const names: string[] = [];
+  for (let k = 0; k < 3; k++) {
+    const n = b.readUInt32LE(o);
+    if (n > 4096 || o + 4 + n + 4 > b.length) return undefined;
+    names.push(b.toString('latin1', o + 4, o + 4 + n).replace(/\0+$/, ''));
+    o += 4 + n;
+  }
+  const size = b.readUInt32LE(o);
+  const data = b.subarray(o + 4, Math.min(b.length, o + 4 + size));
+  return { className: names[0] === '' ? undefined : names[0], data };
 }
 
 function decodeBytes(bytes: number[], codepage: string): string {
