@@ -1,5 +1,6 @@
 // What a file is, from its bytes: the extractor is chosen by content, never by the declared type alone.
 // Archives are also found behind leading bytes (self-extractors, polyglots) by their end record.
+import { oleEncryption } from './ole.js';
 import { findZipEnd } from './zip.js';
 
 /** How a file is read. `refuse` kinds are known formats nothing here can open. */
@@ -79,6 +80,11 @@ export function sniffKind(data: Uint8Array, declaredType: string): ContentKind {
   if (type !== undefined && refused !== undefined) return { kind: 'refuse', type, ...refused };
   if (declaredType === 'application/pkcs7-mime' || declaredType === 'application/x-pkcs7-mime') {
     return { kind: 'refuse', type: declaredType, reason: 'encrypted', detail: 'S/MIME enveloped data' };
+  }
+  if (type === 'application/x-ole-storage') {
+    // a password-protected Office document (any version) or a legacy one: only the first is refused
+    const encrypted = oleEncryption(data);
+    if (encrypted !== undefined) return { kind: 'refuse', type, reason: 'encrypted', detail: encrypted };
   }
   if (type === 'text/plain') return { kind: 'text', type };
   // a zip behind a stub (self-extractor) or appended to another file
