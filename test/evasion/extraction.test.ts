@@ -57,6 +57,21 @@ const nested = (depth: number): Buffer => {
   return inner;
 };
 
+/** A zip's local headers and data without its central directory. */
+const localOnly = (file: Buffer): Buffer => file.subarray(0, file.indexOf(Buffer.from([0x50, 0x4b, 0x01, 0x02])));
+/** The first local header's sizes and CRC moved out (flag 3: a data descriptor follows the data). */
+const withDescriptor = (local: Buffer): Buffer => {
+  const b = Buffer.from(local);
+  b.writeUInt16LE(b.readUInt16LE(6) | 0x8, 6);
+  const descriptor = Buffer.alloc(16);
+  descriptor.writeUInt32LE(0x08074b50, 0);
+  descriptor.writeUInt32LE(b.readUInt32LE(14), 4);
+  descriptor.writeUInt32LE(b.readUInt32LE(18), 8);
+  descriptor.writeUInt32LE(b.readUInt32LE(22), 12);
+  b.fill(0, 14, 26);
+  return Buffer.concat([b, descriptor]);
+};
+
 const VARIANTS: readonly Variant[] = [
   // archives
   { name: 'card in a zip in a zip in a zip', build: () => attach('outer.zip', nested(3)), expect: FOUND, smtp: true },
@@ -73,6 +88,12 @@ const VARIANTS: readonly Variant[] = [
   { name: 'zip whose declared size lies (says 100 bytes, inflates to 20 MB)', build: () => attach('lie.zip', zip([{ name: 'zeros.bin', data: Buffer.alloc(20 << 20), declaredSize: 100 }])), expect: { unscannable: 'limit' } },
   { name: 'zip bomb behind a harmless first entry (20 MB of zeros, declared honestly)', build: () => attach('late.zip', zip([{ name: 'readme.txt', data: 'hello' }, { name: 'zeros.bin', data: Buffer.alloc(20 << 20) }])), expect: { unscannable: 'limit' } },
   { name: 'zips nested deeper than maxDepth', build: () => attach('deep.zip', nested(5)), expect: { unscannable: 'limit' }, limits: { maxDepth: 3 } },
+  // glued archives: 7-Zip lists the first, most other tools the last; a streaming reader lists an entry the
+  // central directory leaves out
+  { name: 'card zip glued in front of a clean zip (7-Zip shows the first)', build: () => attach('two.zip', Buffer.concat([zip([{ name: 'card.txt', data: CARD_TEXT }]), zip([{ name: 'readme.txt', data: 'hello' }])])), expect: FOUND, smtp: true },
+  { name: 'card zip glued behind a clean zip', build: () => attach('two.zip', Buffer.concat([zip([{ name: 'readme.txt', data: 'hello' }]), zip([{ name: 'card.txt', data: CARD_TEXT }])])), expect: FOUND },
+  { name: 'a local entry the central directory does not list', build: () => attach('hidden.zip', Buffer.concat([localOnly(zip([{ name: 'card.txt', data: CARD_TEXT }])), zip([{ name: 'readme.txt', data: 'hello' }])])), expect: FOUND },
+  { name: 'an unlisted local entry with its sizes in a data descriptor', build: () => attach('hidden.zip', Buffer.concat([withDescriptor(localOnly(zip([{ name: 'card.txt', data: CARD_TEXT }]))), zip([{ name: 'readme.txt', data: 'hello' }])])), expect: FOUND },
   { name: 'gzip file', build: () => attach('card.txt.gz', gzip(CARD_TEXT)), expect: FOUND, smtp: true },
   { name: 'tar file (ustar)', build: () => attach('cards.tar', tar([{ name: 'card.txt', data: CARD_TEXT }])), expect: FOUND },
   { name: 'tar file with a pax path header', build: () => attach('pax.tar', tar([{ name: `dir/card ${CARD}.txt`, data: 'x' }], true)), expect: FOUND },

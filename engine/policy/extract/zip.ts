@@ -1,5 +1,7 @@
 // Zip read through its central directory (also behind a stub, also zip64); entries inflate with a real
 // output cap, so neither a declared size nor a bomb decides how much memory or CPU an entry gets.
+// Local entries the central directory does not list are read too: two archives glued together show
+// the first to 7-Zip and the second to other tools, and a streaming reader shows an unlisted entry.
 import { crc32, inflateRawSync } from 'node:zlib';
 
 export interface ZipEntry {
@@ -11,6 +13,8 @@ export interface ZipEntry {
   readonly size: number;
   /** Start of the entry's local header in the buffer, stub bytes included. */
   readonly localOffset: number;
+  /** Found by its local header only; sizes unknown (data descriptor) when `size` is -1. */
+  readonly unlisted?: true;
 }
 
 export interface ZipDirectory {
@@ -89,7 +93,54 @@ export function readZipDirectory(data: Uint8Array, maxEntries: number): ZipDirec
     });
     p += 46 + nameLen + extraLen + commentLen;
   }
-  return { entries, total, prefix };
+  const unlisted = unlistedEntries(buf, entries, maxEntries - entries.length);
+  return { entries: [...entries, ...unlisted.entries], total: total + unlisted.total, prefix };
+}
+
+/** Local headers outside every listed entry's header and data: glued-on archives, hidden entries. */
+function unlistedEntries(buf: Buffer, listed: readonly ZipEntry[], room: number): { entries: ZipEntry[]; total: number } {
+  const covered = listed.map((e) => [e.localOffset, localDataStart(buf, e.localOffset) + e.compressedSize] as const).sort((a, b) => a[0] - b[0]);
+  const signature = Buffer.from([0x50, 0x4b, 0x03, 0x04]);
+  const entries: ZipEntry[] = [];
+  let total = 0;
+  let c = 0;
+  for (let o = buf.indexOf(signature); o >= 0 && o + 30 <= buf.length; o = buf.indexOf(signature, o + 4)) {
+    while (c < covered.length && (covered[c]?.[1] ?? 0) <= o) c++;
+    const range = covered[c];
+    if (range !== undefined && range[0] <= o) {
+      o = Math.max(o, range[1] - 4);
+      continue;
+    }
+    const flags = buf.readUInt16LE(o + 6);
+    const nameLen = buf.readUInt16LE(o + 26);
+    const extraLen = buf.readUInt16LE(o + 28);
+    if (o + 30 + nameLen + extraLen > buf.length) break;
+    const rawName = buf.subarray(o + 30, o + 30 + nameLen);
+    const sizes = zip64Sizes(buf.subarray(o + 30 + nameLen, o + 30 + nameLen + extraLen), { size: buf.readUInt32LE(o + 22), compressedSize: buf.readUInt32LE(o + 18), offset: o });
+    // a data descriptor (flag 3) leaves the sizes in the header 0: the entry runs to what inflates
+    const unknown = (flags & 0x8) !== 0 && sizes.compressedSize === 0;
+    const dataStart = o + 30 + nameLen + extraLen;
+    total++;
+    if (entries.length < room) {
+      entries.push({
+        name: flags & 0x800 || isUtf8(rawName) ? rawName.toString('utf8') : rawName.toString('latin1'),
+        method: buf.readUInt16LE(o + 8),
+        flags,
+        crc: buf.readUInt32LE(o + 14),
+        compressedSize: unknown ? buf.length - dataStart : sizes.compressedSize,
+        size: unknown ? -1 : sizes.size,
+        localOffset: o,
+        unlisted: true,
+      });
+    }
+    if (!unknown) o = Math.max(o, Math.min(buf.length, dataStart + sizes.compressedSize) - 4);
+  }
+  return { entries, total };
+}
+
+function localDataStart(buf: Buffer, lh: number): number {
+  if (lh + 30 > buf.length) return lh;
+  return lh + 30 + buf.readUInt16LE(lh + 26) + buf.readUInt16LE(lh + 28);
 }
 
 /** An entry's content, inflated to at most `cap` bytes; a failure says why it cannot be read. */
@@ -101,11 +152,12 @@ export function readZipEntry(data: Uint8Array, e: ZipEntry, cap: number): Uint8A
   const buf = view(data);
   const lh = e.localOffset;
   if (lh + 30 > buf.length || buf.readUInt32LE(lh) !== LOCAL) return { reason: 'corrupt', detail: `zip entry ${e.name} has no local header` };
-  const start = lh + 30 + buf.readUInt16LE(lh + 26) + buf.readUInt16LE(lh + 28);
+  const start = localDataStart(buf, lh);
   if (start + e.compressedSize > buf.length) return { reason: 'corrupt', detail: `zip entry ${e.name} is cut off` };
   const packed = buf.subarray(start, start + e.compressedSize);
   let out: Buffer;
   if (e.method === 0) {
+    if (e.size < 0) return { reason: 'corrupt', detail: `zip entry ${e.name} is stored with its size only in a data descriptor, outside the central directory` };
     if (packed.length > cap) return { reason: 'limit', detail: `zip entry ${e.name} is ${packed.length} bytes, over the ${cap}-byte limit` };
     out = packed;
   } else {
@@ -119,6 +171,8 @@ export function readZipEntry(data: Uint8Array, e: ZipEntry, cap: number): Uint8A
       return { reason: 'corrupt', detail: `zip entry ${e.name} does not inflate: ${(err as Error).message}` };
     }
   }
+  // an unlisted entry with a data descriptor has no size or checksum before its data: what inflates is it
+  if (e.size < 0) return out;
   if (out.length !== e.size || crc32(out) !== e.crc) return { reason: 'corrupt', detail: `zip entry ${e.name} does not match its size or checksum` };
   return out;
 }
