@@ -2,7 +2,7 @@
 // byte, goes through analyzeMessage; a card number must reach a detector, or the part that hid it must
 // be reported unscannable with the right reason. A representative subset goes through a real gateway
 // over SMTP with a card-number block policy and must be refused with nothing delivered.
-import { deflateSync } from 'node:zlib';
+import { deflateRawSync, deflateSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_ANALYSIS_LIMITS, type AnalysisLimits, type MessageAnalysis, type UnscannableReason } from '../../engine/policy/analysis.js';
 import { analyzeMessage } from '../../engine/policy/extract/analyze.js';
@@ -57,6 +57,30 @@ const nested = (depth: number): Buffer => {
   return inner;
 };
 
+/** The end record's comment set (its length field and the bytes after it). */
+const withArchiveComment = (file: Buffer, comment: string): Buffer => {
+  const c = Buffer.from(comment);
+  const b = Buffer.from(file);
+  b.writeUInt16LE(c.length, b.length - 2);
+  return Buffer.concat([b, c]);
+};
+/** The first central directory entry given a comment (the end record's directory size grows with it). */
+const withEntryComment = (file: Buffer, comment: string): Buffer => {
+  const c = Buffer.from(comment);
+  const cd = file.indexOf(Buffer.from([0x50, 0x4b, 0x01, 0x02]));
+  const entryEnd = cd + 46 + file.readUInt16LE(cd + 28) + file.readUInt16LE(cd + 30);
+  const out = Buffer.concat([file.subarray(0, entryEnd), c, file.subarray(entryEnd)]);
+  out.writeUInt16LE(c.length, cd + 32);
+  const end = out.length - 22;
+  out.writeUInt32LE(out.readUInt32LE(end + 12) + c.length, end + 12);
+  return out;
+};
+/** A gzip member with FNAME (0x08) or FCOMMENT (0x10) set to `value` in its header. */
+const gzipWithHeader = (member: Buffer, flag: number, value: string): Buffer => {
+  const head = Buffer.from(member.subarray(0, 10));
+  head[3] = flag;
+  return Buffer.concat([head, Buffer.from(`${value}\0`, 'latin1'), member.subarray(10)]);
+};
 /** A zip's local headers and data without its central directory. */
 const localOnly = (file: Buffer): Buffer => file.subarray(0, file.indexOf(Buffer.from([0x50, 0x4b, 0x01, 0x02])));
 /** The first local header's sizes and CRC moved out (flag 3: a data descriptor follows the data). */
@@ -94,6 +118,26 @@ const VARIANTS: readonly Variant[] = [
   { name: 'card zip glued behind a clean zip', build: () => attach('two.zip', Buffer.concat([zip([{ name: 'readme.txt', data: 'hello' }]), zip([{ name: 'card.txt', data: CARD_TEXT }])])), expect: FOUND },
   { name: 'a local entry the central directory does not list', build: () => attach('hidden.zip', Buffer.concat([localOnly(zip([{ name: 'card.txt', data: CARD_TEXT }])), zip([{ name: 'readme.txt', data: 'hello' }])])), expect: FOUND },
   { name: 'an unlisted local entry with its sizes in a data descriptor', build: () => attach('hidden.zip', Buffer.concat([withDescriptor(localOnly(zip([{ name: 'card.txt', data: CARD_TEXT }]))), zip([{ name: 'readme.txt', data: 'hello' }])])), expect: FOUND },
+  { name: 'card in the zip archive comment', build: () => attach('c.zip', withArchiveComment(zip([{ name: 'a.txt', data: 'x' }]), `card ${CARD}`)), expect: FOUND },
+  { name: 'card in a zip entry comment', build: () => attach('c.zip', withEntryComment(zip([{ name: 'a.txt', data: 'x' }]), `card ${CARD}`)), expect: FOUND },
+  { name: 'card in the original file name of a gzip header (FNAME)', build: () => attach('n.gz', gzipWithHeader(gzip('hello'), 0x08, `${CARD}.txt`)), expect: FOUND },
+  { name: 'card in the comment of a gzip header (FCOMMENT)', build: () => attach('n.gz', gzipWithHeader(gzip('hello'), 0x10, `card ${CARD}`)), expect: FOUND },
+  { name: 'gzip of two members, the card in the second', build: () => attach('m.gz', Buffer.concat([gzip('hello\n'), gzip(CARD_TEXT)])), expect: FOUND },
+  { name: 'a bare zlib stream (78 9C), declared application/octet-stream', build: () => attach('data.bin', deflateSync(Buffer.from(CARD_TEXT)), 'application/octet-stream'), expect: FOUND },
+  ...(
+    [
+      ['Microsoft cabinet (MSCF)', 'c.cab', Buffer.concat([Buffer.from('MSCF\0\0\0\0', 'latin1'), Buffer.alloc(28, 1)])],
+      ['LHA archive (-lh5-)', 'c.lzh', Buffer.concat([Buffer.from([0x20, 0x00]), Buffer.from('-lh5-'), Buffer.alloc(40, 3)])],
+      ['ARJ archive', 'c.arj', Buffer.concat([Buffer.from([0x60, 0xea, 0x20, 0x00]), Buffer.alloc(40, 3)])],
+      ['unix compress (.Z)', 'c.Z', Buffer.from([0x1f, 0x9d, 0x90, 0x41, 0x42])],
+      ['LZ4 frame', 'c.lz4', Buffer.from([0x04, 0x22, 0x4d, 0x18, 0x64, 0x40, 0xa7])],
+      ['lzip file', 'c.lz', Buffer.concat([Buffer.from('LZIP\x01\x0c', 'latin1'), Buffer.alloc(20, 5)])],
+      ['ACE archive', 'c.ace', Buffer.concat([Buffer.alloc(7, 1), Buffer.from('**ACE**'), Buffer.alloc(20, 5)])],
+      ['StuffIt archive', 'c.sit', Buffer.concat([Buffer.from('StuffIt (c)1997'), Buffer.alloc(20, 5)])],
+      ['Windows imaging (WIM)', 'c.wim', Buffer.concat([Buffer.from('MSWIM\0\0\0', 'latin1'), Buffer.alloc(40, 5)])],
+      ['xar archive', 'c.xar', Buffer.concat([Buffer.from('xar!'), Buffer.alloc(24, 5)])],
+    ] as const
+  ).map(([what, name, head]): Variant => ({ name: `${what} with a compressed card (no reader here)`, build: () => attach(name, Buffer.concat([head, deflateRawSync(Buffer.from(CARD_TEXT))]), 'application/octet-stream'), expect: { unscannable: 'unsupported' } })),
   { name: 'gzip file', build: () => attach('card.txt.gz', gzip(CARD_TEXT)), expect: FOUND, smtp: true },
   { name: 'tar file (ustar)', build: () => attach('cards.tar', tar([{ name: 'card.txt', data: CARD_TEXT }])), expect: FOUND },
   { name: 'tar file with a pax path header', build: () => attach('pax.tar', tar([{ name: `dir/card ${CARD}.txt`, data: 'x' }], true)), expect: FOUND },

@@ -30,6 +30,7 @@ export async function extractZip(file: FileInput, label: string, depth: number, 
   const office = officeKind(names, mimetype);
   info(office === undefined ? 'application/zip' : officeType(office, mimetype));
   addText(ctx, `${label} (file names)`, names.join('\n'));
+  if (dir.comments.length > 0) addText(ctx, `${label} (comments)`, dir.comments.join('\n'));
   if (dir.total > dir.entries.length) unscannable(ctx, label, 'limit', `${dir.total - dir.entries.length} of ${dir.total} zip entries are over the maxEntries (${ctx.limits.maxEntries}) or maxParts (${ctx.limits.maxParts}) limit`);
   if (!depthAllowed(label, depth, ctx)) return;
   for (const e of dir.entries) {
@@ -65,17 +66,18 @@ function readMimetype(data: Uint8Array, entries: readonly ZipEntry[]): string | 
   return 'reason' in content ? undefined : Buffer.from(content).toString('latin1').trim();
 }
 
-export async function extractGzip(file: FileInput, label: string, depth: number, ctx: ExtractContext, extractFile: ExtractNested): Promise<void> {
+export async function extractGzip(file: FileInput, label: string, depth: number, ctx: ExtractContext, extractFile: ExtractNested, zlib = false): Promise<void> {
   ctx.facts.parts++;
   if (!depthAllowed(label, depth, ctx)) return;
   const cap = Math.min(ctx.budget.left, ctx.limits.maxOutputBytes, ratioCap(ctx.limits, file.content.length));
-  const r = readGzip(file.content, cap);
+  const r = readGzip(file.content, cap, zlib);
   if ('reason' in r) {
     if (r.reason === 'limit' && cap >= ctx.budget.left) ctx.budget.markExceeded();
     return unscannable(ctx, label, r.reason, r.detail);
   }
+  if (r.header !== '') addText(ctx, `${label} (gzip header)`, r.header);
   ctx.budget.take(r.ok.length);
-  await extractFile({ name: gunzippedName(file.name), declaredType: '', size: r.ok.length, content: r.ok, truncated: false }, label, depth + 1, ctx);
+  await extractFile({ name: zlib ? `${file.name || 'zlib'}.content` : gunzippedName(file.name), declaredType: '', size: r.ok.length, content: r.ok, truncated: false }, label, depth + 1, ctx);
 }
 
 export async function extractTar(file: FileInput, label: string, depth: number, ctx: ExtractContext, extractFile: ExtractNested): Promise<void> {

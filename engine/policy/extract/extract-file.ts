@@ -3,6 +3,7 @@
 // is reported with a reason, never only noted. The same code runs on the event loop for small files and
 // in a worker thread (extract/pool.ts) for PDFs and big archives.
 import { isUtf8 } from 'node:buffer';
+import { constants, inflateSync } from 'node:zlib';
 import type { AttachmentInfo, LimitHit, TextSegment, UnscannablePart } from '../analysis.js';
 import { extractGzip, extractRtf, extractTar, extractZip } from './containers.js';
 import { addText, EXTRACTED_HOLD_CHARS, unscannable } from './facts.js';
@@ -30,8 +31,13 @@ export async function extractFile(file: FileInput, container: string | undefined
     case 'zip':
       return extractZip(file, label, depth, ctx, kind.type, info, extractFile);
     case 'gzip':
+      // a zlib stream is only a guess from two header bytes: one that does not inflate is a binary
+      if (kind.type === 'application/zlib' && !inflates(file.content)) {
+        info(undefined);
+        return addText(ctx, `${label} (strings)`, printableStrings(file.content));
+      }
       info(kind.type);
-      return extractGzip(file, label, depth, ctx, extractFile);
+      return extractGzip(file, label, depth, ctx, extractFile, kind.type === 'application/zlib');
     case 'tar':
       info(kind.type);
       return extractTar(file, label, depth, ctx, extractFile);
@@ -77,6 +83,16 @@ async function extractPdf(file: FileInput, label: string, ctx: ExtractContext): 
   if ('reason' in r) return unscannable(ctx, label, r.reason, r.detail);
   const granted = ctx.budget.take(r.text.length);
   addText(ctx, label, r.text.slice(0, granted));
+}
+
+/** Whether the first bytes of a zlib-looking file inflate (a 1 KiB probe, no more output). */
+function inflates(data: Uint8Array): boolean {
+  try {
+    inflateSync(data.subarray(0, 4096), { finishFlush: constants.Z_SYNC_FLUSH, maxOutputLength: 1024 });
+    return true;
+  } catch (err) {
+    return (err as { code?: string }).code === 'ERR_BUFFER_TOO_LARGE';
+  }
 }
 
 export function fileLabel(name: string, container: string | undefined): string {

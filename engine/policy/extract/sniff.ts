@@ -30,6 +30,16 @@ const MAGICS: readonly Magic[] = [
   { type: 'application/x-bzip2', offset: 0, bytes: ascii('BZh') },
   { type: 'application/x-xz', offset: 0, bytes: [0xfd, 0x37, 0x7a, 0x58, 0x5a, 0x00] },
   { type: 'application/zstd', offset: 0, bytes: [0x28, 0xb5, 0x2f, 0xfd] },
+  { type: 'application/vnd.ms-cab-compressed', offset: 0, bytes: ascii('MSCF\0\0\0\0') },
+  { type: 'application/x-arj', offset: 0, bytes: [0x60, 0xea] },
+  { type: 'application/x-compress', offset: 0, bytes: [0x1f, 0x9d] },
+  { type: 'application/x-lz4', offset: 0, bytes: [0x04, 0x22, 0x4d, 0x18] },
+  { type: 'application/x-lzip', offset: 0, bytes: ascii('LZIP') },
+  { type: 'application/x-ace-compressed', offset: 7, bytes: ascii('**ACE**') },
+  { type: 'application/x-stuffit', offset: 0, bytes: ascii('StuffIt ') },
+  { type: 'application/x-stuffit', offset: 0, bytes: ascii('SIT!') },
+  { type: 'application/x-ms-wim', offset: 0, bytes: ascii('MSWIM\0\0\0') },
+  { type: 'application/x-xar', offset: 0, bytes: ascii('xar!') },
   { type: 'application/x-ole-storage', offset: 0, bytes: [0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1] },
   { type: 'application/x-msdownload', offset: 0, bytes: ascii('MZ') },
   { type: 'application/x-elf', offset: 0, bytes: [0x7f, 0x45, 0x4c, 0x46] },
@@ -51,7 +61,28 @@ const REFUSED: Readonly<Record<string, { reason: 'encrypted' | 'unsupported'; de
   'application/x-bzip2': { reason: 'unsupported', detail: 'bzip2 stream' },
   'application/x-xz': { reason: 'unsupported', detail: 'xz stream' },
   'application/zstd': { reason: 'unsupported', detail: 'zstd stream' },
+  'application/vnd.ms-cab-compressed': { reason: 'unsupported', detail: 'Microsoft cabinet archive' },
+  'application/x-lzh-compressed': { reason: 'unsupported', detail: 'LHA archive' },
+  'application/x-arj': { reason: 'unsupported', detail: 'ARJ archive' },
+  'application/x-compress': { reason: 'unsupported', detail: 'unix compress (.Z) stream' },
+  'application/x-lz4': { reason: 'unsupported', detail: 'LZ4 frame' },
+  'application/x-lzip': { reason: 'unsupported', detail: 'lzip stream' },
+  'application/x-ace-compressed': { reason: 'unsupported', detail: 'ACE archive' },
+  'application/x-stuffit': { reason: 'unsupported', detail: 'StuffIt archive' },
+  'application/x-ms-wim': { reason: 'unsupported', detail: 'Windows imaging (WIM) archive' },
+  'application/x-xar': { reason: 'unsupported', detail: 'xar archive' },
 };
+
+// LHA's method id sits at offset 2: "-lh5-"; -lh0-, -lz4- and -lhd- are stored or directories, and
+// their bytes are read as strings like any binary.
+const LHA_COMPRESSED = /^-(lh[1-7]|lzs|lz5)-$/;
+
+/** A zlib stream (RFC 1950): deflate, 32 KiB window or less, header check multiple of 31. */
+export function isZlibStream(head: Uint8Array): boolean {
+  const cmf = head[0] ?? 0;
+  const flg = head[1] ?? 0;
+  return head.length >= 6 && (cmf & 0x0f) === 8 && cmf >> 4 <= 7 && (cmf * 256 + flg) % 31 === 0 && (flg & 0x20) === 0;
+}
 
 const OOXML: readonly (readonly [string, string])[] = [
   ['word/', 'application/vnd.openxmlformats-officedocument.wordprocessingml.document'],
@@ -65,7 +96,10 @@ export function sniffType(head: Uint8Array): string | undefined {
     if (startsWith(head, m.offset, m.bytes)) return m.type === 'application/zip' ? refineZip(head) : m.type;
   }
   if (pdfHeaderAt(head) >= 0) return 'application/pdf';
-  return looksLikeText(head) ? 'text/plain' : undefined;
+  if (head.length >= 7 && LHA_COMPRESSED.test(Buffer.from(head.buffer, head.byteOffset + 2, 5).toString('latin1'))) return 'application/x-lzh-compressed';
+  if (looksLikeText(head)) return 'text/plain';
+  // after the text check: "x^", "HK" or "XG" begin text files as well as pass the zlib header check
+  return isZlibStream(head) ? 'application/zlib' : undefined;
 }
 
 /** The whole file's kind: first bytes, then an archive end record anywhere in the tail. */
@@ -73,7 +107,7 @@ export function sniffKind(data: Uint8Array, declaredType: string): ContentKind {
   const type = sniffType(data);
   if (type === 'application/zip' || type?.includes('openxmlformats') === true) return { kind: 'zip', type };
   if (type === 'application/pdf') return { kind: 'pdf', type };
-  if (type === 'application/gzip') return { kind: 'gzip', type };
+  if (type === 'application/gzip' || type === 'application/zlib') return { kind: 'gzip', type };
   if (type === 'application/x-tar') return { kind: 'tar', type };
   if (type === 'application/rtf') return { kind: 'rtf', type };
   const refused = type === undefined ? undefined : REFUSED[type];

@@ -23,6 +23,8 @@ export interface ZipDirectory {
   readonly total: number;
   /** Bytes in front of the archive (a self-extractor stub). */
   readonly prefix: number;
+  /** The archive comment and the entries' comments, as text (tools show them). */
+  readonly comments: readonly string[];
 }
 
 export type ZipFailure = { readonly reason: 'encrypted' | 'unsupported' | 'corrupt' | 'limit'; readonly detail: string };
@@ -69,6 +71,9 @@ export function readZipDirectory(data: Uint8Array, maxEntries: number): ZipDirec
   const prefix = cdStart - cdOffset;
   if (cdStart < 0 || prefix < 0) return { reason: 'corrupt', detail: 'zip central directory lies outside the file' };
   const entries: ZipEntry[] = [];
+  const comments: string[] = [];
+  const archiveComment = buf.subarray(end + 22, end + 22 + buf.readUInt16LE(end + 20));
+  if (archiveComment.length > 0) comments.push(nameText(archiveComment, 0));
   let p = cdStart;
   for (let i = 0; i < total && entries.length < maxEntries; i++) {
     if (p + 46 > cdEnd || buf.readUInt32LE(p) !== CENTRAL) return { reason: 'corrupt', detail: `zip central directory entry ${i} is damaged` };
@@ -83,7 +88,7 @@ export function readZipDirectory(data: Uint8Array, maxEntries: number): ZipDirec
       offset: buf.readUInt32LE(p + 42),
     });
     entries.push({
-      name: flags & 0x800 || isUtf8(rawName) ? rawName.toString('utf8') : rawName.toString('latin1'),
+      name: nameText(rawName, flags),
       method: buf.readUInt16LE(p + 10),
       flags,
       crc: buf.readUInt32LE(p + 16),
@@ -91,10 +96,11 @@ export function readZipDirectory(data: Uint8Array, maxEntries: number): ZipDirec
       size: sizes.size,
       localOffset: sizes.offset + prefix,
     });
+    if (commentLen > 0) comments.push(nameText(buf.subarray(p + 46 + nameLen + extraLen, p + 46 + nameLen + extraLen + commentLen), flags));
     p += 46 + nameLen + extraLen + commentLen;
   }
   const unlisted = unlistedEntries(buf, entries, maxEntries - entries.length);
-  return { entries: [...entries, ...unlisted.entries], total: total + unlisted.total, prefix };
+  return { entries: [...entries, ...unlisted.entries], total: total + unlisted.total, prefix, comments };
 }
 
 /** Local headers outside every listed entry's header and data: glued-on archives, hidden entries. */
@@ -123,7 +129,7 @@ function unlistedEntries(buf: Buffer, listed: readonly ZipEntry[], room: number)
     total++;
     if (entries.length < room) {
       entries.push({
-        name: flags & 0x800 || isUtf8(rawName) ? rawName.toString('utf8') : rawName.toString('latin1'),
+        name: nameText(rawName, flags),
         method: buf.readUInt16LE(o + 8),
         flags,
         crc: buf.readUInt32LE(o + 14),
@@ -209,6 +215,11 @@ function zip64Sizes(extra: Buffer, base: { size: number; compressedSize: number;
     p += 4 + len;
   }
   return out;
+}
+
+/** UTF-8 when flagged (bit 11) or valid, else the old DOS code page's superset as latin1. */
+function nameText(raw: Buffer, flags: number): string {
+  return flags & 0x800 || isUtf8(raw) ? raw.toString('utf8') : raw.toString('latin1');
 }
 
 function isUtf8(bytes: Uint8Array): boolean {
