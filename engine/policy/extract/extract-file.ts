@@ -8,6 +8,7 @@ import type { AttachmentInfo, LimitHit, TextSegment, UnscannablePart } from '../
 import { extractGzip, extractRtf, extractTar, extractZip } from './containers.js';
 import { addText, EXTRACTED_HOLD_CHARS, unscannable } from './facts.js';
 import { type ExtractLimits, ratioCap } from './limits.js';
+import { pngText } from './image-text.js';
 import { readPdf } from './pdf.js';
 import { type ContentKind, sniffKind, sniffType } from './sniff.js';
 import { printableStrings } from './strings.js';
@@ -55,6 +56,7 @@ export async function extractFile(file: FileInput, container: string | undefined
       return unscannable(ctx, label, kind.reason, kind.detail);
     case 'binary':
       info(kind.type);
+      if (kind.type === 'image/png') addPngText(file, label, ctx);
       return addText(ctx, `${label} (strings)`, printableStrings(file.content));
     default: {
       const never: never = kind;
@@ -83,6 +85,14 @@ async function extractPdf(file: FileInput, label: string, ctx: ExtractContext): 
   if ('reason' in r) return unscannable(ctx, label, r.reason, r.detail);
   const granted = ctx.budget.take(r.text.length);
   addText(ctx, label, r.text.slice(0, granted));
+}
+
+function addPngText(file: FileInput, label: string, ctx: ExtractContext): void {
+  const r = pngText(file.content, (compressed) => Math.min(ctx.budget.left, ctx.limits.maxOutputBytes, ratioCap(ctx.limits, compressed)));
+  if ('reason' in r) return unscannable(ctx, label, r.reason, r.detail);
+  if (r.text === '') return;
+  ctx.budget.take(r.text.length);
+  addText(ctx, `${label} (image text)`, r.text);
 }
 
 /** Whether the first bytes of a zlib-looking file inflate (a 1 KiB probe, no more output). */
