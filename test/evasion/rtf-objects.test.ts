@@ -64,3 +64,13 @@ describe('evasion: what an RTF document carries besides its text reaches a detec
     expect(text).not.toMatch(/4111|0105/);
   });
 });
+
+describe('RTF embedded objects are bounded like archive entries', () => {
+  it('more embedded objects than maxEntries: the rest is unscannable (limit), the first ones are read', async () => {
+    const many = Array.from({ length: 5 }, () => object('Package', hexLines(ole1('Package', Buffer.from(`card ${CARD}`))))).join('');
+    const raw = await buildMessage({ text: 'see attached', attachments: [{ filename: 'many.rtf', content: Buffer.from(rtf(many), 'latin1'), contentType: 'application/rtf' }] });
+    const a = await analyzeMessage(raw, { ...DEFAULT_ANALYSIS_LIMITS, maxEntries: 3 });
+    expect(a.unscannable.find((u) => u.reason === 'limit')?.detail).toMatch(/2 of 5 embedded objects/);
+    expect(a.attachments.filter((x) => x.container === 'many.rtf')).toHaveLength(3);
+  });
+});

@@ -99,9 +99,11 @@ export async function extractRtf(file: FileInput, label: string, depth: number, 
   const doc = readRtf(Buffer.from(file.content.buffer, file.content.byteOffset, file.content.length).toString('latin1'));
   addText(ctx, label, doc.text);
   if (doc.objects.length === 0) return;
+  const room = entryRoom(ctx);
   ctx.facts.parts += doc.objects.length;
+  if (doc.objects.length > room) unscannable(ctx, label, 'limit', `${doc.objects.length - room} of ${doc.objects.length} embedded objects are over the maxEntries (${ctx.limits.maxEntries}) or maxParts (${ctx.limits.maxParts}) limit`);
   if (!depthAllowed(label, depth, ctx)) return;
-  for (const [i, o] of doc.objects.entries()) {
+  for (const [i, o] of doc.objects.slice(0, room).entries()) {
     const name = `object ${i + 1}${o.className === undefined ? '' : ` (${o.className})`}`;
     if (o.data.length > ctx.budget.left) {
       ctx.budget.markExceeded();
