@@ -34,6 +34,9 @@ async function buildAnalysis(parsed: ParsedMime, limits: InspectionLimits, budge
     ...bodySegments(parsed.bodies),
   ];
   const facts: FileFacts = { segments, longTexts: [], attachments: [], unscannable: [], notes: [], limitsHit: [], parts: parsed.nodeCount };
+  for (const body of parsed.bodies) {
+    if (body.undecodable !== undefined) facts.unscannable.push({ label: body.html ? 'html' : 'body', reason: 'unsupported', detail: `a text part in charset "${body.undecodable}", which no decoder here reads` });
+  }
   const ctx: ExtractContext = { limits: extractLimits(limits), budget, facts, offload: (file, container, depth) => extractInPool(ctx, file, container, depth, signal) };
   for (const part of parsed.parts) {
     signal?.throwIfAborted();

@@ -47,6 +47,26 @@ export function decodeCharset(bytes: Uint8Array, charset: string): string | unde
 interface IconvLite {
   encodingExists(name: string): boolean;
   decode(bytes: Buffer, charset: string): string;
+  getDecoder(charset: string): { write(bytes: Buffer): string; end(): string | undefined };
+}
+
+/** What TextDecodeStream needs of a decoder: TextDecoder's own shape. */
+export interface ChunkDecoder {
+  decode(chunk?: Uint8Array, options?: { readonly stream?: boolean }): string;
+}
+
+/** A streaming decoder from iconv-lite's set for a charset the WHATWG decoders lack, if it has one. */
+export function wideCharsetDecoder(charset: string): ChunkDecoder | undefined {
+  const name = charset.split('*')[0]?.trim().toLowerCase() ?? '';
+  const lib = iconvLite();
+  if (name === '' || lib?.encodingExists(name) !== true) return undefined;
+  const decoder = lib.getDecoder(name);
+  return {
+    decode(chunk, options) {
+      const text = chunk === undefined || chunk.length === 0 ? '' : decoder.write(Buffer.from(chunk.buffer, chunk.byteOffset, chunk.length));
+      return options?.stream === true ? text : text + (decoder.end() ?? '');
+    },
+  };
 }
 
 let iconv: IconvLite | null | undefined;

@@ -119,7 +119,8 @@ function readLeaf(att: AttachmentStream, ctx: MimeParseContext): Promise<ParsedP
     att.content.once('end', () => {
       att.release?.();
       text.push(decoder.end());
-      resolve({ html, ...text.end() });
+      const undecodable = decoder.undecodable;
+      resolve({ html, ...text.end(), ...(undecodable === undefined ? {} : { undecodable }) });
     });
   });
 }

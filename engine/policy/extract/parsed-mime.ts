@@ -22,6 +22,8 @@ export interface ParsedPart {
 /** One inline text/plain or text/html part (message/delivery-status reads as plain). */
 export interface BodyText extends CollectedText {
   readonly html: boolean;
+  /** Its charset label, when no decoder here knows it and its bytes are not mostly ASCII. */
+  readonly undecodable?: string;
 }
 
 export interface ParsedMime {

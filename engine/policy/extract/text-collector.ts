@@ -10,6 +10,7 @@ import type { ByteBudget } from './byte-budget.js';
 import type { Hits } from '../detectors/hits.js';
 import type { PolicySet } from '../policy-set.js';
 import { WindowedScan } from '../detectors/text-scan.js';
+import { type ChunkDecoder, wideCharsetDecoder } from './encoded-words.js';
 
 /** Text kept whole up to this length. */
 export const HOLD_CHARS = 1 << 20;
@@ -121,17 +122,38 @@ export function cutPoint(text: string, markup: boolean): number {
 
 /** Bytes → text in a charset across chunk boundaries, CRLF as LF, optionally RFC 3676 format=flowed. */
 export class TextDecodeStream {
-  readonly #decoder: TextDecoder;
+  readonly #decoder: ChunkDecoder;
   readonly #flowed: FlowedText | undefined;
+  /** The label, when neither decoder set knows it (the bytes are then read as UTF-8). */
+  readonly #unknown: string | undefined;
+  #bytes = 0;
+  #high = 0;
   #cr = false;
 
   constructor(charset: string, flowed?: { delSp: boolean }) {
-    this.#decoder = textDecoder(charset);
+    const known = knownDecoder(charset);
+    this.#decoder = known ?? new TextDecoder('utf-8');
+    this.#unknown = known === undefined ? charset : undefined;
     this.#flowed = flowed === undefined ? undefined : new FlowedText(flowed.delSp);
   }
 
   write(chunk: Uint8Array): string {
+    if (this.#unknown !== undefined) this.#count(chunk);
     return this.#out(this.#decoder.decode(chunk, { stream: true }), false);
+  }
+
+  /**
+   * The charset label when nothing here decodes it and the bytes are not mostly ASCII (over 30% high
+   * bytes: EBCDIC, say): read as UTF-8 they are no text a reader sees, so the part cannot be inspected.
+   * A mislabelled Latin-1 letter or two in ASCII text stays readable and is not reported.
+   */
+  get undecodable(): string | undefined {
+    return this.#unknown !== undefined && this.#high * 10 > this.#bytes * 3 ? this.#unknown : undefined;
+  }
+
+  #count(chunk: Uint8Array): void {
+    this.#bytes += chunk.length;
+    for (const b of chunk) if (b >= 0x80) this.#high++;
   }
 
   end(): string {
@@ -144,6 +166,17 @@ export class TextDecodeStream {
     if (this.#cr) text = text.slice(0, -1);
     if (text.includes('\r\n')) text = text.replace(/\r\n/g, '\n');
     return this.#flowed === undefined ? text : this.#flowed.write(text, final);
+  }
+}
+
+// The WHATWG set first, then iconv-lite's (UTF-7, IBM and DOS code pages), as for encoded-words.
+function knownDecoder(charset: string): ChunkDecoder | undefined {
+  const name = (charset.split('*')[0] ?? '').trim().toLowerCase();
+  if (name === '' || name === 'us-ascii' || name === 'ascii') return new TextDecoder('utf-8');
+  try {
+    return new TextDecoder(name);
+  } catch {
+    return wideCharsetDecoder(name);
   }
 }
 
