@@ -3,10 +3,10 @@
 // in a charset nothing here can decode, whose bytes are not ASCII, is reported unscannable, never read
 // as UTF-8 garbage and passed.
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_ANALYSIS_LIMITS, type MessageAnalysis } from '../../engine/policy/analysis.js';
+import { DEFAULT_ANALYSIS_LIMITS } from '../../engine/policy/analysis.js';
 import { analyzeMessage } from '../../engine/policy/extract/analyze.js';
-import { scanCreditCards } from '../../engine/policy/detectors/credit-card.js';
 import { CARD } from './extraction-fixtures.js';
+import { cardFound, describeAnalysis } from './analysis-checks.js';
 
 const raw = (text: string): Buffer => Buffer.from(text.replace(/\r?\n/g, '\r\n'), 'latin1');
 /** UTF-7 (RFC 2152) with the digits and spaces base64-shifted, as a hostile sender would write them. */
@@ -14,9 +14,6 @@ const utf7 = (s: string): string => s.replace(/[0-9 ]+/g, (m) => `+${Buffer.from
 const multipart = (type: string, body: string): Buffer =>
   raw(`From: a@corp.example\nSubject: x\nMIME-Version: 1.0\nContent-Type: multipart/mixed; boundary=b\n\n--b\nContent-Type: ${type}\n\n${body}\n--b\nContent-Type: text/plain\n\nsecond part\n--b--\n`);
 const EBCDIC_CARD = Buffer.from([...CARD].map((c) => (c === ' ' ? 0x40 : 0xf0 + Number(c)))).toString('latin1');
-
-const cardFound = (a: MessageAnalysis): boolean => a.segments.some((s) => scanCreditCards(s.text).count > 0 || (s.prescanned ?? []).some((h) => h.count > 0));
-const describeAnalysis = (a: MessageAnalysis): string => JSON.stringify({ unscannable: a.unscannable, segments: a.segments.map((s) => `${s.label}: ${s.text.slice(0, 120)}`) }, null, 1);
 
 describe('evasion: text parts in charsets the WHATWG decoders lack', () => {
   for (const [name, message] of [

@@ -4,15 +4,15 @@
 // over SMTP with a card-number block policy and must be refused with nothing delivered.
 import { deflateRawSync, deflateSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_ANALYSIS_LIMITS, type AnalysisLimits, type MessageAnalysis, type UnscannableReason } from '../../engine/policy/analysis.js';
+import { DEFAULT_ANALYSIS_LIMITS, type AnalysisLimits, type UnscannableReason } from '../../engine/policy/analysis.js';
 import { analyzeMessage } from '../../engine/policy/extract/analyze.js';
-import { scanCreditCards } from '../../engine/policy/detectors/credit-card.js';
 import { buildMessage } from '../fixtures/policy/helpers.js';
 import { newTestId } from '../helpers/accounting.js';
 import { RawSmtp } from '../helpers/raw-smtp-client.js';
 import { RECIPIENT, SENDER, useGatewayWithMta } from '../reliability/setup.js';
 import type { PolicyFile } from '../../engine/config/generated/policy.js';
 import { blob, CARD, CARD_DIGITS, gzip, odf, pdf, tar, zip, zipBomb } from './extraction-fixtures.js';
+import { cardFound, describeAnalysis } from './analysis-checks.js';
 
 type Expectation = { readonly card: true } | { readonly unscannable: UnscannableReason };
 
@@ -212,11 +212,6 @@ const VARIANTS: readonly Variant[] = [
   { name: 'printable strings inside an unknown binary blob', build: () => attach('dump.bin', blob(CARD_TEXT), 'application/octet-stream'), expect: FOUND, smtp: true },
   { name: 'UTF-16LE strings inside an unknown binary blob', build: () => attach('dump.dat', Buffer.concat([blob('', 4096), Buffer.from(CARD_TEXT, 'utf16le'), blob('', 4096)]), 'application/octet-stream'), expect: FOUND },
 ];
-
-const cardFound = (a: MessageAnalysis): boolean => a.segments.some((s) => scanCreditCards(s.text).count > 0 || (s.prescanned ?? []).some((h) => h.count > 0));
-
-const describeAnalysis = (a: MessageAnalysis): string =>
-  JSON.stringify({ unscannable: a.unscannable, notes: a.notes, limits: a.limitsHit, segments: a.segments.map((s) => `${s.label}: ${s.text.slice(0, 120)}`) }, null, 1);
 
 describe('evasion: every hiding place reaches a detector or is reported unscannable', () => {
   for (const v of VARIANTS) {

@@ -4,9 +4,9 @@ import { crc32, deflateSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_ANALYSIS_LIMITS, type MessageAnalysis } from '../../engine/policy/analysis.js';
 import { analyzeMessage } from '../../engine/policy/extract/analyze.js';
-import { scanCreditCards } from '../../engine/policy/detectors/credit-card.js';
 import { buildMessage } from '../fixtures/policy/helpers.js';
 import { CARD } from './extraction-fixtures.js';
+import { cardFound, describeAnalysis } from './analysis-checks.js';
 
 const chunk = (type: string, data: Buffer): Buffer => {
   const len = Buffer.alloc(4);
@@ -35,8 +35,6 @@ const VARIANTS: readonly { readonly name: string; readonly build: () => Buffer }
   { name: 'PNG tEXt chunk', build: () => png([chunk('tEXt', Buffer.from(`Comment\0${text}`, 'latin1'))]) },
 ];
 
-const cardFound = (a: MessageAnalysis): boolean => a.segments.some((s) => scanCreditCards(s.text).count > 0 || (s.prescanned ?? []).some((h) => h.count > 0));
-const describeAnalysis = (a: MessageAnalysis): string => JSON.stringify({ unscannable: a.unscannable, segments: a.segments.map((s) => `${s.label}: ${s.text.slice(0, 120)}`) }, null, 1);
 const analyse = async (content: Buffer): Promise<MessageAnalysis> => analyzeMessage(await buildMessage({ text: 'photo', attachments: [{ filename: 'photo.png', content, contentType: 'image/png' }] }), DEFAULT_ANALYSIS_LIMITS);
 
 describe('evasion: text inside images reaches a detector', () => {

@@ -4,11 +4,11 @@
 // LibreOffice show (or give back) every one of them; each must reach a detector. Every package here is
 // built in the test with a [Content_Types].xml, so it is recognised as OOXML (or by its mimetype as ODF).
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_ANALYSIS_LIMITS, type MessageAnalysis } from '../../engine/policy/analysis.js';
+import { DEFAULT_ANALYSIS_LIMITS } from '../../engine/policy/analysis.js';
 import { analyzeMessage } from '../../engine/policy/extract/analyze.js';
-import { scanCreditCards } from '../../engine/policy/detectors/credit-card.js';
 import { buildMessage } from '../fixtures/policy/helpers.js';
 import { CARD, CARD_DIGITS, zip } from './extraction-fixtures.js';
+import { cardFound, describeAnalysis } from './analysis-checks.js';
 
 const TYPES = '<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"/>';
 const W = 'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"';
@@ -63,9 +63,6 @@ const VARIANTS: readonly Variant[] = [
   { name: 'ods: card only in a cell value attribute (office:value, shown formatted)', file: 'value.ods', build: () => odt({ 'content.xml': odfContent(`<office:spreadsheet><table:table><table:table-row><table:table-cell office:value-type="float" office:value="${CARD_DIGITS}"><text:p>4.11E+15</text:p></table:table-cell></table:table-row></table:table></office:spreadsheet>`) }) },
   { name: 'odt: card in a link target (xlink:href)', file: 'href.odt', build: () => odt({ 'content.xml': odfContent(`<office:text><text:p><text:a xlink:href="https://pay.example.org/?c=${CARD_DIGITS}">pay here</text:a></text:p></office:text>`) }) },
 ];
-
-const cardFound = (a: MessageAnalysis): boolean => a.segments.some((s) => scanCreditCards(s.text).count > 0 || (s.prescanned ?? []).some((h) => h.count > 0));
-const describeAnalysis = (a: MessageAnalysis): string => JSON.stringify({ unscannable: a.unscannable, segments: a.segments.map((s) => `${s.label}: ${s.text.slice(0, 160)}`) }, null, 1);
 
 describe('evasion: text in every part of an Office package reaches a detector', () => {
   for (const v of VARIANTS) {

@@ -4,9 +4,9 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_ANALYSIS_LIMITS, type MessageAnalysis } from '../../engine/policy/analysis.js';
 import { analyzeMessage } from '../../engine/policy/extract/analyze.js';
-import { scanCreditCards } from '../../engine/policy/detectors/credit-card.js';
 import { buildMessage, xlsx } from '../fixtures/policy/helpers.js';
 import { CARD, zip } from './extraction-fixtures.js';
+import { cardFound, describeAnalysis } from './analysis-checks.js';
 
 /** An OLE1 ObjectHeader (MS-OLEDS 2.2.4: version 0x0501, FormatID 2 = embedded, class, topic, item) + native data. */
 function ole1(className: string, native: Uint8Array): Buffer {
@@ -39,8 +39,6 @@ const VARIANTS: readonly { readonly name: string; readonly rtf: () => string }[]
   { name: 'text in document user properties ({\\*\\userprops})', rtf: () => rtf(`{\\*\\userprops {\\propname customer}\\proptype30{\\staticval ${CARD}}}`) },
 ];
 
-const cardFound = (a: MessageAnalysis): boolean => a.segments.some((s) => scanCreditCards(s.text).count > 0 || (s.prescanned ?? []).some((h) => h.count > 0));
-const describeAnalysis = (a: MessageAnalysis): string => JSON.stringify({ unscannable: a.unscannable, segments: a.segments.map((s) => `${s.label}: ${s.text.slice(0, 160)}`) }, null, 1);
 const analyse = async (content: string): Promise<MessageAnalysis> =>
   analyzeMessage(await buildMessage({ text: 'see attached', attachments: [{ filename: 'letter.rtf', content: Buffer.from(content, 'latin1'), contentType: 'application/rtf' }] }), DEFAULT_ANALYSIS_LIMITS);
 

@@ -87,11 +87,15 @@ function collectAttributes(attrs: string, out: string[]): void {
   if (!attrs.includes('=')) return;
   ATTRIBUTE.lastIndex = 0;
   for (let m = ATTRIBUTE.exec(attrs); m !== null; m = ATTRIBUTE.exec(attrs)) {
-    const value = decodeEntities(m[2] ?? m[3] ?? m[4] ?? '');
-    if (value === '') continue;
-    out.push(value);
-    if (/%[0-9a-fA-F]{2}|\+/.test(value)) out.push(percentDecode(value));
+    pushValue(out, decodeEntities(m[2] ?? m[3] ?? m[4] ?? ''));
   }
+}
+
+/** An attribute value, and beside it its percent-decoded form when it looks like a URL or query. */
+function pushValue(out: string[], value: string): void {
+  if (value === '') return;
+  out.push(value);
+  if (/%[0-9a-fA-F]{2}|\+/.test(value)) out.push(percentDecode(value));
 }
 
 // Office XML keeps some user text in attributes: alt text and titles of pictures, sheet, table and defined
@@ -109,12 +113,7 @@ const RELATIONSHIP = /<Relationship\b[^<>]*>/g;
 /** Text-bearing attribute values of an Office XML part, one per line (URLs also percent-decoded). */
 export function xmlAttributeText(xml: string, every = false): string {
   const out: string[] = [];
-  const push = (raw: string | undefined): void => {
-    const value = decodeEntities(raw ?? '').trim();
-    if (value === '') return;
-    out.push(value);
-    if (/%[0-9a-fA-F]{2}|\+/.test(value)) out.push(percentDecode(value));
-  };
+  const push = (raw: string | undefined): void => pushValue(out, decodeEntities(raw ?? '').trim());
   if (every) {
     for (const m of xml.matchAll(ANY_ATTRIBUTE)) if (m[1] !== 'xmlns' && m[1]?.startsWith('xmlns:') !== true) push(m[2] ?? m[3]);
   } else {
@@ -130,10 +129,7 @@ export function relationshipTargets(xml: string): string {
   for (const [tag] of xml.matchAll(RELATIONSHIP)) {
     if (!/\bTargetMode\s*=\s*["']External["']/.test(tag)) continue;
     const target = /\bTarget\s*=\s*(?:"([^"]*)"|'([^']*)')/.exec(tag);
-    const value = decodeEntities(target?.[1] ?? target?.[2] ?? '');
-    if (value === '') continue;
-    out.push(value);
-    if (/%[0-9a-fA-F]{2}|\+/.test(value)) out.push(percentDecode(value));
+    pushValue(out, decodeEntities(target?.[1] ?? target?.[2] ?? ''));
   }
   return out.join('\n');
 }

@@ -28,10 +28,6 @@ interface Group {
 
 type ObjectChunks = (string | Buffer)[];
 
-export function rtfToText(rtf: string): string {
-  return readRtf(rtf).text;
-}
-
 export function readRtf(rtf: string): RtfDocument {
   const out: string[] = [];
   const objects: RtfObject[] = [];

@@ -180,18 +180,6 @@ function knownDecoder(charset: string): ChunkDecoder | undefined {
   }
 }
 
-/** A TextDecoder for a MIME charset label; unknown labels read as UTF-8 (as mailparser does). */
-export function textDecoder(charset: string, fatal = false): TextDecoder {
-  const name = (charset.split('*')[0] ?? '').trim().toLowerCase();
-  // us-ascii is 7-bit; WHATWG maps the label to windows-1252, MIME readers treat it as UTF-8
-  const label = name === '' || name === 'us-ascii' || name === 'ascii' ? 'utf-8' : name;
-  try {
-    return new TextDecoder(label, { fatal });
-  } catch {
-    return new TextDecoder('utf-8', { fatal });
-  }
-}
-
 /** RFC 3676: a line ending in a space continues on the next; a leading space is stuffing. */
 class FlowedText {
   readonly #delSp: boolean;
