@@ -1,7 +1,7 @@
 // Counting what one message held for one exactData condition: records with at least minColumns of
 // the counted columns, looking up the pending candidates in the order that needs the fewest lookups.
 import { refColumn, refRecord } from './index-format.js';
-import { columnEnd, FANOUT, lookupValue, record, resolvePending, type EdmFound, type EdmIndex } from './lookup.js';
+import { columnEnd, FANOUT, lookupSelective, lookupValue, record, resolvePending, type EdmFound, type EdmIndex } from './lookup.js';
 
 function anchorColumns(found: EdmFound): number {
   let bits = found.commonColumns;
@@ -77,9 +77,15 @@ function resolveFor(index: EdmIndex, found: EdmFound, columnBits: number, minCol
     return undefined;
   }
   const needy: number[] = [];
+  // a needy record that holds minColumns without L is counted already: L only completes its column set
+  let short = false;
   for (const [rec, bits] of found.anchors) {
     if ((bits & L) !== 0) continue;
-    if (popcount((bits & rest) >>> 0) + popcount((commonRest & ~bits) >>> 0) >= minColumns - 1) needy.push(rec);
+    const own = popcount((bits & rest) >>> 0);
+    if (own + popcount((commonRest & ~bits) >>> 0) >= minColumns - 1) {
+      needy.push(rec);
+      if (own < minColumns) short = true;
+    }
   }
   const extra = new Map<number, number>();
   if (needy.length === 0) return extra;
@@ -87,7 +93,11 @@ function resolveFor(index: EdmIndex, found: EdmFound, columnBits: number, minCol
   const e = index.data.entries;
   for (const [value, bits] of found.pending) {
     if ((bits & L) === 0) continue;
-    const { start, end } = lookupValue(index, value);
+    // common values reach only records below minColumns (countRecords applies them to no other), so
+    // when every needy record is counted already their ranges are not even measured
+    const range = short ? lookupValue(index, value) : lookupSelective(index, value);
+    if (range === undefined) continue;
+    const { start, end } = range;
     if (end - start > FANOUT) {
       // a common value is a fact like any other (countRecords applies it as usual); a second full
       // resolve would add the range again, which counts the same

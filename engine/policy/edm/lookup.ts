@@ -45,31 +45,74 @@ export function entryHash(keys: EdmKeys, value: string): { hi: number; lo: numbe
   return { hi: sipOut[0] ?? 0, lo: sipOut[1] ?? 0 };
 }
 
+/** Entry m is below the hash (hi, lo), or at most equal to it with `after`. */
+function below(e: Uint32Array, m: number, hi: number, lo: number, after: boolean): boolean {
+  const mh = e[m * 3] ?? 0;
+  const ml = e[m * 3 + 1] ?? 0;
+  return mh < hi || (mh === hi && (ml < lo || (after && ml === lo)));
+}
+
 /** First entry index in [a, b) with (hi, lo) >= the hash, or > it with `after`. */
 function bound(e: Uint32Array, a: number, b: number, hi: number, lo: number, after: boolean): number {
   while (a < b) {
     const m = (a + b) >>> 1;
-    const mh = e[m * 3] ?? 0;
-    const ml = e[m * 3 + 1] ?? 0;
-    const below = mh < hi || (mh === hi && (ml < lo || (after && ml === lo)));
-    if (below) a = m + 1;
+    if (below(e, m, hi, lo, after)) a = m + 1;
     else b = m;
   }
   return a;
 }
 
-/** The entries [start, end) of one normalised value (empty when start === end); no filter check. */
-export function lookupValue(index: EdmIndex, value: string): { start: number; end: number } {
-  const { data, keys } = index;
-  sipHashString(keys.entries, value);
-  const hi = sipOut[0] ?? 0;
-  const lo = sipOut[1] ?? 0;
+/**
+ * bound() by galloping from a: probes a, a+2, a+6, ... then a binary search inside the last step. The
+ * answer is usually within a few entries of a (a bucket's start, a value's first entry), so the probes
+ * stay in one or two cache lines where a binary search over a common value's range of hundreds of
+ * entries would touch a new line at nearly every step.
+ */
+function gallop(e: Uint32Array, a: number, b: number, hi: number, lo: number, after: boolean): number {
+  let step = 1;
+  while (a < b) {
+    const p = Math.min(a + step, b) - 1;
+    if (!below(e, p, hi, lo, after)) return bound(e, a, p, hi, lo, after);
+    a = p + 1;
+    step *= 2;
+  }
+  return b;
+}
+
+/** The first entry of hash (hi, lo) and its bucket's end; start === end when the index has no such entry. */
+function valueStart(data: EdmIndexData, hi: number, lo: number): { start: number; bucketEnd: number; found: boolean } {
   // the bucket of the top bits bounds the search (a value's entries never straddle buckets: same hash)
   const k = hi >>> (32 - data.bucketBits);
   const a = data.buckets[k] ?? 0;
   const b = data.buckets[k + 1] ?? 0;
-  const start = bound(data.entries, a, b, hi, lo, false);
-  const end = start < b && data.entries[start * 3] === hi && data.entries[start * 3 + 1] === lo ? bound(data.entries, start, b, hi, lo, true) : start;
+  const start = gallop(data.entries, a, b, hi, lo, false);
+  return { start, bucketEnd: b, found: start < b && data.entries[start * 3] === hi && data.entries[start * 3 + 1] === lo };
+}
+
+/** The entries [start, end) of one normalised value (empty when start === end); no filter check. */
+export function lookupValue(index: EdmIndex, value: string): { start: number; end: number } {
+  sipHashString(index.keys.entries, value);
+  const hi = sipOut[0] ?? 0;
+  const lo = sipOut[1] ?? 0;
+  const { start, bucketEnd, found } = valueStart(index.data, hi, lo);
+  return { start, end: found ? gallop(index.data.entries, start + 1, bucketEnd, hi, lo, true) : start };
+}
+
+/**
+ * The entries of one value when it is selective (at most FANOUT of them, none when absent), undefined
+ * when it is common: its end is not searched for (a common value's range can be thousands long).
+ */
+export function lookupSelective(index: EdmIndex, value: string): { start: number; end: number } | undefined {
+  sipHashString(index.keys.entries, value);
+  const hi = sipOut[0] ?? 0;
+  const lo = sipOut[1] ?? 0;
+  const { start, bucketEnd, found } = valueStart(index.data, hi, lo);
+  if (!found) return { start, end: start };
+  const e = index.data.entries;
+  const last = start + FANOUT;
+  if (last < bucketEnd && e[last * 3] === hi && e[last * 3 + 1] === lo) return undefined;
+  let end = start + 1;
+  while (end < bucketEnd && end <= last && e[end * 3] === hi && e[end * 3 + 1] === lo) end++;
   return { start, end };
 }
 
