@@ -5,7 +5,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { hardNegativeDocs, positiveDoc, SPECS, twinDoc } from '../../../bench/detect-corpus.mjs';
-import { CandidatePlan } from './candidate-scan.js';
+import { CandidatePlan, RangeStore } from './candidate-scan.js';
 import { IDENTIFIERS } from './identifiers/catalogue.js';
 import { IdentifierScan } from './identifiers/scan.js';
 import { regexFeatures } from './regex-features.js';
@@ -14,10 +14,10 @@ const WITH_PATTERN = IDENTIFIERS.filter((i) => i.pattern !== undefined);
 const PLAN = new CandidatePlan(WITH_PATTERN.map((i) => i.pattern as RegExp));
 
 /** Every identifier's matches both ways; returns the names that differ (expected: none). */
-function differing(text: string, plan = PLAN): string[] {
+function differing(text: string, plan = PLAN, store?: RangeStore): string[] {
   const starts = plan.scan(text);
   const whole = new IdentifierScan(text);
-  const near = new IdentifierScan(text, plan);
+  const near = new IdentifierScan(text, plan, store);
   const bad: string[] = [];
   for (const id of WITH_PATTERN) {
     const a = [...id.find(text)];
@@ -32,6 +32,24 @@ function differing(text: string, plan = PLAN): string[] {
 const NOISE = ['the', 'invoice', 'Total:', '2024-10-31', '1,234.56', '#883412', 'EUR', '-', '/', '+', '=', '.', ':', '//', '\n', '\t', 'aGVsbG8gd29ybGQ', 'Ü', 'é', '€', 'İ', '0x', '_', 'AKIA', 'ghp_', 'eyJ', 'sk_live_', 'xoxb-', 'https://', 'DE', 'IT', 'GB82'];
 
 describe('candidate scan (differential: same matches as the whole-text scan)', () => {
+  it('finds the same matches with one reused range store, text after text (as a window scanner does)', () => {
+    const store = new RangeStore();
+    const texts: string[] = [];
+    for (const id of WITH_PATTERN) texts.push(`lead ${id.example} tail`, `${'0123456789 abcdefghij '.repeat(50)}${id.example}`, '');
+    // long texts first, so later short ones sit in buffers that still hold the earlier texts' ranges
+    texts.sort((a, b) => b.length - a.length);
+    for (const t of [...texts, ...texts.reverse()]) expect(differing(t, PLAN, store), t).toEqual([]);
+  });
+
+  it('refuses starts whose store has since scanned another text (they would read its ranges)', () => {
+    const store = new RangeStore();
+    const id = WITH_PATTERN.find((i) => PLAN.covers(i.pattern as RegExp));
+    if (id === undefined) throw new Error('no covered pattern');
+    const first = PLAN.scan(`a ${id.example} b`, store);
+    PLAN.scan('something else', store);
+    expect(() => first.for(id.pattern as RegExp)).toThrow(/RG_POL_INTERNAL/);
+  });
+
   it('covers the catalogue patterns it can read, so the test exercises the candidate path', () => {
     const covered = WITH_PATTERN.filter((i) => PLAN.covers(i.pattern as RegExp)).map((i) => i.name);
     expect(covered.length).toBeGreaterThan(WITH_PATTERN.length - 3);

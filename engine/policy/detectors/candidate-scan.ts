@@ -117,9 +117,12 @@ export class CandidatePlan {
     return patternIndex(this.#byRegex, this.#index, re) >= 0;
   }
 
-  /** Where each covered pattern can start in a text. */
-  scan(text: string): CandidateStarts {
-    const ranges: number[][] = Array.from({ length: this.#patterns }, () => []);
+  /**
+   * Where each covered pattern can start in a text. With `store`, the ranges are written into it (its
+   * buffers are reused, text after text) and the result is valid only until the store's next scan.
+   */
+  scan(text: string, store: RangeStore = new RangeStore()): CandidateStarts {
+    const ranges = store.reset(this.#patterns);
     for (const rc of this.#runClasses) runs(text, rc, ranges);
     for (const lit of this.#literals.values()) occurrences(text, lit, ranges);
     return new CandidateStarts(this.#byRegex, this.#index, ranges, text.length);
@@ -127,7 +130,7 @@ export class CandidatePlan {
 }
 
 /** Maximal runs of a class at least rc.min long: probe every rc.min-th character, widen each hit. */
-function runs(text: string, rc: RunClass, ranges: number[][]): void {
+function runs(text: string, rc: RunClass, ranges: RangeStore): void {
   const ascii = rc.ascii;
   const nonAscii = rc.nonAscii;
   const stride = rc.min;
@@ -139,15 +142,15 @@ function runs(text: string, rc: RunClass, ranges: number[][]): void {
     while (a > 0 && member(text.charCodeAt(a - 1))) a--;
     let b = i + 1;
     while (b < n && member(text.charCodeAt(b))) b++;
-    if (b - a >= stride) for (const u of rc.uses) if (b - a >= u.length) ranges[u.pattern]?.push(a - u.maxOffset, b - u.length - u.minOffset);
+    if (b - a >= stride) for (const u of rc.uses) if (b - a >= u.length) ranges.push(u.pattern, a - u.maxOffset, b - u.length - u.minOffset);
     // text[b] is outside the class: a later run of `stride` or more covers b + stride or a later probe
     i = b;
   }
 }
 
-function occurrences(text: string, lit: Literal, ranges: number[][]): void {
+function occurrences(text: string, lit: Literal, ranges: RangeStore): void {
   const push = (at: number): void => {
-    for (const u of lit.uses) ranges[u.pattern]?.push(at - u.maxOffset, at - u.minOffset);
+    for (const u of lit.uses) ranges.push(u.pattern, at - u.maxOffset, at - u.minOffset);
   };
   if (lit.folded === undefined) {
     for (let at = text.indexOf(lit.text); at !== -1; at = text.indexOf(lit.text, at + 1)) push(at);
@@ -167,17 +170,117 @@ const patternIndex = (byRegex: ReadonlyMap<RegExp, number>, index: ReadonlyMap<s
 
 const classKey = (c: CharClass): string => `${c.nonAscii ? 'U' : ''}${c.ascii.join('')}`;
 
+/**
+ * The start ranges of one text, per pattern, as [start, end] pairs in one Int32Array per pattern.
+ *
+ * Why a store that outlives the text: a window of a long text is scanned for some milliseconds, long
+ * enough for young-generation collections to run meanwhile, and what is alive then is promoted to the
+ * old generation, which is collected only when it reaches its limit (V8 lets it grow to 3-4 times what
+ * was live at the last full collection). Plain arrays of one window's ranges were as large as the
+ * window's text (the bench body: 53,000 numbers, 0.4 MB, plus the garbage of growing them), so a
+ * 50 MB message promoted about 20 MB of dead ranges before the first full collection
+ * (docs/benchmarks.md, "The 50 MB regression: cause"). A window scanner keeps one store, so the
+ * ranges of every window after the first land in the same buffers.
+ */
+export class RangeStore {
+  #flat: Int32Array[] = [];
+  #length: number[] = [];
+  #merged: boolean[] = [];
+  #keys = new Float64Array(0);
+  /** Bumped by each reset: starts of an earlier text refuse to read ranges that are not theirs. */
+  #generation = 0;
+
+  /** @internal Empties the store for a text with `patterns` covered patterns. */
+  reset(patterns: number): this {
+    this.#generation++;
+    while (this.#flat.length < patterns) this.#flat.push(new Int32Array(INITIAL_RANGES));
+    for (let p = 0; p < patterns; p++) {
+      this.#length[p] = 0;
+      this.#merged[p] = false;
+    }
+    return this;
+  }
+
+  get generation(): number {
+    return this.#generation;
+  }
+
+  push(pattern: number, start: number, end: number): void {
+    let flat = this.#flat[pattern] as Int32Array;
+    const n = this.#length[pattern] as number;
+    if (n + 2 > flat.length) {
+      const grown = new Int32Array(flat.length * 2);
+      grown.set(flat);
+      this.#flat[pattern] = flat = grown;
+    }
+    flat[n] = start;
+    flat[n + 1] = end;
+    this.#length[pattern] = n + 2;
+  }
+
+  /** One pattern's ranges sorted, clamped to the text and joined where they overlap (in place, once). */
+  merged(pattern: number, length: number): Int32Array {
+    const flat = this.#flat[pattern];
+    if (flat === undefined) return new Int32Array(0);
+    if (this.#merged[pattern] !== true) {
+      this.#length[pattern] = this.#merge(flat, this.#length[pattern] as number, length);
+      this.#merged[pattern] = true;
+    }
+    return flat.subarray(0, this.#length[pattern]);
+  }
+
+  // Sorted, clamped, overlapping ranges joined, written over the input (each pair read yields at most
+  // one pair written, before it); ends inclusive. Returns the new length.
+  #merge(flat: Int32Array, count: number, length: number): number {
+    let n = 0;
+    const add = (s0: number, e0: number): void => {
+      const s = Math.max(0, s0);
+      const e = Math.min(length, e0);
+      if (s > e) return;
+      if (n > 0 && s <= (flat[n - 1] as number) + 1) flat[n - 1] = Math.max(flat[n - 1] as number, e);
+      else {
+        flat[n++] = s;
+        flat[n++] = e;
+      }
+    };
+    let sorted = true;
+    for (let i = 2; i < count && sorted; i += 2) sorted = (flat[i] as number) >= (flat[i - 2] as number);
+    if (sorted) {
+      for (let i = 0; i < count; i += 2) add(flat[i] as number, flat[i + 1] as number);
+    } else if (length < PACK) {
+      // one number per pair, sorted as a typed array: no pair objects
+      const pairs = count >> 1;
+      if (this.#keys.length < pairs) this.#keys = new Float64Array(Math.max(pairs, this.#keys.length * 2));
+      const keys = this.#keys.subarray(0, pairs);
+      for (let i = 0; i < pairs; i++) keys[i] = Math.max(0, (flat[2 * i] as number) + PACK) * PACK + Math.max(0, (flat[2 * i + 1] as number) + 1);
+      keys.sort();
+      for (const k of keys) add(Math.floor(k / PACK) - PACK, (k % PACK) - 1);
+    } else {
+      const pairs: [number, number][] = [];
+      for (let i = 0; i < count; i += 2) pairs.push([flat[i] as number, flat[i + 1] as number]);
+      pairs.sort((a, b) => a[0] - b[0]);
+      for (const [s, e] of pairs) add(s, e);
+    }
+    return n;
+  }
+}
+
+/** Pairs × 2 per pattern a fresh store starts with; doubled as needed. */
+const INITIAL_RANGES = 64;
+
 /** The start ranges of one text, per pattern; each find gets its own cursor. */
 export class CandidateStarts {
   readonly #byRegex: ReadonlyMap<RegExp, number>;
   readonly #index: ReadonlyMap<string, number>;
-  readonly #ranges: readonly number[][];
+  readonly #ranges: RangeStore;
+  readonly #generation: number;
   readonly #length: number;
 
-  constructor(byRegex: ReadonlyMap<RegExp, number>, index: ReadonlyMap<string, number>, ranges: readonly number[][], length: number) {
+  constructor(byRegex: ReadonlyMap<RegExp, number>, index: ReadonlyMap<string, number>, ranges: RangeStore, length: number) {
     this.#byRegex = byRegex;
     this.#index = index;
     this.#ranges = ranges;
+    this.#generation = ranges.generation;
     this.#length = length;
   }
 
@@ -185,41 +288,10 @@ export class CandidateStarts {
   for(re: RegExp): MatchStarts | undefined {
     const p = patternIndex(this.#byRegex, this.#index, re);
     if (p < 0) return undefined;
-    return new StartCursor(merge(this.#ranges[p] ?? [], this.#length), this.#length);
+    // a reused store holds another text's ranges now: reading them would skip real matches
+    if (this.#ranges.generation !== this.#generation) throw new Error('RG_POL_INTERNAL: candidate starts used after their store scanned another text');
+    return new StartCursor(this.#ranges.merged(p, this.#length), this.#length);
   }
-}
-
-/** Sorted, clamped, overlapping ranges joined; flat [start, end] pairs, ends inclusive. */
-function merge(flat: readonly number[], length: number): Int32Array {
-  const out = new Int32Array(flat.length);
-  let n = 0;
-  const add = (s0: number, e0: number): void => {
-    const s = Math.max(0, s0);
-    const e = Math.min(length, e0);
-    if (s > e) return;
-    if (n > 0 && s <= (out[n - 1] as number) + 1) out[n - 1] = Math.max(out[n - 1] as number, e);
-    else {
-      out[n++] = s;
-      out[n++] = e;
-    }
-  };
-  let sorted = true;
-  for (let i = 2; i < flat.length && sorted; i += 2) sorted = (flat[i] as number) >= (flat[i - 2] as number);
-  if (sorted) {
-    for (let i = 0; i < flat.length; i += 2) add(flat[i] as number, flat[i + 1] as number);
-  } else if (length < PACK) {
-    // one number per pair, sorted as a typed array: no pair objects
-    const keys = new Float64Array(flat.length >> 1);
-    for (let i = 0; i < keys.length; i++) keys[i] = Math.max(0, (flat[2 * i] as number) + PACK) * PACK + Math.max(0, (flat[2 * i + 1] as number) + 1);
-    keys.sort();
-    for (const k of keys) add(Math.floor(k / PACK) - PACK, (k % PACK) - 1);
-  } else {
-    const pairs: [number, number][] = [];
-    for (let i = 0; i < flat.length; i += 2) pairs.push([flat[i] as number, flat[i + 1] as number]);
-    pairs.sort((a, b) => a[0] - b[0]);
-    for (const [s, e] of pairs) add(s, e);
-  }
-  return out.subarray(0, n);
 }
 
 /** Packing bound: a start (offset by PACK, so negative ones fit) and an end, each below 2 × PACK. */

@@ -1,6 +1,7 @@
 // Text detectors over one text: the unit of scanning. Evaluation scans a held segment lazily, one
 // detector at a time; a text too long to hold is scanned window by window as it is decoded, every
 // detector at once, and only the merged hits are kept (WindowedScan).
+import { RangeStore } from './candidate-scan.js';
 import { scanCreditCards } from './credit-card.js';
 import { type Hits, MAX_SAMPLES, NO_HITS } from './hits.js';
 import { scanIbans } from './iban.js';
@@ -18,10 +19,13 @@ export class TextScan {
   #keywordCounts: KeywordCounts | undefined;
   #regexPossible: boolean | undefined;
   #identifiers: IdentifierScan | undefined;
+  readonly #ranges: RangeStore | undefined;
 
-  constructor(set: PolicySet, text: string) {
+  /** `ranges`: reused buffers for the identifier candidate pass; the scan is then over before the store's next text. */
+  constructor(set: PolicySet, text: string, ranges?: RangeStore) {
     this.#set = set;
     this.#text = text;
+    this.#ranges = ranges;
   }
 
   hits(id: number): Hits {
@@ -41,7 +45,7 @@ export class TextScan {
         this.#keywordCounts ??= countKeywords(this.#set.keywords, text);
         return keywordHits(d.ref, this.#keywordCounts, this.#set.keywords);
       case 'identifier':
-        this.#identifiers ??= new IdentifierScan(text, this.#set.identifierCandidates);
+        this.#identifiers ??= new IdentifierScan(text, this.#set.identifierCandidates, this.#ranges);
         return this.#identifiers.hits(d.identifiers, d.confidence);
       case 'exactData':
         return edmHits(d.index, text);
@@ -66,6 +70,8 @@ export class WindowedScan {
   readonly #counts: number[];
   readonly #samples: string[][];
   readonly #edm: (Hits | undefined)[] = [];
+  /** The windows' candidate ranges, one window after another in the same buffers (see RangeStore). */
+  readonly #ranges = new RangeStore();
 
   constructor(set: PolicySet) {
     this.#set = set;
@@ -80,7 +86,7 @@ export class WindowedScan {
    */
   scan(window: string, overlapChars = 0): void {
     if (window.length <= overlapChars) return;
-    const scan = new TextScan(this.#set, window);
+    const scan = new TextScan(this.#set, window, this.#ranges);
     const before = overlapChars === 0 ? undefined : new TextScan(this.#set, window.slice(0, overlapChars));
     for (let id = 0; id < this.#counts.length; id++) {
       const hits = scan.hits(id);

@@ -14,8 +14,15 @@ import { type ChunkDecoder, wideCharsetDecoder } from './encoded-words.js';
 
 /** Text kept whole up to this length. */
 export const HOLD_CHARS = 1 << 20;
-/** Window size once a text is longer (small, so that the scanners' temporaries stay small too). */
-export const WINDOW_CHARS = 256 << 10;
+/**
+ * Window size once a text is longer. Small, so that the scanners' temporaries stay small too, and so
+ * that a window of one-byte text (with the overlap and one decoded piece) stays under V8's large-object
+ * size (128 KiB): a large object alive at one young collection is promoted at once, and one window's
+ * strings promoted per collection piled up to 20-30 MB in a 50 MB message before the old generation was
+ * collected (256 Ki characters: +33 MB RSS; 64 Ki: +11-15 MB; docs/benchmarks.md, "The 50 MB
+ * regression: cause"). A regular object is promoted only when it survives two, which a window rarely does.
+ */
+export const WINDOW_CHARS = 64 << 10;
 /** Text of the previous window scanned again before the next: longer than any value a detector matches. */
 export const OVERLAP_CHARS = 4 << 10;
 

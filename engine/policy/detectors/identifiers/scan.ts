@@ -1,7 +1,7 @@
 // Catalogue identifiers over one text: candidates found and validated, then supporting keywords looked
 // up within each identifier's window. Keyword positions are found once per text and keyword (one
 // lower-casing, one indexOf sweep each), so proximity costs a binary search per match.
-import type { CandidatePlan, CandidateStarts } from '../candidate-scan.js';
+import type { CandidatePlan, CandidateStarts, RangeStore } from '../candidate-scan.js';
 import { MAX_SAMPLES, type Hits, NO_HITS } from '../hits.js';
 import { rank, type Confidence, type Found, type Identifier } from './identifier.js';
 
@@ -93,18 +93,21 @@ export class IdentifierScan {
   readonly #keywords: KeywordContext;
   readonly #matches = new Map<string, readonly Match[]>();
   readonly #plan: CandidatePlan | undefined;
+  readonly #store: RangeStore | undefined;
   #starts: CandidateStarts | undefined;
 
-  constructor(text: string, plan?: CandidatePlan) {
+  /** `store`: buffers for the start ranges, reused text after text (see RangeStore); this scan must then be done before the store's next text. */
+  constructor(text: string, plan?: CandidatePlan, store?: RangeStore) {
     this.#text = text;
     this.#keywords = new KeywordContext(text);
     this.#plan = plan;
+    this.#store = store;
   }
 
   matches(id: Identifier): readonly Match[] {
     let found = this.#matches.get(id.name);
     if (found === undefined) {
-      if (this.#plan !== undefined && id.pattern !== undefined && this.#plan.covers(id.pattern)) this.#starts ??= this.#plan.scan(this.#text);
+      if (this.#plan !== undefined && id.pattern !== undefined && this.#plan.covers(id.pattern)) this.#starts ??= this.#plan.scan(this.#text, this.#store);
       found = scanIdentifier(id, this.#text, this.#keywords, this.#starts);
       this.#matches.set(id.name, found);
     }
