@@ -1,7 +1,13 @@
 // Many keywords, one pass: an Aho-Corasick automaton over UTF-16 code units.
 // ASCII transitions are a dense table (the fast path); other characters follow failure links.
+// A small word list also gets a locator, an alternation of its words built once per policy set: while
+// the automaton is in its root state no partial match is pending, so the text up to the next place any
+// word starts (the regex's leftmost match, found natively) cannot change a count and is skipped.
 
 const ASCII = 128;
+/** Larger lists keep the automaton alone: a backtracking alternation tries every word at each position. */
+const LOCATE_MAX_WORDS = 32;
+const NON_ASCII = /[^\x00-\x7f]/;
 
 export interface KeywordMatch {
   /** Index into the word list. */
@@ -19,6 +25,9 @@ export class AhoCorasick {
   readonly #out: (readonly number[])[];
   /** 1 where #out is non-empty: the hot loop tests a byte, not an array. */
   readonly #hasOut: Uint8Array;
+  /** Where the next occurrence of any word starts, exactly (`g`) and in an ASCII text folded (`gi`). */
+  readonly #locate: RegExp | undefined;
+  readonly #locateFolded: RegExp | undefined;
 
   constructor(words: readonly string[]) {
     this.#words = words;
@@ -30,6 +39,11 @@ export class AhoCorasick {
     this.#out = trie.out;
     this.#link(trie.next);
     this.#hasOut = Uint8Array.from(this.#out, (o) => (o.length > 0 ? 1 : 0));
+    const locatable = words.length > 0 && words.length <= LOCATE_MAX_WORDS && words.every((w) => w !== '');
+    const source = words.map(literalSource).join('|');
+    this.#locate = locatable ? new RegExp(source, 'g') : undefined;
+    // without the u flag, i folds no non-ASCII character to an ASCII one: in an ASCII text it is A-Z → a-z
+    this.#locateFolded = locatable ? new RegExp(source, 'gi') : undefined;
   }
 
   get size(): number {
@@ -73,8 +87,15 @@ export class AhoCorasick {
   scan(text: string, onMatch: (m: KeywordMatch) => void): void {
     const table = this.#table;
     const hasOut = this.#hasOut;
+    const locate = this.#locate;
     let s = 0;
     for (let i = 0, n = text.length; i < n; i++) {
+      if (s === 0 && locate !== undefined) {
+        locate.lastIndex = i;
+        const next = locate.exec(text);
+        if (next === null) return;
+        i = next.index;
+      }
       const c = text.charCodeAt(i);
       s = c < ASCII ? (table[(s << 7) | c] as number) : this.#step(s, c);
       if (hasOut[s] === 1) this.#emit(s, i + 1, onMatch);
@@ -83,16 +104,23 @@ export class AhoCorasick {
 
   /**
    * scan(text.toLowerCase(), onMatch) without the lower-cased copy, for a text of ASCII characters only
-   * (where lower-casing is A-Z → a-z in place). Returns false, having reported only matches that end
-   * before it, at the first other character: the caller then lower-cases and scans as before.
+   * (where lower-casing is A-Z → a-z in place). Returns false, having reported nothing, for any other
+   * text: the caller then lower-cases and scans as before.
    */
   scanAsciiFolded(text: string, onMatch: (m: KeywordMatch) => void): boolean {
+    if (NON_ASCII.test(text)) return false;
     const table = this.#table;
     const hasOut = this.#hasOut;
+    const locate = this.#locateFolded;
     let s = 0;
     for (let i = 0, n = text.length; i < n; i++) {
+      if (s === 0 && locate !== undefined) {
+        locate.lastIndex = i;
+        const next = locate.exec(text);
+        if (next === null) return true;
+        i = next.index;
+      }
       const c = text.charCodeAt(i);
-      if (c >= ASCII) return false;
       s = table[(s << 7) | (c >= 65 && c <= 90 ? c | 32 : c)] as number;
       if (hasOut[s] === 1) this.#emit(s, i + 1, onMatch);
     }
@@ -102,6 +130,16 @@ export class AhoCorasick {
   #emit(state: number, end: number, onMatch: (m: KeywordMatch) => void): void {
     for (const w of this.#out[state] ?? []) onMatch({ word: w, start: end - (this.#words[w]?.length ?? 0), end });
   }
+}
+
+/** A word as a regex literal: letters and digits as they are, every other code unit escaped. */
+function literalSource(word: string): string {
+  let out = '';
+  for (let i = 0; i < word.length; i++) {
+    const c = word.charCodeAt(i);
+    out += (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) ? word[i] : `\\u${c.toString(16).padStart(4, '0')}`;
+  }
+  return out;
 }
 
 function buildTrie(words: readonly string[]): { next: Map<number, number>[]; out: number[][] } {

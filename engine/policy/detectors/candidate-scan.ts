@@ -42,7 +42,19 @@ interface Literal {
   readonly text: string;
   /** Case-insensitive search (ASCII letters either case). */
   readonly folded: RegExp | undefined;
+  /** The exact search: `tail` (text from anchorOf on) found, then `head` (the rest) compared before it. */
+  readonly head: string;
+  readonly tail: string;
   readonly uses: Use[];
+}
+
+// indexOf finds a literal by its first character and then compares: `sk_live_` stops at every `s` of
+// prose. Searching from a character prose rarely holds (`_live_`) and comparing what comes before
+// finds the same occurrences; the searched part keeps 3 characters, so it stays selective.
+function anchorOf(text: string): number {
+  const common = (c: number): boolean => (c >= 97 && c <= 122) || c === 32;
+  for (let j = 0; j <= text.length - Math.min(3, text.length); j++) if (!common(text.charCodeAt(j))) return j;
+  return 0;
 }
 
 export class CandidatePlan {
@@ -54,6 +66,8 @@ export class CandidatePlan {
   /** By class key; a merged class is listed under each key it absorbed. */
   readonly #classes = new Map<string, RunClass>();
   readonly #runClasses: readonly RunClass[];
+  /** The classes without lower-case letters (digits, upper case, separators) probed together. */
+  readonly #sparse: ProbeGroup | undefined;
   readonly #literals = new Map<string, Literal>();
 
   constructor(patterns: readonly RegExp[]) {
@@ -77,7 +91,10 @@ export class CandidatePlan {
       for (const f of features) this.#add(f, p);
     }
     this.#patterns = n;
-    this.#runClasses = [...new Set(this.#classes.values())];
+    const all = [...new Set(this.#classes.values())];
+    const sparse = all.filter((rc) => !hasLowerCase(rc)).slice(0, 31);
+    this.#sparse = sparse.length > 1 ? probeGroup(sparse) : undefined;
+    this.#runClasses = this.#sparse === undefined ? all : all.filter((rc) => !sparse.includes(rc));
   }
 
   #add(f: Feature, pattern: number): void {
@@ -85,7 +102,7 @@ export class CandidatePlan {
     if (f.kind === 'literal') {
       const key = `${f.folded ? 'i' : ''}/${f.text}`;
       let lit = this.#literals.get(key);
-      if (lit === undefined) this.#literals.set(key, (lit = { text: f.text, folded: f.folded ? new RegExp(escapeRegex(f.text), 'gi') : undefined, uses: [] }));
+      if (lit === undefined) this.#literals.set(key, (lit = { text: f.text, folded: f.folded ? new RegExp(escapeRegex(f.text), 'gi') : undefined, head: f.text.slice(0, anchorOf(f.text)), tail: f.text.slice(anchorOf(f.text)), uses: [] }));
       lit.uses.push(use);
       return;
     }
@@ -123,6 +140,7 @@ export class CandidatePlan {
    */
   scan(text: string, store: RangeStore = new RangeStore()): CandidateStarts {
     const ranges = store.reset(this.#patterns);
+    if (this.#sparse !== undefined) groupRuns(text, this.#sparse, ranges);
     for (const rc of this.#runClasses) runs(text, rc, ranges);
     for (const lit of this.#literals.values()) occurrences(text, lit, ranges);
     return new CandidateStarts(this.#byRegex, this.#index, ranges, text.length);
@@ -135,16 +153,74 @@ function runs(text: string, rc: RunClass, ranges: RangeStore): void {
   const nonAscii = rc.nonAscii;
   const stride = rc.min;
   const n = text.length;
-  const member = (c: number): boolean => (c < 128 ? ascii[c] === 1 : nonAscii);
   for (let i = stride - 1; i < n; i += stride) {
-    if (!member(text.charCodeAt(i))) continue;
-    let a = i;
-    while (a > 0 && member(text.charCodeAt(a - 1))) a--;
+    let c = text.charCodeAt(i);
+    if (!(c < 128 ? ascii[c] === 1 : nonAscii)) continue;
     let b = i + 1;
-    while (b < n && member(text.charCodeAt(b))) b++;
-    if (b - a >= stride) for (const u of rc.uses) if (b - a >= u.length) ranges.push(u.pattern, a - u.maxOffset, b - u.length - u.minOffset);
+    while (b < n && ((c = text.charCodeAt(b)) < 128 ? ascii[c] === 1 : nonAscii)) b++;
+    // the run is long enough only if it reaches back to b - stride: look no further back unless it does
+    // (most hits are a word of prose, ended by a blank just before)
+    const need = b - stride;
+    let a = i;
+    while (a > 0 && a > need && ((c = text.charCodeAt(a - 1)) < 128 ? ascii[c] === 1 : nonAscii)) a--;
+    if (a <= need) {
+      while (a > 0 && ((c = text.charCodeAt(a - 1)) < 128 ? ascii[c] === 1 : nonAscii)) a--;
+      report(rc, a, b, ranges);
+    }
     // text[b] is outside the class: a later run of `stride` or more covers b + stride or a later probe
     i = b;
+  }
+}
+
+function report(rc: RunClass, a: number, b: number, ranges: RangeStore): void {
+  for (const u of rc.uses) if (b - a >= u.length) ranges.push(u.pattern, a - u.maxOffset, b - u.length - u.minOffset);
+}
+
+/** Classes probed in one pass at the shortest stride of them all; one bit per class in the table. */
+interface ProbeGroup {
+  readonly classes: readonly RunClass[];
+  readonly stride: number;
+  readonly table: Int32Array;
+  readonly nonAscii: number;
+}
+
+const hasLowerCase = (rc: RunClass): boolean => rc.ascii.subarray(97, 123).includes(1);
+
+function probeGroup(classes: readonly RunClass[]): ProbeGroup {
+  const table = new Int32Array(128);
+  let nonAscii = 0;
+  classes.forEach((rc, k) => {
+    rc.ascii.forEach((v, c) => (table[c] = (table[c] as number) | (v === 1 ? 1 << k : 0)));
+    if (rc.nonAscii) nonAscii |= 1 << k;
+  });
+  return { classes, stride: Math.min(...classes.map((rc) => rc.min)), table, nonAscii };
+}
+
+// runs() for each class of the group, from one probe sequence: a stride no longer than any class's
+// minimum still lands in every run long enough to matter; a class already widened past the probe is
+// not widened again, so each maximal run is reported once.
+function groupRuns(text: string, g: ProbeGroup, ranges: RangeStore): void {
+  const { classes, stride, table } = g;
+  const n = text.length;
+  const done = new Int32Array(classes.length);
+  for (let i = stride - 1; i < n; i += stride) {
+    const c0 = text.charCodeAt(i);
+    let bits = c0 < 128 ? (table[c0] as number) : g.nonAscii;
+    while (bits !== 0) {
+      const k = 31 - Math.clz32(bits);
+      bits ^= 1 << k;
+      if (i < (done[k] as number)) continue;
+      const rc = classes[k] as RunClass;
+      const ascii = rc.ascii;
+      const nonAscii = rc.nonAscii;
+      let c = 0;
+      let a = i;
+      while (a > 0 && ((c = text.charCodeAt(a - 1)) < 128 ? ascii[c] === 1 : nonAscii)) a--;
+      let b = i + 1;
+      while (b < n && ((c = text.charCodeAt(b)) < 128 ? ascii[c] === 1 : nonAscii)) b++;
+      done[k] = b;
+      if (b - a >= rc.min) report(rc, a, b, ranges);
+    }
   }
 }
 
@@ -153,7 +229,9 @@ function occurrences(text: string, lit: Literal, ranges: RangeStore): void {
     for (const u of lit.uses) ranges.push(u.pattern, at - u.maxOffset, at - u.minOffset);
   };
   if (lit.folded === undefined) {
-    for (let at = text.indexOf(lit.text); at !== -1; at = text.indexOf(lit.text, at + 1)) push(at);
+    const { head, tail } = lit;
+    const j = head.length;
+    for (let at = text.indexOf(tail, j); at !== -1; at = text.indexOf(tail, at + 1)) if (j === 0 || text.startsWith(head, at - j)) push(at - j);
     return;
   }
   const re = lit.folded;

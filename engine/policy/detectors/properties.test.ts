@@ -43,6 +43,33 @@ describe('detector properties', () => {
     );
   });
 
+  // the locator (a word list of up to 32) skips text while no partial match is pending; a longer list
+  // runs the automaton alone. Both must report the same occurrences, in the same order.
+  it('Aho-Corasick with and without its locator: same matches, same order, exact and ASCII-folded', () => {
+    const alphabet = fc.constantFrom('a', 'b', 'A', 'B', 'ab', 'aB', 'ü', '.', ' ', '\n', '\ud83d', '\ude00', '€', '|', '\\');
+    const word = fc.array(alphabet, { minLength: 1, maxLength: 4 }).map((p) => p.join(''));
+    const filler = Array.from({ length: 40 }, (_, i) => `zz${i}q`);
+    fc.assert(
+      fc.property(fc.uniqueArray(word, { minLength: 1, maxLength: 6 }), fc.array(alphabet, { maxLength: 60 }), (words, parts) => {
+        const text = parts.join('');
+        const record = (ac: AhoCorasick, folded: boolean, t: string): string[] => {
+          const out: string[] = [];
+          const ok = folded ? ac.scanAsciiFolded(t, (m) => out.push(`${m.word}@${m.start}-${m.end}`)) : (ac.scan(t, (m) => out.push(`${m.word}@${m.start}-${m.end}`)), true);
+          return ok ? out : ['not ascii'];
+        };
+        const lower = words.map((w) => w.toLowerCase());
+        for (const [list, folded, t] of [[words, false, text], [lower, true, text], [lower, false, text.toLowerCase()]] as const) {
+          const located = record(new AhoCorasick(list), folded, t);
+          const plain = record(new AhoCorasick([...list, ...filler]), folded, t);
+          expect(located).toEqual(plain);
+        }
+        const ascii = text.replace(/[^\x00-\x7f]/g, '');
+        expect(record(new AhoCorasick(lower), true, ascii)).toEqual(record(new AhoCorasick(lower), false, ascii.toLowerCase()));
+      }),
+      { numRuns: 3000 },
+    );
+  });
+
   it('finds every Luhn-valid Visa number in prose and never reveals it in a sample', () => {
     fc.assert(
       fc.property(fc.stringMatching(/^[0-9]{14}$/), fc.constantFrom(' ', '-', ''), fc.string({ maxLength: 20 }), (body, sep, prose) => {
