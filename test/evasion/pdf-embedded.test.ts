@@ -1,0 +1,87 @@
+// Files attached inside a PDF (the /EmbeddedFiles name tree, FileAttachment annotations) and streams
+// under the LZW and RunLength filters: a card number in an embedded file must reach a detector under
+// the label report.pdf/<embedded name>, and a stream that decodes past the caps must be refused as
+// 'limit' before pdf.js (which decodes without any cap) sees the file.
+import { deflateSync } from 'node:zlib';
+import { describe, expect, it } from 'vitest';
+import { DEFAULT_ANALYSIS_LIMITS, type AnalysisLimits, type MessageAnalysis, type UnscannableReason } from '../../engine/policy/analysis.js';
+import { analyzeMessage } from '../../engine/policy/extract/analyze.js';
+import { scanCreditCards } from '../../engine/policy/detectors/credit-card.js';
+import { buildMessage } from '../fixtures/policy/helpers.js';
+import { CARD, pdf, zip, zerosFlate } from './extraction-fixtures.js';
+import { lzw, lzwZeros, pdfWithContent, pdfWithFiles, pngUpRows, runLength } from './pdf-fixtures.js';
+
+type Expectation = { readonly card: string } | { readonly unscannable: UnscannableReason };
+
+interface Variant {
+  readonly name: string;
+  readonly file: () => Buffer;
+  /** card: the label of the segment the card must be found in. */
+  readonly expect: Expectation;
+  readonly limits?: Partial<AnalysisLimits>;
+}
+
+const CARD_TEXT = `customer card ${CARD} exp 12/29`;
+const content = (text: string): Buffer => Buffer.from(`BT /F1 12 Tf 72 712 Td (${text}) Tj ET`, 'latin1');
+
+const VARIANTS: readonly Variant[] = [
+  { name: 'embedded plain text file (uncompressed)', file: () => pdfWithFiles([{ name: 'card.txt', data: CARD_TEXT }]), expect: { card: 'report.pdf/card.txt' } },
+  { name: 'embedded Flate-compressed text file', file: () => pdfWithFiles([{ name: 'card.txt', data: CARD_TEXT, flate: true }]), expect: { card: 'report.pdf/card.txt' } },
+  { name: 'embedded zip holding a card', file: () => pdfWithFiles([{ name: 'cards.zip', data: zip([{ name: 'card.txt', data: CARD_TEXT }]), flate: true }]), expect: { card: 'report.pdf/cards.zip/card.txt' } },
+  { name: 'PDF embedded in the PDF', file: () => pdfWithFiles([{ name: 'inner.pdf', data: pdf(CARD_TEXT, { flate: true }) }]), expect: { card: 'report.pdf/inner.pdf' } },
+  { name: 'text in a PDF embedded in a PDF embedded in the PDF', file: () => pdfWithFiles([{ name: 'middle.pdf', data: pdfWithFiles([{ name: 'card.txt', data: CARD_TEXT, flate: true }]) }]), expect: { card: 'report.pdf/middle.pdf/card.txt' } },
+  { name: 'PDFs embedded deeper than maxDepth', file: () => pdfWithFiles([{ name: 'middle.pdf', data: pdfWithFiles([{ name: 'card.txt', data: CARD_TEXT }]) }]), expect: { unscannable: 'limit' }, limits: { maxDepth: 2 } },
+  { name: 'file attached by a FileAttachment annotation only (no name tree)', file: () => pdfWithFiles([{ name: 'card.txt', data: CARD_TEXT, flate: true }], { via: 'annotation' }), expect: { card: 'report.pdf/card.txt' } },
+  { name: 'embedded text whose /Subtype says image/png', file: () => pdfWithFiles([{ name: 'photo.png', data: CARD_TEXT, flate: true, streamDict: '/Type /EmbeddedFile /Subtype /image#2Fpng' }]), expect: { card: 'report.pdf/photo.png' } },
+  { name: 'embedded text whose stream says /Subtype /Image', file: () => pdfWithFiles([{ name: 'scan.png', data: CARD_TEXT, flate: true, streamDict: '/Type /EmbeddedFile /Subtype /Image' }]), expect: { card: 'report.pdf/scan.png' } },
+  { name: 'embedded file stream without /Type (found through /EF only)', file: () => pdfWithFiles([{ name: 'card.txt', data: CARD_TEXT, flate: true, streamDict: '' }]), expect: { card: 'report.pdf/card.txt' } },
+  { name: 'Filespec and catalog in an object stream (/ObjStm, xref stream)', file: () => pdfWithFiles([{ name: 'card.txt', data: CARD_TEXT, flate: true }], { objectStream: [1, 2, 3, 5, 6] }), expect: { card: 'report.pdf/card.txt' } },
+  { name: 'embedded file in a PDF encrypted with an empty user password', file: () => pdfWithFiles([{ name: 'card.txt', data: CARD_TEXT, flate: true }], { emptyPassword: true }), expect: { card: 'report.pdf/card.txt' } },
+  { name: 'card in the embedded file name', file: () => pdfWithFiles([{ name: `card ${CARD}.txt`, data: 'nothing here' }]), expect: { card: 'report.pdf (file names)' } },
+  { name: 'embedded file that inflates past the ratio limit', file: () => pdfWithFiles([{ name: 'zeros.bin', data: zerosFlate(16 << 20), streamDict: '/Type /EmbeddedFile /Filter /FlateDecode' }]), expect: { unscannable: 'limit' } },
+  // LZW and RunLength: decoded here, under the caps, not left to pdf.js
+  { name: 'LZW content stream', file: () => pdfWithContent(lzw(content(CARD_TEXT)), '/LZWDecode'), expect: { card: 'report.pdf' } },
+  { name: 'LZW content stream with EarlyChange 0', file: () => pdfWithContent(lzw(content(CARD_TEXT.repeat(40)), 0), '/LZWDecode', '<< /EarlyChange 0 >>'), expect: { card: 'report.pdf' } },
+  { name: 'RunLength content stream', file: () => pdfWithContent(runLength(content(`${CARD_TEXT}      `)), '/RunLengthDecode'), expect: { card: 'report.pdf' } },
+  { name: 'LZW then Flate content stream ([/FlateDecode /LZWDecode])', file: () => pdfWithContent(deflateSync(lzw(content(CARD_TEXT))), '[/FlateDecode /LZWDecode]'), expect: { card: 'report.pdf' } },
+  { name: 'LZW bomb (a 24 KB stream of 50 MB of zeros)', file: () => pdfWithContent(lzwZeros(16_000), '/LZWDecode'), expect: { unscannable: 'limit' } },
+  { name: 'RunLength bomb (2 MiB of runs to 128 MiB of zeros)', file: () => pdfWithContent(runLength(Buffer.alloc(128 << 20)), '/RunLengthDecode'), expect: { unscannable: 'limit' } },
+  { name: 'embedded file under LZW', file: () => pdfWithFiles([{ name: 'card.txt', data: lzw(Buffer.from(CARD_TEXT)), streamDict: '/Type /EmbeddedFile /Filter /LZWDecode' }]), expect: { card: 'report.pdf/card.txt' } },
+  // Flate with a PNG predictor: the rows' filter bytes and differences are not the text
+  { name: 'Flate content stream with PNG Up predictor rows', file: () => pdfWithContent(deflateSync(pngUpRows(content(CARD_TEXT), 5)), '/FlateDecode', '<< /Predictor 12 /Columns 5 >>'), expect: { card: 'report.pdf' } },
+  { name: 'embedded file with PNG Up predictor rows', file: () => pdfWithFiles([{ name: 'card.txt', data: deflateSync(pngUpRows(Buffer.from(CARD_TEXT), 4)), streamDict: '/Type /EmbeddedFile /Filter /FlateDecode /DecodeParms << /Predictor 12 /Columns 4 >>' }]), expect: { card: 'report.pdf/card.txt' } },
+];
+
+const cardIn = (a: MessageAnalysis, label: string): boolean => a.segments.some((s) => s.label === label && (scanCreditCards(s.text).count > 0 || (s.prescanned ?? []).some((h) => h.count > 0)));
+
+const describeAnalysis = (a: MessageAnalysis): string =>
+  JSON.stringify({ unscannable: a.unscannable, notes: a.notes, limits: a.limitsHit, attachments: a.attachments, segments: a.segments.map((s) => `${s.label}: ${s.text.slice(0, 120)}`) }, null, 1);
+
+const analyze = async (file: Buffer, limits: Partial<AnalysisLimits> = {}): Promise<MessageAnalysis> =>
+  analyzeMessage(await buildMessage({ text: 'see attached', attachments: [{ filename: 'report.pdf', content: file }] }), { ...DEFAULT_ANALYSIS_LIMITS, ...limits });
+
+describe('evasion: files embedded in a PDF and LZW/RunLength streams', () => {
+  for (const v of VARIANTS) {
+    const want = 'card' in v.expect ? `the card number is found in ${v.expect.card}` : `the part is unscannable (${v.expect.unscannable})`;
+    it(`${v.name}: ${want}`, async () => {
+      const a = await analyze(v.file(), v.limits);
+      if ('card' in v.expect) expect(cardIn(a, v.expect.card), describeAnalysis(a)).toBe(true);
+      else {
+        expect(a.unscannable.map((u) => u.reason), describeAnalysis(a)).toContain(v.expect.unscannable);
+        expect(a.unscannable.find((u) => u.reason === v.expect.unscannable)?.label).toMatch(/^report\.pdf/);
+      }
+    });
+  }
+
+  it('an embedded file is recorded as an attachment inside report.pdf', async () => {
+    const a = await analyze(pdfWithFiles([{ name: 'notes.txt', data: 'nothing to see', flate: true }]));
+    expect(a.attachments.map((x) => ({ name: x.name, container: x.container, sniffedType: x.sniffedType })), describeAnalysis(a)).toContainEqual({ name: 'notes.txt', container: 'report.pdf', sniffedType: 'text/plain' });
+    expect(a.unscannable).toEqual([]);
+  });
+
+  it('control: a PDF with a clean embedded file has no card and nothing unscannable', async () => {
+    const a = await analyze(pdfWithFiles([{ name: 'a.txt', data: 'nothing to see', flate: true }, { name: 'b.zip', data: zip([{ name: 'c.txt', data: 'nothing' }]) }]));
+    expect(a.segments.some((s) => scanCreditCards(s.text).count > 0), describeAnalysis(a)).toBe(false);
+    expect(a.unscannable).toEqual([]);
+  });
+});
