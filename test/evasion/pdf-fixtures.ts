@@ -245,6 +245,14 @@ export function runLength(data: Uint8Array): Buffer {
   return Buffer.from(out);
 }
 
+/** A RunLength stream of `bytes` zeros (a multiple of 128) in runs of 128: two bytes each, 64:1. */
+export function runLengthZeros(bytes: number): Buffer {
+  const out = Buffer.alloc((bytes / 128) * 2 + 1);
+  for (let i = 0; i + 1 < out.length; i += 2) out[i] = 129;
+  out[out.length - 1] = 128;
+  return out;
+}
+
 /** A one-page PDF whose content stream is `stored` under `filter` (and `parms`), as given. */
 export function pdfWithContent(stored: Uint8Array, filter: string, parms = ''): Buffer {
   return pdfFile([
