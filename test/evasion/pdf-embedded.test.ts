@@ -35,6 +35,8 @@ const VARIANTS: readonly Variant[] = [
   { name: 'embedded text whose /Subtype says image/png', file: () => pdfWithFiles([{ name: 'photo.png', data: CARD_TEXT, flate: true, streamDict: '/Type /EmbeddedFile /Subtype /image#2Fpng' }]), expect: { card: 'report.pdf/photo.png' } },
   { name: 'embedded text whose stream says /Subtype /Image', file: () => pdfWithFiles([{ name: 'scan.png', data: CARD_TEXT, flate: true, streamDict: '/Type /EmbeddedFile /Subtype /Image' }]), expect: { card: 'report.pdf/scan.png' } },
   { name: 'embedded file stream without /Type (found through /EF only)', file: () => pdfWithFiles([{ name: 'card.txt', data: CARD_TEXT, flate: true, streamDict: '' }]), expect: { card: 'report.pdf/card.txt' } },
+  // PDF names may spell any byte as #xx: /E#46 is /EF, which pdf.js reads as such
+  { name: 'Filespec key spelled /E#46 and a stream without /Type', file: () => Buffer.from(pdfWithFiles([{ name: 'card.txt', data: CARD_TEXT, flate: true, streamDict: '' }]).toString('latin1').replace('/EF <<', '/E#46 <<'), 'latin1'), expect: { card: 'report.pdf/card.txt' } },
   { name: 'Filespec and catalog in an object stream (/ObjStm, xref stream)', file: () => pdfWithFiles([{ name: 'card.txt', data: CARD_TEXT, flate: true }], { objectStream: [1, 2, 3, 5, 6] }), expect: { card: 'report.pdf/card.txt' } },
   { name: 'embedded file in a PDF encrypted with an empty user password', file: () => pdfWithFiles([{ name: 'card.txt', data: CARD_TEXT, flate: true }], { emptyPassword: true }), expect: { card: 'report.pdf/card.txt' } },
   { name: 'card in the embedded file name', file: () => pdfWithFiles([{ name: `card ${CARD}.txt`, data: 'nothing here' }]), expect: { card: 'report.pdf (file names)' } },

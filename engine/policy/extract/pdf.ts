@@ -34,22 +34,23 @@ export async function readPdf(data: Uint8Array, maxChars: number, caps: PdfCaps)
   if ('reason' in files) return files;
   const fast = encrypted ? undefined : fastPdfText(scan, maxChars);
   if (fast !== undefined) return { text: fast, files };
-  return readWithPdfJs(data, maxChars, encrypted ? caps : undefined, files);
+  return readWithPdfJs(data, maxChars, caps, files);
 }
 
-/** pdf.js's attachments (name tree and FileAttachment annotations), bounded after the fact by `caps`. */
+/** An attachment as pdf.js reports it (name tree and FileAttachment annotations). */
 type PdfJsFile = { readonly filename?: string; readonly content?: Uint8Array | null; readonly description?: string };
 
-function pdfJsFiles(found: readonly PdfJsFile[], caps: PdfCaps, size: number): EmbeddedFile[] | { readonly reason: 'limit'; readonly detail: string } {
-  const out: EmbeddedFile[] = [];
-  const seen = new Set<string>();
+/**
+ * The scan's attachments and those pdf.js found besides (all of an encrypted file's; in another, one whose
+ * keys the scan could not read, such as a name spelled with #xx escapes), bounded after the fact by `caps`.
+ */
+function withPdfJsFiles(scanned: readonly EmbeddedFile[], found: readonly PdfJsFile[], caps: PdfCaps, size: number): EmbeddedFile[] | { readonly reason: 'limit'; readonly detail: string } {
+  const out: EmbeddedFile[] = [...scanned];
+  const known = (content: Uint8Array): boolean => out.some((f) => 'content' in f && Buffer.from(f.content.buffer, f.content.byteOffset, f.content.length).equals(content));
   let total = 0;
   for (const f of found) {
-    if (f.content === undefined || f.content === null) continue;
+    if (f.content === undefined || f.content === null || known(f.content)) continue;
     const name = f.filename ?? '';
-    const key = `${name}\0${f.content.length}`;
-    if (seen.has(key)) continue;
-    seen.add(key);
     total += f.content.length;
     // pdf.js decoded these without a cap: the worker's memory limit bounded that, these bound what is kept
     if (f.content.length > caps.perStream(size) || total > caps.total) return { reason: 'limit', detail: `PDF attachment ${name} decodes beyond the ratio or extraction output limit` };
@@ -58,7 +59,7 @@ function pdfJsFiles(found: readonly PdfJsFile[], caps: PdfCaps, size: number): E
   return out;
 }
 
-async function readWithPdfJs(data: Uint8Array, maxChars: number, attachmentCaps: PdfCaps | undefined, scanned: readonly EmbeddedFile[]): Promise<PdfResult> {
+async function readWithPdfJs(data: Uint8Array, maxChars: number, caps: PdfCaps, scanned: readonly EmbeddedFile[]): Promise<PdfResult> {
   loading ??= import('pdfjs-dist/legacy/build/pdf.mjs');
   const pdfjs = await loading;
   // pdf.js takes ownership of (detaches) the buffer it is given
@@ -66,7 +67,7 @@ async function readWithPdfJs(data: Uint8Array, maxChars: number, attachmentCaps:
   try {
     const doc = await task.promise;
     const parts: string[] = [];
-    const attached: PdfJsFile[] = attachmentCaps === undefined ? [] : Object.values(((await doc.getAttachments()) ?? {}) as Record<string, PdfJsFile>);
+    const attached = Object.values(((await doc.getAttachments()) ?? {}) as Record<string, PdfJsFile>);
     let length = 0;
     for (let n = 1; n <= doc.numPages && length < maxChars; n++) {
       const page = await doc.getPage(n);
@@ -77,7 +78,7 @@ async function readWithPdfJs(data: Uint8Array, maxChars: number, attachmentCaps:
         line += item.str + (item.hasEOL ? '\n' : '');
       }
       for (const a of await page.getAnnotations()) {
-        if (attachmentCaps !== undefined && a.file !== undefined) attached.push(a.file as PdfJsFile);
+        if (a.file !== undefined) attached.push(a.file as PdfJsFile);
         for (const v of [a.contents, a.fieldValue, a.alternativeText, a.title, a.url, a.unsafeUrl]) if (typeof v === 'string' && v !== '') line += `\n${v}`;
       }
       parts.push(line);
@@ -87,7 +88,7 @@ async function readWithPdfJs(data: Uint8Array, maxChars: number, attachmentCaps:
     const meta = await doc.getMetadata().catch(() => undefined);
     const info = (meta?.info ?? {}) as Record<string, unknown>;
     for (const k of ['Title', 'Subject', 'Keywords', 'Author']) if (typeof info[k] === 'string') parts.push(info[k]);
-    const files = attachmentCaps === undefined ? scanned : pdfJsFiles(attached, attachmentCaps, data.length);
+    const files = withPdfJsFiles(scanned, attached, caps, data.length);
     if ('reason' in files) return files;
     return { text: parts.join('\n'), files };
   } catch (err) {
