@@ -10,7 +10,8 @@ export type EmbeddedFile =
   | { readonly name: string; readonly description: string; readonly content: Uint8Array }
   | { readonly name: string; readonly description: string; readonly reason: 'unsupported'; readonly detail: string };
 
-export type EmbeddedFilesResult = readonly EmbeddedFile[] | { readonly reason: 'limit'; readonly detail: string };
+/** The files, and the streams that hold them (not page content, whatever their dictionary lacks). */
+export type EmbeddedFilesResult = { readonly files: readonly EmbeddedFile[]; readonly streams: ReadonlySet<PdfStream> } | { readonly reason: 'limit'; readonly detail: string };
 
 interface Spec {
   readonly name: string;
@@ -30,10 +31,12 @@ export function embeddedFiles(scan: PdfScan, caps: PdfCaps): EmbeddedFilesResult
     }
   }
   const found: EmbeddedFile[] = [];
+  const streams = new Set<PdfStream>();
   let left = caps.total - scan.decodedBytes;
   for (const s of scan.streams) {
     const spec = s.id === undefined ? undefined : specs.get(s.id);
     if (spec === undefined && !/\/Type\s*\/EmbeddedFile\b/.test(s.dict)) continue;
+    streams.add(s);
     const named = spec ?? { name: `embedded-file-${s.id ?? s.at}`, description: '' };
     const content = s.binary ? decodeLate(s, caps, left) : s;
     if ('reason' in content) return content;
@@ -41,7 +44,7 @@ export function embeddedFiles(scan: PdfScan, caps: PdfCaps): EmbeddedFilesResult
     if (content.opaque) found.push({ ...named, reason: 'unsupported', detail: `embedded file stream at byte ${s.at} uses a filter or predictor not decoded here` });
     else found.push({ ...named, content: content.data });
   }
-  return found;
+  return { files: found, streams };
 }
 
 // A stream first taken for an image or font program (its /Subtype or /Length1 said so) is decoded now.

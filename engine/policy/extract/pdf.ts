@@ -30,11 +30,13 @@ export async function readPdf(data: Uint8Array, maxChars: number, caps: PdfCaps)
   if ('reason' in scan) return scan;
   // an encrypted file's streams are ciphertext here: pdf.js decrypts and hands over its attachments
   const encrypted = /\/Encrypt\b/.test(scan.objects);
-  const files = encrypted ? [] : embeddedFiles(scan, caps);
-  if ('reason' in files) return files;
-  const fast = encrypted ? undefined : fastPdfText(scan, maxChars);
-  if (fast !== undefined) return { text: fast, files };
-  return readWithPdfJs(data, maxChars, caps, files);
+  if (encrypted) return readWithPdfJs(data, maxChars, caps, []);
+  const embedded = embeddedFiles(scan, caps);
+  if ('reason' in embedded) return embedded;
+  // an attached file's bytes are no page content, even in a stream without /Type /EmbeddedFile
+  const fast = fastPdfText({ ...scan, streams: scan.streams.filter((s) => !embedded.streams.has(s)) }, maxChars);
+  if (fast !== undefined) return { text: fast, files: embedded.files };
+  return readWithPdfJs(data, maxChars, caps, embedded.files);
 }
 
 /** An attachment as pdf.js reports it (name tree and FileAttachment annotations). */
