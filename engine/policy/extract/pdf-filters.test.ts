@@ -84,3 +84,14 @@ describe('scanPdfStreams with LZW, RunLength and predictors', () => {
     expect('reason' in scan && scan.reason).toBe('limit');
   });
 });
+
+describe('LZWDecode on hostile input', () => {
+  it('a stream of nothing but clear codes costs a pass over it, not a table per code', () => {
+    // 9-bit clear codes: 1 MiB holds about 930,000 of them
+    const clears = Buffer.alloc(MiB);
+    for (let bit = 0; bit + 9 <= clears.length * 8; bit += 9) {
+      for (let k = 0; k < 9; k++) if (((256 >> (8 - k)) & 1) === 1) clears[(bit + k) >> 3] = (clears[(bit + k) >> 3] ?? 0) | (0x80 >> ((bit + k) & 7));
+    }
+    expect(lzwDecode(clears, 1, MiB)).toEqual(new Uint8Array(0));
+  });
+});

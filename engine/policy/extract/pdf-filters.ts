@@ -29,6 +29,14 @@ class CappedOutput {
   push(byte: number): void {
     this.#buf[this.#length++] = byte;
   }
+  fill(byte: number, n: number): void {
+    this.#buf.fill(byte, this.#length, this.#length + n);
+    this.#length += n;
+  }
+  copy(bytes: Uint8Array): void {
+    this.#buf.set(bytes, this.#length);
+    this.#length += bytes.length;
+  }
   bytes(): Uint8Array {
     return this.#buf.subarray(0, this.#length);
   }
@@ -38,19 +46,50 @@ const LZW_CLEAR = 256;
 const LZW_EOD = 257;
 const LZW_TABLE = 4096;
 
+/** The LZW string table: each entry is a previous entry plus one byte, written out backwards. */
+class LzwTable {
+  readonly #prefix = new Int16Array(LZW_TABLE);
+  readonly #last = new Uint8Array(LZW_TABLE);
+  readonly #first = new Uint8Array(LZW_TABLE);
+  readonly #length = new Uint16Array(LZW_TABLE);
+  readonly #scratch = new Uint8Array(LZW_TABLE);
+  next = 258;
+  constructor() {
+    for (let i = 0; i < 256; i++) {
+      this.#last[i] = i;
+      this.#first[i] = i;
+      this.#length[i] = 1;
+    }
+  }
+  has(code: number): boolean {
+    return code < 256 || (code >= 258 && code < this.next);
+  }
+  /** Adds `prev` + the first byte of `code` (or of `prev` itself, for the code being defined: KwKwK). */
+  add(prev: number, code: number): void {
+    if (this.next >= LZW_TABLE) return;
+    const n = this.next++;
+    this.#prefix[n] = prev;
+    this.#first[n] = this.#first[prev] ?? 0;
+    this.#last[n] = this.#first[this.has(code) && code !== n ? code : prev] ?? 0;
+    this.#length[n] = (this.#length[prev] ?? 0) + 1;
+  }
+  /** Writes entry `code`; false when it does not fit under the cap. */
+  write(code: number, out: CappedOutput): boolean {
+    const n = this.#length[code] ?? 0;
+    if (!out.reserve(n)) return false;
+    for (let j = n - 1, c = code; j >= 0; j--) {
+      this.#scratch[j] = this.#last[c] ?? 0;
+      c = this.#prefix[c] ?? 0;
+    }
+    for (let j = 0; j < n; j++) out.push(this.#scratch[j] ?? 0);
+    return true;
+  }
+}
+
 /** LZW with 9- to 12-bit codes; `earlyChange` 1 (the default) widens the codes one entry early. */
 export function lzwDecode(data: Uint8Array, earlyChange: number, cap: number): FilterOutput {
-  const prefix = new Int16Array(LZW_TABLE);
-  const last = new Uint8Array(LZW_TABLE);
-  const first = new Uint8Array(LZW_TABLE);
-  const length = new Uint16Array(LZW_TABLE);
-  for (let i = 0; i < 256; i++) {
-    last[i] = i;
-    first[i] = i;
-    length[i] = 1;
-  }
   const out = new CappedOutput(data.length * 4, cap);
-  let next = 258;
+  const table = new LzwTable();
   let width = 9;
   let prev = -1;
   let acc = 0;
@@ -65,39 +104,22 @@ export function lzwDecode(data: Uint8Array, earlyChange: number, cap: number): F
     bits -= width;
     const code = (acc >>> bits) & ((1 << width) - 1);
     if (code === LZW_CLEAR) {
-      next = 258;
+      // entries 0-255 never change: a clear only forgets the rest (no new table for a stream of clears)
+      table.next = 258;
       width = 9;
       prev = -1;
       continue;
     }
-    if (code === LZW_EOD) break;
-    const known = code < 256 || (code >= 258 && code < next);
-    // a code not yet in the table is the previous string plus its own first byte (KwKwK)
-    if (!known && prev < 0) break;
-    if (prev >= 0 && next < LZW_TABLE) {
-      prefix[next] = prev;
-      first[next] = first[prev] ?? 0;
-      last[next] = known ? (first[code] ?? 0) : (first[prev] ?? 0);
-      length[next] = (length[prev] ?? 0) + 1;
-      next++;
-      if (next + earlyChange >= 1 << width && width < 12) width++;
+    // a code not in the table may only be the one defined right now (the previous string plus its first byte)
+    if (code === LZW_EOD || (!table.has(code) && (prev < 0 || code !== table.next))) break;
+    if (prev >= 0) {
+      table.add(prev, code);
+      if (table.next + earlyChange >= 1 << width && width < 12) width++;
     }
-    const n = length[code] ?? 0;
-    if (!known && code !== next - 1) break;
-    if (!out.reserve(n)) return 'limit';
-    writeEntry(out, code, n, prefix, last);
+    if (!table.write(code, out)) return 'limit';
     prev = code;
   }
   return out.bytes();
-}
-
-const scratch = new Uint8Array(LZW_TABLE);
-function writeEntry(out: CappedOutput, code: number, n: number, prefix: Int16Array, last: Uint8Array): void {
-  for (let j = n - 1, c = code; j >= 0; j--) {
-    scratch[j] = last[c] ?? 0;
-    c = prefix[c] ?? 0;
-  }
-  for (let j = 0; j < n; j++) out.push(scratch[j] ?? 0);
 }
 
 /** RunLength: a length byte 0-127 copies the next n+1 bytes, 129-255 repeats the next byte 257-n times, 128 ends. */
@@ -110,13 +132,13 @@ export function runLengthDecode(data: Uint8Array, cap: number): FilterOutput {
     if (n < 128) {
       const count = Math.min(n + 1, data.length - i);
       if (!out.reserve(count)) return 'limit';
-      for (let k = 0; k < count; k++) out.push(data[i + k] ?? 0);
+      out.copy(data.subarray(i, i + count));
       i += count;
     } else {
       if (i >= data.length) break;
       const byte = data[i++] ?? 0;
       if (!out.reserve(257 - n)) return 'limit';
-      for (let k = 0; k < 257 - n; k++) out.push(byte);
+      out.fill(byte, 257 - n);
     }
   }
   return out.bytes();
