@@ -1,5 +1,6 @@
-// Containers opened by extract-file.ts: zip (also OOXML and ODF packages), gzip, tar, and RTF documents
-// for the objects they embed. Each member is
+// Containers opened by extract-file.ts: zip (also OOXML and ODF packages), gzip, tar, RTF documents for
+// the objects they embed, and the files attached inside a PDF (pdf.ts reads them, their bytes already
+// under its caps). Each member is
 // extracted like an attached file one level deeper; depth, entry count, ratio and the byte budget
 // bound the work, and whatever a limit cuts off is reported as an unscannable part.
 import type { ExtractContext, FileInput } from './extract-context.js';
@@ -9,12 +10,33 @@ import { addText, unscannable } from './facts.js';
 export type ExtractNested = (file: FileInput, container: string | undefined, depth: number, ctx: ExtractContext) => Promise<void>;
 import { gunzippedName, readGzip } from './gzip.js';
 import { ratioCap } from './limits.js';
+import type { EmbeddedFile } from './pdf.js';
 import { isOfficePlumbing, isOfficeTextPart, officeKind, officePartText, officeType } from './office.js';
 import { readRtf } from './rtf.js';
 import { readTar } from './tar.js';
 import { readZipDirectory, readZipEntry, type ZipEntry } from './zip.js';
 
 const baseName = (path: string): string => path.slice(path.lastIndexOf('/') + 1);
+/** An attached file's name as a PDF stores it may be a path, in either separator. */
+const fileName = (path: string): string => baseName(path.replace(/\\/g, '/'));
+
+export async function extractPdfFiles(files: readonly EmbeddedFile[], label: string, depth: number, ctx: ExtractContext, extractFile: ExtractNested): Promise<void> {
+  if (files.length === 0) return;
+  const room = entryRoom(ctx);
+  ctx.facts.parts += files.length;
+  addText(ctx, `${label} (file names)`, files.map((f) => (f.description === '' ? f.name : `${f.name}\n${f.description}`)).join('\n'));
+  if (files.length > room) unscannable(ctx, label, 'limit', `${files.length - room} of ${files.length} files attached to the PDF are over the maxEntries (${ctx.limits.maxEntries}) or maxParts (${ctx.limits.maxParts}) limit`);
+  if (!depthAllowed(label, depth, ctx)) return;
+  for (const f of files.slice(0, room)) {
+    const name = fileName(f.name);
+    if ('reason' in f) {
+      unscannable(ctx, `${label}/${name === '' ? '(unnamed)' : name}`, f.reason, f.detail);
+      continue;
+    }
+    ctx.budget.take(f.content.length);
+    await extractFile({ name, declaredType: '', size: f.content.length, content: f.content, truncated: false }, label, depth + 1, ctx);
+  }
+}
 
 export async function extractZip(file: FileInput, label: string, depth: number, ctx: ExtractContext, sniffedType: string, info: (t: string) => void, extractFile: ExtractNested): Promise<void> {
   const room = entryRoom(ctx);

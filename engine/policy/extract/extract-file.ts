@@ -5,7 +5,7 @@
 import { isUtf8 } from 'node:buffer';
 import { constants, inflateSync } from 'node:zlib';
 import type { AttachmentInfo, LimitHit, TextSegment, UnscannablePart } from '../analysis.js';
-import { extractGzip, extractRtf, extractTar, extractZip } from './containers.js';
+import { extractGzip, extractPdfFiles, extractRtf, extractTar, extractZip } from './containers.js';
 import { addText, EXTRACTED_HOLD_CHARS, unscannable } from './facts.js';
 import { type ExtractLimits, ratioCap } from './limits.js';
 import { pngText } from './image-text.js';
@@ -44,7 +44,7 @@ export async function extractFile(file: FileInput, container: string | undefined
       return extractTar(file, label, depth, ctx, extractFile);
     case 'pdf':
       info(kind.type);
-      return extractPdf(file, label, ctx);
+      return extractPdf(file, label, depth, ctx);
     case 'rtf':
       info(kind.type);
       return extractRtf(file, label, depth, ctx, extractFile);
@@ -78,13 +78,14 @@ function addScanned(file: FileInput, label: string, container: string | undefine
   if (file.archiveNotHeld === true) unscannable(ctx, label, 'limit', `a zip archive inside a ${file.size}-byte binary was not held for reading`);
 }
 
-async function extractPdf(file: FileInput, label: string, ctx: ExtractContext): Promise<void> {
+async function extractPdf(file: FileInput, label: string, depth: number, ctx: ExtractContext): Promise<void> {
   const caps = { perStream: (compressed: number) => ratioCap(ctx.limits, compressed), total: Math.min(ctx.budget.left, ctx.limits.maxOutputBytes) };
   const r = await readPdf(file.content, ctx.budget.left, caps);
   if ('reason' in r && r.reason === 'limit' && caps.total >= ctx.budget.left) ctx.budget.markExceeded();
   if ('reason' in r) return unscannable(ctx, label, r.reason, r.detail);
   const granted = ctx.budget.take(r.text.length);
   addText(ctx, label, r.text.slice(0, granted));
+  await extractPdfFiles(r.files, label, depth, ctx, extractFile);
 }
 
 function addPngText(file: FileInput, label: string, ctx: ExtractContext): void {

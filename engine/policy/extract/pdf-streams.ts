@@ -1,18 +1,25 @@
 // Every stream of a PDF, found and decoded before pdf.js sees the file. pdf.js inflates FlateDecode
 // without any cap, so a 1 MB stream of zeros can cost it gigabytes; here node:zlib inflates each stream
 // with maxOutputLength and the real output counts against one byte cap for the whole document. A PDF
-// whose streams decode beyond it is refused ('limit') and never handed to pdf.js.
+// whose streams decode beyond it is refused ('limit') and never handed to pdf.js. LZW and RunLength
+// (which pdf.js decodes without a cap too) and the predictors are decoded here under the same caps.
 import { constants, inflateRawSync, inflateSync } from 'node:zlib';
+import { lzwDecode, type PredictorParms, runLengthDecode, unpredict } from './pdf-filters.js';
 
 export interface PdfStream {
+  /** The number of the object the stream is (undefined when no "n g obj" precedes it). */
+  readonly id: number | undefined;
   /** The object's dictionary as latin1 text ("<< /Length 12 /Filter /FlateDecode >>"). */
   readonly dict: string;
   /** Decoded bytes; the raw bytes when `opaque`. */
   readonly data: Uint8Array;
-  /** A filter not decoded here (LZW, RunLength, Crypt, JBIG2...): only pdf.js can read this stream. */
+  /** A filter (Crypt, JBIG2...) or predictor not decoded here: only pdf.js can read this stream. */
   readonly opaque: boolean;
-  /** An image or font program: no text for the detectors in it. */
+  /** An image or font program: no text for the detectors in it, left undecoded (`data` is the raw bytes). */
   readonly binary: boolean;
+  /** Where the stream's raw bytes start in the file. */
+  readonly at: number;
+  readonly rawLength: number;
 }
 
 export interface PdfScan {
@@ -45,26 +52,41 @@ export function scanPdfStreams(data: Uint8Array, caps: PdfCaps): PdfScanResult {
     if (text.startsWith('end', m.index - 3)) continue;
     const objAt = text.lastIndexOf('obj', m.index);
     const dict = objAt >= from ? text.slice(objAt + 3, m.index) : text.slice(Math.max(from, m.index - 4096), m.index);
+    const id = objAt >= from ? objectNumber(text, objAt) : undefined;
     const start = m.index + m[0].length;
     const end = streamEnd(text, start, dict);
     objects.push(text.slice(from, m.index));
     from = Math.min(text.length, end + 'endstream'.length);
     keyword.lastIndex = from;
     const raw = buf.subarray(start, end);
-    const filters = filtersOf(dict);
-    const binary = filters.some((f) => IMAGE_FILTERS.has(f)) || /\/Subtype\s*\/(Image|Type1C|CIDFontType0C|OpenType)\b|\/Length[123]\b/.test(dict);
+    const where = { id, dict, at: start, rawLength: raw.length };
+    // an embedded file is decoded whatever its dictionary claims (a /Subtype can lie)
+    const binary = !EMBEDDED_FILE.test(dict) && (filtersOf(dict).some((f) => IMAGE_FILTERS.has(f)) || /\/Subtype\s*\/(Image|Type1C|CIDFontType0C|OpenType)\b|\/Length[123]\b/.test(dict));
     if (binary) {
-      streams.push({ dict, data: raw, opaque: false, binary });
+      streams.push({ ...where, data: raw, opaque: false, binary });
       continue;
     }
     const cap = Math.min(caps.total - decodedBytes, caps.perStream(raw.length));
-    const decoded = decodeFilters(raw, filters, cap);
-    if ('limit' in decoded) return { reason: 'limit', detail: `PDF stream at byte ${start} decodes beyond ${cap} bytes (ratio or extraction output limit)` };
+    const decoded = decodeStream(dict, raw, cap);
+    if ('limit' in decoded) return streamLimit(start, cap);
     decodedBytes += decoded.data.length;
-    streams.push({ dict, data: decoded.data, opaque: decoded.opaque, binary });
+    streams.push({ ...where, data: decoded.data, opaque: decoded.opaque, binary });
   }
   objects.push(text.slice(from));
   return { streams, objects: objects.join('\n'), decodedBytes };
+}
+
+const EMBEDDED_FILE = /\/Type\s*\/EmbeddedFile\b/;
+
+export const streamLimit = (at: number, cap: number): { readonly reason: 'limit'; readonly detail: string } => ({
+  reason: 'limit',
+  detail: `PDF stream at byte ${at} decodes beyond ${cap} bytes (ratio or extraction output limit)`,
+});
+
+// "12 0 obj": the digits before the keyword at `objAt`.
+function objectNumber(text: string, objAt: number): number | undefined {
+  const m = /(\d+)\s+\d+\s+$/.exec(text.slice(Math.max(0, objAt - 24), objAt));
+  return m?.[1] === undefined ? undefined : Number(m[1]);
 }
 
 // /Length when it lands on "endstream" (direct or an indirect object), else the next "endstream".
@@ -94,20 +116,51 @@ function filtersOf(dict: string): string[] {
   return [...m[1].matchAll(/\/([A-Za-z0-9]+)/g)].map((f) => ABBREVIATIONS[f[1] ?? ''] ?? f[1] ?? '');
 }
 
+/** The parameters of each filter: /DecodeParms is one dictionary or an array of them (null for none). */
+function decodeParmsOf(dict: string, count: number): string[] {
+  const m = /\/DecodeParms\s*(<<[^>]*>>|\[[^\]]*\])/.exec(dict);
+  if (m?.[1] === undefined) return [];
+  if (m[1].startsWith('<<')) return count > 0 ? [m[1]] : [];
+  return [...m[1].matchAll(/<<[^>]*>>|null/g)].map((p) => (p[0] === 'null' ? '' : p[0]));
+}
+
+const parm = (parms: string, key: string, fallback: number): number => {
+  const m = new RegExp(`/${key}\\s+(-?\\d+)`).exec(parms);
+  return m?.[1] === undefined ? fallback : Number(m[1]);
+};
+
+const predictorOf = (parms: string): PredictorParms => ({
+  predictor: parm(parms, 'Predictor', 1),
+  colors: parm(parms, 'Colors', 1),
+  bitsPerComponent: parm(parms, 'BitsPerComponent', 8),
+  columns: parm(parms, 'Columns', 1),
+});
+
 type Decoded = { readonly data: Uint8Array; readonly opaque: boolean } | { readonly limit: true };
 
-function decodeFilters(raw: Uint8Array, filters: readonly string[], cap: number): Decoded {
+/** A stream's bytes through its filters (from its dictionary), at most `cap` bytes after any of them. */
+export function decodeStream(dict: string, raw: Uint8Array, cap: number): Decoded {
+  const filters = filtersOf(dict);
+  const parms = decodeParmsOf(dict, filters.length);
   let data = raw;
   for (const [i, f] of filters.entries()) {
-    if (f === 'FlateDecode') {
-      const r = inflate(data, cap);
-      if (r === 'limit') return { limit: true };
-      // left to pdf.js, which recovers what it can of a damaged stream
-      if (r === 'corrupt') return { data: raw, opaque: true };
-      data = r;
-    } else if (f === 'ASCIIHexDecode') data = asciiHex(data);
-    else if (f === 'ASCII85Decode') data = ascii85(data);
+    const p = parms[i] ?? '';
+    let r: Uint8Array | 'limit' | 'corrupt';
+    if (f === 'FlateDecode') r = inflate(data, cap);
+    else if (f === 'LZWDecode') r = lzwDecode(data, parm(p, 'EarlyChange', 1), cap);
+    else if (f === 'RunLengthDecode') r = runLengthDecode(data, cap);
+    else if (f === 'ASCIIHexDecode') r = asciiHex(data);
+    else if (f === 'ASCII85Decode') r = ascii85(data);
     else return { data: i === 0 ? raw : data, opaque: true };
+    if (r === 'limit') return { limit: true };
+    // left to pdf.js, which recovers what it can of a damaged stream
+    if (r === 'corrupt') return { data: raw, opaque: true };
+    if (f === 'FlateDecode' || f === 'LZWDecode') {
+      const undone = unpredict(r, predictorOf(p));
+      if (undone === undefined) return { data: raw, opaque: true };
+      r = undone;
+    }
+    data = r;
     if (data.length > cap) return { limit: true };
   }
   return { data, opaque: false };

@@ -33,8 +33,13 @@ describe('PDF text from content streams', () => {
     expect(fastPdfText(scan(pdf('card 4111', { encrypted: true })), 1e9)).toBeUndefined();
   });
 
-  it('a stream with a filter not decoded here (LZW) goes to pdf.js', () => {
-    const file = Buffer.from(pdf('x', { flate: true }).toString('latin1').replace('/Filter /FlateDecode', '/Filter /LZWDecode'), 'latin1');
+  it('a stream with a filter not decoded here (Crypt) goes to pdf.js', () => {
+    const file = Buffer.from(pdf('x', { flate: true }).toString('latin1').replace('/Filter /FlateDecode', '/Filter [/Crypt /FlateDecode]'), 'latin1');
+    expect(fastPdfText(scan(file), 1e9)).toBeUndefined();
+  });
+
+  it('a stream with a predictor not undone here (TIFF at 4 bits) goes to pdf.js', () => {
+    const file = Buffer.from(pdf('x', { flate: true }).toString('latin1').replace('/Filter /FlateDecode', '/Filter /FlateDecode /DecodeParms << /Predictor 2 /BitsPerComponent 4 >>'), 'latin1');
     expect(fastPdfText(scan(file), 1e9)).toBeUndefined();
   });
 
