@@ -71,12 +71,18 @@ const forwardedDeep = (depth: number): Buffer => {
 
 const VARIANTS: readonly Variant[] = [
   // forwarded messages
-  { name: 'message/rfc822 without a disposition, its body base64', build: () => forwarded('Content-Type: message/rfc822', innerMessage()), expect: { card: true, label: /forwarded message/ } },
+  { name: 'message/rfc822 without a disposition, its body base64', build: () => forwarded('Content-Type: message/rfc822', innerMessage()), expect: FOUND },
   { name: 'message/rfc822 disposed as attachment (fwd.eml), its body base64', build: () => forwarded('Content-Type: message/rfc822\nContent-Disposition: attachment; filename="fwd.eml"', innerMessage()), expect: { card: true, label: /fwd\.eml/ }, smtp: true },
   { name: 'message/rfc822 part itself base64-encoded, its body base64 again', build: () => forwarded('Content-Type: message/rfc822\nContent-Transfer-Encoding: base64', b64(crlf(innerMessage()))), expect: FOUND, smtp: true },
   { name: 'message/rfc822 part quoted-printable-encoded', build: () => forwarded('Content-Type: message/rfc822\nContent-Transfer-Encoding: quoted-printable', innerMessage().replace(/=/g, '=3D')), expect: FOUND },
   { name: 'message/rfc822 whose inner message is an HTML body in base64', build: () => forwarded('Content-Type: message/rfc822\nContent-Disposition: attachment', innerMessage('text/html')), expect: FOUND },
   { name: 'message/rfc822 whose inner message attaches a zip', build: () => forwarded('Content-Type: message/rfc822\nContent-Disposition: attachment', `Subject: inner\nMIME-Version: 1.0\nContent-Type: multipart/mixed; boundary=i\n\n--i\nContent-Type: application/zip; name=c.zip\nContent-Transfer-Encoding: base64\n\n${b64(zip([{ name: 'card.txt', data: CARD_TEXT }]))}\n--i--\n`), expect: FOUND },
+  {
+    name: 'message/rfc822 inline, its inner message multipart, the card only in its encoded-word Subject',
+    build: () => forwarded('Content-Type: message/rfc822\nContent-Disposition: inline', `From: c@x.test\nSubject: =?utf-8?B?${Buffer.from(CARD_TEXT).toString('base64')}?=\nMIME-Version: 1.0\nContent-Type: multipart/mixed; boundary=i\n\n--i\nContent-Type: text/plain\n\nhello\n--i--\n`),
+    expect: FOUND,
+  },
+  { name: 'message/rfc822 disposed as attachment, the card only in its Subject', build: () => forwarded('Content-Type: message/rfc822\nContent-Disposition: attachment', `From: c@x.test\nSubject: ${CARD_TEXT}\nContent-Type: text/plain\n\nhello\n`), expect: { card: true, label: /headers/ } },
   { name: 'message/global (RFC 6532), UTF-8 headers, its body base64', build: () => forwarded('Content-Type: message/global\nContent-Disposition: attachment; filename="fwd.u8msg"', `From: Jürgen <j@x.test>\nSubject: Grüße\n${innerMessage().slice(innerMessage().indexOf('MIME-Version'))}`), expect: FOUND },
   { name: 'message/global part base64-encoded', build: () => forwarded('Content-Type: message/global\nContent-Transfer-Encoding: base64', b64(crlf(innerMessage()))), expect: FOUND },
   { name: 'forwarded three times, each level base64-encoded', build: () => forwardedDeep(3), expect: FOUND },
@@ -146,7 +152,7 @@ const VARIANTS: readonly Variant[] = [
   { name: 'bare-LF multipart (boundaries and part headers LF only)', build: () => Buffer.from(`${HEAD}Content-Type: multipart/mixed; boundary=b\n\n--b\nContent-Type: text/plain\nContent-Transfer-Encoding: base64\n\n${b64(CARD_TEXT)}\n--b--\n`, 'latin1'), expect: FOUND },
   { name: 'NUL byte in the Subject before the card', build: () => crlf(`${HEAD.replace('Subject: structure', `Subject: x\0 ${CARD}`)}Content-Type: text/plain\n\nhi\n`), expect: FOUND },
   { name: 'NUL byte inside the Content-Type header of a base64 part', build: () => forwarded('Content-Type: text/plain;\0 charset=utf-8\nContent-Transfer-Encoding: base64', b64(CARD_TEXT)), expect: FOUND },
-  { name: 'NUL byte inside the top-level Content-Type (multipart boundary)', build: () => crlf(`${HEAD}Content-Type: multipart/mixed;\0 boundary=b\n\n--b\nContent-Type: text/plain\nContent-Transfer-Encoding: base64\n\n${b64(CARD_TEXT)}\n--b--\n`), expect: FOUND },
+  { name: 'NUL byte inside the top-level Content-Type (multipart boundary)', build: () => crlf(`${HEAD}Content-Type: multipart/mixed;\0 boundary=b\n\n--b\nContent-Type: text/plain\nContent-Transfer-Encoding: base64\n\n${b64(CARD_TEXT)}\n--b--\n`), expect: { unscannable: 'corrupt', detail: /NUL/ } },
   { name: 'NUL byte in a header name', build: () => crlf(`${HEAD}X-\0Note: ${CARD}\nContent-Type: text/plain\n\nhi\n`), expect: FOUND },
 ];
 

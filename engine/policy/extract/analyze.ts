@@ -2,11 +2,11 @@
 import type { Readable } from 'node:stream';
 import type { AnalysisLimits, HeaderField, LimitHit, MessageAnalysis, TextSegment } from '../analysis.js';
 import { decodeEncodedWords } from './encoded-words.js';
-import { type ExtractContext, extractFile, type FileFacts, type LongText } from './extract-file.js';
+import { type ExtractContext, extractFile, fileLabel, type FileFacts, type LongText } from './extract-file.js';
 import { extractLimits, type InspectionLimits } from './limits.js';
 import { extractInPool } from './pool.js';
 import { htmlParts } from './markup-text.js';
-import { type BodyText, ByteBudget, parseMime, type ParsedMime } from './mime-parse.js';
+import { type BodyText, ByteBudget, MimeLimitError, parseMime, type ParsedMime, type ParsedPart } from './mime-parse.js';
 import { parseSimpleMessage } from './simple-message.js';
 import { TextCollector, TextDecodeStream } from './text-collector.js';
 import type { PolicySet } from '../policy-set.js';
@@ -32,17 +32,11 @@ async function buildAnalysis(parsed: ParsedMime, limits: InspectionLimits, budge
     { location: 'headers', label: 'headers', text: headers.map((h) => `${h.name}: ${h.value}`).join('\n') },
     { location: 'headers', label: 'part headers', text: parsed.partHeaders.join('\n') },
     ...bodySegments(parsed.bodies),
+    ...structureSegments(parsed),
   ];
-  const facts: FileFacts = { segments, longTexts: [], attachments: [], unscannable: [], notes: [], limitsHit: [], parts: parsed.nodeCount };
+  const facts: FileFacts = { segments, longTexts: [], attachments: [], unscannable: [...(parsed.issues ?? [])], notes: [], limitsHit: [], parts: parsed.nodeCount };
   const ctx: ExtractContext = { limits: extractLimits(limits), budget, facts, offload: (file, container, depth) => extractInPool(ctx, file, container, depth, signal) };
-  for (const part of parsed.parts) {
-    signal?.throwIfAborted();
-    if (part.depth > limits.maxDepth) {
-      facts.unscannable.push({ label: part.name || '(unnamed)', reason: 'limit', detail: `MIME nesting ${part.depth} exceeds maxDepth (${limits.maxDepth})` });
-      continue;
-    }
-    await extractFile(part, undefined, part.depth, ctx);
-  }
+  await extractParts(parsed.parts, undefined, 0, { limits, scans, signal, ctx });
   for (const long of facts.longTexts) facts.segments.push(await windowedSegment(long, scans, signal));
   const names = facts.attachments.map((a) => a.name).filter((n) => n !== '');
   facts.segments.push({ location: 'attachments', label: 'file names', text: names.join('\n') });
@@ -57,6 +51,99 @@ async function buildAnalysis(parsed: ParsedMime, limits: InspectionLimits, budge
     unscannable: facts.unscannable,
     notes: facts.notes,
   });
+}
+
+interface PartRun {
+  readonly limits: InspectionLimits;
+  readonly scans: PolicySet | undefined;
+  readonly signal: AbortSignal | undefined;
+  readonly ctx: ExtractContext;
+}
+
+/** The parts of a message (or of a message attached to it: `container`, `base` levels down). */
+async function extractParts(parts: readonly ParsedPart[], container: string | undefined, base: number, run: PartRun): Promise<void> {
+  const { limits, ctx, signal } = run;
+  for (const part of parts) {
+    signal?.throwIfAborted();
+    const depth = base + part.depth;
+    const label = fileLabel(part.name, container);
+    if (depth > limits.maxDepth) {
+      ctx.facts.unscannable.push({ label, reason: 'limit', detail: `MIME nesting ${depth} exceeds maxDepth (${limits.maxDepth})` });
+      continue;
+    }
+    if (part.declaredType === 'message/partial') {
+      ctx.facts.attachments.push({ name: part.name, declaredType: part.declaredType, sniffedType: undefined, size: part.size, container });
+      ctx.facts.unscannable.push({ label, reason: 'unsupported', detail: 'message/partial: one fragment of a message split over several mails (RFC 2046 §5.2.2); fragments are not reassembled here' });
+      continue;
+    }
+    if (part.declaredType === 'text/rfc822-headers') {
+      // a bounce's copy of the original header block: its fields, encoded-words decoded
+      const fields = parseHeaderLines(unfoldedLines(Buffer.from(part.content).toString('utf8')));
+      ctx.facts.segments.push({ location: 'attachments', label: `${label} (headers)`, text: fields.map((h) => `${h.name}: ${h.value}`).join('\n') });
+    }
+    if (part.encodedEntity === true || MESSAGE_TYPES.has(part.declaredType)) {
+      await extractMessage(part, label, container, depth, run);
+      continue;
+    }
+    await extractFile(part, container, depth, ctx);
+  }
+}
+
+const MESSAGE_TYPES = new Set(['message/rfc822', 'message/global']);
+
+/**
+ * An attached message the MIME parse did not descend into (disposed as an attachment, or itself base64 or
+ * quoted-printable encoded), or a multipart that carried a transfer encoding: parsed again as a message,
+ * its texts and parts inspected under its label, levels counted on from where it sits.
+ */
+async function extractMessage(part: ParsedPart, label: string, container: string | undefined, depth: number, run: PartRun): Promise<void> {
+  const { limits, ctx } = run;
+  const { facts } = ctx;
+  if (part.encodedEntity !== true) facts.attachments.push({ name: part.name, declaredType: part.declaredType, sniffedType: 'message/rfc822', size: part.size, container });
+  if (part.truncated) facts.unscannable.push({ label, reason: 'limit', detail: `only ${part.content.length} of ${part.size} bytes were kept (maxDecodedBytes)` });
+  if (depth >= limits.maxDepth) {
+    facts.unscannable.push({ label, reason: 'limit', detail: `a message nested ${depth} levels deep is not opened (maxDepth ${limits.maxDepth})` });
+    return;
+  }
+  const raw = Buffer.from(part.content.buffer, part.content.byteOffset, part.content.length);
+  let parsed: ParsedMime;
+  try {
+    const ratio = extractLimits(limits);
+    const options = { budget: ctx.budget, maxParts: Math.max(1, limits.maxParts - facts.parts), maxDepth: limits.maxDepth - depth, scans: run.scans, ratio, ...(run.signal ? { signal: run.signal } : {}) };
+    parsed = parseSimpleMessage(raw, ctx.budget) ?? (await parseMime(raw, options));
+  } catch (err) {
+    if (!(err instanceof MimeLimitError)) throw err;
+    facts.unscannable.push({ label, reason: 'limit', detail: err.message });
+    return;
+  }
+  facts.parts += parsed.nodeCount;
+  if (depth + parsed.maxDepth > limits.maxDepth) facts.limitsHit.push({ limit: 'maxDepth', detail: `MIME nesting ${depth + parsed.maxDepth} exceeds ${limits.maxDepth}` });
+  facts.unscannable.push(...(parsed.issues ?? []).map((i) => ({ ...i, label: `${label}/${i.label}` })));
+  const headers = parseHeaderLines(parsed.headerLines);
+  const inner = (s: TextSegment): TextSegment => ({ ...s, location: 'attachments', label: `${label}: ${s.label}` });
+  facts.segments.push(
+    inner({ location: 'headers', label: 'headers', text: headers.map((h) => `${h.name}: ${h.value}`).join('\n') }),
+    inner({ location: 'headers', label: 'part headers', text: parsed.partHeaders.join('\n') }),
+    ...bodySegments(parsed.bodies).map(inner),
+    ...structureSegments(parsed).map(inner),
+  );
+  await extractParts(parsed.parts, label, depth, run);
+}
+
+function structureSegments(parsed: ParsedMime): TextSegment[] {
+  return (parsed.structureTexts ?? []).map((t) => ({ location: 'body', label: t.label, text: t.text, ...(t.prescanned === undefined ? {} : { prescanned: t.prescanned }) }));
+}
+
+/** Header lines of a header block, continuation lines joined to their field. */
+function unfoldedLines(block: string): string[] {
+  const lines: string[] = [];
+  for (const line of block.split(/\r?\n/)) {
+    if (line === '') continue;
+    const last = lines.length - 1;
+    if (/^[ \t]/.test(line) && last >= 0) lines[last] += `\r\n${line}`;
+    else lines.push(line);
+  }
+  return lines;
 }
 
 // A long extracted text, decoded and scanned in windows (with `scans`) as a long body is; its bytes already
