@@ -4,6 +4,7 @@
 // other, encoded multiparts, bare-LF header ends, NUL bytes). Each message is built here byte by byte and
 // goes through analyzeMessage; the card must reach a detector, or the part must be reported unscannable
 // with the right reason. A subset goes through a real gateway over SMTP and must be refused.
+import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_ANALYSIS_LIMITS, type AnalysisLimits, type MessageAnalysis, type UnscannableReason } from '../../engine/policy/analysis.js';
 import { analyzeMessage } from '../../engine/policy/extract/analyze.js';
@@ -69,6 +70,9 @@ const forwardedDeep = (depth: number): Buffer => {
   return crlf(`${HEAD}${msg.slice(msg.indexOf('Content-Type:'))}`);
 };
 
+const attachEml = (filename: string, content: Buffer, contentType?: string): Promise<Buffer> =>
+  buildMessage({ text: 'see attached', attachments: [{ filename, content, contentDisposition: 'attachment', ...(contentType === undefined ? {} : { contentType }) }] });
+
 const VARIANTS: readonly Variant[] = [
   // forwarded messages
   { name: 'message/rfc822 without a disposition, its body base64', build: () => forwarded('Content-Type: message/rfc822', innerMessage()), expect: FOUND },
@@ -92,6 +96,9 @@ const VARIANTS: readonly Variant[] = [
     build: () => crlf(`${HEAD}Content-Type: multipart/report; report-type=delivery-status; boundary=r\n\n--r\nContent-Type: text/plain\n\nundeliverable\n--r\nContent-Type: text/rfc822-headers\n\nFrom: c@x.test\nSubject: =?utf-8?B?${Buffer.from(CARD_TEXT).toString('base64')}?=\n\n--r--\n`),
     expect: FOUND,
   },
+  { name: '.eml file declared application/octet-stream, its body base64', build: () => attachEml('fwd.eml', crlf(innerMessage()), 'application/octet-stream'), expect: { card: true, label: /fwd\.eml/ } },
+  { name: '.eml file inside a zip, its body base64', build: () => attachEml('mails.zip', zip([{ name: 'fwd.eml', data: crlf(innerMessage()) }])), expect: { card: true, label: /mails\.zip\/fwd\.eml/ } },
+  { name: '.eml file inside a zip big enough for a worker thread, its body base64', build: () => attachEml('big.zip', zip([{ name: 'noise.bin', data: randomBytes(96 << 10), method: 0 }, { name: 'fwd.eml', data: crlf(innerMessage()) }])), expect: { card: true, label: /big\.zip\/fwd\.eml/ } },
   { name: 'message/partial fragment (cannot be reassembled)', build: () => forwarded('Content-Type: message/partial; id="abc@x.test"; number=1; total=2', `Subject: part 1\nContent-Type: text/plain\nContent-Transfer-Encoding: base64\n\n${b64(CARD_TEXT).slice(0, 20)}`), expect: { unscannable: 'unsupported', detail: /message\/partial/ }, smtp: true },
   // parser differentials
   {

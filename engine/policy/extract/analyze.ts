@@ -2,7 +2,7 @@
 import type { Readable } from 'node:stream';
 import type { AnalysisLimits, HeaderField, LimitHit, MessageAnalysis, TextSegment } from '../analysis.js';
 import { decodeEncodedWords } from './encoded-words.js';
-import { type ExtractContext, extractFile, fileLabel, type FileFacts, type LongText } from './extract-file.js';
+import { type ExtractContext, extractFile, fileLabel, type FileFacts, type FileInput, type LongText } from './extract-file.js';
 import { extractLimits, type InspectionLimits } from './limits.js';
 import { extractInPool } from './pool.js';
 import { htmlParts } from './markup-text.js';
@@ -34,9 +34,15 @@ async function buildAnalysis(parsed: ParsedMime, limits: InspectionLimits, budge
     ...bodySegments(parsed.bodies),
     ...structureSegments(parsed),
   ];
-  const facts: FileFacts = { segments, longTexts: [], attachments: [], unscannable: [...(parsed.issues ?? [])], notes: [], limitsHit: [], parts: parsed.nodeCount };
+  const facts: FileFacts = { segments, longTexts: [], messages: [], attachments: [], unscannable: [...(parsed.issues ?? [])], notes: [], limitsHit: [], parts: parsed.nodeCount };
   const ctx: ExtractContext = { limits: extractLimits(limits), budget, facts, offload: (file, container, depth) => extractInPool(ctx, file, container, depth, signal) };
-  await extractParts(parsed.parts, undefined, 0, { limits, scans, signal, ctx });
+  const run: PartRun = { limits, scans, signal, ctx };
+  await extractParts(parsed.parts, undefined, 0, run);
+  // attached messages met on the way (extract-file.ts defers them, from a worker thread too); more may follow
+  for (let i = 0; i < facts.messages.length; i++) {
+    const m = facts.messages[i];
+    if (m !== undefined) await extractMessage(m.file, fileLabel(m.file.name, m.container), m.container, m.depth, run);
+  }
   for (const long of facts.longTexts) facts.segments.push(await windowedSegment(long, scans, signal));
   const names = facts.attachments.map((a) => a.name).filter((n) => n !== '');
   facts.segments.push({ location: 'attachments', label: 'file names', text: names.join('\n') });
@@ -81,22 +87,18 @@ async function extractParts(parts: readonly ParsedPart[], container: string | un
       const fields = parseHeaderLines(unfoldedLines(Buffer.from(part.content).toString('utf8')));
       ctx.facts.segments.push({ location: 'attachments', label: `${label} (headers)`, text: fields.map((h) => `${h.name}: ${h.value}`).join('\n') });
     }
-    if (part.encodedEntity === true || MESSAGE_TYPES.has(part.declaredType)) {
-      await extractMessage(part, label, container, depth, run);
-      continue;
-    }
-    await extractFile(part, container, depth, ctx);
+    // an encoded multipart is parsed again here; an attached message comes back from extractFile (facts.messages)
+    if (part.encodedEntity === true) await extractMessage(part, label, container, depth, run);
+    else await extractFile(part, container, depth, ctx);
   }
 }
-
-const MESSAGE_TYPES = new Set(['message/rfc822', 'message/global']);
 
 /**
  * An attached message the MIME parse did not descend into (disposed as an attachment, or itself base64 or
  * quoted-printable encoded), or a multipart that carried a transfer encoding: parsed again as a message,
  * its texts and parts inspected under its label, levels counted on from where it sits.
  */
-async function extractMessage(part: ParsedPart, label: string, container: string | undefined, depth: number, run: PartRun): Promise<void> {
+async function extractMessage(part: FileInput & { readonly encodedEntity?: true }, label: string, container: string | undefined, depth: number, run: PartRun): Promise<void> {
   const { limits, ctx } = run;
   const { facts } = ctx;
   if (part.encodedEntity !== true) facts.attachments.push({ name: part.name, declaredType: part.declaredType, sniffedType: 'message/rfc822', size: part.size, container });

@@ -42,7 +42,8 @@ export class UuDecoder {
     this.#pending = '';
     while (all !== '') {
       if (this.#open === undefined) {
-        const m = BEGIN.exec(all);
+        // a native search first: almost every text has no block at all
+        const m = all.includes('begin') ? BEGIN.exec(all) : null;
         // a begin line may still be arriving: keep the start of the last line
         if (m === null || all.indexOf('\n', m.index) < 0) {
           const lastLine = all.slice(all.lastIndexOf('\n') + 1);
