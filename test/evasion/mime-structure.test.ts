@@ -122,6 +122,11 @@ const VARIANTS: readonly Variant[] = [
     build: () => forwarded('Content-Type: application/octet-stream; name=x.bin\nContent-Transfer-Encoding: base64\nContent-Transfer-Encoding: quoted-printable', b64(CARD_TEXT)),
     expect: { unscannable: 'corrupt', detail: /Content-Transfer-Encoding/ },
   },
+  {
+    name: 'two Content-Disposition headers naming different files (notes.txt, then vault.kdbx)',
+    build: () => forwarded('Content-Type: application/octet-stream\nContent-Disposition: attachment; filename="notes.txt"\nContent-Disposition: attachment; filename="vault.kdbx"\nContent-Transfer-Encoding: base64', b64('not a card')),
+    expect: { unscannable: 'corrupt', detail: /Content-Disposition/ },
+  },
   { name: 'harmless duplicate: the same Content-Type twice (case and spacing differ)', build: () => crlf(`${HEAD}Content-Type: text/plain; charset=utf-8\ncontent-type:  TEXT/PLAIN;  charset=utf-8\n\n${CARD_TEXT}\n`), expect: FOUND },
   // preamble and epilogue
   { name: 'card in the preamble, delimiter lines with trailing whitespace', build: () => crlf(`${HEAD}Content-Type: multipart/mixed; boundary="b"\n\npreamble ${CARD}\n--b  \nContent-Type: text/plain\n\nhi\n--b--  \n`), expect: { card: true, label: /^preamble$/ } },

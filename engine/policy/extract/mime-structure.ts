@@ -4,7 +4,7 @@
 //   recipient's mailbox and some clients show them: both are text segments ('preamble', 'epilogue').
 // - A multipart part with a base64 or quoted-printable transfer encoding (RFC 2045 §6.4 forbids it, some
 //   clients decode it anyway): its content is collected, decoded and parsed again as an entity.
-// - A Content-Type or Content-Transfer-Encoding header given twice with different values, or a NUL byte in
+// - A Content-Type, Content-Transfer-Encoding or Content-Disposition header given twice with different values, or a NUL byte in
 //   a Content-* header, is a parser differential: mailsplit takes the first, other readers the last (or
 //   stop at the NUL). Inspecting under one interpretation would let the other through, and inspecting under
 //   every one would mean re-parsing the subtree once per combination; no conforming mailer writes such a
@@ -48,7 +48,8 @@ export interface StructureResult {
 }
 
 const ENCODED = new Set(['base64', 'quoted-printable']);
-const CHECKED = ['content-type', 'content-transfer-encoding'] as const;
+// Content-Disposition too: its file name is what attachment policies (extensions, names) judge
+const CHECKED: Readonly<Record<string, string>> = { 'content-type': 'Content-Type', 'content-transfer-encoding': 'Content-Transfer-Encoding', 'content-disposition': 'Content-Disposition' };
 
 interface Encoded {
   readonly node: SplitNode;
@@ -96,11 +97,10 @@ export class MimeStructure {
   #onNode(node: SplitNode): void {
     const lines = node.headers?.getList() ?? [];
     const label = nodeLabel(node);
-    for (const key of CHECKED) {
+    for (const [key, name] of Object.entries(CHECKED)) {
       const values = lines.filter((l) => l.key === key).map((l) => fieldValue(l.line));
       const distinct = [...new Set(values.map(normalise))];
       if (distinct.length > 1) {
-        const name = key === 'content-type' ? 'Content-Type' : 'Content-Transfer-Encoding';
         this.#issue(label, `conflicting ${name} headers (${values.map((v) => JSON.stringify(v)).join(' and ')}): mail clients differ on which one applies`);
       }
     }
