@@ -41,7 +41,7 @@ const forwarded = (partHeaders: string, body: string): Buffer =>
   crlf(`${HEAD}Content-Type: multipart/mixed; boundary=b\n\n--b\nContent-Type: text/plain\n\nfwd\n--b\n${partHeaders}\n\n${body}\n--b--\n`);
 
 /** RFC 1341 uuencoding: "begin 644 name", lines of up to 45 bytes, "`", "end". */
-export const uuencode = (data: Buffer, name = 'card.txt'): string => {
+const uuencode = (data: Buffer, name = 'card.txt'): string => {
   const lines: string[] = [];
   for (let i = 0; i < data.length; i += 45) {
     const chunk = data.subarray(i, i + 45);

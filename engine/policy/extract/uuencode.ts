@@ -44,10 +44,8 @@ export class UuDecoder {
       if (this.#open === undefined) {
         // a native search first: almost every text has no block at all
         const m = all.includes('begin') ? BEGIN.exec(all) : null;
-        // a begin line may still be arriving: keep the start of the last line
         if (m === null || all.indexOf('\n', m.index) < 0) {
-          const lastLine = all.slice(all.lastIndexOf('\n') + 1);
-          this.#pending = lastLine.length <= PENDING_CHARS ? lastLine : '';
+          this.#pending = beginStart(all);
           return;
         }
         this.#open = { name: m[2] ?? '', base64: m[1] !== undefined, chunks: [], size: 0, kept: 0, truncated: false };
@@ -92,6 +90,13 @@ export class UuDecoder {
     this.#open = undefined;
     this.#files.push({ name: file.name, content: Buffer.concat(file.chunks, file.kept), size: file.size, truncated: file.truncated });
   }
+}
+
+/** The text's last line when it may be the start of a begin line still arriving, else ''. */
+function beginStart(text: string): string {
+  const last = text.slice(text.lastIndexOf('\n') + 1);
+  if (last.length > PENDING_CHARS) return '';
+  return last.length < 5 ? ('begin'.startsWith(last) ? last : '') : last.startsWith('begin') ? last : '';
 }
 
 /** One uuencoded line: a length character, then 4 characters per 3 bytes (each 32 + a 6-bit value; "`" for 0). */
