@@ -34,6 +34,15 @@ describe('evasion: text parts in charsets the WHATWG decoders lack', () => {
     expect(part?.detail).toMatch(/ibm037/);
   });
 
+  it('the same EBCDIC part inside an attached message (message/rfc822): unscannable (unsupported), labelled inside the attachment', async () => {
+    const inner = multipart('text/plain; charset=ibm037', EBCDIC_CARD).toString('latin1');
+    const outer = raw(`From: a@corp.example\nSubject: fwd\nMIME-Version: 1.0\nContent-Type: multipart/mixed; boundary=o\n\n--o\nContent-Type: text/plain\n\nforwarded\n--o\nContent-Type: message/rfc822\nContent-Disposition: attachment; filename=fwd.eml\n\n${inner.replace(/\r\n/g, '\n')}\n--o--\n`);
+    const a = await analyzeMessage(outer, DEFAULT_ANALYSIS_LIMITS);
+    const part = a.unscannable.find((u) => u.reason === 'unsupported');
+    expect(part, describeAnalysis(a)).toBeDefined();
+    expect(part?.label).toMatch(/fwd\.eml/);
+  });
+
   it('control: an unknown charset label on ASCII text is read as it is, nothing unscannable', async () => {
     const a = await analyzeMessage(multipart('text/plain; charset=x-unknown-label', `plain ascii card ${CARD}`), DEFAULT_ANALYSIS_LIMITS);
     expect(a.unscannable, describeAnalysis(a)).toEqual([]);

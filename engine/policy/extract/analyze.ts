@@ -1,12 +1,12 @@
 // Message analysis: parse MIME once, extract text once, record what the limits cut off.
 import type { Readable } from 'node:stream';
-import type { AnalysisLimits, HeaderField, LimitHit, MessageAnalysis, TextSegment } from '../analysis.js';
+import type { AnalysisLimits, HeaderField, LimitHit, MessageAnalysis, TextSegment, UnscannablePart } from '../analysis.js';
 import { decodeEncodedWords } from './encoded-words.js';
-import { type ExtractContext, extractFile, type FileFacts, type LongText } from './extract-file.js';
+import { type ExtractContext, extractFile, fileLabel, type FileFacts, type FileInput, type LongText } from './extract-file.js';
 import { extractLimits, type InspectionLimits } from './limits.js';
 import { extractInPool } from './pool.js';
 import { htmlParts } from './markup-text.js';
-import { type BodyText, ByteBudget, parseMime, type ParsedMime } from './mime-parse.js';
+import { type BodyText, ByteBudget, MimeLimitError, parseMime, type ParsedMime, type ParsedPart } from './mime-parse.js';
 import { parseSimpleMessage } from './simple-message.js';
 import { TextCollector, TextDecodeStream } from './text-collector.js';
 import type { PolicySet } from '../policy-set.js';
@@ -32,19 +32,17 @@ async function buildAnalysis(parsed: ParsedMime, limits: InspectionLimits, budge
     { location: 'headers', label: 'headers', text: headers.map((h) => `${h.name}: ${h.value}`).join('\n') },
     { location: 'headers', label: 'part headers', text: parsed.partHeaders.join('\n') },
     ...bodySegments(parsed.bodies),
+    ...structureSegments(parsed),
   ];
-  const facts: FileFacts = { segments, longTexts: [], attachments: [], unscannable: [], notes: [], limitsHit: [], parts: parsed.nodeCount };
-  for (const body of parsed.bodies) {
-    if (body.undecodable !== undefined) facts.unscannable.push({ label: body.html ? 'html' : 'body', reason: 'unsupported', detail: `a text part in charset "${body.undecodable}", which no decoder here reads` });
-  }
+  const facts: FileFacts = { segments, longTexts: [], messages: [], attachments: [], unscannable: [...(parsed.issues ?? [])], notes: [], limitsHit: [], parts: parsed.nodeCount };
+  facts.unscannable.push(...undecodableBodies(parsed.bodies, ''));
   const ctx: ExtractContext = { limits: extractLimits(limits), budget, facts, offload: (file, container, depth) => extractInPool(ctx, file, container, depth, signal) };
-  for (const part of parsed.parts) {
-    signal?.throwIfAborted();
-    if (part.depth > limits.maxDepth) {
-      facts.unscannable.push({ label: part.name || '(unnamed)', reason: 'limit', detail: `MIME nesting ${part.depth} exceeds maxDepth (${limits.maxDepth})` });
-      continue;
-    }
-    await extractFile(part, undefined, part.depth, ctx);
+  const run: PartRun = { limits, scans, signal, ctx };
+  await extractParts(parsed.parts, undefined, 0, run);
+  // attached messages met on the way (extract-file.ts defers them, from a worker thread too); more may follow
+  for (let i = 0; i < facts.messages.length; i++) {
+    const m = facts.messages[i];
+    if (m !== undefined) await extractMessage(m.file, fileLabel(m.file.name, m.container), m.container, m.depth, run);
   }
   for (const long of facts.longTexts) facts.segments.push(await windowedSegment(long, scans, signal));
   const names = facts.attachments.map((a) => a.name).filter((n) => n !== '');
@@ -60,6 +58,100 @@ async function buildAnalysis(parsed: ParsedMime, limits: InspectionLimits, budge
     unscannable: facts.unscannable,
     notes: facts.notes,
   });
+}
+
+interface PartRun {
+  readonly limits: InspectionLimits;
+  readonly scans: PolicySet | undefined;
+  readonly signal: AbortSignal | undefined;
+  readonly ctx: ExtractContext;
+}
+
+/** The parts of a message (or of a message attached to it: `container`, `base` levels down). */
+async function extractParts(parts: readonly ParsedPart[], container: string | undefined, base: number, run: PartRun): Promise<void> {
+  const { limits, ctx, signal } = run;
+  for (const part of parts) {
+    signal?.throwIfAborted();
+    const depth = base + part.depth;
+    const label = fileLabel(part.name, container);
+    if (depth > limits.maxDepth) {
+      ctx.facts.unscannable.push({ label, reason: 'limit', detail: `MIME nesting ${depth} exceeds maxDepth (${limits.maxDepth})` });
+      continue;
+    }
+    if (part.declaredType === 'message/partial') {
+      ctx.facts.attachments.push({ name: part.name, declaredType: part.declaredType, sniffedType: undefined, size: part.size, container });
+      ctx.facts.unscannable.push({ label, reason: 'unsupported', detail: 'message/partial: one fragment of a message split over several mails (RFC 2046 §5.2.2); fragments are not reassembled here' });
+      continue;
+    }
+    if (part.declaredType === 'text/rfc822-headers') {
+      // a bounce's copy of the original header block: its fields, encoded-words decoded
+      const fields = parseHeaderLines(unfoldedLines(Buffer.from(part.content).toString('utf8')));
+      ctx.facts.segments.push({ location: 'attachments', label: `${label} (headers)`, text: fields.map((h) => `${h.name}: ${h.value}`).join('\n') });
+    }
+    // an encoded multipart is parsed again here; an attached message comes back from extractFile (facts.messages)
+    if (part.encodedEntity === true) await extractMessage(part, label, container, depth, run);
+    else await extractFile(part, container, depth, ctx);
+  }
+}
+
+/**
+ * An attached message the MIME parse did not descend into (disposed as an attachment, or itself base64 or
+ * quoted-printable encoded), or a multipart that carried a transfer encoding: parsed again as a message,
+ * its texts and parts inspected under its label, levels counted on from where it sits.
+ */
+/** Text parts in a charset no decoder here reads, and mostly high bytes: what they say is unknown. */
+function undecodableBodies(bodies: readonly BodyText[], prefix: string): UnscannablePart[] {
+  return bodies.flatMap((b) => (b.undecodable === undefined ? [] : [{ label: `${prefix}${b.html ? 'html' : 'body'}`, reason: 'unsupported' as const, detail: `a text part in charset "${b.undecodable}", which no decoder here reads` }]));
+}
+
+async function extractMessage(part: FileInput & { readonly encodedEntity?: true }, label: string, container: string | undefined, depth: number, run: PartRun): Promise<void> {
+  const { limits, ctx } = run;
+  const { facts } = ctx;
+  if (part.encodedEntity !== true) facts.attachments.push({ name: part.name, declaredType: part.declaredType, sniffedType: 'message/rfc822', size: part.size, container });
+  if (part.truncated) facts.unscannable.push({ label, reason: 'limit', detail: `only ${part.content.length} of ${part.size} bytes were kept (maxDecodedBytes)` });
+  if (depth >= limits.maxDepth) {
+    facts.unscannable.push({ label, reason: 'limit', detail: `a message nested ${depth} levels deep is not opened (maxDepth ${limits.maxDepth})` });
+    return;
+  }
+  const raw = Buffer.from(part.content.buffer, part.content.byteOffset, part.content.length);
+  let parsed: ParsedMime;
+  try {
+    const ratio = extractLimits(limits);
+    const options = { budget: ctx.budget, maxParts: Math.max(1, limits.maxParts - facts.parts), maxDepth: limits.maxDepth - depth, scans: run.scans, ratio, ...(run.signal ? { signal: run.signal } : {}) };
+    parsed = parseSimpleMessage(raw, ctx.budget) ?? (await parseMime(raw, options));
+  } catch (err) {
+    if (!(err instanceof MimeLimitError)) throw err;
+    facts.unscannable.push({ label, reason: 'limit', detail: err.message });
+    return;
+  }
+  facts.parts += parsed.nodeCount;
+  if (depth + parsed.maxDepth > limits.maxDepth) facts.limitsHit.push({ limit: 'maxDepth', detail: `MIME nesting ${depth + parsed.maxDepth} exceeds ${limits.maxDepth}` });
+  facts.unscannable.push(...(parsed.issues ?? []).map((i) => ({ ...i, label: `${label}/${i.label}` })), ...undecodableBodies(parsed.bodies, `${label}: `));
+  const headers = parseHeaderLines(parsed.headerLines);
+  const inner = (s: TextSegment): TextSegment => ({ ...s, location: 'attachments', label: `${label}: ${s.label}` });
+  facts.segments.push(
+    inner({ location: 'headers', label: 'headers', text: headers.map((h) => `${h.name}: ${h.value}`).join('\n') }),
+    inner({ location: 'headers', label: 'part headers', text: parsed.partHeaders.join('\n') }),
+    ...bodySegments(parsed.bodies).map(inner),
+    ...structureSegments(parsed).map(inner),
+  );
+  await extractParts(parsed.parts, label, depth, run);
+}
+
+function structureSegments(parsed: ParsedMime): TextSegment[] {
+  return (parsed.structureTexts ?? []).map((t) => ({ location: 'body', label: t.label, text: t.text, ...(t.prescanned === undefined ? {} : { prescanned: t.prescanned }) }));
+}
+
+/** Header lines of a header block, continuation lines joined to their field. */
+function unfoldedLines(block: string): string[] {
+  const lines: string[] = [];
+  for (const line of block.split(/\r?\n/)) {
+    if (line === '') continue;
+    const last = lines.length - 1;
+    if (/^[ \t]/.test(line) && last >= 0) lines[last] += `\r\n${line}`;
+    else lines.push(line);
+  }
+  return lines;
 }
 
 // A long extracted text, decoded and scanned in windows (with `scans`) as a long body is; its bytes already

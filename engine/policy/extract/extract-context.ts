@@ -15,9 +15,18 @@ export interface LongText {
   readonly charset: 'utf-8' | 'windows-1252';
 }
 
+/** An attached message met while extracting (a .eml in a zip, too): analyze.ts parses it as a message. */
+export interface NestedMessage {
+  readonly file: FileInput;
+  readonly container: string | undefined;
+  readonly depth: number;
+}
+
 export interface FileFacts {
   readonly segments: TextSegment[];
   readonly longTexts: LongText[];
+  /** Messages to parse again; they cross threads as bytes, like long texts. */
+  readonly messages: NestedMessage[];
   readonly attachments: AttachmentInfo[];
   readonly unscannable: UnscannablePart[];
   readonly notes: string[];

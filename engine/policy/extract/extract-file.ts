@@ -24,6 +24,7 @@ export async function extractFile(file: FileInput, container: string | undefined
     ctx.facts.attachments.push({ name: file.name, declaredType: file.declaredType, sniffedType: sniffType(file.content), size: file.size, container });
     return unscannable(ctx, label, file.refused.reason, file.refused.detail);
   }
+  if (isMessageFile(file)) return void ctx.facts.messages.push({ file, container, depth });
   const kind = sniffKind(file.content, file.declaredType);
   if (ctx.offload !== undefined && isHeavy(kind, file.content.length, ctx.limits)) return ctx.offload(file, container, depth);
   const info = (sniffedType: string | undefined): void => void ctx.facts.attachments.push({ name: file.name, declaredType: file.declaredType, sniffedType, size: file.size, container });
@@ -63,6 +64,19 @@ export async function extractFile(file: FileInput, container: string | undefined
       throw new Error(`RG_POL_INTERNAL: unknown content kind ${JSON.stringify(never)}`);
     }
   }
+}
+
+const MESSAGE_TYPES: ReadonlySet<string> = new Set(['message/rfc822', 'message/global']);
+
+/**
+ * An attached message: declared so, or a .eml file that starts with a header field. Its own parts may be
+ * base64 or compressed, so reading it as text would miss them; analyze.ts parses it as a message.
+ */
+export function isMessageFile(file: Pick<FileInput, 'name' | 'declaredType' | 'content'>): boolean {
+  if (MESSAGE_TYPES.has(file.declaredType)) return true;
+  if (!/\.eml$/i.test(file.name)) return false;
+  const head = Buffer.from(file.content.buffer, file.content.byteOffset, Math.min(file.content.length, 256)).toString('latin1');
+  return /^[\x21-\x39\x3b-\x7e]+:/.test(head);
 }
 
 /** PDFs always, archives from workerMinBytes: what may cost seconds of CPU leaves the event loop. */

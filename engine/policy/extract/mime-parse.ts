@@ -9,6 +9,8 @@ import { sniffType } from './sniff.js';
 import { PrintableStrings } from './strings.js';
 import { htmlToText } from './markup-text.js';
 import { installStreamingQpDecoder } from './qp-stream.js';
+import { MimeStructure } from './mime-structure.js';
+import { UU_TRANSFER_ENCODINGS, UuDecoder, type UuFile } from './uuencode.js';
 import { type CollectedText, HOLD_CHARS, TextCollector, TextDecodeStream } from './text-collector.js';
 import type { ByteBudget } from './byte-budget.js';
 import type { BodyText, ParsedMime, ParsedPart } from './parsed-mime.js';
@@ -41,8 +43,12 @@ export function parseMime(raw: Buffer | Readable, ctx: MimeParseContext): Promis
   const { maxParts, signal } = ctx;
   return new Promise((resolve, reject) => {
     // mailsplit counts nodes and refuses more than maxChildNodes: our part limit, enforced while splitting
-    const options = { skipHtmlToText: true, skipTextToHtml: true, skipImageLinks: true, checksumAlgo: false, maxChildNodes: maxParts };
+    // defaultInlineEmbedded: an attached message without a disposition is parsed as it streams (as Thunderbird
+    // shows it); one disposed as an attachment, or transfer-encoded, arrives as a part that analyze.ts parses again
+    const options = { skipHtmlToText: true, skipTextToHtml: true, skipImageLinks: true, checksumAlgo: false, maxChildNodes: maxParts, defaultInlineEmbedded: true };
     const parser = new MailParser(options as object);
+    const structure = new MimeStructure(ctx.budget, ctx.scans, signal);
+    structure.attach(parser);
     // Every leaf as a stream, inline text included: mailparser would otherwise join all text parts
     // into one string in memory. long-text.test.ts notices when mailparser stops honouring this.
     (parser as unknown as { textTypes: string[] }).textTypes = [];
@@ -69,8 +75,11 @@ export function parseMime(raw: Buffer | Readable, ctx: MimeParseContext): Promis
       Promise.all(state.reads)
         .then((leaves) => {
           const bodies = leaves.filter((l): l is BodyText => l !== undefined && 'html' in l);
-          const parts = leaves.filter((l): l is ParsedPart => l !== undefined && 'declaredType' in l);
-          resolve({ size: state.size, headerLines: state.headerLines, bodies, parts, partHeaders, ...treeShape((parser as unknown as { tree?: unknown }).tree) });
+          const extra = structure.end();
+          // files uuencoded in a body, and encoded multiparts, are parts like the attached ones
+          const parts = [...leaves.filter((l): l is ParsedPart => l !== undefined && 'declaredType' in l), ...bodies.flatMap((b) => b.files ?? []), ...extra.entities];
+          const shape = treeShape((parser as unknown as { tree?: unknown }).tree);
+          resolve({ size: state.size, headerLines: state.headerLines, bodies, parts, partHeaders: [...partHeaders, ...extra.headers], ...shape, structureTexts: extra.texts, issues: extra.issues });
         })
         .catch(reject);
     });
@@ -105,6 +114,7 @@ interface ContentTypeHeader {
 function readLeaf(att: AttachmentStream, ctx: MimeParseContext): Promise<ParsedPart | BodyText | undefined> {
   const disposition = (att.contentDisposition ?? 'inline').toLowerCase();
   const depth = (att.partId ?? '1').split('.').length;
+  if (UU_TRANSFER_ENCODINGS.has(transferEncoding(att))) return depth > ctx.maxDepth ? drain(att) : readUuPart(att, depth, ctx);
   if (!BODY_TYPES.has(att.contentType ?? '') || disposition !== 'inline') return readPart(att, depth, ctx);
   if (depth > ctx.maxDepth) return drain(att);
   const type = (att.headers?.get('content-type') ?? {}) as ContentTypeHeader;
@@ -113,14 +123,60 @@ function readLeaf(att: AttachmentStream, ctx: MimeParseContext): Promise<ParsedP
   const html = att.contentType === 'text/html';
   const decoder = new TextDecodeStream(params.charset ?? '', flowed);
   const text = collector(ctx, html);
+  const uu = html ? undefined : new UuDecoder(ctx.budget);
+  const push = (piece: string): void => {
+    text.push(piece);
+    uu?.push(piece);
+  };
   return new Promise((resolve, reject) => {
-    att.content.on('data', (chunk: Buffer) => text.push(decoder.write(chunk)));
+    att.content.on('data', (chunk: Buffer) => push(decoder.write(chunk)));
     att.content.once('error', reject);
     att.content.once('end', () => {
       att.release?.();
-      text.push(decoder.end());
+      push(decoder.end());
+      const files = uuParts(uu?.end() ?? [], depth + 1);
       const undecodable = decoder.undecodable;
-      resolve({ html, ...text.end(), ...(undecodable === undefined ? {} : { undecodable }) });
+      resolve({ html, ...text.end(), ...(files.length > 0 ? { files } : {}), ...(undecodable === undefined ? {} : { undecodable }) });
+    });
+  });
+}
+
+function transferEncoding(att: AttachmentStream): string {
+  const value = att.headers?.get('content-transfer-encoding');
+  return (typeof value === 'string' ? value : '').trim().toLowerCase();
+}
+
+/** Decoded uuencoded files as parts (extract-file.ts sniffs each). */
+export function uuParts(files: readonly UuFile[], depth: number): ParsedPart[] {
+  return files.map((f) => ({ name: f.name, declaredType: 'application/octet-stream', size: f.size, content: f.content, truncated: f.truncated, depth }));
+}
+
+/**
+ * A part with Content-Transfer-Encoding x-uuencode (uuencode, x-uue): mailsplit passes it through undecoded.
+ * Its text is decoded here into the files it holds (the first named as the part is); without a begin line
+ * it stays the part it is, its first bytes inspected as they are.
+ */
+function readUuPart(att: AttachmentStream, depth: number, ctx: MimeParseContext): Promise<BodyText> {
+  const uu = new UuDecoder(ctx.budget);
+  const decoder = new TextDecodeStream('latin1');
+  const raw: Buffer[] = [];
+  let size = 0;
+  return new Promise((resolve, reject) => {
+    att.content.on('data', (chunk: Buffer) => {
+      if (size < SNIFF_BYTES) raw.push(chunk);
+      size += chunk.length;
+      uu.push(decoder.write(chunk));
+    });
+    att.content.once('error', reject);
+    att.content.once('end', () => {
+      att.release?.();
+      uu.push(decoder.end());
+      const decoded = uuParts(uu.end(), depth);
+      const name = att.filename ?? decoded[0]?.name ?? '';
+      const declaredType = (att.contentType ?? 'application/octet-stream').toLowerCase();
+      const content = Buffer.concat(raw).subarray(0, SNIFF_BYTES);
+      const files = decoded.length === 0 ? [{ name, declaredType, size, content, truncated: size > content.length, depth }] : decoded.map((f, i) => (i === 0 ? { ...f, name } : f));
+      resolve({ html: false, text: '', files });
     });
   });
 }
@@ -217,6 +273,8 @@ type LongPartMode = 'keep' | 'text' | 'strings';
 const HELD_WHOLE = new Set(['application/zip', 'application/pdf', 'application/gzip', 'application/x-tar', 'application/rtf', 'application/x-msdownload', 'application/x-elf']);
 
 function longPartMode(head: Buffer, name: string, declaredType: string): LongPartMode {
+  // an attached message is parsed again (analyze.ts): its own parts are encoded, so it is held
+  if (declaredType === 'message/rfc822' || declaredType === 'message/global') return 'keep';
   const sniffed = sniffType(head.subarray(0, SNIFF_BYTES));
   if (HELD_WHOLE.has(sniffed ?? '') || sniffed?.includes('openxmlformats') === true) return 'keep';
   return isTextFile({ name, declaredType }, sniffed) ? 'text' : 'strings';

@@ -1,5 +1,10 @@
 // What the MIME parse yields (mime-parse.ts, or simple-message.ts's fast path for a single text part).
+import type { UnscannablePart } from '../analysis.js';
 import type { CollectedText } from './text-collector.js';
+
+export interface StructureText extends CollectedText {
+  readonly label: 'preamble' | 'epilogue';
+}
 
 export interface ParsedPart {
   readonly name: string;
@@ -17,6 +22,8 @@ export interface ParsedPart {
   readonly archiveNotHeld?: boolean;
   /** Refused while it streamed (a zip bomb by its first local header); only its first bytes are kept. */
   readonly refused?: { readonly reason: 'limit'; readonly detail: string };
+  /** A multipart that carried a transfer encoding (mime-structure.ts): `content` is its header block and decoded body, parsed again. */
+  readonly encodedEntity?: true;
 }
 
 /** One inline text/plain or text/html part (message/delivery-status reads as plain). */
@@ -24,6 +31,8 @@ export interface BodyText extends CollectedText {
   readonly html: boolean;
   /** Its charset label, when no decoder here knows it and its bytes are not mostly ASCII. */
   readonly undecodable?: string;
+  /** Files uuencoded inside it (uuencode.ts), decoded. */
+  readonly files?: readonly ParsedPart[];
 }
 
 export interface ParsedMime {
@@ -37,4 +46,8 @@ export interface ParsedMime {
   /** Every MIME node, multipart containers included. */
   readonly nodeCount: number;
   readonly maxDepth: number;
+  /** Text between the parts (mime-structure.ts): a multipart's preamble and epilogue. */
+  readonly structureTexts?: readonly StructureText[];
+  /** Parts found unreadable while parsing (conflicting MIME headers). */
+  readonly issues?: readonly UnscannablePart[];
 }

@@ -82,6 +82,7 @@ export async function extractInPool(ctx: ExtractContext, file: FileInput, contai
   }
   ctx.facts.segments.push(...result.segments);
   ctx.facts.longTexts.push(...result.longTexts);
+  ctx.facts.messages.push(...result.messages);
   ctx.facts.attachments.push(...result.attachments);
   ctx.facts.unscannable.push(...result.unscannable);
   ctx.facts.notes.push(...result.notes);

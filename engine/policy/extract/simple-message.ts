@@ -3,7 +3,8 @@
 // flowed text, RFC 2231 parameters, unknown charsets) returns undefined and goes to mailparser.
 import { decodeCharset } from './encoded-words.js';
 import type { ByteBudget } from './byte-budget.js';
-import type { ParsedMime } from './parsed-mime.js';
+import type { ParsedMime, ParsedPart } from './parsed-mime.js';
+import { uudecodeText } from './uuencode.js';
 
 export function parseSimpleMessage(raw: Buffer, budget: ByteBudget): ParsedMime | undefined {
   const split = splitHeader(raw);
@@ -21,7 +22,9 @@ export function parseSimpleMessage(raw: Buffer, budget: ByteBudget): ParsedMime 
   if (cut) budget.markExceeded();
   // line ends as mailparser gives them
   const text = decoded.includes('\r') ? decoded.replace(/\r\n/g, '\n') : decoded;
-  return { size: raw.length, headerLines: split.lines, bodies: [{ html: type.mime === 'text/html', text }], parts: [], partHeaders: [], nodeCount: 1, maxDepth: 0 };
+  // a file uuencoded in the text is a part, as mime-parse.ts finds it in a multipart's text
+  const parts: ParsedPart[] = type.mime === 'text/html' ? [] : uudecodeText(text, budget).map((f) => ({ name: f.name, declaredType: 'application/octet-stream', size: f.size, content: f.content, truncated: f.truncated, depth: 1 }));
+  return { size: raw.length, headerLines: split.lines, bodies: [{ html: type.mime === 'text/html', text }], parts, partHeaders: [], nodeCount: 1, maxDepth: 0 };
 }
 
 function splitHeader(raw: Buffer): { lines: string[]; bodyStart: number } | undefined {
@@ -49,7 +52,8 @@ function fieldMap(lines: readonly string[]): Map<string, string> {
     if (colon <= 0) continue;
     const name = line.slice(0, colon).trim().toLowerCase();
     // a repeated MIME field is ambiguous: the slow path decides
-    if (name.startsWith('content-') && map.has(name)) map.set(name, '\u0000');
+    // (and a NUL byte in one: mime-structure.ts reports both)
+    if (name.startsWith('content-') && (map.has(name) || line.includes('\u0000'))) map.set(name, '\u0000');
     else map.set(name, line.slice(colon + 1).replace(/\r?\n[ \t]+/g, ' ').trim());
   }
   return map;

@@ -5,7 +5,7 @@ import { ByteBudget } from './mime-parse.js';
 import type { ExtractTask, ExtractTaskResult } from './pool.js';
 
 export default async function extractInWorker(task: ExtractTask): Promise<ExtractTaskResult> {
-  const facts: FileFacts = { segments: [], longTexts: [], attachments: [], unscannable: [], notes: [], limitsHit: [], parts: task.parts };
+  const facts: FileFacts = { segments: [], longTexts: [], messages: [], attachments: [], unscannable: [], notes: [], limitsHit: [], parts: task.parts };
   const budget = new ByteBudget(task.budgetLeft);
   const content = new Uint8Array(task.content);
   await extractFile({ ...task.file, content }, task.container, task.depth, { limits: task.limits, budget, facts });

@@ -1,0 +1,47 @@
+import { describe, expect, it } from 'vitest';
+import { ByteBudget } from './byte-budget.js';
+import { UuDecoder, uudecodeText } from './uuencode.js';
+
+const uuencode = (bytes: Buffer, name = 'card.txt'): string => {
+  const lines: string[] = [];
+  for (let i = 0; i < bytes.length; i += 45) {
+    const chunk = bytes.subarray(i, i + 45);
+    let line = String.fromCharCode(32 + chunk.length);
+    for (let j = 0; j < chunk.length; j += 3) {
+      const n = ((chunk[j] ?? 0) << 16) | ((chunk[j + 1] ?? 0) << 8) | (chunk[j + 2] ?? 0);
+      for (const s of [18, 12, 6, 0]) line += (n >> s) & 63 ? String.fromCharCode(32 + ((n >> s) & 63)) : '`';
+    }
+    lines.push(line);
+  }
+  return `begin 644 ${name}\n${lines.join('\n')}\n\`\nend\n`;
+};
+
+const data = Buffer.from(`card 4111 1111 1111 1111 ${'x'.repeat(200)}`);
+
+describe('UuDecoder', () => {
+  it('decodes a block whatever the chunk boundaries (begin line split, lines split)', () => {
+    const text = `hello\n${uuencode(data, 'a.txt')}bye\n`;
+    for (const step of [1, 3, 7, 64, text.length]) {
+      const d = new UuDecoder(new ByteBudget(1 << 20));
+      for (let i = 0; i < text.length; i += step) d.push(text.slice(i, i + step));
+      const files = d.end();
+      expect(files.map((f) => [f.name, f.content.toString()])).toEqual([['a.txt', data.toString()]]);
+    }
+  });
+
+  it('decodes begin-base64 blocks and keeps an unterminated block as far as it came', () => {
+    const files = uudecodeText(`begin-base64 644 b.bin\n${data.toString('base64')}\n====\n${uuencode(data, 'c.txt').replace(/`\nend\n$/, '')}`, new ByteBudget(1 << 20));
+    expect(files.map((f) => [f.name, f.content.toString()])).toEqual([['b.bin', data.toString()], ['c.txt', data.toString()]]);
+  });
+
+  it('counts decoded bytes against the budget and marks a cut file truncated', () => {
+    const [file] = uudecodeText(uuencode(data), new ByteBudget(10));
+    expect(file?.content.length).toBe(10);
+    expect(file?.size).toBe(data.length);
+    expect(file?.truncated).toBe(true);
+  });
+
+  it('finds nothing in text without a begin line (or with "begin" inside a line)', () => {
+    expect(uudecodeText('we begin 644 tomorrow\nend\n', new ByteBudget(100))).toEqual([]);
+  });
+});

@@ -1,0 +1,124 @@
+// uuencoded files ("begin 644 name" … "end", and uuencode -m's "begin-base64 644 name" … "====") inside a
+// text, decoded as the text streams by: older mailers and Usenet gateways still send attachments so, and
+// mail clients (Thunderbird, Outlook) show them as attachments. Each decoded file becomes a part that
+// extract-file.ts sniffs like any attachment (a uuencoded zip is opened). Between blocks only the start
+// of a chunk's last line is kept, so the cost of a text without a block is one search per chunk.
+import type { ByteBudget } from './byte-budget.js';
+
+export interface UuFile {
+  readonly name: string;
+  readonly content: Buffer;
+  /** Its full decoded size, counted even where the budget kept only a prefix. */
+  readonly size: number;
+  readonly truncated: boolean;
+}
+
+const BEGIN = /^begin(-base64)?[ \t]+[0-7]{1,4}[ \t]+(\S.*?)[ \t]*$/m;
+/** The longest line start kept between chunks while no block is open ("begin-base64 0644 " and a name). */
+const PENDING_CHARS = 1024;
+
+interface OpenFile {
+  readonly name: string;
+  readonly base64: boolean;
+  readonly chunks: Buffer[];
+  size: number;
+  kept: number;
+  truncated: boolean;
+}
+
+export class UuDecoder {
+  readonly #budget: ByteBudget;
+  readonly #files: UuFile[] = [];
+  #pending = '';
+  #open: OpenFile | undefined;
+
+  constructor(budget: ByteBudget) {
+    this.#budget = budget;
+  }
+
+  push(text: string): void {
+    if (text === '') return;
+    let all = this.#pending + text;
+    this.#pending = '';
+    while (all !== '') {
+      if (this.#open === undefined) {
+        // a native search first: almost every text has no block at all
+        const m = all.includes('begin') ? BEGIN.exec(all) : null;
+        if (m === null || all.indexOf('\n', m.index) < 0) {
+          this.#pending = beginStart(all);
+          return;
+        }
+        this.#open = { name: m[2] ?? '', base64: m[1] !== undefined, chunks: [], size: 0, kept: 0, truncated: false };
+        all = all.slice(all.indexOf('\n', m.index) + 1);
+        continue;
+      }
+      const nl = all.indexOf('\n');
+      if (nl < 0) {
+        this.#pending = all;
+        return;
+      }
+      this.#line(all.slice(0, nl));
+      all = all.slice(nl + 1);
+    }
+  }
+
+  /** The files decoded (one still open at the end is kept as far as it came). */
+  end(): readonly UuFile[] {
+    if (this.#open !== undefined && this.#pending !== '') this.#line(this.#pending);
+    this.#pending = '';
+    this.#close();
+    return this.#files;
+  }
+
+  #line(raw: string): void {
+    const file = this.#open;
+    if (file === undefined) return;
+    const line = raw.replace(/[ \t\r]+$/, '');
+    if (file.base64 ? line === '====' : line === 'end') return this.#close();
+    const bytes = file.base64 ? Buffer.from(line, 'base64') : decodeUuLine(line);
+    if (bytes.length === 0) return;
+    file.size += bytes.length;
+    const granted = this.#budget.take(bytes.length);
+    if (granted < bytes.length) file.truncated = true;
+    if (granted > 0) file.chunks.push(granted === bytes.length ? bytes : bytes.subarray(0, granted));
+    file.kept += granted;
+  }
+
+  #close(): void {
+    const file = this.#open;
+    if (file === undefined) return;
+    this.#open = undefined;
+    this.#files.push({ name: file.name, content: Buffer.concat(file.chunks, file.kept), size: file.size, truncated: file.truncated });
+  }
+}
+
+/** The text's last line when it may be the start of a begin line still arriving, else ''. */
+function beginStart(text: string): string {
+  const last = text.slice(text.lastIndexOf('\n') + 1);
+  if (last.length > PENDING_CHARS) return '';
+  return last.length < 5 ? ('begin'.startsWith(last) ? last : '') : last.startsWith('begin') ? last : '';
+}
+
+/** One uuencoded line: a length character, then 4 characters per 3 bytes (each 32 + a 6-bit value; "`" for 0). */
+export function decodeUuLine(line: string): Buffer {
+  if (line === '') return Buffer.alloc(0);
+  const n = (line.charCodeAt(0) - 32) & 63;
+  const out = Buffer.alloc(n);
+  let o = 0;
+  for (let i = 1; o < n; i += 4) {
+    const c = [0, 1, 2, 3].map((k) => ((line.charCodeAt(i + k) || 32) - 32) & 63);
+    const v = ((c[0] ?? 0) << 18) | ((c[1] ?? 0) << 12) | ((c[2] ?? 0) << 6) | (c[3] ?? 0);
+    for (const s of [16, 8, 0]) if (o < n) out[o++] = (v >> s) & 0xff;
+  }
+  return out;
+}
+
+/** Every uuencoded file in a whole text (the fast path's single body). */
+export function uudecodeText(text: string, budget: ByteBudget): readonly UuFile[] {
+  if (!text.includes('begin')) return [];
+  const d = new UuDecoder(budget);
+  d.push(text);
+  return d.end();
+}
+
+export const UU_TRANSFER_ENCODINGS: ReadonlySet<string> = new Set(['x-uuencode', 'uuencode', 'x-uue', 'uue', 'x-uuencoded']);
