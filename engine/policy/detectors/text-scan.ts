@@ -2,6 +2,7 @@
 // detector at a time; a text too long to hold is scanned window by window as it is decoded, every
 // detector at once, and only the merged hits are kept (WindowedScan).
 import { scanCreditCards } from './credit-card.js';
+import { detectionText } from './detection-text.js';
 import { type Hits, MAX_SAMPLES, NO_HITS } from './hits.js';
 import { scanIbans } from './iban.js';
 import { IdentifierScan } from './identifiers/scan.js';
@@ -21,7 +22,8 @@ export class TextScan {
 
   constructor(set: PolicySet, text: string) {
     this.#set = set;
-    this.#text = text;
+    // every detector reads the text as a reader sees it (no invisible characters, digits as 0-9)
+    this.#text = detectionText(text);
   }
 
   hits(id: number): Hits {

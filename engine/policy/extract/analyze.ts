@@ -5,6 +5,7 @@ import { decodeEncodedWords } from './encoded-words.js';
 import { type ExtractContext, extractFile, type FileFacts, type LongText } from './extract-file.js';
 import { extractLimits, type InspectionLimits } from './limits.js';
 import { extractInPool } from './pool.js';
+import { extractDataUris } from './data-uri.js';
 import { htmlParts } from './markup-text.js';
 import { type BodyText, ByteBudget, parseMime, type ParsedMime } from './mime-parse.js';
 import { parseSimpleMessage } from './simple-message.js';
@@ -31,8 +32,9 @@ async function buildAnalysis(parsed: ParsedMime, limits: InspectionLimits, budge
     { location: 'subject', label: 'Subject', text: subject },
     { location: 'headers', label: 'headers', text: headers.map((h) => `${h.name}: ${h.value}`).join('\n') },
     { location: 'headers', label: 'part headers', text: parsed.partHeaders.join('\n') },
-    ...bodySegments(parsed.bodies),
   ];
+  const body = bodySegments(parsed.bodies);
+  segments.push(...body.segments);
   const facts: FileFacts = { segments, longTexts: [], attachments: [], unscannable: [], notes: [], limitsHit: [], parts: parsed.nodeCount };
   const ctx: ExtractContext = { limits: extractLimits(limits), budget, facts, offload: (file, container, depth) => extractInPool(ctx, file, container, depth, signal) };
   for (const part of parsed.parts) {
@@ -43,6 +45,7 @@ async function buildAnalysis(parsed: ParsedMime, limits: InspectionLimits, budge
     }
     await extractFile(part, undefined, part.depth, ctx);
   }
+  await extractDataUris(body.dataUris, 'html', 1, ctx, extractFile);
   for (const long of facts.longTexts) facts.segments.push(await windowedSegment(long, scans, signal));
   const names = facts.attachments.map((a) => a.name).filter((n) => n !== '');
   facts.segments.push({ location: 'attachments', label: 'file names', text: names.join('\n') });
@@ -75,7 +78,7 @@ async function windowedSegment(long: LongText, scans: PolicySet | undefined, sig
 }
 
 // Held texts are joined per kind (as mail clients show them); long ones stay separate, already scanned.
-function bodySegments(bodies: readonly BodyText[]): TextSegment[] {
+function bodySegments(bodies: readonly BodyText[]): { segments: TextSegment[]; dataUris: readonly string[] } {
   const held = (html: boolean): string =>
     bodies
       .filter((b) => b.html === html && b.prescanned === undefined)
@@ -84,8 +87,10 @@ function bodySegments(bodies: readonly BodyText[]): TextSegment[] {
   const text = held(false);
   const out: TextSegment[] = [{ location: 'body', label: 'body', text }];
   const html = held(true);
+  let dataUris: readonly string[] = [];
   if (html !== '') {
-    const { visible, hidden } = htmlParts(html);
+    const { visible, hidden, dataUris: inline } = htmlParts(html);
+    dataUris = inline;
     // multipart/alternative usually says the same twice; scan the HTML's visible text only when it differs
     if (squash(visible) !== squash(text)) out.push({ location: 'body', label: 'html', text: visible });
     // what no reader sees: attributes (decoded URLs), comments, title, style and script text
@@ -94,7 +99,7 @@ function bodySegments(bodies: readonly BodyText[]): TextSegment[] {
   for (const b of bodies) {
     if (b.prescanned !== undefined) out.push({ location: 'body', label: b.html ? 'html' : 'body', text: '', prescanned: b.prescanned });
   }
-  return out;
+  return { segments: out, dataUris };
 }
 
 function squash(text: string): string {
