@@ -55,6 +55,7 @@ const VARIANTS: readonly Variant[] = [
   { name: 'bidi isolates (U+2066-U+2069) around groups', build: () => buildMessage({ text: GROUPS.map((g) => `\u2066${g}\u2069`).join('\u2068') }) },
   { name: 'Mongolian vowel separator (U+180E) between groups', build: () => buildMessage({ text: GROUPS.join('\u180e') }) },
   { name: 'combining grapheme joiner (U+034F) after each digit', build: () => buildMessage({ text: [...CARD_DIGITS].map((d) => `${d}\u034f`).join('') }) },
+  { name: 'keycap digits (digit, U+FE0F, U+20E3 enclosing keycap)', build: () => buildMessage({ text: [...CARD_DIGITS].map((d) => `${d}\ufe0f\u20e3`).join('') }) },
   { name: 'tag characters (U+E0020...) between groups', build: () => buildMessage({ text: GROUPS.join('\u{e0020}\u{e0041}') }) },
   { name: 'zero-width spaces in the Subject', build: () => buildMessage({ subject: `card ${GROUPS.join('\u200b')}`, text: 'see subject' }) },
   { name: 'zero-width spaces in an attached text file', build: () => attach('card.txt', `card ${[...CARD_DIGITS].join('\u200b')}`, 'text/plain') },

@@ -39,10 +39,10 @@ describe('detectionText', () => {
     expect(detectionText('\u0660\u0669\u06f9\u096f\uff19\u{1d7ce}\u{1d7ff}\u{1fbf0}\u{1fbf9}\u{104a9}')).toBe('0999909099');
   });
 
-  it('drops every format character (Cf), the grapheme joiner and variation selectors', () => {
+  it('drops every format character (Cf), enclosing marks, the grapheme joiner and variation selectors', () => {
     const cf = codePoints(/^\p{Cf}$/u);
     expect(cf).toContain(0x200b);
-    for (const cp of [...cf, 0x34f, 0xfe0f, 0x180b, 0xe0100]) expect(detectionText(`a${String.fromCodePoint(cp)}b`), cp.toString(16)).toBe('ab');
+    for (const cp of [...cf, 0x34f, 0xfe0f, 0x180b, 0xe0100, 0x20e3, 0x20dd]) expect(detectionText(`a${String.fromCodePoint(cp)}b`), cp.toString(16)).toBe('ab');
   });
 
   it('folds spaces, line separators and full-width ASCII; digits NFKC folds to one digit', () => {

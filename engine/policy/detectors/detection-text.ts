@@ -4,7 +4,8 @@
 // ASCII and exotic spaces a plain space, so "4111\u200b1111" or "٤١١١" is read as the number it shows.
 // Only detection uses it: a sample is redacted from it, the message itself is never changed.
 
-// Cf (format), the combining grapheme joiner and variation selectors draw nothing; every Nd digit, the
+// Cf (format), the combining grapheme joiner and variation selectors draw nothing, enclosing marks (Me:
+// the keycap of "4\ufe0f\u20e3", a circle) only decorate the digit they follow; every Nd digit, the
 // No digits NFKC folds to one digit (superscripts, circled), full-width forms, spaces and line
 // separators are mapped. All of them lie above U+00A0, so ASCII (and the no-break space, which the
 // detectors read as a blank already) is passed over by one linear test that allocates nothing.
@@ -51,7 +52,10 @@ export function detectionText(text: string): string {
       i++;
     } else out[len++] = c;
   }
-  return Buffer.from(out.buffer, 0, len * 2).toString('utf16le');
+  // in slices: fromCharCode takes its units as arguments, and a typed array's byte order is the host's
+  const parts: string[] = [];
+  for (let k = 0; k < len; k += 0x2000) parts.push(String.fromCharCode(...out.subarray(k, Math.min(k + 0x2000, len))));
+  return parts.join('');
 }
 
 function buildTable(): Table {
@@ -81,7 +85,7 @@ function buildTable(): Table {
     last = cp;
     set(cp, String((cp - blockStart) % 10));
   }
-  for (const [ch] of space.matchAll(/[\p{Cf}\u034f\u180b-\u180f\ufe00-\ufe0f\u{e0100}-\u{e01ef}]/gu)) set(ch.codePointAt(0) ?? 0, '');
+  for (const [ch] of space.matchAll(/[\p{Cf}\p{Me}\u034f\u180b-\u180f\ufe00-\ufe0f\u{e0100}-\u{e01ef}]/gu)) set(ch.codePointAt(0) ?? 0, '');
   for (const [ch] of space.matchAll(/\p{Zs}/gu)) set(ch.codePointAt(0) ?? 0, ' ');
   set(0x2028, '\n');
   set(0x2029, '\n');
