@@ -45,6 +45,14 @@ describe('incidentsFrom', () => {
     const [first] = incidentsFrom(verdict, envelope, { messageId: '<m@x>', subject: 'card 4111 1111 1111 1111, ssn 123-45-6780, order 12345' });
     expect(first?.subject).toBe('card 4111********1111, ssn *****6780, order 12345');
   });
+
+  it('masks a number spelled with zero-width spaces or other digits as the detectors read it; keeps a subject with nothing to mask as written', () => {
+    const subject = (s: string): string | undefined => incidentsFrom(verdict, envelope, { messageId: '<m@x>', subject: s })[0]?.subject;
+    expect(subject('card 4111\u200b1111\u200b1111\u200b1111')).toBe('card 4111********1111');
+    expect(subject('card ４１１１ １１１１ １１１１ １１１１')).toBe('card 4111********1111');
+    expect(subject('ssn ١٢٣-٤٥-٦٧٨٠')).toBe('ssn *****6780');
+    expect(subject('Ｈｅｌｌｏ\u200b wörld, order ４２')).toBe('Ｈｅｌｌｏ\u200b wörld, order ４２');
+  });
 });
 
 describe('IncidentWriter', () => {

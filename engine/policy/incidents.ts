@@ -2,6 +2,7 @@
 import { appendFile, rename, stat, mkdir, rm } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { MessageAnalysis } from './analysis.js';
+import { detectionText } from './detectors/detection-text.js';
 import { maskIdentifiers } from './detectors/identifiers/mask-text.js';
 import { maskNumbers } from './detectors/mask.js';
 import type { Envelope, PolicyMatch, Verdict } from './decide/verdict.js';
@@ -225,5 +226,9 @@ function ignoreMissing(err: unknown): void {
 
 /** Sender-controlled text in a record (subject, part names): numbers and catalogue values redacted. */
 export function maskRecordText(text: string): string {
-  return maskIdentifiers(maskNumbers(text));
+  // masked as the detectors read it, so "4111\u200b1111..." or full-width digits are starred too; a text
+  // with nothing to mask is kept as written
+  const readable = detectionText(text);
+  const masked = maskIdentifiers(maskNumbers(readable));
+  return masked === readable ? text : masked;
 }

@@ -3,6 +3,7 @@
 // detector at once, and only the merged hits are kept (WindowedScan).
 import { RangeStore } from './candidate-scan.js';
 import { scanCreditCards } from './credit-card.js';
+import { detectionText } from './detection-text.js';
 import { type Hits, MAX_SAMPLES, NO_HITS } from './hits.js';
 import { scanIbans } from './iban.js';
 import { IdentifierScan } from './identifiers/scan.js';
@@ -24,7 +25,8 @@ export class TextScan {
   /** `ranges`: reused buffers for the identifier candidate pass; the scan is then over before the store's next text. */
   constructor(set: PolicySet, text: string, ranges?: RangeStore) {
     this.#set = set;
-    this.#text = text;
+    // every detector reads the text as a reader sees it (no invisible characters, digits as 0-9)
+    this.#text = detectionText(text);
     this.#ranges = ranges;
   }
 

@@ -5,6 +5,7 @@ import { decodeEncodedWords } from './encoded-words.js';
 import { type ExtractContext, extractFile, fileLabel, type FileFacts, type FileInput, type LongText } from './extract-file.js';
 import { extractLimits, type InspectionLimits } from './limits.js';
 import { extractInPool } from './pool.js';
+import { extractDataUris } from './data-uri.js';
 import { htmlParts } from './markup-text.js';
 import { type BodyText, ByteBudget, MimeLimitError, parseMime, type ParsedMime, type ParsedPart } from './mime-parse.js';
 import { parseSimpleMessage } from './simple-message.js';
@@ -31,14 +32,15 @@ async function buildAnalysis(parsed: ParsedMime, limits: InspectionLimits, budge
     { location: 'subject', label: 'Subject', text: subject },
     { location: 'headers', label: 'headers', text: headers.map((h) => `${h.name}: ${h.value}`).join('\n') },
     { location: 'headers', label: 'part headers', text: parsed.partHeaders.join('\n') },
-    ...bodySegments(parsed.bodies),
-    ...structureSegments(parsed),
   ];
+  const body = bodySegments(parsed.bodies);
+  segments.push(...body.segments, ...structureSegments(parsed));
   const facts: FileFacts = { segments, longTexts: [], messages: [], attachments: [], unscannable: [...(parsed.issues ?? [])], notes: [], limitsHit: [], parts: parsed.nodeCount };
   facts.unscannable.push(...undecodableBodies(parsed.bodies, ''));
   const ctx: ExtractContext = { limits: extractLimits(limits), budget, facts, offload: (file, container, depth) => extractInPool(ctx, file, container, depth, signal) };
   const run: PartRun = { limits, scans, signal, ctx };
   await extractParts(parsed.parts, undefined, 0, run);
+  await extractDataUris(body.dataUris, 'html', 1, ctx, extractFile);
   // attached messages met on the way (extract-file.ts defers them, from a worker thread too); more may follow
   for (let i = 0; i < facts.messages.length; i++) {
     const m = facts.messages[i];
@@ -129,13 +131,15 @@ async function extractMessage(part: FileInput & { readonly encodedEntity?: true 
   facts.unscannable.push(...(parsed.issues ?? []).map((i) => ({ ...i, label: `${label}/${i.label}` })), ...undecodableBodies(parsed.bodies, `${label}: `));
   const headers = parseHeaderLines(parsed.headerLines);
   const inner = (s: TextSegment): TextSegment => ({ ...s, location: 'attachments', label: `${label}: ${s.label}` });
+  const body = bodySegments(parsed.bodies);
   facts.segments.push(
     inner({ location: 'headers', label: 'headers', text: headers.map((h) => `${h.name}: ${h.value}`).join('\n') }),
     inner({ location: 'headers', label: 'part headers', text: parsed.partHeaders.join('\n') }),
-    ...bodySegments(parsed.bodies).map(inner),
+    ...body.segments.map(inner),
     ...structureSegments(parsed).map(inner),
   );
   await extractParts(parsed.parts, label, depth, run);
+  await extractDataUris(body.dataUris, `${label}: html`, depth + 1, ctx, extractFile);
 }
 
 function structureSegments(parsed: ParsedMime): TextSegment[] {
@@ -170,7 +174,7 @@ async function windowedSegment(long: LongText, scans: PolicySet | undefined, sig
 }
 
 // Held texts are joined per kind (as mail clients show them); long ones stay separate, already scanned.
-function bodySegments(bodies: readonly BodyText[]): TextSegment[] {
+function bodySegments(bodies: readonly BodyText[]): { segments: TextSegment[]; dataUris: readonly string[] } {
   const held = (html: boolean): string =>
     bodies
       .filter((b) => b.html === html && b.prescanned === undefined)
@@ -179,8 +183,10 @@ function bodySegments(bodies: readonly BodyText[]): TextSegment[] {
   const text = held(false);
   const out: TextSegment[] = [{ location: 'body', label: 'body', text }];
   const html = held(true);
+  let dataUris: readonly string[] = [];
   if (html !== '') {
-    const { visible, hidden } = htmlParts(html);
+    const { visible, hidden, dataUris: inline } = htmlParts(html);
+    dataUris = inline;
     // multipart/alternative usually says the same twice; scan the HTML's visible text only when it differs
     if (squash(visible) !== squash(text)) out.push({ location: 'body', label: 'html', text: visible });
     // what no reader sees: attributes (decoded URLs), comments, title, style and script text
@@ -189,7 +195,7 @@ function bodySegments(bodies: readonly BodyText[]): TextSegment[] {
   for (const b of bodies) {
     if (b.prescanned !== undefined) out.push({ location: 'body', label: b.html ? 'html' : 'body', text: '', prescanned: b.prescanned });
   }
-  return out;
+  return { segments: out, dataUris };
 }
 
 function squash(text: string): string {

@@ -12,7 +12,7 @@ import type { CollectedText } from './text-collector.js';
 export interface LongText {
   readonly label: string;
   readonly bytes: Uint8Array;
-  readonly charset: 'utf-8' | 'windows-1252';
+  readonly charset: 'utf-8' | 'windows-1252' | 'utf-16le' | 'utf-16be';
 }
 
 /** An attached message met while extracting (a .eml in a zip, too): analyze.ts parses it as a message. */

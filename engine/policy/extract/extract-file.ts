@@ -10,9 +10,10 @@ import { addText, EXTRACTED_HOLD_CHARS, unscannable } from './facts.js';
 import { type ExtractLimits, ratioCap } from './limits.js';
 import { pngText } from './image-text.js';
 import { readPdf } from './pdf.js';
-import { type ContentKind, sniffKind, sniffType } from './sniff.js';
+import { type ContentKind, sniffKind, sniffType, utf16Charset } from './sniff.js';
 import { printableStrings } from './strings.js';
-import { htmlToText } from './markup-text.js';
+import { extractDataUris } from './data-uri.js';
+import { htmlParts } from './markup-text.js';
 import type { ExtractContext, FileInput } from './extract-context.js';
 
 export type { ExtractContext, FileFacts, FileInput, LongText } from './extract-context.js';
@@ -51,7 +52,7 @@ export async function extractFile(file: FileInput, container: string | undefined
       return extractRtf(file, label, depth, ctx, extractFile);
     case 'text':
       info(kind.type);
-      return addFileText(ctx, label, file);
+      return addFileText(ctx, label, file, depth);
     case 'refuse':
       info(kind.type);
       return unscannable(ctx, label, kind.reason, kind.detail);
@@ -136,19 +137,26 @@ export function isHtmlFile(file: Pick<FileInput, 'name' | 'declaredType'>, head:
 }
 
 // A long plain-text file stays bytes (LongText); HTML is reduced to text first, so it is held.
-function addFileText(ctx: ExtractContext, label: string, file: FileInput): void {
+async function addFileText(ctx: ExtractContext, label: string, file: FileInput, depth: number): Promise<void> {
   const head = new TextDecoder('utf-8').decode(file.content.subarray(0, 512));
-  if (file.content.length <= EXTRACTED_HOLD_CHARS || isHtmlFile(file, head)) return addText(ctx, label, decodeText(file));
-  ctx.facts.longTexts.push({ label, bytes: file.content, charset: isUtf8(file.content) ? 'utf-8' : 'windows-1252' });
+  const utf16 = utf16Charset(file.content);
+  if (file.content.length > EXTRACTED_HOLD_CHARS && !isHtmlFile(file, head)) {
+    ctx.facts.longTexts.push({ label, bytes: file.content, charset: utf16 ?? (isUtf8(file.content) ? 'utf-8' : 'windows-1252') });
+    return;
+  }
+  const text = decodeText(file, utf16);
+  if (!isHtmlFile(file, text)) return addText(ctx, label, text);
+  const { visible, hidden, dataUris } = htmlParts(text);
+  addText(ctx, label, hidden === '' ? visible : `${visible}\n${hidden}`);
+  await extractDataUris(dataUris, label, depth + 1, ctx, extractFile);
 }
 
-function decodeText(file: FileInput): string {
-  let text: string;
+function decodeText(file: FileInput, utf16: string | undefined): string {
   try {
-    text = new TextDecoder('utf-8', { fatal: true }).decode(file.content);
+    // the decoder drops the byte order mark
+    return new TextDecoder(utf16 ?? 'utf-8', { fatal: utf16 === undefined }).decode(file.content);
   } catch {
-    text = new TextDecoder('windows-1252').decode(file.content);
+    return new TextDecoder('windows-1252').decode(file.content);
   }
-  return isHtmlFile(file, text) ? htmlToText(text) : text;
 }
 

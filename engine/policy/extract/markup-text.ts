@@ -1,23 +1,10 @@
 // HTML and XML reduced to text: tags go, entities decode, block ends become line breaks. HTML keeps
 // what a link, a form or a script carries too (attributes, comments, raw-text elements).
 
-const NAMED: Readonly<Record<string, string>> = {
-  amp: '&', lt: '<', gt: '>', quot: '"', apos: "'", nbsp: ' ', shy: '', ndash: '–', mdash: '—',
-  hellip: '…', euro: '€', copy: '©', reg: '®', laquo: '«', raquo: '»', lsquo: '‘', rsquo: '’',
-  ldquo: '“', rdquo: '”', middot: '·', times: '×', auml: 'ä', ouml: 'ö', uuml: 'ü', Auml: 'Ä',
-  Ouml: 'Ö', Uuml: 'Ü', szlig: 'ß', eacute: 'é', egrave: 'è', agrave: 'à', ccedil: 'ç',
-};
+import { dataUrisIn } from './data-uri.js';
+import { decodeEntities } from './html-entities.js';
 
-export function decodeEntities(text: string): string {
-  if (!text.includes('&')) return text;
-  return text.replace(/&(#x[0-9a-fA-F]{1,6}|#\d{1,7}|[A-Za-z]{2,8});/g, (all, ref: string) => {
-    if (ref[0] === '#') {
-      const cp = ref[1] === 'x' || ref[1] === 'X' ? parseInt(ref.slice(2), 16) : parseInt(ref.slice(1), 10);
-      return cp > 0 && cp <= 0x10ffff ? String.fromCodePoint(cp) : all;
-    }
-    return NAMED[ref] ?? all;
-  });
-}
+export { decodeEntities };
 
 // Every pattern here is linear: [^<>] stops at the next '<', raw-text sections are cut with indexOf.
 const HTML_BLOCK = /^(p|div|br|li|tr|h[1-6]|table|ul|ol|blockquote|pre|section|article|hr|dt|dd)$/i;
@@ -32,6 +19,8 @@ export interface HtmlText {
   /** What a reader does not see but a link, a form or a script carries: attribute values (URLs also
    * percent-decoded), comments, titles, style and script text, one per line. */
   readonly hidden: string;
+  /** data: URIs in attributes and style text: inline files, extracted as attachments (data-uri.ts). */
+  readonly dataUris: readonly string[];
 }
 
 /** Visible text, then hidden text on separate lines (so neither splits a number in the other). */
@@ -43,6 +32,7 @@ export function htmlToText(html: string): string {
 export function htmlParts(html: string): HtmlText {
   const visible: string[] = [];
   const hidden: string[] = [];
+  const dataUris: string[] = [];
   // ASCII-only lower-casing keeps every index aligned with html
   const lower = html.replace(/[A-Z]+/g, (s) => s.toLowerCase());
   let pos = 0;
@@ -69,25 +59,29 @@ export function htmlParts(html: string): HtmlText {
     const [all, closing = '', rawName = '', attrs = ''] = m;
     const name = rawName.toLowerCase();
     pos = lt + all.length;
-    collectAttributes(attrs, hidden);
+    collectAttributes(attrs, hidden, dataUris);
     if (HTML_BLOCK.test(name)) visible.push('\n');
     else if (closing !== '' && (name === 'td' || name === 'th')) visible.push(' ');
     if (closing === '' && RAW_TEXT.has(name)) {
       const close = lower.indexOf(`</${name}`, pos);
       // unclosed: the rest is inspected as hidden text; too much is safer than too little
-      hidden.push(html.slice(pos, close < 0 ? html.length : close));
+      const raw = html.slice(pos, close < 0 ? html.length : close);
+      hidden.push(raw);
+      if (name === 'style') dataUrisIn(raw, dataUris);
       pos = close < 0 ? html.length : Math.max(html.indexOf('>', close), close) + 1;
     }
   }
   const decodedHidden = hidden.map((h) => collapse(decodeEntities(h))).filter((h) => h !== '');
-  return { visible: collapse(decodeEntities(visible.join(''))), hidden: decodedHidden.join('\n') };
+  return { visible: collapse(decodeEntities(visible.join(''))), hidden: decodedHidden.join('\n'), dataUris };
 }
 
-function collectAttributes(attrs: string, out: string[]): void {
+function collectAttributes(attrs: string, out: string[], dataUris: string[]): void {
   if (!attrs.includes('=')) return;
   ATTRIBUTE.lastIndex = 0;
   for (let m = ATTRIBUTE.exec(attrs); m !== null; m = ATTRIBUTE.exec(attrs)) {
-    pushValue(out, decodeEntities(m[2] ?? m[3] ?? m[4] ?? ''));
+    const value = decodeEntities(m[2] ?? m[3] ?? m[4] ?? '', true);
+    pushValue(out, value);
+    dataUrisIn(value, dataUris);
   }
 }
 

@@ -5,7 +5,7 @@ import { MailParser } from 'mailparser';
 import type { AttachmentStream, MessageText } from 'mailparser';
 import { isHtmlFile, isTextFile } from './extract-file.js';
 import type { ExtractTuning } from './limits.js';
-import { sniffType } from './sniff.js';
+import { sniffType, utf16Charset } from './sniff.js';
 import { PrintableStrings } from './strings.js';
 import { htmlToText } from './markup-text.js';
 import { installStreamingQpDecoder } from './qp-stream.js';
@@ -293,7 +293,7 @@ class PartStream {
 
   constructor(mode: 'text' | 'strings', head: Buffer, ctx: MimeParseContext, html: boolean) {
     this.#collector = collector(ctx, mode === 'text' && html);
-    if (mode === 'text') this.#text = new TextDecodeStream(utf8Valid(head) ? 'utf-8' : 'windows-1252');
+    if (mode === 'text') this.#text = new TextDecodeStream(utf16Charset(head) ?? (utf8Valid(head) ? 'utf-8' : 'windows-1252'));
     else this.#strings = new PrintableStrings();
     this.write(head);
   }

@@ -97,9 +97,27 @@ export function sniffType(head: Uint8Array): string | undefined {
   }
   if (pdfHeaderAt(head) >= 0) return 'application/pdf';
   if (head.length >= 7 && LHA_COMPRESSED.test(Buffer.from(head.buffer, head.byteOffset + 2, 5).toString('latin1'))) return 'application/x-lzh-compressed';
-  if (looksLikeText(head)) return 'text/plain';
+  if (utf16Charset(head) !== undefined || looksLikeText(head)) return 'text/plain';
   // after the text check: "x^", "HK" or "XG" begin text files as well as pass the zlib header check
   return isZlibStream(head) ? 'application/zlib' : undefined;
+}
+
+/**
+ * 'utf-16le' or 'utf-16be' for a file that starts with that byte order mark and reads as UTF-16 of a
+ * mostly Latin-script text after it (a quarter of its code units below U+0100). A BOM in front of
+ * anything else is not believed: ASCII behind "FE FF" would decode to CJK and hide a number, so such a
+ * file stays binary and its printable strings (both byte orders) are read instead.
+ */
+export function utf16Charset(head: Uint8Array): 'utf-16le' | 'utf-16be' | undefined {
+  const le = head[0] === 0xff && head[1] === 0xfe;
+  if (!le && !(head[0] === 0xfe && head[1] === 0xff)) return undefined;
+  // FF FE 00 00 is UTF-32LE, which nothing here decodes
+  if (le && head[2] === 0 && head[3] === 0) return undefined;
+  const end = Math.min(head.length, 1026) & ~1;
+  let latin = 0;
+  for (let i = 2; i < end; i += 2) if (head[le ? i + 1 : i] === 0) latin++;
+  const units = (end - 2) / 2;
+  return units > 0 && latin * 4 >= units ? (le ? 'utf-16le' : 'utf-16be') : undefined;
 }
 
 /** The whole file's kind: first bytes, then an archive end record anywhere in the tail. */

@@ -1,5 +1,6 @@
 // Printable strings of a binary nothing else reads (like strings(1)): runs of at least MIN_RUN printable
-// ASCII characters, and the same in UTF-16LE, one per line. Streams, so a long binary costs a chunk.
+// ASCII characters, and the same in UTF-16LE and UTF-16BE, one per line. Streams, so a long binary costs
+// a chunk. A UTF-16 run is read at even offsets: one byte order at an odd offset is the other at an even one.
 
 const MIN_RUN = 4;
 
@@ -8,6 +9,7 @@ const printable = (b: number): boolean => (b >= 0x20 && b < 0x7f) || b === 0x09;
 export class PrintableStrings {
   #ascii = '';
   #wide = '';
+  #wideBe = '';
   #wideOdd: number | undefined;
 
   /** Strings completed in this chunk (a run still open at its end waits for the next one). */
@@ -35,11 +37,21 @@ export class PrintableStrings {
   }
 
   #endWide(out: string[]): void {
+    this.#endLe(out);
+    this.#endBe(out);
+  }
+
+  #endLe(out: string[]): void {
     if (this.#wide.length >= MIN_RUN) out.push(`${this.#wide}\n`);
     this.#wide = '';
   }
 
-  // UTF-16LE: a printable byte then 0x00, pairwise; pairs may straddle chunk ends
+  #endBe(out: string[]): void {
+    if (this.#wideBe.length >= MIN_RUN) out.push(`${this.#wideBe}\n`);
+    this.#wideBe = '';
+  }
+
+  // UTF-16LE: a printable byte then 0x00, UTF-16BE the other way round, pairwise; pairs may straddle chunk ends
   #scanWide(chunk: Uint8Array, out: string[]): void {
     let i = 0;
     if (this.#wideOdd !== undefined && chunk.length > 0) {
@@ -51,9 +63,11 @@ export class PrintableStrings {
     if (i < chunk.length) this.#wideOdd = chunk[i];
   }
 
-  #pair(lo: number, hi: number, out: string[]): void {
-    if (hi === 0 && printable(lo)) this.#wide += String.fromCharCode(lo);
-    else this.#endWide(out);
+  #pair(first: number, second: number, out: string[]): void {
+    if (second === 0 && printable(first)) this.#wide += String.fromCharCode(first);
+    else this.#endLe(out);
+    if (first === 0 && printable(second)) this.#wideBe += String.fromCharCode(second);
+    else this.#endBe(out);
   }
 }
 
