@@ -6,15 +6,15 @@
 // with the right reason. A subset goes through a real gateway over SMTP and must be refused.
 import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_ANALYSIS_LIMITS, type AnalysisLimits, type MessageAnalysis, type UnscannableReason } from '../../engine/policy/analysis.js';
+import { DEFAULT_ANALYSIS_LIMITS, type AnalysisLimits, type UnscannableReason } from '../../engine/policy/analysis.js';
 import { analyzeMessage } from '../../engine/policy/extract/analyze.js';
-import { scanCreditCards } from '../../engine/policy/detectors/credit-card.js';
 import { buildMessage } from '../fixtures/policy/helpers.js';
 import { newTestId } from '../helpers/accounting.js';
 import { RawSmtp } from '../helpers/raw-smtp-client.js';
 import { RECIPIENT, SENDER, useGatewayWithMta } from '../reliability/setup.js';
 import type { PolicyFile } from '../../engine/config/generated/policy.js';
 import { CARD, zip } from './extraction-fixtures.js';
+import { cardFound, describeAnalysis } from './analysis-checks.js';
 
 type Expectation = { readonly card: true; readonly label?: RegExp } | { readonly unscannable: UnscannableReason; readonly detail?: RegExp };
 
@@ -167,12 +167,6 @@ const VARIANTS: readonly Variant[] = [
   { name: 'NUL byte inside the top-level Content-Type (multipart boundary)', build: () => crlf(`${HEAD}Content-Type: multipart/mixed;\0 boundary=b\n\n--b\nContent-Type: text/plain\nContent-Transfer-Encoding: base64\n\n${b64(CARD_TEXT)}\n--b--\n`), expect: { unscannable: 'corrupt', detail: /NUL/ } },
   { name: 'NUL byte in a header name', build: () => crlf(`${HEAD}X-\0Note: ${CARD}\nContent-Type: text/plain\n\nhi\n`), expect: FOUND },
 ];
-
-const cardFound = (a: MessageAnalysis, label?: RegExp): boolean =>
-  a.segments.some((s) => (label === undefined || label.test(s.label)) && (scanCreditCards(s.text).count > 0 || (s.prescanned ?? []).some((h) => h.count > 0)));
-
-const describeAnalysis = (a: MessageAnalysis): string =>
-  JSON.stringify({ unscannable: a.unscannable, notes: a.notes, limits: a.limitsHit, attachments: a.attachments.map((x) => x.name), segments: a.segments.map((s) => `${s.label}: ${s.text.slice(0, 120)}`) }, null, 1);
 
 describe('evasion through MIME structure: every hiding place reaches a detector or is reported unscannable', () => {
   for (const v of VARIANTS) {

@@ -8,12 +8,12 @@ import type { PolicyFile } from '../../engine/config/generated/policy.js';
 import { DEFAULT_ANALYSIS_LIMITS, type MessageAnalysis, type UnscannableReason } from '../../engine/policy/analysis.js';
 import { analyzeMessage } from '../../engine/policy/extract/analyze.js';
 import type { InspectionLimits } from '../../engine/policy/extract/limits.js';
-import { scanCreditCards } from '../../engine/policy/detectors/credit-card.js';
 import { buildMessage } from '../fixtures/policy/helpers.js';
 import { newTestId } from '../helpers/accounting.js';
 import { RawSmtp } from '../helpers/raw-smtp-client.js';
 import { RECIPIENT, SENDER, useGatewayWithMta } from '../reliability/setup.js';
 import { CARD, pdf, zip, zerosFlate } from './extraction-fixtures.js';
+import { cardFound, describeAnalysis } from './analysis-checks.js';
 import { lzw, lzwZeros, pdfWithContent, pdfWithFiles, pngUpRows, runLength, runLengthZeros } from './pdf-fixtures.js';
 
 type Expectation = { readonly card: string } | { readonly unscannable: UnscannableReason };
@@ -68,10 +68,6 @@ const VARIANTS: readonly Variant[] = [
   { name: 'embedded file with PNG Up predictor rows', file: () => pdfWithFiles([{ name: 'card.txt', data: deflateSync(pngUpRows(Buffer.from(CARD_TEXT), 4)), streamDict: '/Type /EmbeddedFile /Filter /FlateDecode /DecodeParms << /Predictor 12 /Columns 4 >>' }]), expect: { card: 'report.pdf/card.txt' } },
 ];
 
-const cardIn = (a: MessageAnalysis, label: string): boolean => a.segments.some((s) => s.label === label && (scanCreditCards(s.text).count > 0 || (s.prescanned ?? []).some((h) => h.count > 0)));
-
-const describeAnalysis = (a: MessageAnalysis): string =>
-  JSON.stringify({ unscannable: a.unscannable, notes: a.notes, limits: a.limitsHit, attachments: a.attachments, segments: a.segments.map((s) => `${s.label}: ${s.text.slice(0, 120)}`) }, null, 1);
 
 const message = (file: Buffer): Promise<Buffer> => buildMessage({ text: 'see attached', attachments: [{ filename: 'report.pdf', content: file }] });
 const analyze = async (file: Buffer, limits: Partial<InspectionLimits> = {}): Promise<MessageAnalysis> => analyzeMessage(await message(file), { ...DEFAULT_ANALYSIS_LIMITS, ...limits });
@@ -81,7 +77,7 @@ describe('evasion: files embedded in a PDF and LZW/RunLength streams', () => {
     const want = 'card' in v.expect ? `the card number is found in ${v.expect.card}` : `the part is unscannable (${v.expect.unscannable})`;
     it(`${v.name}: ${want}`, async () => {
       const a = await analyze(v.file(), v.limits);
-      if ('card' in v.expect) expect(cardIn(a, v.expect.card), describeAnalysis(a)).toBe(true);
+      if ('card' in v.expect) expect(cardFound(a, v.expect.card), describeAnalysis(a)).toBe(true);
       else {
         const reason = v.expect.unscannable;
         expect(a.unscannable.map((u) => u.reason), describeAnalysis(a)).toContain(reason);
@@ -98,7 +94,7 @@ describe('evasion: files embedded in a PDF and LZW/RunLength streams', () => {
 
   it('control: a PDF with a clean embedded file has no card and nothing unscannable', async () => {
     const a = await analyze(pdfWithFiles([{ name: 'a.txt', data: 'nothing to see', flate: true }, { name: 'b.zip', data: zip([{ name: 'c.txt', data: 'nothing' }]) }]));
-    expect(a.segments.some((s) => scanCreditCards(s.text).count > 0), describeAnalysis(a)).toBe(false);
+    expect(cardFound(a), describeAnalysis(a)).toBe(false);
     expect(a.unscannable).toEqual([]);
   });
 });
