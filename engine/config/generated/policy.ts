@@ -93,7 +93,7 @@ export type IdentifierName =
  */
 export type Confidence = 'low' | 'medium' | 'high';
 /**
- * phone-number only: the regions whose national numbers count too (ISO 3166-1 alpha-2, e.g. [US, DE]), read with libphonenumber's numbering plan of each, in this order. Without regions only international numbers (+CC …) are found. A national number is low confidence, medium with a supporting keyword nearby (call, tel, phone, mobile, …), so the default confidence needs the keyword; confidence: low takes every valid national number.
+ * phone-number, or a set that has it (pii-contact), only: the regions whose national numbers count too (ISO 3166-1 alpha-2, e.g. [US, DE]), read with libphonenumber's numbering plan of each, in this order. Without regions only international numbers (+CC …) are found. A national number is low confidence, medium with a supporting keyword nearby (call, tel, phone, mobile, …), so the default confidence needs the keyword; confidence: low takes every valid national number.
  *
  * @minItems 1
  * @maxItems 16
@@ -327,6 +327,7 @@ export interface IdentifiersCondition {
   identifiers: {
     set: IdentifierSet;
     confidence?: Confidence;
+    regions?: PhoneRegions;
     in?: Locations;
     min?: MinCount;
   };

@@ -7,6 +7,8 @@ import { didYouMean, shortList } from '../../config/suggest.js';
 import type { Condition, Policy, PolicyFile } from '../../config/generated/policy.js';
 import { compileRe2 } from '../detectors/re2.js';
 import { unknownRegions } from '../detectors/identifiers/phone.js';
+import { takesRegions } from '../detectors/identifiers/condition.js';
+import { IDENTIFIER_SETS } from '../detectors/identifiers/catalogue.js';
 import { parsePolicyReply } from '../decide/policy-reply.js';
 import { checkExactData } from '../edm/check-exact-data.js';
 import type { ExactDataFiles } from '../edm/exact-data.js';
@@ -114,12 +116,15 @@ function checkCondition(cond: Condition, at: string, report: Report): void {
   if ('messageSize' in cond) checkRange(cond.messageSize.minBytes, cond.messageSize.maxBytes, detectorAt, 'message size', report);
   if ('recipientCount' in cond) checkRange(cond.recipientCount.min, cond.recipientCount.max, detectorAt, 'recipient count', report);
   if ('identifier' in cond) checkRegions(cond.identifier, detectorAt, report);
+  if ('identifiers' in cond) checkRegions(cond.identifiers, detectorAt, report);
 }
 
-function checkRegions(o: { name: string; regions?: string[] }, at: string, report: Report): void {
+function checkRegions(o: { name?: string; set?: string; regions?: string[] }, at: string, report: Report): void {
   if (o.regions === undefined) return;
-  if (o.name !== 'phone-number') {
-    report(joinPointer(at, 'regions'), 'RG_POL_IDENTIFIER_OPTION', `regions applies to phone-number only, not ${o.name}`, 'remove regions:');
+  if (o.set !== undefined ? !takesRegions(IDENTIFIER_SETS.get(o.set) ?? []) : o.name !== 'phone-number') {
+    const what = o.set !== undefined ? `set ${o.set}, which has no phone-number` : o.name;
+    const sets = [...IDENTIFIER_SETS].filter(([, names]) => takesRegions(names)).map(([set]) => set);
+    report(joinPointer(at, 'regions'), 'RG_POL_IDENTIFIER_OPTION', `regions applies to phone-number and the sets that have it (${sets.join(', ')}), not ${what}`, 'remove regions:');
     return;
   }
   const unknown = new Set(unknownRegions(o.regions));

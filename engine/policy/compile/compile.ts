@@ -4,8 +4,7 @@ import type { SourceFile } from '../../config/source-file.js';
 import type { Action, Condition, Policy, PolicyFile, PolicyScope } from '../../config/generated/policy.js';
 import type { Location } from '../analysis.js';
 import { checkPolicyFiles } from './check.js';
-import { compileIdentifierCondition, DEFAULT_CONFIDENCE } from '../detectors/identifiers/condition.js';
-import { phoneNumberIn } from '../detectors/identifiers/phone.js';
+import { compileIdentifierCondition } from '../detectors/identifiers/condition.js';
 import { KeywordIndexBuilder } from '../detectors/keywords.js';
 import { CandidatePlan } from '../detectors/candidate-scan.js';
 import { compilePrefilter, compileRe2 } from '../detectors/re2.js';
@@ -126,14 +125,6 @@ function compileCondition(cond: Condition, b: Builder): CompiledCondition {
   if ('creditCardNumber' in cond) return text(b.detector('creditCardNumber', () => ({ kind: 'creditCardNumber' })), 'creditCardNumber', cond.creditCardNumber);
   if ('usSsn' in cond) return text(b.detector('usSsn', () => ({ kind: 'usSsn' })), 'usSsn', cond.usSsn);
   if ('iban' in cond) return text(b.detector('iban', () => ({ kind: 'iban' })), 'iban', cond.iban);
-  if ('identifier' in cond && cond.identifier.regions !== undefined) {
-    // phone-number with regions (check.ts allows no other): its own detector, keyed by the regions
-    const o = cond.identifier;
-    const regions = cond.identifier.regions;
-    const confidence = o.confidence ?? DEFAULT_CONFIDENCE;
-    const id = b.detector(`identifier:${confidence}:phone-number/${regions.join(',')}`, () => ({ kind: 'identifier', identifiers: Object.freeze([phoneNumberIn(regions)]), confidence }));
-    return text(id, `identifier:${o.name}`, o);
-  }
   if ('identifier' in cond || 'identifiers' in cond) {
     const c = compileIdentifierCondition(cond);
     return text(b.detector(c.key, () => c.detector), c.label, c.options);

@@ -4,6 +4,7 @@
 import type { IdentifierCondition, IdentifiersCondition } from '../../../config/generated/policy.js';
 import { IDENTIFIER_SETS, lookupIdentifier } from './catalogue.js';
 import type { Confidence, Identifier } from './identifier.js';
+import { phoneNumberIn } from './phone.js';
 
 export const DEFAULT_CONFIDENCE: Confidence = 'medium';
 
@@ -28,13 +29,31 @@ export function compileIdentifierCondition(cond: IdentifierCondition | Identifie
     const id = lookupIdentifier(o.name);
     // the schema's enum is the catalogue (a unit test holds them equal), so this cannot happen after validation
     if (id === undefined) throw new Error(`RG_POL_INTERNAL: unknown identifier ${o.name}`);
-    return build([id], o.confidence ?? DEFAULT_CONFIDENCE, `identifier:${o.name}`, o);
+    return build(withRegions([id], o.regions), o.confidence ?? DEFAULT_CONFIDENCE, `identifier:${o.name}`, o);
   }
   const o = cond.identifiers;
   const names = IDENTIFIER_SETS.get(o.set);
   if (names === undefined) throw new Error(`RG_POL_INTERNAL: unknown identifier set ${o.set}`);
   const ids = names.map((n) => lookupIdentifier(n)).filter((i): i is Identifier => i !== undefined);
-  return build(ids, o.confidence ?? DEFAULT_CONFIDENCE, `identifiers:${o.set}`, o);
+  return build(withRegions(ids, o.regions), o.confidence ?? DEFAULT_CONFIDENCE, `identifiers:${o.set}`, o);
+}
+
+/** Whether `regions` means anything for these members: only phone-number reads national numbers. */
+export function takesRegions(names: readonly string[]): boolean {
+  return names.includes(PHONE);
+}
+
+const PHONE = 'phone-number';
+
+/**
+ * `regions` swaps the catalogue's phone-number (international numbers only) for the one that also
+ * reads national numbers of those regions; its name carries the regions, so its scan is not shared
+ * with the catalogue one. check.ts refuses regions where no member is phone-number.
+ */
+function withRegions(identifiers: readonly Identifier[], regions: readonly string[] | undefined): readonly Identifier[] {
+  if (regions === undefined) return identifiers;
+  if (!takesRegions(identifiers.map((i) => i.name))) throw new Error('RG_POL_INTERNAL: regions without phone-number');
+  return identifiers.map((i) => (i.name === PHONE ? phoneNumberIn(regions) : i));
 }
 
 function build(identifiers: readonly Identifier[], confidence: Confidence, label: string, options: CompiledIdentifierCondition['options']): CompiledIdentifierCondition {

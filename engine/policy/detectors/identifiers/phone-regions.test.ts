@@ -66,18 +66,18 @@ describe('phone-number with regions', () => {
   });
 });
 
-const policy = (options: string) => `version: 1
+const policy = (options: string, key = 'identifier') => `version: 1
 policies:
   - name: phones
     severity: medium
     match:
-      identifier: ${options}
+      ${key}: ${options}
     action: { type: block, reply: "550 5.7.1 No phone numbers" }
 `;
 const policyPath = '/tmp/rg-phone-regions/policies/phone.policy.yaml';
 
 describe('regions in a policy', () => {
-  const diag = (options: string) => compileYaml(policy(options), policyPath).diagnostics.map((d) => ({ code: d.code, pointer: d.pointer, line: d.line }));
+  const diag = (options: string, key?: string) => compileYaml(policy(options, key), policyPath).diagnostics.map((d) => ({ code: d.code, pointer: d.pointer, line: d.line }));
 
   it('accepts regions on phone-number', () => {
     expect(diag('{ name: phone-number, regions: [US, DE] }')).toEqual([]);
@@ -97,8 +97,8 @@ describe('regions in a policy', () => {
 
   const env = { upstream: 'corp-postfix', sender: 'alice@corp.example', recipients: ['bob@partner.example'], transactionId: 't-1' };
   const settings = { budgetMs: 10_000, onFailure: 'tempfail' as const, onUnscannable: 'block' as const, limits: DEFAULT_ANALYSIS_LIMITS };
-  const verdict = async (options: string, text: string) => {
-    const { policySet, diagnostics } = compileYaml(policy(options), policyPath);
+  const verdict = async (options: string, text: string, key?: string) => {
+    const { policySet, diagnostics } = compileYaml(policy(options, key), policyPath);
     expect(diagnostics).toEqual([]);
     return (await inspectMessage(policySet, await buildMessage({ text }), env, settings)).verdict.kind;
   };
@@ -109,5 +109,29 @@ describe('regions in a policy', () => {
     expect(await verdict('{ name: phone-number, regions: [US], confidence: low }', 'Reference (202) 555-0143')).toBe('block');
     // the same policy without regions: a national number is no phone number
     expect(await verdict('{ name: phone-number }', 'Please call (202) 555-0143 today')).toBe('pass');
+  });
+
+  // `identifiers: { set, regions }`: the set's phone-number member reads national numbers too
+  it('accepts regions on a set that has phone-number', () => {
+    expect(diag('{ set: pii-contact, regions: [US, GB] }', 'identifiers')).toEqual([]);
+  });
+
+  it('refuses regions on a set without phone-number, at the option', () => {
+    expect(diag('{ set: pii-eu, regions: [DE] }', 'identifiers')).toEqual([{ code: 'RG_POL_IDENTIFIER_OPTION', pointer: '/policies/0/match/identifiers/regions', line: 6 }]);
+    const d = compileYaml(policy('{ set: secrets, regions: [US] }', 'identifiers'), policyPath).diagnostics[0];
+    expect(d?.message).toMatch(/set secrets, which has no phone-number/);
+    expect(d?.message).toMatch(/pii-contact/);
+  });
+
+  it('names an unknown region of a set at its position', () => {
+    expect(diag('{ set: pii-contact, regions: [ZZ, US] }', 'identifiers')).toEqual([{ code: 'RG_POL_PHONE_REGION', pointer: '/policies/0/match/identifiers/regions/0', line: 6 }]);
+  });
+
+  it('blocks a national number through the set only with regions, and keeps the other members', async () => {
+    expect(await verdict('{ set: pii-contact, regions: [US] }', 'Please call (202) 555-0143 today', 'identifiers')).toBe('block');
+    expect(await verdict('{ set: pii-contact }', 'Please call (202) 555-0143 today', 'identifiers')).toBe('pass');
+    expect(await verdict('{ set: pii-contact, regions: [GB] }', 'Please call (202) 555-0143 today', 'identifiers')).toBe('pass');
+    // the set's other members still count with regions given (an e-mail address is pii-contact)
+    expect(await verdict('{ set: pii-contact, regions: [US] }', 'Write to jane.doe@example.org', 'identifiers')).toBe('block');
   });
 });
