@@ -85,6 +85,10 @@ async function extractParts(parts: readonly ParsedPart[], container: string | un
       ctx.facts.unscannable.push({ label, reason: 'unsupported', detail: 'message/partial: one fragment of a message split over several mails (RFC 2046 §5.2.2); fragments are not reassembled here' });
       continue;
     }
+    if (part.externalAccess !== undefined && part.externalAccess !== 'content-id') {
+      // the phantom header block is still read below (extractFile): a URL or a description is text
+      ctx.facts.unscannable.push({ label, reason: 'unsupported', detail: externalBodyDetail(part.externalAccess) });
+    }
     if (part.declaredType === 'text/rfc822-headers') {
       // a bounce's copy of the original header block: its fields, encoded-words decoded
       const fields = parseHeaderLines(unfoldedLines(Buffer.from(part.content).toString('utf8')));
@@ -101,6 +105,12 @@ async function extractParts(parts: readonly ParsedPart[], container: string | un
  * quoted-printable encoded), or a multipart that carried a transfer encoding: parsed again as a message,
  * its texts and parts inspected under its label, levels counted on from where it sits.
  */
+/** Why a message/external-body part cannot be read: its content is fetched by the recipient, never carried. */
+function externalBodyDetail(access: string): string {
+  const how = access === '' ? 'no access-type' : `access-type=${access}`;
+  return `message/external-body (${how}): the content is referenced, not carried (RFC 2046 §5.2.3), and the gateway does not fetch it`;
+}
+
 /** Text parts in a charset no decoder here reads, and mostly high bytes: what they say is unknown. */
 function undecodableBodies(bodies: readonly BodyText[], prefix: string): UnscannablePart[] {
   return bodies.flatMap((b) => (b.undecodable === undefined ? [] : [{ label: `${prefix}${b.html ? 'html' : 'body'}`, reason: 'unsupported' as const, detail: `a text part in charset "${b.undecodable}", which no decoder here reads` }]));

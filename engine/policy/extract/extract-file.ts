@@ -14,6 +14,8 @@ import { type ContentKind, sniffKind, sniffType, utf16Charset } from './sniff.js
 import { printableStrings } from './strings.js';
 import { extractDataUris } from './data-uri.js';
 import { htmlParts } from './markup-text.js';
+import { enrichedToText, isEnrichedType } from './enriched-text.js';
+import { uudecodeText } from './uuencode.js';
 import type { ExtractContext, FileInput } from './extract-context.js';
 
 export type { ExtractContext, FileFacts, FileInput, LongText } from './extract-context.js';
@@ -140,15 +142,32 @@ export function isHtmlFile(file: Pick<FileInput, 'name' | 'declaredType'>, head:
 async function addFileText(ctx: ExtractContext, label: string, file: FileInput, depth: number): Promise<void> {
   const head = new TextDecoder('utf-8').decode(file.content.subarray(0, 512));
   const utf16 = utf16Charset(file.content);
-  if (file.content.length > EXTRACTED_HOLD_CHARS && !isHtmlFile(file, head)) {
+  const enriched = isEnrichedType(file.declaredType);
+  if (file.content.length > EXTRACTED_HOLD_CHARS && !isHtmlFile(file, head) && !enriched) {
     ctx.facts.longTexts.push({ label, bytes: file.content, charset: utf16 ?? (isUtf8(file.content) ? 'utf-8' : 'windows-1252') });
     return;
   }
   const text = decodeText(file, utf16);
-  if (!isHtmlFile(file, text)) return addText(ctx, label, text);
+  if (enriched) return addText(ctx, label, enrichedToText(text, file.declaredType));
+  if (!isHtmlFile(file, text)) {
+    addText(ctx, label, text);
+    return extractUuFiles(text, label, depth, ctx);
+  }
   const { visible, hidden, dataUris } = htmlParts(text);
   addText(ctx, label, hidden === '' ? visible : `${visible}\n${hidden}`);
   await extractDataUris(dataUris, label, depth + 1, ctx, extractFile);
+}
+
+/** Files uuencoded or yEncoded inside a text file, extracted under it (as in a body: mime-parse.ts). */
+async function extractUuFiles(text: string, label: string, depth: number, ctx: ExtractContext): Promise<void> {
+  for (const f of uudecodeText(text, ctx.budget)) {
+    if (ctx.facts.parts >= ctx.limits.maxParts || depth + 1 > ctx.limits.maxDepth) {
+      const limit = ctx.facts.parts >= ctx.limits.maxParts ? `maxParts (${ctx.limits.maxParts})` : `maxDepth (${ctx.limits.maxDepth})`;
+      return unscannable(ctx, fileLabel(f.name, label), 'limit', `a file encoded inside ${label} is over the ${limit} limit`);
+    }
+    ctx.facts.parts++;
+    await extractFile({ name: f.name, declaredType: 'application/octet-stream', size: f.size, content: f.content, truncated: f.truncated }, label, depth + 1, ctx);
+  }
 }
 
 function decodeText(file: FileInput, utf16: string | undefined): string {

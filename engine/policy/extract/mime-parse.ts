@@ -10,6 +10,8 @@ import { PrintableStrings } from './strings.js';
 import { htmlToText } from './markup-text.js';
 import { installStreamingQpDecoder } from './qp-stream.js';
 import { MimeStructure } from './mime-structure.js';
+import { isEnrichedType } from './enriched-text.js';
+import { isNonstandardEncoding, UnknownEncodingTrial } from './transfer-encoding.js';
 import { UU_TRANSFER_ENCODINGS, UuDecoder, type UuFile } from './uuencode.js';
 import { type CollectedText, HOLD_CHARS, TextCollector, TextDecodeStream } from './text-collector.js';
 import type { ByteBudget } from './byte-budget.js';
@@ -77,7 +79,8 @@ export function parseMime(raw: Buffer | Readable, ctx: MimeParseContext): Promis
           const bodies = leaves.filter((l): l is BodyText => l !== undefined && 'html' in l);
           const extra = structure.end();
           // files uuencoded in a body, and encoded multiparts, are parts like the attached ones
-          const parts = [...leaves.filter((l): l is ParsedPart => l !== undefined && 'declaredType' in l), ...bodies.flatMap((b) => b.files ?? []), ...extra.entities];
+          const files = [...leaves.filter((l): l is ParsedPart => l !== undefined && 'declaredType' in l), ...bodies.flatMap((b) => b.files ?? [])];
+          const parts = [...files.flatMap((f) => [f, ...(f.encodedFiles ?? [])]), ...extra.entities];
           const shape = treeShape((parser as unknown as { tree?: unknown }).tree);
           resolve({ size: state.size, headerLines: state.headerLines, bodies, parts, partHeaders: [...partHeaders, ...extra.headers], ...shape, structureTexts: extra.texts, issues: extra.issues });
         })
@@ -112,9 +115,27 @@ interface ContentTypeHeader {
 
 /** mailparser's rule for the message text: a text type, not disposed as an attachment. */
 function readLeaf(att: AttachmentStream, ctx: MimeParseContext): Promise<ParsedPart | BodyText | undefined> {
+  const cte = transferEncoding(att);
+  if (UU_TRANSFER_ENCODINGS.has(cte) || !isNonstandardEncoding(cte)) return readLeafAs(att, ctx);
+  // an encoding mailsplit does not decode: the raw text as always, and the decoded reading beside it
+  const trial = new UnknownEncodingTrial(cte, ctx.budget);
+  att.content.on('data', (chunk: Buffer) => trial.write(chunk));
+  const depth = (att.partId ?? '1').split('.').length;
+  return readLeafAs(att, ctx).then((read) => {
+    const readings = trial.end();
+    if (read === undefined || readings.length === 0) return read;
+    const declaredType = (att.contentType ?? 'application/octet-stream').toLowerCase();
+    const name = att.filename ?? '';
+    const extra = readings.map((r): ParsedPart => ({ name, declaredType, size: r.content.length, content: r.content, truncated: r.truncated, depth }));
+    return 'html' in read ? { ...read, files: [...(read.files ?? []), ...extra] } : { html: false, text: '', files: [read, ...extra] };
+  });
+}
+
+function readLeafAs(att: AttachmentStream, ctx: MimeParseContext): Promise<ParsedPart | BodyText | undefined> {
   const disposition = (att.contentDisposition ?? 'inline').toLowerCase();
   const depth = (att.partId ?? '1').split('.').length;
   if (UU_TRANSFER_ENCODINGS.has(transferEncoding(att))) return depth > ctx.maxDepth ? drain(att) : readUuPart(att, depth, ctx);
+  if (att.contentType === 'message/external-body') return readPart(att, depth, ctx).then((p) => ({ ...p, externalAccess: externalAccess(att) }));
   if (!BODY_TYPES.has(att.contentType ?? '') || disposition !== 'inline') return readPart(att, depth, ctx);
   if (depth > ctx.maxDepth) return drain(att);
   const type = (att.headers?.get('content-type') ?? {}) as ContentTypeHeader;
@@ -139,6 +160,11 @@ function readLeaf(att: AttachmentStream, ctx: MimeParseContext): Promise<ParsedP
       resolve({ html, ...text.end(), ...(files.length > 0 ? { files } : {}), ...(undecodable === undefined ? {} : { undecodable }) });
     });
   });
+}
+
+function externalAccess(att: AttachmentStream): string {
+  const params = ((att.headers?.get('content-type') ?? {}) as ContentTypeHeader).params ?? {};
+  return (params['access-type'] ?? '').trim().toLowerCase();
 }
 
 function transferEncoding(att: AttachmentStream): string {
@@ -254,7 +280,9 @@ function readPart(att: AttachmentStream, depth: number, ctx: MimeParseContext): 
       att.release?.();
       const content = Buffer.concat(kept);
       const part = { name, declaredType, size, content, truncated, depth, ...(refused === undefined ? {} : { refused }) };
-      resolve(stream === undefined ? part : { ...part, ...stream.end() });
+      if (stream === undefined) return resolve(part);
+      const { encoded, ...streamed } = stream.end();
+      resolve({ ...part, ...streamed, ...(encoded.length > 0 ? { encodedFiles: uuParts(encoded, depth + 1) } : {}) });
     });
   });
 }
@@ -275,6 +303,8 @@ const HELD_WHOLE = new Set(['application/zip', 'application/pdf', 'application/g
 function longPartMode(head: Buffer, name: string, declaredType: string): LongPartMode {
   // an attached message is parsed again (analyze.ts): its own parts are encoded, so it is held
   if (declaredType === 'message/rfc822' || declaredType === 'message/global') return 'keep';
+  // enriched text is read as a reader shows it (enriched-text.ts), which windows of raw text would not be
+  if (isEnrichedType(declaredType)) return 'keep';
   const sniffed = sniffType(head.subarray(0, SNIFF_BYTES));
   if (HELD_WHOLE.has(sniffed ?? '') || sniffed?.includes('openxmlformats') === true) return 'keep';
   return isTextFile({ name, declaredType }, sniffed) ? 'text' : 'strings';
@@ -288,6 +318,8 @@ class PartStream {
   readonly #collector: TextCollector;
   readonly #text: TextDecodeStream | undefined;
   readonly #strings: PrintableStrings | undefined;
+  // files uuencoded in a long plain text, as in a body
+  readonly #uu: UuDecoder | undefined;
   // the last bytes of a binary, where a zip's end record would be
   #tail = Buffer.alloc(0);
 
@@ -295,21 +327,28 @@ class PartStream {
     this.#collector = collector(ctx, mode === 'text' && html);
     if (mode === 'text') this.#text = new TextDecodeStream(utf16Charset(head) ?? (utf8Valid(head) ? 'utf-8' : 'windows-1252'));
     else this.#strings = new PrintableStrings();
+    if (mode === 'text' && !html) this.#uu = new UuDecoder(ctx.budget);
     this.write(head);
   }
 
   write(chunk: Buffer): void {
-    if (this.#text !== undefined) return this.#collector.push(this.#text.write(chunk));
+    if (this.#text !== undefined) return this.#pushText(this.#text.write(chunk));
     this.#collector.push(this.#strings?.write(chunk) ?? '');
     const joined = Buffer.concat([this.#tail, chunk]);
     this.#tail = joined.length > TAIL_BYTES ? joined.subarray(joined.length - TAIL_BYTES) : joined;
   }
 
-  end(): { scannedText: CollectedText; truncated: boolean; archiveNotHeld?: true } {
-    this.#collector.push(this.#text?.end() ?? this.#strings?.end() ?? '');
+  #pushText(text: string): void {
+    this.#collector.push(text);
+    this.#uu?.push(text);
+  }
+
+  end(): { scannedText: CollectedText; truncated: boolean; archiveNotHeld?: true; encoded: readonly UuFile[] } {
+    if (this.#text !== undefined) this.#pushText(this.#text.end());
+    else this.#collector.push(this.#strings?.end() ?? '');
     const scannedText = this.#collector.end();
     const archive = this.#strings !== undefined && this.#tail.includes(ZIP_END);
-    return { scannedText, truncated: this.#collector.cut, ...(archive ? { archiveNotHeld: true as const } : {}) };
+    return { scannedText, truncated: this.#collector.cut, ...(archive ? { archiveNotHeld: true as const } : {}), encoded: this.#uu?.end() ?? [] };
   }
 }
 

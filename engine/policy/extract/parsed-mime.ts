@@ -24,6 +24,10 @@ export interface ParsedPart {
   readonly refused?: { readonly reason: 'limit'; readonly detail: string };
   /** A multipart that carried a transfer encoding (mime-structure.ts): `content` is its header block and decoded body, parsed again. */
   readonly encodedEntity?: true;
+  /** message/external-body (RFC 2046 §5.2.3): its access-type, lower case ('' when missing); `content` is the phantom header block. */
+  readonly externalAccess?: string;
+  /** Files uuencoded or yEncoded inside a long text file that was scanned while it streamed (`scannedText`). */
+  readonly encodedFiles?: readonly ParsedPart[];
 }
 
 /** One inline text/plain or text/html part (message/delivery-status reads as plain). */

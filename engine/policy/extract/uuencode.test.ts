@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ByteBudget } from './byte-budget.js';
-import { UuDecoder, uudecodeText } from './uuencode.js';
+import { decodeYencLine, UuDecoder, uudecodeText } from './uuencode.js';
 
 const uuencode = (bytes: Buffer, name = 'card.txt'): string => {
   const lines: string[] = [];
@@ -44,4 +44,17 @@ describe('UuDecoder', () => {
   it('finds nothing in text without a begin line (or with "begin" inside a line)', () => {
     expect(uudecodeText('we begin 644 tomorrow\nend\n', new ByteBudget(100))).toEqual([]);
   });
+});
+
+describe('yEnc blocks', () => {
+  const yenc = (data: Buffer): string => [...data].map((b) => { const o = (b + 42) & 255; return [0, 10, 13, 61].includes(o) ? `=${String.fromCharCode((o + 64) & 255)}` : String.fromCharCode(o); }).join('');
+  it('decodes an =ybegin … =yend block, escapes included, split across chunks', () => {
+    const data = Buffer.from([0, 1, 19, 214, 224, 227, 255, 52, 53]);
+    const text = `hi\n=ybegin line=128 size=${data.length} name=a b.bin\n${yenc(data)}\n=yend size=${data.length}\nbye\n`;
+    const d = new UuDecoder(new ByteBudget(1 << 20));
+    for (let i = 0; i < text.length; i += 5) d.push(text.slice(i, i + 5));
+    const files = d.end();
+    expect(files.map((f) => [f.name, [...f.content]])).toEqual([['a b.bin', [...data]]]);
+  });
+  it('decodes one line', () => expect([...decodeYencLine(yenc(Buffer.from([0, 214, 227, 19])))]).toEqual([0, 214, 227, 19]));
 });

@@ -1,6 +1,7 @@
-// uuencoded files ("begin 644 name" … "end", and uuencode -m's "begin-base64 644 name" … "====") inside a
-// text, decoded as the text streams by: older mailers and Usenet gateways still send attachments so, and
-// mail clients (Thunderbird, Outlook) show them as attachments. Each decoded file becomes a part that
+// uuencoded files ("begin 644 name" … "end", and uuencode -m's "begin-base64 644 name" … "====") and yEnc
+// blocks ("=ybegin … name=x" … "=yend", which newsreaders and Thunderbird decode) inside a text, decoded as
+// the text streams by: older mailers and Usenet gateways still send attachments so, and mail clients
+// (Thunderbird, Outlook) show them as attachments. Each decoded file becomes a part that
 // extract-file.ts sniffs like any attachment (a uuencoded zip is opened). Between blocks only the start
 // of a chunk's last line is kept, so the cost of a text without a block is one search per chunk.
 import type { ByteBudget } from './byte-budget.js';
@@ -13,13 +14,13 @@ export interface UuFile {
   readonly truncated: boolean;
 }
 
-const BEGIN = /^begin(-base64)?[ \t]+[0-7]{1,4}[ \t]+(\S.*?)[ \t]*$/m;
+const BEGIN = /^(?:begin(-base64)?[ \t]+[0-7]{1,4}[ \t]+(\S.*?)|=ybegin[ \t](?:.*?[ \t])?name=(.*?))[ \t]*$/m;
 /** The longest line start kept between chunks while no block is open ("begin-base64 0644 " and a name). */
 const PENDING_CHARS = 1024;
 
 interface OpenFile {
   readonly name: string;
-  readonly base64: boolean;
+  readonly kind: 'uu' | 'base64' | 'yenc';
   readonly chunks: Buffer[];
   size: number;
   kept: number;
@@ -48,7 +49,8 @@ export class UuDecoder {
           this.#pending = beginStart(all);
           return;
         }
-        this.#open = { name: m[2] ?? '', base64: m[1] !== undefined, chunks: [], size: 0, kept: 0, truncated: false };
+        const kind = m[3] !== undefined ? 'yenc' : m[1] !== undefined ? 'base64' : 'uu';
+        this.#open = { name: m[2] ?? m[3] ?? '', kind, chunks: [], size: 0, kept: 0, truncated: false };
         all = all.slice(all.indexOf('\n', m.index) + 1);
         continue;
       }
@@ -73,9 +75,19 @@ export class UuDecoder {
   #line(raw: string): void {
     const file = this.#open;
     if (file === undefined) return;
+    if (file.kind === 'yenc') {
+      const line = raw.replace(/\r$/, '');
+      if (line.startsWith('=yend')) return this.#close();
+      return line.startsWith('=ypart') ? undefined : this.#keep(decodeYencLine(line));
+    }
     const line = raw.replace(/[ \t\r]+$/, '');
-    if (file.base64 ? line === '====' : line === 'end') return this.#close();
-    const bytes = file.base64 ? Buffer.from(line, 'base64') : decodeUuLine(line);
+    if (file.kind === 'base64' ? line === '====' : line === 'end') return this.#close();
+    this.#keep(file.kind === 'base64' ? Buffer.from(line, 'base64') : decodeUuLine(line));
+  }
+
+  #keep(bytes: Buffer): void {
+    const file = this.#open;
+    if (file === undefined) return;
     if (bytes.length === 0) return;
     file.size += bytes.length;
     const granted = this.#budget.take(bytes.length);
@@ -96,7 +108,20 @@ export class UuDecoder {
 function beginStart(text: string): string {
   const last = text.slice(text.lastIndexOf('\n') + 1);
   if (last.length > PENDING_CHARS) return '';
-  return last.length < 5 ? ('begin'.startsWith(last) ? last : '') : last.startsWith('begin') ? last : '';
+  for (const start of ['begin', '=ybegin']) if (last.length < start.length ? start.startsWith(last) : last.startsWith(start)) return last;
+  return '';
+}
+
+/** One yEnc line (yEnc 1.3): each byte is written as byte + 42 mod 256, "=" escapes the next (+ 64 more). */
+export function decodeYencLine(line: string): Buffer {
+  const out = Buffer.alloc(line.length);
+  let o = 0;
+  for (let i = 0; i < line.length; i++) {
+    let c = line.charCodeAt(i) & 0xff;
+    if (c === 0x3d && i + 1 < line.length) c = (line.charCodeAt(++i) - 64) & 0xff;
+    out[o++] = (c - 42) & 0xff;
+  }
+  return out.subarray(0, o);
 }
 
 /** One uuencoded line: a length character, then 4 characters per 3 bytes (each 32 + a 6-bit value; "`" for 0). */
@@ -121,4 +146,5 @@ export function uudecodeText(text: string, budget: ByteBudget): readonly UuFile[
   return d.end();
 }
 
-export const UU_TRANSFER_ENCODINGS: ReadonlySet<string> = new Set(['x-uuencode', 'uuencode', 'x-uue', 'uue', 'x-uuencoded']);
+/** Transfer encodings whose body is such a block (Thunderbird decodes these names, x-yencode included). */
+export const UU_TRANSFER_ENCODINGS: ReadonlySet<string> = new Set(['x-uuencode', 'uuencode', 'x-uue', 'uue', 'x-uuencoded', 'x-yencode', 'yencode', 'x-yenc', 'yenc']);
