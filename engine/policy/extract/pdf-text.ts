@@ -4,6 +4,7 @@
 // only pdf.js can decode. Those PDFs (generated statements, reports, exports in the standard fonts) are
 // read at tokenizer speed; every other one goes to pdf.js (pdf.ts). Strings outside content streams
 // (annotations, form values, document info) are added too.
+import { metadataStreamsText } from './pdf-metadata.js';
 import type { PdfScan } from './pdf-streams.js';
 
 /** What forces pdf.js: a way for a glyph to mean something else than its byte in the WinAnsi encoding. */
@@ -46,6 +47,7 @@ export function fastPdfText(scan: PdfScan, maxChars: number): string | undefined
   }
   // annotations, form field values, URIs and the document info, as pdf.js's annotations and metadata
   for (const objects of [scan.objects, ...objectStreams]) out.push(objectStrings(objects));
+  out.push(metadataStreamsText(scan.streams));
   return out.filter((t) => t !== '').join('\n');
 }
 
@@ -158,15 +160,37 @@ export function contentText(bytes: Uint8Array): string {
   return out.join('').replace(/\n{2,}/g, '\n').trim();
 }
 
-/** Every string in the object text (dictionaries, arrays): annotation contents, field values, info. */
+/**
+ * Every string in the object text (dictionaries, arrays): annotation contents, field values, info;
+ * literal `(…)` and hex `<…>` strings alike (a `<<` opens a dictionary).
+ */
 function objectStrings(objects: string): string {
   const data = Buffer.from(objects, 'latin1');
   const out: string[] = [];
-  let i = data.indexOf(0x28);
-  while (i >= 0 && i < data.length) {
-    const r = literalString(data, i);
+  const next = (from: number): number => {
+    for (let k = from; k < data.length; k++) {
+      const c = data[k];
+      if (c === 0x28) return k;
+      if (c === 0x3c) {
+        if (data[k + 1] !== 0x3c) return k;
+        k++;
+      } else if (c === 0x25) {
+        // a comment runs to the end of the line (a '(' there opens no string)
+        while (k < data.length && data[k] !== 0x0a && data[k] !== 0x0d) k++;
+      }
+    }
+    return -1;
+  };
+  for (let i = next(0); i >= 0; ) {
+    let r: { text: string; end: number };
+    if (data[i] === 0x28) r = literalString(data, i);
+    else {
+      const close = data.indexOf(0x3e, i);
+      const end = close < 0 ? data.length : close;
+      r = { text: hexString(data, i + 1, end), end: end + 1 };
+    }
     if (r.text.trim() !== '') out.push(r.text);
-    i = data.indexOf(0x28, r.end);
+    i = next(r.end);
   }
   return out.join('\n');
 }
