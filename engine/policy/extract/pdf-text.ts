@@ -167,19 +167,12 @@ export function contentText(bytes: Uint8Array): string {
 function objectStrings(objects: string): string {
   const data = Buffer.from(objects, 'latin1');
   const out: string[] = [];
+  // the next '(' or a '<' that opens no dictionary, by indexOf (object text can run to megabytes)
   const next = (from: number): number => {
-    for (let k = from; k < data.length; k++) {
-      const c = data[k];
-      if (c === 0x28) return k;
-      if (c === 0x3c) {
-        if (data[k + 1] !== 0x3c) return k;
-        k++;
-      } else if (c === 0x25) {
-        // a comment runs to the end of the line (a '(' there opens no string)
-        while (k < data.length && data[k] !== 0x0a && data[k] !== 0x0d) k++;
-      }
-    }
-    return -1;
+    const paren = data.indexOf(0x28, from);
+    let angle = data.indexOf(0x3c, from);
+    while (angle >= 0 && data[angle + 1] === 0x3c && (paren < 0 || angle < paren)) angle = data.indexOf(0x3c, angle + 2);
+    return paren < 0 ? angle : angle < 0 ? paren : Math.min(paren, angle);
   };
   for (let i = next(0); i >= 0; ) {
     let r: { text: string; end: number };
@@ -243,7 +236,9 @@ function winAnsi(data: Buffer, from: number, to: number): string {
 
 function decodeBytes(b: Uint8Array): string {
   if (b.length >= 2 && b[0] === 0xfe && b[1] === 0xff) return new TextDecoder('utf-16be').decode(b.subarray(2));
-  return WINANSI_HIGH.decode(b);
+  // ASCII (most hex strings of the object text: ids, names) is the same in WinAnsi, without a decoder call
+  for (const x of b) if (x >= 0x80) return WINANSI_HIGH.decode(b);
+  return Buffer.from(b.buffer, b.byteOffset, b.length).toString('latin1');
 }
 
 // Inline image data after ID runs to whitespace + EI + whitespace; it is bytes, not operators.
