@@ -126,3 +126,98 @@ export function workbookStream(text: string, encrypted: boolean): Buffer {
     record(0x000a, Buffer.alloc(0)),
   ]);
 }
+
+/** One BIFF record: type, length, body. */
+export function biffRecord(type: number, body: Uint8Array): Buffer {
+  const h = Buffer.alloc(4);
+  h.writeUInt16LE(type, 0);
+  h.writeUInt16LE(body.length, 2);
+  return Buffer.concat([h, body]);
+}
+
+const bof = (dt: number): Buffer => {
+  const b = Buffer.alloc(16);
+  b.writeUInt16LE(0x0600, 0);
+  b.writeUInt16LE(dt, 2);
+  return biffRecord(0x0809, b);
+};
+
+/** A BIFF8 workbook stream: globals (BOF, then `globals`, e.g. an SST, EOF), one worksheet (BOF, `cells`, EOF). */
+export function xlsWorkbook(cells: readonly Buffer[], globals: readonly Buffer[] = []): Buffer {
+  return Buffer.concat([bof(0x0005), ...globals, biffRecord(0x000a, Buffer.alloc(0)), bof(0x0010), ...cells, biffRecord(0x000a, Buffer.alloc(0))]);
+}
+
+const cellHead = (row: number, col: number, extra: number): Buffer => {
+  const b = Buffer.alloc(6 + extra);
+  b.writeUInt16LE(row, 0);
+  b.writeUInt16LE(col, 2);
+  b.writeUInt16LE(15, 4);
+  return b;
+};
+
+/** NUMBER (0x0203): an IEEE double. */
+export function numberCell(row: number, col: number, value: number): Buffer {
+  const b = cellHead(row, col, 8);
+  b.writeDoubleLE(value, 6);
+  return biffRecord(0x0203, b);
+}
+
+/** An RK value (MS-XLS 2.5.217): a 30-bit integer, or the upper 30 bits of a double; `times100` divides by 100. */
+export function rkValue(value: number, form: 'int' | 'float', times100 = false): number {
+  const stored = times100 ? value * 100 : value;
+  if (form === 'int') return ((stored << 2) | 2 | (times100 ? 1 : 0)) >>> 0;
+  const d = Buffer.alloc(8);
+  d.writeDoubleLE(stored);
+  return ((d.readUInt32LE(4) & 0xfffffffc) | (times100 ? 1 : 0)) >>> 0;
+}
+
+/** RK (0x027E). */
+export function rkCell(row: number, col: number, rk: number): Buffer {
+  const b = cellHead(row, col, 4);
+  b.writeUInt32LE(rk, 6);
+  return biffRecord(0x027e, b);
+}
+
+/** MULRK (0x00BD): RK values in consecutive columns from `col`. */
+export function mulRkCell(row: number, col: number, rks: readonly number[]): Buffer {
+  const b = Buffer.alloc(4 + rks.length * 6 + 2);
+  b.writeUInt16LE(row, 0);
+  b.writeUInt16LE(col, 2);
+  rks.forEach((rk, i) => {
+    b.writeUInt16LE(15, 4 + i * 6);
+    b.writeUInt32LE(rk, 6 + i * 6);
+  });
+  b.writeUInt16LE(col + rks.length - 1, 4 + rks.length * 6);
+  return biffRecord(0x00bd, b);
+}
+
+/** FORMULA (0x0006) whose cached result is the number `value` (the formula itself: a number token). */
+export function formulaCell(row: number, col: number, value: number): Buffer {
+  const b = cellHead(row, col, 8 + 2 + 4 + 2 + 9);
+  b.writeDoubleLE(value, 6);
+  b.writeUInt16LE(11, 20);
+  b[22] = 0x1f;
+  b.writeDoubleLE(value, 23);
+  return biffRecord(0x0006, b);
+}
+
+/** LABELSST (0x00FD): the cell shows shared string `index`. */
+export function labelSstCell(row: number, col: number, index: number): Buffer {
+  const b = cellHead(row, col, 4);
+  b.writeUInt32LE(index, 6);
+  return biffRecord(0x00fd, b);
+}
+
+/**
+ * An SST (0x00FC) of 8-bit strings; with `splitAt`, its body is cut there into a CONTINUE (0x003C) record,
+ * as Excel writes past 8224 bytes. The cut must fall inside a string's characters: the continued part
+ * then starts with a new flags byte (0: 8-bit characters).
+ */
+export function sharedStrings(strings: readonly string[], splitAt?: number): Buffer[] {
+  const head = Buffer.alloc(8);
+  head.writeUInt32LE(strings.length, 0);
+  head.writeUInt32LE(strings.length, 4);
+  const body = Buffer.concat([head, ...strings.map((s) => Buffer.concat([Buffer.from([s.length & 0xff, s.length >> 8, 0]), Buffer.from(s, 'latin1')]))]);
+  if (splitAt === undefined) return [biffRecord(0x00fc, body)];
+  return [biffRecord(0x00fc, body.subarray(0, splitAt)), biffRecord(0x003c, Buffer.concat([Buffer.from([0]), body.subarray(splitAt)]))];
+}

@@ -16,6 +16,10 @@ export interface PdfFileOptions {
   readonly objectStream?: readonly number[];
   /** RC4-encrypted (Standard handler, V 1, R 2) with an empty user password. */
   readonly emptyPassword?: boolean;
+  /** 1-based numbers of stream objects stored unencrypted in an encrypted file (pdf.js reads a V1-3 file's metadata so). */
+  readonly plainStreams?: readonly number[];
+  /** 1-based number of the document information dictionary, named by the trailer's /Info. */
+  readonly info?: number;
 }
 
 const PAD = Buffer.from('28BF4E5E4E758A4164004E56FFFA01082E2E00B6D0683E802F0CA9FE6453697A', 'hex');
@@ -65,12 +69,12 @@ export function pdfFile(objects: readonly PdfObject[], opts: PdfFileOptions = {}
     const k = key === undefined ? undefined : objectKey(key, i + 1);
     const dict = k === undefined ? o.dict : encryptStrings(o.dict, k);
     if (o.stream === undefined) return Buffer.from(dict, 'latin1');
-    return streamObject(dict, k === undefined ? o.stream : rc4(k, o.stream));
+    return streamObject(dict, k === undefined || opts.plainStreams?.includes(i + 1) === true ? o.stream : rc4(k, o.stream));
   });
-  let trailerExtra = '';
+  let trailerExtra = opts.info === undefined ? '' : ` /Info ${opts.info} 0 R`;
   if (key !== undefined) {
     bodies.push(Buffer.from(`<< /Filter /Standard /V 1 /R 2 /O <${OWNER.toString('hex')}> /U <${rc4(key, PAD).toString('hex')}> /P ${PERMISSIONS} >>`));
-    trailerExtra = ` /Encrypt ${bodies.length} 0 R /ID [<${FILE_ID.toString('hex')}> <${FILE_ID.toString('hex')}>]`;
+    trailerExtra += ` /Encrypt ${bodies.length} 0 R /ID [<${FILE_ID.toString('hex')}> <${FILE_ID.toString('hex')}>]`;
   }
   const order = [...packed].sort((a, b) => a - b);
   let objStm = 0;

@@ -12,6 +12,7 @@ import { pngText } from './image-text.js';
 import { readPdf } from './pdf.js';
 import { type ContentKind, sniffKind, sniffType, utf16Charset } from './sniff.js';
 import { printableStrings } from './strings.js';
+import { xlsCellText } from './xls.js';
 import { extractDataUris } from './data-uri.js';
 import { htmlParts } from './markup-text.js';
 import { enrichedToText, isEnrichedType } from './enriched-text.js';
@@ -61,6 +62,7 @@ export async function extractFile(file: FileInput, container: string | undefined
     case 'binary':
       info(kind.type);
       if (kind.type === 'image/png') addPngText(file, label, ctx);
+      if (kind.type === 'application/x-ole-storage') addXlsText(file, label, ctx);
       return addText(ctx, `${label} (strings)`, printableStrings(file.content));
     default: {
       const never: never = kind;
@@ -111,6 +113,13 @@ function addPngText(file: FileInput, label: string, ctx: ExtractContext): void {
   if (r.text === '') return;
   ctx.budget.take(r.text.length);
   addText(ctx, `${label} (image text)`, r.text);
+}
+
+// a legacy workbook's number cells are no printable strings: its cells are read as Excel shows them
+function addXlsText(file: FileInput, label: string, ctx: ExtractContext): void {
+  const text = xlsCellText(file.content);
+  if (text === undefined || text === '') return;
+  addText(ctx, `${label} (cells)`, text.slice(0, ctx.budget.take(text.length)));
 }
 
 /** Whether the first bytes of a zlib-looking file inflate (a 1 KiB probe, no more output). */

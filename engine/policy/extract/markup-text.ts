@@ -1,6 +1,7 @@
 // HTML and XML reduced to text: tags go, entities decode, block ends become line breaks. HTML keeps
 // what a link, a form or a script carries too (attributes, comments, raw-text elements).
 
+import { cssHiddenText } from './css-text.js';
 import { dataUrisIn } from './data-uri.js';
 import { decodeEntities } from './html-entities.js';
 
@@ -67,7 +68,10 @@ export function htmlParts(html: string): HtmlText {
       // unclosed: the rest is inspected as hidden text; too much is safer than too little
       const raw = html.slice(pos, close < 0 ? html.length : close);
       hidden.push(raw);
-      if (name === 'style') dataUrisIn(raw, dataUris);
+      if (name === 'style') {
+        hidden.push(...cssHiddenText(raw));
+        dataUrisIn(raw, dataUris);
+      }
       pos = close < 0 ? html.length : Math.max(html.indexOf('>', close), close) + 1;
     }
   }
@@ -81,6 +85,8 @@ function collectAttributes(attrs: string, out: string[], dataUris: string[]): vo
   for (let m = ATTRIBUTE.exec(attrs); m !== null; m = ATTRIBUTE.exec(attrs)) {
     const value = decodeEntities(m[2] ?? m[3] ?? m[4] ?? '', true);
     pushValue(out, value);
+    // a style attribute is CSS once its character references are decoded
+    if (m[1]?.toLowerCase() === 'style') out.push(...cssHiddenText(value));
     dataUrisIn(value, dataUris);
   }
 }

@@ -4,6 +4,7 @@
 // only pdf.js can decode. Those PDFs (generated statements, reports, exports in the standard fonts) are
 // read at tokenizer speed; every other one goes to pdf.js (pdf.ts). Strings outside content streams
 // (annotations, form values, document info) are added too.
+import { metadataStreamsText } from './pdf-metadata.js';
 import type { PdfScan } from './pdf-streams.js';
 
 /** What forces pdf.js: a way for a glyph to mean something else than its byte in the WinAnsi encoding. */
@@ -46,6 +47,7 @@ export function fastPdfText(scan: PdfScan, maxChars: number): string | undefined
   }
   // annotations, form field values, URIs and the document info, as pdf.js's annotations and metadata
   for (const objects of [scan.objects, ...objectStreams]) out.push(objectStrings(objects));
+  out.push(metadataStreamsText(scan.streams));
   return out.filter((t) => t !== '').join('\n');
 }
 
@@ -158,15 +160,30 @@ export function contentText(bytes: Uint8Array): string {
   return out.join('').replace(/\n{2,}/g, '\n').trim();
 }
 
-/** Every string in the object text (dictionaries, arrays): annotation contents, field values, info. */
+/**
+ * Every string in the object text (dictionaries, arrays): annotation contents, field values, info;
+ * literal `(…)` and hex `<…>` strings alike (a `<<` opens a dictionary).
+ */
 function objectStrings(objects: string): string {
   const data = Buffer.from(objects, 'latin1');
   const out: string[] = [];
-  let i = data.indexOf(0x28);
-  while (i >= 0 && i < data.length) {
-    const r = literalString(data, i);
+  // the next '(' or a '<' that opens no dictionary, by indexOf (object text can run to megabytes)
+  const next = (from: number): number => {
+    const paren = data.indexOf(0x28, from);
+    let angle = data.indexOf(0x3c, from);
+    while (angle >= 0 && data[angle + 1] === 0x3c && (paren < 0 || angle < paren)) angle = data.indexOf(0x3c, angle + 2);
+    return paren < 0 ? angle : angle < 0 ? paren : Math.min(paren, angle);
+  };
+  for (let i = next(0); i >= 0; ) {
+    let r: { text: string; end: number };
+    if (data[i] === 0x28) r = literalString(data, i);
+    else {
+      const close = data.indexOf(0x3e, i);
+      const end = close < 0 ? data.length : close;
+      r = { text: hexString(data, i + 1, end), end: end + 1 };
+    }
     if (r.text.trim() !== '') out.push(r.text);
-    i = data.indexOf(0x28, r.end);
+    i = next(r.end);
   }
   return out.join('\n');
 }
@@ -219,7 +236,9 @@ function winAnsi(data: Buffer, from: number, to: number): string {
 
 function decodeBytes(b: Uint8Array): string {
   if (b.length >= 2 && b[0] === 0xfe && b[1] === 0xff) return new TextDecoder('utf-16be').decode(b.subarray(2));
-  return WINANSI_HIGH.decode(b);
+  // ASCII (most hex strings of the object text: ids, names) is the same in WinAnsi, without a decoder call
+  for (const x of b) if (x >= 0x80) return WINANSI_HIGH.decode(b);
+  return Buffer.from(b.buffer, b.byteOffset, b.length).toString('latin1');
 }
 
 // Inline image data after ID runs to whitespace + EI + whitespace; it is bytes, not operators.

@@ -10,6 +10,7 @@ import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 
 import { type EmbeddedFile, embeddedFiles } from './pdf-attachments.js';
+import { infoText, metadataStreamsText, xmpText } from './pdf-metadata.js';
 import { type PdfCaps, scanPdfStreams } from './pdf-streams.js';
 import { fastPdfText } from './pdf-text.js';
 
@@ -30,13 +31,13 @@ export async function readPdf(data: Uint8Array, maxChars: number, caps: PdfCaps)
   if ('reason' in scan) return scan;
   // an encrypted file's streams are ciphertext here: pdf.js decrypts and hands over its attachments
   const encrypted = /\/Encrypt\b/.test(scan.objects);
-  if (encrypted) return readWithPdfJs(data, maxChars, caps, []);
+  if (encrypted) return readWithPdfJs(data, maxChars, caps, [], undefined);
   const embedded = embeddedFiles(scan, caps);
   if ('reason' in embedded) return embedded;
   // an attached file's bytes are no page content, even in a stream without /Type /EmbeddedFile
   const fast = fastPdfText({ ...scan, streams: scan.streams.filter((s) => !embedded.streams.has(s)) }, maxChars);
   if (fast !== undefined) return { text: fast, files: embedded.files };
-  return readWithPdfJs(data, maxChars, caps, embedded.files);
+  return readWithPdfJs(data, maxChars, caps, embedded.files, metadataStreamsText(scan.streams));
 }
 
 /** An attachment as pdf.js reports it (name tree and FileAttachment annotations). */
@@ -61,7 +62,11 @@ function withPdfJsFiles(scanned: readonly EmbeddedFile[], found: readonly PdfJsF
   return out;
 }
 
-async function readWithPdfJs(data: Uint8Array, maxChars: number, caps: PdfCaps, scanned: readonly EmbeddedFile[]): Promise<PdfResult> {
+/**
+ * `xmp`: the text of the metadata streams as the scan decoded them (every one, referenced or not), or
+ * undefined for an encrypted file, whose metadata only pdf.js can decrypt (the catalog's packet, raw).
+ */
+async function readWithPdfJs(data: Uint8Array, maxChars: number, caps: PdfCaps, scanned: readonly EmbeddedFile[], xmp: string | undefined): Promise<PdfResult> {
   loading ??= import('pdfjs-dist/legacy/build/pdf.mjs');
   const pdfjs = await loading;
   // pdf.js takes ownership of (detaches) the buffer it is given
@@ -88,8 +93,9 @@ async function readWithPdfJs(data: Uint8Array, maxChars: number, caps: PdfCaps, 
       page.cleanup();
     }
     const meta = await doc.getMetadata().catch(() => undefined);
-    const info = (meta?.info ?? {}) as Record<string, unknown>;
-    for (const k of ['Title', 'Subject', 'Keywords', 'Author']) if (typeof info[k] === 'string') parts.push(info[k]);
+    parts.push(infoText((meta?.info ?? {}) as Record<string, unknown>));
+    const raw = meta?.metadata?.getRaw();
+    parts.push(xmp ?? (typeof raw === 'string' ? xmpText(raw) : ''));
     const files = withPdfJsFiles(scanned, attached, caps, data.length);
     if ('reason' in files) return files;
     return { text: parts.join('\n'), files };
