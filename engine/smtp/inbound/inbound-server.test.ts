@@ -1,8 +1,11 @@
 // Fingerprints of the smtp-server internals the engine relies on. When one fails after an upgrade,
 // re-check engine/smtp/inbound/inbound-server.ts (startSession, installReplyOverride) and
-// engine/smtp/generation-engine.ts (#bind: _resetSession hook, session.disabledCommands).
+// engine/smtp/generation-engine.ts (#bind: _resetSession hook, session.disabledCommands), and
+// engine/smtp/inbound/data-stream.ts (the in-place DATA feed wraps SMTPStream._feedDataStream).
 import { describe, expect, it } from 'vitest';
 import { SMTPConnection } from 'smtp-server/lib/smtp-connection.js';
+import { SMTPStream } from 'smtp-server/lib/smtp-stream.js';
+import { installInPlaceDataFeed } from './data-stream.js';
 import { wireLines } from './inbound-server.js';
 import { reply } from '../reply.js';
 
@@ -44,6 +47,16 @@ describe('smtp-server fingerprint', () => {
     source('_resetSession');
     expect(source('handler_RSET'), HINT).toContain('this._resetSession()');
     expect(source('handler_EHLO'), HINT).toContain('this._resetSession()');
+  });
+
+  it('the DATA parser holds the last 4 bytes and joins them to the next chunk (what data-stream.ts avoids)', () => {
+    const feed = String(installInPlaceDataFeed());
+    expect(typeof (SMTPStream.prototype as unknown as Proto)['_countDataBytes'], HINT).toBe('function');
+    expect(feed, HINT).toContain('Buffer.concat([this._lastBytes, chunk]');
+    expect(feed, HINT).toContain('this._lastBytes = chunk.subarray(chunk.length - 4)');
+    expect(feed, HINT).toMatch(/for \(i = 2; i < len - 2; i\+\+\)/);
+    expect(feed, HINT).toContain('chunk[i] === 0x2e && chunk[i - 1] === 0x0a');
+    expect(feed, HINT).toContain('this._atDataStart');
   });
 
   it('per-session disabledCommands replace the server list (STARTTLS/XCLIENT per upstream)', () => {

@@ -2,6 +2,7 @@
 // listens: the runtime accepts sockets and the engine hands them to startSession.
 import { SMTPServer } from 'smtp-server';
 import { SMTPConnection } from 'smtp-server/lib/smtp-connection.js';
+import { installInPlaceDataFeed } from './data-stream.js';
 import type { Socket } from 'node:net';
 import type { SMTPServerOptions } from 'smtp-server';
 import type { ConnectionMeta } from './connection-meta.js';
@@ -19,6 +20,7 @@ export class InboundServer extends SMTPServer {
   constructor(options: SMTPServerOptions, greetingDelayMs: number) {
     super(options);
     this.#greetingDelayMs = greetingDelayMs;
+    installInPlaceDataFeed();
   }
 
   /** Runs an SMTP session on an accepted socket. `bind` sees the connection before any byte is read. */
