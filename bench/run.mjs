@@ -169,7 +169,7 @@ async function main() {
   if (bigOnly) {
     const gw = await startGateway('big', { port: await freePort(), upstream: 'forward', receiverPort: nodeSink.port });
     const big = await bigMessage(gw, bigMb ?? (quick ? 10 : 50));
-    console.log(`one ${big.mb} MB message: ${big.reply}; gateway RSS ${fmt(big.rssBefore / 2 ** 20, 1)} → peak ${fmt(big.peakAfter / 2 ** 20, 1)} MiB (growth ${fmt((big.peakAfter - big.rssBefore) / 2 ** 20, 1)} MiB)`);
+    console.log(`one ${big.mb} MB message: ${big.reply}; gateway RSS ${fmt(big.rssBefore / 2 ** 20, 1)} → peak ${fmt(big.peakAfter / 2 ** 20, 1)} MiB (growth ${fmt((big.peakAfter - big.rssBefore) / 2 ** 20, 1)} MiB), gateway CPU ${fmt(big.cpuSeconds, 2)} s`);
     await stopChild(gw.child);
     await nodeSink.close();
     await sink.close?.();
@@ -342,9 +342,11 @@ async function bigMessage(gw, mb) {
   await new Promise((r) => setTimeout(r, 200));
   resetPeakRss(gw.child.pid);
   const rssBefore = procStats(gw.child.pid).rss;
+  const cpuBefore = treeStats(gw.child.pid).cpuSeconds;
   const reply = await sendBig(gw, mb);
   const peakAfter = procStats(gw.child.pid).peakRss;
-  return { mb, reply: `${reply.code} ${reply.lines.join(' ')}`.slice(0, 80), rssBefore, peakAfter };
+  const cpuSeconds = treeStats(gw.child.pid).cpuSeconds - cpuBefore;
+  return { mb, reply: `${reply.code} ${reply.lines.join(' ')}`.slice(0, 80), rssBefore, peakAfter, cpuSeconds };
 }
 
 async function sendBig(gw, mb) {

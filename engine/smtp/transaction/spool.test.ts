@@ -56,6 +56,18 @@ describe('Spool', () => {
     expect(readdirSync(dir)).toHaveLength(0);
   });
 
+  it('writes small pieces with the next chunk and at finish, in order (held-back bytes, escape dots)', async () => {
+    const spool = new Spool({ dir: tempDir(), memoryThresholdBytes: 16, maxBytes: 1_000_000 });
+    const chunks = ['H: 1\r\n\r\n', 'x'.repeat(300)];
+    for (let i = 0; i < 200; i++) chunks.push(i % 7 === 0 ? `${String(i).repeat(100)}\r\n` : `${i % 10}`);
+    chunks.push('a', 'bc', '\r\n');
+    await fill(spool, chunks);
+    expect(spool.inMemory).toBe(false);
+    expect(await readAll(spool)).toBe(chunks.join(''));
+    expect(spool.bodyDigest()).toBe(sha(chunks.slice(1).join('')));
+    await spool.dispose();
+  });
+
   it('counts but does not keep bytes over the limit', async () => {
     const spool = new Spool({ dir: tempDir(), memoryThresholdBytes: 1024, maxBytes: 10 });
     await fill(spool, ['0123456789', 'abc']);
