@@ -4,7 +4,7 @@
 // the median direct rate. Every forward-gateway figure is measured for each policy set (none: no
 // policy files; example: the policies in policies/) and each worker count (`--workers 1` and the
 // default `auto`). Bounded (--quick about 1.5 minutes, default about 5), leaves no process behind.
-//   node bench/run.mjs [--rounds N] [--quick] [--json FILE] [--big-only] [--big-mb N] [--no-mx]
+//   node bench/run.mjs [--rounds N] [--quick] [--json FILE] [--big-only] [--idle-only] [--big-mb N] [--no-mx]
 //                      [--policies none|example|both] [--workers-set 1,auto] [--workers N] [--no-reflect] [--no-tls]
 //   --policies       which policy sets the gateways run (default both)
 //   --workers-set    comma-separated `serve --workers` values, each a gateway per policy set (default 1,auto;
@@ -12,6 +12,7 @@
 //   --workers N      shorthand for --workers-set N
 //   --no-reflect     skip the reflect-mode row (example policies, first worker count)
 //   --no-tls         skip the STARTTLS comparison
+//   --idle-only      only the idle-sessions figure, on a fresh gateway (example policies, one worker)
 import { spawn } from 'node:child_process';
 import { mkdirSync, writeFileSync, readFileSync, readdirSync, copyFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
@@ -33,6 +34,7 @@ const opt = (name, dflt) => (args.includes(name) ? args[args.indexOf(name) + 1] 
 const quick = args.includes('--quick');
 const rounds = Number(opt('--rounds')) || (quick ? 1 : 3);
 const bigOnly = args.includes('--big-only');
+const idleOnly = args.includes('--idle-only');
 const POLICY_SETS = { none: ['none'], example: ['example'], both: ['none', 'example'] };
 const policySets = POLICY_SETS[opt('--policies', 'both')];
 if (policySets === undefined) throw new Error('--policies: expected none, example or both');
@@ -155,10 +157,19 @@ async function main() {
   const certs = pki();
   const sink = usePostfixTools ? await startSmtpSink() : await startFastSink();
   const nodeSink = await startFastSink();
+  if (idleOnly) {
+    const gw = await startGateway('idle', { port: await freePort(), upstream: 'forward', receiverPort: nodeSink.port });
+    const idle = await idleSessions(gw, quick ? 500 : 2000);
+    console.log(`idle sessions (fresh gateway): ${idle.sessions} open → gateway RSS ${fmt(idle.rssBefore / 2 ** 20, 1)} → ${fmt(idle.rssAfter / 2 ** 20, 1)} MiB`);
+    await stopChild(gw.child);
+    await nodeSink.close();
+    await sink.close?.();
+    return;
+  }
   if (bigOnly) {
     const gw = await startGateway('big', { port: await freePort(), upstream: 'forward', receiverPort: nodeSink.port });
     const big = await bigMessage(gw, bigMb ?? (quick ? 10 : 50));
-    console.log(`one ${big.mb} MB message: ${big.reply}; gateway RSS ${fmt(big.rssBefore / 2 ** 20, 1)} → peak ${fmt(big.peakAfter / 2 ** 20, 1)} MiB (growth ${fmt((big.peakAfter - big.rssBefore) / 2 ** 20, 1)} MiB)`);
+    console.log(`one ${big.mb} MB message: ${big.reply}; gateway RSS ${fmt(big.rssBefore / 2 ** 20, 1)} → peak ${fmt(big.peakAfter / 2 ** 20, 1)} MiB (growth ${fmt((big.peakAfter - big.rssBefore) / 2 ** 20, 1)} MiB), gateway CPU ${fmt(big.cpuSeconds, 2)} s`);
     await stopChild(gw.child);
     await nodeSink.close();
     await sink.close?.();
@@ -331,9 +342,11 @@ async function bigMessage(gw, mb) {
   await new Promise((r) => setTimeout(r, 200));
   resetPeakRss(gw.child.pid);
   const rssBefore = procStats(gw.child.pid).rss;
+  const cpuBefore = treeStats(gw.child.pid).cpuSeconds;
   const reply = await sendBig(gw, mb);
   const peakAfter = procStats(gw.child.pid).peakRss;
-  return { mb, reply: `${reply.code} ${reply.lines.join(' ')}`.slice(0, 80), rssBefore, peakAfter };
+  const cpuSeconds = treeStats(gw.child.pid).cpuSeconds - cpuBefore;
+  return { mb, reply: `${reply.code} ${reply.lines.join(' ')}`.slice(0, 80), rssBefore, peakAfter, cpuSeconds };
 }
 
 async function sendBig(gw, mb) {
