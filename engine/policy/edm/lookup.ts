@@ -2,14 +2,14 @@
 // A value shared by more than FANOUT records (a common surname) is not enumerated: it only counts for
 // records that a more selective value of the same message already found (see docs/edm.md).
 import type { EdmKeys } from './edm-key.js';
-import { columnsInWord, filterColumnsOf, filterWord, prefixInWord } from './filter.js';
-import { halfSipHashRange } from './half-siphash.js';
-import { refColumn, refRecord, type EdmIndexData } from './index-format.js';
+import { columnsInWord, filterColumns, filterColumnsOf, filterWord, prefixInWord } from './filter.js';
+import { halfSipBytes, halfSipHashRange } from './half-siphash.js';
+import { FANOUT, isCommonHash, refColumn, refRecord, type EdmIndexData } from './index-format.js';
 import { MAX_ID_CHARS, MAX_ID_GROUPS, MAX_WORDS, MIN_VALUE_CHARS, normaliseText, scanTokens, T_DIGIT, T_ID_GAP, T_ID_WORD, T_SHAPE, TokenSpans } from './normalise.js';
 import { shapeSlot } from './word-shape.js';
 import { sipHashString, sipOut } from './sip-hash.js';
 
-export const FANOUT = 16;
+export { FANOUT };
 
 export interface EdmIndex {
   readonly data: EdmIndexData;
@@ -106,6 +106,8 @@ export function lookupSelective(index: EdmIndex, value: string): { start: number
   sipHashString(index.keys.entries, value);
   const hi = sipOut[0] ?? 0;
   const lo = sipOut[1] ?? 0;
+  // a common value's hash is in a small table: no search in the entries (most surnames of a text)
+  if (isCommonHash(index.data.commonHashes, hi, lo)) return undefined;
   const { start, bucketEnd, found } = valueStart(index.data, hi, lo);
   if (!found) return { start, end: start };
   const e = index.data.entries;
@@ -120,8 +122,57 @@ export function lookupSelective(index: EdmIndex, value: string): { start: number
 const spans = new TokenSpans();
 
 /**
- * Every word is hashed in place (HalfSipHash over its characters) and tested against the filter, per
- * column and as the first word of a multi-word value; only filter hits become strings.
+ * The distinct words of the current text (open addressing on the tokeniser's unkeyed word hash, the
+ * word's characters compared to confirm): a word seen before in the same text reuses its HalfSipHash
+ * tag and filter word, and its column candidates are already kept. 100 KB of prose has ~17,000 words
+ * but a few hundred distinct ones. A slot is live when its stamp is the current text's.
+ */
+class WordMemo {
+  stamp = 0;
+  mask = 0;
+  live = new Uint32Array(0);
+  key = new Int32Array(0);
+  /** A token of the text holding this word (its characters are the word). */
+  token = new Int32Array(0);
+  tag = new Uint32Array(0);
+  word = new Uint32Array(0);
+  size = 0;
+
+  begin(words: number): void {
+    let cap = 64;
+    while (cap < words * 2 && cap < 1 << 16) cap *= 2;
+    if (this.live.length < cap) {
+      this.live = new Uint32Array(cap);
+      this.key = new Int32Array(cap);
+      this.token = new Int32Array(cap);
+      this.tag = new Uint32Array(cap);
+      this.word = new Uint32Array(cap);
+      this.stamp = 0;
+    }
+    this.mask = this.live.length - 1;
+    this.size = 0;
+    this.stamp = (this.stamp + 1) >>> 0;
+    if (this.stamp === 0) {
+      this.live.fill(0);
+      this.stamp = 1;
+    }
+  }
+}
+const memo = new WordMemo();
+
+/** Token t's characters are token u's. */
+function sameWord(s: string, t: number, u: number): boolean {
+  const a = spans.start[t] ?? 0;
+  const b = spans.start[u] ?? 0;
+  const l = (spans.end[t] ?? 0) - a;
+  if ((spans.end[u] ?? 0) - b !== l) return false;
+  for (let j = 0; j < l; j++) if (s.charCodeAt(a + j) !== s.charCodeAt(b + j)) return false;
+  return true;
+}
+
+/**
+ * Every distinct word is hashed in place (HalfSipHash over its characters) and tested against the
+ * filter, per column and as the first word of a multi-word value; only filter hits become strings.
  */
 export function scanEdm(index: EdmIndex, text: string): EdmFound {
   const found = emptyFound();
@@ -135,8 +186,12 @@ export function scanEdm(index: EdmIndex, text: string): EdmFound {
     found.pending.set(value, (found.pending.get(value) ?? 0) | bits);
     found.pendingColumns = (found.pendingColumns | bits) >>> 0;
   };
-  const { start: starts, end: ends, flags, count } = spans;
+  const { start: starts, end: ends, flags, key: wordKeys, count } = spans;
   const shapes = index.data.shapeTables;
+  memo.begin(count);
+  const { live, key: memoKey, token: memoToken, tag: memoTag, word: memoWord, mask, stamp } = memo;
+  // a full table (more distinct words than half its slots) stops remembering: new words are hashed each time
+  const room = (mask + 1) >>> 1;
   for (let t = 0; t < count; t++) {
     const start = starts[t] ?? 0;
     const end = ends[t] ?? 0;
@@ -146,17 +201,43 @@ export function scanEdm(index: EdmIndex, text: string): EdmFound {
     const admitted = end - start >= MIN_VALUE_CHARS ? (shapes.columns[slot] ?? 0) : 0;
     const prefix = shapes.prefix[slot] === 1;
     if (admitted === 0 && !prefix) continue;
-    const h = halfSipHashRange(key, s, start, end);
-    const w = filterWord(filter, h);
+    const wk = wordKeys[t] ?? 0;
+    let i = wk & mask;
+    let seen = false;
+    while (live[i] === stamp) {
+      if (memoKey[i] === wk && sameWord(s, t, memoToken[i] ?? 0)) {
+        seen = true;
+        break;
+      }
+      i = (i + 1) & mask;
+    }
+    let h: number;
+    let w: number;
+    if (seen) {
+      h = memoTag[i] ?? 0;
+      w = memoWord[i] ?? 0;
+    } else {
+      h = halfSipHashRange(key, s, start, end);
+      w = filterWord(filter, h);
+      if (memo.size < room) {
+        live[i] = stamp;
+        memoKey[i] = wk;
+        memoToken[i] = t;
+        memoTag[i] = h;
+        memoWord[i] = w;
+        memo.size++;
+      }
+    }
     // an empty filter word answers every question about this word
     if (w === 0) continue;
-    if (admitted !== 0) {
+    // the same word (same shape and length, so the same admitted columns) was kept at its first sight
+    if (admitted !== 0 && !seen) {
       const bits = (columnsInWord(w, h, n) & admitted) >>> 0;
       if (bits !== 0) keep(s.slice(start, end), bits);
     }
     if (prefix && prefixInWord(w, h)) ngrams(s, t, (v) => keep(v, filterColumnsOf(filter, key, v, n)));
   }
-  identifiers(index, s, (v) => keep(v, filterColumnsOf(filter, key, v, n)));
+  identifiers(index, s, keep);
   return found;
 }
 
@@ -222,14 +303,19 @@ function runWord(t: number): boolean {
 
 /**
  * Runs of identifier groups ("DE89 3704 0044 ...", "+1 (555) 010-0199"): every sub-run from a digit group
- * to a digit group, compacted, whose length is one the index holds (the header's length set).
+ * to a digit group, compacted, whose length is one the index holds (the header's length set). A
+ * candidate is compacted into a byte buffer and hashed there (identifier groups are a-z 0-9 . -, all
+ * ASCII); only a filter hit becomes a string.
  */
-function identifiers(index: EdmIndex, s: string, test: (v: string) => void): void {
+function identifiers(index: EdmIndex, s: string, keep: (value: string, bits: number) => void): void {
   const [lo, hi] = index.data.idLengths;
   if (lo === 0 && hi === 0) return;
+  const { filter, columns } = index.data;
+  const key = index.keys.filter;
   const n = spans.count;
   if (compactBuffer.length < n) compactBuffer = new Int32Array(Math.max(n, compactBuffer.length * 2));
   const compact = compactBuffer;
+  const bytes = idBytes;
   let i = 0;
   while (i < n) {
     if (!runWord(i)) {
@@ -238,26 +324,37 @@ function identifiers(index: EdmIndex, s: string, test: (v: string) => void): voi
     }
     let end = i;
     while (end + 1 < n && ((spans.flags[end + 1] ?? 0) & T_ID_GAP) !== 0 && runWord(end + 1)) end++;
-    for (let j = i; j <= end; j++) compact[j] = compactLength(s, j);
-    for (let a = i; a <= end; a++) {
+    // sub-runs go from a digit group to a digit group: only [first, last digit group] is looked at
+    let first = i;
+    while (first <= end && ((spans.flags[first] ?? 0) & T_DIGIT) === 0) first++;
+    let last = end;
+    while (last > first && ((spans.flags[last] ?? 0) & T_DIGIT) === 0) last--;
+    for (let j = first; j <= last; j++) compact[j] = compactLength(s, j);
+    for (let a = first; a <= last; a++) {
       if (((spans.flags[a] ?? 0) & T_DIGIT) === 0) continue;
       let length = 0;
-      for (let b = a; b <= end && b - a < MAX_ID_GROUPS; b++) {
+      for (let b = a; b <= last && b - a < MAX_ID_GROUPS; b++) {
+        const from = length;
         length += compact[b] ?? 0;
         if (length > MAX_ID_CHARS) break;
+        // bytes[0, length) is the compacted sub-run a..b (MAX_ID_CHARS fits the buffer)
+        for (let j = spans.start[b] ?? 0, o = from; j < (spans.end[b] ?? 0); j++) {
+          const c = s.charCodeAt(j);
+          if (c !== 46 && c !== 45) bytes[o++] = c;
+        }
         if (((spans.flags[b] ?? 0) & T_DIGIT) === 0 || length < MIN_VALUE_CHARS) continue;
         // the header's length set (lengthBit, inlined: this runs for every group pair of every run)
         const l = Math.min(length, 63);
         if (((l < 32 ? lo >>> l : hi >>> (l - 32)) & 1) === 0) continue;
-        let value = '';
-        for (let j = a; j <= b; j++) value += s.slice(spans.start[j], spans.end[j]).replace(/[.-]/g, '');
-        test(value);
+        const bits = filterColumns(filter, halfSipBytes(key, bytes, length), columns.length);
+        if (bits !== 0) keep(String.fromCharCode(...bytes.subarray(0, length)), bits);
       }
     }
     i = end + 1;
   }
 }
 
+const idBytes = new Uint8Array(MAX_ID_CHARS);
 let compactBuffer = new Int32Array(64);
 
 function compactLength(s: string, t: number): number {
