@@ -123,39 +123,26 @@ const spans = new TokenSpans();
 
 /**
  * The distinct words of the current text (open addressing on the tokeniser's unkeyed word hash, the
- * word's characters compared to confirm): a word seen before in the same text reuses its HalfSipHash
- * tag and filter word, and its column candidates are already kept. 100 KB of prose has ~17,000 words
- * but a few hundred distinct ones. A slot is live when its stamp is the current text's.
+ * word's characters compared to confirm, so a crafted collision cannot hide a word): a word seen before
+ * in the same text is neither hashed nor probed again: its column candidates are already
+ * kept; what is left of a repeat is whether it starts n-grams (those depend on the words after it).
+ * 100 KB of prose has ~16,000 words but ~1,300 distinct ones. A slot is 4 words (stamp, word hash, a
+ * token holding the word, starts n-grams), so a probe reads one cache line; a slot is live when its
+ * stamp is the current text's. 4096 slots (64 KiB), at most half of them filled: the words after that
+ * are looked at each time, as they were without the memo.
  */
+const MEMO_SLOTS = 4096;
 class WordMemo {
   stamp = 0;
-  mask = 0;
-  live = new Uint32Array(0);
-  key = new Int32Array(0);
-  /** A token of the text holding this word (its characters are the word). */
-  token = new Int32Array(0);
-  tag = new Uint32Array(0);
-  word = new Uint32Array(0);
-  size = 0;
+  readonly slots = new Int32Array(MEMO_SLOTS * 4);
 
-  begin(words: number): void {
-    let cap = 64;
-    while (cap < words * 2 && cap < 1 << 16) cap *= 2;
-    if (this.live.length < cap) {
-      this.live = new Uint32Array(cap);
-      this.key = new Int32Array(cap);
-      this.token = new Int32Array(cap);
-      this.tag = new Uint32Array(cap);
-      this.word = new Uint32Array(cap);
-      this.stamp = 0;
-    }
-    this.mask = this.live.length - 1;
-    this.size = 0;
-    this.stamp = (this.stamp + 1) >>> 0;
+  begin(): number {
+    this.stamp = (this.stamp + 1) | 0;
     if (this.stamp === 0) {
-      this.live.fill(0);
+      this.slots.fill(0);
       this.stamp = 1;
     }
+    return this.stamp;
   }
 }
 const memo = new WordMemo();
@@ -188,54 +175,55 @@ export function scanEdm(index: EdmIndex, text: string): EdmFound {
   };
   const { start: starts, end: ends, flags, key: wordKeys, count } = spans;
   const shapes = index.data.shapeTables;
-  memo.begin(count);
-  const { live, key: memoKey, token: memoToken, tag: memoTag, word: memoWord, mask, stamp } = memo;
-  // a full table (more distinct words than half its slots) stops remembering: new words are hashed each time
-  const room = (mask + 1) >>> 1;
+  const stamp = memo.begin();
+  const slots = memo.slots;
+  const mask = MEMO_SLOTS - 1;
+  let room = MEMO_SLOTS >>> 1;
+  const grams = (v: string): void => keep(v, filterColumnsOf(filter, key, v, n));
   for (let t = 0; t < count; t++) {
     const start = starts[t] ?? 0;
     const end = ends[t] ?? 0;
     if (end - start < MIN_VALUE_CHARS && t + 1 === count) continue;
-    // a word no column's values look like (and no multi-word value starts like) is not even hashed
-    const slot = shapeSlot((flags[t] ?? 0) & T_SHAPE, end - start);
-    const admitted = end - start >= MIN_VALUE_CHARS ? (shapes.columns[slot] ?? 0) : 0;
-    const prefix = shapes.prefix[slot] === 1;
-    if (admitted === 0 && !prefix) continue;
+    // a word seen before in this text: its candidates are kept already; only its n-grams are new
     const wk = wordKeys[t] ?? 0;
     let i = wk & mask;
     let seen = false;
-    while (live[i] === stamp) {
-      if (memoKey[i] === wk && sameWord(s, t, memoToken[i] ?? 0)) {
+    while (slots[i * 4] === stamp) {
+      if (slots[i * 4 + 1] === wk && sameWord(s, t, slots[i * 4 + 2] ?? 0)) {
         seen = true;
         break;
       }
       i = (i + 1) & mask;
     }
-    let h: number;
-    let w: number;
     if (seen) {
-      h = memoTag[i] ?? 0;
-      w = memoWord[i] ?? 0;
-    } else {
-      h = halfSipHashRange(key, s, start, end);
-      w = filterWord(filter, h);
-      if (memo.size < room) {
-        live[i] = stamp;
-        memoKey[i] = wk;
-        memoToken[i] = t;
-        memoTag[i] = h;
-        memoWord[i] = w;
-        memo.size++;
+      if (slots[i * 4 + 3] !== 0) ngrams(s, t, grams);
+      continue;
+    }
+    // a word no column's values look like (and no multi-word value starts like) is not even hashed
+    const slot = shapeSlot((flags[t] ?? 0) & T_SHAPE, end - start);
+    const admitted = end - start >= MIN_VALUE_CHARS ? (shapes.columns[slot] ?? 0) : 0;
+    const prefix = shapes.prefix[slot] === 1;
+    let gramStart = 0;
+    if (admitted !== 0 || prefix) {
+      const h = halfSipHashRange(key, s, start, end);
+      const w = filterWord(filter, h);
+      // an empty filter word answers every question about this word
+      if (w !== 0) {
+        if (admitted !== 0) {
+          const bits = (columnsInWord(w, h, n) & admitted) >>> 0;
+          if (bits !== 0) keep(s.slice(start, end), bits);
+        }
+        if (prefix && prefixInWord(w, h)) gramStart = 1;
       }
     }
-    // an empty filter word answers every question about this word
-    if (w === 0) continue;
-    // the same word (same shape and length, so the same admitted columns) was kept at its first sight
-    if (admitted !== 0 && !seen) {
-      const bits = (columnsInWord(w, h, n) & admitted) >>> 0;
-      if (bits !== 0) keep(s.slice(start, end), bits);
+    if (room > 0) {
+      room--;
+      slots[i * 4] = stamp;
+      slots[i * 4 + 1] = wk;
+      slots[i * 4 + 2] = t;
+      slots[i * 4 + 3] = gramStart;
     }
-    if (prefix && prefixInWord(w, h)) ngrams(s, t, (v) => keep(v, filterColumnsOf(filter, key, v, n)));
+    if (gramStart !== 0) ngrams(s, t, grams);
   }
   identifiers(index, s, keep);
   return found;
