@@ -5,7 +5,7 @@ import type { EdmKeys } from './edm-key.js';
 import { columnsInWord, filterColumns, filterColumnsOf, filterWord, prefixInWord } from './filter.js';
 import { halfSipBytes, halfSipHashRange } from './half-siphash.js';
 import { FANOUT, isCommonHash, refColumn, refRecord, type EdmIndexData } from './index-format.js';
-import { MAX_ID_CHARS, MAX_ID_GROUPS, MAX_WORDS, MIN_VALUE_CHARS, normaliseText, scanTokens, T_DIGIT, T_ID_GAP, T_ID_WORD, T_SHAPE, TokenSpans } from './normalise.js';
+import { isAsciiText, MAX_ID_CHARS, MAX_ID_GROUPS, MAX_WORDS, MIN_VALUE_CHARS, normaliseText, scanTokens, T_DIGIT, T_ID_GAP, T_ID_WORD, T_SHAPE, TokenSpans } from './normalise.js';
 import { shapeSlot } from './word-shape.js';
 import { sipHashString, sipOut } from './sip-hash.js';
 
@@ -163,8 +163,9 @@ function sameWord(s: string, t: number, u: number): boolean {
  */
 export function scanEdm(index: EdmIndex, text: string): EdmFound {
   const found = emptyFound();
-  const s = normaliseText(text);
-  scanTokens(s, spans);
+  const ascii = isAsciiText(text);
+  const s = normaliseText(text, ascii);
+  scanTokens(s, spans, ascii);
   const { filter, columns } = index.data;
   const key = index.keys.filter;
   const n = columns.length;
