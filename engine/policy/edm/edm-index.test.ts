@@ -3,12 +3,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readEdmKey, writeNewKey } from './edm-key.js';
-import { parseIndex } from './index-format.js';
+import { isCommonHash, parseIndex } from './index-format.js';
 import { writeIndexFile } from './index-file.js';
 import { runEdmInfo } from '../../cli/edm.js';
 import { countRecords } from './count-records.js';
-import { FANOUT, resolvePending, scanEdm, type EdmIndex } from './lookup.js';
-import { T_ALPHA, T_AT, T_DIGIT, T_ID_WORD } from './normalise.js';
+import { entryHash, FANOUT, lookupSelective, lookupValue, resolvePending, scanEdm, type EdmIndex } from './lookup.js';
+import { normaliseValue, T_ALPHA, T_AT, T_DIGIT, T_ID_WORD } from './normalise.js';
 import { admits } from './word-shape.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'rg-edm-'));
@@ -208,5 +208,100 @@ describe('word shapes', () => {
     const words = Array.from({ length: 3000 }, (_, i) => `w${i.toString(36)}x${(i * 7919).toString(36)}`).join(' ');
     expect(scanEdm(emails, words).pending.size).toBe(0);
     expect(countRecords(emails, scanEdm(emails, `${words} user77@example.org`), 1, 1).records).toBe(1);
+  });
+});
+
+describe('scan shortcuts (differential over a random corpus)', () => {
+  // 3,000 random records; texts repeat words many times (the per-text word memo), write identifiers
+  // with and without separators (the in-buffer identifier hash) and name surnames shared by more than
+  // FANOUT records (the common-value table): no candidate the index holds may be dropped
+  let seed = 777;
+  const next = () => {
+    seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
+    return seed / 4294967296;
+  };
+  const pick = <T>(xs: readonly T[]): T => xs[Math.floor(next() * xs.length)] as T;
+  const letters = 'abcdefghijklmnopqrstuvwxyz';
+  const word = (min: number, max: number) => Array.from({ length: min + Math.floor(next() * (max - min + 1)) }, () => pick([...letters])).join('');
+  const digits = (n: number) => Array.from({ length: n }, () => Math.floor(next() * 10)).join('');
+  const surnames = Array.from({ length: 40 }, () => word(3, 9));
+  const records = Array.from({ length: 3000 }, (_, i) => ({
+    email: `${word(2, 8)}.${i}@${word(3, 7)}.org`,
+    iban: `DE${digits(2)} ${digits(4)} ${digits(4)} ${digits(4)} ${digits(4)} ${digits(2)}`,
+    // a few surnames are very common (hundreds of records), most rare; some are two words
+    // and two sit at the threshold: FANOUT records (selective) and FANOUT + 1 (common)
+    name: i < 2 * FANOUT + 1 ? (i < FANOUT ? 'atfanout' : 'overfanout') : next() < 0.5 ? pick(surnames.slice(0, 4)) : next() < 0.2 ? `${pick(['van', 'de', 'le'])} ${word(3, 8)}` : `${word(3, 10)}`,
+    phone: `+49 ${digits(3)} ${digits(7)}`,
+  }));
+  let big: EdmIndex;
+  beforeAll(async () => {
+    const csv = join(dir, 'random.csv');
+    writeFileSync(csv, `email,iban,name,phone\r\n${records.map((r) => `${r.email},${r.iban},${r.name},${r.phone}`).join('\r\n')}\r\n`);
+    const out = join(dir, 'random.edm');
+    const built = await writeIndexFile({ csv, columns: ['email', 'iban', 'name', 'phone'], keyFile: KEY, out });
+    if (!built.ok) throw new Error(built.error.message);
+    const parsed = parseIndex(readFileSync(out), out);
+    if (!parsed.ok) throw new Error(parsed.error.message);
+    big = { data: parsed.index, keys: index.keys, path: out };
+  });
+  const shuffleCase = (v: string) => [...v].map((c) => (next() < 0.3 ? c.toUpperCase() : c)).join('');
+  // identifiers without separators, or with - and . inside groups (compacted away)
+  const written = (column: 'email' | 'iban' | 'name' | 'phone', v: string) => {
+    const r = next();
+    if (column !== 'iban' && column !== 'phone') return shuffleCase(v);
+    return r < 0.3 ? v.replace(/ /g, '') : r < 0.6 ? v.replace(/ /g, pick(['-', '.'])).replace(/^\+49[-.]/, '+49 ') : shuffleCase(v);
+  };
+
+  it('keeps every value the text holds, with its column, however often its words repeat', () => {
+    const cols = ['email', 'iban', 'name', 'phone'] as const;
+    let checked = 0;
+    for (let t = 0; t < 200; t++) {
+      const parts: string[] = [];
+      const held: { value: string; column: number }[] = [];
+      for (let k = 0; k < 60; k++) {
+        const r = next();
+        if (r < 0.5) parts.push(pick(['the', 'invoice', 'for', 'march', 'and', 'Dear', ...surnames.slice(0, 8)]));
+        else if (r < 0.6) parts.push(word(2, 12), digits(4));
+        else {
+          const rec = pick(records);
+          const c = Math.floor(next() * 4);
+          const column = cols[c] ?? 'email';
+          parts.push(written(column, rec[column]));
+          const n = normaliseValue(rec[column]);
+          if (n.kind !== 'skip') held.push({ value: n.value, column: c });
+        }
+        parts.push(pick([' ', ', ', '\n', '; ']));
+      }
+      // the same words again: the second time through, every word comes from the memo
+      const text = parts.join('') + ' ' + parts.join('');
+      const pending = scanEdm(big, text).pending;
+      for (const { value, column } of held) {
+        expect(((pending.get(value) ?? 0) >>> column) & 1, `${value} (column ${column}) in text ${t}`).toBe(1);
+        checked++;
+      }
+    }
+    expect(checked).toBeGreaterThan(2000);
+  });
+
+  it('holds a hash in the common-value table exactly when its value has more than FANOUT entries', () => {
+    const values = new Set<string>();
+    for (const r of records) for (const v of [r.email, r.iban, r.name, r.phone]) {
+      const n = normaliseValue(v);
+      if (n.kind !== 'skip') values.add(n.value);
+    }
+    for (let i = 0; i < 2000; i++) values.add(word(2, 10));
+    let common = 0;
+    for (const v of values) {
+      const { start, end } = lookupValue(big, v);
+      const { hi, lo } = entryHash(big.keys, v);
+      const isCommon = end - start > FANOUT;
+      expect(isCommonHash(big.data.commonHashes, hi, lo), v).toBe(isCommon);
+      expect(lookupSelective(big, v) === undefined, v).toBe(isCommon);
+      if (isCommon) common++;
+    }
+    // the four frequent surnames at least: the table is not trivially empty; the threshold is exact
+    expect(common).toBeGreaterThanOrEqual(5);
+    expect(lookupSelective(big, 'atfanout')).toMatchObject({});
+    expect(lookupSelective(big, 'overfanout')).toBeUndefined();
   });
 });

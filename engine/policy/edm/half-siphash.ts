@@ -40,6 +40,42 @@ export function halfSipHash(key: HalfSipKey, m: Uint8Array, length: number = m.l
   return halfSipAscii(key, Buffer.from(m.buffer, m.byteOffset, length).toString('latin1'), 0, length);
 }
 
+/** The algorithm over bytes m[0, length): the same tag as halfSipHash, without a string (identifier candidates). */
+export function halfSipBytes(key: HalfSipKey, m: Uint8Array, length: number): number {
+  let v0 = key.k0 | 0;
+  let v1 = key.k1 | 0;
+  let v2 = (0x6c796765 ^ key.k0) | 0;
+  let v3 = (0x74656462 ^ key.k1) | 0;
+  const full = length - (length & 3);
+  for (let i = 0; i <= full; i += 4) {
+    let w: number;
+    if (i < full) w = (m[i] ?? 0) | ((m[i + 1] ?? 0) << 8) | ((m[i + 2] ?? 0) << 16) | ((m[i + 3] ?? 0) << 24);
+    else {
+      const left = length & 3;
+      w = (length & 0xff) << 24;
+      if (left >= 3) w |= (m[i + 2] ?? 0) << 16;
+      if (left >= 2) w |= (m[i + 1] ?? 0) << 8;
+      if (left >= 1) w |= m[i] ?? 0;
+    }
+    v3 ^= w;
+    for (let r = 0; r < 2; r++) {
+      v0 = (v0 + v1) | 0; v1 = (v1 << 5) | (v1 >>> 27); v1 ^= v0; v0 = (v0 << 16) | (v0 >>> 16);
+      v2 = (v2 + v3) | 0; v3 = (v3 << 8) | (v3 >>> 24); v3 ^= v2;
+      v0 = (v0 + v3) | 0; v3 = (v3 << 7) | (v3 >>> 25); v3 ^= v0;
+      v2 = (v2 + v1) | 0; v1 = (v1 << 13) | (v1 >>> 19); v1 ^= v2; v2 = (v2 << 16) | (v2 >>> 16);
+    }
+    v0 ^= w;
+  }
+  v2 ^= 0xff;
+  for (let r = 0; r < 4; r++) {
+    v0 = (v0 + v1) | 0; v1 = (v1 << 5) | (v1 >>> 27); v1 ^= v0; v0 = (v0 << 16) | (v0 >>> 16);
+    v2 = (v2 + v3) | 0; v3 = (v3 << 8) | (v3 >>> 24); v3 ^= v2;
+    v0 = (v0 + v3) | 0; v3 = (v3 << 7) | (v3 >>> 25); v3 ^= v0;
+    v2 = (v2 + v1) | 0; v1 = (v1 << 13) | (v1 >>> 19); v1 ^= v2; v2 = (v2 << 16) | (v2 >>> 16);
+  }
+  return (v1 ^ v3) >>> 0;
+}
+
 /**
  * The algorithm over the char codes of s[start, end), each taken as one byte (ASCII, or latin1 from
  * halfSipHash). State in locals, rounds written out: this runs for every word of every message.

@@ -54,6 +54,12 @@ export interface EdmIndexData extends EdmHeader {
   /** Directory over the entries (built at load): bucket k = hashes whose top `bucketBits` bits are k span entries [buckets[k], buckets[k + 1]). */
   readonly buckets: Uint32Array;
   readonly bucketBits: number;
+  /**
+   * Hashes of the common values (more than FANOUT entries), built at load: open addressing on the low
+   * word, (hi, lo) per slot, (0, 0) empty. Completing a record's columns skips a common candidate
+   * without touching the entries (a value whose hash is (0, 0) is simply not in it: searched as usual).
+   */
+  readonly commonHashes: Uint32Array;
   /** The word-shape summaries as lookup tables (built at load). */
   readonly shapeTables: ShapeTables;
   /** SHA-256 hex of the file (for the config revision). */
@@ -124,11 +130,12 @@ export function parseIndex(buf: Buffer, shown: string): ParseResult {
   if (order !== undefined) return bad(`${shown}: ${order}`);
   const bucketBits = bucketBitsFor(entryCount);
   const buckets = bucketDirectory(entries, entryCount, bucketBits);
+  const commonHashes = commonValues(entries, entryCount);
   const [keyFile = '', ...columns] = strings;
   const prefixShapes = shapes.pop() ?? 0;
   return {
     ok: true,
-    index: Object.freeze({ columns: Object.freeze(columns), records, entryCount, filterWords, keyFingerprint: buf.subarray(40, 56).toString('hex'), keyFile, idLengths: [u32(36), u32(56)] as const, shapes: Object.freeze(shapes), prefixShapes, entries, filter, buckets, bucketBits, shapeTables: shapeTables(shapes, prefixShapes), digest: digest.toString('hex'), bytes: buf.length }),
+    index: Object.freeze({ columns: Object.freeze(columns), records, entryCount, filterWords, keyFingerprint: buf.subarray(40, 56).toString('hex'), keyFile, idLengths: [u32(36), u32(56)] as const, shapes: Object.freeze(shapes), prefixShapes, entries, filter, buckets, bucketBits, commonHashes, shapeTables: shapeTables(shapes, prefixShapes), digest: digest.toString('hex'), bytes: buf.length }),
   };
 }
 
@@ -155,6 +162,46 @@ function checkEntries(e: Uint32Array, columns: number, records: number): string 
     if (hi < phi || (hi === phi && ((e[i + 1] ?? 0) < (e[i - 2] ?? 0) || ((e[i + 1] ?? 0) === (e[i - 2] ?? 0) && ref <= (e[i - 1] ?? 0))))) return `entries out of order at ${i / 3}`;
   }
   return undefined;
+}
+
+/** A value with more entries than this (a frequent surname) is common: not enumerated (docs/edm.md). */
+export const FANOUT = 16;
+
+/** The common-value table (EdmIndexData.commonHashes): one pass over the sorted entries. */
+function commonValues(e: Uint32Array, count: number): Uint32Array {
+  const found: number[] = [];
+  let i = 0;
+  while (i < count) {
+    const hi = e[i * 3] ?? 0;
+    const lo = e[i * 3 + 1] ?? 0;
+    let j = i + 1;
+    while (j < count && e[j * 3] === hi && e[j * 3 + 1] === lo) j++;
+    if (j - i > FANOUT && (hi !== 0 || lo !== 0)) found.push(hi, lo);
+    i = j;
+  }
+  let slots = 16;
+  while (slots < found.length) slots *= 2; // found holds 2 words per value: at most half the slots used
+  const out = new Uint32Array(slots * 2);
+  for (let k = 0; k < found.length; k += 2) {
+    let at = (found[k + 1] ?? 0) & (slots - 1);
+    while ((out[at * 2] ?? 0) !== 0 || (out[at * 2 + 1] ?? 0) !== 0) at = (at + 1) & (slots - 1);
+    out[at * 2] = found[k] ?? 0;
+    out[at * 2 + 1] = found[k + 1] ?? 0;
+  }
+  return out;
+}
+
+/** Whether (hi, lo) is the hash of a common value (commonValues). */
+export function isCommonHash(table: Uint32Array, hi: number, lo: number): boolean {
+  const mask = (table.length >>> 1) - 1;
+  let at = lo & mask;
+  for (;;) {
+    const h = table[at * 2] ?? 0;
+    const l = table[at * 2 + 1] ?? 0;
+    if (h === hi && l === lo) return true;
+    if (h === 0 && l === 0) return false;
+    at = (at + 1) & mask;
+  }
 }
 
 /** About 4 entries per bucket, 1 to 22 bits (a directory of at most 16 MiB; 2 MiB at 3M entries). */

@@ -2,14 +2,14 @@
 // A value shared by more than FANOUT records (a common surname) is not enumerated: it only counts for
 // records that a more selective value of the same message already found (see docs/edm.md).
 import type { EdmKeys } from './edm-key.js';
-import { columnsInWord, filterColumnsOf, filterWord, prefixInWord } from './filter.js';
-import { halfSipHashRange } from './half-siphash.js';
-import { refColumn, refRecord, type EdmIndexData } from './index-format.js';
-import { MAX_ID_CHARS, MAX_ID_GROUPS, MAX_WORDS, MIN_VALUE_CHARS, normaliseText, scanTokens, T_DIGIT, T_ID_GAP, T_ID_WORD, T_SHAPE, TokenSpans } from './normalise.js';
+import { columnsInWord, filterColumns, filterColumnsOf, filterWord, prefixInWord } from './filter.js';
+import { halfSipBytes, halfSipHashRange } from './half-siphash.js';
+import { FANOUT, isCommonHash, refColumn, refRecord, type EdmIndexData } from './index-format.js';
+import { isAsciiText, MAX_ID_CHARS, MAX_ID_GROUPS, MAX_WORDS, MIN_VALUE_CHARS, normaliseText, scanTokens, T_DIGIT, T_ID_GAP, T_ID_WORD, T_SHAPE, TokenSpans } from './normalise.js';
 import { shapeSlot } from './word-shape.js';
 import { sipHashString, sipOut } from './sip-hash.js';
 
-export const FANOUT = 16;
+export { FANOUT };
 
 export interface EdmIndex {
   readonly data: EdmIndexData;
@@ -106,6 +106,8 @@ export function lookupSelective(index: EdmIndex, value: string): { start: number
   sipHashString(index.keys.entries, value);
   const hi = sipOut[0] ?? 0;
   const lo = sipOut[1] ?? 0;
+  // a common value's hash is in a small table: no search in the entries (most surnames of a text)
+  if (isCommonHash(index.data.commonHashes, hi, lo)) return undefined;
   const { start, bucketEnd, found } = valueStart(index.data, hi, lo);
   if (!found) return { start, end: start };
   const e = index.data.entries;
@@ -120,13 +122,50 @@ export function lookupSelective(index: EdmIndex, value: string): { start: number
 const spans = new TokenSpans();
 
 /**
- * Every word is hashed in place (HalfSipHash over its characters) and tested against the filter, per
- * column and as the first word of a multi-word value; only filter hits become strings.
+ * The distinct words of the current text (open addressing on the tokeniser's unkeyed word hash, the
+ * word's characters compared to confirm, so a crafted collision cannot hide a word): a word seen before
+ * in the same text is neither hashed nor probed again: its column candidates are already
+ * kept; what is left of a repeat is whether it starts n-grams (those depend on the words after it).
+ * 100 KB of prose has ~16,000 words but ~1,300 distinct ones. A slot is 4 words (stamp, word hash, a
+ * token holding the word, starts n-grams), so a probe reads one cache line; a slot is live when its
+ * stamp is the current text's. 4096 slots (64 KiB), at most half of them filled: the words after that
+ * are looked at each time, as they were without the memo.
+ */
+const MEMO_SLOTS = 4096;
+class WordMemo {
+  stamp = 0;
+  readonly slots = new Int32Array(MEMO_SLOTS * 4);
+
+  begin(): number {
+    this.stamp = (this.stamp + 1) | 0;
+    if (this.stamp === 0) {
+      this.slots.fill(0);
+      this.stamp = 1;
+    }
+    return this.stamp;
+  }
+}
+const memo = new WordMemo();
+
+/** Token t's characters are token u's. */
+function sameWord(s: string, t: number, u: number): boolean {
+  const a = spans.start[t] ?? 0;
+  const b = spans.start[u] ?? 0;
+  const l = (spans.end[t] ?? 0) - a;
+  if ((spans.end[u] ?? 0) - b !== l) return false;
+  for (let j = 0; j < l; j++) if (s.charCodeAt(a + j) !== s.charCodeAt(b + j)) return false;
+  return true;
+}
+
+/**
+ * Every distinct word is hashed in place (HalfSipHash over its characters) and tested against the
+ * filter, per column and as the first word of a multi-word value; only filter hits become strings.
  */
 export function scanEdm(index: EdmIndex, text: string): EdmFound {
   const found = emptyFound();
-  const s = normaliseText(text);
-  scanTokens(s, spans);
+  const ascii = isAsciiText(text);
+  const s = normaliseText(text, ascii);
+  scanTokens(s, spans, ascii);
   const { filter, columns } = index.data;
   const key = index.keys.filter;
   const n = columns.length;
@@ -135,28 +174,59 @@ export function scanEdm(index: EdmIndex, text: string): EdmFound {
     found.pending.set(value, (found.pending.get(value) ?? 0) | bits);
     found.pendingColumns = (found.pendingColumns | bits) >>> 0;
   };
-  const { start: starts, end: ends, flags, count } = spans;
+  const { start: starts, end: ends, flags, key: wordKeys, count } = spans;
   const shapes = index.data.shapeTables;
+  const stamp = memo.begin();
+  const slots = memo.slots;
+  const mask = MEMO_SLOTS - 1;
+  let room = MEMO_SLOTS >>> 1;
+  const grams = (v: string): void => keep(v, filterColumnsOf(filter, key, v, n));
   for (let t = 0; t < count; t++) {
     const start = starts[t] ?? 0;
     const end = ends[t] ?? 0;
     if (end - start < MIN_VALUE_CHARS && t + 1 === count) continue;
+    // a word seen before in this text: its candidates are kept already; only its n-grams are new
+    const wk = wordKeys[t] ?? 0;
+    let i = wk & mask;
+    let seen = false;
+    while (slots[i * 4] === stamp) {
+      if (slots[i * 4 + 1] === wk && sameWord(s, t, slots[i * 4 + 2] ?? 0)) {
+        seen = true;
+        break;
+      }
+      i = (i + 1) & mask;
+    }
+    if (seen) {
+      if (slots[i * 4 + 3] !== 0) ngrams(s, t, grams);
+      continue;
+    }
     // a word no column's values look like (and no multi-word value starts like) is not even hashed
     const slot = shapeSlot((flags[t] ?? 0) & T_SHAPE, end - start);
     const admitted = end - start >= MIN_VALUE_CHARS ? (shapes.columns[slot] ?? 0) : 0;
     const prefix = shapes.prefix[slot] === 1;
-    if (admitted === 0 && !prefix) continue;
-    const h = halfSipHashRange(key, s, start, end);
-    const w = filterWord(filter, h);
-    // an empty filter word answers every question about this word
-    if (w === 0) continue;
-    if (admitted !== 0) {
-      const bits = (columnsInWord(w, h, n) & admitted) >>> 0;
-      if (bits !== 0) keep(s.slice(start, end), bits);
+    let gramStart = 0;
+    if (admitted !== 0 || prefix) {
+      const h = halfSipHashRange(key, s, start, end);
+      const w = filterWord(filter, h);
+      // an empty filter word answers every question about this word
+      if (w !== 0) {
+        if (admitted !== 0) {
+          const bits = (columnsInWord(w, h, n) & admitted) >>> 0;
+          if (bits !== 0) keep(s.slice(start, end), bits);
+        }
+        if (prefix && prefixInWord(w, h)) gramStart = 1;
+      }
     }
-    if (prefix && prefixInWord(w, h)) ngrams(s, t, (v) => keep(v, filterColumnsOf(filter, key, v, n)));
+    if (room > 0) {
+      room--;
+      slots[i * 4] = stamp;
+      slots[i * 4 + 1] = wk;
+      slots[i * 4 + 2] = t;
+      slots[i * 4 + 3] = gramStart;
+    }
+    if (gramStart !== 0) ngrams(s, t, grams);
   }
-  identifiers(index, s, (v) => keep(v, filterColumnsOf(filter, key, v, n)));
+  identifiers(index, s, keep);
   return found;
 }
 
@@ -222,14 +292,19 @@ function runWord(t: number): boolean {
 
 /**
  * Runs of identifier groups ("DE89 3704 0044 ...", "+1 (555) 010-0199"): every sub-run from a digit group
- * to a digit group, compacted, whose length is one the index holds (the header's length set).
+ * to a digit group, compacted, whose length is one the index holds (the header's length set). A
+ * candidate is compacted into a byte buffer and hashed there (identifier groups are a-z 0-9 . -, all
+ * ASCII); only a filter hit becomes a string.
  */
-function identifiers(index: EdmIndex, s: string, test: (v: string) => void): void {
+function identifiers(index: EdmIndex, s: string, keep: (value: string, bits: number) => void): void {
   const [lo, hi] = index.data.idLengths;
   if (lo === 0 && hi === 0) return;
+  const { filter, columns } = index.data;
+  const key = index.keys.filter;
   const n = spans.count;
   if (compactBuffer.length < n) compactBuffer = new Int32Array(Math.max(n, compactBuffer.length * 2));
   const compact = compactBuffer;
+  const bytes = idBytes;
   let i = 0;
   while (i < n) {
     if (!runWord(i)) {
@@ -238,26 +313,37 @@ function identifiers(index: EdmIndex, s: string, test: (v: string) => void): voi
     }
     let end = i;
     while (end + 1 < n && ((spans.flags[end + 1] ?? 0) & T_ID_GAP) !== 0 && runWord(end + 1)) end++;
-    for (let j = i; j <= end; j++) compact[j] = compactLength(s, j);
-    for (let a = i; a <= end; a++) {
+    // sub-runs go from a digit group to a digit group: only [first, last digit group] is looked at
+    let first = i;
+    while (first <= end && ((spans.flags[first] ?? 0) & T_DIGIT) === 0) first++;
+    let last = end;
+    while (last > first && ((spans.flags[last] ?? 0) & T_DIGIT) === 0) last--;
+    for (let j = first; j <= last; j++) compact[j] = compactLength(s, j);
+    for (let a = first; a <= last; a++) {
       if (((spans.flags[a] ?? 0) & T_DIGIT) === 0) continue;
       let length = 0;
-      for (let b = a; b <= end && b - a < MAX_ID_GROUPS; b++) {
+      for (let b = a; b <= last && b - a < MAX_ID_GROUPS; b++) {
+        const from = length;
         length += compact[b] ?? 0;
         if (length > MAX_ID_CHARS) break;
+        // bytes[0, length) is the compacted sub-run a..b (MAX_ID_CHARS fits the buffer)
+        for (let j = spans.start[b] ?? 0, o = from; j < (spans.end[b] ?? 0); j++) {
+          const c = s.charCodeAt(j);
+          if (c !== 46 && c !== 45) bytes[o++] = c;
+        }
         if (((spans.flags[b] ?? 0) & T_DIGIT) === 0 || length < MIN_VALUE_CHARS) continue;
         // the header's length set (lengthBit, inlined: this runs for every group pair of every run)
         const l = Math.min(length, 63);
         if (((l < 32 ? lo >>> l : hi >>> (l - 32)) & 1) === 0) continue;
-        let value = '';
-        for (let j = a; j <= b; j++) value += s.slice(spans.start[j], spans.end[j]).replace(/[.-]/g, '');
-        test(value);
+        const bits = filterColumns(filter, halfSipBytes(key, bytes, length), columns.length);
+        if (bits !== 0) keep(String.fromCharCode(...bytes.subarray(0, length)), bits);
       }
     }
     i = end + 1;
   }
 }
 
+const idBytes = new Uint8Array(MAX_ID_CHARS);
 let compactBuffer = new Int32Array(64);
 
 function compactLength(s: string, t: number): number {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { halfSipHash, halfSipKey } from './half-siphash.js';
-import { normaliseValue } from './normalise.js';
+import { normaliseValue, scanTokens, TokenSpans } from './normalise.js';
 
 describe('normaliseValue', () => {
   const cases: [string, string, string | undefined][] = [
@@ -40,5 +40,32 @@ describe('HalfSipHash-2-4', () => {
       bytes.writeUInt32LE(tag);
       expect(bytes.toString('hex')).toBe(hex);
     });
+  });
+});
+
+describe('scanTokens over bytes (ASCII texts)', () => {
+  it('gives the spans, flags and word hashes of the char-code scan (random ASCII corpus)', () => {
+    let seed = 4242;
+    const next = () => {
+      seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
+      return seed / 4294967296;
+    };
+    // every class the scan knows, weighted toward words, joiners at word ends and at the text's end
+    const alphabet = "abcdefghijklmnopqrstuvwxyz0123456789ABCZ@._'+-  \t\n()/,;:!?\"#$%&*<=>[]^`{|}~\u0000\u007f";
+    const chars = new TokenSpans();
+    const bytes = new TokenSpans();
+    let words = 0;
+    for (let t = 0; t < 500; t++) {
+      const s = Array.from({ length: Math.floor(next() * 400) }, () => alphabet[Math.floor(next() * alphabet.length)]).join('');
+      scanTokens(s, chars, false);
+      scanTokens(s, bytes, true);
+      expect(bytes.count, s).toBe(chars.count);
+      for (let i = 0; i < chars.count; i++) {
+        const at = `${JSON.stringify(s)} token ${i}`;
+        expect([bytes.start[i], bytes.end[i], bytes.flags[i], bytes.key[i]], at).toEqual([chars.start[i], chars.end[i], chars.flags[i], chars.key[i]]);
+      }
+      words += chars.count;
+    }
+    expect(words).toBeGreaterThan(10_000);
   });
 });

@@ -59,12 +59,17 @@ export const T_AT = 16;
 /** The flags that describe a word's shape (word-shape.ts), not its position. */
 export const T_SHAPE = T_DIGIT | T_ID_WORD | T_ALPHA | T_AT;
 
-/** Words of a text as spans (no strings): what inspection hashes in place. Reused between calls. */
+/**
+ * Words of a text as spans (no strings): what inspection hashes in place. Reused between calls. `key`
+ * is an unkeyed 32-bit hash (FNV-1a) of each word's characters, computed in the same pass: it only
+ * finds repeats of a word inside one text (lookup.ts hashes each distinct word once), never leaves it.
+ */
 export class TokenSpans {
   count = 0;
   start = new Int32Array(64);
   end = new Int32Array(64);
   flags = new Uint8Array(64);
+  key = new Int32Array(64);
 
   reset(capacity: number): void {
     this.count = 0;
@@ -73,51 +78,118 @@ export class TokenSpans {
     this.start = new Int32Array(capacity);
     this.end = new Int32Array(capacity);
     this.flags = new Uint8Array(capacity);
+    this.key = new Int32Array(capacity);
   }
 }
 
-/** Scans a normalised text (see normaliseText) into `out`. */
-export function scanTokens(s: string, out: TokenSpans): void {
+let asciiBytes = new Uint8Array(0);
+
+/**
+ * Scans a normalised text (see normaliseText) into `out`: one pass over the char codes. With `ascii`
+ * (the caller knows every char code is below 128) the same scan runs over a byte copy of the text with
+ * a 0 after it, which spares a bound check per character (normalise.test.ts compares both).
+ */
+export function scanTokens(s: string, out: TokenSpans, ascii = false): void {
+  if (ascii) {
+    scanAscii(s, out);
+    return;
+  }
   const n = s.length;
   out.reset((n >> 1) + 2);
-  let prevEnd = -1;
+  const { start: starts, end: ends, flags, key } = out;
+  let count = 0;
+  // the characters since the previous word are all ID_GAP (no previous word: not a gap)
+  let gap = false;
   let i = 0;
   while (i < n) {
-    if ((classOf(s.charCodeAt(i)) & WORD) === 0) {
+    const c0 = s.charCodeAt(i);
+    const k0 = c0 < 128 ? (classes[c0] ?? 0) : classOf(c0);
+    if ((k0 & WORD) === 0) {
+      if ((k0 & ID_GAP) === 0) gap = false;
       i++;
       continue;
     }
     const start = i;
     let f = T_ID_WORD;
+    let h = 0x811c9dc5 | 0;
     while (i < n) {
-      const k = classOf(s.charCodeAt(i));
+      const c = s.charCodeAt(i);
+      const k = c < 128 ? (classes[c] ?? 0) : classOf(c);
       if ((k & WORD) !== 0) {
         f |= (k & DIGIT) !== 0 ? T_DIGIT : T_ALPHA;
         if ((k & ID_CHAR) === 0) f &= ~T_ID_WORD;
-        i++;
       } else if ((k & JOINER) !== 0 && i + 1 < n && (classOf(s.charCodeAt(i + 1)) & WORD) !== 0) {
         if ((k & ID_JOINER) === 0) f &= ~T_ID_WORD;
         if ((k & AT) !== 0) f |= T_AT;
-        i++;
       } else break;
+      h = Math.imul(h ^ c, 0x01000193);
+      i++;
     }
-    if (prevEnd >= 0) {
-      let gap = true;
-      for (let j = prevEnd; j < start; j++) if ((classOf(s.charCodeAt(j)) & ID_GAP) === 0) gap = false;
-      if (gap) f |= T_ID_GAP;
-    }
-    const t = out.count++;
-    out.start[t] = start;
-    out.end[t] = i;
-    out.flags[t] = f;
-    prevEnd = i;
+    if (gap) f |= T_ID_GAP;
+    starts[count] = start;
+    ends[count] = i;
+    flags[count] = f;
+    key[count] = h;
+    count++;
+    gap = true;
   }
+  out.count = count;
+}
+
+function scanAscii(s: string, out: TokenSpans): void {
+  const n = s.length;
+  if (asciiBytes.length < n + 1) asciiBytes = new Uint8Array(Math.max(n + 1, asciiBytes.length * 2));
+  const b = asciiBytes;
+  Buffer.from(b.buffer, b.byteOffset, n).write(s, 0, n, 'latin1');
+  // the sentinel: class KNOWN only, so every word ends at n and a joiner at n - 1 joins nothing
+  b[n] = 0;
+  out.reset((n >> 1) + 2);
+  const { start: starts, end: ends, flags, key } = out;
+  let count = 0;
+  let gap = false;
+  let i = 0;
+  while (i < n) {
+    const k0 = classes[b[i] ?? 0] ?? 0;
+    if ((k0 & WORD) === 0) {
+      if ((k0 & ID_GAP) === 0) gap = false;
+      i++;
+      continue;
+    }
+    const start = i;
+    let f = T_ID_WORD;
+    let h = 0x811c9dc5 | 0;
+    for (;;) {
+      const c = b[i] ?? 0;
+      const k = classes[c] ?? 0;
+      if ((k & WORD) !== 0) {
+        f |= (k & DIGIT) !== 0 ? T_DIGIT : T_ALPHA;
+        if ((k & ID_CHAR) === 0) f &= ~T_ID_WORD;
+      } else if ((k & JOINER) !== 0 && ((classes[b[i + 1] ?? 0] ?? 0) & WORD) !== 0) {
+        if ((k & ID_JOINER) === 0) f &= ~T_ID_WORD;
+        if ((k & AT) !== 0) f |= T_AT;
+      } else break;
+      h = Math.imul(h ^ c, 0x01000193);
+      i++;
+    }
+    if (gap) f |= T_ID_GAP;
+    starts[count] = start;
+    ends[count] = i;
+    flags[count] = f;
+    key[count] = h;
+    count++;
+    gap = true;
+  }
+  out.count = count;
+}
+
+/** No char code of the text is above 127 (NFKC is then the identity, and the scan can run over bytes). */
+export function isAsciiText(text: string): boolean {
+  // eslint-disable-next-line no-control-regex
+  return !/[^\u0000-\u007f]/.test(text);
 }
 
 /** NFKC (skipped for ASCII, where it is the identity), lower case, ’ as '. */
-export function normaliseText(text: string): string {
-  // eslint-disable-next-line no-control-regex
-  const ascii = !/[^\u0000-\u007f]/.test(text);
+export function normaliseText(text: string, ascii: boolean = isAsciiText(text)): string {
   const lower = (ascii ? text : text.normalize('NFKC')).toLowerCase();
   return ascii ? lower : lower.replace(/[\u2018\u2019\u02bc]/g, "'");
 }
