@@ -41,15 +41,15 @@ function answer(s: InboundSession, cb: Callback, given: SmtpReply, grouped: bool
 function run(s: InboundSession | undefined, cb: Callback, work: (s: InboundSession) => Promise<SmtpReply>, ctx: EngineContext, grouped = false): void {
   if (s === undefined) return cb(smtpError(LOST));
   if (grouped) s.replies.started();
-  const answer_ = (r: SmtpReply): void => answer(s, cb, r, grouped);
+  const respond = (r: SmtpReply): void => answer(s, cb, r, grouped);
   work(s).then(
-    answer_,
+    respond,
     (err: unknown) => {
       ctx.logger.error({ err, sessionId: s.id }, `internal error: ${errorText(err)}`);
       const r = replies.internalError('unexpected error');
       const tx = s.transaction;
       if (tx !== null) endTransaction(ctx, s, tx, 'tempfailed', r, { reusable: false });
-      answer_(r);
+      respond(r);
     },
   );
 }
