@@ -5,7 +5,8 @@
 // transaction, whose leg is closed rather than pooled). Prints the gateway's CPU µs per connection (primary and workers, from /proc) and
 // the median connect → RCPT reply time; with --profile the gateway runs under --cpu-prof and the
 // functions with the most self time are listed.
-//   node bench/connect-cost.mjs [--connections N] [--concurrency C] [--workers N|auto] [--rounds R] [--profile] [--policies] [--no-data] [--keep DIR]
+//   node bench/connect-cost.mjs [--connections N] [--concurrency C] [--workers N|auto] [--rounds R] [--profile] [--policies] [--no-data] [--pipelining] [--keep DIR]
+//   --pipelining: MAIL and RCPT in one write, both replies awaited together (as Postfix and the Node generator do)
 import { spawn } from 'node:child_process';
 import { copyFileSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
@@ -55,24 +56,30 @@ function writeConfig(receiverPort, port) {
   return dir;
 }
 
-/** One connection: replies awaited one by one, like an MTA without pipelining. Resolves with connect → last reply before QUIT, in ms. */
+const pipelining = args.includes('--pipelining');
+const MAIL = { text: 'MAIL FROM:<bench@corp.example>\r\n', replies: 1 };
+const RCPT = { text: 'RCPT TO:<rcpt@example.org>\r\n', replies: 1 };
+const ENVELOPE = pipelining ? [{ text: MAIL.text + RCPT.text, replies: 2 }] : [MAIL, RCPT];
+
+/** One connection: replies awaited one by one, like an MTA without pipelining (--pipelining: MAIL+RCPT as one group). Resolves with connect → last reply before QUIT, in ms. */
 function oneConnection(port) {
   return new Promise((resolve, reject) => {
     const t0 = performance.now();
     const s = net.connect(port, '127.0.0.1');
-    const steps = ['EHLO bench.example.test\r\n', 'MAIL FROM:<bench@corp.example>\r\n', 'RCPT TO:<rcpt@example.org>\r\n', ...DATA, 'QUIT\r\n'];
+    const steps = [{ text: 'EHLO bench.example.test\r\n', replies: 1 }, ...ENVELOPE, ...DATA.map((text) => ({ text, replies: 1 })), { text: 'QUIT\r\n', replies: 1 }];
     let buf = '';
     let step = 0;
     let rcptAt = 0;
     s.setNoDelay(true);
     s.on('data', (d) => {
       buf += d;
-      // a complete reply ends with "NNN text\r\n" (no dash after the code)
-      while (/(^|\n)\d{3} [^\n]*\n$/.test(buf)) {
-        if (!/^[23]/.test(buf.split('\n').at(-2) ?? '')) return reject(new Error(`refused: ${buf.trim()}`));
+      // a complete reply ends with "NNN text\r\n" (no dash after the code); a pipelined group waits for all its replies
+      const wanted = step > 0 ? steps[step - 1].replies : 1;
+      while (/(^|\n)\d{3} [^\n]*\n$/.test(buf) && (buf.match(/(^|\n)\d{3} /g) ?? []).length >= wanted) {
+        if (buf.split('\n').some((l) => /^\d{3} /.test(l) && !/^[23]/.test(l))) return reject(new Error(`refused: ${buf.trim()}`));
         buf = '';
         if (step === steps.length - 1) rcptAt = performance.now();
-        if (step < steps.length) s.write(steps[step++]);
+        if (step < steps.length) s.write(steps[step++].text);
       }
     });
     s.on('error', reject);

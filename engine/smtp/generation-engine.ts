@@ -171,7 +171,7 @@ class SmtpGeneration implements GenerationEngine {
     this.#byLibrarySession.set(connection.session, s);
     connection.session.disabledCommands = sessionDisabledCommands(this.#graph, u);
     connection.on('error', (err: Error) => this.#connectionError(s, err));
-    installReplyOverride(connection, () => s.takeReply());
+    installReplyOverride(connection, () => s.takeReply(), () => s.replies.written());
     const reset = connection._resetSession.bind(connection);
     connection._resetSession = (): void => {
       reset();

@@ -29,23 +29,27 @@ function smtpError(r: SmtpReply): Error & { responseCode: number } {
 }
 
 /** Hands a reply to smtp-server: positive through the success path (so it keeps its state), else as an error. */
-function answer(s: InboundSession, cb: Callback, given: SmtpReply): void {
+function answer(s: InboundSession, cb: Callback, given: SmtpReply, grouped: boolean): void {
   const r = upstreamReply(given);
   s.setReply(r);
-  if (isAccepted(r)) cb();
-  else cb(smtpError(r));
+  const write = (): void => (isAccepted(r) ? cb() : cb(smtpError(r)));
+  if (grouped) s.replies.answer(write);
+  else write();
 }
 
-function run(s: InboundSession | undefined, cb: Callback, work: (s: InboundSession) => Promise<SmtpReply>, ctx: EngineContext): void {
+/** `grouped`: MAIL and RCPT, whose replies to a pipelined group go out as one write (reply-batch.ts). */
+function run(s: InboundSession | undefined, cb: Callback, work: (s: InboundSession) => Promise<SmtpReply>, ctx: EngineContext, grouped = false): void {
   if (s === undefined) return cb(smtpError(LOST));
+  if (grouped) s.replies.started();
+  const respond = (r: SmtpReply): void => answer(s, cb, r, grouped);
   work(s).then(
-    (r) => answer(s, cb, r),
+    respond,
     (err: unknown) => {
       ctx.logger.error({ err, sessionId: s.id }, `internal error: ${errorText(err)}`);
       const r = replies.internalError('unexpected error');
       const tx = s.transaction;
       if (tx !== null) endTransaction(ctx, s, tx, 'tempfailed', r, { reusable: false });
-      answer(s, cb, r);
+      respond(r);
     },
   );
 }
@@ -68,8 +72,8 @@ export function sessionHooks(ctx: EngineContext, lookup: SessionLookup, closed: 
       s.setReply(result.reply);
       cb(smtpError(result.reply));
     },
-    onMailFrom: (from: SMTPServerAddress, session, cb) => run(lookup(session), cb, (s) => onMail(ctx, s, from), ctx),
-    onRcptTo: (to: SMTPServerAddress, session, cb) => run(lookup(session), cb, (s) => onRcpt(ctx, s, to), ctx),
+    onMailFrom: (from: SMTPServerAddress, session, cb) => run(lookup(session), cb, (s) => onMail(ctx, s, from), ctx, true),
+    onRcptTo: (to: SMTPServerAddress, session, cb) => run(lookup(session), cb, (s) => onRcpt(ctx, s, to), ctx, true),
     onData: (stream: SMTPServerDataStream, session, cb) => run(lookup(session), cb, (s) => onData(ctx, s, stream), ctx),
   };
 }
@@ -84,7 +88,11 @@ async function onData(ctx: EngineContext, s: InboundSession, stream: SMTPServerD
   tx.stage = 'receiving';
   tx.lap();
   // The receiving leg's DATA round trip overlaps the upstream's body transfer (relay-client beginData).
-  tx.leg?.conn.beginData();
+  // smtp-server writes the 354 after this hook returns: the receiver's DATA goes out after it, so the
+  // upstream's 354 does not wait behind the leg's write system call.
+  queueMicrotask(() => {
+    if (tx.stage === 'receiving') tx.leg?.conn.beginData();
+  });
   // A total time budget for receiving the body: bytes dripping in keep the idle timer quiet (slowloris).
   const budget = setTimeout(() => {
     tx.abort('DATA time budget exceeded');

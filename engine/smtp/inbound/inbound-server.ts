@@ -48,12 +48,13 @@ export class InboundServer extends SMTPServer {
  * Going through the library's send keeps its write guards (no cleartext mid-handshake) and its
  * close-after-421 behaviour.
  */
-export function installReplyOverride(connection: SMTPConnection, take: () => SmtpReply | null): void {
+export function installReplyOverride(connection: SMTPConnection, take: () => SmtpReply | null, written: () => void = () => undefined): void {
   const send = connection.send.bind(connection);
   connection.send = (code: number, data?: string | string[] | null, context?: string | false): void => {
     const r = take();
-    if (r === null) return send(code, data, context);
-    send(r.code, wireLines(r), false);
+    if (r === null) send(code, data, context);
+    else send(r.code, wireLines(r), false);
+    written();
   };
 }
 

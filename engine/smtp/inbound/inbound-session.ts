@@ -3,6 +3,7 @@ import type { SMTPConnection } from 'smtp-server/lib/smtp-connection.js';
 import type { Upstream } from '../../graph/types.js';
 import type { ConnectionMeta } from './connection-meta.js';
 import type { LegTls } from '../leg-tls.js';
+import { ReplyBatch } from './reply-batch.js';
 import type { SmtpReply } from '../reply.js';
 import type { Transaction } from '../transaction/transaction.js';
 import type { TransactionSession } from '../transaction/transaction-context.js';
@@ -19,6 +20,8 @@ export class InboundSession implements TransactionSession {
   readonly meta: ConnectionMeta;
   readonly connection: SMTPConnection;
   inboundTls: LegTls | undefined;
+  /** Holds the replies of a pipelined MAIL/RCPT group for one write. */
+  readonly replies: ReplyBatch;
   #phase: SessionPhase = { kind: 'connecting' };
   #pendingReply: SmtpReply | null = null;
 
@@ -27,6 +30,7 @@ export class InboundSession implements TransactionSession {
     this.upstream = upstream;
     this.meta = meta;
     this.connection = connection;
+    this.replies = new ReplyBatch(() => connection._socket);
   }
 
   get phase(): SessionPhase {
