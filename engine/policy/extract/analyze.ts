@@ -96,7 +96,28 @@ async function extractParts(parts: readonly ParsedPart[], container: string | un
     }
     // an encoded multipart is parsed again here; an attached message comes back from extractFile (facts.messages)
     if (part.encodedEntity === true) await extractMessage(part, label, container, depth, run);
-    else await extractFile(part, container, depth, ctx);
+    else if (part.inlineText !== true) await extractFile(part, container, depth, ctx);
+    else {
+      const from = { segments: ctx.facts.segments.length, longTexts: ctx.facts.longTexts.length };
+      await extractFile(part, container, depth, ctx);
+      asBodyText(ctx.facts, label, from);
+    }
+  }
+}
+
+/**
+ * An inline text part's own text, added since `from`, counts as body (what it carries, a uuencoded file
+ * say, stays an attachment: those have labels of their own).
+ */
+function asBodyText(facts: FileFacts, label: string, from: { readonly segments: number; readonly longTexts: number }): void {
+  const { segments, longTexts } = facts;
+  for (let i = from.segments; i < segments.length; i++) {
+    const s = segments[i];
+    if (s !== undefined && s.label === label && s.location === 'attachments') segments[i] = { ...s, location: 'body' };
+  }
+  for (let i = from.longTexts; i < longTexts.length; i++) {
+    const t = longTexts[i];
+    if (t !== undefined && t.label === label) longTexts[i] = { ...t, location: 'body' };
   }
 }
 
@@ -180,7 +201,7 @@ async function windowedSegment(long: LongText, scans: PolicySet | undefined, sig
     if (i + slice < long.bytes.length) await new Promise((r) => setImmediate(r));
   }
   collector.push(decoder.end());
-  return { location: 'attachments', label: long.label, ...collector.end() };
+  return { location: long.location ?? 'attachments', label: long.label, ...collector.end() };
 }
 
 // Held texts are joined per kind (as mail clients show them); long ones stay separate, already scanned.

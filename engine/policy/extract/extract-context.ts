@@ -1,6 +1,6 @@
 // What extracting one file works with and on: its input, the limits, the byte budget and the facts it
 // adds to (apart from extract-file.ts so that the container readers and facts.ts import no cycle).
-import type { AttachmentInfo, LimitHit, TextSegment, UnscannablePart } from '../analysis.js';
+import type { AttachmentInfo, LimitHit, Location, TextSegment, UnscannablePart } from '../analysis.js';
 import type { ByteBudget } from './byte-budget.js';
 import type { ExtractLimits } from './limits.js';
 import type { CollectedText } from './text-collector.js';
@@ -11,6 +11,8 @@ import type { CollectedText } from './text-collector.js';
  */
 export interface LongText {
   readonly label: string;
+  /** Where its text counts (default attachments). */
+  readonly location?: Location;
   readonly bytes: Uint8Array;
   readonly charset: 'utf-8' | 'windows-1252' | 'utf-16le' | 'utf-16be';
 }

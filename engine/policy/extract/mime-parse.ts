@@ -231,6 +231,7 @@ function drain(att: AttachmentStream): Promise<undefined> {
 function readPart(att: AttachmentStream, depth: number, ctx: MimeParseContext): Promise<ParsedPart> {
   const name = att.filename ?? '';
   const declaredType = (att.contentType ?? 'application/octet-stream').toLowerCase();
+  const inline = declaredType.startsWith('text/') && (att.contentDisposition ?? 'inline').toLowerCase() === 'inline' ? { inlineText: true as const } : {};
   return new Promise((resolve, reject) => {
     const kept: Buffer[] = [];
     let keptBytes = 0;
@@ -279,7 +280,7 @@ function readPart(att: AttachmentStream, depth: number, ctx: MimeParseContext): 
     att.content.once('end', () => {
       att.release?.();
       const content = Buffer.concat(kept);
-      const part = { name, declaredType, size, content, truncated, depth, ...(refused === undefined ? {} : { refused }) };
+      const part = { name, declaredType, size, content, truncated, depth, ...inline, ...(refused === undefined ? {} : { refused }) };
       if (stream === undefined) return resolve(part);
       const { encoded, ...streamed } = stream.end();
       resolve({ ...part, ...streamed, ...(encoded.length > 0 ? { encodedFiles: uuParts(encoded, depth + 1) } : {}) });

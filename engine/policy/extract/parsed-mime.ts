@@ -28,6 +28,11 @@ export interface ParsedPart {
   readonly externalAccess?: string;
   /** Files uuencoded or yEncoded inside a long text file that was scanned while it streamed (`scannedText`). */
   readonly encodedFiles?: readonly ParsedPart[];
+  /**
+   * A text/* part of a type other than plain or HTML without an attachment disposition (text/enriched,
+   * text/markdown, text/csv inline, …): a reader shows it in the message body, so its text is body text.
+   */
+  readonly inlineText?: true;
 }
 
 /** One inline text/plain or text/html part (message/delivery-status reads as plain). */
