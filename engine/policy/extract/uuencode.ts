@@ -113,7 +113,12 @@ const LINE_END = /[\n\r\u2028\u2029]/;
 
 /** Where the text's last line starts (after its last line terminator). */
 function lineStart(text: string): number {
-  return Math.max(text.lastIndexOf('\n'), text.lastIndexOf('\r'), text.lastIndexOf('\u2028'), text.lastIndexOf('\u2029')) + 1;
+  // backwards from the end: the last line is short, four lastIndexOf calls would read the whole text
+  for (let i = text.length - 1; i >= 0; i--) {
+    const c = text.charCodeAt(i);
+    if (c === 0x0a || c === 0x0d || c === 0x2028 || c === 0x2029) return i + 1;
+  }
+  return 0;
 }
 
 /** The text's last line when it may be the start of a begin line still arriving, else ''. */
