@@ -162,6 +162,16 @@ describe('parseStreamedMessage', () => {
     for (const sizes of chunkings(raw).slice(0, 2)) await expectSame(raw, sizes);
   });
 
+  it('fails the parse when the stream errors while the header is probed', async () => {
+    const failing = Readable.from(
+      (function* () {
+        yield Buffer.from('Subject: x\r\nContent-Type: text/plain\r\n\r\nfirst line\r\n');
+        throw new Error('spool read failed');
+      })(),
+    );
+    await expect(parseStreamedMessage(failing, ctx())).rejects.toThrow('spool read failed');
+  });
+
   it('agrees when the byte budget runs out part way', async () => {
     const raw = await buildMessage({ text: long });
     for (const budget of [0, 1000, 1 << 20, (1 << 20) + 70_000]) await expectSame(raw, [16384, 5000], budget);

@@ -35,9 +35,20 @@ interface ChunkDecoder {
 }
 
 export async function parseStreamedMessage(raw: Readable, ctx: MimeParseContext): Promise<ParsedMime> {
-  const head = await readHead(raw, ctx.signal);
-  if (head.ended) return parseMime(head.bytes, ctx);
-  const single = head.bodyStart === undefined ? undefined : await probeSingleText(head.bytes.subarray(0, head.bodyStart), ctx);
+  // a stream error while the header is probed (no reader listens then) fails the parse, not the process
+  let failed: Error | undefined;
+  const hold = (err: Error): void => void (failed ??= err);
+  raw.on('error', hold);
+  let head: Head;
+  let single: SingleText | undefined;
+  try {
+    head = await readHead(raw, ctx.signal);
+    if (head.ended) return await parseMime(head.bytes, ctx);
+    single = head.bodyStart === undefined ? undefined : await probeSingleText(head.bytes.subarray(0, head.bodyStart), ctx);
+  } finally {
+    raw.off('error', hold);
+  }
+  if (failed !== undefined) throw failed;
   // a stream that held no more than the head ends while it is paused: nothing is left to read
   if (single === undefined || head.bodyStart === undefined) {
     if (raw.readableEnded) return parseMime(head.bytes, ctx);
