@@ -9,6 +9,7 @@ import { extractDataUris } from './data-uri.js';
 import { htmlParts } from './markup-text.js';
 import { type BodyText, ByteBudget, MimeLimitError, parseMime, type ParsedMime, type ParsedPart } from './mime-parse.js';
 import { parseSimpleMessage } from './simple-message.js';
+import { parseStreamedMessage } from './streamed-text.js';
 import { TextCollector, TextDecodeStream } from './text-collector.js';
 import type { PolicySet } from '../policy-set.js';
 
@@ -21,7 +22,8 @@ export async function analyzeMessage(raw: Buffer | Readable, limits: InspectionL
   const budget = new ByteBudget(limits.maxDecodedBytes);
   const simple = Buffer.isBuffer(raw) ? parseSimpleMessage(raw, budget) : undefined;
   const ratio = extractLimits(limits);
-  const parsed = simple ?? (await parseMime(raw, { budget, maxParts: limits.maxParts, maxDepth: limits.maxDepth, scans, ratio, ...(signal ? { signal } : {}) }));
+  const options = { budget, maxParts: limits.maxParts, maxDepth: limits.maxDepth, scans, ratio, ...(signal ? { signal } : {}) };
+  const parsed = simple ?? (await (Buffer.isBuffer(raw) ? parseMime(raw, options) : parseStreamedMessage(raw, options)));
   return buildAnalysis(parsed, limits, budget, scans, signal);
 }
 

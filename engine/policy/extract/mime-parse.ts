@@ -7,19 +7,20 @@ import { isHtmlFile, isTextFile } from './extract-file.js';
 import type { ExtractTuning } from './limits.js';
 import { sniffType, utf16Charset } from './sniff.js';
 import { PrintableStrings } from './strings.js';
-import { htmlToText } from './markup-text.js';
 import { installStreamingQpDecoder } from './qp-stream.js';
 import { MimeStructure } from './mime-structure.js';
 import { isEnrichedType } from './enriched-text.js';
 import { isNonstandardEncoding, UnknownEncodingTrial } from './transfer-encoding.js';
 import { UU_TRANSFER_ENCODINGS, UuDecoder, type UuFile } from './uuencode.js';
-import { type CollectedText, HOLD_CHARS, TextCollector, TextDecodeStream } from './text-collector.js';
+import { type TextLeafPlan, TextBodyReader, textCollector, uuParts } from './text-body.js';
+import { type CollectedText, HOLD_CHARS, type TextCollector, TextDecodeStream } from './text-collector.js';
 import type { ByteBudget } from './byte-budget.js';
 import type { BodyText, ParsedMime, ParsedPart } from './parsed-mime.js';
 import type { PolicySet } from '../policy-set.js';
 
 export { ByteBudget } from './byte-budget.js';
 export type { BodyText, ParsedMime, ParsedPart } from './parsed-mime.js';
+export { uuParts } from './text-body.js';
 
 /** What the parser needs besides the message: limits, the window scanner, cancellation. */
 export interface MimeParseContext {
@@ -42,6 +43,22 @@ export class MimeLimitError extends Error {
 }
 
 export function parseMime(raw: Buffer | Readable, ctx: MimeParseContext): Promise<ParsedMime> {
+  return runParse(raw, ctx, undefined);
+}
+
+/** What a parse saw besides its result: the text leaves it planned and the root node's transfer encoding. */
+export interface ParseProbe {
+  readonly textLeaves: TextLeafPlan[];
+  /** mailsplit's reading of the root's Content-Transfer-Encoding (its decoder is chosen from it). */
+  rootEncoding: string | false | undefined;
+}
+
+/** parseMime, recording into `probe` how the leaves were read (streamed-text.ts probes a header block so). */
+export function probeMime(raw: Buffer, ctx: MimeParseContext, probe: ParseProbe): Promise<ParsedMime> {
+  return runParse(raw, ctx, probe);
+}
+
+function runParse(raw: Buffer | Readable, ctx: MimeParseContext, probe: ParseProbe | undefined): Promise<ParsedMime> {
   const { maxParts, signal } = ctx;
   return new Promise((resolve, reject) => {
     // mailsplit counts nodes and refuses more than maxChildNodes: our part limit, enforced while splitting
@@ -66,7 +83,7 @@ export function parseMime(raw: Buffer | Readable, ctx: MimeParseContext): Promis
     parser.on('data', (data: AttachmentStream | MessageText) => {
       if (data.type !== 'attachment') return;
       partHeaders.push(headerText(data.headers));
-      state.reads.push(readLeaf(data, ctx));
+      state.reads.push(readLeaf(data, ctx, probe));
     });
     parser.once('error', (err: Error) => {
       signal?.removeEventListener('abort', onAbort);
@@ -81,7 +98,9 @@ export function parseMime(raw: Buffer | Readable, ctx: MimeParseContext): Promis
           // files uuencoded in a body, and encoded multiparts, are parts like the attached ones
           const files = [...leaves.filter((l): l is ParsedPart => l !== undefined && 'declaredType' in l), ...bodies.flatMap((b) => b.files ?? [])];
           const parts = [...files.flatMap((f) => [f, ...(f.encodedFiles ?? [])]), ...extra.entities];
-          const shape = treeShape((parser as unknown as { tree?: unknown }).tree);
+          const tree = (parser as unknown as { tree?: { node?: { encoding?: string | false } } }).tree;
+          if (probe !== undefined) probe.rootEncoding = tree?.node?.encoding;
+          const shape = treeShape(tree);
           resolve({ size: state.size, headerLines: state.headerLines, bodies, parts, partHeaders: [...partHeaders, ...extra.headers], ...shape, structureTexts: extra.texts, issues: extra.issues });
         })
         .catch(reject);
@@ -114,14 +133,14 @@ interface ContentTypeHeader {
 }
 
 /** mailparser's rule for the message text: a text type, not disposed as an attachment. */
-function readLeaf(att: AttachmentStream, ctx: MimeParseContext): Promise<ParsedPart | BodyText | undefined> {
+function readLeaf(att: AttachmentStream, ctx: MimeParseContext, probe: ParseProbe | undefined): Promise<ParsedPart | BodyText | undefined> {
   const cte = transferEncoding(att);
-  if (UU_TRANSFER_ENCODINGS.has(cte) || !isNonstandardEncoding(cte)) return readLeafAs(att, ctx);
+  if (UU_TRANSFER_ENCODINGS.has(cte) || !isNonstandardEncoding(cte)) return readLeafAs(att, ctx, probe);
   // an encoding mailsplit does not decode: the raw text as always, and the decoded reading beside it
   const trial = new UnknownEncodingTrial(cte, ctx.budget);
   att.content.on('data', (chunk: Buffer) => trial.write(chunk));
   const depth = (att.partId ?? '1').split('.').length;
-  return readLeafAs(att, ctx).then((read) => {
+  return readLeafAs(att, ctx, probe).then((read) => {
     const readings = trial.end();
     if (read === undefined || readings.length === 0) return read;
     const declaredType = (att.contentType ?? 'application/octet-stream').toLowerCase();
@@ -131,7 +150,7 @@ function readLeaf(att: AttachmentStream, ctx: MimeParseContext): Promise<ParsedP
   });
 }
 
-function readLeafAs(att: AttachmentStream, ctx: MimeParseContext): Promise<ParsedPart | BodyText | undefined> {
+function readLeafAs(att: AttachmentStream, ctx: MimeParseContext, probe: ParseProbe | undefined): Promise<ParsedPart | BodyText | undefined> {
   const disposition = (att.contentDisposition ?? 'inline').toLowerCase();
   const depth = (att.partId ?? '1').split('.').length;
   if (UU_TRANSFER_ENCODINGS.has(transferEncoding(att))) return depth > ctx.maxDepth ? drain(att) : readUuPart(att, depth, ctx);
@@ -141,23 +160,15 @@ function readLeafAs(att: AttachmentStream, ctx: MimeParseContext): Promise<Parse
   const type = (att.headers?.get('content-type') ?? {}) as ContentTypeHeader;
   const params = type.params ?? {};
   const flowed = (params.format ?? '').toLowerCase() === 'flowed' ? { delSp: (params.delsp ?? '').toLowerCase() === 'yes' } : undefined;
-  const html = att.contentType === 'text/html';
-  const decoder = new TextDecodeStream(params.charset ?? '', flowed);
-  const text = collector(ctx, html);
-  const uu = html ? undefined : new UuDecoder(ctx.budget);
-  const push = (piece: string): void => {
-    text.push(piece);
-    uu?.push(piece);
-  };
+  const plan: TextLeafPlan = { html: att.contentType === 'text/html', charset: params.charset ?? '', flowed, depth };
+  probe?.textLeaves.push(plan);
+  const reader = new TextBodyReader(plan, ctx);
   return new Promise((resolve, reject) => {
-    att.content.on('data', (chunk: Buffer) => push(decoder.write(chunk)));
+    att.content.on('data', (chunk: Buffer) => reader.write(chunk));
     att.content.once('error', reject);
     att.content.once('end', () => {
       att.release?.();
-      push(decoder.end());
-      const files = uuParts(uu?.end() ?? [], depth + 1);
-      const undecodable = decoder.undecodable;
-      resolve({ html, ...text.end(), ...(files.length > 0 ? { files } : {}), ...(undecodable === undefined ? {} : { undecodable }) });
+      resolve(reader.end());
     });
   });
 }
@@ -167,14 +178,23 @@ function externalAccess(att: AttachmentStream): string {
   return (params['access-type'] ?? '').trim().toLowerCase();
 }
 
+/** The part's Content-Transfer-Encoding as mailsplit reads it: a comment "(…)" on a line dropped, trimmed, lower case. */
 function transferEncoding(att: AttachmentStream): string {
   const value = att.headers?.get('content-transfer-encoding');
-  return (typeof value === 'string' ? value : '').trim().toLowerCase();
+  return stripComment(typeof value === 'string' ? value : '').trim().toLowerCase();
 }
 
-/** Decoded uuencoded files as parts (extract-file.ts sniffs each). */
-export function uuParts(files: readonly UuFile[], depth: number): ParsedPart[] {
-  return files.map((f) => ({ name: f.name, declaredType: 'application/octet-stream', size: f.size, content: f.content, truncated: f.truncated, depth }));
+// mailsplit's MimeNode stripComments: from the first "(" to the last ")" of each line
+function stripComment(value: string): string {
+  if (!value.includes('(')) return value;
+  return value
+    .split(/([\n\r\u2028\u2029])/)
+    .map((line) => {
+      const start = line.indexOf('(');
+      const end = line.lastIndexOf(')');
+      return start >= 0 && end > start ? line.slice(0, start) + line.slice(end + 1) : line;
+    })
+    .join('');
 }
 
 /**
@@ -205,10 +225,6 @@ function readUuPart(att: AttachmentStream, depth: number, ctx: MimeParseContext)
       resolve({ html: false, text: '', files });
     });
   });
-}
-
-function collector(ctx: MimeParseContext, html: boolean): TextCollector {
-  return new TextCollector({ budget: ctx.budget, scans: ctx.scans, signal: ctx.signal, ...(html ? { markup: htmlToText } : {}) });
 }
 
 function drain(att: AttachmentStream): Promise<undefined> {
@@ -325,7 +341,7 @@ class PartStream {
   #tail = Buffer.alloc(0);
 
   constructor(mode: 'text' | 'strings', head: Buffer, ctx: MimeParseContext, html: boolean) {
-    this.#collector = collector(ctx, mode === 'text' && html);
+    this.#collector = textCollector(ctx, mode === 'text' && html);
     if (mode === 'text') this.#text = new TextDecodeStream(utf16Charset(head) ?? (utf8Valid(head) ? 'utf-8' : 'windows-1252'));
     else this.#strings = new PrintableStrings();
     if (mode === 'text' && !html) this.#uu = new UuDecoder(ctx.budget);

@@ -14,24 +14,41 @@ const MAX_PENDING = 64 * 1024;
 const ESCAPE_REACH = 80;
 
 export class QuotedPrintableDecoder extends Transform {
-  #pending: Buffer = Buffer.alloc(0);
+  readonly #chunks = new QpChunks();
 
   override _transform(chunk: Buffer | string, encoding: BufferEncoding, done: TransformCallback): void {
-    const bytes = typeof chunk === 'string' ? Buffer.from(chunk, encoding) : chunk;
-    const buf = this.#pending.length > 0 ? Buffer.concat([this.#pending, bytes]) : bytes;
-    const cut = safeCut(buf);
-    // a copy: the remainder is at most a line, and must not keep the whole chunk alive
-    this.#pending = Buffer.from(buf.subarray(cut));
-    if (cut > 0) this.push(decodeQuotedPrintable(buf.subarray(0, cut)));
+    const out = this.#chunks.write(typeof chunk === 'string' ? Buffer.from(chunk, encoding) : chunk);
+    if (out.length > 0) this.push(out);
     done();
   }
 
   override _flush(done: TransformCallback): void {
-    if (this.#pending.length > 0) this.push(decodeQuotedPrintable(this.#pending));
-    this.#pending = Buffer.alloc(0);
+    const out = this.#chunks.end();
+    if (out.length > 0) this.push(out);
     done();
   }
 }
+
+/** The decoder's state without the stream: bytes in, decoded bytes out (streamed-text.ts calls it directly). */
+export class QpChunks {
+  #pending: Buffer = Buffer.alloc(0);
+
+  write(bytes: Buffer): Buffer {
+    const buf = this.#pending.length > 0 ? Buffer.concat([this.#pending, bytes]) : bytes;
+    const cut = safeCut(buf);
+    // a copy: the remainder is at most a line, and must not keep the whole chunk alive
+    this.#pending = Buffer.from(buf.subarray(cut));
+    return cut > 0 ? decodeQuotedPrintable(buf.subarray(0, cut)) : EMPTY;
+  }
+
+  end(): Buffer {
+    const rest = this.#pending;
+    this.#pending = Buffer.alloc(0);
+    return rest.length > 0 ? decodeQuotedPrintable(rest) : EMPTY;
+  }
+}
+
+const EMPTY = Buffer.alloc(0);
 
 /** Bytes [0, cut) decode on their own: everything up to the last line end (escapes never cross one). */
 export function safeCut(buf: Buffer): number {

@@ -31,6 +31,8 @@ export class UuDecoder {
   readonly #budget: ByteBudget;
   readonly #files: UuFile[] = [];
   #pending = '';
+  // the text so far ends inside a line that cannot begin a block: the next text starts mid-line
+  #midLine = false;
   #open: OpenFile | undefined;
 
   constructor(budget: ByteBudget) {
@@ -41,12 +43,26 @@ export class UuDecoder {
     if (text === '') return;
     let all = this.#pending + text;
     this.#pending = '';
+    if (this.#midLine) {
+      const nl = all.search(LINE_END);
+      if (nl < 0) return;
+      all = all.slice(nl + 1);
+      this.#midLine = false;
+    }
     while (all !== '') {
       if (this.#open === undefined) {
         // a native search first: almost every text has no block at all
         const m = all.includes('begin') ? BEGIN.exec(all) : null;
-        if (m === null || all.indexOf('\n', m.index) < 0) {
+        if (m === null) {
           this.#pending = beginStart(all);
+          this.#midLine = this.#pending === '' && lineStart(all) < all.length;
+          return;
+        }
+        if (all.indexOf('\n', m.index) < 0) {
+          // a begin line whose end has not arrived
+          const rest = all.slice(m.index);
+          this.#pending = rest.length > PENDING_CHARS ? '' : rest;
+          this.#midLine = this.#pending === '';
           return;
         }
         const kind = m[3] !== undefined ? 'yenc' : m[1] !== undefined ? 'base64' : 'uu';
@@ -104,9 +120,22 @@ export class UuDecoder {
   }
 }
 
+// where BEGIN's multiline "^" may match: after any line terminator of JavaScript, not only LF
+const LINE_END = /[\n\r\u2028\u2029]/;
+
+/** Where the text's last line starts (after its last line terminator). */
+function lineStart(text: string): number {
+  // backwards from the end: the last line is short, four lastIndexOf calls would read the whole text
+  for (let i = text.length - 1; i >= 0; i--) {
+    const c = text.charCodeAt(i);
+    if (c === 0x0a || c === 0x0d || c === 0x2028 || c === 0x2029) return i + 1;
+  }
+  return 0;
+}
+
 /** The text's last line when it may be the start of a begin line still arriving, else ''. */
 function beginStart(text: string): string {
-  const last = text.slice(text.lastIndexOf('\n') + 1);
+  const last = text.slice(lineStart(text));
   if (last.length > PENDING_CHARS) return '';
   for (const start of ['begin', '=ybegin']) if (last.length < start.length ? start.startsWith(last) : last.startsWith(start)) return last;
   return '';
