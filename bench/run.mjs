@@ -83,7 +83,8 @@ function writeConfig(name, { port, upstream, receiverPort, tls, policies = 'exam
   };
   const inbound = tls ? { starttls: 'required' } : { starttls: 'disabled' };
   const outTls = tls ? { starttls: 'required', trust: ['../certs/sink.crt.pem'], verifyHostname: false } : { starttls: 'disabled' };
-  // The example policies are scoped to both example upstreams; a placeholder keeps the other name known.
+  // Both paths relay for corp-postfix, the upstream every example policy covers (partner-relay is in the scope
+  // of one of the six), so "example" means all of policies/; a placeholder keeps the other name known.
   const placeholder = (name) => ({ name, addresses: ['127.0.0.9/32'], mode: 'reflect', reflect: { port: receiverPort, tls: { starttls: 'disabled' } }, tls: inbound });
   const topology =
     upstream === 'reflect'
@@ -100,7 +101,7 @@ function writeConfig(name, { port, upstream, receiverPort, tls, policies = 'exam
       : {
           version: 1,
           gateway,
-          upstreams: [{ name: 'partner-relay', addresses: ['127.0.0.1/32'], mode: 'forward', tls: inbound }, placeholder('corp-postfix')],
+          upstreams: [{ name: 'corp-postfix', addresses: ['127.0.0.1/32'], mode: 'forward', tls: inbound }, placeholder('partner-relay')],
           receivers: [{ name: 'sink', host: '127.0.0.1', port: receiverPort, tls: outTls, maxConnections: 100 }],
           routes: [{ domains: ['*'], receivers: ['sink'] }],
         };
