@@ -36,7 +36,8 @@ function writeConfig(receiverPort, port) {
   if (args.includes('--policies')) {
     for (const f of readdirSync(join(root, 'policies'))) if (/\.policy\.ya?ml$/.test(f)) copyFileSync(join(root, 'policies', f), join(dir, f));
   }
-  const placeholder = { name: 'corp-postfix', addresses: ['127.0.0.9/32'], mode: 'forward', tls: { starttls: 'disabled' } };
+  // relays for corp-postfix, which every example policy covers (partner-relay is in the scope of one of six)
+  const placeholder = { name: 'partner-relay', addresses: ['127.0.0.9/32'], mode: 'forward', tls: { starttls: 'disabled' } };
   writeFileSync(
     join(dir, 'topology.yaml'),
     stringify({
@@ -48,7 +49,7 @@ function writeConfig(receiverPort, port) {
         incidents: { path: join(tmp, 'incidents.jsonl') },
         loop: { secretFile: join(tmp, 'loop.secret') },
       },
-      upstreams: [{ name: 'partner-relay', addresses: ['127.0.0.1/32'], mode: 'forward', tls: { starttls: 'disabled' } }, placeholder],
+      upstreams: [{ name: 'corp-postfix', addresses: ['127.0.0.1/32'], mode: 'forward', tls: { starttls: 'disabled' } }, placeholder],
       receivers: [{ name: 'sink', host: '127.0.0.1', port: receiverPort, tls: { starttls: 'disabled' }, maxConnections: 100 }],
       routes: [{ domains: ['*'], receivers: ['sink'] }],
     }),

@@ -49,13 +49,14 @@ async function main() {
   mkdirSync(dir);
   for (const f of readdirSync(join(root, 'policies'))) if (/\.policy\.ya?ml$/.test(f)) copyFileSync(join(root, 'policies', f), join(dir, f));
   writeFileSync(join(tmp, 'loop.secret'), 'profile-loop-secret-0123456789abcdef');
-  const placeholder = { name: 'corp-postfix', addresses: ['127.0.0.9/32'], mode: 'reflect', reflect: { port: sink.port, tls: { starttls: 'disabled' } }, tls: { starttls: 'disabled' } };
+  // relays for corp-postfix, which every example policy covers (partner-relay is in the scope of one of six)
+  const placeholder = { name: 'partner-relay', addresses: ['127.0.0.9/32'], mode: 'reflect', reflect: { port: sink.port, tls: { starttls: 'disabled' } }, tls: { starttls: 'disabled' } };
   writeFileSync(
     join(dir, 'topology.yaml'),
     stringify({
       version: 1,
       gateway: { hostname: 'gw.example.test', listen: [{ address: '127.0.0.1', port }], incidents: { path: join(tmp, 'incidents.jsonl') }, loop: { secretFile: join(tmp, 'loop.secret') } },
-      upstreams: [{ name: 'partner-relay', addresses: ['127.0.0.1/32'], mode: 'forward', tls: { starttls: 'disabled' } }, placeholder],
+      upstreams: [{ name: 'corp-postfix', addresses: ['127.0.0.1/32'], mode: 'forward', tls: { starttls: 'disabled' } }, placeholder],
       receivers: [{ name: 'sink', host: '127.0.0.1', port: sink.port, tls: { starttls: 'disabled' } }],
       routes: [{ domains: ['*'], receivers: ['sink'] }],
     }),
