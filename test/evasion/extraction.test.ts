@@ -7,9 +7,8 @@ import { describe, expect, it } from 'vitest';
 import { DEFAULT_ANALYSIS_LIMITS, type AnalysisLimits, type UnscannableReason } from '../../engine/policy/analysis.js';
 import { analyzeMessage } from '../../engine/policy/extract/analyze.js';
 import { buildMessage } from '../fixtures/policy/helpers.js';
-import { newTestId } from '../helpers/accounting.js';
-import { RawSmtp } from '../helpers/raw-smtp-client.js';
 import { RECIPIENT, SENDER, useGatewayWithMta } from '../reliability/setup.js';
+import { sendMessage } from './smtp-send.js';
 import type { PolicyFile } from '../../engine/config/generated/policy.js';
 import { blob, CARD, CARD_DIGITS, gzip, odf, pdf, tar, zip, zipBomb } from './extraction-fixtures.js';
 import { cardFound, describeAnalysis } from './analysis-checks.js';
@@ -272,21 +271,7 @@ const cardPolicy = {
 describe('evasion over SMTP: a gateway with a card-number block policy refuses each variant', () => {
   const peers = useGatewayWithMta({ policies: { cards: cardPolicy } });
 
-  const send = async (message: Buffer): Promise<number> => {
-    const { client } = await RawSmtp.open(peers.gw.port);
-    try {
-      await client.ehlo();
-      const body = message.toString('latin1').replace(/\r\n\./g, '\r\n..');
-      client.write(`MAIL FROM:<${SENDER}>\r\nRCPT TO:<${RECIPIENT}>\r\nDATA\r\n`);
-      await client.replies(3);
-      client.write(`X-Test-Id: ${newTestId('evasion')}\r\n${body}${body.endsWith('\r\n') ? '' : '\r\n'}.\r\n`);
-      const reply = await client.reply();
-      await client.quit();
-      return reply.code;
-    } finally {
-      client.destroy();
-    }
-  };
+  const send = (message: Buffer): Promise<number> => sendMessage(peers.gw.port, message, 'evasion');
 
   for (const v of VARIANTS.filter((x) => x.smtp === true)) {
     it(`${v.name}: 550, nothing delivered`, async () => {

@@ -9,9 +9,8 @@ import { DEFAULT_ANALYSIS_LIMITS, type MessageAnalysis, type UnscannableReason }
 import { analyzeMessage } from '../../engine/policy/extract/analyze.js';
 import type { InspectionLimits } from '../../engine/policy/extract/limits.js';
 import { buildMessage } from '../fixtures/policy/helpers.js';
-import { newTestId } from '../helpers/accounting.js';
-import { RawSmtp } from '../helpers/raw-smtp-client.js';
-import { RECIPIENT, SENDER, useGatewayWithMta } from '../reliability/setup.js';
+import { useGatewayWithMta } from '../reliability/setup.js';
+import { sendMessage } from './smtp-send.js';
 import { CARD, pdf, zip, zerosFlate } from './extraction-fixtures.js';
 import { cardFound, describeAnalysis } from './analysis-checks.js';
 import { lzw, lzwZeros, pdfWithContent, pdfWithFiles, pngUpRows, runLength, runLengthZeros } from './pdf-fixtures.js';
@@ -108,21 +107,7 @@ const cardPolicy = {
 describe('evasion over SMTP: a gateway with a card-number block policy refuses a card in a PDF attachment', () => {
   const peers = useGatewayWithMta({ policies: { cards: cardPolicy } });
 
-  const send = async (msg: Buffer): Promise<number> => {
-    const { client } = await RawSmtp.open(peers.gw.port);
-    try {
-      await client.ehlo();
-      const body = msg.toString('latin1').replace(/\r\n\./g, '\r\n..');
-      client.write(`MAIL FROM:<${SENDER}>\r\nRCPT TO:<${RECIPIENT}>\r\nDATA\r\n`);
-      await client.replies(3);
-      client.write(`X-Test-Id: ${newTestId('pdf-embedded')}\r\n${body}${body.endsWith('\r\n') ? '' : '\r\n'}.\r\n`);
-      const reply = await client.reply();
-      await client.quit();
-      return reply.code;
-    } finally {
-      client.destroy();
-    }
-  };
+  const send = (message: Buffer): Promise<number> => sendMessage(peers.gw.port, message, 'pdf-embedded');
 
   for (const v of VARIANTS.filter((x) => x.smtp === true)) {
     it(`${v.name}: 550, nothing delivered`, async () => {

@@ -12,9 +12,8 @@ import { analyzeMessage } from '../../engine/policy/extract/analyze.js';
 import { scanPdfStreams } from '../../engine/policy/extract/pdf-streams.js';
 import { fastPdfText } from '../../engine/policy/extract/pdf-text.js';
 import { buildMessage } from '../fixtures/policy/helpers.js';
-import { newTestId } from '../helpers/accounting.js';
-import { RawSmtp } from '../helpers/raw-smtp-client.js';
-import { RECIPIENT, SENDER, useGatewayWithMta } from '../reliability/setup.js';
+import { useGatewayWithMta } from '../reliability/setup.js';
+import { sendMessage } from './smtp-send.js';
 import { cardFound, describeAnalysis } from './analysis-checks.js';
 import { CARD, CARD_DIGITS } from './extraction-fixtures.js';
 import { type PdfObject, pdfFile, pdfString } from './pdf-fixtures.js';
@@ -121,21 +120,7 @@ const cardPolicy = {
 describe('evasion over SMTP: a card only in PDF metadata is refused', () => {
   const peers = useGatewayWithMta({ policies: { cards: cardPolicy } });
 
-  const send = async (msg: Buffer): Promise<number> => {
-    const { client } = await RawSmtp.open(peers.gw.port);
-    try {
-      await client.ehlo();
-      const body = msg.toString('latin1').replace(/\r\n\./g, '\r\n..');
-      client.write(`MAIL FROM:<${SENDER}>\r\nRCPT TO:<${RECIPIENT}>\r\nDATA\r\n`);
-      await client.replies(3);
-      client.write(`X-Test-Id: ${newTestId('pdf-metadata')}\r\n${body}${body.endsWith('\r\n') ? '' : '\r\n'}.\r\n`);
-      const reply = await client.reply();
-      await client.quit();
-      return reply.code;
-    } finally {
-      client.destroy();
-    }
-  };
+  const send = (message: Buffer): Promise<number> => sendMessage(peers.gw.port, message, 'pdf-metadata');
 
   it('XMP dc:description, Flate-compressed (fast path): 550, nothing delivered', async () => {
     const before = peers.mx.messages.length;

@@ -16,9 +16,8 @@ import { writeNewKey } from '../../engine/policy/edm/edm-key.js';
 import { writeIndexFile } from '../../engine/policy/edm/index-file.js';
 import type { PolicySet } from '../../engine/policy/policy-set.js';
 import { buildMessage, compileYaml, policySet } from '../fixtures/policy/helpers.js';
-import { newTestId } from '../helpers/accounting.js';
-import { RawSmtp } from '../helpers/raw-smtp-client.js';
-import { RECIPIENT, SENDER, useGatewayWithMta } from '../reliability/setup.js';
+import { useGatewayWithMta } from '../reliability/setup.js';
+import { sendMessage } from './smtp-send.js';
 import type { PolicyFile } from '../../engine/config/generated/policy.js';
 import { CARD, CARD_DIGITS, zip } from './extraction-fixtures.js';
 
@@ -232,21 +231,7 @@ const cardPolicy = {
 describe('text normalisation over SMTP: a gateway with a card-number block policy refuses each variant', () => {
   const peers = useGatewayWithMta({ policies: { cards: cardPolicy } });
 
-  const send = async (message: Buffer): Promise<number> => {
-    const { client } = await RawSmtp.open(peers.gw.port);
-    try {
-      await client.ehlo();
-      const body = message.toString('latin1').replace(/\r\n\./g, '\r\n..');
-      client.write(`MAIL FROM:<${SENDER}>\r\nRCPT TO:<${RECIPIENT}>\r\nDATA\r\n`);
-      await client.replies(3);
-      client.write(`X-Test-Id: ${newTestId('normalise')}\r\n${body}${body.endsWith('\r\n') ? '' : '\r\n'}.\r\n`);
-      const reply = await client.reply();
-      await client.quit();
-      return reply.code;
-    } finally {
-      client.destroy();
-    }
-  };
+  const send = (message: Buffer): Promise<number> => sendMessage(peers.gw.port, message, 'normalise');
 
   for (const v of VARIANTS.filter((x) => x.smtp === true)) {
     it(`${v.name}: 550, nothing delivered`, async () => {
