@@ -8,9 +8,8 @@ import type { PolicyFile } from '../../engine/config/generated/policy.js';
 import { DEFAULT_ANALYSIS_LIMITS, type MessageAnalysis } from '../../engine/policy/analysis.js';
 import { analyzeMessage } from '../../engine/policy/extract/analyze.js';
 import { buildMessage } from '../fixtures/policy/helpers.js';
-import { newTestId } from '../helpers/accounting.js';
-import { RawSmtp } from '../helpers/raw-smtp-client.js';
-import { RECIPIENT, SENDER, useGatewayWithMta } from '../reliability/setup.js';
+import { useGatewayWithMta } from '../reliability/setup.js';
+import { sendMessage } from './smtp-send.js';
 import { cardFound, describeAnalysis } from './analysis-checks.js';
 import { CARD } from './extraction-fixtures.js';
 
@@ -60,19 +59,8 @@ describe('evasion over SMTP: a card number in CSS escapes of the HTML body is re
 
   it('<style> content: of ::before as hex escapes: 550, nothing delivered', async () => {
     const msg = await htmlBody(`<style>.n::before{content:"${escaped(CARD)}"}</style>`, '<p class="n"></p>');
-    const { client } = await RawSmtp.open(peers.gw.port);
     const before = peers.mx.messages.length;
-    try {
-      await client.ehlo();
-      client.write(`MAIL FROM:<${SENDER}>\r\nRCPT TO:<${RECIPIENT}>\r\nDATA\r\n`);
-      await client.replies(3);
-      const body = msg.toString('latin1').replace(/\r\n\./g, '\r\n..');
-      client.write(`X-Test-Id: ${newTestId('css-escapes')}\r\n${body}${body.endsWith('\r\n') ? '' : '\r\n'}.\r\n`);
-      expect((await client.reply()).code).toBe(550);
-      await client.quit();
-    } finally {
-      client.destroy();
-    }
+    expect(await sendMessage(peers.gw.port, msg, 'css-escapes')).toBe(550);
     expect(peers.mx.messages.length).toBe(before);
   });
 });

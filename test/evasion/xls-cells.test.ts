@@ -8,9 +8,8 @@ import { DEFAULT_ANALYSIS_LIMITS, type MessageAnalysis } from '../../engine/poli
 import { scanUsSsns } from '../../engine/policy/detectors/us-ssn.js';
 import { analyzeMessage } from '../../engine/policy/extract/analyze.js';
 import { buildMessage } from '../fixtures/policy/helpers.js';
-import { newTestId } from '../helpers/accounting.js';
-import { RawSmtp } from '../helpers/raw-smtp-client.js';
-import { RECIPIENT, SENDER, useGatewayWithMta } from '../reliability/setup.js';
+import { useGatewayWithMta } from '../reliability/setup.js';
+import { sendMessage } from './smtp-send.js';
 import { cardFound, describeAnalysis } from './analysis-checks.js';
 import { cfb, formulaCell, labelSstCell, mulRkCell, numberCell, rkCell, rkValue, sharedStrings, xlsWorkbook } from './cfb-fixtures.js';
 import { CARD_DIGITS } from './extraction-fixtures.js';
@@ -72,19 +71,8 @@ describe('evasion over SMTP: card digits in .xls number cells are refused', () =
 
   it('the four groups in one MULRK record, declared application/octet-stream: 550, nothing delivered', async () => {
     const msg = await buildMessage({ text: 'see attached', attachments: [{ filename: 'export.bin', content: book([...header, mulRkCell(1, 0, GROUPS.map((g) => rkValue(g, 'int')))], HEADER_SST), contentType: 'application/octet-stream' }] });
-    const { client } = await RawSmtp.open(peers.gw.port);
     const before = peers.mx.messages.length;
-    try {
-      await client.ehlo();
-      client.write(`MAIL FROM:<${SENDER}>\r\nRCPT TO:<${RECIPIENT}>\r\nDATA\r\n`);
-      await client.replies(3);
-      const body = msg.toString('latin1').replace(/\r\n\./g, '\r\n..');
-      client.write(`X-Test-Id: ${newTestId('xls-cells')}\r\n${body}${body.endsWith('\r\n') ? '' : '\r\n'}.\r\n`);
-      expect((await client.reply()).code).toBe(550);
-      await client.quit();
-    } finally {
-      client.destroy();
-    }
+    expect(await sendMessage(peers.gw.port, msg, 'xls-cells')).toBe(550);
     expect(peers.mx.messages.length).toBe(before);
   });
 });
