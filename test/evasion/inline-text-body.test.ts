@@ -4,6 +4,7 @@
 // text/enriched, text/richtext, text/markdown, text/csv, text/x-anything. A policy written `in: [body]`
 // (to keep attachments out of a keyword rule, say) must see them; a text file with an attachment
 // disposition stays an attachment. Each message is built here byte by byte and inspected as serve does.
+import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_ANALYSIS_LIMITS } from '../../engine/policy/analysis.js';
 import { analyzeMessage } from '../../engine/policy/extract/analyze.js';
@@ -51,6 +52,11 @@ const INLINE_BODIES: readonly (readonly [string, Buffer])[] = [
 describe('inline text parts of any text type are body text', () => {
   it.each(INLINE_BODIES)('%s: a body-only card policy blocks', async (_name, raw) => {
     expect(await verdict(BODY_ONLY, raw), await locations(raw)).toBe('block');
+  });
+
+  // a spooled message (over the spool threshold) is inspected from a stream: the same parts, the same locations
+  it.each(INLINE_BODIES)('%s, streamed: a body-only card policy blocks', async (_name, raw) => {
+    expect((await inspectMessage(policySet(BODY_ONLY), Readable.from([raw]), env, settings)).verdict.kind, await locations(raw)).toBe('block');
   });
 
   it('an inline text/markdown body over 1 MiB (scanned while it streams), the card at its end', async () => {
