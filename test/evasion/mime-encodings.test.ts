@@ -13,6 +13,7 @@ import { sendMessage } from './smtp-send.js';
 import type { PolicyFile } from '../../engine/config/generated/policy.js';
 import { CARD } from './extraction-fixtures.js';
 import { cardFound, describeAnalysis } from './analysis-checks.js';
+import { uuencode } from '../fixtures/uuencode.js';
 
 type Expectation = { readonly card: true; readonly label?: RegExp } | { readonly unscannable: UnscannableReason; readonly detail?: RegExp; readonly alsoCard?: true };
 
@@ -42,24 +43,6 @@ const HEAD = `From: <${SENDER}>\nTo: <${RECIPIENT}>\nSubject: encodings\nMIME-Ve
 const single = (headers: string, body: string): Buffer => crlf(`${HEAD}${headers}\n\n${body}\n`);
 const inMultipart = (partHeaders: string, body: string): Buffer =>
   crlf(`${HEAD}Content-Type: multipart/mixed; boundary=b\n\n--b\nContent-Type: text/plain\n\nsee the part\n--b\n${partHeaders}\n\n${body}\n--b--\n`);
-
-/** RFC 1341 uuencoding: "begin 644 name", lines of up to 45 bytes, "`", "end". */
-const uuencode = (data: Buffer, name = 'card.txt'): string => {
-  const lines: string[] = [];
-  for (let i = 0; i < data.length; i += 45) {
-    const chunk = data.subarray(i, i + 45);
-    let line = String.fromCharCode(32 + chunk.length);
-    for (let j = 0; j < chunk.length; j += 3) {
-      const n = ((chunk[j] ?? 0) << 16) | ((chunk[j + 1] ?? 0) << 8) | (chunk[j + 2] ?? 0);
-      for (const s of [18, 12, 6, 0]) {
-        const c = (n >> s) & 63;
-        line += c === 0 ? '`' : String.fromCharCode(32 + c);
-      }
-    }
-    lines.push(line);
-  }
-  return `begin 644 ${name}\n${lines.join('\n')}\n\`\nend\n`;
-};
 
 /** yEnc 1.3: each byte + 42 mod 256; NUL, LF, CR and "=" escaped as "=" + (byte + 64). */
 const yenc = (data: Buffer, name = 'card.txt'): string => {

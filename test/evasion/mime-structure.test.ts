@@ -14,6 +14,7 @@ import { sendMessage } from './smtp-send.js';
 import type { PolicyFile } from '../../engine/config/generated/policy.js';
 import { CARD, zip } from './extraction-fixtures.js';
 import { cardFound, describeAnalysis } from './analysis-checks.js';
+import { uuencode } from '../fixtures/uuencode.js';
 
 type Expectation = { readonly card: true; readonly label?: RegExp } | { readonly unscannable: UnscannableReason; readonly detail?: RegExp };
 
@@ -38,24 +39,6 @@ const innerMessage = (type = 'text/plain'): string => `From: c@x.test\nSubject: 
 
 const forwarded = (partHeaders: string, body: string): Buffer =>
   crlf(`${HEAD}Content-Type: multipart/mixed; boundary=b\n\n--b\nContent-Type: text/plain\n\nfwd\n--b\n${partHeaders}\n\n${body}\n--b--\n`);
-
-/** RFC 1341 uuencoding: "begin 644 name", lines of up to 45 bytes, "`", "end". */
-const uuencode = (data: Buffer, name = 'card.txt'): string => {
-  const lines: string[] = [];
-  for (let i = 0; i < data.length; i += 45) {
-    const chunk = data.subarray(i, i + 45);
-    let line = String.fromCharCode(32 + chunk.length);
-    for (let j = 0; j < chunk.length; j += 3) {
-      const n = ((chunk[j] ?? 0) << 16) | ((chunk[j + 1] ?? 0) << 8) | (chunk[j + 2] ?? 0);
-      for (const s of [18, 12, 6, 0]) {
-        const c = (n >> s) & 63;
-        line += c === 0 ? '`' : String.fromCharCode(32 + c);
-      }
-    }
-    lines.push(line);
-  }
-  return `begin 644 ${name}\n${lines.join('\n')}\n\`\nend\n`;
-};
 
 const uuPart = (cte: string, data: Buffer, name = 'c.bin'): Buffer =>
   crlf(`${HEAD}Content-Type: multipart/mixed; boundary=b\n\n--b\nContent-Type: text/plain\n\nhi\n--b\nContent-Type: application/octet-stream; name=${name}\nContent-Transfer-Encoding: ${cte}\n\n${uuencode(data, name)}--b--\n`);

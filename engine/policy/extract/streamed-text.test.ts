@@ -12,6 +12,7 @@ import type { PolicyFile } from '../../config/generated/policy.js';
 import { compilePolicies } from '../compile/compile.js';
 import { ByteBudget, type MimeParseContext, parseMime, type ParsedMime, probeMime } from './mime-parse.js';
 import { HEAD_LIMIT, headerEnd, parseStreamedMessage } from './streamed-text.js';
+import { uuencode } from '../../../test/fixtures/uuencode.js';
 
 const dir = join(import.meta.dirname, '../../../policies');
 const files = readdirSync(dir)
@@ -111,7 +112,7 @@ const TAKEN: readonly [string, () => Buffer | Promise<Buffer>][] = [
   ['Content-Transfer-Encoding with a comment', () => crlf(head(`Content-Transfer-Encoding: base64 (really)\n\n${Buffer.from('4111 1111 1111 1111\n').toString('base64')}\n`))],
   ['Content-Transfer-Encoding quoted', () => crlf(head(`Content-Transfer-Encoding: "base64"\n\n${Buffer.from('4111 1111 1111 1111\n').toString('base64')}\n`))],
   ['an unknown transfer encoding', () => crlf(head(`Content-Transfer-Encoding: x-token\n\n4111 1111 1111 1111\n`))],
-  ['a uuencoded file in the text', () => crlf(head(`\nsee below\nbegin 644 cards.txt\n${uu('card 4111 1111 1111 1111\n')}\`\nend\nafter\n${long}`))],
+  ['a uuencoded file in the text', () => crlf(head(`\nsee below\n${uuencode(Buffer.from('card 4111 1111 1111 1111\n'), 'cards.txt')}after\n${long}`))],
   ['message/delivery-status', () => crlf(head(`Content-Type: message/delivery-status\n\nReporting-MTA: dns; x.test\n\nFinal-Recipient: rfc822; 4111111111111111@x.test\n`))],
   ['no header at all (leading empty line)', () => crlf(`\n4111 1111 1111 1111\n${long}`)],
   ['8-bit header bytes', () => Buffer.from(head(`X-Name: Gr\xfc\xdfe 4111 1111 1111 1111\n\nbody\n`), 'latin1')],
@@ -121,21 +122,6 @@ const TAKEN: readonly [string, () => Buffer | Promise<Buffer>][] = [
   ['a body line longer than 64 KiB', () => crlf(head(`Content-Transfer-Encoding: quoted-printable\n\n${'word =3D 4111 1111 1111 1111 '.repeat(5000)}\n${long}`))],
 ];
 
-function uu(text: string): string {
-  const bytes = Buffer.from(text);
-  const lines: string[] = [];
-  for (let i = 0; i < bytes.length; i += 45) {
-    const part = bytes.subarray(i, i + 45);
-    let line = String.fromCharCode(32 + part.length);
-    for (let j = 0; j < part.length; j += 3) {
-      const v = ((part[j] ?? 0) << 16) | ((part[j + 1] ?? 0) << 8) | (part[j + 2] ?? 0);
-      for (const s of [18, 12, 6, 0]) line += String.fromCharCode(((v >> s) & 63) === 0 ? 96 : 32 + ((v >> s) & 63));
-    }
-    lines.push(line);
-  }
-  return `${lines.join('\n')}\n`;
-}
-
 const GIVEN_BACK: readonly [string, () => Buffer | Promise<Buffer>][] = [
   ['multipart with an attachment', () => buildMessage({ text: `body ${long}`, attachments: [{ filename: 'a.txt', content: '4111 1111 1111 1111' }] })],
   ['multipart/alternative', () => buildMessage({ text: 'card 4111 1111 1111 1111', html: '<p>card 4111 1111 1111 1111</p>' })],
@@ -143,7 +129,7 @@ const GIVEN_BACK: readonly [string, () => Buffer | Promise<Buffer>][] = [
   ['application/octet-stream as the whole message', () => crlf(head(`Content-Type: application/octet-stream\n\n${long}`))],
   ['an attached message as the whole message', () => crlf(head('Content-Type: message/rfc822\n\nSubject: inner\n\n4111 1111 1111 1111\n'))],
   ['conflicting Content-Type headers', () => crlf(head('Content-Type: text/plain\nContent-Type: text/html\n\n4111 1111 1111 1111\n'))],
-  ['x-uuencode transfer encoding', () => crlf(head(`Content-Transfer-Encoding: x-uuencode\n\nbegin 644 a.txt\n${uu('4111 1111 1111 1111')}\`\nend\n`))],
+  ['x-uuencode transfer encoding', () => crlf(head(`Content-Transfer-Encoding: x-uuencode\n\n${uuencode(Buffer.from('4111 1111 1111 1111'), 'a.txt')}`))],
   ['a header block over 64 KiB', () => crlf(head(`${'X-Pad: '.padEnd(900, 'x')}\n`.repeat(80) + `\n${long}`))],
   ['no empty line (all header)', () => Buffer.from('Subject: x\nX-Card: 4111 1111 1111 1111')],
   ['multipart with a preamble', () => crlf(head('Content-Type: multipart/mixed; boundary=b\n\npreamble 4111 1111 1111 1111\n--b\n\ninner\n--b--\nepilogue\n'))],

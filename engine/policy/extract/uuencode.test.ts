@@ -1,20 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ByteBudget } from './byte-budget.js';
 import { decodeYencLine, UuDecoder, uudecodeText } from './uuencode.js';
-
-const uuencode = (bytes: Buffer, name = 'card.txt'): string => {
-  const lines: string[] = [];
-  for (let i = 0; i < bytes.length; i += 45) {
-    const chunk = bytes.subarray(i, i + 45);
-    let line = String.fromCharCode(32 + chunk.length);
-    for (let j = 0; j < chunk.length; j += 3) {
-      const n = ((chunk[j] ?? 0) << 16) | ((chunk[j + 1] ?? 0) << 8) | (chunk[j + 2] ?? 0);
-      for (const s of [18, 12, 6, 0]) line += (n >> s) & 63 ? String.fromCharCode(32 + ((n >> s) & 63)) : '`';
-    }
-    lines.push(line);
-  }
-  return `begin 644 ${name}\n${lines.join('\n')}\n\`\nend\n`;
-};
+import { uuencode } from '../../../test/fixtures/uuencode.js';
 
 const data = Buffer.from(`card 4111 1111 1111 1111 ${'x'.repeat(200)}`);
 
