@@ -41,11 +41,18 @@ export function xlsx(lines) {
   });
 }
 
-// A PDF of pages of 50 lines each, Flate content streams, xref computed.
-export function pdf(lines) {
+// The identity ToUnicode map most producers write for a simple font (printable ASCII to itself): any
+// ToUnicode map sends a PDF to pdf.js, since a map can make a glyph mean other characters than its byte.
+const IDENTITY_TO_UNICODE = Buffer.from('/CIDInit /ProcSet findresource begin\n12 dict begin\nbegincmap\n/CMapName /Adobe-Identity-UCS def\n/CMapType 2 def\n1 begincodespacerange\n<00> <FF>\nendcodespacerange\n1 beginbfrange\n<20> <7E> <0020>\nendbfrange\nendcmap\nCMapName currentdict /CMap defineresource pop\nend\nend');
+
+// A PDF of pages of 50 lines each, Flate content streams, xref computed; `toUnicode`: its font carries
+// the identity map above (read by pdf.js, not the content-stream fast path).
+export function pdf(lines, { toUnicode = false } = {}) {
   const pages = [];
   for (let i = 0; i < lines.length; i += 50) pages.push(lines.slice(i, i + 50));
-  const objs = ['<< /Type /Catalog /Pages 2 0 R >>', null, '<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>'];
+  const font = toUnicode ? '<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /ToUnicode 4 0 R >>' : '<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>';
+  const objs = ['<< /Type /Catalog /Pages 2 0 R >>', null, font];
+  if (toUnicode) objs.push(Buffer.concat([Buffer.from(`<< /Length ${IDENTITY_TO_UNICODE.length} >>\nstream\n`), IDENTITY_TO_UNICODE, Buffer.from('\nendstream')]));
   const kids = [];
   for (const page of pages) {
     const content = deflateSync(Buffer.from(`BT /F1 10 Tf 12 TL 40 780 Td ${page.map((l) => `(${l}) '`).join(' ')} ET`));

@@ -103,6 +103,8 @@ async function main() {
     ['docx', await message({ text: 'see attached', attachments: [{ filename: 'report.docx', content: Buffer.from(docx(lines)) }] })],
     ['xlsx', await message({ text: 'see attached', attachments: [{ filename: 'sheet.xlsx', content: Buffer.from(xlsx(lines)) }] })],
     ['PDF', await message({ text: 'see attached', attachments: [{ filename: 'statement.pdf', content: pdf(lines.slice(0, quick ? 5_000 : 20_000)) }] })],
+    // the same pages with a ToUnicode map on the font, as most producers write: read by pdf.js (no target)
+    ['PDF via pdf.js', await message({ text: 'see attached', attachments: [{ filename: 'statement.pdf', content: pdf(lines.slice(0, quick ? 5_000 : 20_000), { toUnicode: true }) }] })],
     ['nested zip', await message({ text: 'see attached', attachments: [{ filename: 'outer.zip', content: Buffer.from(zipSync({ 'mid.zip': zipSync({ 'inner.zip': inner }) })) }] })],
   ];
   const rows = [];

@@ -20,7 +20,10 @@ interface Spec {
 
 /** The embedded files of an unencrypted document (an encrypted one's are read by pdf.js, see pdf.ts). */
 export function embeddedFiles(scan: PdfScan, caps: PdfCaps): EmbeddedFilesResult {
-  const objects = objectTexts(scan);
+  // a file specification's /EF key stands in the object text or in an object stream: with neither, there
+  // is no specification to look up and the object text is not split into objects
+  const mayHoldSpecs = scan.objects.includes('/EF') || scan.streams.some((s) => !s.opaque && OBJECT_STREAM.test(s.dict));
+  const objects = mayHoldSpecs ? objectTexts(scan) : new Map<number, string>();
   const specs = new Map<number, Spec>();
   for (const text of objects.values()) {
     for (const m of text.matchAll(/\/EF(?=[\s<[(/\d])\s*(?:<<|(\d+)\s+\d+\s+R)/g)) {
@@ -54,12 +57,14 @@ function decodeLate(s: PdfStream, caps: PdfCaps, left: number): { readonly data:
   return 'limit' in decoded ? streamLimit(s.at, cap) : decoded;
 }
 
+const OBJECT_STREAM = /\/Type\s*\/ObjStm\b/;
+
 /** Each object's text by number: "n g obj ... endobj" of the file (streams left out), then the objects of object streams. */
 function objectTexts(scan: PdfScan): Map<number, string> {
   const out = new Map<number, string>();
   for (const m of scan.objects.matchAll(/(?:^|[^\d])(\d+)\s+\d+\s+obj\b([\s\S]*?)(?=\bendobj\b|$)/g)) out.set(Number(m[1]), m[2] ?? '');
   for (const s of scan.streams) {
-    if (s.opaque || !/\/Type\s*\/ObjStm\b/.test(s.dict)) continue;
+    if (s.opaque || !OBJECT_STREAM.test(s.dict)) continue;
     const first = Number(/\/First\s+(\d+)/.exec(s.dict)?.[1] ?? NaN);
     if (!Number.isFinite(first)) continue;
     const text = Buffer.from(s.data.buffer, s.data.byteOffset, s.data.length).toString('latin1');

@@ -59,18 +59,18 @@ export function scanPdfStreams(data: Uint8Array, caps: PdfCaps): PdfScanResult {
     from = Math.min(text.length, end + 'endstream'.length);
     keyword.lastIndex = from;
     const raw = buf.subarray(start, end);
-    const where = { id, dict, at: start, rawLength: raw.length };
     // an embedded file is decoded whatever its dictionary claims (a /Subtype can lie)
-    const binary = !EMBEDDED_FILE.test(dict) && (filtersOf(dict).some((f) => IMAGE_FILTERS.has(f)) || /\/Subtype\s*\/(Image|Type1C|CIDFontType0C|OpenType)\b|\/Length[123]\b/.test(dict));
+    const filters = filtersOf(dict);
+    const binary = !EMBEDDED_FILE.test(dict) && (filters.some((f) => IMAGE_FILTERS.has(f)) || /\/Subtype\s*\/(Image|Type1C|CIDFontType0C|OpenType)\b|\/Length[123]\b/.test(dict));
     if (binary) {
-      streams.push({ ...where, data: raw, opaque: false, binary });
+      streams.push({ id, dict, data: raw, opaque: false, binary, at: start, rawLength: raw.length });
       continue;
     }
     const cap = Math.min(caps.total - decodedBytes, caps.perStream(raw.length));
-    const decoded = decodeStream(dict, raw, cap);
+    const decoded = decodeStream(dict, raw, cap, filters);
     if ('limit' in decoded) return streamLimit(start, cap);
     decodedBytes += decoded.data.length;
-    streams.push({ ...where, data: decoded.data, opaque: decoded.opaque, binary });
+    streams.push({ id, dict, data: decoded.data, opaque: decoded.opaque, binary, at: start, rawLength: raw.length });
   }
   objects.push(text.slice(from));
   return { streams, objects: objects.join('\n'), decodedBytes };
@@ -111,9 +111,10 @@ function streamEnd(text: string, start: number, dict: string): number {
 }
 
 function filtersOf(dict: string): string[] {
-  const m = /\/Filter\s*(\[[^\]]*\]|\/[A-Za-z0-9]+)/.exec(dict);
-  if (m?.[1] === undefined) return [];
-  return [...m[1].matchAll(/\/([A-Za-z0-9]+)/g)].map((f) => ABBREVIATIONS[f[1] ?? ''] ?? f[1] ?? '');
+  const m = /\/Filter\s*(?:\/([A-Za-z0-9]+)|(\[[^\]]*\]))/.exec(dict);
+  if (m?.[1] !== undefined) return [ABBREVIATIONS[m[1]] ?? m[1]];
+  if (m?.[2] === undefined) return [];
+  return [...m[2].matchAll(/\/([A-Za-z0-9]+)/g)].map((f) => ABBREVIATIONS[f[1] ?? ''] ?? f[1] ?? '');
 }
 
 /** The parameters of each filter: /DecodeParms is one dictionary or an array of them (null for none). */
@@ -124,24 +125,34 @@ function decodeParmsOf(dict: string, count: number): string[] {
   return [...m[1].matchAll(/<<[^>]*>>|null/g)].map((p) => (p[0] === 'null' ? '' : p[0]));
 }
 
-const parm = (parms: string, key: string, fallback: number): number => {
-  const m = new RegExp(`/${key}\\s+(-?\\d+)`).exec(parms);
+const PARMS = {
+  Predictor: /\/Predictor\s+(-?\d+)/,
+  Colors: /\/Colors\s+(-?\d+)/,
+  BitsPerComponent: /\/BitsPerComponent\s+(-?\d+)/,
+  Columns: /\/Columns\s+(-?\d+)/,
+  EarlyChange: /\/EarlyChange\s+(-?\d+)/,
+} as const;
+const parm = (parms: string, key: keyof typeof PARMS, fallback: number): number => {
+  const m = parms === '' ? null : PARMS[key].exec(parms);
   return m?.[1] === undefined ? fallback : Number(m[1]);
 };
 
-const predictorOf = (parms: string): PredictorParms => ({
-  predictor: parm(parms, 'Predictor', 1),
-  colors: parm(parms, 'Colors', 1),
-  bitsPerComponent: parm(parms, 'BitsPerComponent', 8),
-  columns: parm(parms, 'Columns', 1),
-});
+const NO_PREDICTOR: PredictorParms = { predictor: 1, colors: 1, bitsPerComponent: 8, columns: 1 };
+const predictorOf = (parms: string): PredictorParms =>
+  parms === ''
+    ? NO_PREDICTOR
+    : {
+        predictor: parm(parms, 'Predictor', 1),
+        colors: parm(parms, 'Colors', 1),
+        bitsPerComponent: parm(parms, 'BitsPerComponent', 8),
+        columns: parm(parms, 'Columns', 1),
+      };
 
 type Decoded = { readonly data: Uint8Array; readonly opaque: boolean } | { readonly limit: true };
 
 /** A stream's bytes through its filters (from its dictionary), at most `cap` bytes after any of them. */
-export function decodeStream(dict: string, raw: Uint8Array, cap: number): Decoded {
-  const filters = filtersOf(dict);
-  const parms = decodeParmsOf(dict, filters.length);
+export function decodeStream(dict: string, raw: Uint8Array, cap: number, filters: readonly string[] = filtersOf(dict)): Decoded {
+  const parms = filters.length === 0 ? [] : decodeParmsOf(dict, filters.length);
   let data = raw;
   for (const [i, f] of filters.entries()) {
     const p = parms[i] ?? '';
