@@ -3,7 +3,7 @@
 // records that a more selective value of the same message already found (see docs/edm.md).
 import type { EdmKeys } from './edm-key.js';
 import { columnsInWord, filterColumns, filterColumnsOf, filterWord, prefixInWord } from './filter.js';
-import { halfSipBytes, halfSipHashRange } from './half-siphash.js';
+import { halfSipAscii, halfSipBytes, halfSipHashRange } from './half-siphash.js';
 import { FANOUT, isCommonHash, refColumn, refRecord, type EdmIndexData } from './index-format.js';
 import { isAsciiText, MAX_ID_CHARS, MAX_ID_GROUPS, MAX_WORDS, MIN_VALUE_CHARS, normaliseText, scanTokens, T_DIGIT, T_ID_GAP, T_ID_WORD, T_SHAPE, TokenSpans } from './normalise.js';
 import { shapeSlot } from './word-shape.js';
@@ -185,6 +185,12 @@ export function scanEdm(index: EdmIndex, text: string): EdmFound {
     const start = starts[t] ?? 0;
     const end = ends[t] ?? 0;
     if (end - start < MIN_VALUE_CHARS && t + 1 === count) continue;
+    // a word no column's values look like (and no multi-word value starts like) is not even hashed,
+    // nor looked for in the memo (a CSV dump's digit groups, a prose text's short words)
+    const slot = shapeSlot((flags[t] ?? 0) & T_SHAPE, end - start);
+    const admitted = end - start >= MIN_VALUE_CHARS ? (shapes.columns[slot] ?? 0) : 0;
+    const prefix = shapes.prefix[slot] === 1;
+    if (admitted === 0 && !prefix) continue;
     // a word seen before in this text: its candidates are kept already; only its n-grams are new
     const wk = wordKeys[t] ?? 0;
     let i = wk & mask;
@@ -200,22 +206,16 @@ export function scanEdm(index: EdmIndex, text: string): EdmFound {
       if (slots[i * 4 + 3] !== 0) ngrams(s, t, grams);
       continue;
     }
-    // a word no column's values look like (and no multi-word value starts like) is not even hashed
-    const slot = shapeSlot((flags[t] ?? 0) & T_SHAPE, end - start);
-    const admitted = end - start >= MIN_VALUE_CHARS ? (shapes.columns[slot] ?? 0) : 0;
-    const prefix = shapes.prefix[slot] === 1;
     let gramStart = 0;
-    if (admitted !== 0 || prefix) {
-      const h = halfSipHashRange(key, s, start, end);
-      const w = filterWord(filter, h);
-      // an empty filter word answers every question about this word
-      if (w !== 0) {
-        if (admitted !== 0) {
-          const bits = (columnsInWord(w, h, n) & admitted) >>> 0;
-          if (bits !== 0) keep(s.slice(start, end), bits);
-        }
-        if (prefix && prefixInWord(w, h)) gramStart = 1;
+    const h = ascii ? halfSipAscii(key, s, start, end) : halfSipHashRange(key, s, start, end);
+    const w = filterWord(filter, h);
+    // an empty filter word answers every question about this word
+    if (w !== 0) {
+      if (admitted !== 0) {
+        const bits = (columnsInWord(w, h, n) & admitted) >>> 0;
+        if (bits !== 0) keep(s.slice(start, end), bits);
       }
+      if (prefix && prefixInWord(w, h)) gramStart = 1;
     }
     if (room > 0) {
       room--;
@@ -292,9 +292,13 @@ function runWord(t: number): boolean {
 
 /**
  * Runs of identifier groups ("DE89 3704 0044 ...", "+1 (555) 010-0199"): every sub-run from a digit group
- * to a digit group, compacted, whose length is one the index holds (the header's length set). A
- * candidate is compacted into a byte buffer and hashed there (identifier groups are a-z 0-9 . -, all
- * ASCII); only a filter hit becomes a string.
+ * to a digit group, compacted, whose length is one the index holds (the header's length set). A run is
+ * a chain of runWord tokens, each after the previous with only ID_GAP characters between; only its part
+ * from the first to the last digit group is looked at, so the pass starts from the digit tokens (the
+ * tokeniser lists them) and a text without digits costs nothing. The part is compacted once into a
+ * byte buffer (identifier groups are a-z 0-9 . -, all ASCII), group j starting at offset[j]; a sub-run
+ * a..b is then bytes [offset[a], offset[b + 1]) and is hashed only when its length is in the set.
+ * Only a filter hit becomes a string.
  */
 function identifiers(index: EdmIndex, s: string, keep: (value: string, bits: number) => void): void {
   const [lo, hi] = index.data.idLengths;
@@ -302,57 +306,58 @@ function identifiers(index: EdmIndex, s: string, keep: (value: string, bits: num
   const { filter, columns } = index.data;
   const key = index.keys.filter;
   const n = spans.count;
-  if (compactBuffer.length < n) compactBuffer = new Int32Array(Math.max(n, compactBuffer.length * 2));
-  const compact = compactBuffer;
-  const bytes = idBytes;
-  let i = 0;
-  while (i < n) {
-    if (!runWord(i)) {
-      i++;
-      continue;
-    }
-    let end = i;
-    while (end + 1 < n && ((spans.flags[end + 1] ?? 0) & T_ID_GAP) !== 0 && runWord(end + 1)) end++;
-    // sub-runs go from a digit group to a digit group: only [first, last digit group] is looked at
-    let first = i;
-    while (first <= end && ((spans.flags[first] ?? 0) & T_DIGIT) === 0) first++;
+  const { flags, digits, digitCount } = spans;
+  // the first token not yet inside a run already looked at
+  let next = 0;
+  for (let d = 0; d < digitCount; d++) {
+    const first = digits[d] ?? 0;
+    // a digit token is the first digit group of its run unless an earlier run took it, or it is no group
+    if (first < next || !runWord(first)) continue;
+    let end = first;
+    while (end + 1 < n && ((flags[end + 1] ?? 0) & T_ID_GAP) !== 0 && runWord(end + 1)) end++;
+    next = end + 1;
     let last = end;
-    while (last > first && ((spans.flags[last] ?? 0) & T_DIGIT) === 0) last--;
-    for (let j = first; j <= last; j++) compact[j] = compactLength(s, j);
+    while (last > first && ((flags[last] ?? 0) & T_DIGIT) === 0) last--;
+    const bytes = compactRun(s, first, last);
+    const offset = groupOffsets;
     for (let a = first; a <= last; a++) {
-      if (((spans.flags[a] ?? 0) & T_DIGIT) === 0) continue;
-      let length = 0;
+      if (((flags[a] ?? 0) & T_DIGIT) === 0) continue;
+      const from = offset[a - first] ?? 0;
       for (let b = a; b <= last && b - a < MAX_ID_GROUPS; b++) {
-        const from = length;
-        length += compact[b] ?? 0;
+        const length = (offset[b + 1 - first] ?? 0) - from;
         if (length > MAX_ID_CHARS) break;
-        // bytes[0, length) is the compacted sub-run a..b (MAX_ID_CHARS fits the buffer)
-        for (let j = spans.start[b] ?? 0, o = from; j < (spans.end[b] ?? 0); j++) {
-          const c = s.charCodeAt(j);
-          if (c !== 46 && c !== 45) bytes[o++] = c;
-        }
-        if (((spans.flags[b] ?? 0) & T_DIGIT) === 0 || length < MIN_VALUE_CHARS) continue;
+        if (((flags[b] ?? 0) & T_DIGIT) === 0 || length < MIN_VALUE_CHARS) continue;
         // the header's length set (lengthBit, inlined: this runs for every group pair of every run)
         const l = Math.min(length, 63);
         if (((l < 32 ? lo >>> l : hi >>> (l - 32)) & 1) === 0) continue;
-        const bits = filterColumns(filter, halfSipBytes(key, bytes, length), columns.length);
-        if (bits !== 0) keep(String.fromCharCode(...bytes.subarray(0, length)), bits);
+        const bits = filterColumns(filter, halfSipBytes(key, bytes, length, from), columns.length);
+        if (bits !== 0) keep(String.fromCharCode(...bytes.subarray(from, from + length)), bits);
       }
     }
-    i = end + 1;
   }
 }
 
-const idBytes = new Uint8Array(MAX_ID_CHARS);
-let compactBuffer = new Int32Array(64);
+let runBytes = new Uint8Array(256);
+let groupOffsets = new Int32Array(64);
 
-function compactLength(s: string, t: number): number {
-  let l = 0;
-  for (let j = spans.start[t] ?? 0; j < (spans.end[t] ?? 0); j++) {
-    const c = s.charCodeAt(j);
-    if (c !== 46 && c !== 45) l++;
+/** Tokens first..last compacted (. and - dropped) into runBytes; groupOffsets[j - first] is where token j starts, [last + 1 - first] the end. */
+function compactRun(s: string, first: number, last: number): Uint8Array {
+  const groups = last - first + 1;
+  if (groupOffsets.length < groups + 1) groupOffsets = new Int32Array(Math.max(groups + 1, groupOffsets.length * 2));
+  const chars = (spans.end[last] ?? 0) - (spans.start[first] ?? 0);
+  if (runBytes.length < chars) runBytes = new Uint8Array(Math.max(chars, runBytes.length * 2));
+  const bytes = runBytes;
+  const offset = groupOffsets;
+  let o = 0;
+  for (let j = first; j <= last; j++) {
+    offset[j - first] = o;
+    for (let i = spans.start[j] ?? 0, e = spans.end[j] ?? 0; i < e; i++) {
+      const c = s.charCodeAt(i);
+      if (c !== 46 && c !== 45) bytes[o++] = c;
+    }
   }
-  return l;
+  offset[groups] = o;
+  return bytes;
 }
 
 /** Merges what several texts (or windows of one long text) held. */
