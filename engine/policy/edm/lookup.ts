@@ -158,8 +158,59 @@ function sameWord(s: string, t: number, u: number): boolean {
 }
 
 /**
+ * Candidates of one text waiting for their filter words (reused between texts). The filter is large
+ * (16 bits per value: 4 MiB at 1M records × 3 columns) and each read is a cache miss; read in one tight
+ * loop over many candidates (readFilterWords), the misses overlap instead of each stalling the scan.
+ */
+class FilterBatch {
+  count = 0;
+  /** The candidate's token (words) or its offset in runBytes (identifiers). */
+  at = new Int32Array(256);
+  /** Words: the memo slot + 1, negated (-(slot + 2)) when the word may start n-grams; identifiers: the length. */
+  aux = new Int32Array(256);
+  /** Words: the columns its shape admits. */
+  admitted = new Uint32Array(256);
+  hash = new Uint32Array(256);
+  word = new Uint32Array(256);
+
+  begin(capacity: number): void {
+    this.count = 0;
+    if (this.at.length < capacity) this.#resize(Math.max(capacity, this.at.length * 2));
+  }
+
+  /** Twice the room, keeping the candidates so far. */
+  grow(): void {
+    this.#resize(this.at.length * 2);
+  }
+
+  #resize(capacity: number): void {
+    const copy = <T extends Int32Array | Uint32Array>(a: T, b: T): T => {
+      b.set(a.subarray(0, this.count));
+      return b;
+    };
+    this.at = copy(this.at, new Int32Array(capacity));
+    this.aux = copy(this.aux, new Int32Array(capacity));
+    this.admitted = copy(this.admitted, new Uint32Array(capacity));
+    this.hash = copy(this.hash, new Uint32Array(capacity));
+    this.word = new Uint32Array(capacity);
+  }
+}
+const wordBatch = new FilterBatch();
+const idBatch = new FilterBatch();
+
+/** batch.word[k] = the filter word of batch.hash[k], for every candidate (independent loads: they overlap). */
+function readFilterWords(filter: Uint32Array, batch: FilterBatch): void {
+  const { hash, word, count } = batch;
+  for (let k = 0; k < count; k++) word[k] = filterWord(filter, hash[k] ?? 0);
+}
+
+const NO_SLOT = -1;
+
+/**
  * Every distinct word is hashed in place (HalfSipHash over its characters) and tested against the
  * filter, per column and as the first word of a multi-word value; only filter hits become strings.
+ * Three passes: the words to hash (shape tables, memo) with their hashes, their filter words in one
+ * loop, then the answers; a repeated word that may start n-grams waits for its first occurrence's answer.
  */
 export function scanEdm(index: EdmIndex, text: string): EdmFound {
   const found = emptyFound();
@@ -181,6 +232,11 @@ export function scanEdm(index: EdmIndex, text: string): EdmFound {
   const mask = MEMO_SLOTS - 1;
   let room = MEMO_SLOTS >>> 1;
   const grams = (v: string): void => keep(v, filterColumnsOf(filter, key, v, n));
+  const batch = wordBatch;
+  batch.begin(count);
+  // repeats of a word that may start n-grams: (token, memo slot), answered after the first occurrence
+  if (repeats.length < count * 2) repeats = new Int32Array(Math.max(count * 2, repeats.length * 2));
+  let repeatCount = 0;
   for (let t = 0; t < count; t++) {
     const start = starts[t] ?? 0;
     const end = ends[t] ?? 0;
@@ -203,32 +259,53 @@ export function scanEdm(index: EdmIndex, text: string): EdmFound {
       i = (i + 1) & mask;
     }
     if (seen) {
-      if (slots[i * 4 + 3] !== 0) ngrams(s, t, grams);
+      if (prefix) {
+        repeats[repeatCount++] = t;
+        repeats[repeatCount++] = i;
+      }
       continue;
     }
-    let gramStart = 0;
-    const h = ascii ? halfSipAscii(key, s, start, end) : halfSipHashRange(key, s, start, end);
-    const w = filterWord(filter, h);
-    // an empty filter word answers every question about this word
-    if (w !== 0) {
-      if (admitted !== 0) {
-        const bits = (columnsInWord(w, h, n) & admitted) >>> 0;
-        if (bits !== 0) keep(s.slice(start, end), bits);
-      }
-      if (prefix && prefixInWord(w, h)) gramStart = 1;
-    }
+    let memoSlot = NO_SLOT;
     if (room > 0) {
       room--;
       slots[i * 4] = stamp;
       slots[i * 4 + 1] = wk;
       slots[i * 4 + 2] = t;
-      slots[i * 4 + 3] = gramStart;
+      slots[i * 4 + 3] = 0;
+      memoSlot = i;
     }
-    if (gramStart !== 0) ngrams(s, t, grams);
+    const k = batch.count++;
+    batch.at[k] = t;
+    // aux: the memo slot + 1, negated when the word may start n-grams (0: no slot, not a prefix)
+    batch.aux[k] = prefix ? -(memoSlot + 2) : memoSlot + 1;
+    batch.admitted[k] = admitted;
+    batch.hash[k] = ascii ? halfSipAscii(key, s, start, end) : halfSipHashRange(key, s, start, end);
   }
+  readFilterWords(filter, batch);
+  for (let k = 0; k < batch.count; k++) {
+    const w = batch.word[k] ?? 0;
+    // an empty filter word answers every question about this word
+    if (w === 0) continue;
+    const h = batch.hash[k] ?? 0;
+    const t = batch.at[k] ?? 0;
+    const admitted = batch.admitted[k] ?? 0;
+    const aux = batch.aux[k] ?? 0;
+    if (admitted !== 0) {
+      const bits = (columnsInWord(w, h, n) & admitted) >>> 0;
+      if (bits !== 0) keep(s.slice(starts[t], ends[t]), bits);
+    }
+    if (aux < 0 && prefixInWord(w, h)) {
+      const memoSlot = -aux - 2;
+      if (memoSlot !== NO_SLOT) slots[memoSlot * 4 + 3] = 1;
+      ngrams(s, t, grams);
+    }
+  }
+  for (let r = 0; r < repeatCount; r += 2) if (slots[(repeats[r + 1] ?? 0) * 4 + 3] !== 0) ngrams(s, repeats[r] ?? 0, grams);
   identifiers(index, s, keep);
   return found;
 }
+
+let repeats = new Int32Array(256);
 
 /** Look up every pending candidate (once). */
 export function resolvePending(index: EdmIndex, found: EdmFound): void {
@@ -307,6 +384,9 @@ function identifiers(index: EdmIndex, s: string, keep: (value: string, bits: num
   const key = index.keys.filter;
   const n = spans.count;
   const { flags, digits, digitCount } = spans;
+  const batch = idBatch;
+  batch.begin(64);
+  runUsed = 0;
   // the first token not yet inside a run already looked at
   let next = 0;
   for (let d = 0; d < digitCount; d++) {
@@ -330,25 +410,45 @@ function identifiers(index: EdmIndex, s: string, keep: (value: string, bits: num
         // the header's length set (lengthBit, inlined: this runs for every group pair of every run)
         const l = Math.min(length, 63);
         if (((l < 32 ? lo >>> l : hi >>> (l - 32)) & 1) === 0) continue;
-        const bits = filterColumns(filter, halfSipBytes(key, bytes, length, from), columns.length);
-        if (bits !== 0) keep(String.fromCharCode(...bytes.subarray(from, from + length)), bits);
+        if (batch.count === batch.at.length) batch.grow();
+        const k = batch.count++;
+        batch.at[k] = from;
+        batch.aux[k] = length;
+        batch.hash[k] = halfSipBytes(key, bytes, length, from);
       }
     }
   }
+  readFilterWords(filter, batch);
+  for (let k = 0; k < batch.count; k++) {
+    const w = batch.word[k] ?? 0;
+    if (w === 0) continue;
+    const bits = columnsInWord(w, batch.hash[k] ?? 0, columns.length);
+    const from = batch.at[k] ?? 0;
+    if (bits !== 0) keep(String.fromCharCode(...runBytes.subarray(from, from + (batch.aux[k] ?? 0))), bits);
+  }
 }
 
+/** The compacted runs of the current text, one after the other (identifier candidates point into it). */
 let runBytes = new Uint8Array(256);
+let runUsed = 0;
 let groupOffsets = new Int32Array(64);
 
-/** Tokens first..last compacted (. and - dropped) into runBytes; groupOffsets[j - first] is where token j starts, [last + 1 - first] the end. */
+/**
+ * Tokens first..last compacted (. and - dropped) into runBytes after the runs before; groupOffsets[j -
+ * first] is where token j starts in runBytes, [last + 1 - first] the end.
+ */
 function compactRun(s: string, first: number, last: number): Uint8Array {
   const groups = last - first + 1;
   if (groupOffsets.length < groups + 1) groupOffsets = new Int32Array(Math.max(groups + 1, groupOffsets.length * 2));
   const chars = (spans.end[last] ?? 0) - (spans.start[first] ?? 0);
-  if (runBytes.length < chars) runBytes = new Uint8Array(Math.max(chars, runBytes.length * 2));
+  if (runBytes.length < runUsed + chars) {
+    const grown = new Uint8Array(Math.max(runUsed + chars, runBytes.length * 2));
+    grown.set(runBytes.subarray(0, runUsed));
+    runBytes = grown;
+  }
   const bytes = runBytes;
   const offset = groupOffsets;
-  let o = 0;
+  let o = runUsed;
   for (let j = first; j <= last; j++) {
     offset[j - first] = o;
     for (let i = spans.start[j] ?? 0, e = spans.end[j] ?? 0; i < e; i++) {
@@ -357,6 +457,7 @@ function compactRun(s: string, first: number, last: number): Uint8Array {
     }
   }
   offset[groups] = o;
+  runUsed = o;
   return bytes;
 }
 
