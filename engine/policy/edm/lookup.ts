@@ -3,7 +3,7 @@
 // records that a more selective value of the same message already found (see docs/edm.md).
 import type { EdmKeys } from './edm-key.js';
 import { columnsInWord, filterColumns, filterColumnsOf, filterWord, prefixInWord } from './filter.js';
-import { halfSipAscii, halfSipBytes, halfSipHashRange } from './half-siphash.js';
+import { halfSipBytes, halfSipHashRange } from './half-siphash.js';
 import { FANOUT, isCommonHash, refColumn, refRecord, type EdmIndexData } from './index-format.js';
 import { isAsciiText, MAX_ID_CHARS, MAX_ID_GROUPS, MAX_WORDS, MIN_VALUE_CHARS, normaliseText, scanTokens, T_DIGIT, T_ID_GAP, T_ID_WORD, T_SHAPE, TokenSpans } from './normalise.js';
 import { shapeSlot } from './word-shape.js';
@@ -147,12 +147,16 @@ class WordMemo {
 }
 const memo = new WordMemo();
 
-/** Token t's characters are token u's. */
-function sameWord(s: string, t: number, u: number): boolean {
+/** Token t's characters are token u's (read from the scan's byte copy when the text is ASCII). */
+function sameWord(s: string, bytes: Uint8Array | undefined, t: number, u: number): boolean {
   const a = spans.start[t] ?? 0;
   const b = spans.start[u] ?? 0;
   const l = (spans.end[t] ?? 0) - a;
   if ((spans.end[u] ?? 0) - b !== l) return false;
+  if (bytes !== undefined) {
+    for (let j = 0; j < l; j++) if (bytes[a + j] !== bytes[b + j]) return false;
+    return true;
+  }
   for (let j = 0; j < l; j++) if (s.charCodeAt(a + j) !== s.charCodeAt(b + j)) return false;
   return true;
 }
@@ -225,7 +229,7 @@ export function scanEdm(index: EdmIndex, text: string): EdmFound {
     found.pending.set(value, (found.pending.get(value) ?? 0) | bits);
     found.pendingColumns = (found.pendingColumns | bits) >>> 0;
   };
-  const { start: starts, end: ends, flags, key: wordKeys, count } = spans;
+  const { start: starts, end: ends, flags, key: wordKeys, count, bytes } = spans;
   const shapes = index.data.shapeTables;
   const stamp = memo.begin();
   const slots = memo.slots;
@@ -252,7 +256,7 @@ export function scanEdm(index: EdmIndex, text: string): EdmFound {
     let i = wk & mask;
     let seen = false;
     while (slots[i * 4] === stamp) {
-      if (slots[i * 4 + 1] === wk && sameWord(s, t, slots[i * 4 + 2] ?? 0)) {
+      if (slots[i * 4 + 1] === wk && sameWord(s, bytes, t, slots[i * 4 + 2] ?? 0)) {
         seen = true;
         break;
       }
@@ -279,7 +283,7 @@ export function scanEdm(index: EdmIndex, text: string): EdmFound {
     // aux: the memo slot + 1, negated when the word may start n-grams (0: no slot, not a prefix)
     batch.aux[k] = prefix ? -(memoSlot + 2) : memoSlot + 1;
     batch.admitted[k] = admitted;
-    batch.hash[k] = ascii ? halfSipAscii(key, s, start, end) : halfSipHashRange(key, s, start, end);
+    batch.hash[k] = bytes !== undefined ? halfSipBytes(key, bytes, end - start, start) : halfSipHashRange(key, s, start, end);
   }
   readFilterWords(filter, batch);
   for (let k = 0; k < batch.count; k++) {

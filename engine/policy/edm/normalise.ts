@@ -74,10 +74,13 @@ export class TokenSpans {
   flags = new Uint8Array(64);
   key = new Int32Array(64);
   digits = new Int32Array(64);
+  /** The text as bytes after an ASCII scan (valid until the next scan into any TokenSpans), else undefined. */
+  bytes: Uint8Array | undefined = undefined;
 
   reset(capacity: number): void {
     this.count = 0;
     this.digitCount = 0;
+    this.bytes = undefined;
     if (this.start.length >= capacity) return;
     capacity = Math.max(capacity, this.start.length * 2);
     this.start = new Int32Array(capacity);
@@ -168,6 +171,7 @@ function scanAscii(s: string, out: TokenSpans): void {
   // the sentinel: class KNOWN only, so every word ends at n and a joiner at n - 1 joins nothing
   b[n] = 0;
   out.reset((n >> 1) + 2);
+  out.bytes = b;
   const { start: starts, end: ends, flags, key, digits } = out;
   let count = 0;
   let digitCount = 0;
