@@ -5,7 +5,7 @@ import type { EdmKeys } from './edm-key.js';
 import { columnsInWord, filterColumns, filterColumnsOf, filterWord, prefixInWord } from './filter.js';
 import { halfSipBytes, halfSipHashRange } from './half-siphash.js';
 import { FANOUT, isCommonHash, refColumn, refRecord, type EdmIndexData } from './index-format.js';
-import { isAsciiText, MAX_ID_CHARS, MAX_ID_GROUPS, MAX_WORDS, MIN_VALUE_CHARS, normaliseText, scanTokens, T_DIGIT, T_ID_GAP, T_ID_WORD, T_SHAPE, TokenSpans } from './normalise.js';
+import { isAsciiText, MAX_ID_CHARS, MAX_ID_GROUPS, MAX_WORDS, MIN_VALUE_CHARS, normaliseText, scanTokens, T_ALPHA, T_DIGIT, T_ID_GAP, T_ID_WORD, T_SHAPE, TokenSpans } from './normalise.js';
 import { shapeSlot } from './word-shape.js';
 import { sipHashString, sipOut } from './sip-hash.js';
 
@@ -385,6 +385,7 @@ function identifiers(index: EdmIndex, s: string, keep: (value: string, bits: num
   const [lo, hi] = index.data.idLengths;
   if (lo === 0 && hi === 0) return;
   const { filter, columns } = index.data;
+  const shapes = index.data.shapeTables;
   const key = index.keys.filter;
   const n = spans.count;
   const { flags, digits, digitCount } = spans;
@@ -407,17 +408,24 @@ function identifiers(index: EdmIndex, s: string, keep: (value: string, bits: num
     for (let a = first; a <= last; a++) {
       if (((flags[a] ?? 0) & T_DIGIT) === 0) continue;
       const from = offset[a - first] ?? 0;
+      // the compacted sub-run's shape as the index saw its identifiers: a-z0-9 only, a digit, letters if a group has one
+      let shape = T_ID_WORD;
       for (let b = a; b <= last && b - a < MAX_ID_GROUPS; b++) {
         const length = (offset[b + 1 - first] ?? 0) - from;
         if (length > MAX_ID_CHARS) break;
+        shape |= (flags[b] ?? 0) & (T_DIGIT | T_ALPHA);
         if (((flags[b] ?? 0) & T_DIGIT) === 0 || length < MIN_VALUE_CHARS) continue;
         // the header's length set (lengthBit, inlined: this runs for every group pair of every run)
         const l = Math.min(length, 63);
         if (((l < 32 ? lo >>> l : hi >>> (l - 32)) & 1) === 0) continue;
+        // the columns whose values take this shape and length (the others' filter bits can only be false positives)
+        const admitted = shapes.columns[shapeSlot(shape, length)] ?? 0;
+        if (admitted === 0) continue;
         if (batch.count === batch.at.length) batch.grow();
         const k = batch.count++;
         batch.at[k] = from;
         batch.aux[k] = length;
+        batch.admitted[k] = admitted;
         batch.hash[k] = halfSipBytes(key, bytes, length, from);
       }
     }
@@ -426,7 +434,7 @@ function identifiers(index: EdmIndex, s: string, keep: (value: string, bits: num
   for (let k = 0; k < batch.count; k++) {
     const w = batch.word[k] ?? 0;
     if (w === 0) continue;
-    const bits = columnsInWord(w, batch.hash[k] ?? 0, columns.length);
+    const bits = (columnsInWord(w, batch.hash[k] ?? 0, columns.length) & (batch.admitted[k] ?? 0)) >>> 0;
     const from = batch.at[k] ?? 0;
     if (bits !== 0) keep(String.fromCharCode(...runBytes.subarray(from, from + (batch.aux[k] ?? 0))), bits);
   }
@@ -453,10 +461,11 @@ function compactRun(s: string, first: number, last: number): Uint8Array {
   const bytes = runBytes;
   const offset = groupOffsets;
   let o = runUsed;
+  const text = spans.bytes;
   for (let j = first; j <= last; j++) {
     offset[j - first] = o;
     for (let i = spans.start[j] ?? 0, e = spans.end[j] ?? 0; i < e; i++) {
-      const c = s.charCodeAt(i);
+      const c = text !== undefined ? (text[i] ?? 0) : s.charCodeAt(i);
       if (c !== 46 && c !== 45) bytes[o++] = c;
     }
   }
