@@ -392,6 +392,10 @@ function identifiers(index: EdmIndex, s: string, keep: (value: string, bits: num
   const batch = idBatch;
   batch.begin(64);
   runUsed = 0;
+  // the shortest and longest lengths in the set (63 stands for 63 and more: MAX_ID_CHARS then bounds)
+  const shortest = lo !== 0 ? 31 - Math.clz32(lo & -lo) : 63 - Math.clz32(hi & -hi);
+  const top = hi !== 0 ? 63 - Math.clz32(hi) : 31 - Math.clz32(lo);
+  const longest = top === 63 ? MAX_ID_CHARS : top;
   // the first token not yet inside a run already looked at
   let next = 0;
   for (let d = 0; d < digitCount; d++) {
@@ -405,14 +409,17 @@ function identifiers(index: EdmIndex, s: string, keep: (value: string, bits: num
     while (last > first && ((flags[last] ?? 0) & T_DIGIT) === 0) last--;
     const bytes = compactRun(s, first, last);
     const offset = groupOffsets;
+    const runEnd = offset[last + 1 - first] ?? 0;
     for (let a = first; a <= last; a++) {
       if (((flags[a] ?? 0) & T_DIGIT) === 0) continue;
       const from = offset[a - first] ?? 0;
+      // what is left of the run is shorter than any identifier the index holds
+      if (runEnd - from < shortest) break;
       // the compacted sub-run's shape as the index saw its identifiers: a-z0-9 only, a digit, letters if a group has one
       let shape = T_ID_WORD;
       for (let b = a; b <= last && b - a < MAX_ID_GROUPS; b++) {
         const length = (offset[b + 1 - first] ?? 0) - from;
-        if (length > MAX_ID_CHARS) break;
+        if (length > longest) break;
         shape |= (flags[b] ?? 0) & (T_DIGIT | T_ALPHA);
         if (((flags[b] ?? 0) & T_DIGIT) === 0 || length < MIN_VALUE_CHARS) continue;
         // the header's length set (lengthBit, inlined: this runs for every group pair of every run)
