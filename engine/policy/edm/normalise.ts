@@ -148,19 +148,24 @@ export function scanTokens(s: string, out: TokenSpans, ascii = false): void {
   out.digitCount = digitCount;
 }
 
-// Per byte, for the byte scan: the T_ flags a word character (or a joiner inside a word) adds, and 1
-// when it makes the word no identifier group (not a-z 0-9 . -). Filled from `classes` below.
-const ADDS = new Uint8Array(256);
-const NOT_ID = new Uint8Array(256);
+// One byte per ASCII char code for the byte scan, so a character costs one table read: the T_ flags a
+// word character (or a joiner inside a word) adds (T_DIGIT, T_ALPHA, T_AT), B_NOT_ID when it makes the
+// word no identifier group (not a-z 0-9 . -), B_WORD, B_JOINER, and B_GAP for a non-word ID_GAP.
+const B_NOT_ID = 2;
+const B_GAP = 4;
+const B_WORD = 32;
+const B_JOINER = 64;
+const B_ADDS = T_DIGIT | T_ALPHA | T_AT;
+const byteClasses = new Uint8Array(256);
 for (let c = 0; c < 128; c++) {
   const k = classes[c] ?? 0;
-  if ((k & WORD) !== 0) {
-    ADDS[c] = (k & DIGIT) !== 0 ? T_DIGIT : T_ALPHA;
-    NOT_ID[c] = (k & ID_CHAR) === 0 ? 1 : 0;
-  } else if ((k & JOINER) !== 0) {
-    ADDS[c] = (k & AT) !== 0 ? T_AT : 0;
-    NOT_ID[c] = (k & ID_JOINER) === 0 ? 1 : 0;
+  let m = 0;
+  if ((k & WORD) !== 0) m = B_WORD | ((k & DIGIT) !== 0 ? T_DIGIT : T_ALPHA) | ((k & ID_CHAR) === 0 ? B_NOT_ID : 0);
+  else {
+    if ((k & JOINER) !== 0) m |= B_JOINER | ((k & AT) !== 0 ? T_AT : 0) | ((k & ID_JOINER) === 0 ? B_NOT_ID : 0);
+    if ((k & ID_GAP) !== 0) m |= B_GAP;
   }
+  byteClasses[c] = m;
 }
 
 function scanAscii(s: string, out: TokenSpans): void {
@@ -168,37 +173,36 @@ function scanAscii(s: string, out: TokenSpans): void {
   if (asciiBytes.length < n + 1) asciiBytes = new Uint8Array(Math.max(n + 1, asciiBytes.length * 2));
   const b = asciiBytes;
   Buffer.from(b.buffer, b.byteOffset, n).write(s, 0, n, 'latin1');
-  // the sentinel: class KNOWN only, so every word ends at n and a joiner at n - 1 joins nothing
+  // the sentinel: no class, so every word ends at n and a joiner at n - 1 joins nothing
   b[n] = 0;
   out.reset((n >> 1) + 2);
   out.bytes = b;
   const { start: starts, end: ends, flags, key, digits } = out;
+  const table = byteClasses;
   let count = 0;
   let digitCount = 0;
   let gap = false;
   let i = 0;
   while (i < n) {
     let c = b[i] ?? 0;
-    let k = classes[c] ?? 0;
-    if ((k & WORD) === 0) {
-      if ((k & ID_GAP) === 0) gap = false;
+    let m = table[c] ?? 0;
+    if ((m & B_WORD) === 0) {
+      if ((m & B_GAP) === 0) gap = false;
       i++;
       continue;
     }
     const start = i;
-    // the flags are ORed per character (table lookups, no branch on the class inside a word)
-    let adds = 0;
-    let notId = 0;
+    // the flags of a word are its characters' bytes ORed (no branch on the class inside a word)
+    let seen = 0;
     let h = 0x811c9dc5 | 0;
     for (;;) {
-      if ((k & WORD) === 0 && ((k & JOINER) === 0 || ((classes[b[i + 1] ?? 0] ?? 0) & WORD) === 0)) break;
-      adds |= ADDS[c] ?? 0;
-      notId |= NOT_ID[c] ?? 0;
+      if ((m & B_WORD) === 0 && ((m & B_JOINER) === 0 || ((table[b[i + 1] ?? 0] ?? 0) & B_WORD) === 0)) break;
+      seen |= m;
       h = Math.imul(h ^ c, 0x01000193);
       c = b[++i] ?? 0;
-      k = classes[c] ?? 0;
+      m = table[c] ?? 0;
     }
-    const f = adds | (notId === 0 ? T_ID_WORD : 0) | (gap ? T_ID_GAP : 0);
+    const f = (seen & B_ADDS) | ((seen & B_NOT_ID) === 0 ? T_ID_WORD : 0) | (gap ? T_ID_GAP : 0);
     if ((f & T_DIGIT) !== 0) digits[digitCount++] = count;
     starts[count] = start;
     ends[count] = i;
