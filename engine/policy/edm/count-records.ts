@@ -1,6 +1,6 @@
 // Counting what one message held for one exactData condition: records with at least minColumns of
 // the counted columns, looking up the pending candidates in the order that needs the fewest lookups.
-import { refColumn, refRecord } from './index-format.js';
+import { hasSelective, refColumn, refRecord } from './index-format.js';
 import { columnEnd, FANOUT, lookupSelective, lookupValue, record, resolvePending, type EdmFound, type EdmIndex } from './lookup.js';
 
 function anchorColumns(found: EdmFound): number {
@@ -89,6 +89,10 @@ function resolveFor(index: EdmIndex, found: EdmFound, columnBits: number, minCol
   }
   const extra = new Map<number, number>();
   if (needy.length === 0) return extra;
+  // every needy record counted already, and none with a selective value in L: the common values of L
+  // are not applied to them and no selective one can name them, so no candidate of L adds anything
+  const l = 31 - Math.clz32(L);
+  if (!short && !needy.some((rec) => hasSelective(index.data, rec, l))) return extra;
   const want = new Set(needy);
   const e = index.data.entries;
   for (const [value, bits] of found.pending) {

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readEdmKey, writeNewKey } from './edm-key.js';
-import { isCommonHash, parseIndex } from './index-format.js';
+import { hasSelective, isCommonHash, parseIndex } from './index-format.js';
 import { writeIndexFile } from './index-file.js';
 import { runEdmInfo } from '../../cli/edm.js';
 import { countRecords } from './count-records.js';
@@ -303,5 +303,21 @@ describe('scan shortcuts (differential over a random corpus)', () => {
     expect(common).toBeGreaterThanOrEqual(5);
     expect(lookupSelective(big, 'atfanout')).toMatchObject({});
     expect(lookupSelective(big, 'overfanout')).toBeUndefined();
+  });
+
+  it('marks a record and column selective exactly when its value has at most FANOUT entries', () => {
+    let selective = 0;
+    records.forEach((r, rec) => {
+      [r.email, r.iban, r.name, r.phone].forEach((v, column) => {
+        const n = normaliseValue(v);
+        const { start, end } = n.kind === 'skip' ? { start: 0, end: 0 } : lookupValue(big, n.value);
+        const want = end > start && end - start <= FANOUT;
+        expect(hasSelective(big.data, rec, column), `record ${rec} column ${column}`).toBe(want);
+        if (want) selective++;
+      });
+    });
+    // most values are selective, the frequent surnames (and overfanout) are not
+    expect(selective).toBeGreaterThan(records.length * 3);
+    expect(selective).toBeLessThan(records.length * 4);
   });
 });

@@ -40,14 +40,14 @@ export function halfSipHash(key: HalfSipKey, m: Uint8Array, length: number = m.l
   return halfSipAscii(key, Buffer.from(m.buffer, m.byteOffset, length).toString('latin1'), 0, length);
 }
 
-/** The algorithm over bytes m[0, length): the same tag as halfSipHash, without a string (identifier candidates). */
-export function halfSipBytes(key: HalfSipKey, m: Uint8Array, length: number): number {
+/** The algorithm over bytes m[from, from + length): the same tag as halfSipHash, without a string (identifier candidates). */
+export function halfSipBytes(key: HalfSipKey, m: Uint8Array, length: number, from = 0): number {
   let v0 = key.k0 | 0;
   let v1 = key.k1 | 0;
   let v2 = (0x6c796765 ^ key.k0) | 0;
   let v3 = (0x74656462 ^ key.k1) | 0;
-  const full = length - (length & 3);
-  for (let i = 0; i <= full; i += 4) {
+  const full = from + length - (length & 3);
+  for (let i = from; i <= full; i += 4) {
     let w: number;
     if (i < full) w = (m[i] ?? 0) | ((m[i + 1] ?? 0) << 8) | ((m[i + 2] ?? 0) << 16) | ((m[i + 3] ?? 0) << 24);
     else {
@@ -78,9 +78,10 @@ export function halfSipBytes(key: HalfSipKey, m: Uint8Array, length: number): nu
 
 /**
  * The algorithm over the char codes of s[start, end), each taken as one byte (ASCII, or latin1 from
- * halfSipHash). State in locals, rounds written out: this runs for every word of every message.
+ * halfSipHash): halfSipHashRange for a text known to be ASCII. State in locals, rounds written out:
+ * this runs for every word of every message.
  */
-function halfSipAscii(key: HalfSipKey, s: string, start: number, end: number): number {
+export function halfSipAscii(key: HalfSipKey, s: string, start: number, end: number): number {
   let v0 = key.k0 | 0;
   let v1 = key.k1 | 0;
   let v2 = (0x6c796765 ^ key.k0) | 0;

@@ -60,6 +60,12 @@ export interface EdmIndexData extends EdmHeader {
    * without touching the entries (a value whose hash is (0, 0) is simply not in it: searched as usual).
    */
   readonly commonHashes: Uint32Array;
+  /**
+   * Bit record × columns + column: that record's value in that column is selective (at most FANOUT
+   * entries), built at load with commonHashes (1M records × 3 columns: 375 KiB). A record whose counted
+   * columns are complete but for common or empty ones needs no search for the rest (count-records.ts).
+   */
+  readonly selective: Uint32Array;
   /** The word-shape summaries as lookup tables (built at load). */
   readonly shapeTables: ShapeTables;
   /** SHA-256 hex of the file (for the config revision). */
@@ -130,12 +136,12 @@ export function parseIndex(buf: Buffer, shown: string): ParseResult {
   if (order !== undefined) return bad(`${shown}: ${order}`);
   const bucketBits = bucketBitsFor(entryCount);
   const buckets = bucketDirectory(entries, entryCount, bucketBits);
-  const commonHashes = commonValues(entries, entryCount);
+  const { commonHashes, selective } = commonValues(entries, entryCount, records, columnCount);
   const [keyFile = '', ...columns] = strings;
   const prefixShapes = shapes.pop() ?? 0;
   return {
     ok: true,
-    index: Object.freeze({ columns: Object.freeze(columns), records, entryCount, filterWords, keyFingerprint: buf.subarray(40, 56).toString('hex'), keyFile, idLengths: [u32(36), u32(56)] as const, shapes: Object.freeze(shapes), prefixShapes, entries, filter, buckets, bucketBits, commonHashes, shapeTables: shapeTables(shapes, prefixShapes), digest: digest.toString('hex'), bytes: buf.length }),
+    index: Object.freeze({ columns: Object.freeze(columns), records, entryCount, filterWords, keyFingerprint: buf.subarray(40, 56).toString('hex'), keyFile, idLengths: [u32(36), u32(56)] as const, shapes: Object.freeze(shapes), prefixShapes, entries, filter, buckets, bucketBits, commonHashes, selective, shapeTables: shapeTables(shapes, prefixShapes), digest: digest.toString('hex'), bytes: buf.length }),
   };
 }
 
@@ -167,16 +173,25 @@ function checkEntries(e: Uint32Array, columns: number, records: number): string 
 /** A value with more entries than this (a frequent surname) is common: not enumerated (docs/edm.md). */
 export const FANOUT = 16;
 
-/** The common-value table (EdmIndexData.commonHashes): one pass over the sorted entries. */
-function commonValues(e: Uint32Array, count: number): Uint32Array {
+/** The common-value table (EdmIndexData.commonHashes) and the selective bits: one pass over the sorted entries. */
+function commonValues(e: Uint32Array, count: number, records: number, columns: number): { commonHashes: Uint32Array; selective: Uint32Array } {
   const found: number[] = [];
+  const selective = new Uint32Array(Math.ceil((records * columns) / 32));
   let i = 0;
   while (i < count) {
     const hi = e[i * 3] ?? 0;
     const lo = e[i * 3 + 1] ?? 0;
     let j = i + 1;
     while (j < count && e[j * 3] === hi && e[j * 3 + 1] === lo) j++;
-    if (j - i > FANOUT && (hi !== 0 || lo !== 0)) found.push(hi, lo);
+    if (j - i > FANOUT) {
+      if (hi !== 0 || lo !== 0) found.push(hi, lo);
+    } else {
+      for (let k = i; k < j; k++) {
+        const ref = e[k * 3 + 2] ?? 0;
+        const bit = refRecord(ref) * columns + refColumn(ref);
+        selective[bit >>> 5] = ((selective[bit >>> 5] ?? 0) | (1 << (bit & 31))) >>> 0;
+      }
+    }
     i = j;
   }
   let slots = 16;
@@ -188,7 +203,13 @@ function commonValues(e: Uint32Array, count: number): Uint32Array {
     out[at * 2] = found[k] ?? 0;
     out[at * 2 + 1] = found[k + 1] ?? 0;
   }
-  return out;
+  return { commonHashes: out, selective };
+}
+
+/** Record `record` has a selective value in column `column` (EdmIndexData.selective). */
+export function hasSelective(data: EdmIndexData, record: number, column: number): boolean {
+  const bit = record * data.columns.length + column;
+  return (((data.selective[bit >>> 5] ?? 0) >>> (bit & 31)) & 1) === 1;
 }
 
 /** Whether (hi, lo) is the hash of a common value (commonValues). */

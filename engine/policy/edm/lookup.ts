@@ -2,10 +2,12 @@
 // A value shared by more than FANOUT records (a common surname) is not enumerated: it only counts for
 // records that a more selective value of the same message already found (see docs/edm.md).
 import type { EdmKeys } from './edm-key.js';
-import { columnsInWord, filterColumns, filterColumnsOf, filterWord, prefixInWord } from './filter.js';
+import { columnsInWord, filterColumnsOf, prefixInWord } from './filter.js';
+import { FilterBatch, readFilterWords } from './filter-batch.js';
 import { halfSipBytes, halfSipHashRange } from './half-siphash.js';
+import { scanIdentifiers } from './identifier-runs.js';
 import { FANOUT, isCommonHash, refColumn, refRecord, type EdmIndexData } from './index-format.js';
-import { isAsciiText, MAX_ID_CHARS, MAX_ID_GROUPS, MAX_WORDS, MIN_VALUE_CHARS, normaliseText, scanTokens, T_DIGIT, T_ID_GAP, T_ID_WORD, T_SHAPE, TokenSpans } from './normalise.js';
+import { isAsciiText, MAX_WORDS, MIN_VALUE_CHARS, normaliseText, scanTokens, T_SHAPE, TokenSpans } from './normalise.js';
 import { shapeSlot } from './word-shape.js';
 import { sipHashString, sipOut } from './sip-hash.js';
 
@@ -147,19 +149,28 @@ class WordMemo {
 }
 const memo = new WordMemo();
 
-/** Token t's characters are token u's. */
-function sameWord(s: string, t: number, u: number): boolean {
+/** Token t's characters are token u's (read from the scan's byte copy when the text is ASCII). */
+function sameWord(s: string, bytes: Uint8Array | undefined, t: number, u: number): boolean {
   const a = spans.start[t] ?? 0;
   const b = spans.start[u] ?? 0;
   const l = (spans.end[t] ?? 0) - a;
   if ((spans.end[u] ?? 0) - b !== l) return false;
+  if (bytes !== undefined) {
+    for (let j = 0; j < l; j++) if (bytes[a + j] !== bytes[b + j]) return false;
+    return true;
+  }
   for (let j = 0; j < l; j++) if (s.charCodeAt(a + j) !== s.charCodeAt(b + j)) return false;
   return true;
 }
 
+const wordBatch = new FilterBatch();
+const NO_SLOT = -1;
+
 /**
  * Every distinct word is hashed in place (HalfSipHash over its characters) and tested against the
  * filter, per column and as the first word of a multi-word value; only filter hits become strings.
+ * Three passes: the words to hash (shape tables, memo) with their hashes, their filter words in one
+ * loop, then the answers; a repeated word that may start n-grams waits for its first occurrence's answer.
  */
 export function scanEdm(index: EdmIndex, text: string): EdmFound {
   const found = emptyFound();
@@ -174,61 +185,87 @@ export function scanEdm(index: EdmIndex, text: string): EdmFound {
     found.pending.set(value, (found.pending.get(value) ?? 0) | bits);
     found.pendingColumns = (found.pendingColumns | bits) >>> 0;
   };
-  const { start: starts, end: ends, flags, key: wordKeys, count } = spans;
+  const { start: starts, end: ends, flags, key: wordKeys, count, bytes } = spans;
   const shapes = index.data.shapeTables;
   const stamp = memo.begin();
   const slots = memo.slots;
   const mask = MEMO_SLOTS - 1;
   let room = MEMO_SLOTS >>> 1;
   const grams = (v: string): void => keep(v, filterColumnsOf(filter, key, v, n));
+  const batch = wordBatch;
+  batch.begin(count);
+  // repeats of a word that may start n-grams: (token, memo slot), answered after the first occurrence
+  if (repeats.length < count * 2) repeats = new Int32Array(Math.max(count * 2, repeats.length * 2));
+  let repeatCount = 0;
   for (let t = 0; t < count; t++) {
     const start = starts[t] ?? 0;
     const end = ends[t] ?? 0;
     if (end - start < MIN_VALUE_CHARS && t + 1 === count) continue;
+    // a word no column's values look like (and no multi-word value starts like) is not even hashed,
+    // nor looked for in the memo (a CSV dump's digit groups, a prose text's short words)
+    const slot = shapeSlot((flags[t] ?? 0) & T_SHAPE, end - start);
+    const admitted = end - start >= MIN_VALUE_CHARS ? (shapes.columns[slot] ?? 0) : 0;
+    const prefix = shapes.prefix[slot] === 1;
+    if (admitted === 0 && !prefix) continue;
     // a word seen before in this text: its candidates are kept already; only its n-grams are new
     const wk = wordKeys[t] ?? 0;
     let i = wk & mask;
     let seen = false;
     while (slots[i * 4] === stamp) {
-      if (slots[i * 4 + 1] === wk && sameWord(s, t, slots[i * 4 + 2] ?? 0)) {
+      if (slots[i * 4 + 1] === wk && sameWord(s, bytes, t, slots[i * 4 + 2] ?? 0)) {
         seen = true;
         break;
       }
       i = (i + 1) & mask;
     }
     if (seen) {
-      if (slots[i * 4 + 3] !== 0) ngrams(s, t, grams);
+      if (prefix) {
+        repeats[repeatCount++] = t;
+        repeats[repeatCount++] = i;
+      }
       continue;
     }
-    // a word no column's values look like (and no multi-word value starts like) is not even hashed
-    const slot = shapeSlot((flags[t] ?? 0) & T_SHAPE, end - start);
-    const admitted = end - start >= MIN_VALUE_CHARS ? (shapes.columns[slot] ?? 0) : 0;
-    const prefix = shapes.prefix[slot] === 1;
-    let gramStart = 0;
-    if (admitted !== 0 || prefix) {
-      const h = halfSipHashRange(key, s, start, end);
-      const w = filterWord(filter, h);
-      // an empty filter word answers every question about this word
-      if (w !== 0) {
-        if (admitted !== 0) {
-          const bits = (columnsInWord(w, h, n) & admitted) >>> 0;
-          if (bits !== 0) keep(s.slice(start, end), bits);
-        }
-        if (prefix && prefixInWord(w, h)) gramStart = 1;
-      }
-    }
+    let memoSlot = NO_SLOT;
     if (room > 0) {
       room--;
       slots[i * 4] = stamp;
       slots[i * 4 + 1] = wk;
       slots[i * 4 + 2] = t;
-      slots[i * 4 + 3] = gramStart;
+      slots[i * 4 + 3] = 0;
+      memoSlot = i;
     }
-    if (gramStart !== 0) ngrams(s, t, grams);
+    const k = batch.count++;
+    batch.at[k] = t;
+    // aux: the memo slot + 1, negated when the word may start n-grams (0: no slot, not a prefix)
+    batch.aux[k] = prefix ? -(memoSlot + 2) : memoSlot + 1;
+    batch.admitted[k] = admitted;
+    batch.hash[k] = bytes !== undefined ? halfSipBytes(key, bytes, end - start, start) : halfSipHashRange(key, s, start, end);
   }
-  identifiers(index, s, keep);
+  readFilterWords(filter, batch);
+  for (let k = 0; k < batch.count; k++) {
+    const w = batch.word[k] ?? 0;
+    // an empty filter word answers every question about this word
+    if (w === 0) continue;
+    const h = batch.hash[k] ?? 0;
+    const t = batch.at[k] ?? 0;
+    const admitted = batch.admitted[k] ?? 0;
+    const aux = batch.aux[k] ?? 0;
+    if (admitted !== 0) {
+      const bits = (columnsInWord(w, h, n) & admitted) >>> 0;
+      if (bits !== 0) keep(s.slice(starts[t], ends[t]), bits);
+    }
+    if (aux < 0 && prefixInWord(w, h)) {
+      const memoSlot = -aux - 2;
+      if (memoSlot !== NO_SLOT) slots[memoSlot * 4 + 3] = 1;
+      ngrams(s, t, grams);
+    }
+  }
+  for (let r = 0; r < repeatCount; r += 2) if (slots[(repeats[r + 1] ?? 0) * 4 + 3] !== 0) ngrams(s, repeats[r] ?? 0, grams);
+  scanIdentifiers(index.data, key, s, spans, keep);
   return found;
 }
+
+let repeats = new Int32Array(256);
 
 /** Look up every pending candidate (once). */
 export function resolvePending(index: EdmIndex, found: EdmFound): void {
@@ -282,77 +319,6 @@ function ngrams(s: string, t: number, test: (v: string) => void): void {
     gram += ` ${s.slice(spans.start[w], spans.end[w])}`;
     test(gram);
   }
-}
-
-/** A word that can sit inside an identifier run: a group of a-z0-9.- with a digit, or a short letter group ("GB82 WEST 1234"). */
-function runWord(t: number): boolean {
-  const f = spans.flags[t] ?? 0;
-  return (f & T_ID_WORD) !== 0 && ((f & T_DIGIT) !== 0 || (spans.end[t] ?? 0) - (spans.start[t] ?? 0) <= 4);
-}
-
-/**
- * Runs of identifier groups ("DE89 3704 0044 ...", "+1 (555) 010-0199"): every sub-run from a digit group
- * to a digit group, compacted, whose length is one the index holds (the header's length set). A
- * candidate is compacted into a byte buffer and hashed there (identifier groups are a-z 0-9 . -, all
- * ASCII); only a filter hit becomes a string.
- */
-function identifiers(index: EdmIndex, s: string, keep: (value: string, bits: number) => void): void {
-  const [lo, hi] = index.data.idLengths;
-  if (lo === 0 && hi === 0) return;
-  const { filter, columns } = index.data;
-  const key = index.keys.filter;
-  const n = spans.count;
-  if (compactBuffer.length < n) compactBuffer = new Int32Array(Math.max(n, compactBuffer.length * 2));
-  const compact = compactBuffer;
-  const bytes = idBytes;
-  let i = 0;
-  while (i < n) {
-    if (!runWord(i)) {
-      i++;
-      continue;
-    }
-    let end = i;
-    while (end + 1 < n && ((spans.flags[end + 1] ?? 0) & T_ID_GAP) !== 0 && runWord(end + 1)) end++;
-    // sub-runs go from a digit group to a digit group: only [first, last digit group] is looked at
-    let first = i;
-    while (first <= end && ((spans.flags[first] ?? 0) & T_DIGIT) === 0) first++;
-    let last = end;
-    while (last > first && ((spans.flags[last] ?? 0) & T_DIGIT) === 0) last--;
-    for (let j = first; j <= last; j++) compact[j] = compactLength(s, j);
-    for (let a = first; a <= last; a++) {
-      if (((spans.flags[a] ?? 0) & T_DIGIT) === 0) continue;
-      let length = 0;
-      for (let b = a; b <= last && b - a < MAX_ID_GROUPS; b++) {
-        const from = length;
-        length += compact[b] ?? 0;
-        if (length > MAX_ID_CHARS) break;
-        // bytes[0, length) is the compacted sub-run a..b (MAX_ID_CHARS fits the buffer)
-        for (let j = spans.start[b] ?? 0, o = from; j < (spans.end[b] ?? 0); j++) {
-          const c = s.charCodeAt(j);
-          if (c !== 46 && c !== 45) bytes[o++] = c;
-        }
-        if (((spans.flags[b] ?? 0) & T_DIGIT) === 0 || length < MIN_VALUE_CHARS) continue;
-        // the header's length set (lengthBit, inlined: this runs for every group pair of every run)
-        const l = Math.min(length, 63);
-        if (((l < 32 ? lo >>> l : hi >>> (l - 32)) & 1) === 0) continue;
-        const bits = filterColumns(filter, halfSipBytes(key, bytes, length), columns.length);
-        if (bits !== 0) keep(String.fromCharCode(...bytes.subarray(0, length)), bits);
-      }
-    }
-    i = end + 1;
-  }
-}
-
-const idBytes = new Uint8Array(MAX_ID_CHARS);
-let compactBuffer = new Int32Array(64);
-
-function compactLength(s: string, t: number): number {
-  let l = 0;
-  for (let j = spans.start[t] ?? 0; j < (spans.end[t] ?? 0); j++) {
-    const c = s.charCodeAt(j);
-    if (c !== 46 && c !== 45) l++;
-  }
-  return l;
 }
 
 /** Merges what several texts (or windows of one long text) held. */

@@ -63,22 +63,31 @@ export const T_SHAPE = T_DIGIT | T_ID_WORD | T_ALPHA | T_AT;
  * Words of a text as spans (no strings): what inspection hashes in place. Reused between calls. `key`
  * is an unkeyed 32-bit hash (FNV-1a) of each word's characters, computed in the same pass: it only
  * finds repeats of a word inside one text (lookup.ts hashes each distinct word once), never leaves it.
+ * `digits` lists the tokens with a digit (T_DIGIT) in order: identifier runs start at one, so a text
+ * without digits costs the identifier pass nothing.
  */
 export class TokenSpans {
   count = 0;
+  digitCount = 0;
   start = new Int32Array(64);
   end = new Int32Array(64);
   flags = new Uint8Array(64);
   key = new Int32Array(64);
+  digits = new Int32Array(64);
+  /** The text as bytes after an ASCII scan (valid until the next scan into any TokenSpans), else undefined. */
+  bytes: Uint8Array | undefined = undefined;
 
   reset(capacity: number): void {
     this.count = 0;
+    this.digitCount = 0;
+    this.bytes = undefined;
     if (this.start.length >= capacity) return;
     capacity = Math.max(capacity, this.start.length * 2);
     this.start = new Int32Array(capacity);
     this.end = new Int32Array(capacity);
     this.flags = new Uint8Array(capacity);
     this.key = new Int32Array(capacity);
+    this.digits = new Int32Array(capacity);
   }
 }
 
@@ -96,8 +105,9 @@ export function scanTokens(s: string, out: TokenSpans, ascii = false): void {
   }
   const n = s.length;
   out.reset((n >> 1) + 2);
-  const { start: starts, end: ends, flags, key } = out;
+  const { start: starts, end: ends, flags, key, digits } = out;
   let count = 0;
+  let digitCount = 0;
   // the characters since the previous word are all ID_GAP (no previous word: not a gap)
   let gap = false;
   let i = 0;
@@ -126,6 +136,7 @@ export function scanTokens(s: string, out: TokenSpans, ascii = false): void {
       i++;
     }
     if (gap) f |= T_ID_GAP;
+    if ((f & T_DIGIT) !== 0) digits[digitCount++] = count;
     starts[count] = start;
     ends[count] = i;
     flags[count] = f;
@@ -134,6 +145,27 @@ export function scanTokens(s: string, out: TokenSpans, ascii = false): void {
     gap = true;
   }
   out.count = count;
+  out.digitCount = digitCount;
+}
+
+// One byte per ASCII char code for the byte scan, so a character costs one table read: the T_ flags a
+// word character (or a joiner inside a word) adds (T_DIGIT, T_ALPHA, T_AT), B_NOT_ID when it makes the
+// word no identifier group (not a-z 0-9 . -), B_WORD, B_JOINER, and B_GAP for a non-word ID_GAP.
+const B_NOT_ID = 2;
+const B_GAP = 4;
+const B_WORD = 32;
+const B_JOINER = 64;
+const B_ADDS = T_DIGIT | T_ALPHA | T_AT;
+const byteClasses = new Uint8Array(256);
+for (let c = 0; c < 128; c++) {
+  const k = classes[c] ?? 0;
+  let m = 0;
+  if ((k & WORD) !== 0) m = B_WORD | ((k & DIGIT) !== 0 ? T_DIGIT : T_ALPHA) | ((k & ID_CHAR) === 0 ? B_NOT_ID : 0);
+  else {
+    if ((k & JOINER) !== 0) m |= B_JOINER | ((k & AT) !== 0 ? T_AT : 0) | ((k & ID_JOINER) === 0 ? B_NOT_ID : 0);
+    if ((k & ID_GAP) !== 0) m |= B_GAP;
+  }
+  byteClasses[c] = m;
 }
 
 function scanAscii(s: string, out: TokenSpans): void {
@@ -141,37 +173,37 @@ function scanAscii(s: string, out: TokenSpans): void {
   if (asciiBytes.length < n + 1) asciiBytes = new Uint8Array(Math.max(n + 1, asciiBytes.length * 2));
   const b = asciiBytes;
   Buffer.from(b.buffer, b.byteOffset, n).write(s, 0, n, 'latin1');
-  // the sentinel: class KNOWN only, so every word ends at n and a joiner at n - 1 joins nothing
+  // the sentinel: no class, so every word ends at n and a joiner at n - 1 joins nothing
   b[n] = 0;
   out.reset((n >> 1) + 2);
-  const { start: starts, end: ends, flags, key } = out;
+  out.bytes = b;
+  const { start: starts, end: ends, flags, key, digits } = out;
+  const table = byteClasses;
   let count = 0;
+  let digitCount = 0;
   let gap = false;
   let i = 0;
   while (i < n) {
-    const k0 = classes[b[i] ?? 0] ?? 0;
-    if ((k0 & WORD) === 0) {
-      if ((k0 & ID_GAP) === 0) gap = false;
+    let c = b[i] ?? 0;
+    let m = table[c] ?? 0;
+    if ((m & B_WORD) === 0) {
+      if ((m & B_GAP) === 0) gap = false;
       i++;
       continue;
     }
     const start = i;
-    let f = T_ID_WORD;
+    // the flags of a word are its characters' bytes ORed (no branch on the class inside a word)
+    let seen = 0;
     let h = 0x811c9dc5 | 0;
     for (;;) {
-      const c = b[i] ?? 0;
-      const k = classes[c] ?? 0;
-      if ((k & WORD) !== 0) {
-        f |= (k & DIGIT) !== 0 ? T_DIGIT : T_ALPHA;
-        if ((k & ID_CHAR) === 0) f &= ~T_ID_WORD;
-      } else if ((k & JOINER) !== 0 && ((classes[b[i + 1] ?? 0] ?? 0) & WORD) !== 0) {
-        if ((k & ID_JOINER) === 0) f &= ~T_ID_WORD;
-        if ((k & AT) !== 0) f |= T_AT;
-      } else break;
+      if ((m & B_WORD) === 0 && ((m & B_JOINER) === 0 || ((table[b[i + 1] ?? 0] ?? 0) & B_WORD) === 0)) break;
+      seen |= m;
       h = Math.imul(h ^ c, 0x01000193);
-      i++;
+      c = b[++i] ?? 0;
+      m = table[c] ?? 0;
     }
-    if (gap) f |= T_ID_GAP;
+    const f = (seen & B_ADDS) | ((seen & B_NOT_ID) === 0 ? T_ID_WORD : 0) | (gap ? T_ID_GAP : 0);
+    if ((f & T_DIGIT) !== 0) digits[digitCount++] = count;
     starts[count] = start;
     ends[count] = i;
     flags[count] = f;
@@ -180,12 +212,13 @@ function scanAscii(s: string, out: TokenSpans): void {
     gap = true;
   }
   out.count = count;
+  out.digitCount = digitCount;
 }
 
 /** No char code of the text is above 127 (NFKC is then the identity, and the scan can run over bytes). */
 export function isAsciiText(text: string): boolean {
-  // eslint-disable-next-line no-control-regex
-  return !/[^\u0000-\u007f]/.test(text);
+  // every char code above 127 takes two or more UTF-8 bytes (a lone surrogate three): one native count
+  return Buffer.byteLength(text, 'utf8') === text.length;
 }
 
 /** NFKC (skipped for ASCII, where it is the identity), lower case, ’ as '. */
