@@ -2,15 +2,18 @@
 // `npm run bench:profile`: the gateway under --cpu-prof while one session sends 5 KB messages
 // (the latency path) and then 20 sessions do (the throughput path), in front of the Node sink, with
 // the example policies. Prints the functions with the most self time and where the profile is;
-// open the .cpuprofile in Chrome DevTools (Performance → Load profile) for the flame graph.
-//   node bench/profile.mjs [--messages N] [--bytes N] [--new-connections] [--keep DIR]
+// open the .cpuprofile in Chrome DevTools (Performance → Load profile) for the flame graph. Prints the
+// gateway's CPU per message of each phase too (from /proc; --no-cpu-prof for figures without the
+// profiler's own overhead, --gateway DIR to run another build's bin/relayguard.js, a baseline).
+//   node bench/profile.mjs [--messages N] [--bytes N] [--sessions N] [--new-connections]
+//                          [--no-policies | --policies DIR] [--no-cpu-prof] [--gateway DIR] [--keep DIR]
 import { spawn } from 'node:child_process';
 import { copyFileSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { stringify } from 'yaml';
 import { startFastSink } from './fast-sink.mjs';
-import { freePort, setup, waitForPort } from './harness.mjs';
+import { freePort, setup, treeStats, waitForPort } from './harness.mjs';
 import { percentile, runNodeLoad } from './load.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -19,7 +22,12 @@ const opt = (name, dflt) => (args.includes(name) ? args[args.indexOf(name) + 1] 
 const messages = Number(opt('--messages', 3000));
 const bytes = Number(opt('--bytes', 5120));
 const keep = opt('--keep', undefined);
+const sessions = Number(opt('--sessions', 20));
 const reuse = !args.includes('--new-connections');
+const policies = !args.includes('--no-policies');
+const policyDir = opt('--policies', join(root, 'policies'));
+const cpuProf = !args.includes('--no-cpu-prof');
+const gateway = opt('--gateway', root);
 const { tmp, own } = setup('rg-profile-');
 let child;
 
@@ -47,7 +55,7 @@ async function main() {
   const port = await freePort();
   const dir = join(tmp, 'config');
   mkdirSync(dir);
-  for (const f of readdirSync(join(root, 'policies'))) if (/\.policy\.ya?ml$/.test(f)) copyFileSync(join(root, 'policies', f), join(dir, f));
+  if (policies) for (const f of readdirSync(policyDir)) if (/\.policy\.ya?ml$/.test(f)) copyFileSync(join(policyDir, f), join(dir, f));
   writeFileSync(join(tmp, 'loop.secret'), 'profile-loop-secret-0123456789abcdef');
   // relays for corp-postfix, which every example policy covers (partner-relay is in the scope of one of six)
   const placeholder = { name: 'partner-relay', addresses: ['127.0.0.9/32'], mode: 'reflect', reflect: { port: sink.port, tls: { starttls: 'disabled' } }, tls: { starttls: 'disabled' } };
@@ -63,17 +71,24 @@ async function main() {
   );
   const profDir = keep ?? join(tmp, 'prof');
   mkdirSync(profDir, { recursive: true });
-  child = own(spawn(process.execPath, ['--cpu-prof', '--cpu-prof-dir', profDir, join(root, 'bin', 'relayguard.js'), 'serve', dir, '--log-level', 'error', '--workers', '1'], { stdio: 'inherit' }));
+  const prof = cpuProf ? ['--cpu-prof', '--cpu-prof-dir', profDir] : [];
+  child = own(spawn(process.execPath, [...prof, join(gateway, 'bin', 'relayguard.js'), 'serve', dir, '--log-level', 'error', '--workers', '1'], { stdio: 'inherit' }));
   await waitForPort(port);
   await runNodeLoad({ port, messages: 200, sessions: 4, bytes, reuse: true }); // warm-up
+  const cpu0 = treeStats(child.pid).cpuSeconds;
   const one = await runNodeLoad({ port, messages, sessions: 1, bytes, reuse });
-  const many = await runNodeLoad({ port, messages: messages * 2, sessions: 20, bytes, reuse });
+  const cpu1 = treeStats(child.pid).cpuSeconds;
+  const many = await runNodeLoad({ port, messages: messages * 2, sessions, bytes, reuse });
+  const cpu2 = treeStats(child.pid).cpuSeconds;
   const exited = new Promise((r) => child.once('exit', r));
   child.kill('SIGTERM');
   await exited;
   await sink.close();
-  console.log(`one session: ${messages} × ${bytes} B, p50 ${percentile(one.latencies, 50).toFixed(2)} ms, p99 ${percentile(one.latencies, 99).toFixed(2)} ms`);
-  console.log(`20 sessions: ${(many.messages / many.seconds).toFixed(0)} msgs/s, failures ${one.failures + many.failures}`);
+  const perMessage = (cpu, n) => `gateway CPU ${((cpu * 1e6) / n).toFixed(0)} µs/message`;
+  console.log(`gateway ${gateway === root ? 'this build' : gateway}, ${policies ? `policies of ${policyDir}` : 'no policies'}, ${reuse ? 'reused' : 'new'} connections${cpuProf ? ', under --cpu-prof' : ''}`);
+  console.log(`one session: ${messages} × ${bytes} B, p50 ${percentile(one.latencies, 50).toFixed(2)} ms, p99 ${percentile(one.latencies, 99).toFixed(2)} ms, ${perMessage(cpu1 - cpu0, messages)}`);
+  console.log(`${sessions} sessions: ${(many.messages / many.seconds).toFixed(0)} msgs/s, ${perMessage(cpu2 - cpu1, many.messages)}, failures ${one.failures + many.failures}`);
+  if (!cpuProf) return;
   const file = readdirSync(profDir).find((f) => f.endsWith('.cpuprofile'));
   if (file === undefined) throw new Error('no .cpuprofile written (did the gateway exit cleanly?)');
   const profile = JSON.parse(readFileSync(join(profDir, file), 'utf8'));

@@ -112,6 +112,11 @@ export interface CompiledPolicy {
 export interface PolicySet {
   readonly policies: readonly CompiledPolicy[];
   readonly textDetectors: readonly TextDetector[];
+  /**
+   * Per text detector (same index): every location a condition reads its hits in. A segment elsewhere
+   * (the header block, when no condition names headers) is not scanned by that detector at all.
+   */
+  readonly detectorLocations: readonly ReadonlySet<Location>[];
   readonly keywords: KeywordIndex;
   /** All regex detectors as one RE2 alternation: one DFA pass tells whether any of them can match a text. */
   readonly regexPrefilter: RE2JS | undefined;

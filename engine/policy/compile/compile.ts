@@ -64,11 +64,34 @@ export function compilePolicies(
   const policySet: PolicySet = Object.freeze({
     policies: Object.freeze(policies),
     textDetectors: Object.freeze(builder.detectors),
+    detectorLocations: detectorLocations(builder.detectors.length, policies),
     keywords: builder.keywords.build(),
     regexPrefilter: compilePrefilter(builder.regexSources),
     identifierCandidates: identifierCandidates(builder.detectors),
   });
   return { policySet, diagnostics };
+}
+
+/** The union of the locations of every text and exactData condition, per detector. */
+function detectorLocations(count: number, policies: readonly CompiledPolicy[]): readonly ReadonlySet<Location>[] {
+  const sets = Array.from({ length: count }, () => new Set<Location>());
+  const visit = (c: CompiledCondition): void => {
+    switch (c.kind) {
+      case 'any':
+      case 'all':
+        return c.items.forEach(visit);
+      case 'not':
+        return visit(c.item);
+      case 'text':
+      case 'exactData':
+        for (const l of c.locations) sets[c.detector]?.add(l);
+        return;
+      default:
+        return;
+    }
+  };
+  for (const p of policies) visit(p.match);
+  return Object.freeze(sets);
 }
 
 function identifierCandidates(detectors: readonly TextDetector[]): CandidatePlan | undefined {

@@ -159,6 +159,63 @@ ${Array.from({ length: 20 }, (_, i) => `  - { name: p${i}, match: { regex: { pat
     const v = evaluatePolicies(policySet(yaml), msg, env, { deadline: performance.now() });
     expect(v.kind).toBe('tempfail');
   });
+
+  it('a detector shared by conditions on different locations reads every location one of them names', async () => {
+    // one creditCardNumber detector: headers only for the first policy, nested in any/all/not for the others
+    const yaml = `
+version: 1
+policies:
+  - name: card-in-headers
+    match: { creditCardNumber: { in: [headers] } }
+    action: { type: block }
+  - name: card-in-subject-or-body
+    match: { any: [ { messageSize: { minBytes: 900000000 } }, { all: [ { creditCardNumber: { in: [subject, body] } } ] } ] }
+    action: { type: modify, addHeaders: { X-Card: body } }
+  - name: no-card-in-attachments
+    mode: monitor
+    match: { all: [ { keywords: { words: [invoice] } }, { not: { creditCardNumber: { in: [attachments] } } } ] }
+    action: { type: block }
+`;
+    const set = policySet(yaml);
+    const policiesFor = async (opts: Parameters<typeof buildMessage>[0]) =>
+      evaluatePolicies(set, await analyzeMessage(await buildMessage(opts), DEFAULT_ANALYSIS_LIMITS), env, { deadline: later() }).matches.map((m) => m.policy);
+    expect(await policiesFor({ text: 'invoice attached', headers: { 'X-Ref': '4111111111111111' } })).toEqual(['card-in-headers', 'no-card-in-attachments']);
+    expect(await policiesFor({ text: 'invoice 4111111111111111' })).toEqual(['card-in-subject-or-body', 'no-card-in-attachments']);
+    // the Subject is a header field too
+    expect(await policiesFor({ subject: 'card 4111111111111111', text: 'hello' })).toEqual(['card-in-headers', 'card-in-subject-or-body']);
+    const attached = { text: 'invoice attached', attachments: [{ filename: 'card.txt', content: 'card 4111111111111111' }] };
+    expect(await policiesFor(attached)).toEqual([]);
+  });
+
+  it('identifier scans of one message leave nothing for the next (candidate buffers are reused)', async () => {
+    // two identifier detectors over the same segments: each segment's candidate ranges serve both
+    const yaml = `
+version: 1
+policies:
+  - name: secrets
+    match: { identifiers: { set: secrets, in: [subject, body, headers] } }
+    action: { type: block }
+  - name: hetu
+    mode: monitor
+    match: { identifier: { name: fi-hetu, min: 2, in: [subject, body, headers] } }
+    action: { type: block }
+`;
+    const set = policySet(yaml);
+    const tokens = await analyzeMessage(
+      await buildMessage({ subject: 'key AKIAIOSFODNN7EXAMPLE', text: 'henkilötunnus 131052-308T and 010594Y9032, key AKIAI44QH8DHBEXAMPLE', headers: { 'X-Note': 'henkilötunnus 020594X903P' } }),
+      DEFAULT_ANALYSIS_LIMITS,
+    );
+    const clean = await analyzeMessage(await buildMessage({ subject: 'lunch', text: 'AKIA is not a key, 131052 is not a HETU' }), DEFAULT_ANALYSIS_LIMITS);
+    const run = (msg: MessageAnalysis) => evaluatePolicies(set, msg, env, { deadline: later() }).matches.map((m) => ({ policy: m.policy, counts: m.counts }));
+    const first = run(tokens);
+    expect(first).toEqual([
+      { policy: 'secrets', counts: { 'identifiers:secrets': 2 } },
+      { policy: 'hetu', counts: { 'identifier:fi-hetu': 3 } },
+    ]);
+    expect(run(clean)).toEqual([]);
+    expect(run(tokens)).toEqual(first);
+    expect(run(clean)).toEqual([]);
+  });
 });
 
 describe('inspectMessage', () => {

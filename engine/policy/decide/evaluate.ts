@@ -7,6 +7,7 @@ import { fileLabel } from '../extract/extract-file.js';
 import { anyGlob } from '../glob.js';
 import type { AttachmentTest, CompiledCondition, CompiledPolicy, PolicySet } from '../policy-set.js';
 import { TextScan } from '../detectors/text-scan.js';
+import { RangeStore } from '../detectors/candidate-scan.js';
 import { matchingParts, unscannableHits, unscannableParts } from './unscannable.js';
 import type { OnUnscannable } from './unscannable.js';
 import { exactDataHits } from '../edm/compile-exact-data.js';
@@ -60,6 +61,25 @@ class Evidence {
 }
 
 const DISCARD = new Evidence();
+
+/**
+ * Candidate-range buffers for the held segments, by segment index, reused message after message: a
+ * fresh store allocates one typed array per covered identifier pattern for every text, which cost more
+ * than scanning a 5 KB body. Sharing is safe because an evaluation is synchronous (it never yields, so
+ * two messages never hold a store at once) and within one evaluation a store serves one segment only.
+ * Only short texts use them, so what they keep between messages stays small (a store grows with the
+ * ranges of the longest text it served); a long text gets a fresh store, whose cost its scan dwarfs.
+ */
+const POOLED_SEGMENTS = 8;
+const POOLED_TEXT_CHARS = 16 * 1024;
+const rangeStores: RangeStore[] = [];
+
+function pooledStore(segment: number, text: string): RangeStore | undefined {
+  if (segment >= POOLED_SEGMENTS || text.length > POOLED_TEXT_CHARS) return undefined;
+  let store = rangeStores[segment];
+  if (store === undefined) rangeStores[segment] = store = new RangeStore();
+  return store;
+}
 
 class Evaluation {
   readonly #set: PolicySet;
@@ -166,12 +186,15 @@ class Evaluation {
   #scan(id: number): Hits[] {
     const cached = this.#scans.get(id);
     if (cached !== undefined) return cached;
+    const wanted = this.#set.detectorLocations[id];
     const out = this.#msg.segments.map((seg, i) => {
+      // no condition on this detector reads this location: its hits would be discarded
+      if (wanted !== undefined && !wanted.has(seg.location)) return NO_HITS;
       // a text too long to hold was scanned window by window while it was decoded
       if (seg.prescanned !== undefined) return seg.prescanned[id] ?? NO_HITS;
       this.checkDeadline();
       let scan = this.#texts[i];
-      if (scan === undefined) scan = this.#texts[i] = new TextScan(this.#set, seg.text);
+      if (scan === undefined) scan = this.#texts[i] = new TextScan(this.#set, seg.text, pooledStore(i, seg.text));
       return scan.hits(id);
     });
     this.#scans.set(id, out);

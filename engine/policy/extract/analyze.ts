@@ -3,7 +3,7 @@ import type { Readable } from 'node:stream';
 import type { AnalysisLimits, HeaderField, LimitHit, MessageAnalysis, TextSegment, UnscannablePart } from '../analysis.js';
 import { decodeEncodedWords } from './encoded-words.js';
 import { type ExtractContext, extractFile, fileLabel, type FileFacts, type FileInput, type LongText } from './extract-file.js';
-import { extractLimits, type InspectionLimits } from './limits.js';
+import { type ExtractLimits, extractLimits, type InspectionLimits } from './limits.js';
 import { extractInPool } from './pool.js';
 import { extractDataUris } from './data-uri.js';
 import { htmlParts } from './markup-text.js';
@@ -21,10 +21,20 @@ export async function analyzeMessage(raw: Buffer | Readable, limits: InspectionL
   signal?.throwIfAborted();
   const budget = new ByteBudget(limits.maxDecodedBytes);
   const simple = Buffer.isBuffer(raw) ? parseSimpleMessage(raw, budget) : undefined;
-  const ratio = extractLimits(limits);
-  const options = { budget, maxParts: limits.maxParts, maxDepth: limits.maxDepth, scans, ratio, ...(signal ? { signal } : {}) };
-  const parsed = simple ?? (await (Buffer.isBuffer(raw) ? parseMime(raw, options) : parseStreamedMessage(raw, options)));
+  if (simple !== undefined) return buildAnalysis(simple, limits, budget, scans, signal);
+  const options = { budget, maxParts: limits.maxParts, maxDepth: limits.maxDepth, scans, ratio: mergedLimits(limits), ...(signal ? { signal } : {}) };
+  const parsed = await (Buffer.isBuffer(raw) ? parseMime(raw, options) : parseStreamedMessage(raw, options));
   return buildAnalysis(parsed, limits, budget, scans, signal);
+}
+
+// A caller's limits are one object per graph (or per run): merged with the extraction defaults once,
+// not for every message and every message attached to it.
+const merged = new WeakMap<InspectionLimits, ExtractLimits>();
+
+function mergedLimits(limits: InspectionLimits): ExtractLimits {
+  let m = merged.get(limits);
+  if (m === undefined) merged.set(limits, (m = extractLimits(limits)));
+  return m;
 }
 
 async function buildAnalysis(parsed: ParsedMime, limits: InspectionLimits, budget: ByteBudget, scans: PolicySet | undefined, signal?: AbortSignal): Promise<MessageAnalysis> {
@@ -39,7 +49,7 @@ async function buildAnalysis(parsed: ParsedMime, limits: InspectionLimits, budge
   segments.push(...body.segments, ...structureSegments(parsed));
   const facts: FileFacts = { segments, longTexts: [], messages: [], attachments: [], unscannable: [...(parsed.issues ?? [])], notes: [], limitsHit: [], parts: parsed.nodeCount };
   facts.unscannable.push(...undecodableBodies(parsed.bodies, ''));
-  const ctx: ExtractContext = { limits: extractLimits(limits), budget, facts, offload: (file, container, depth) => extractInPool(ctx, file, container, depth, signal) };
+  const ctx: ExtractContext = { limits: mergedLimits(limits), budget, facts, offload: (file, container, depth) => extractInPool(ctx, file, container, depth, signal) };
   const run: PartRun = { limits, scans, signal, ctx };
   await extractParts(parsed.parts, undefined, 0, run);
   await extractDataUris(body.dataUris, 'html', 1, ctx, extractFile);
@@ -151,8 +161,7 @@ async function extractMessage(part: FileInput & { readonly encodedEntity?: true 
   const raw = Buffer.from(part.content.buffer, part.content.byteOffset, part.content.length);
   let parsed: ParsedMime;
   try {
-    const ratio = extractLimits(limits);
-    const options = { budget: ctx.budget, maxParts: Math.max(1, limits.maxParts - facts.parts), maxDepth: limits.maxDepth - depth, scans: run.scans, ratio, ...(run.signal ? { signal: run.signal } : {}) };
+    const options = { budget: ctx.budget, maxParts: Math.max(1, limits.maxParts - facts.parts), maxDepth: limits.maxDepth - depth, scans: run.scans, ratio: mergedLimits(limits), ...(run.signal ? { signal: run.signal } : {}) };
     parsed = parseSimpleMessage(raw, ctx.budget) ?? (await parseMime(raw, options));
   } catch (err) {
     if (!(err instanceof MimeLimitError)) throw err;

@@ -35,8 +35,3 @@ export function parseHeaderFields(block: Buffer): HeaderField[] {
   flush();
   return fields;
 }
-
-export function fieldValues(fields: readonly HeaderField[], name: string): string[] {
-  const lower = name.toLowerCase();
-  return fields.filter((f) => f.name.toLowerCase() === lower).map((f) => f.value);
-}

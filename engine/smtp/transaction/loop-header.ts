@@ -12,7 +12,6 @@
 // - Forged, stale (old, v=1) or unbound headers are left in place (evidence) and never skip anything.
 // - Hops are counted by this gateway's own Received lines; at MAX_HOPS the message is refused 554 5.4.6.
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
-import { fieldValues } from './header-fields.js';
 import type { HeaderField } from './header-fields.js';
 import type { RoutingGraph } from '../../graph/types.js';
 
@@ -46,9 +45,25 @@ export interface LoopClock {
 }
 
 const BOUND_FIELDS = ['message-id', 'date', 'from', 'to', 'cc', 'subject'] as const;
+const BOUND = new Set<string>(BOUND_FIELDS);
+const LOOP_NAME = LOOP_HEADER.toLowerCase();
+const CHECKED = new Set<string>([...BOUND_FIELDS, LOOP_NAME, 'received']);
 
-function messageKey(fields: readonly HeaderField[]): string {
-  return BOUND_FIELDS.map((name) => fieldValues(fields, name).join('\u0000')).join('\n');
+/** The values of the fields named in `names` (lower case), in order, from one pass over the fields. */
+function valuesOf(fields: readonly HeaderField[], names: ReadonlySet<string>): Map<string, string[]> {
+  const out = new Map<string, string[]>();
+  for (const f of fields) {
+    const name = f.name.toLowerCase();
+    if (!names.has(name)) continue;
+    const list = out.get(name);
+    if (list === undefined) out.set(name, [f.value]);
+    else list.push(f.value);
+  }
+  return out;
+}
+
+function messageKey(values: ReadonlyMap<string, readonly string[]>): string {
+  return BOUND_FIELDS.map((name) => (values.get(name) ?? []).join('\u0000')).join('\n');
 }
 
 /** Order-independent and case-normalised: RCPT order or case is no different inspection. */
@@ -64,16 +79,17 @@ function mac(secret: Buffer, hostname: string, t: number, key: string, b: LoopBi
 
 export function loopHeaderValue(secret: Buffer, hostname: string, fields: readonly HeaderField[], b: LoopBinding, now: number): string {
   const t = Math.floor(now);
-  return `${hostname}; v=2; t=${t}; mac=${mac(secret, hostname, t, messageKey(fields), b).toString('hex')}`;
+  return `${hostname}; v=2; t=${t}; mac=${mac(secret, hostname, t, messageKey(valuesOf(fields, BOUND)), b).toString('hex')}`;
 }
 
 const VALUE = /^([A-Za-z0-9.-]+);\s*v=2;\s*t=(\d{1,12});\s*mac=([0-9a-f]{64})$/;
 
 export function checkLoop(secret: Buffer, hostname: string, fields: readonly HeaderField[], b: LoopBinding, clock: LoopClock): LoopCheck {
-  const key = messageKey(fields);
+  const values = valuesOf(fields, CHECKED);
+  const key = messageKey(values);
   let valid = 0;
   let invalid = 0;
-  for (const value of fieldValues(fields, LOOP_HEADER)) {
+  for (const value of values.get(LOOP_NAME) ?? []) {
     const m = VALUE.exec(value);
     const t = Number(m?.[2]);
     const fresh = m !== null && t >= clock.now - clock.maxAgeSeconds && t <= clock.now + LOOP_CLOCK_SKEW_SECONDS;
@@ -82,7 +98,7 @@ export function checkLoop(secret: Buffer, hostname: string, fields: readonly Hea
     else invalid++;
   }
   const marker = `by ${hostname.toLowerCase()} (relayguard`;
-  const hops = fieldValues(fields, 'received').filter((v) => v.toLowerCase().includes(marker)).length;
+  const hops = (values.get('received') ?? []).filter((v) => v.toLowerCase().includes(marker)).length;
   return { valid, invalid, hops };
 }
 

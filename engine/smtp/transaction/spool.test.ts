@@ -40,6 +40,16 @@ describe('Spool', () => {
     expect(spool.bodyDigest()).toBe(sha('body\r\n'));
   });
 
+  it('gives the body digest while receiving and as often as asked after finish', async () => {
+    const spool = new Spool({ dir: tempDir(), memoryThresholdBytes: 1024, maxBytes: 10_000 });
+    await spool.write(Buffer.from('Subject: x\r\n\r\nfirst '));
+    expect(spool.bodyDigest()).toBe(sha('first '));
+    await spool.write(Buffer.from('second\r\n'));
+    await spool.finish();
+    expect(spool.bodyDigest()).toBe(sha('first second\r\n'));
+    expect(spool.bodyDigest()).toBe(sha('first second\r\n'));
+  });
+
   it('spills to a 0600 file over the threshold and deletes it on dispose', async () => {
     const dir = tempDir();
     const spool = new Spool({ dir, memoryThresholdBytes: 16, maxBytes: 10_000 });

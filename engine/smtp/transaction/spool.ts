@@ -29,6 +29,7 @@ export class Spool {
   #file: { readonly path: string; readonly handle: FileHandle } | null = null;
   #size = 0;
   #finished = false;
+  #digest: string | undefined;
 
   constructor(opts: SpoolOptions) {
     this.#opts = opts;
@@ -82,7 +83,10 @@ export class Spool {
 
   /** SHA-256 of the body (everything after the empty line); empty body when there is none. */
   bodyDigest(): string {
-    return this.#bodyHash.copy().digest('hex');
+    // once finished nothing more is hashed: digest the hash itself, once, instead of a copy per call
+    if (!this.#finished) return this.#bodyHash.copy().digest('hex');
+    this.#digest ??= this.#bodyHash.digest('hex');
+    return this.#digest;
   }
 
   /** The whole message when it is held in memory (after finish), else null. */

@@ -32,7 +32,7 @@ export function endTransaction(ctx: TransactionContext, s: TransactionSession, t
   );
   ctx.services.observer.transactionFinished(record);
   // The runtime's observer writes the info line for operators; this one is for debugging the engine.
-  ctx.logger.debug({ ...record, event: 'transaction' }, `${record.outcome}: ${record.reply}`);
+  if (ctx.logger.isLevelEnabled('debug')) ctx.logger.debug({ ...record, event: 'transaction' }, `${record.outcome}: ${record.reply}`);
   ctx.transactionEnded(s);
 }
 
