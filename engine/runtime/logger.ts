@@ -101,6 +101,7 @@ export function transactionFields(r: TransactionRecord): Record<string, unknown>
 }
 
 export function logTransaction(logger: Logger, record: TransactionRecord): void {
+  if (!logger.isLevelEnabled('info')) return; // the fields and message are built for nothing at warn/error
   const to = record.receiver ?? record.mode;
   logger.info(transactionFields(record), `${record.outcome} ${record.upstream} -> ${to}: ${record.reply}`);
 }
