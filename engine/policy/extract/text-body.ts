@@ -59,5 +59,5 @@ export function textCollector(ctx: TextBodyContext, html: boolean): TextCollecto
 
 /** Decoded uuencoded files as parts (extract-file.ts sniffs each). */
 export function uuParts(files: readonly UuFile[], depth: number): ParsedPart[] {
-  return files.map((f) => ({ name: f.name, declaredType: 'application/octet-stream', size: f.size, content: f.content, truncated: f.truncated, depth }));
+  return files.map((f) => ({ name: f.name, declaredType: 'application/octet-stream', size: f.size, content: f.content, truncated: f.truncated, depth, ...(f.yencPart === undefined ? {} : { yencPart: f.yencPart }) }));
 }
