@@ -5,6 +5,7 @@ import { decodeCharset } from './encoded-words.js';
 import type { ByteBudget } from './byte-budget.js';
 import type { ParsedMime, ParsedPart } from './parsed-mime.js';
 import { uudecodeText } from './uuencode.js';
+import { isUtf16Label, utf16Order } from './utf16-text.js';
 
 export function parseSimpleMessage(raw: Buffer, budget: ByteBudget): ParsedMime | undefined {
   const split = splitHeader(raw);
@@ -16,7 +17,8 @@ export function parseSimpleMessage(raw: Buffer, budget: ByteBudget): ParsedMime 
   const bytes = decodeTransfer(raw.subarray(split.bodyStart), (fields.get('content-transfer-encoding') ?? '7bit').trim().toLowerCase());
   if (bytes === undefined) return undefined;
   const cut = bytes.length > budget.left;
-  const decoded = decodeCharset(bytes.subarray(0, Math.min(bytes.length, budget.left)), type.charset);
+  const charset = isUtf16Label(type.charset) ? utf16Order(bytes, type.charset) : type.charset;
+  const decoded = decodeCharset(bytes.subarray(0, Math.min(bytes.length, budget.left)), charset);
   if (decoded === undefined) return undefined;
   budget.take(decoded.length);
   if (cut) budget.markExceeded();
