@@ -11,7 +11,9 @@ import { scanUsSsns } from '../../engine/policy/detectors/us-ssn.js';
 import { analyzeMessage } from '../../engine/policy/extract/analyze.js';
 import { policySet } from '../fixtures/policy/helpers.js';
 import { RECIPIENT, SENDER, useGatewayWithMta } from '../reliability/setup.js';
-import { cardFound, describeAnalysis } from './analysis-checks.js';
+import { scanCreditCards } from '../../engine/policy/detectors/credit-card.js';
+import { detectionText } from '../../engine/policy/detectors/detection-text.js';
+import { describeAnalysis } from './analysis-checks.js';
 import { sendMessage } from './smtp-send.js';
 
 export type Expectation = 'card' | 'ssn' | 'clean' | { readonly unscannable: UnscannableReason; readonly detail?: RegExp };
@@ -34,7 +36,10 @@ export const inMultipart = (partHeaders: string, body: string): Buffer =>
   crlf(`${HEAD}Content-Type: multipart/mixed; boundary=outer\n\n--outer\nContent-Type: text/plain\n\nsee the part\n--outer\n${partHeaders}\n\n${body}\n--outer--\n`);
 
 const SCANS = policySet('version: 1\npolicies:\n  - name: cards\n    match: { creditCardNumber: { min: 1 } }\n    action: { type: block }\n');
-const ssnFound = (a: MessageAnalysis): boolean => a.segments.some((s) => scanUsSsns(s.text).count > 0 || (s.prescanned ?? []).some((h) => h.count > 0));
+// as the policy's scan reads a text (TextScan): through detectionText, or the hits of a text scanned while it streamed
+const found = (a: MessageAnalysis, scan: (text: string) => { count: number }): boolean => a.segments.some((s) => scan(detectionText(s.text)).count > 0 || (s.prescanned ?? []).some((h) => h.count > 0));
+const cardFound = (a: MessageAnalysis): boolean => found(a, scanCreditCards);
+const ssnFound = (a: MessageAnalysis): boolean => found(a, scanUsSsns);
 
 const HOW = ['held', 'streamed', 'held, windowed', 'streamed, windowed'] as const;
 
