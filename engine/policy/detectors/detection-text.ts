@@ -8,8 +8,10 @@
 // the keycap of "4\ufe0f\u20e3", a circle) only decorate the digit they follow; every Nd digit, the
 // No digits NFKC folds to one digit (superscripts, circled), full-width forms, spaces and line
 // separators are mapped. All of them lie above U+00A0, so ASCII (and the no-break space, which the
-// detectors read as a blank already) is passed over by one linear test that allocates nothing.
-const BEYOND = /[^\x00-\xa0]/g;
+// detectors read as a blank already) is passed over by one linear test that allocates nothing. NUL is
+// the one control among them that goes too: HTML parsers (and so the readers built on them) drop it from
+// text, so "4111\u00001111…" shows as one number.
+const BEYOND = /[^\x01-\xa0]/g;
 const KEEP = 0;
 const DROP = 1;
 /** Where mapped characters can sit: the BMP, plane 1 (digits, format characters) and plane 14 (tags,
@@ -60,6 +62,7 @@ export function detectionText(text: string): string {
 
 function buildTable(): Table {
   const bmp = new Uint8Array(0x10000);
+  bmp[0] = DROP;
   const astral = new Map<number, string>();
   const set = (cp: number, to: string): void => {
     if (cp > 0xffff) astral.set(cp, to);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { cssContentText, cssHiddenText, decodeCssEscapes } from './css-text.js';
+import { cssContentText, cssGeneratedContent, cssHiddenText, decodeCssEscapes, renderContent } from './css-text.js';
 
 describe('decodeCssEscapes (CSS Syntax 3 §4.3.7)', () => {
   const cases: readonly (readonly [string, string])[] = [
@@ -33,5 +33,10 @@ describe('cssContentText', () => {
   });
   it('cssHiddenText adds nothing for plain CSS without content', () => {
     expect(cssHiddenText('p{color:#411111;margin:0}')).toEqual([]);
+  });
+  it('counters show their reset or set value plus their increments; attr() reads an element\'s attribute', () => {
+    expect(cssContentText('body{counter-reset:a 4110 b}p{counter-increment:a b 2}p::before{content:counter(a) "-" counter(b) "-" counters(c, ".")}')).toBe('4111-2-0');
+    const { items, counters } = cssGeneratedContent('.n::after{content:attr(data-a) " " ATTR( data-b )}');
+    expect(renderContent(items, counters, new Map([['data-a', '4111'], ['data-b', '1111']]))).toBe('4111 1111');
   });
 });

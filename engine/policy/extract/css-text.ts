@@ -19,9 +19,17 @@ export function decodeCssEscapes(css: string): string {
   });
 }
 
-/** The decoded strings of every `content` declaration, in order, joined with nothing between them. */
-export function cssContentText(css: string): string {
-  const out: string[] = [];
+/** One piece of generated content: a string, an element's attribute (`attr(x)`), a counter's value. */
+export type ContentItem = { readonly text: string } | { readonly attr: string } | { readonly counter: string };
+
+/**
+ * The pieces of every `content` declaration, in order (a number split over the rules of one element, or
+ * over `.a::before` and `.b::after`, reads as one), and the values `counter-reset`, `counter-set` and
+ * `counter-increment` give the counters: a counter shows its last reset or set value plus its increments.
+ */
+export function cssGeneratedContent(css: string): { readonly items: readonly ContentItem[]; readonly counters: ReadonlyMap<string, number> } {
+  const items: ContentItem[] = [];
+  const counters = new Map<string, { base: number; step: number }>();
   let ident = '';
   let inContent = false;
   const n = css.length;
@@ -33,7 +41,7 @@ export function cssContentText(css: string): string {
       i = end < 0 ? n : end + 2;
     } else if (c === '"' || c === "'") {
       const end = stringEnd(css, i);
-      if (inContent) out.push(decodeCssEscapes(css.slice(i + 1, end)));
+      if (inContent) items.push({ text: decodeCssEscapes(css.slice(i + 1, end)) });
       i = end + 1;
       ident = '';
     } else if (c === '\\' || isNameChar(css.charCodeAt(i))) {
@@ -44,15 +52,60 @@ export function cssContentText(css: string): string {
     } else if (c === ':') {
       // `content:` opens the value; `::before` or `a:hover` open nothing (no ident "content" before them)
       if (ident === 'content') inContent = true;
+      else if (COUNTER_PROPERTIES.has(ident)) i = readCounters(css, i + 1, ident, counters) - 1;
       ident = '';
       i++;
+    } else if (c === '(' && inContent && (ident === 'attr' || ident === 'counter' || ident === 'counters')) {
+      const close = css.indexOf(')', i);
+      const args = decodeCssEscapes(css.slice(i + 1, close < 0 ? n : close)).split(',');
+      const name = (args[0] ?? '').trim().split(/\s+/)[0] ?? '';
+      if (name !== '') items.push(ident === 'attr' ? { attr: name.toLowerCase() } : { counter: name });
+      i = close < 0 ? n : close + 1;
+      ident = '';
     } else {
       if (c === ';' || c === '{' || c === '}') inContent = false;
       if (c !== ' ' && c !== '\t' && c !== '\n' && c !== '\r' && c !== '\f') ident = '';
       i++;
     }
   }
-  return out.join('');
+  const values = new Map<string, number>();
+  for (const [name, v] of counters) values.set(name, v.base + v.step);
+  return { items, counters: values };
+}
+
+const COUNTER_PROPERTIES: ReadonlySet<string> = new Set(['counter-reset', 'counter-set', 'counter-increment']);
+
+// "a 4111 b c -2" up to the end of the declaration: each name with its integer (reset/set 0, increment 1 by default)
+function readCounters(css: string, from: number, property: string, counters: Map<string, { base: number; step: number }>): number {
+  let end = from;
+  while (end < css.length && css[end] !== ';' && css[end] !== '}') end++;
+  const words = decodeCssEscapes(css.slice(from, end)).trim().split(/\s+/);
+  for (let w = 0; w < words.length; w++) {
+    const name = words[w] ?? '';
+    if (name === '' || /^[-+]?\d/.test(name) || name === 'none') continue;
+    const next = words[w + 1] ?? '';
+    const given = /^[-+]?\d{1,15}$/.test(next) ? Number(next) : undefined;
+    if (given !== undefined) w++;
+    const counter = counters.get(name) ?? { base: 0, step: 0 };
+    if (property === 'counter-increment') counter.step += given ?? 1;
+    else {
+      counter.base = given ?? 0;
+      counter.step = 0;
+    }
+    counters.set(name, counter);
+  }
+  return end;
+}
+
+/** The generated text with counters at their values; `attrs` gives an element's attributes (none: attr() is empty). */
+export function renderContent(items: readonly ContentItem[], counters: ReadonlyMap<string, number>, attrs?: ReadonlyMap<string, string>): string {
+  return items.map((item) => ('text' in item ? item.text : 'attr' in item ? (attrs?.get(item.attr) ?? '') : String(counters.get(item.counter) ?? 0))).join('');
+}
+
+/** The generated text of a style sheet, attribute references left empty. */
+export function cssContentText(css: string): string {
+  const { items, counters } = cssGeneratedContent(css);
+  return renderContent(items, counters);
 }
 
 // ASCII letters, digits, '-', '_' (an ident's characters here; non-ASCII ones never spell "content")

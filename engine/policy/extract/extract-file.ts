@@ -16,7 +16,8 @@ import { xlsCellText } from './xls.js';
 import { extractDataUris } from './data-uri.js';
 import { htmlParts } from './markup-text.js';
 import { enrichedToText, isEnrichedType } from './enriched-text.js';
-import { uudecodeText } from './uuencode.js';
+import { TextDecodeStream } from './text-collector.js';
+import { UuDecoder, type UuFile, uudecodeText } from './uuencode.js';
 import type { ExtractContext, FileInput } from './extract-context.js';
 
 export type { ExtractContext, FileFacts, FileInput, LongText } from './extract-context.js';
@@ -153,8 +154,9 @@ async function addFileText(ctx: ExtractContext, label: string, file: FileInput, 
   const utf16 = utf16Charset(file.content);
   const enriched = isEnrichedType(file.declaredType);
   if (file.content.length > EXTRACTED_HOLD_CHARS && !isHtmlFile(file, head) && !enriched) {
-    ctx.facts.longTexts.push({ label, bytes: file.content, charset: utf16 ?? (isUtf8(file.content) ? 'utf-8' : 'windows-1252') });
-    return;
+    const charset = utf16 ?? (isUtf8(file.content) ? 'utf-8' : 'windows-1252');
+    ctx.facts.longTexts.push({ label, bytes: file.content, charset });
+    return extractUuFiles(longTextUuFiles(file.content, charset, ctx), label, depth, ctx);
   }
   const text = decodeText(file, utf16);
   if (enriched) return addText(ctx, label, enrichedToText(text, file.declaredType));
@@ -167,9 +169,20 @@ async function addFileText(ctx: ExtractContext, label: string, file: FileInput, 
   await extractDataUris(dataUris, label, depth + 1, ctx, extractFile);
 }
 
+/** The files encoded in a long text kept as bytes: decoded a slice at a time, never held as one string. */
+function longTextUuFiles(bytes: Uint8Array, charset: string, ctx: ExtractContext): readonly UuFile[] {
+  // one native search first: almost no long text holds a block ("=ybegin" contains it too)
+  if (!charset.startsWith('utf-16') && !Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length).includes('begin')) return [];
+  const decoder = new TextDecodeStream(charset);
+  const uu = new UuDecoder(ctx.budget);
+  for (let i = 0; i < bytes.length; i += 1 << 20) uu.push(decoder.write(bytes.subarray(i, i + (1 << 20))));
+  uu.push(decoder.end());
+  return uu.end();
+}
+
 /** Files uuencoded or yEncoded inside a text file, extracted under it (as in a body: mime-parse.ts). */
-async function extractUuFiles(text: string, label: string, depth: number, ctx: ExtractContext): Promise<void> {
-  for (const f of uudecodeText(text, ctx.budget)) {
+async function extractUuFiles(text: string | readonly UuFile[], label: string, depth: number, ctx: ExtractContext): Promise<void> {
+  for (const f of typeof text === 'string' ? uudecodeText(text, ctx.budget) : text) {
     if (ctx.facts.parts >= ctx.limits.maxParts || depth + 1 > ctx.limits.maxDepth) {
       const limit = ctx.facts.parts >= ctx.limits.maxParts ? `maxParts (${ctx.limits.maxParts})` : `maxDepth (${ctx.limits.maxDepth})`;
       return unscannable(ctx, fileLabel(f.name, label), 'limit', `a file encoded inside ${label} is over the ${limit} limit`);

@@ -1,7 +1,7 @@
 // HTML and XML reduced to text: tags go, entities decode, block ends become line breaks. HTML keeps
 // what a link, a form or a script carries too (attributes, comments, raw-text elements).
 
-import { cssHiddenText } from './css-text.js';
+import { cssGeneratedContent, cssHiddenText, renderContent } from './css-text.js';
 import { dataUrisIn } from './data-uri.js';
 import { decodeEntities } from './html-entities.js';
 
@@ -36,6 +36,9 @@ export function htmlParts(html: string): HtmlText {
   const dataUris: string[] = [];
   // ASCII-only lower-casing keeps every index aligned with html
   const lower = html.replace(/[A-Z]+/g, (s) => s.toLowerCase());
+  // generated content that shows attributes (`content: attr(data-x)`): the elements' attributes are kept
+  const elements: Map<string, string>[] | undefined = lower.includes('attr(') ? [] : undefined;
+  const sheets: string[] = [];
   let pos = 0;
   while (pos < html.length) {
     const lt = html.indexOf('<', pos);
@@ -60,7 +63,8 @@ export function htmlParts(html: string): HtmlText {
     const [all, closing = '', rawName = '', attrs = ''] = m;
     const name = rawName.toLowerCase();
     pos = lt + all.length;
-    collectAttributes(attrs, hidden, dataUris);
+    const own = collectAttributes(attrs, hidden, dataUris, elements !== undefined && elements.length < MAX_ATTR_ELEMENTS);
+    if (own !== undefined) elements?.push(own);
     if (HTML_BLOCK.test(name)) visible.push('\n');
     else if (closing !== '' && (name === 'td' || name === 'th')) visible.push(' ');
     if (closing === '' && RAW_TEXT.has(name)) {
@@ -69,26 +73,50 @@ export function htmlParts(html: string): HtmlText {
       const raw = html.slice(pos, close < 0 ? html.length : close);
       hidden.push(raw);
       if (name === 'style') {
+        if (elements !== undefined) sheets.push(raw);
         hidden.push(...cssHiddenText(raw));
         dataUrisIn(raw, dataUris);
       }
       pos = close < 0 ? html.length : Math.max(html.indexOf('>', close), close) + 1;
     }
   }
+  if (elements !== undefined) hidden.push(...attrContent(sheets, elements));
   const decodedHidden = hidden.map((h) => collapse(decodeEntities(h))).filter((h) => h !== '');
   return { visible: collapse(decodeEntities(visible.join(''))), hidden: decodedHidden.join('\n'), dataUris };
 }
 
-function collectAttributes(attrs: string, out: string[], dataUris: string[]): void {
-  if (!attrs.includes('=')) return;
+// Elements whose attributes generated content may show; beyond it attr() reads as empty
+const MAX_ATTR_ELEMENTS = 10_000;
+
+/**
+ * What `content: attr(x)` shows: for every element that has one of the attributes a sheet names, the
+ * sheet's generated text with that element's values in place (selectors are not matched, as in css-text.ts),
+ * so "4111 1111" in data-a and " 1111 1111" in a rule read as the one number a reader sees.
+ */
+function attrContent(sheets: readonly string[], elements: readonly ReadonlyMap<string, string>[]): string[] {
+  const out: string[] = [];
+  for (const sheet of sheets) {
+    const { items, counters } = cssGeneratedContent(sheet);
+    const names = items.flatMap((i) => ('attr' in i ? [i.attr] : []));
+    if (names.length === 0) continue;
+    for (const attrs of elements) if (names.some((n) => attrs.has(n))) out.push(renderContent(items, counters, attrs));
+  }
+  return out;
+}
+
+function collectAttributes(attrs: string, out: string[], dataUris: string[], keep: boolean): Map<string, string> | undefined {
+  if (!attrs.includes('=')) return undefined;
+  const own = keep ? new Map<string, string>() : undefined;
   ATTRIBUTE.lastIndex = 0;
   for (let m = ATTRIBUTE.exec(attrs); m !== null; m = ATTRIBUTE.exec(attrs)) {
     const value = decodeEntities(m[2] ?? m[3] ?? m[4] ?? '', true);
+    own?.set((m[1] ?? '').toLowerCase(), value);
     pushValue(out, value);
     // a style attribute is CSS once its character references are decoded
     if (m[1]?.toLowerCase() === 'style') out.push(...cssHiddenText(value));
     dataUrisIn(value, dataUris);
   }
+  return own;
 }
 
 /** An attribute value, and beside it its percent-decoded form when it looks like a URL or query. */

@@ -11,7 +11,7 @@ import { installStreamingQpDecoder } from './qp-stream.js';
 import { MimeStructure } from './mime-structure.js';
 import { isEnrichedType } from './enriched-text.js';
 import { isNonstandardEncoding, UnknownEncodingTrial } from './transfer-encoding.js';
-import { UU_TRANSFER_ENCODINGS, UuDecoder, type UuFile } from './uuencode.js';
+import { joinYencParts, UU_TRANSFER_ENCODINGS, UuDecoder, type UuFile } from './uuencode.js';
 import { type TextLeafPlan, TextBodyReader, textCollector, uuParts } from './text-body.js';
 import { type CollectedText, HOLD_CHARS, type TextCollector, TextDecodeStream } from './text-collector.js';
 import type { ByteBudget } from './byte-budget.js';
@@ -96,7 +96,9 @@ function runParse(raw: Buffer | Readable, ctx: MimeParseContext, probe: ParsePro
           const bodies = leaves.filter((l): l is BodyText => l !== undefined && 'html' in l);
           const extra = structure.end();
           // files uuencoded in a body, and encoded multiparts, are parts like the attached ones
-          const files = [...leaves.filter((l): l is ParsedPart => l !== undefined && 'declaredType' in l), ...bodies.flatMap((b) => b.files ?? [])];
+          // the parts of one yEnc file may sit in several text parts (one each, as newsreaders post them)
+          const encodedFiles = joinYencParts(bodies.flatMap((b) => b.files ?? []), (joined, first) => ({ ...first, ...joined, yencPart: undefined }));
+          const files = [...leaves.filter((l): l is ParsedPart => l !== undefined && 'declaredType' in l), ...encodedFiles];
           const parts = [...files.flatMap((f) => [f, ...(f.encodedFiles ?? [])]), ...extra.entities];
           const tree = (parser as unknown as { tree?: { node?: { encoding?: string | false } } }).tree;
           if (probe !== undefined) probe.rootEncoding = tree?.node?.encoding;

@@ -3,7 +3,9 @@
 // - Preamble (before a multipart's first delimiter) and epilogue (after its closing one) reach the
 //   recipient's mailbox and some clients show them: both are text segments ('preamble', 'epilogue').
 // - A multipart part with a base64 or quoted-printable transfer encoding (RFC 2045 §6.4 forbids it, some
-//   clients decode it anyway): its content is collected, decoded and parsed again as an entity.
+//   clients decode it anyway): its content is collected, decoded and parsed again as an entity. A spelling
+//   mailsplit does not know ("x-base64", "base-64", "x-foo" on base64 bytes) gets the lenient readings of
+//   a leaf (transfer-encoding.ts), each parsed again; its raw text stays preamble as mailsplit reads it.
 // - A Content-Type, Content-Transfer-Encoding or Content-Disposition header given twice with different values, or a NUL byte in
 //   a Content-* header, is a parser differential: mailsplit takes the first, other readers the last (or
 //   stop at the NUL). Inspecting under one interpretation would let the other through, and inspecting under
@@ -18,6 +20,8 @@ import { decodeEncodedWords } from './encoded-words.js';
 import type { ByteBudget } from './byte-budget.js';
 import { decodeQuotedPrintable } from './simple-message.js';
 import { TextCollector } from './text-collector.js';
+import { isNonstandardEncoding, UnknownEncodingTrial } from './transfer-encoding.js';
+import { UU_TRANSFER_ENCODINGS } from './uuencode.js';
 import type { ParsedPart, StructureText } from './parsed-mime.js';
 import type { PolicySet } from '../policy-set.js';
 
@@ -66,6 +70,7 @@ export class MimeStructure {
   // a multipart's position: between parts once its first delimiter passed, after the closing one in its epilogue
   readonly #state = new WeakMap<SplitNode, 'parts' | 'epilogue'>();
   readonly #encoded = new Map<SplitNode, Encoded>();
+  readonly #trials = new Map<SplitNode, UnknownEncodingTrial>();
   readonly #issues: UnscannablePart[] = [];
   readonly #headers: string[] = [];
 
@@ -90,7 +95,8 @@ export class MimeStructure {
     const texts: StructureText[] = [];
     for (const [label, c] of this.#collectors) texts.push({ label, ...c.end() });
     const entities: ParsedPart[] = [];
-    for (const e of this.#encoded.values()) entities.push(entity(e));
+    for (const e of this.#encoded.values()) entities.push(entity(e.node, decodeEncoded(e), e.truncated));
+    for (const [node, trial] of this.#trials) for (const r of trial.end()) entities.push(entity(node, r.content, r.truncated));
     return { texts, issues: this.#issues, entities, headers: this.#headers };
   }
 
@@ -108,7 +114,9 @@ export class MimeStructure {
       if (l.key.startsWith('content-') && fieldValue(l.line).includes('\u0000')) this.#issue(label, `a NUL byte in the ${l.key} header: mail clients differ on where the field ends`);
     }
     if (node.multipart !== false && !node.root) this.#headers.push(lines.map((l) => decodeEncodedWords(fieldLine(l.line))).join('\n'));
-    if (node.multipart !== false && ENCODED.has(node.encoding || '')) this.#encoded.set(node, { node, chunks: [], size: 0, truncated: false });
+    const encoding = node.encoding || '';
+    if (node.multipart !== false && ENCODED.has(encoding)) this.#encoded.set(node, { node, chunks: [], size: 0, truncated: false });
+    else if (node.multipart !== false && isNonstandardEncoding(encoding) && !UU_TRANSFER_ENCODINGS.has(encoding)) this.#trials.set(node, new UnknownEncodingTrial(encoding, this.#budget));
   }
 
   #issue(label: string, detail: string): void {
@@ -124,6 +132,7 @@ export class MimeStructure {
       if (granted > 0) encoded.chunks.push(Buffer.from(value.subarray(0, granted)));
       return;
     }
+    this.#trials.get(node)?.write(value);
     let start = 0;
     while (start < value.length) {
       let end = value.indexOf(0x0a, start);
@@ -155,15 +164,18 @@ export class MimeStructure {
   }
 }
 
-function entity(e: Encoded): ParsedPart {
+function decodeEncoded(e: Encoded): Buffer {
   const raw = Buffer.concat(e.chunks);
-  const decoded = e.node.encoding === 'base64' ? Buffer.from(raw.toString('latin1'), 'base64') : decodeQuotedPrintable(raw);
-  const type = (e.node.headers?.getList() ?? []).find((l) => l.key === 'content-type');
+  return e.node.encoding === 'base64' ? Buffer.from(raw.toString('latin1'), 'base64') : decodeQuotedPrintable(raw);
+}
+
+function entity(node: SplitNode, decoded: Buffer, truncated: boolean): ParsedPart {
+  const type = (node.headers?.getList() ?? []).find((l) => l.key === 'content-type');
   const head = Buffer.from(`${type === undefined ? 'Content-Type: text/plain' : fieldLine(type.line)}\r\n\r\n`, 'latin1');
   let depth = 0;
-  for (let n = e.node.parentNode; n !== false; n = n.parentNode) depth++;
+  for (let n = node.parentNode; n !== false; n = n.parentNode) depth++;
   const content = Buffer.concat([head, decoded]);
-  return { name: nodeLabel(e.node), declaredType: `${e.node.contentType || 'multipart/mixed'}`, size: content.length, content, truncated: e.truncated, depth, encodedEntity: true };
+  return { name: nodeLabel(node), declaredType: `${node.contentType || 'multipart/mixed'}`, size: content.length, content, truncated, depth, encodedEntity: true };
 }
 
 function nodeLabel(node: SplitNode): string {

@@ -28,6 +28,8 @@ export interface ParsedPart {
   readonly externalAccess?: string;
   /** Files uuencoded or yEncoded inside a long text file that was scanned while it streamed (`scannedText`). */
   readonly encodedFiles?: readonly ParsedPart[];
+  /** A yEnc part (uuencode.ts): joined with the other parts of its file, also across text parts (mime-parse.ts). */
+  readonly yencPart?: { readonly part: number; readonly begin: number } | undefined;
   /**
    * A text/* part of a type other than plain or HTML without an attachment disposition (text/enriched,
    * text/markdown, text/csv inline, …): a reader shows it in the message body, so its text is body text.

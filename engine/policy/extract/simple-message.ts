@@ -5,6 +5,7 @@ import { decodeCharset } from './encoded-words.js';
 import type { ByteBudget } from './byte-budget.js';
 import type { ParsedMime, ParsedPart } from './parsed-mime.js';
 import { uudecodeText } from './uuencode.js';
+import { isUtf16Label, utf16Order } from './utf16-text.js';
 
 export function parseSimpleMessage(raw: Buffer, budget: ByteBudget): ParsedMime | undefined {
   const split = splitHeader(raw);
@@ -12,11 +13,13 @@ export function parseSimpleMessage(raw: Buffer, budget: ByteBudget): ParsedMime 
   const fields = fieldMap(split.lines);
   const type = parseContentType(fields.get('content-type') ?? 'text/plain');
   if (type === undefined || (type.mime !== 'text/plain' && type.mime !== 'text/html')) return undefined;
-  if (/^\s*attachment/i.test(fields.get('content-disposition') ?? '')) return undefined;
+  const disposition = fields.get('content-disposition') ?? '';
+  if (/^\s*attachment/i.test(disposition) || RFC2231.test(disposition)) return undefined;
   const bytes = decodeTransfer(raw.subarray(split.bodyStart), (fields.get('content-transfer-encoding') ?? '7bit').trim().toLowerCase());
   if (bytes === undefined) return undefined;
   const cut = bytes.length > budget.left;
-  const decoded = decodeCharset(bytes.subarray(0, Math.min(bytes.length, budget.left)), type.charset);
+  const charset = isUtf16Label(type.charset) ? utf16Order(bytes, type.charset) : type.charset;
+  const decoded = decodeCharset(bytes.subarray(0, Math.min(bytes.length, budget.left)), charset);
   if (decoded === undefined) return undefined;
   budget.take(decoded.length);
   if (cut) budget.markExceeded();
@@ -59,8 +62,11 @@ function fieldMap(lines: readonly string[]): Map<string, string> {
   return map;
 }
 
+const RFC2231 = /\*(?:\d+\*?)?\s*=/;
+
 function parseContentType(value: string): { mime: string; charset: string } | undefined {
-  if (value.includes('\u0000') || value.includes('*=') || value.includes('(')) return undefined;
+  // RFC 2231 parameters (x*=, x*0=, x*1*=) are joined and decoded by mailparser only
+  if (value.includes('\u0000') || RFC2231.test(value) || value.includes('(')) return undefined;
   const [mime = '', ...params] = value.split(';').map((p) => p.trim());
   let charset = 'us-ascii';
   for (const p of params) {

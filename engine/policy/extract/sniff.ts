@@ -21,6 +21,8 @@ const MAGICS: readonly Magic[] = [
   { type: 'application/x-keepass2', offset: 0, bytes: [0x03, 0xd9, 0xa2, 0x9a, 0x67, 0xfb, 0x4b, 0xb5] },
   { type: 'application/x-keepass', offset: 0, bytes: [0x03, 0xd9, 0xa2, 0x9a, 0x65, 0xfb, 0x4b, 0xb5] },
   { type: 'application/pdf', offset: 0, bytes: ascii('%PDF-') },
+  // TNEF (winmail.dat, application/ms-tnef): signature 0x223E9F78, little-endian
+  { type: 'application/vnd.ms-tnef', offset: 0, bytes: [0x78, 0x9f, 0x3e, 0x22] },
   { type: 'application/zip', offset: 0, bytes: [0x50, 0x4b, 0x03, 0x04] },
   { type: 'application/zip', offset: 0, bytes: [0x50, 0x4b, 0x05, 0x06] },
   { type: 'application/gzip', offset: 0, bytes: [0x1f, 0x8b] },
@@ -71,6 +73,8 @@ const REFUSED: Readonly<Record<string, { reason: 'encrypted' | 'unsupported'; de
   'application/x-stuffit': { reason: 'unsupported', detail: 'StuffIt archive' },
   'application/x-ms-wim': { reason: 'unsupported', detail: 'Windows imaging (WIM) archive' },
   'application/x-xar': { reason: 'unsupported', detail: 'xar archive' },
+  // Outlook's body (compressed RTF in MAPI properties) and attachments inside: not read here, so never passed as read
+  'application/vnd.ms-tnef': { reason: 'unsupported', detail: 'TNEF (winmail.dat): Outlook rich-text container, its body and attachments are not read' },
 };
 
 // LHA's method id sits at offset 2: "-lh5-"; -lh0-, -lz4- and -lhd- are stored or directories, and

@@ -12,6 +12,8 @@ export interface UuFile {
   /** Its full decoded size, counted even where the budget kept only a prefix. */
   readonly size: number;
   readonly truncated: boolean;
+  /** A yEnc part ("=ybegin part=N", "=ypart begin=B"): where its bytes start in the whole file (1-based). */
+  readonly yencPart?: { readonly part: number; readonly begin: number };
 }
 
 const BEGIN = /^(?:begin(-base64)?[ \t]+[0-7]{1,4}[ \t]+(\S.*?)|=ybegin[ \t](?:.*?[ \t])?name=(.*?))[ \t]*$/m;
@@ -21,6 +23,8 @@ const PENDING_CHARS = 1024;
 interface OpenFile {
   readonly name: string;
   readonly kind: 'uu' | 'base64' | 'yenc';
+  /** yEnc multi-part: the part number of the begin line, then the offset of its =ypart line. */
+  part?: { readonly part: number; begin: number };
   readonly chunks: Buffer[];
   size: number;
   kept: number;
@@ -67,6 +71,8 @@ export class UuDecoder {
         }
         const kind = m[3] !== undefined ? 'yenc' : m[1] !== undefined ? 'base64' : 'uu';
         this.#open = { name: m[2] ?? m[3] ?? '', kind, chunks: [], size: 0, kept: 0, truncated: false };
+        const part = kind === 'yenc' ? /[ \t]part=(\d{1,9})/.exec(m[0]) : null;
+        if (part !== null) this.#open.part = { part: Number(part[1]), begin: 0 };
         all = all.slice(all.indexOf('\n', m.index) + 1);
         continue;
       }
@@ -85,7 +91,7 @@ export class UuDecoder {
     if (this.#open !== undefined && this.#pending !== '') this.#line(this.#pending);
     this.#pending = '';
     this.#close();
-    return this.#files;
+    return joinYencParts(this.#files, (joined) => joined);
   }
 
   #line(raw: string): void {
@@ -94,7 +100,10 @@ export class UuDecoder {
     if (file.kind === 'yenc') {
       const line = raw.replace(/\r$/, '');
       if (line.startsWith('=yend')) return this.#close();
-      return line.startsWith('=ypart') ? undefined : this.#keep(decodeYencLine(line));
+      if (!line.startsWith('=ypart')) return this.#keep(decodeYencLine(line));
+      const begin = /[ \t]begin=(\d{1,12})/.exec(line);
+      if (file.part !== undefined && begin !== null) file.part.begin = Number(begin[1]);
+      return;
     }
     const line = raw.replace(/[ \t\r]+$/, '');
     if (file.kind === 'base64' ? line === '====' : line === 'end') return this.#close();
@@ -116,8 +125,42 @@ export class UuDecoder {
     const file = this.#open;
     if (file === undefined) return;
     this.#open = undefined;
-    this.#files.push({ name: file.name, content: Buffer.concat(file.chunks, file.kept), size: file.size, truncated: file.truncated });
+    const part = file.part === undefined ? {} : { yencPart: { part: file.part.part, begin: file.part.begin } };
+    this.#files.push({ name: file.name, content: Buffer.concat(file.chunks, file.kept), size: file.size, truncated: file.truncated, ...part });
   }
+}
+
+/**
+ * The parts of a yEnc multi-part file joined into the file a newsreader assembles: by name, in the order of
+ * their =ypart begin offsets (then part numbers), whatever order they came in; a card split over two parts
+ * is then one number. Files that are not parts pass as they are; the joined file takes the first part's place.
+ */
+export function joinYencParts<T extends UuFile>(files: readonly T[], make: (joined: UuFile, first: T) => T): T[] {
+  const groups = new Map<string, T[]>();
+  for (const f of files) {
+    if (f.yencPart === undefined) continue;
+    const g = groups.get(f.name);
+    if (g === undefined) groups.set(f.name, [f]);
+    else g.push(f);
+  }
+  if ([...groups.values()].every((g) => g.length < 2)) return [...files];
+  const out: T[] = [];
+  for (const f of files) {
+    const g = f.yencPart === undefined ? undefined : groups.get(f.name);
+    if (g === undefined || g.length < 2) out.push(f);
+    else if (g[0] === f) out.push(make(joinedFile(g), f));
+  }
+  return out;
+}
+
+function joinedFile(parts: readonly UuFile[]): UuFile {
+  const sorted = [...parts].sort((a, b) => (a.yencPart?.begin ?? 0) - (b.yencPart?.begin ?? 0) || (a.yencPart?.part ?? 0) - (b.yencPart?.part ?? 0));
+  return {
+    name: sorted[0]?.name ?? '',
+    content: Buffer.concat(sorted.map((p) => p.content)),
+    size: sorted.reduce((n, p) => n + p.size, 0),
+    truncated: sorted.some((p) => p.truncated),
+  };
 }
 
 // where BEGIN's multiline "^" may match: after any line terminator of JavaScript, not only LF

@@ -4,12 +4,17 @@
 // its CONTINUE records), LABEL and a formula's STRING result. Each sheet's cells in row and column
 // order, a row's cells joined by a space (as the xlsx reader does), so digits spread over a row of
 // cells read as one number. Printable strings of the file are still read besides (extract-file.ts).
+// A number whose cell has a custom number format (FORMAT and XF records) is also read as that format
+// shows it (xls-format.ts): the sheet once more, with those cells as shown, when any differs.
 import { readCfb } from './ole.js';
+import { formatNumber } from './xls-format.js';
 
 interface Cell {
   readonly row: number;
   readonly col: number;
   readonly text: string;
+  /** The text its number format shows, when that differs from `text`. */
+  readonly shown?: string;
 }
 
 /** Most cells read from one workbook: the stream is bounded by the file, this bounds the sort. */
@@ -27,17 +32,29 @@ export function xlsCellText(data: Uint8Array): string | undefined {
 interface Reader {
   readonly biff8: boolean;
   readonly sst: readonly string[];
+  /** FORMAT records: format index → format string. */
+  readonly formats: Map<number, string>;
+  /** XF records in order: their format index. */
+  readonly xfFormats: number[];
 }
 
 function readWorkbook(b: Buffer): string {
   const sheets: Cell[][] = [];
   let cells: Cell[] = [];
   let count = 0;
-  let reader: Reader = { biff8: true, sst: [] };
+  let reader: Reader = { biff8: true, sst: [], formats: new Map(), xfFormats: [] };
   let pendingString: { row: number; col: number } | undefined;
   const push = (row: number, col: number, text: string): void => {
     if (text === '' || count >= MAX_CELLS) return;
     cells.push({ row, col, text });
+    count++;
+  };
+  const pushNumber = (row: number, col: number, value: number, xf: number): void => {
+    const text = numberText(value);
+    if (text === '' || count >= MAX_CELLS) return;
+    const format = reader.formats.get(reader.xfFormats[xf] ?? -1);
+    const shown = format === undefined ? undefined : formatNumber(value, format);
+    cells.push({ row, col, text, ...(shown !== undefined && shown !== text ? { shown } : {}) });
     count++;
   };
   for (let o = 0; o + 4 <= b.length; ) {
@@ -62,8 +79,18 @@ function readWorkbook(b: Buffer): string {
       reader = { ...reader, sst: sharedStringTable(body, continues) };
       continue;
     }
+    if (type === 0x041e && body.length >= 3) {
+      // FORMAT: ifmt, then the format string
+      reader.formats.set(body.readUInt16LE(0), unicodeString(body, 2, reader.biff8, []).text);
+      continue;
+    }
+    if (type === 0x00e0 && body.length >= 4) {
+      reader.xfFormats.push(body.readUInt16LE(2));
+      continue;
+    }
     if (body.length < 6) continue;
     const row = body.readUInt16LE(0);
+    const xf = body.readUInt16LE(4);
     const col = body.readUInt16LE(2);
     if (type === 0x0207 && pendingString !== undefined) {
       // STRING: the text result of the FORMULA just before
@@ -74,19 +101,19 @@ function readWorkbook(b: Buffer): string {
     pendingString = undefined;
     switch (type) {
       case 0x0203:
-        if (body.length >= 14) push(row, col, numberText(body.readDoubleLE(6)));
+        if (body.length >= 14) pushNumber(row, col, body.readDoubleLE(6), xf);
         break;
       case 0x027e:
-        if (body.length >= 10) push(row, col, numberText(rk(body.readUInt32LE(6))));
+        if (body.length >= 10) pushNumber(row, col, rk(body.readUInt32LE(6)), xf);
         break;
       case 0x00bd:
         // MULRK: rw, colFirst, (ixfe, rk) pairs, colLast
-        for (let i = 0, p = 4; p + 6 <= body.length - 2; i++, p += 6) push(row, col + i, numberText(rk(body.readUInt32LE(p + 2))));
+        for (let i = 0, p = 4; p + 6 <= body.length - 2; i++, p += 6) pushNumber(row, col + i, rk(body.readUInt32LE(p + 2)), body.readUInt16LE(p));
         break;
       case 0x0006:
         if (body.length >= 14) {
           // a cached number, unless bytes 6-7 are 0xFFFF: then byte 0 says string (0, in the next STRING), bool, error, empty
-          if (body.readUInt16LE(12) !== 0xffff) push(row, col, numberText(body.readDoubleLE(6)));
+          if (body.readUInt16LE(12) !== 0xffff) pushNumber(row, col, body.readDoubleLE(6), xf);
           else if (body[6] === 0) pendingString = { row, col };
         }
         break;
@@ -101,7 +128,8 @@ function readWorkbook(b: Buffer): string {
     }
   }
   if (cells.length > 0) sheets.push(cells);
-  return sheets.map(sheetText).filter((t) => t !== '').join('\n');
+  const shown = sheets.filter((sheet) => sheet.some((c) => c.shown !== undefined)).map((sheet) => sheet.map((c) => ({ ...c, text: c.shown ?? c.text })));
+  return [...sheets, ...shown].map(sheetText).filter((t) => t !== '').join('\n');
 }
 
 function sheetText(cells: Cell[]): string {
