@@ -12,6 +12,8 @@
 //     EHLO, MAIL+RCPT, DATA → 354, body → final reply, QUIT → 221) for the gateway and for direct delivery to the
 //     sink, the two alternated in chunks of 100 connections
 //     (--no-direct: the gateway only, e.g. for clean system-call counts)
+//   --null-relay: instead of the gateway, a bare Node relay with the same hops (the floor of two TCP legs in one
+//     Node process: no SMTP library, spool, headers or inspection)
 //   --smtp-sink: Postfix's smtp-sink as the receiving MTA (as `npm run bench`), not the Node sink
 //   --strace: counts the gateway's system calls over the measured rounds (strace -f -c) and prints them per connection
 //   --strace-timeline FILE: instead, every system call with its time (strace -f -ttt -T) into FILE
@@ -161,6 +163,107 @@ function phaseTable(byTarget) {
   return [head, ...lines];
 }
 
+/** Resolves with the next `n` complete replies read from `socket`. */
+function replyReader(socket) {
+  let buf = '';
+  const waiting = [];
+  const got = [];
+  socket.on('data', (d) => {
+    buf += d.toString('latin1');
+    for (let nl = buf.indexOf('\n'); nl >= 0; nl = buf.indexOf('\n')) {
+      const line = buf.slice(0, nl + 1);
+      buf = buf.slice(nl + 1);
+      got.push(line);
+      if (/^\d{3} /.test(line)) {
+        const w = waiting[0];
+        if (w !== undefined && got.filter((l) => /^\d{3} /.test(l)).length >= w.n) {
+          waiting.shift();
+          w.resolve(got.splice(0).join(''));
+        }
+      }
+    }
+  });
+  return (n) => new Promise((resolve) => waiting.push({ n, resolve }));
+}
+
+/**
+ * The floor for the same hops: a Node process that relays a transaction in lockstep like the gateway
+ * (MAIL+RCPT to a pooled leg before answering RCPT, DATA overlapped, the final reply only after the
+ * receiver's), with no SMTP library, no spool, no headers, no inspection.
+ */
+function serveNullRelay(port, sinkPort) {
+  const idle = [];
+  const openLeg = async () => {
+    const s = net.connect(sinkPort, '127.0.0.1');
+    s.setNoDelay(true);
+    const next = replyReader(s);
+    await next(1);
+    s.write('EHLO relay.example.test\r\n');
+    await next(1);
+    return { s, next };
+  };
+  net
+    .createServer((up) => {
+      up.setNoDelay(true);
+      up.write('220 null-relay ESMTP\r\n');
+      let buf = Buffer.alloc(0);
+      let inData = false;
+      let leg = null;
+      let dataReply = null;
+      let mail = '';
+      let busy = Promise.resolve();
+      up.on('data', (d) => {
+        buf = Buffer.concat([buf, d]);
+        busy = busy.then(async () => {
+          for (;;) {
+            if (inData) {
+              const end = buf.indexOf('\r\n.\r\n');
+              if (end < 0) return;
+              const body = buf.subarray(0, end + 5);
+              buf = buf.subarray(end + 5);
+              inData = false;
+              await dataReply;
+              leg.s.write(body);
+              const final = await leg.next(1);
+              idle.push(leg);
+              leg = null;
+              up.write(final);
+              continue;
+            }
+            const nl = buf.indexOf(10);
+            if (nl < 0) return;
+            const line = buf.subarray(0, nl + 1).toString('latin1');
+            buf = buf.subarray(nl + 1);
+            const verb = line.slice(0, 4).toUpperCase();
+            if (verb === 'EHLO') up.write('250-null-relay\r\n250-PIPELINING\r\n250 8BITMIME\r\n');
+            else if (verb === 'MAIL') {
+              mail = line;
+              // as the gateway: the MAIL reply waits for the RCPT's when the client pipelined them
+              if (buf.length === 0) up.write('250 ok\r\n');
+              else mail += '\0';
+            } else if (verb === 'RCPT') {
+              leg = idle.pop() ?? (await openLeg());
+              const held = mail.endsWith('\0');
+              leg.s.write(mail.replace('\0', '') + line);
+              const replies = await leg.next(2);
+              up.write(held ? replies : replies.slice(replies.indexOf('\n') + 1));
+            } else if (verb === 'DATA') {
+              up.write('354 go ahead\r\n');
+              leg.s.write('DATA\r\n');
+              dataReply = leg.next(1);
+              inData = true;
+            } else if (verb === 'QUIT') {
+              up.end('221 bye\r\n');
+              return;
+            } else up.write('250 ok\r\n');
+          }
+        });
+      });
+      up.on('error', () => up.destroy());
+    })
+    .listen(port, '127.0.0.1');
+}
+
 async function startReceiver() {
   if (!args.includes('--smtp-sink')) return startFastSink();
   if (SMTP_SINK === undefined) throw new Error('--smtp-sink: smtp-sink is not installed');
@@ -219,12 +322,16 @@ function topSelf(file, n) {
 }
 
 async function main() {
+  if (args.includes('--serve-null-relay')) return serveNullRelay(Number(opt('--port')), Number(opt('--sink-port')));
   const sink = await startReceiver();
   const port = await freePort();
   const dir = writeConfig(sink.port, port);
   const profDir = join(tmp, 'prof');
   const flags = [...(profile ? ['--cpu-prof', '--cpu-prof-dir', profDir] : []), ...(process.env.GW_FLAGS ? process.env.GW_FLAGS.split(' ') : [])];
-  const child = own(spawn(process.execPath, [...flags, join(gatewayRoot, 'bin', 'relayguard.js'), 'serve', dir, '--log-level', 'error', '--workers', workers], { cwd: gatewayRoot, stdio: ['ignore', 'ignore', 'inherit'] }));
+  const argv = args.includes('--null-relay')
+    ? [fileURLToPath(import.meta.url), '--serve-null-relay', '--port', String(port), '--sink-port', String(sink.port)]
+    : [join(gatewayRoot, 'bin', 'relayguard.js'), 'serve', dir, '--log-level', 'error', '--workers', workers];
+  const child = own(spawn(process.execPath, [...flags, ...argv], { cwd: gatewayRoot, stdio: ['ignore', 'ignore', 'inherit'] }));
   await waitForPort(port);
   await runConnections(port, 1000); // warm-up: JIT, the receiving-leg pool
   const perConn = [];
@@ -287,7 +394,7 @@ async function main() {
 }
 
 main().then(
-  () => process.exit(0),
+  () => args.includes('--serve-null-relay') || process.exit(0),
   (err) => {
     console.error(`bench:connect failed: ${err.stack ?? err}`);
     process.exit(1);
