@@ -1,6 +1,7 @@
 // The final reply to DATA goes out before the transaction's reporting (observer: metrics and the log
 // line), and in the same tick: the reply is not delayed by the bookkeeping, and whoever reads the
-// records after seeing the reply finds the transaction there.
+// records after seeing the reply finds the transaction there. Likewise the greeting before the
+// session's sessionOpened report.
 import net from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startRecordingMta } from '../helpers/recording-mta.js';
@@ -78,5 +79,26 @@ describe('the end of a transaction', () => {
     const second = await rawTransaction(c, { from: 'alice@corp.example', to: ['carol@example.org'], body: testMessage() });
     expect(second.final?.code).toBe(554);
     expect(gw.observer.transactions.map((r) => r.outcome)).toEqual(['rejected', 'rejected']);
+  });
+});
+
+describe('the start of a session', () => {
+  it('writes the greeting before the session reaches the observer, in the same tick', async () => {
+    const mx = await startRecordingMta();
+    cleanups.push(() => mx.close());
+    const gw = await startGateway({ topology: (env) => forwardTopology(env, { receivers: [{ name: 'mx-1', port: mx.port }] }) });
+    cleanups.push(() => gw.close());
+    const events: string[] = [];
+    const observed = gw.observer.sessionOpened.bind(gw.observer);
+    gw.observer.sessionOpened = (e): void => {
+      events.push('opened');
+      observed(e);
+    };
+    cleanups.push(traceWrites(/^220 .*ESMTP/, events));
+    const c = await RawSmtpClient.connect(gw.port);
+    cleanups.push(() => c.close());
+    expect((await c.reply()).code).toBe(220);
+    expect(gw.observer.opened).toHaveLength(1);
+    expect(events.map((e) => e.replace(/^write 220 .*/, 'greeting'))).toEqual(['greeting', 'opened']);
   });
 });
