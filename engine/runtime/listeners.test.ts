@@ -57,6 +57,22 @@ describe('ListenerSet', () => {
     c.socket.destroy();
   });
 
+  it('gives each connection its local end: the bound address, or the socket\'s own behind a wildcard listener', async () => {
+    const [one = 0, any = 0] = await freePorts(2);
+    const h = harness();
+    await h.set.reconcile([at(one), { address: '0.0.0.0', port: any }]);
+    const a = await connectLines(one);
+    await a.next();
+    const b = await connectLines(any);
+    await b.next();
+    expect(h.metas.map((m) => [m.localAddress, m.localPort])).toEqual([
+      ['127.0.0.1', one],
+      ['127.0.0.1', any],
+    ]);
+    a.socket.destroy();
+    b.socket.destroy();
+  });
+
   it('binds a changed port before the old one stops, and the old port keeps its open session', async () => {
     const [p1 = 0, p2 = 0] = await freePorts(2);
     const h = harness();

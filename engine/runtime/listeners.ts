@@ -38,6 +38,8 @@ interface Bound {
   readonly server: Server;
   listener: Listener;
   trusted: AddressMatcher<true> | undefined;
+  /** The address and port bound, when every connection has them as its local end (not a wildcard). */
+  local: { readonly address: string; readonly port: number } | undefined;
 }
 
 export interface PreparedListeners {
@@ -157,7 +159,7 @@ export class ListenerSet {
   }
 
   async #bind(l: Listener): Promise<Bound> {
-    const bound: Bound = { server: createServer(), listener: l, trusted: undefined };
+    const bound: Bound = { server: createServer(), listener: l, trusted: undefined, local: undefined };
     setListener(bound, l);
     bound.server.on('connection', (socket: Socket) => this.#onConnection(bound, socket));
     await new Promise<void>((resolve, reject) => {
@@ -170,7 +172,10 @@ export class ListenerSet {
       });
     });
     bound.server.on('error', (err) => this.#opts.logger.error({ err, listener: endpoint(l), code: 'RG_RUNTIME_LISTENER_ERROR' }, 'listener error'));
-    const port = (bound.server.address() as AddressInfo).port;
+    const address = bound.server.address() as AddressInfo;
+    const port = address.port;
+    // A listener on one address: each connection's local end is known, no getsockname per connection.
+    bound.local = isWildcard(address.address) ? undefined : { address: address.address, port };
     this.#opts.logger.info({ listener: endpoint({ address: l.address, port }), proxyProtocol: l.proxyProtocol !== undefined }, 'listening');
     return bound;
   }
@@ -180,8 +185,8 @@ export class ListenerSet {
     const meta: ConnectionMeta = {
       remoteAddress: socket.remoteAddress ?? '',
       remotePort: socket.remotePort ?? 0,
-      localAddress: socket.localAddress ?? '',
-      localPort: socket.localPort ?? 0,
+      localAddress: bound.local?.address ?? socket.localAddress ?? '',
+      localPort: bound.local?.port ?? socket.localPort ?? 0,
       proxied: false,
     };
     if (bound.trusted === undefined) {
@@ -217,6 +222,10 @@ export class ListenerSet {
     }
     this.#opts.accept(socket, { ...tcp, remoteAddress: h.source.address, remotePort: h.source.port, proxied: true });
   }
+}
+
+function isWildcard(address: string): boolean {
+  return address === '0.0.0.0' || address === '::' || address === '';
 }
 
 function setListener(bound: Bound, l: Listener): void {

@@ -162,6 +162,9 @@ class SmtpGeneration implements GenerationEngine {
     if (server === undefined) return this.#refusals.refuse(socket, reply(421, '4.3.0', 'no inbound profile for this upstream'));
     const id = nextId();
     server.startSession(socket, meta, id, (connection) => this.#bind(connection, id, u, meta));
+    // After the greeting, which startSession has written unless gateway.greetingDelayMs holds it: the
+    // observer's work (metrics labels, a debug line) is not on the client's wait for its 220.
+    this.#services.observer.sessionOpened({ sessionId: id, upstream: u.name, remoteAddress: meta.remoteAddress });
   }
 
   #bind(connection: SMTPConnection, id: string, u: Upstream, meta: ConnectionMeta): void {
@@ -179,7 +182,6 @@ class SmtpGeneration implements GenerationEngine {
     };
     this.#armSessionLimit(s);
     s.ready();
-    this.#services.observer.sessionOpened({ sessionId: id, upstream: u.name, remoteAddress: meta.remoteAddress });
   }
 
   /** A failed STARTTLS handshake surfaces as a connection error while the upgrade is in progress. */

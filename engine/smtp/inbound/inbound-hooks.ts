@@ -28,20 +28,37 @@ function smtpError(r: SmtpReply): Error & { responseCode: number } {
   return Object.assign(new Error(replyText(r)), { responseCode: r.code });
 }
 
-/** Hands a reply to smtp-server: positive through the success path (so it keeps its state), else as an error. */
-function answer(s: InboundSession, cb: Callback, given: SmtpReply, grouped: boolean): void {
+/**
+ * Hands a reply to smtp-server: positive through the success path (so it keeps its state), else as an
+ * error. smtp-server writes it inside `cb`; the reports of a transaction that ended with it follow.
+ */
+function answer(ctx: EngineContext, s: InboundSession, cb: Callback, given: SmtpReply, kind: CommandKind): void {
   const r = upstreamReply(given);
   s.setReply(r);
   const write = (): void => (isAccepted(r) ? cb() : cb(smtpError(r)));
-  if (grouped) s.replies.answer(write);
-  else write();
+  try {
+    if (kind === 'envelope') s.replies.answer(write);
+    else write();
+  } finally {
+    try {
+      s.replied();
+    } catch (err) {
+      ctx.logger.error({ err, sessionId: s.id }, `internal error after the reply: ${errorText(err)}`);
+    }
+  }
 }
 
-/** `grouped`: MAIL and RCPT, whose replies to a pipelined group go out as one write (reply-batch.ts). */
-function run(s: InboundSession | undefined, cb: Callback, work: (s: InboundSession) => Promise<SmtpReply>, ctx: EngineContext, grouped = false): void {
+/**
+ * `envelope`: MAIL and RCPT, whose replies to a pipelined group go out as one write (reply-batch.ts).
+ * `data`: the end of the transaction is reported after the final reply is written (transaction-end.ts).
+ */
+type CommandKind = 'envelope' | 'data';
+
+function run(s: InboundSession | undefined, cb: Callback, work: (s: InboundSession) => Promise<SmtpReply>, ctx: EngineContext, kind: CommandKind): void {
   if (s === undefined) return cb(smtpError(LOST));
-  if (grouped) s.replies.started();
-  const respond = (r: SmtpReply): void => answer(s, cb, r, grouped);
+  if (kind === 'envelope') s.replies.started();
+  else s.holdReports();
+  const respond = (r: SmtpReply): void => answer(ctx, s, cb, r, kind);
   work(s).then(
     respond,
     (err: unknown) => {
@@ -72,9 +89,9 @@ export function sessionHooks(ctx: EngineContext, lookup: SessionLookup, closed: 
       s.setReply(result.reply);
       cb(smtpError(result.reply));
     },
-    onMailFrom: (from: SMTPServerAddress, session, cb) => run(lookup(session), cb, (s) => onMail(ctx, s, from), ctx, true),
-    onRcptTo: (to: SMTPServerAddress, session, cb) => run(lookup(session), cb, (s) => onRcpt(ctx, s, to), ctx, true),
-    onData: (stream: SMTPServerDataStream, session, cb) => run(lookup(session), cb, (s) => onData(ctx, s, stream), ctx),
+    onMailFrom: (from: SMTPServerAddress, session, cb) => run(lookup(session), cb, (s) => onMail(ctx, s, from), ctx, 'envelope'),
+    onRcptTo: (to: SMTPServerAddress, session, cb) => run(lookup(session), cb, (s) => onRcpt(ctx, s, to), ctx, 'envelope'),
+    onData: (stream: SMTPServerDataStream, session, cb) => run(lookup(session), cb, (s) => onData(ctx, s, stream), ctx, 'data'),
   };
 }
 

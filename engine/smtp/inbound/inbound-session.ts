@@ -24,6 +24,8 @@ export class InboundSession implements TransactionSession {
   readonly replies: ReplyBatch;
   #phase: SessionPhase = { kind: 'connecting' };
   #pendingReply: SmtpReply | null = null;
+  /** Reports held while the DATA reply is being prepared (see afterReply), or null when none is. */
+  #afterReply: Array<() => void> | null = null;
 
   constructor(id: string, upstream: Upstream, meta: ConnectionMeta, connection: SMTPConnection) {
     this.id = id;
@@ -80,6 +82,24 @@ export class InboundSession implements TransactionSession {
     const r = this.#pendingReply;
     this.#pendingReply = null;
     return r;
+  }
+
+  /** The DATA reply is being prepared: reports of a transaction ending meanwhile wait for its write. */
+  holdReports(): void {
+    this.#afterReply ??= [];
+  }
+
+  afterReply(report: () => void): boolean {
+    if (this.#afterReply === null) return false;
+    this.#afterReply.push(report);
+    return true;
+  }
+
+  /** The reply was handed to the socket: the held reports run now, in order. */
+  replied(): void {
+    const held = this.#afterReply;
+    this.#afterReply = null;
+    if (held !== null) for (const report of held) report();
   }
 
   /** The client as policies and logs see it: XCLIENT/XFORWARD may have replaced the upstream's address. */

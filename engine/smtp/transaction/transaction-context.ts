@@ -45,6 +45,11 @@ export interface TransactionSession {
   client(): { readonly address: string; readonly hostname: string };
   /** Sends the reply and closes, unless the connection is already going away. */
   shutdown(r: SmtpReply): void;
+  /**
+   * Takes `report` to run right after the reply now being prepared is written, in the same tick; false
+   * when no reply is pending (then the caller runs it at once).
+   */
+  afterReply?(report: () => void): boolean;
 }
 
 export interface TransactionContext extends RouteContext {

@@ -11,6 +11,12 @@ export interface EndOptions {
   readonly reusable: boolean;
 }
 
+/**
+ * The state changes and the record are made now; the record goes to the observer (metrics, the log
+ * line) right after the upstream's reply is written when the session is writing one (the DATA reply),
+ * so that work is not on the reply's critical path. Same tick: whoever reads a record or a metric
+ * after seeing the reply finds it there.
+ */
 export function endTransaction(ctx: TransactionContext, s: TransactionSession, tx: Transaction, outcome: TransactionOutcome, reply: SmtpReply | string, opts: EndOptions): void {
   if (tx.stage === 'finished') return;
   tx.stage = 'finished';
@@ -30,10 +36,13 @@ export function endTransaction(ctx: TransactionContext, s: TransactionSession, t
     outcome,
     typeof reply === 'string' ? reply : replyText(reply),
   );
-  ctx.services.observer.transactionFinished(record);
-  // The runtime's observer writes the info line for operators; this one is for debugging the engine.
-  if (ctx.logger.isLevelEnabled('debug')) ctx.logger.debug({ ...record, event: 'transaction' }, `${record.outcome}: ${record.reply}`);
-  ctx.transactionEnded(s);
+  const report = (): void => {
+    ctx.services.observer.transactionFinished(record);
+    // The runtime's observer writes the info line for operators; this one is for debugging the engine.
+    if (ctx.logger.isLevelEnabled('debug')) ctx.logger.debug({ ...record, event: 'transaction' }, `${record.outcome}: ${record.reply}`);
+    ctx.transactionEnded(s);
+  };
+  if (s.afterReply?.(report) !== true) report();
 }
 
 /** Outcome implied by a reply the upstream gets for its DATA. */
