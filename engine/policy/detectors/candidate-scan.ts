@@ -65,9 +65,11 @@ export class CandidatePlan {
   readonly #patterns: number;
   /** By class key; a merged class is listed under each key it absorbed. */
   readonly #classes = new Map<string, RunClass>();
-  readonly #runClasses: readonly RunClass[];
-  /** The classes without lower-case letters (digits, upper case, separators) probed together. */
-  readonly #sparse: ProbeGroup | undefined;
+  /**
+   * The classes probed together: those without lower-case letters (digits, upper case, separators) at
+   * their shortest stride, those with them (prose is mostly lower case) at theirs.
+   */
+  readonly #groups: readonly ProbeGroup[];
   readonly #literals = new Map<string, Literal>();
 
   constructor(patterns: readonly RegExp[]) {
@@ -92,9 +94,11 @@ export class CandidatePlan {
     }
     this.#patterns = n;
     const all = [...new Set(this.#classes.values())];
-    const sparse = all.filter((rc) => !hasLowerCase(rc)).slice(0, 31);
-    this.#sparse = sparse.length > 1 ? probeGroup(sparse) : undefined;
-    this.#runClasses = this.#sparse === undefined ? all : all.filter((rc) => !sparse.includes(rc));
+    const groups: ProbeGroup[] = [];
+    for (const part of [all.filter((rc) => !hasLowerCase(rc)), all.filter(hasLowerCase)]) {
+      for (let k = 0; k < part.length; k += GROUP_MAX) groups.push(probeGroup(part.slice(k, k + GROUP_MAX)));
+    }
+    this.#groups = groups;
   }
 
   #add(f: Feature, pattern: number): void {
@@ -140,35 +144,9 @@ export class CandidatePlan {
    */
   scan(text: string, store: RangeStore = new RangeStore()): CandidateStarts {
     const ranges = store.reset(this.#patterns);
-    if (this.#sparse !== undefined) groupRuns(text, this.#sparse, ranges);
-    for (const rc of this.#runClasses) runs(text, rc, ranges);
+    for (const g of this.#groups) groupRuns(text, g, ranges);
     for (const lit of this.#literals.values()) occurrences(text, lit, ranges);
     return new CandidateStarts(this.#byRegex, this.#index, ranges, text.length);
-  }
-}
-
-/** Maximal runs of a class at least rc.min long: probe every rc.min-th character, widen each hit. */
-function runs(text: string, rc: RunClass, ranges: RangeStore): void {
-  const ascii = rc.ascii;
-  const nonAscii = rc.nonAscii;
-  const stride = rc.min;
-  const n = text.length;
-  for (let i = stride - 1; i < n; i += stride) {
-    let c = text.charCodeAt(i);
-    if (!(c < 128 ? ascii[c] === 1 : nonAscii)) continue;
-    let b = i + 1;
-    while (b < n && ((c = text.charCodeAt(b)) < 128 ? ascii[c] === 1 : nonAscii)) b++;
-    // the run is long enough only if it reaches back to b - stride: look no further back unless it does
-    // (most hits are a word of prose, ended by a blank just before)
-    const need = b - stride;
-    let a = i;
-    while (a > 0 && a > need && ((c = text.charCodeAt(a - 1)) < 128 ? ascii[c] === 1 : nonAscii)) a--;
-    if (a <= need) {
-      while (a > 0 && ((c = text.charCodeAt(a - 1)) < 128 ? ascii[c] === 1 : nonAscii)) a--;
-      report(rc, a, b, ranges);
-    }
-    // text[b] is outside the class: a later run of `stride` or more covers b + stride or a later probe
-    i = b;
   }
 }
 
@@ -184,6 +162,9 @@ interface ProbeGroup {
   readonly nonAscii: number;
 }
 
+/** Classes per probe group: one bit each in an Int32Array. */
+const GROUP_MAX = 31;
+
 const hasLowerCase = (rc: RunClass): boolean => rc.ascii.subarray(97, 123).includes(1);
 
 function probeGroup(classes: readonly RunClass[]): ProbeGroup {
@@ -196,31 +177,91 @@ function probeGroup(classes: readonly RunClass[]): ProbeGroup {
   return { classes, stride: Math.min(...classes.map((rc) => rc.min)), table, nonAscii };
 }
 
-// runs() for each class of the group, from one probe sequence: a stride no longer than any class's
-// minimum still lands in every run long enough to matter; a class already widened past the probe is
-// not widened again, so each maximal run is reported once.
+// Maximal runs of each class of the group at least its minimum long, from one probe sequence: a stride
+// no longer than any class's minimum lands in every run long enough to matter. A probe's classes are
+// widened together, one walk each way: a class drops out of the walk where the text leaves it, so a
+// digit run is read once for all the digit classes, not once per class. A class already widened past
+// the probe is not widened again, so each maximal run is reported once.
 function groupRuns(text: string, g: ProbeGroup, ranges: RangeStore): void {
-  const { classes, stride, table } = g;
+  const { classes, stride, table, nonAscii } = g;
+  const all = classes.length === 31 ? 0x7fffffff : (1 << classes.length) - 1;
   const n = text.length;
   const done = new Int32Array(classes.length);
+  /** The latest end in done: a probe at or past it is inside no run already widened. */
+  let doneMax = 0;
+  // where classes left the walk, forward and back: (mask, position) pairs, one per step that lost any
+  const ends = new Int32Array(64);
+  const starts = new Int32Array(64);
   for (let i = stride - 1; i < n; i += stride) {
     const c0 = text.charCodeAt(i);
-    let bits = c0 < 128 ? (table[c0] as number) : g.nonAscii;
-    while (bits !== 0) {
-      const k = 31 - Math.clz32(bits);
-      bits ^= 1 << k;
-      if (i < (done[k] as number)) continue;
-      const rc = classes[k] as RunClass;
-      const ascii = rc.ascii;
-      const nonAscii = rc.nonAscii;
-      let c = 0;
-      let a = i;
-      while (a > 0 && ((c = text.charCodeAt(a - 1)) < 128 ? ascii[c] === 1 : nonAscii)) a--;
-      let b = i + 1;
-      while (b < n && ((c = text.charCodeAt(b)) < 128 ? ascii[c] === 1 : nonAscii)) b++;
-      done[k] = b;
-      if (b - a >= rc.min) report(rc, a, b, ranges);
+    let want = c0 < 128 ? (table[c0] as number) : nonAscii;
+    if (want === 0) continue;
+    if (i < doneMax) {
+      for (let bits = want; bits !== 0; ) {
+        const k = 31 - Math.clz32(bits);
+        bits ^= 1 << k;
+        if (i < (done[k] as number)) want ^= 1 << k;
+      }
+      if (want === 0) continue;
     }
+    let live = want;
+    let b = i + 1;
+    let ne = 0;
+    for (; b < n; b++) {
+      const c = text.charCodeAt(b);
+      const gone = live & ~(c < 128 ? (table[c] as number) : nonAscii);
+      if (gone === 0) continue;
+      ends[ne++] = gone;
+      ends[ne++] = b;
+      live ^= gone;
+      if (live === 0) break;
+    }
+    if (live !== 0) {
+      ends[ne++] = live;
+      ends[ne++] = n;
+    }
+    live = want;
+    let a = i;
+    let ns = 0;
+    for (; a > 0; a--) {
+      const c = text.charCodeAt(a - 1);
+      const gone = live & ~(c < 128 ? (table[c] as number) : nonAscii);
+      if (gone === 0) continue;
+      starts[ns++] = gone;
+      starts[ns++] = a;
+      live ^= gone;
+      if (live === 0) break;
+    }
+    if (live !== 0) {
+      starts[ns++] = live;
+      starts[ns++] = 0;
+    }
+    // Every class of the group holds text[i] (prose: a probe in a word, for the classes with lower case):
+    // each class's next run starts after its end here, the earliest of which is ends[1], and is at least
+    // `stride` long, so the next probe that can land in one is ends[1] + stride.
+    const next = want === all ? (ends[1] as number) : i;
+    // the widest run here (furthest end, earliest start) is shorter than the stride, so than every class's
+    // minimum: nothing to report, and no later probe can land in it
+    if ((ends[ne - 1] as number) - (starts[ns - 1] as number) < stride) {
+      i = next;
+      continue;
+    }
+    for (let bits = want; bits !== 0; ) {
+      const k = 31 - Math.clz32(bits);
+      const bit = 1 << k;
+      bits ^= bit;
+      let e = 0;
+      while (((ends[e] as number) & bit) === 0) e += 2;
+      let s = 0;
+      while (((starts[s] as number) & bit) === 0) s += 2;
+      const to = ends[e + 1] as number;
+      const from = starts[s + 1] as number;
+      done[k] = to;
+      if (to > doneMax) doneMax = to;
+      const rc = classes[k] as RunClass;
+      if (to - from >= rc.min) report(rc, from, to, ranges);
+    }
+    i = next;
   }
 }
 

@@ -13,10 +13,14 @@ import { scanUsSsns } from './us-ssn.js';
 import type { PolicySet } from '../policy-set.js';
 import { edmHits, mergeEdmHits } from '../edm/edm-hits.js';
 
+const NON_ASCII = /[^\x00-\x7f]/;
+
 /** One text under one policy set; keyword counts and the regex prefilter are computed once per text. */
 export class TextScan {
   readonly #set: PolicySet;
   readonly #text: string;
+  /** True when the text is ASCII only (then it is its own detection text); undefined: not known. */
+  readonly #ascii: true | undefined;
   #keywordCounts: KeywordCounts | undefined;
   #regexPossible: boolean | undefined;
   #identifiers: IdentifierScan | undefined;
@@ -25,8 +29,10 @@ export class TextScan {
   /** `ranges`: reused buffers for the identifier candidate pass; the scan is then over before the store's next text. */
   constructor(set: PolicySet, text: string, ranges?: RangeStore) {
     this.#set = set;
-    // every detector reads the text as a reader sees it (no invisible characters, digits as 0-9)
-    this.#text = detectionText(text);
+    // every detector reads the text as a reader sees it (no invisible characters, digits as 0-9); an
+    // ASCII text is that already, and one test tells both this and the keyword scan so
+    this.#ascii = NON_ASCII.test(text) ? undefined : true;
+    this.#text = this.#ascii === true ? text : detectionText(text);
     this.#ranges = ranges;
   }
 
@@ -44,7 +50,7 @@ export class TextScan {
       case 'regex':
         return this.#regexMayMatch() ? scanRe2(d.re, text) : NO_HITS;
       case 'keywords':
-        this.#keywordCounts ??= countKeywords(this.#set.keywords, text);
+        this.#keywordCounts ??= countKeywords(this.#set.keywords, text, this.#ascii);
         return keywordHits(d.ref, this.#keywordCounts, this.#set.keywords);
       case 'identifier':
         this.#identifiers ??= new IdentifierScan(text, this.#set.identifierCandidates, this.#ranges);

@@ -17,9 +17,18 @@ export class KeywordContext {
   readonly #text: string;
   #lower: string | undefined;
   readonly #positions = new Map<string, readonly number[]>();
+  /** Per keyword list (an identifier's): whether any of its words occurs in the text at all. */
+  readonly #anyOf = new Map<readonly string[], boolean>();
 
   constructor(text: string) {
     this.#text = text;
+  }
+
+  /** Whether any of `keywords` occurs anywhere as a whole word: when none does, no match is near one. */
+  any(keywords: readonly string[]): boolean {
+    let found = this.#anyOf.get(keywords);
+    if (found === undefined) this.#anyOf.set(keywords, (found = keywords.some((k) => this.#find(k).length > 0)));
+    return found;
   }
 
   /** Whether `keyword` (lower-case) occurs as a whole word starting within [from, to]. */
@@ -60,7 +69,7 @@ export function scanIdentifier(id: Identifier, text: string, keywords: KeywordCo
 }
 
 function withContext(id: Identifier, f: Found, keywords: KeywordContext): Match {
-  if (id.keywords.length === 0 || f.confidence === 'high') return f;
+  if (id.keywords.length === 0 || f.confidence === 'high' || !keywords.any(id.keywords)) return f;
   const from = f.start - id.window;
   const to = f.end + id.window;
   const hasKeyword = id.keywords.some((k) => keywords.near(k, from - k.length, to));
