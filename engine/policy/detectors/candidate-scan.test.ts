@@ -8,7 +8,7 @@ import { hardNegativeDocs, positiveDoc, SPECS, twinDoc } from '../../../bench/de
 import { CandidatePlan, RangeStore } from './candidate-scan.js';
 import { IDENTIFIERS } from './identifiers/catalogue.js';
 import { IdentifierScan } from './identifiers/scan.js';
-import { regexFeatures } from './regex-features.js';
+import { regexFeatures, regexFirstChars } from './regex-features.js';
 
 const WITH_PATTERN = IDENTIFIERS.filter((i) => i.pattern !== undefined);
 const PLAN = new CandidatePlan(WITH_PATTERN.map((i) => i.pattern as RegExp));
@@ -183,5 +183,20 @@ describe('regex features (differential over generated patterns)', () => {
     expect(shape(/\d*/g)).toBeUndefined();
     // nearly everything matches a single letter: not worth a pass
     expect(shape(/[a-z]/g)).toBeUndefined();
+  });
+
+  it('reads the characters a match can start with (past lookbehinds and optional parts)', () => {
+    const first = (re: RegExp): string | undefined => {
+      const c = regexFirstChars(re);
+      return c === undefined ? undefined : [...c.ascii].map((v, i) => (v === 1 ? String.fromCharCode(i) : '')).join('') + (c.nonAscii ? '+U' : '');
+    };
+    expect(first(/(?<![A-Za-z0-9])(?:([XYZ])[ -]?(\d{7}))/g)).toBe('XYZ');
+    expect(first(/(?:(IT ?)?(\d{2}))/g)).toBe('0123456789I');
+    expect(first(/de ?\d/gi)).toBe('Dd');
+    expect(first(/a*b|c/g)).toBe('abc');
+    expect(first(/(a)?\1x/g)).toBe('ax');
+    expect(first(/.x/g)).toContain('+U');
+    // a pattern that can match empty starts anywhere
+    expect(first(/a*/g)).toBeUndefined();
   });
 });

@@ -5,7 +5,7 @@
 // then runs only there (sticky at each position of a short range, global from the start of a long
 // one), so it returns exactly the matches a whole-text scan returns. Built once per graph.
 import type { MatchStarts } from './identifiers/identifier.js';
-import { type CharClass, type Feature, regexFeatures } from './regex-features.js';
+import { type CharClass, type Feature, regexFeatures, regexFirstChars } from './regex-features.js';
 
 /** A start range shorter than this is tried position by position; a longer one by one global exec. */
 const STICKY_SPAN = 24;
@@ -25,6 +25,15 @@ interface RunClass {
   /** The shortest run any use needs: the probe stride. */
   min: number;
   readonly uses: (Use & { readonly length: number })[];
+}
+
+/** A position whose character is 0 here cannot start a match (index 128: any non-ASCII character). */
+function firstTable(c: CharClass | undefined): Uint8Array {
+  const t = new Uint8Array(129).fill(1);
+  if (c === undefined) return t;
+  t.set(c.ascii);
+  t[128] = c.nonAscii ? 1 : 0;
+  return t;
 }
 
 /** Runs at least this long may share a class with a near-equal one (see #longClassNear). */
@@ -63,6 +72,8 @@ export class CandidatePlan {
   /** The same, by the RegExp objects the plan was built from (no key string per lookup). */
   readonly #byRegex = new Map<RegExp, number>();
   readonly #patterns: number;
+  /** Per covered pattern: 1 for each ASCII character a match can start with, 2 for non-ASCII ones (index 128). */
+  readonly #first: Uint8Array[] = [];
   /** By class key; a merged class is listed under each key it absorbed. */
   readonly #classes = new Map<string, RunClass>();
   /**
@@ -88,6 +99,7 @@ export class CandidatePlan {
         continue;
       }
       const p = n++;
+      this.#first.push(firstTable(regexFirstChars(re)));
       this.#index.set(key, p);
       this.#byRegex.set(re, p);
       for (const f of features) this.#add(f, p);
@@ -146,7 +158,7 @@ export class CandidatePlan {
     const ranges = store.reset(this.#patterns);
     for (const g of this.#groups) groupRuns(text, g, ranges);
     for (const lit of this.#literals.values()) occurrences(text, lit, ranges);
-    return new CandidateStarts(this.#byRegex, this.#index, ranges, text.length);
+    return new CandidateStarts(this.#byRegex, this.#index, ranges, text.length, this.#first);
   }
 }
 
@@ -394,13 +406,15 @@ export class CandidateStarts {
   readonly #ranges: RangeStore;
   readonly #generation: number;
   readonly #length: number;
+  readonly #first: readonly Uint8Array[];
 
-  constructor(byRegex: ReadonlyMap<RegExp, number>, index: ReadonlyMap<string, number>, ranges: RangeStore, length: number) {
+  constructor(byRegex: ReadonlyMap<RegExp, number>, index: ReadonlyMap<string, number>, ranges: RangeStore, length: number, first: readonly Uint8Array[]) {
     this.#byRegex = byRegex;
     this.#index = index;
     this.#ranges = ranges;
     this.#generation = ranges.generation;
     this.#length = length;
+    this.#first = first;
   }
 
   /** Undefined: the pattern is not covered and is scanned whole. */
@@ -409,7 +423,7 @@ export class CandidateStarts {
     if (p < 0) return undefined;
     // a reused store holds another text's ranges now: reading them would skip real matches
     if (this.#ranges.generation !== this.#generation) throw new Error('RG_POL_INTERNAL: candidate starts used after their store scanned another text');
-    return new StartCursor(this.#ranges.merged(p, this.#length), this.#length);
+    return new StartCursor(this.#ranges.merged(p, this.#length), this.#length, this.#first[p] as Uint8Array);
   }
 }
 
@@ -419,11 +433,13 @@ const PACK = 2 ** 25;
 class StartCursor implements MatchStarts {
   readonly #ranges: Int32Array;
   readonly #length: number;
+  readonly #first: Uint8Array;
   #at = 0;
 
-  constructor(ranges: Int32Array, length: number) {
+  constructor(ranges: Int32Array, length: number, first: Uint8Array) {
     this.#ranges = ranges;
     this.#length = length;
+    this.#first = first;
   }
 
   // The leftmost match at or after re.lastIndex, as re.exec would return it: positions outside every
@@ -445,7 +461,11 @@ class StartCursor implements MatchStarts {
         re.lastIndex = from;
         return re.exec(text);
       }
+      const first = this.#first;
       for (let p = from; p <= e; p++) {
+        // a regex call costs far more than this look-up, and most candidate positions fail on their first character
+        const c = text.charCodeAt(p);
+        if (first[c < 128 ? c : 128] === 0) continue;
         sticky.lastIndex = p;
         const m = sticky.exec(text);
         if (m !== null) {

@@ -13,7 +13,9 @@ import { scanUsSsns } from './us-ssn.js';
 import type { PolicySet } from '../policy-set.js';
 import { edmHits, mergeEdmHits } from '../edm/edm-hits.js';
 
-const NON_ASCII = /[^\x00-\x7f]/;
+// Every character below 0x80 takes one UTF-8 byte and every other at least two, so the lengths agree
+// exactly for an ASCII text; Node counts them natively, several times faster than /[^\x00-\x7f]/.test.
+const isAscii = (text: string): boolean => Buffer.byteLength(text, 'utf8') === text.length;
 
 /** One text under one policy set; keyword counts and the regex prefilter are computed once per text. */
 export class TextScan {
@@ -31,7 +33,7 @@ export class TextScan {
     this.#set = set;
     // every detector reads the text as a reader sees it (no invisible characters, digits as 0-9); an
     // ASCII text is that already, and one test tells both this and the keyword scan so
-    this.#ascii = NON_ASCII.test(text) ? undefined : true;
+    this.#ascii = isAscii(text) ? true : undefined;
     this.#text = this.#ascii === true ? text : detectionText(text);
     this.#ranges = ranges;
   }
