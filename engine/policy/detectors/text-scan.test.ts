@@ -171,6 +171,16 @@ describe('TextScan (differential: every detector as the plain paths find it)', (
     expect(found.filter((n) => n === 0)).toEqual([]);
   });
 
+  it('raises confidence for a keyword near a value only where it stands as a word, in either case', () => {
+    for (const id of IDENTIFIERS) {
+      for (const k of id.keywords) {
+        for (const text of [`${id.example} ${k}`, `${id.example} x${k}`, `${id.example} ${k}_`, `${k.toUpperCase()}: ${id.example}`, `${id.example} 7${k}9`]) {
+          expect(scanned(SET, text), text).toEqual(reference(SET, text));
+        }
+      }
+    }
+  });
+
   it('finds the same hits in texts of one piece repeated (every alignment of runs against the probes)', () => {
     for (const piece of PIECES) {
       for (const glue of [' ', '', '\n']) {

@@ -55,7 +55,7 @@ export class TextScan {
         this.#keywordCounts ??= countKeywords(this.#set.keywords, text, this.#ascii);
         return keywordHits(d.ref, this.#keywordCounts, this.#set.keywords);
       case 'identifier':
-        this.#identifiers ??= new IdentifierScan(text, this.#set.identifierCandidates, this.#ranges);
+        this.#identifiers ??= new IdentifierScan(text, this.#set.identifierCandidates, this.#ranges, this.#ascii === true);
         return this.#identifiers.hits(d.identifiers, d.confidence);
       case 'exactData':
         return edmHits(d.index, text);
