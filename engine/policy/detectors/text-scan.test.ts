@@ -131,7 +131,7 @@ const PIECES = [
   'confidential', 'CONFIDENTIAL', 'Project Falcon', 'vertraulich', 'ΣΊΓΜΑ', 'Σίγμα', 'EUR', 'Total', 'ord-1234',
   'nhs', 'NHS number', 'codice fiscale', 'pesel', 'hetu', 'steuer-id', 'passport', 'ssn', 'iban', 'routing', 'aws', 'secret', 'token', 'key',
   'the', 'quarterly', 'report', 'invoice', 'order', 'QUARTERLY', 'Tuesday', 'aGVsbG8gd29ybGQgaGVsbG8gd29ybGQgaGVsbG8gd29ybGQ', 'AKIAIOSFODNN7EXAMPLE',
-  '\u200b', '\u00ad', '\ud800', '\x7f', '\x80', '\uff14\uff11\uff11\uff11', '\u0664\u0661\u0661\u0661', 'é', 'İ', '€', '\u00a0', '\t', '\n', '-', '.', '/', ':', '=', '+', '_',
+  '\u200b', '\u00ad', '\ud800', '\x7f', '\x80', '\u0000', '4111\u00001111\u00001111\u00001111', '\uff14\uff11\uff11\uff11', '\u0664\u0661\u0661\u0661', 'é', 'İ', '€', '\u00a0', '\t', '\n', '-', '.', '/', ':', '=', '+', '_',
 ];
 const GLUE = [' ', ' ', ' ', '', '\n', '-', '.', ', ', '\u00a0'];
 

@@ -21,7 +21,7 @@ const isAscii = (text: string): boolean => Buffer.byteLength(text, 'utf8') === t
 export class TextScan {
   readonly #set: PolicySet;
   readonly #text: string;
-  /** True when the text is ASCII only (then it is its own detection text); undefined: not known. */
+  /** True when the text is ASCII only, without NUL (then it is its own detection text); undefined: not known. */
   readonly #ascii: true | undefined;
   #keywordCounts: KeywordCounts | undefined;
   #regexPossible: boolean | undefined;
@@ -32,8 +32,9 @@ export class TextScan {
   constructor(set: PolicySet, text: string, ranges?: RangeStore) {
     this.#set = set;
     // every detector reads the text as a reader sees it (no invisible characters, digits as 0-9); an
-    // ASCII text is that already, and one test tells both this and the keyword scan so
-    this.#ascii = isAscii(text) ? true : undefined;
+    // ASCII text without NUL is that already (detectionText maps only characters above U+00A0, and drops
+    // NUL where a reader does), and one test tells both this and the keyword scan so
+    this.#ascii = isAscii(text) && !text.includes('\0') ? true : undefined;
     this.#text = this.#ascii === true ? text : detectionText(text);
     this.#ranges = ranges;
   }
