@@ -105,10 +105,10 @@ export class AhoCorasick {
   /**
    * scan(text.toLowerCase(), onMatch) without the lower-cased copy, for a text of ASCII characters only
    * (where lower-casing is A-Z → a-z in place). Returns false, having reported nothing, for any other
-   * text: the caller then lower-cases and scans as before.
+   * text: the caller then lower-cases and scans as before. `ascii`: the caller has tested the text already.
    */
-  scanAsciiFolded(text: string, onMatch: (m: KeywordMatch) => void): boolean {
-    if (NON_ASCII.test(text)) return false;
+  scanAsciiFolded(text: string, onMatch: (m: KeywordMatch) => void, ascii = !NON_ASCII.test(text)): boolean {
+    if (!ascii) return false;
     const table = this.#table;
     const hasOut = this.#hasOut;
     const locate = this.#locateFolded;

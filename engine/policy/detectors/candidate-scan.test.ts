@@ -8,7 +8,7 @@ import { hardNegativeDocs, positiveDoc, SPECS, twinDoc } from '../../../bench/de
 import { CandidatePlan, RangeStore } from './candidate-scan.js';
 import { IDENTIFIERS } from './identifiers/catalogue.js';
 import { IdentifierScan } from './identifiers/scan.js';
-import { regexFeatures } from './regex-features.js';
+import { regexFeatures, regexFirstChars } from './regex-features.js';
 
 const WITH_PATTERN = IDENTIFIERS.filter((i) => i.pattern !== undefined);
 const PLAN = new CandidatePlan(WITH_PATTERN.map((i) => i.pattern as RegExp));
@@ -94,6 +94,25 @@ describe('candidate scan (differential: same matches as the whole-text scan)', (
     }
   });
 
+  it('finds values right after a word, at every alignment of the word against the probes', () => {
+    // A probe in a word that every class of its group holds moves the next probe to the word's end + the
+    // stride: a value exactly as long as its class's minimum, one blank after the word, must still hold it.
+    // One plan per pattern (with the whole catalogue, hex classes keep 'x' from being in all of them); '~'
+    // is in no class, so probes land in the word, and the word is short, so no range of its own lets the
+    // regex run on into the value.
+    for (const id of WITH_PATTERN) {
+      const re = id.pattern as RegExp;
+      const plan = new CandidatePlan([re]);
+      if (!plan.covers(re)) continue;
+      for (let m = 0; m < 48; m++) {
+        for (const word of ['x', 'xxxx', 'Q', '7']) {
+          const text = `${'~'.repeat(m)}${word} ${id.example} ${'~'.repeat(60)}`;
+          expect(JSON.stringify([...id.find(text, plan.scan(text).for(re))]), `${id.name}: ${text}`).toBe(JSON.stringify([...id.find(text)]));
+        }
+      }
+    }
+  });
+
   it('finds the same matches in long runs of token, base64 and digit characters', () => {
     const alphabets = ['ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/', '0123456789', '0123456789 -', '0123456789abcdefABCDEF:.', 'abcdefghijklmnopqrstuvwxyz0123456789_-'];
     fc.assert(
@@ -164,5 +183,20 @@ describe('regex features (differential over generated patterns)', () => {
     expect(shape(/\d*/g)).toBeUndefined();
     // nearly everything matches a single letter: not worth a pass
     expect(shape(/[a-z]/g)).toBeUndefined();
+  });
+
+  it('reads the characters a match can start with (past lookbehinds and optional parts)', () => {
+    const first = (re: RegExp): string | undefined => {
+      const c = regexFirstChars(re);
+      return c === undefined ? undefined : [...c.ascii].map((v, i) => (v === 1 ? String.fromCharCode(i) : '')).join('') + (c.nonAscii ? '+U' : '');
+    };
+    expect(first(/(?<![A-Za-z0-9])(?:([XYZ])[ -]?(\d{7}))/g)).toBe('XYZ');
+    expect(first(/(?:(IT ?)?(\d{2}))/g)).toBe('0123456789I');
+    expect(first(/de ?\d/gi)).toBe('Dd');
+    expect(first(/a*b|c/g)).toBe('abc');
+    expect(first(/(a)?\1x/g)).toBe('ax');
+    expect(first(/.x/g)).toContain('+U');
+    // a pattern that can match empty starts anywhere
+    expect(first(/a*/g)).toBeUndefined();
   });
 });

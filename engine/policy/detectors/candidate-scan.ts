@@ -5,7 +5,7 @@
 // then runs only there (sticky at each position of a short range, global from the start of a long
 // one), so it returns exactly the matches a whole-text scan returns. Built once per graph.
 import type { MatchStarts } from './identifiers/identifier.js';
-import { type CharClass, type Feature, regexFeatures } from './regex-features.js';
+import { type CharClass, type Feature, regexFeatures, regexFirstChars } from './regex-features.js';
 
 /** A start range shorter than this is tried position by position; a longer one by one global exec. */
 const STICKY_SPAN = 24;
@@ -25,6 +25,15 @@ interface RunClass {
   /** The shortest run any use needs: the probe stride. */
   min: number;
   readonly uses: (Use & { readonly length: number })[];
+}
+
+/** A position whose character is 0 here cannot start a match (index 128: any non-ASCII character). */
+function firstTable(c: CharClass | undefined): Uint8Array {
+  const t = new Uint8Array(129).fill(1);
+  if (c === undefined) return t;
+  t.set(c.ascii);
+  t[128] = c.nonAscii ? 1 : 0;
+  return t;
 }
 
 /** Runs at least this long may share a class with a near-equal one (see #longClassNear). */
@@ -63,11 +72,15 @@ export class CandidatePlan {
   /** The same, by the RegExp objects the plan was built from (no key string per lookup). */
   readonly #byRegex = new Map<RegExp, number>();
   readonly #patterns: number;
+  /** Per covered pattern: 1 for each ASCII character a match can start with, 2 for non-ASCII ones (index 128). */
+  readonly #first: Uint8Array[] = [];
   /** By class key; a merged class is listed under each key it absorbed. */
   readonly #classes = new Map<string, RunClass>();
-  readonly #runClasses: readonly RunClass[];
-  /** The classes without lower-case letters (digits, upper case, separators) probed together. */
-  readonly #sparse: ProbeGroup | undefined;
+  /**
+   * The classes probed together: those without lower-case letters (digits, upper case, separators) at
+   * their shortest stride, those with them (prose is mostly lower case) at theirs.
+   */
+  readonly #groups: readonly ProbeGroup[];
   readonly #literals = new Map<string, Literal>();
 
   constructor(patterns: readonly RegExp[]) {
@@ -86,15 +99,18 @@ export class CandidatePlan {
         continue;
       }
       const p = n++;
+      this.#first.push(firstTable(regexFirstChars(re)));
       this.#index.set(key, p);
       this.#byRegex.set(re, p);
       for (const f of features) this.#add(f, p);
     }
     this.#patterns = n;
     const all = [...new Set(this.#classes.values())];
-    const sparse = all.filter((rc) => !hasLowerCase(rc)).slice(0, 31);
-    this.#sparse = sparse.length > 1 ? probeGroup(sparse) : undefined;
-    this.#runClasses = this.#sparse === undefined ? all : all.filter((rc) => !sparse.includes(rc));
+    const groups: ProbeGroup[] = [];
+    for (const part of [all.filter((rc) => !hasLowerCase(rc)), all.filter(hasLowerCase)]) {
+      for (let k = 0; k < part.length; k += GROUP_MAX) groups.push(probeGroup(part.slice(k, k + GROUP_MAX)));
+    }
+    this.#groups = groups;
   }
 
   #add(f: Feature, pattern: number): void {
@@ -140,35 +156,9 @@ export class CandidatePlan {
    */
   scan(text: string, store: RangeStore = new RangeStore()): CandidateStarts {
     const ranges = store.reset(this.#patterns);
-    if (this.#sparse !== undefined) groupRuns(text, this.#sparse, ranges);
-    for (const rc of this.#runClasses) runs(text, rc, ranges);
+    for (const g of this.#groups) groupRuns(text, g, ranges);
     for (const lit of this.#literals.values()) occurrences(text, lit, ranges);
-    return new CandidateStarts(this.#byRegex, this.#index, ranges, text.length);
-  }
-}
-
-/** Maximal runs of a class at least rc.min long: probe every rc.min-th character, widen each hit. */
-function runs(text: string, rc: RunClass, ranges: RangeStore): void {
-  const ascii = rc.ascii;
-  const nonAscii = rc.nonAscii;
-  const stride = rc.min;
-  const n = text.length;
-  for (let i = stride - 1; i < n; i += stride) {
-    let c = text.charCodeAt(i);
-    if (!(c < 128 ? ascii[c] === 1 : nonAscii)) continue;
-    let b = i + 1;
-    while (b < n && ((c = text.charCodeAt(b)) < 128 ? ascii[c] === 1 : nonAscii)) b++;
-    // the run is long enough only if it reaches back to b - stride: look no further back unless it does
-    // (most hits are a word of prose, ended by a blank just before)
-    const need = b - stride;
-    let a = i;
-    while (a > 0 && a > need && ((c = text.charCodeAt(a - 1)) < 128 ? ascii[c] === 1 : nonAscii)) a--;
-    if (a <= need) {
-      while (a > 0 && ((c = text.charCodeAt(a - 1)) < 128 ? ascii[c] === 1 : nonAscii)) a--;
-      report(rc, a, b, ranges);
-    }
-    // text[b] is outside the class: a later run of `stride` or more covers b + stride or a later probe
-    i = b;
+    return new CandidateStarts(this.#byRegex, this.#index, ranges, text.length, this.#first);
   }
 }
 
@@ -184,6 +174,9 @@ interface ProbeGroup {
   readonly nonAscii: number;
 }
 
+/** Classes per probe group: one bit each in an Int32Array. */
+const GROUP_MAX = 31;
+
 const hasLowerCase = (rc: RunClass): boolean => rc.ascii.subarray(97, 123).includes(1);
 
 function probeGroup(classes: readonly RunClass[]): ProbeGroup {
@@ -196,31 +189,91 @@ function probeGroup(classes: readonly RunClass[]): ProbeGroup {
   return { classes, stride: Math.min(...classes.map((rc) => rc.min)), table, nonAscii };
 }
 
-// runs() for each class of the group, from one probe sequence: a stride no longer than any class's
-// minimum still lands in every run long enough to matter; a class already widened past the probe is
-// not widened again, so each maximal run is reported once.
+// Maximal runs of each class of the group at least its minimum long, from one probe sequence: a stride
+// no longer than any class's minimum lands in every run long enough to matter. A probe's classes are
+// widened together, one walk each way: a class drops out of the walk where the text leaves it, so a
+// digit run is read once for all the digit classes, not once per class. A class already widened past
+// the probe is not widened again, so each maximal run is reported once.
 function groupRuns(text: string, g: ProbeGroup, ranges: RangeStore): void {
-  const { classes, stride, table } = g;
+  const { classes, stride, table, nonAscii } = g;
+  const all = classes.length === 31 ? 0x7fffffff : (1 << classes.length) - 1;
   const n = text.length;
   const done = new Int32Array(classes.length);
+  /** The latest end in done: a probe at or past it is inside no run already widened. */
+  let doneMax = 0;
+  // where classes left the walk, forward and back: (mask, position) pairs, one per step that lost any
+  const ends = new Int32Array(64);
+  const starts = new Int32Array(64);
   for (let i = stride - 1; i < n; i += stride) {
     const c0 = text.charCodeAt(i);
-    let bits = c0 < 128 ? (table[c0] as number) : g.nonAscii;
-    while (bits !== 0) {
-      const k = 31 - Math.clz32(bits);
-      bits ^= 1 << k;
-      if (i < (done[k] as number)) continue;
-      const rc = classes[k] as RunClass;
-      const ascii = rc.ascii;
-      const nonAscii = rc.nonAscii;
-      let c = 0;
-      let a = i;
-      while (a > 0 && ((c = text.charCodeAt(a - 1)) < 128 ? ascii[c] === 1 : nonAscii)) a--;
-      let b = i + 1;
-      while (b < n && ((c = text.charCodeAt(b)) < 128 ? ascii[c] === 1 : nonAscii)) b++;
-      done[k] = b;
-      if (b - a >= rc.min) report(rc, a, b, ranges);
+    let want = c0 < 128 ? (table[c0] as number) : nonAscii;
+    if (want === 0) continue;
+    if (i < doneMax) {
+      for (let bits = want; bits !== 0; ) {
+        const k = 31 - Math.clz32(bits);
+        bits ^= 1 << k;
+        if (i < (done[k] as number)) want ^= 1 << k;
+      }
+      if (want === 0) continue;
     }
+    let live = want;
+    let b = i + 1;
+    let ne = 0;
+    for (; b < n; b++) {
+      const c = text.charCodeAt(b);
+      const gone = live & ~(c < 128 ? (table[c] as number) : nonAscii);
+      if (gone === 0) continue;
+      ends[ne++] = gone;
+      ends[ne++] = b;
+      live ^= gone;
+      if (live === 0) break;
+    }
+    if (live !== 0) {
+      ends[ne++] = live;
+      ends[ne++] = n;
+    }
+    live = want;
+    let a = i;
+    let ns = 0;
+    for (; a > 0; a--) {
+      const c = text.charCodeAt(a - 1);
+      const gone = live & ~(c < 128 ? (table[c] as number) : nonAscii);
+      if (gone === 0) continue;
+      starts[ns++] = gone;
+      starts[ns++] = a;
+      live ^= gone;
+      if (live === 0) break;
+    }
+    if (live !== 0) {
+      starts[ns++] = live;
+      starts[ns++] = 0;
+    }
+    // Every class of the group holds text[i] (prose: a probe in a word, for the classes with lower case):
+    // each class's next run starts after its end here, the earliest of which is ends[1], and is at least
+    // `stride` long, so the next probe that can land in one is ends[1] + stride.
+    const next = want === all ? (ends[1] as number) : i;
+    // the widest run here (furthest end, earliest start) is shorter than the stride, so than every class's
+    // minimum: nothing to report, and no later probe can land in it
+    if ((ends[ne - 1] as number) - (starts[ns - 1] as number) < stride) {
+      i = next;
+      continue;
+    }
+    for (let bits = want; bits !== 0; ) {
+      const k = 31 - Math.clz32(bits);
+      const bit = 1 << k;
+      bits ^= bit;
+      let e = 0;
+      while (((ends[e] as number) & bit) === 0) e += 2;
+      let s = 0;
+      while (((starts[s] as number) & bit) === 0) s += 2;
+      const to = ends[e + 1] as number;
+      const from = starts[s + 1] as number;
+      done[k] = to;
+      if (to > doneMax) doneMax = to;
+      const rc = classes[k] as RunClass;
+      if (to - from >= rc.min) report(rc, from, to, ranges);
+    }
+    i = next;
   }
 }
 
@@ -353,13 +406,15 @@ export class CandidateStarts {
   readonly #ranges: RangeStore;
   readonly #generation: number;
   readonly #length: number;
+  readonly #first: readonly Uint8Array[];
 
-  constructor(byRegex: ReadonlyMap<RegExp, number>, index: ReadonlyMap<string, number>, ranges: RangeStore, length: number) {
+  constructor(byRegex: ReadonlyMap<RegExp, number>, index: ReadonlyMap<string, number>, ranges: RangeStore, length: number, first: readonly Uint8Array[]) {
     this.#byRegex = byRegex;
     this.#index = index;
     this.#ranges = ranges;
     this.#generation = ranges.generation;
     this.#length = length;
+    this.#first = first;
   }
 
   /** Undefined: the pattern is not covered and is scanned whole. */
@@ -368,7 +423,7 @@ export class CandidateStarts {
     if (p < 0) return undefined;
     // a reused store holds another text's ranges now: reading them would skip real matches
     if (this.#ranges.generation !== this.#generation) throw new Error('RG_POL_INTERNAL: candidate starts used after their store scanned another text');
-    return new StartCursor(this.#ranges.merged(p, this.#length), this.#length);
+    return new StartCursor(this.#ranges.merged(p, this.#length), this.#length, this.#first[p] as Uint8Array);
   }
 }
 
@@ -378,11 +433,13 @@ const PACK = 2 ** 25;
 class StartCursor implements MatchStarts {
   readonly #ranges: Int32Array;
   readonly #length: number;
+  readonly #first: Uint8Array;
   #at = 0;
 
-  constructor(ranges: Int32Array, length: number) {
+  constructor(ranges: Int32Array, length: number, first: Uint8Array) {
     this.#ranges = ranges;
     this.#length = length;
+    this.#first = first;
   }
 
   // The leftmost match at or after re.lastIndex, as re.exec would return it: positions outside every
@@ -404,7 +461,11 @@ class StartCursor implements MatchStarts {
         re.lastIndex = from;
         return re.exec(text);
       }
+      const first = this.#first;
       for (let p = from; p <= e; p++) {
+        // a regex call costs far more than this look-up, and most candidate positions fail on their first character
+        const c = text.charCodeAt(p);
+        if (first[c < 128 ? c : 128] === 0) continue;
         sticky.lastIndex = p;
         const m = sticky.exec(text);
         if (m !== null) {

@@ -67,23 +67,32 @@ export function scanCreditCards(text: string): Hits {
 }
 
 const MIN_CARD_DIGITS = 13;
-// A maximal run of digits and separators: the lookbehind rejects every position inside a run at once, so
-// each run is read once. (/\d[\d \u00a0-]{11,}\d/g was retried at every digit of ordinary numbers and
-// cost ~10% of the CPU of a gateway relaying 100 KB messages; this is about twice as fast.)
-const SPAN = /(?<![\d \u00a0-])[\d \u00a0-]{13,}/g;
 
 const isDigit = (c: number): boolean => c >= 48 && c <= 57;
+/** Digits, space, no-break space and dash: what a written card number is made of. */
+const inSpan = (c: number): boolean => (c >= 48 && c <= 57) || c === 32 || c === 0xa0 || c === 45;
 
-/** Maximal runs of digits, spaces, no-break spaces and dashes, trimmed to digits, holding 13+ digits. */
+/**
+ * Maximal runs of digits, spaces, no-break spaces and dashes, trimmed to digits, holding 13+ digits. A run
+ * that long is at least 13 characters, so probing every 13th character lands in each; a hit is widened
+ * to its whole run. (Before: the regex /(?<![\d \u00a0-])[\d \u00a0-]{13,}/g, which stopped at every
+ * space of prose; and before that /\d[\d \u00a0-]{11,}\d/g, retried at every digit.)
+ */
 export function* digitRuns(text: string): Generator<string> {
-  for (const m of text.matchAll(SPAN)) {
-    const run = m[0];
-    let a = 0;
-    let b = run.length - 1;
-    while (a <= b && !isDigit(run.charCodeAt(a))) a++;
-    while (b >= a && !isDigit(run.charCodeAt(b))) b--;
+  const n = text.length;
+  for (let i = MIN_CARD_DIGITS - 1; i < n; i += MIN_CARD_DIGITS) {
+    if (!inSpan(text.charCodeAt(i))) continue;
+    let b = i + 1;
+    while (b < n && inSpan(text.charCodeAt(b))) b++;
+    let a = i;
+    while (a > 0 && inSpan(text.charCodeAt(a - 1))) a--;
+    // text[b] is outside: the next run starts after it, so its 13th character is at b + 13 or later
+    i = b;
+    if (b - a < MIN_CARD_DIGITS) continue;
+    while (a < b && !isDigit(text.charCodeAt(a))) a++;
+    while (b > a && !isDigit(text.charCodeAt(b - 1))) b--;
     let digits = 0;
-    for (let i = a; i <= b; i++) if (isDigit(run.charCodeAt(i))) digits++;
-    if (digits >= MIN_CARD_DIGITS) yield run.slice(a, b + 1);
+    for (let k = a; k < b; k++) if (isDigit(text.charCodeAt(k))) digits++;
+    if (digits >= MIN_CARD_DIGITS) yield text.slice(a, b);
   }
 }

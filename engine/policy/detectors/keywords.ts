@@ -50,19 +50,20 @@ export class KeywordIndexBuilder {
   }
 }
 
-export function countKeywords(index: KeywordIndex, text: string): KeywordCounts {
+/** `ascii`: whether the text is known to be ASCII only (undefined: tested here when it matters). */
+export function countKeywords(index: KeywordIndex, text: string, ascii?: boolean): KeywordCounts {
   return {
-    folded: countFolded(index.folded, index.foldedWords, text),
+    folded: countFolded(index.folded, index.foldedWords, text, ascii),
     exact: countWith(index.exact, index.exactWords, index.exact === undefined ? '' : text),
   };
 }
 
 /** Case-insensitive counts: an ASCII text is folded while it is scanned; any other is lower-cased first. */
-function countFolded(ac: AhoCorasick | undefined, words: readonly string[], text: string): KeywordCounts['exact'] {
+function countFolded(ac: AhoCorasick | undefined, words: readonly string[], text: string, ascii: boolean | undefined): KeywordCounts['exact'] {
   if (ac === undefined) return countWith(ac, words, '');
   const counts = { any: new Uint32Array(words.length), whole: new Uint32Array(words.length) };
   // boundaries read the original text: for ASCII, case never changes whether a character is a word character
-  if (ac.scanAsciiFolded(text, counter(counts, words, text))) return counts;
+  if (ac.scanAsciiFolded(text, counter(counts, words, text), ascii)) return counts;
   return countWith(ac, words, text.toLowerCase());
 }
 

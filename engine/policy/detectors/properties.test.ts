@@ -27,6 +27,22 @@ describe('detector properties', () => {
     );
   });
 
+  it('digitRuns finds the runs of the regex scan it replaced, on long mixed texts (seeded)', () => {
+    // the previous implementation: maximal runs by regex, trimmed to digits, 13+ digits
+    const SPAN = /(?<![\d \u00a0-])[\d \u00a0-]{13,}/g;
+    const byRegex = (text: string): string[] =>
+      [...text.matchAll(SPAN)].map((m) => m[0].replace(/^[^\d]+|[^\d]+$/g, '')).filter((r) => r.replace(/\D/g, '').length >= 13);
+    const pieces = ['4111 1111 1111 1111', '0123456789', '4', ' ', '-', '\u00a0', 'x', '\n', 'quarterly ', '1,234.56', '  '];
+    let seed = 7;
+    const next = (): number => (seed = (Math.imul(seed, 1103515245) + 12345) & 0x7fffffff);
+    for (let t = 0; t < 300; t++) {
+      let text = '';
+      const parts = next() % 200;
+      for (let p = 0; p < parts; p++) text += pieces[(next() >>> 8) % pieces.length];
+      expect([...digitRuns(text)], text).toEqual(byRegex(text));
+    }
+  });
+
   it('Aho-Corasick counts exactly what a naive search counts (overlaps, non-ASCII)', () => {
     const alphabet = fc.constantFrom('a', 'b', 'ab', 'ü', 'ß', ' ', '€');
     const word = fc.array(alphabet, { minLength: 1, maxLength: 4 }).map((p) => p.join(''));

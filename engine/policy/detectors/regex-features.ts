@@ -45,6 +45,66 @@ function readFeatures(re: RegExp): Features | undefined {
   return best === undefined || best.score < MIN_SCORE ? undefined : best.features;
 }
 
+const firstRead = new WeakMap<RegExp, CharClass | null>();
+
+/**
+ * The characters a match of a global regex can start with (a superset), or undefined when unknown: a
+ * position holding none of them cannot start a match, so the candidate scan tries no regex there.
+ */
+export function regexFirstChars(re: RegExp): CharClass | undefined {
+  let f = firstRead.get(re);
+  if (f === undefined) firstRead.set(re, (f = readFirstChars(re) ?? null));
+  return f ?? undefined;
+}
+
+function readFirstChars(re: RegExp): CharClass | undefined {
+  if (/[^gimsd]/.test(re.flags)) return undefined;
+  try {
+    const reader = new Reader(re.source, re.flags.includes('i'), re.flags.includes('s'));
+    const first = firstOf(reader.parse(), reader.groups);
+    return first.nullable ? undefined : first.cls;
+  } catch (err) {
+    if (err instanceof Unsupported) return undefined;
+    throw err;
+  }
+}
+
+/** What a node's match can start with, and whether it can match empty (then what follows it can start). */
+function firstOf(n: Node, groups: readonly Node[]): { cls: CharClass; nullable: boolean } {
+  switch (n.t) {
+    case 'chars':
+      return { cls: n.cls, nullable: false };
+    case 'empty':
+      return { cls: EMPTY_CLASS, nullable: true };
+    case 'seq': {
+      let cls = EMPTY_CLASS;
+      for (const item of n.items) {
+        const f = firstOf(item, groups);
+        cls = union(cls, f.cls);
+        if (!f.nullable) return { cls, nullable: false };
+      }
+      return { cls, nullable: true };
+    }
+    case 'alt': {
+      let cls = EMPTY_CLASS;
+      let nullable = n.items.length === 0;
+      for (const item of n.items) {
+        const f = firstOf(item, groups);
+        cls = union(cls, f.cls);
+        nullable ||= f.nullable;
+      }
+      return { cls, nullable };
+    }
+    case 'rep': {
+      const f = firstOf(n.item, groups);
+      return { cls: f.cls, nullable: f.nullable || n.min === 0 };
+    }
+    case 'backref':
+      // a group that did not take part matches empty
+      return { cls: firstOf(groups[n.group] ?? { t: 'empty' }, groups).cls, nullable: true };
+  }
+}
+
 interface Scored {
   readonly features: Features;
   /** Estimated selectivity in bits: higher means rarer in ordinary text. */

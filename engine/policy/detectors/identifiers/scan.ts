@@ -17,9 +17,27 @@ export class KeywordContext {
   readonly #text: string;
   #lower: string | undefined;
   readonly #positions = new Map<string, readonly number[]>();
+  /** Per keyword list (an identifier's): whether any of its words occurs in the text at all. */
+  readonly #anyOf = new Map<readonly string[], boolean>();
 
-  constructor(text: string) {
+  readonly #ascii: boolean;
+
+  /** `ascii`: the text is known to hold ASCII characters only. */
+  constructor(text: string, ascii = false) {
     this.#text = text;
+    this.#ascii = ascii;
+  }
+
+  /** Whether any of `keywords` occurs anywhere as a whole word: when none does, no match is near one. */
+  any(keywords: readonly string[]): boolean {
+    let found = this.#anyOf.get(keywords);
+    if (found === undefined) {
+      // ASCII lower-cases letter by letter, so one case-insensitive pass over the text itself answers
+      // without the lower-cased copy and a sweep per word
+      found = this.#ascii ? anyWordRegex(keywords).test(this.#text) : keywords.some((k) => this.#find(k).length > 0);
+      this.#anyOf.set(keywords, found);
+    }
+    return found;
   }
 
   /** Whether `keyword` (lower-case) occurs as a whole word starting within [from, to]. */
@@ -52,6 +70,22 @@ export class KeywordContext {
 
 const isWordChar = (c: number): boolean => (c >= 48 && c <= 57) || (c >= 97 && c <= 122) || c === 95;
 
+const anyWord = new WeakMap<readonly string[], RegExp>();
+
+/**
+ * Any of the (lower-case) words as a whole word in an ASCII text, case-insensitively: #find's test, whose
+ * word characters [0-9a-z_] of the lower-cased text are [0-9A-Za-z_] of the text. Without the u flag, i
+ * never folds a non-ASCII character to an ASCII one, so a non-ASCII word matches no ASCII text, as in #find.
+ */
+function anyWordRegex(words: readonly string[]): RegExp {
+  let re = anyWord.get(words);
+  if (re === undefined) {
+    const alt = words.map((w) => w.replace(/[\\^$.*+?()[\]{}|/-]/g, '\\$&')).join('|');
+    anyWord.set(words, (re = new RegExp(`(?<![0-9A-Za-z_])(?:${alt})(?![0-9A-Za-z_])`, 'i')));
+  }
+  return re;
+}
+
 export function scanIdentifier(id: Identifier, text: string, keywords: KeywordContext, starts?: CandidateStarts): readonly Match[] {
   const out: Match[] = [];
   const near = id.pattern === undefined ? undefined : starts?.for(id.pattern);
@@ -60,7 +94,7 @@ export function scanIdentifier(id: Identifier, text: string, keywords: KeywordCo
 }
 
 function withContext(id: Identifier, f: Found, keywords: KeywordContext): Match {
-  if (id.keywords.length === 0 || f.confidence === 'high') return f;
+  if (id.keywords.length === 0 || f.confidence === 'high' || !keywords.any(id.keywords)) return f;
   const from = f.start - id.window;
   const to = f.end + id.window;
   const hasKeyword = id.keywords.some((k) => keywords.near(k, from - k.length, to));
@@ -96,10 +130,13 @@ export class IdentifierScan {
   readonly #store: RangeStore | undefined;
   #starts: CandidateStarts | undefined;
 
-  /** `store`: buffers for the start ranges, reused text after text (see RangeStore); this scan must then be done before the store's next text. */
-  constructor(text: string, plan?: CandidatePlan, store?: RangeStore) {
+  /**
+   * `store`: buffers for the start ranges, reused text after text (see RangeStore); this scan must then be
+   * done before the store's next text. `ascii`: the text is known to hold ASCII characters only.
+   */
+  constructor(text: string, plan?: CandidatePlan, store?: RangeStore, ascii = false) {
     this.#text = text;
-    this.#keywords = new KeywordContext(text);
+    this.#keywords = new KeywordContext(text, ascii);
     this.#plan = plan;
     this.#store = store;
   }
