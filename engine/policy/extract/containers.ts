@@ -1,10 +1,14 @@
 // Containers opened by extract-file.ts: zip (also OOXML and ODF packages), gzip, tar, RTF documents for
-// the objects they embed, and the files attached inside a PDF (pdf.ts reads them, their bytes already
-// under its caps). Each member is
+// the objects they embed, TNEF (winmail.dat: its bodies and attached files), and the files attached
+// inside a PDF (pdf.ts reads them, their bytes already under its caps). Each member is
 // extracted like an attached file one level deeper; depth, entry count, ratio and the byte budget
 // bound the work, and whatever a limit cuts off is reported as an unscannable part.
+import { isUtf8 } from 'node:buffer';
 import type { ExtractContext, FileInput } from './extract-context.js';
+import { extractDataUris } from './data-uri.js';
 import { addText, unscannable } from './facts.js';
+import { htmlParts } from './markup-text.js';
+import { readTnef } from './tnef.js';
 
 /** extract-file.ts's extractFile, handed in for the entries (a value import back would be a cycle). */
 export type ExtractNested = (file: FileInput, container: string | undefined, depth: number, ctx: ExtractContext) => Promise<void>;
@@ -134,6 +138,42 @@ export async function extractRtf(file: FileInput, label: string, depth: number, 
     // decoded from hex: new bytes, so they count against the budget
     ctx.budget.take(o.data.length);
     await extractFile({ name, declaredType: '', size: o.data.length, content: o.data, truncated: false }, label, depth + 1, ctx);
+  }
+}
+
+/**
+ * A TNEF stream: its plain body and properties as text, its RTF body (decompressed: new bytes, from the
+ * budget) through the RTF reader, its HTML body through the markup reader, then each attached file one
+ * level deeper ("winmail.dat/report.xlsx"), sniffed like any attachment. Attached files are views into
+ * the stream already held, so they take nothing from the budget (as tar members).
+ */
+export async function extractTnef(file: FileInput, label: string, depth: number, ctx: ExtractContext, extractFile: ExtractNested): Promise<void> {
+  const cap = (compressed: number): number => Math.min(ctx.budget.left, ctx.limits.maxOutputBytes, ratioCap(ctx.limits, compressed));
+  const t = readTnef(file.content, cap);
+  for (const p of t.problems) {
+    if (p.reason === 'limit') ctx.budget.markExceeded();
+    unscannable(ctx, label, p.reason, p.detail);
+  }
+  addText(ctx, `${label} (body)`, t.body);
+  addText(ctx, `${label} (properties)`, t.properties);
+  for (const rtf of t.rtf) {
+    if (ctx.budget.take(rtf.length) < rtf.length) return unscannable(ctx, `${label} (rtf body)`, 'limit', `RTF body of ${rtf.length} bytes is over what is left of maxDecodedBytes`);
+    await extractRtf({ name: 'body.rtf', declaredType: 'application/rtf', size: rtf.length, content: rtf, truncated: false }, `${label} (rtf body)`, depth, ctx, extractFile);
+  }
+  for (const html of t.html) {
+    const { visible, hidden, dataUris } = htmlParts(new TextDecoder(isUtf8(html) ? 'utf-8' : 'windows-1252').decode(html));
+    addText(ctx, `${label} (html body)`, hidden === '' ? visible : `${visible}\n${hidden}`);
+    await extractDataUris(dataUris, `${label} (html body)`, depth + 1, ctx, extractFile);
+  }
+  const files = t.attachments.flatMap((a) => a.files.map((content) => ({ name: a.name, content })));
+  addText(ctx, `${label} (file names)`, t.attachments.map((a) => (a.text === '' ? a.name : `${a.name}\n${a.text}`)).join('\n'));
+  if (files.length === 0) return;
+  const room = entryRoom(ctx);
+  ctx.facts.parts += files.length;
+  if (files.length > room) unscannable(ctx, label, 'limit', `${files.length - room} of ${files.length} files attached in the TNEF stream are over the maxEntries (${ctx.limits.maxEntries}) or maxParts (${ctx.limits.maxParts}) limit`);
+  if (!depthAllowed(label, depth, ctx)) return;
+  for (const f of files.slice(0, room)) {
+    await extractFile({ name: f.name, declaredType: '', size: f.content.length, content: f.content, truncated: false }, label, depth + 1, ctx);
   }
 }
 

@@ -5,7 +5,7 @@
 import { isUtf8 } from 'node:buffer';
 import { constants, inflateSync } from 'node:zlib';
 import type { AttachmentInfo, LimitHit, TextSegment, UnscannablePart } from '../analysis.js';
-import { extractGzip, extractPdfFiles, extractRtf, extractTar, extractZip } from './containers.js';
+import { extractGzip, extractPdfFiles, extractRtf, extractTar, extractTnef, extractZip } from './containers.js';
 import { addText, EXTRACTED_HOLD_CHARS, unscannable } from './facts.js';
 import { type ExtractLimits, ratioCap } from './limits.js';
 import { pngText } from './image-text.js';
@@ -54,6 +54,9 @@ export async function extractFile(file: FileInput, container: string | undefined
     case 'rtf':
       info(kind.type);
       return extractRtf(file, label, depth, ctx, extractFile);
+    case 'tnef':
+      info(kind.type);
+      return extractTnef(file, label, depth, ctx, extractFile);
     case 'text':
       info(kind.type);
       return addFileText(ctx, label, file, depth);
@@ -85,10 +88,10 @@ export function isMessageFile(file: Pick<FileInput, 'name' | 'declaredType' | 'c
   return /^[\x21-\x39\x3b-\x7e]+:/.test(head);
 }
 
-/** PDFs always, archives from workerMinBytes: what may cost seconds of CPU leaves the event loop. */
+/** PDFs always, archives (TNEF too) from workerMinBytes: what may cost seconds of CPU leaves the event loop. */
 function isHeavy(kind: ContentKind, size: number, limits: ExtractLimits): boolean {
   if (kind.kind === 'pdf') return true;
-  return (kind.kind === 'zip' || kind.kind === 'gzip' || kind.kind === 'tar') && size >= limits.workerMinBytes;
+  return (kind.kind === 'zip' || kind.kind === 'gzip' || kind.kind === 'tar' || kind.kind === 'tnef') && size >= limits.workerMinBytes;
 }
 
 function addScanned(file: FileInput, label: string, container: string | undefined, ctx: ExtractContext): void {

@@ -317,7 +317,7 @@ function zipBombHead(head: Buffer, ratio: Pick<ExtractTuning, 'maxRatio' | 'rati
 
 type LongPartMode = 'keep' | 'text' | 'strings';
 
-const HELD_WHOLE = new Set(['application/zip', 'application/pdf', 'application/gzip', 'application/x-tar', 'application/rtf', 'application/x-msdownload', 'application/x-elf']);
+const HELD_WHOLE = new Set(['application/zip', 'application/pdf', 'application/gzip', 'application/x-tar', 'application/rtf', 'application/vnd.ms-tnef', 'application/x-msdownload', 'application/x-elf']);
 
 function longPartMode(head: Buffer, name: string, declaredType: string): LongPartMode {
   // an attached message is parsed again (analyze.ts): its own parts are encoded, so it is held

@@ -6,7 +6,7 @@ import { findZipEnd } from './zip.js';
 /** How a file is read. `refuse` kinds are known formats nothing here can open. */
 export type ContentKind =
   | { readonly kind: 'zip'; readonly type: string }
-  | { readonly kind: 'gzip' | 'tar' | 'pdf' | 'rtf' | 'text' | 'binary'; readonly type: string | undefined }
+  | { readonly kind: 'gzip' | 'tar' | 'pdf' | 'rtf' | 'tnef' | 'text' | 'binary'; readonly type: string | undefined }
   | { readonly kind: 'refuse'; readonly type: string; readonly reason: 'encrypted' | 'unsupported'; readonly detail: string };
 
 interface Magic {
@@ -73,8 +73,6 @@ const REFUSED: Readonly<Record<string, { reason: 'encrypted' | 'unsupported'; de
   'application/x-stuffit': { reason: 'unsupported', detail: 'StuffIt archive' },
   'application/x-ms-wim': { reason: 'unsupported', detail: 'Windows imaging (WIM) archive' },
   'application/x-xar': { reason: 'unsupported', detail: 'xar archive' },
-  // Outlook's body (compressed RTF in MAPI properties) and attachments inside: not read here, so never passed as read
-  'application/vnd.ms-tnef': { reason: 'unsupported', detail: 'TNEF (winmail.dat): Outlook rich-text container, its body and attachments are not read' },
 };
 
 // LHA's method id sits at offset 2: "-lh5-"; -lh0-, -lz4- and -lhd- are stored or directories, and
@@ -132,6 +130,8 @@ export function sniffKind(data: Uint8Array, declaredType: string): ContentKind {
   if (type === 'application/gzip' || type === 'application/zlib') return { kind: 'gzip', type };
   if (type === 'application/x-tar') return { kind: 'tar', type };
   if (type === 'application/rtf') return { kind: 'rtf', type };
+  // Outlook's winmail.dat, whatever it is called: read by extract/tnef.ts
+  if (type === 'application/vnd.ms-tnef') return { kind: 'tnef', type };
   const refused = type === undefined ? undefined : REFUSED[type];
   if (type !== undefined && refused !== undefined) return { kind: 'refuse', type, ...refused };
   if (declaredType === 'application/pkcs7-mime' || declaredType === 'application/x-pkcs7-mime') {
