@@ -199,4 +199,27 @@ describe('regex features (differential over generated patterns)', () => {
     // a pattern that can match empty starts anywhere
     expect(first(/a*/g)).toBeUndefined();
   });
+
+  // (?<!B) M (?!A) with M's characters inside B and A: a match is a whole maximal run of M's characters,
+  // so runs too long or too short for M are skipped (an exact feature); with a character of M outside B
+  // or A, or a non-ASCII one, the pattern keeps its other features. Both must find what the regex finds.
+  it('finds the same matches for patterns bounded by lookarounds of their own characters (exact runs)', () => {
+    const BOUNDS = ['[ab1]', '[ab]', '[a-c1]', '\\w', '[^ ]', '[ab1-]'];
+    const BODIES = ['a{2}', '[ab]{3}', 'a[ab1]{1,4}', '(?:a|b1){2}', '[ab]+', '1?a{2,3}', '[a1]{2}(?:[b1]{2})?', '(a)\\1'];
+    fc.assert(
+      fc.property(fc.constantFrom(...BOUNDS), fc.constantFrom(...BODIES), fc.constantFrom(...BOUNDS), fc.constantFrom('g', 'gi'), fc.stringMatching(/^[abcAB1 \-.\n_é]{0,80}$/), (before, body, after, flags, text) => {
+        const re = new RegExp(`(?<!${before})${body}(?!${after})`, flags);
+        const plan = new CandidatePlan([re]);
+        expect(allMatches(re, text, plan.covers(re) ? plan : undefined)).toEqual(allMatches(re, text));
+      }),
+      { numRuns: 3000 },
+    );
+    const kind = (re: RegExp): string | undefined => regexFeatures(re)?.map((f) => (f.kind === 'exact' ? `exact ${f.length}-${f.maxLength}` : f.kind)).join(',');
+    expect(kind(/(?<![A-Za-z0-9/+])[A-Za-z0-9/+]{40}(?![A-Za-z0-9/+=])/g)).toBe('exact 40-40');
+    expect(kind(/(?<![A-Za-z0-9])(?:[A-Z]?\d{8,9})(?![A-Za-z0-9])/g)).toBe('exact 8-10');
+    // a space in the match but not in the bounds: the run can reach past the match, no exact feature
+    expect(kind(/(?<![A-Za-z0-9])(?:\d{8}[ -]?[A-Z])(?![A-Za-z0-9])/g)).not.toContain('exact');
+    // non-ASCII in the match: the scan's runs treat every non-ASCII character alike, no exact feature
+    expect(kind(/(?<![^ ])[^ ]{12}(?![^ ])/g) ?? '').not.toContain('exact');
+  });
 });

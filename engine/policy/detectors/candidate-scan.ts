@@ -16,12 +16,16 @@ interface Use {
   readonly pattern: number;
   readonly minOffset: number;
   readonly maxOffset: number;
+  /** An exact feature: a match is the whole run, which is at most this long (see regex-features.ts). */
+  readonly maxLength?: number;
 }
 
 interface RunClass {
   /** Widened in place while the plan is built (a merged class), never after. */
   readonly ascii: Uint8Array;
   readonly nonAscii: boolean;
+  /** Holds exact uses: never widened or shared with a near class (a wider run is not a match's run). */
+  readonly exact: boolean;
   /** The shortest run any use needs: the probe stride. */
   min: number;
   readonly uses: (Use & { readonly length: number })[];
@@ -122,20 +126,21 @@ export class CandidatePlan {
       lit.uses.push(use);
       return;
     }
-    const key = classKey(f.cls);
-    let rc = this.#classes.get(key) ?? (f.length >= LONG_RUN ? this.#longClassNear(f.cls) : undefined);
-    if (rc === undefined) this.#classes.set(key, (rc = { ascii: f.cls.ascii.slice(), nonAscii: f.cls.nonAscii, min: f.length, uses: [] }));
+    const exact = f.kind === 'exact';
+    const key = `${exact ? 'x' : ''}${classKey(f.cls)}`;
+    let rc = this.#classes.get(key) ?? (f.length >= LONG_RUN && !exact ? this.#longClassNear(f.cls) : undefined);
+    if (rc === undefined) this.#classes.set(key, (rc = { ascii: f.cls.ascii.slice(), nonAscii: f.cls.nonAscii, exact, min: f.length, uses: [] }));
     else widen(rc, f.cls);
     rc.min = Math.min(rc.min, f.length);
     this.#classes.set(key, rc);
-    rc.uses.push({ ...use, length: f.length });
+    rc.uses.push(exact ? { ...use, length: f.length, maxLength: f.maxLength } : { ...use, length: f.length });
   }
 
   // Long runs of token characters are rare in prose, so the base64, token and hex classes of the
   // secrets share one pass: each pattern still needs its own length, inside a run of the union.
   #longClassNear(c: CharClass): RunClass | undefined {
     for (const rc of this.#classes.values()) {
-      if (rc.min < LONG_RUN || rc.nonAscii !== c.nonAscii) continue;
+      if (rc.min < LONG_RUN || rc.nonAscii !== c.nonAscii || rc.exact) continue;
       let added = 0;
       c.ascii.forEach((v, i) => (added += v === 1 && rc.ascii[i] !== 1 ? 1 : 0));
       let extra = 0;
@@ -163,7 +168,11 @@ export class CandidatePlan {
 }
 
 function report(rc: RunClass, a: number, b: number, ranges: RangeStore): void {
-  for (const u of rc.uses) if (b - a >= u.length) ranges.push(u.pattern, a - u.maxOffset, b - u.length - u.minOffset);
+  for (const u of rc.uses) {
+    if (b - a < u.length) continue;
+    if (u.maxLength === undefined) ranges.push(u.pattern, a - u.maxOffset, b - u.length - u.minOffset);
+    else if (b - a <= u.maxLength) ranges.push(u.pattern, a - u.maxOffset, a - u.minOffset); // the match is the run: it starts where the run does
+  }
 }
 
 /** Classes probed in one pass at the shortest stride of them all; one bit per class in the table. */

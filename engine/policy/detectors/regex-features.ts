@@ -12,7 +12,13 @@ export type { CharClass } from './regex-tree.js';
 export type Feature =
   /** folded: some character matches in either ASCII case (text is then lower case throughout). */
   | { readonly kind: 'literal'; readonly text: string; readonly folded: boolean; readonly minOffset: number; readonly maxOffset: number }
-  | { readonly kind: 'run'; readonly cls: CharClass; readonly length: number; readonly minOffset: number; readonly maxOffset: number };
+  | { readonly kind: 'run'; readonly cls: CharClass; readonly length: number; readonly minOffset: number; readonly maxOffset: number }
+  /**
+   * Every match IS one maximal run of cls (see exactRun): it starts where such a run starts and the run
+   * is between length and maxLength long. A run of 78 letters cannot hold a 16-character fiscal code
+   * bounded by (?<![A-Za-z0-9]) … (?![A-Za-z0-9]), so the regex is not tried in it at all.
+   */
+  | { readonly kind: 'exact'; readonly cls: CharClass; readonly length: number; readonly maxLength: number; readonly minOffset: number; readonly maxOffset: number };
 
 /** Every match contains at least one of these features (a disjunction). */
 export type Features = readonly Feature[];
@@ -42,7 +48,28 @@ function readFeatures(re: RegExp): Features | undefined {
   const groups = reader.groups;
   if (lengths(tree, groups).min === 0) return undefined;
   const best = features(tree, groups);
+  // a literal is found by indexOf, cheaper than any run; otherwise a whole-match run bounds the most
+  const exact = best?.features.some((f) => f.kind === 'literal') === true ? undefined : exactRun(tree, groups);
+  if (exact !== undefined) return [exact];
   return best === undefined || best.score < MIN_SCORE ? undefined : best.features;
+}
+
+const subset = (a: CharClass, b: CharClass): boolean => a.ascii.every((v, i) => v === 0 || b.ascii[i] === 1);
+
+// `(?<!B) M (?!A)` where every character M can consume is ASCII and in both B and A: the character
+// before a match is not one M can consume (or there is none), nor the one after, so a match is exactly a
+// maximal run of M's characters, as long as M's lengths allow. Anything else: undefined.
+function exactRun(tree: Node, groups: readonly Node[]): Feature | undefined {
+  if (tree.t !== 'seq' || tree.items.length < 3) return undefined;
+  const first = tree.items[0] as Node;
+  const last = tree.items[tree.items.length - 1] as Node;
+  if (first.t !== 'empty' || first.notBefore === undefined || last.t !== 'empty' || last.notAfter === undefined) return undefined;
+  const middle: Node = { t: 'seq', items: tree.items.slice(1, -1) };
+  const cls = charsOf(middle, groups);
+  if (cls.nonAscii || !subset(cls, first.notBefore) || !subset(cls, last.notAfter)) return undefined;
+  const { min, max } = lengths(middle, groups);
+  if (min === 0) return undefined;
+  return { kind: 'exact', cls, length: min, maxLength: max, minOffset: 0, maxOffset: 0 };
 }
 
 const firstRead = new WeakMap<RegExp, CharClass | null>();

@@ -11,7 +11,9 @@ export interface CharClass {
 
 export type Node =
   | { readonly t: 'chars'; readonly cls: CharClass }
-  | { readonly t: 'empty' } // assertions and lookarounds: consume nothing
+  // assertions and lookarounds: consume nothing; a negative lookbehind or lookahead of one character
+  // class keeps it (the character before / after the position is not in it, or there is none)
+  | { readonly t: 'empty'; readonly notBefore?: CharClass; readonly notAfter?: CharClass }
   | { readonly t: 'seq'; readonly items: readonly Node[] }
   | { readonly t: 'alt'; readonly items: readonly Node[] }
   | { readonly t: 'rep'; readonly item: Node; readonly min: number; readonly max: number }
@@ -137,7 +139,11 @@ export class Reader {
     const inner = this.#alt();
     if (this.#src[this.#i++] !== ')') throw new Unsupported('unclosed group');
     if (capture) this.groups[slot] = inner;
-    return assertion ? { t: 'empty' } : inner;
+    if (!assertion) return inner;
+    const one = inner.t === 'seq' && inner.items.length === 1 ? inner.items[0] : inner;
+    if (one?.t === 'chars' && prefix?.[0] === '?<!') return { t: 'empty', notBefore: one.cls };
+    if (one?.t === 'chars' && prefix?.[0] === '?!') return { t: 'empty', notAfter: one.cls };
+    return { t: 'empty' };
   }
 
   #literal(code: number): CharClass {
