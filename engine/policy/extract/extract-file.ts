@@ -19,6 +19,7 @@ import { enrichedToText, isEnrichedType } from './enriched-text.js';
 import { TextDecodeStream } from './text-collector.js';
 import { UuDecoder, type UuFile, uudecodeText } from './uuencode.js';
 import type { ExtractContext, FileInput } from './extract-context.js';
+import { windows1252 } from './charset-decoder.js';
 
 export type { ExtractContext, FileFacts, FileInput, LongText } from './extract-context.js';
 
@@ -200,7 +201,7 @@ function decodeText(file: FileInput, utf16: string | undefined): string {
     // the decoder drops the byte order mark
     return new TextDecoder(utf16 ?? 'utf-8', { fatal: utf16 === undefined }).decode(file.content);
   } catch {
-    return new TextDecoder('windows-1252').decode(file.content);
+    return windows1252(file.content);
   }
 }
 
