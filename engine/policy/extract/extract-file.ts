@@ -192,6 +192,7 @@ async function extractUuFiles(text: string | readonly UuFile[], label: string, d
       return unscannable(ctx, fileLabel(f.name, label), 'limit', `a file encoded inside ${label} is over the ${limit} limit`);
     }
     ctx.facts.parts++;
+    if (ctx.yencPieces?.add(f, { label, depth: depth + 1 }) === false) unscannable(ctx, fileLabel(f.name, label), 'limit', `yEnc parts over ${ctx.yencPieces.maxBytes} bytes in one message are not joined with the parts in other texts`);
     await extractFile({ name: f.name, declaredType: 'application/octet-stream', size: f.size, content: f.content, truncated: f.truncated }, label, depth + 1, ctx);
   }
 }
