@@ -1,8 +1,11 @@
-// Payment card numbers: 13-19 digits with optional single spaces or dashes, known issuer, Luhn-valid.
+// Payment card numbers: 13-19 digits with optional single spaces or dashes, known issuer, Luhn-valid. A
+// dash is any a reader takes for one between groups: '-', hyphen, non-breaking hyphen, figure, en and em
+// dash (U+2010-U+2014, windows-1252 0x96/0x97) and the minus sign (U+2212).
 import { HitCollector, redact, type Hits } from './hits.js';
 
 // Inside a run: bounded repetition with digit guards on both sides, so a longer digit run is not a card.
-const CANDIDATE = /(?<![\d])\d(?:[ \u00a0-]?\d){12,18}(?![\d])/g;
+const CANDIDATE = /(?<![\d])\d(?:[ \u00a0\u2010-\u2014\u2212-]?\d){12,18}(?![\d])/g;
+const SEPARATORS = /[ \u00a0\u2010-\u2014\u2212-]/g;
 
 interface Brand {
   readonly name: string;
@@ -59,7 +62,7 @@ export function scanCreditCards(text: string): Hits {
   const hits = new HitCollector();
   for (const run of digitRuns(text)) {
     for (const m of run.matchAll(CANDIDATE)) {
-      const digits = m[0].replace(/[ \u00a0-]/g, '');
+      const digits = m[0].replace(SEPARATORS, '');
       if (isCardNumber(digits)) hits.add(redact(digits, 4, 4));
     }
   }
@@ -69,8 +72,8 @@ export function scanCreditCards(text: string): Hits {
 const MIN_CARD_DIGITS = 13;
 
 const isDigit = (c: number): boolean => c >= 48 && c <= 57;
-/** Digits, space, no-break space and dash: what a written card number is made of. */
-const inSpan = (c: number): boolean => (c >= 48 && c <= 57) || c === 32 || c === 0xa0 || c === 45;
+/** Digits, space, no-break space and the dashes: what a written card number is made of. */
+const inSpan = (c: number): boolean => (c >= 48 && c <= 57) || c === 32 || c === 0xa0 || c === 45 || (c >= 0x2010 && c <= 0x2014) || c === 0x2212;
 
 /**
  * Maximal runs of digits, spaces, no-break spaces and dashes, trimmed to digits, holding 13+ digits. A run

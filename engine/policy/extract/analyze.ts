@@ -11,6 +11,8 @@ import { type BodyText, ByteBudget, MimeLimitError, parseMime, type ParsedMime, 
 import { parseSimpleMessage } from './simple-message.js';
 import { parseStreamedMessage } from './streamed-text.js';
 import { TextCollector, TextDecodeStream } from './text-collector.js';
+import { YencPieces } from './uuencode.js';
+import type { YencWhere } from './extract-context.js';
 import type { PolicySet } from '../policy-set.js';
 
 /**
@@ -49,14 +51,23 @@ async function buildAnalysis(parsed: ParsedMime, limits: InspectionLimits, budge
   segments.push(...body.segments, ...structureSegments(parsed));
   const facts: FileFacts = { segments, longTexts: [], messages: [], attachments: [], unscannable: [...(parsed.issues ?? [])], notes: [], limitsHit: [], parts: parsed.nodeCount };
   facts.unscannable.push(...undecodableBodies(parsed.bodies, ''));
-  const ctx: ExtractContext = { limits: mergedLimits(limits), budget, facts, offload: (file, container, depth) => extractInPool(ctx, file, container, depth, signal) };
+  const ctx: ExtractContext = { limits: mergedLimits(limits), budget, facts, offload: (file, container, depth) => extractInPool(ctx, file, container, depth, signal), yencPieces: new YencPieces<YencWhere>() };
   const run: PartRun = { limits, scans, signal, ctx };
   await extractParts(parsed.parts, undefined, 0, run);
   await extractDataUris(body.dataUris, 'html', 1, ctx, extractFile);
   // attached messages met on the way (extract-file.ts defers them, from a worker thread too); more may follow
-  for (let i = 0; i < facts.messages.length; i++) {
-    const m = facts.messages[i];
-    if (m !== undefined) await extractMessage(m.file, fileLabel(m.file.name, m.container), m.container, m.depth, run);
+  let read = 0;
+  for (;;) {
+    for (; read < facts.messages.length; read++) {
+      const m = facts.messages[read];
+      if (m !== undefined) await extractMessage(m.file, fileLabel(m.file.name, m.container), m.container, m.depth, run);
+    }
+    // the yEnc files whose parts sat in separate texts (a.txt, b.txt), joined now that every text is read
+    const joined = ctx.yencPieces?.joined() ?? [];
+    if (joined.length === 0) break;
+    for (const { file: f, where } of joined) {
+      await extractFile({ name: f.name, declaredType: 'application/octet-stream', size: f.size, content: f.content, truncated: f.truncated }, where.label === '' ? undefined : where.label, where.depth, ctx);
+    }
   }
   for (const long of facts.longTexts) facts.segments.push(await windowedSegment(long, scans, signal));
   const names = facts.attachments.map((a) => a.name).filter((n) => n !== '');
@@ -107,6 +118,10 @@ async function extractParts(parts: readonly ParsedPart[], container: string | un
       ctx.facts.segments.push({ location: 'attachments', label: `${label} (headers)`, text: fields.map((h) => `${h.name}: ${h.value}`).join('\n') });
     }
     // an encoded multipart is parsed again here; an attached message comes back from extractFile (facts.messages)
+    // a yEnc part a text part carried (mime-parse.ts joined those of one text): held to join with the parts of other texts
+    if (part.yencPart !== undefined && ctx.yencPieces?.add({ ...part, content: Buffer.from(part.content.buffer, part.content.byteOffset, part.content.length) }, { label: container ?? '', depth }) === false) {
+      ctx.facts.unscannable.push({ label, reason: 'limit', detail: `yEnc parts over ${ctx.yencPieces.maxBytes} bytes in one message are not joined with the parts in other texts` });
+    }
     if (part.encodedEntity === true) await extractMessage(part, label, container, depth, run);
     else if (part.inlineText !== true) await extractFile(part, container, depth, ctx);
     else {

@@ -19,6 +19,7 @@ import { isOfficePlumbing, isOfficeTextPart, officeKind, officePartText, officeT
 import { readRtf } from './rtf.js';
 import { readTar } from './tar.js';
 import { readZipDirectory, readZipEntry, type ZipEntry } from './zip.js';
+import { windows1252 } from './charset-decoder.js';
 
 const baseName = (path: string): string => path.slice(path.lastIndexOf('/') + 1);
 /** An attached file's name as a PDF stores it may be a path, in either separator. */
@@ -161,7 +162,7 @@ export async function extractTnef(file: FileInput, label: string, depth: number,
     await extractRtf({ name: 'body.rtf', declaredType: 'application/rtf', size: rtf.length, content: rtf, truncated: false }, `${label} (rtf body)`, depth, ctx, extractFile);
   }
   for (const html of t.html) {
-    const { visible, hidden, dataUris } = htmlParts(new TextDecoder(isUtf8(html) ? 'utf-8' : 'windows-1252').decode(html));
+    const { visible, hidden, dataUris } = htmlParts((isUtf8(html) ? new TextDecoder('utf-8').decode(html) : windows1252(html)));
     addText(ctx, `${label} (html body)`, hidden === '' ? visible : `${visible}\n${hidden}`);
     await extractDataUris(dataUris, `${label} (html body)`, depth + 1, ctx, extractFile);
   }

@@ -1,5 +1,6 @@
 // RFC 2047 encoded-words: decode header values for inspection, encode non-ASCII text we add.
 import { createRequire } from 'node:module';
+import { charsetDecoder } from './charset-decoder.js';
 
 const ENCODED_WORD = /=\?([^?\s]+)\?([bBqQ])\?([^?\s]*)\?=/g;
 // Whitespace between two adjacent encoded-words is not part of the text (RFC 2047 §6.2).
@@ -37,7 +38,7 @@ export function decodeCharset(bytes: Uint8Array, charset: string): string | unde
   // RFC 2231 language suffix: "utf-8*en"
   const name = charset.split('*')[0]?.trim().toLowerCase() ?? '';
   try {
-    return new TextDecoder(name === '' ? 'utf-8' : name).decode(bytes);
+    return charsetDecoder(name === '' ? 'utf-8' : name).decode(bytes);
   } catch {
     const iconv = iconvLite();
     return iconv?.encodingExists(name) === true ? iconv.decode(Buffer.from(bytes), name) : undefined;

@@ -4,6 +4,7 @@ import type { AttachmentInfo, LimitHit, Location, TextSegment, UnscannablePart }
 import type { ByteBudget } from './byte-budget.js';
 import type { ExtractLimits } from './limits.js';
 import type { CollectedText } from './text-collector.js';
+import type { YencPieces } from './uuencode.js';
 
 /**
  * An extracted text longer than EXTRACTED_HOLD_CHARS, kept as bytes: analyze.ts decodes and scans it in windows as
@@ -42,6 +43,14 @@ export interface ExtractContext {
   readonly facts: FileFacts;
   /** Extracts a CPU-heavy file elsewhere (a worker thread) and merges its facts; undefined: right here. */
   readonly offload?: (file: FileInput, container: string | undefined, depth: number) => Promise<void>;
+  /** yEnc parts of one message met in separate texts, joined once all are read (analyze.ts); undefined: not joined. */
+  readonly yencPieces?: YencPieces<YencWhere>;
+}
+
+/** Where a held yEnc part was: the label of the text that carried it and its depth. */
+export interface YencWhere {
+  readonly label: string;
+  readonly depth: number;
 }
 
 export interface FileInput {

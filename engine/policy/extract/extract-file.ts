@@ -19,6 +19,7 @@ import { enrichedToText, isEnrichedType } from './enriched-text.js';
 import { TextDecodeStream } from './text-collector.js';
 import { UuDecoder, type UuFile, uudecodeText } from './uuencode.js';
 import type { ExtractContext, FileInput } from './extract-context.js';
+import { windows1252 } from './charset-decoder.js';
 
 export type { ExtractContext, FileFacts, FileInput, LongText } from './extract-context.js';
 
@@ -191,6 +192,7 @@ async function extractUuFiles(text: string | readonly UuFile[], label: string, d
       return unscannable(ctx, fileLabel(f.name, label), 'limit', `a file encoded inside ${label} is over the ${limit} limit`);
     }
     ctx.facts.parts++;
+    if (ctx.yencPieces?.add(f, { label, depth: depth + 1 }) === false) unscannable(ctx, fileLabel(f.name, label), 'limit', `yEnc parts over ${ctx.yencPieces.maxBytes} bytes in one message are not joined with the parts in other texts`);
     await extractFile({ name: f.name, declaredType: 'application/octet-stream', size: f.size, content: f.content, truncated: f.truncated }, label, depth + 1, ctx);
   }
 }
@@ -200,7 +202,7 @@ function decodeText(file: FileInput, utf16: string | undefined): string {
     // the decoder drops the byte order mark
     return new TextDecoder(utf16 ?? 'utf-8', { fatal: utf16 === undefined }).decode(file.content);
   } catch {
-    return new TextDecoder('windows-1252').decode(file.content);
+    return windows1252(file.content);
   }
 }
 

@@ -13,7 +13,7 @@ import { isEnrichedType } from './enriched-text.js';
 import { isNonstandardEncoding, UnknownEncodingTrial } from './transfer-encoding.js';
 import { joinYencParts, UU_TRANSFER_ENCODINGS, UuDecoder, type UuFile } from './uuencode.js';
 import { type TextLeafPlan, TextBodyReader, textCollector, uuParts } from './text-body.js';
-import { type CollectedText, HOLD_CHARS, type TextCollector, TextDecodeStream } from './text-collector.js';
+import { type CollectedText, HOLD_CHARS, type TextCollector, TextDecodeStream, BYTE_CHARS } from './text-collector.js';
 import type { ByteBudget } from './byte-budget.js';
 import type { BodyText, ParsedMime, ParsedPart } from './parsed-mime.js';
 import type { PolicySet } from '../policy-set.js';
@@ -206,7 +206,7 @@ function stripComment(value: string): string {
  */
 function readUuPart(att: AttachmentStream, depth: number, ctx: MimeParseContext): Promise<BodyText> {
   const uu = new UuDecoder(ctx.budget);
-  const decoder = new TextDecodeStream('latin1');
+  const decoder = new TextDecodeStream(BYTE_CHARS);
   const raw: Buffer[] = [];
   let size = 0;
   return new Promise((resolve, reject) => {

@@ -2,6 +2,7 @@
 // character (its \ucN fallback skipped). Binary destinations (pictures, fonts, theme data) are dropped;
 // embedded objects ({\*\objdata}, hex or \binN bytes) are decoded and handed back as files, their OLE1
 // header (MS-OLEDS 2.2.4) taken off, so an Excel sheet or a packaged file inside a letter is read too.
+import { decodeAs, windows1252 } from './charset-decoder.js';
 
 const SKIP_DESTINATIONS = new Set(['fonttbl', 'colortbl', 'stylesheet', 'pict', 'themedata', 'colorschememapping', 'datastore', 'latentstyles', 'listtable', 'listoverridetable', 'rsidtbl']);
 
@@ -148,8 +149,8 @@ function ole1Native(b: Buffer): RtfObject | undefined {
 
 function decodeBytes(bytes: number[], codepage: string): string {
   try {
-    return new TextDecoder(codepage).decode(Uint8Array.from(bytes));
+    return decodeAs(codepage, Uint8Array.from(bytes));
   } catch {
-    return new TextDecoder('windows-1252').decode(Uint8Array.from(bytes));
+    return windows1252(Uint8Array.from(bytes));
   }
 }

@@ -11,6 +11,7 @@ import type { Hits } from '../detectors/hits.js';
 import type { PolicySet } from '../policy-set.js';
 import { WindowedScan } from '../detectors/text-scan.js';
 import { type ChunkDecoder, wideCharsetDecoder } from './encoded-words.js';
+import { asciiLabelDecoder, charsetDecoder } from './charset-decoder.js';
 
 /** Text kept whole up to this length. */
 export const HOLD_CHARS = 1 << 20;
@@ -137,10 +138,11 @@ export class TextDecodeStream {
   #high = 0;
   #cr = false;
 
-  constructor(charset: string, flowed?: { delSp: boolean }) {
-    const known = knownDecoder(charset);
+  /** `charset`: a label, or a decoder of its own (BYTE_CHARS: each byte one character, for uu and yEnc lines). */
+  constructor(charset: string | ChunkDecoder, flowed?: { delSp: boolean }) {
+    const known = typeof charset === 'string' ? knownDecoder(charset) : charset;
     this.#decoder = known ?? new TextDecoder('utf-8');
-    this.#unknown = known === undefined ? charset : undefined;
+    this.#unknown = known === undefined && typeof charset === 'string' ? charset : undefined;
     this.#flowed = flowed === undefined ? undefined : new FlowedText(flowed.delSp);
   }
 
@@ -176,12 +178,15 @@ export class TextDecodeStream {
   }
 }
 
+/** Each byte as the character of its value (latin1 as Buffer reads it, not the WHATWG label's windows-1252). */
+export const BYTE_CHARS: ChunkDecoder = { decode: (chunk) => (chunk === undefined ? '' : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.length).toString('latin1')) };
+
 // The WHATWG set first, then iconv-lite's (UTF-7, IBM and DOS code pages), as for encoded-words.
 function knownDecoder(charset: string): ChunkDecoder | undefined {
   const name = (charset.split('*')[0] ?? '').trim().toLowerCase();
-  if (name === '' || name === 'us-ascii' || name === 'ascii') return new TextDecoder('utf-8');
+  if (name === '' || name === 'us-ascii' || name === 'ascii') return asciiLabelDecoder();
   try {
-    return new TextDecoder(name);
+    return charsetDecoder(name);
   } catch {
     return wideCharsetDecoder(name);
   }

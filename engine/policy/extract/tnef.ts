@@ -8,6 +8,8 @@
 import { decompressRtf } from './lzfu.js';
 import { readProps, type MapiProp } from './mapi-props.js';
 import { printableStrings } from './strings.js';
+import { charsetDecoder } from './charset-decoder.js';
+import type { ChunkDecoder } from './encoded-words.js';
 
 export interface TnefAttachment {
   readonly name: string;
@@ -74,7 +76,7 @@ class Reader {
   readonly html: Uint8Array[] = [];
   readonly attachments: Attachment[] = [];
   readonly problems: TnefProblem[] = [];
-  #decoder = new TextDecoder('windows-1252');
+  #decoder: ChunkDecoder = charsetDecoder('windows-1252');
   constructor(readonly rtfCap: (compressed: number) => number) {}
 
   /** A string in the stream's code page: the whole value, as text behind a NUL is still text a reader may get. */
@@ -86,7 +88,7 @@ class Reader {
     if (data.length < 4) return;
     const cp = new DataView(data.buffer, data.byteOffset, 4).getUint32(0, true);
     const label = cp >= 1250 && cp <= 1258 ? `windows-${cp}` : CODEPAGES[cp];
-    if (label !== undefined) this.#decoder = new TextDecoder(label);
+    if (label !== undefined) this.#decoder = charsetDecoder(label);
   }
 
   messageProps(props: readonly MapiProp[]): void {

@@ -220,3 +220,42 @@ export function uudecodeText(text: string, budget: ByteBudget): readonly UuFile[
 
 /** Transfer encodings whose body is such a block (Thunderbird decodes these names, x-yencode included). */
 export const UU_TRANSFER_ENCODINGS: ReadonlySet<string> = new Set(['x-uuencode', 'uuencode', 'x-uue', 'uue', 'x-uuencoded', 'x-yencode', 'yencode', 'x-yenc', 'yenc']);
+
+/** What yEncPieces holds of one message at most; parts beyond it are read only on their own. */
+export const YENC_HOLD_BYTES = 8 << 20;
+
+/**
+ * yEnc parts met in separate texts of one message (one part in a.txt, the next in b.txt), held by name
+ * so the file a newsreader assembles from them is read once every text is: parts joined inside one text
+ * already are not held. `add` is false when the part would take the held bytes over `maxBytes`.
+ */
+export class YencPieces<T> {
+  readonly #byName = new Map<string, { file: UuFile; where: T }[]>();
+  #held = 0;
+
+  constructor(readonly maxBytes = YENC_HOLD_BYTES) {}
+
+  add(file: UuFile, where: T): boolean {
+    if (file.yencPart === undefined) return true;
+    if (this.#held + file.content.length > this.maxBytes) return false;
+    this.#held += file.content.length;
+    const g = this.#byName.get(file.name);
+    if (g === undefined) this.#byName.set(file.name, [{ file, where }]);
+    else g.push({ file, where });
+    return true;
+  }
+
+  /** Each name with two or more parts held: the joined file, and where its first-met part was. */
+  joined(): { file: UuFile; where: T }[] {
+    const out: { file: UuFile; where: T }[] = [];
+    for (const g of this.#byName.values()) {
+      const first = g[0];
+      if (first === undefined || g.length < 2) continue;
+      const [file] = joinYencParts(g.map((p) => p.file), (j) => j);
+      if (file !== undefined) out.push({ file, where: first.where });
+    }
+    this.#byName.clear();
+    this.#held = 0;
+    return out;
+  }
+}
