@@ -26,22 +26,34 @@ function traceWrites(marker: RegExp, events: string[]): () => void {
   };
 }
 
+type Hooked = 'transactionFinished' | 'sessionOpened';
+
+/**
+ * A gateway in front of a recording MTA whose observer call `hook` adds `label(event)` to the events,
+ * the writes that match `marker` traced into the same list, and a raw client that has read the greeting.
+ */
+async function tracedGateway(hook: Hooked, label: (e: never) => string, marker: RegExp, mta?: Parameters<typeof startRecordingMta>[0]) {
+  const mx = await startRecordingMta(mta);
+  cleanups.push(() => mx.close());
+  const gw = await startGateway({ topology: (env) => forwardTopology(env, { receivers: [{ name: 'mx-1', port: mx.port }] }) });
+  cleanups.push(() => gw.close());
+  const events: string[] = [];
+  const observer = gw.observer as unknown as Record<Hooked, (e: never) => void>;
+  const observed = observer[hook].bind(gw.observer);
+  observer[hook] = (e: never): void => {
+    events.push(label(e));
+    observed(e);
+  };
+  cleanups.push(traceWrites(marker, events));
+  const c = await RawSmtpClient.connect(gw.port);
+  cleanups.push(() => c.close());
+  expect((await c.reply()).code).toBe(220);
+  return { gw, c, events };
+}
+
 describe('the end of a transaction', () => {
   it('writes the final reply to the upstream before the record reaches the observer, in the same tick', async () => {
-    const mx = await startRecordingMta();
-    cleanups.push(() => mx.close());
-    const gw = await startGateway({ topology: (env) => forwardTopology(env, { receivers: [{ name: 'mx-1', port: mx.port }] }) });
-    cleanups.push(() => gw.close());
-    const events: string[] = [];
-    const observed = gw.observer.transactionFinished.bind(gw.observer);
-    gw.observer.transactionFinished = (r): void => {
-      events.push(`record ${r.outcome}`);
-      observed(r);
-    };
-    cleanups.push(traceWrites(/queued as RGTEST/, events));
-    const c = await RawSmtpClient.connect(gw.port);
-    cleanups.push(() => c.close());
-    expect((await c.reply()).code).toBe(220);
+    const { gw, c, events } = await tracedGateway('transactionFinished', (r: { outcome: string }) => `record ${r.outcome}`, /queued as RGTEST/);
 
     const t = await rawTransaction(c, { ehlo: 'mta.corp.example', from: 'alice@corp.example', to: ['bob@example.org'], body: testMessage() });
     expect(t.final?.code).toBe(250);
@@ -56,20 +68,8 @@ describe('the end of a transaction', () => {
   });
 
   it('reports a refused message after its reply too, and the session goes on', async () => {
-    const mx = await startRecordingMta({ dataReply: () => ({ code: 554, message: '5.7.1 refused by RGTEST policy' }) });
-    cleanups.push(() => mx.close());
-    const gw = await startGateway({ topology: (env) => forwardTopology(env, { receivers: [{ name: 'mx-1', port: mx.port }] }) });
-    cleanups.push(() => gw.close());
-    const events: string[] = [];
-    const observed = gw.observer.transactionFinished.bind(gw.observer);
-    gw.observer.transactionFinished = (r): void => {
-      events.push(`record ${r.outcome}`);
-      observed(r);
-    };
-    cleanups.push(traceWrites(/refused by RGTEST policy/, events));
-    const c = await RawSmtpClient.connect(gw.port);
-    cleanups.push(() => c.close());
-    expect((await c.reply()).code).toBe(220);
+    const refuse = { dataReply: () => ({ code: 554, message: '5.7.1 refused by RGTEST policy' }) };
+    const { gw, c, events } = await tracedGateway('transactionFinished', (r: { outcome: string }) => `record ${r.outcome}`, /refused by RGTEST policy/, refuse);
 
     const first = await rawTransaction(c, { ehlo: 'mta.corp.example', from: 'alice@corp.example', to: ['bob@example.org'], body: testMessage() });
     expect(first.final?.code).toBe(554);
@@ -84,20 +84,7 @@ describe('the end of a transaction', () => {
 
 describe('the start of a session', () => {
   it('writes the greeting before the session reaches the observer, in the same tick', async () => {
-    const mx = await startRecordingMta();
-    cleanups.push(() => mx.close());
-    const gw = await startGateway({ topology: (env) => forwardTopology(env, { receivers: [{ name: 'mx-1', port: mx.port }] }) });
-    cleanups.push(() => gw.close());
-    const events: string[] = [];
-    const observed = gw.observer.sessionOpened.bind(gw.observer);
-    gw.observer.sessionOpened = (e): void => {
-      events.push('opened');
-      observed(e);
-    };
-    cleanups.push(traceWrites(/^220 .*ESMTP/, events));
-    const c = await RawSmtpClient.connect(gw.port);
-    cleanups.push(() => c.close());
-    expect((await c.reply()).code).toBe(220);
+    const { gw, events } = await tracedGateway('sessionOpened', () => 'opened', /^220 .*ESMTP/);
     expect(gw.observer.opened).toHaveLength(1);
     expect(events.map((e) => e.replace(/^write 220 .*/, 'greeting'))).toEqual(['greeting', 'opened']);
   });

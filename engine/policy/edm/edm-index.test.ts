@@ -10,6 +10,7 @@ import { countRecords } from './count-records.js';
 import { entryHash, FANOUT, lookupSelective, lookupValue, resolvePending, scanEdm, type EdmIndex } from './lookup.js';
 import { normaliseValue, T_ALPHA, T_AT, T_DIGIT, T_ID_WORD } from './normalise.js';
 import { admits } from './word-shape.js';
+import { seededWords } from '../../../test/helpers/seeded-words.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'rg-edm-'));
 const KEY = join(dir, 'edm.key');
@@ -152,11 +153,7 @@ describe('lookup order', () => {
   // every candidate first must give the same records and column sets, for every threshold and column set
   const pool = ['alice@example.org', 'DE89 3704 0044 0532 0130 00', 'Smith', '+1 (555) 010-0199', 'bob@example.org', 'GB82WEST12345698765432', "O'Neill, Jr",
     'carol@example.org', 'van der Berg', '555-0100', 'Common', 'c3@example.org', 'c11@example.org', 'the', 'invoice', 'smithers', 'de89 3704', 'Jones', 'order 4711'];
-  let seed = 12345;
-  const next = () => {
-    seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
-    return seed / 4294967296;
-  };
+  const { next } = seededWords(12345);
   it('gives what resolving everything gives (300 random texts × column sets × thresholds)', () => {
     let matched = 0;
     for (let t = 0; t < 300; t++) {
@@ -215,15 +212,7 @@ describe('scan shortcuts (differential over a random corpus)', () => {
   // 3,000 random records; texts repeat words many times (the per-text word memo), write identifiers
   // with and without separators (the in-buffer identifier hash) and name surnames shared by more than
   // FANOUT records (the common-value table): no candidate the index holds may be dropped
-  let seed = 777;
-  const next = () => {
-    seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
-    return seed / 4294967296;
-  };
-  const pick = <T>(xs: readonly T[]): T => xs[Math.floor(next() * xs.length)] as T;
-  const letters = 'abcdefghijklmnopqrstuvwxyz';
-  const word = (min: number, max: number) => Array.from({ length: min + Math.floor(next() * (max - min + 1)) }, () => pick([...letters])).join('');
-  const digits = (n: number) => Array.from({ length: n }, () => Math.floor(next() * 10)).join('');
+  const { next, pick, word, digits } = seededWords(777);
   const surnames = Array.from({ length: 40 }, () => word(3, 9));
   const records = Array.from({ length: 3000 }, (_, i) => ({
     email: `${word(2, 8)}.${i}@${word(3, 7)}.org`,

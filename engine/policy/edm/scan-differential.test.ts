@@ -11,6 +11,7 @@ import { parseIndex } from './index-format.js';
 import { writeIndexFile } from './index-file.js';
 import { emptyFound, FANOUT, lookupValue, record, resolvePending, scanEdm, type EdmFound, type EdmIndex } from './lookup.js';
 import { compactId, idRunWord, MAX_ID_CHARS, MAX_ID_GROUPS, MAX_WORDS, MIN_VALUE_CHARS, normaliseText, tokenize } from './normalise.js';
+import { seededWords } from '../../../test/helpers/seeded-words.js';
 
 /** Every candidate the rules of docs/edm.md allow, as strings (tokenize: the char-code scan). */
 function candidates(text: string): Set<string> {
@@ -59,15 +60,7 @@ const dir = mkdtempSync(join(tmpdir(), 'rg-edm-diff-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe('scanEdm against the plain algorithm (random texts)', () => {
-  let seed = 9001;
-  const next = () => {
-    seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
-    return seed / 4294967296;
-  };
-  const pick = <T>(xs: readonly T[]): T => xs[Math.floor(next() * xs.length)] as T;
-  const letters = 'abcdefghijklmnopqrstuvwxyz';
-  const word = (min: number, max: number) => Array.from({ length: min + Math.floor(next() * (max - min + 1)) }, () => pick([...letters])).join('');
-  const digits = (n: number) => Array.from({ length: n }, () => Math.floor(next() * 10)).join('');
+  const { next, pick, word, digits } = seededWords(9001);
   const common = ['müller', 'smith', 'o’brien', 'nguyen'];
   const records = Array.from({ length: 2000 }, (_, i) => ({
     email: `${word(2, 8)}.${i}@${word(3, 7)}.org`,
