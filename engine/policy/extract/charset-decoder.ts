@@ -3,12 +3,16 @@
 // latin1: 0x80-0x9f come out as C1 controls, not the quotes, dashes and euro sign a mail reader shows, so
 // "4111\x961111…" (en dashes) was no number to a detector. Later Node versions follow the table; this does
 // on every version. Every extractor that decodes a declared charset goes through here.
-import type { ChunkDecoder } from './encoded-words.js';
 
 /** WHATWG windows-1252 for 0x80-0x9f; the five unassigned codes (0x81, 0x8d, 0x8f, 0x90, 0x9d) stay C1. */
 const CP1252_80_9F = '\u20ac\u0081\u201a\u0192\u201e\u2026\u2020\u2021\u02c6\u2030\u0160\u2039\u0152\u008d\u017d\u008f\u0090\u2018\u2019\u201c\u201d\u2022\u2013\u2014\u02dc\u2122\u0161\u203a\u0153\u009d\u017e\u0178';
 const C1 = /[\x80-\x9f]/;
 const C1_ALL = /[\x80-\x9f]/g;
+
+/** What TextDecodeStream needs of a decoder: TextDecoder's own shape. */
+export interface ChunkDecoder {
+  decode(chunk?: Uint8Array, options?: { readonly stream?: boolean }): string;
+}
 
 /** Bytes in windows-1252 as text (single bytes: no state between chunks). */
 export function windows1252(bytes: Uint8Array): string {

@@ -1,6 +1,6 @@
 // RFC 2047 encoded-words: decode header values for inspection, encode non-ASCII text we add.
 import { createRequire } from 'node:module';
-import { charsetDecoder } from './charset-decoder.js';
+import { type ChunkDecoder, charsetDecoder } from './charset-decoder.js';
 
 const ENCODED_WORD = /=\?([^?\s]+)\?([bBqQ])\?([^?\s]*)\?=/g;
 // Whitespace between two adjacent encoded-words is not part of the text (RFC 2047 §6.2).
@@ -49,11 +49,6 @@ interface IconvLite {
   encodingExists(name: string): boolean;
   decode(bytes: Buffer, charset: string): string;
   getDecoder(charset: string): { write(bytes: Buffer): string; end(): string | undefined };
-}
-
-/** What TextDecodeStream needs of a decoder: TextDecoder's own shape. */
-export interface ChunkDecoder {
-  decode(chunk?: Uint8Array, options?: { readonly stream?: boolean }): string;
 }
 
 /** A streaming decoder from iconv-lite's set for a charset the WHATWG decoders lack, if it has one. */

@@ -10,8 +10,8 @@ import type { ByteBudget } from './byte-budget.js';
 import type { Hits } from '../detectors/hits.js';
 import type { PolicySet } from '../policy-set.js';
 import { WindowedScan } from '../detectors/text-scan.js';
-import { type ChunkDecoder, wideCharsetDecoder } from './encoded-words.js';
-import { asciiLabelDecoder, charsetDecoder } from './charset-decoder.js';
+import { asciiLabelDecoder, type ChunkDecoder, charsetDecoder } from './charset-decoder.js';
+import { wideCharsetDecoder } from './encoded-words.js';
 
 /** Text kept whole up to this length. */
 export const HOLD_CHARS = 1 << 20;

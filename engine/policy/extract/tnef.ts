@@ -8,8 +8,7 @@
 import { decompressRtf } from './lzfu.js';
 import { readProps, type MapiProp } from './mapi-props.js';
 import { printableStrings } from './strings.js';
-import { charsetDecoder } from './charset-decoder.js';
-import type { ChunkDecoder } from './encoded-words.js';
+import { type ChunkDecoder, charsetDecoder } from './charset-decoder.js';
 
 export interface TnefAttachment {
   readonly name: string;
