@@ -12,10 +12,7 @@ import { scanRe2 } from './re2.js';
 import { scanUsSsns } from './us-ssn.js';
 import type { PolicySet } from '../policy-set.js';
 import { edmHits, mergeEdmHits } from '../edm/edm-hits.js';
-
-// Every character below 0x80 takes one UTF-8 byte and every other at least two, so the lengths agree
-// exactly for an ASCII text; Node counts them natively, several times faster than /[^\x00-\x7f]/.test.
-const isAscii = (text: string): boolean => Buffer.byteLength(text, 'utf8') === text.length;
+import { isAsciiText } from '../edm/normalise.js';
 
 /** One text under one policy set; keyword counts and the regex prefilter are computed once per text. */
 export class TextScan {
@@ -34,7 +31,7 @@ export class TextScan {
     // every detector reads the text as a reader sees it (no invisible characters, digits as 0-9); an
     // ASCII text without NUL is that already (detectionText maps only characters above U+00A0, and drops
     // NUL where a reader does), and one test tells both this and the keyword scan so
-    this.#ascii = isAscii(text) && !text.includes('\0') ? true : undefined;
+    this.#ascii = isAsciiText(text) && !text.includes('\0') ? true : undefined;
     this.#text = this.#ascii === true ? text : detectionText(text);
     this.#ranges = ranges;
   }
@@ -59,7 +56,7 @@ export class TextScan {
         this.#identifiers ??= new IdentifierScan(text, this.#set.identifierCandidates, this.#ranges, this.#ascii === true);
         return this.#identifiers.hits(d.identifiers, d.confidence);
       case 'exactData':
-        return edmHits(d.index, text);
+        return edmHits(d.index, text, this.#ascii); // known ASCII: the EDM scan does not test it again
       default: {
         const never: never = d;
         throw new Error(`RG_POL_INTERNAL: unknown detector ${JSON.stringify(never)}`);

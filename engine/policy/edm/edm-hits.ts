@@ -6,8 +6,9 @@ import { emptyFound, mergeFound, resolvePending, scanEdm, type EdmIndex } from '
 /** Pending candidates of a long text beyond this are looked up at once, so a window costs bounded memory. */
 const MAX_PENDING = 20_000;
 
-export function edmHits(index: EdmIndex, text: string): Hits {
-  const found = scanEdm(index, text);
+/** `ascii`: true when the caller already knows the text is ASCII only. */
+export function edmHits(index: EdmIndex, text: string, ascii?: true): Hits {
+  const found = scanEdm(index, text, ascii);
   return { count: found.anchors.size, samples: [], edm: found };
 }
 

@@ -172,9 +172,9 @@ const NO_SLOT = -1;
  * Three passes: the words to hash (shape tables, memo) with their hashes, their filter words in one
  * loop, then the answers; a repeated word that may start n-grams waits for its first occurrence's answer.
  */
-export function scanEdm(index: EdmIndex, text: string): EdmFound {
+export function scanEdm(index: EdmIndex, text: string, knownAscii?: true): EdmFound {
   const found = emptyFound();
-  const ascii = isAsciiText(text);
+  const ascii = knownAscii ?? isAsciiText(text);
   const s = normaliseText(text, ascii);
   scanTokens(s, spans, ascii);
   const { filter, columns } = index.data;
