@@ -84,6 +84,18 @@ describe('candidate scan (differential: same matches as the whole-text scan)', (
     );
   });
 
+  it('finds literals by their rarest character: at the start of the text, overlapping, sharing an anchor, cut before it', () => {
+    // the GitLab prefixes share their anchor (`-`); `-----BEGIN ` is found by `B`, `xox` by `x` (overlapping in `xoxox`)
+    const glpat = IDENTIFIERS.find((i) => i.name === 'gitlab-token')?.example ?? '';
+    const gitlab = ['glpat-', 'glrt-', 'gldt-', 'glptt-', 'glcbt-'].map((p) => glpat.replace('glpat-', p));
+    expect(glpat.startsWith('glpat-')).toBe(true);
+    const key = IDENTIFIERS.find((i) => i.example.startsWith('-----BEGIN '))?.example ?? '';
+    const slack = IDENTIFIERS.find((i) => i.example.startsWith('xox'))?.example ?? '';
+    for (const text of [...gitlab, key, `${slack}`, `xo${slack}`, `${gitlab.join('-')}`, `--${key}`, `${key.slice(1)}`, `2024-10-31 ${gitlab.join(' 1-2 ')}`]) {
+      for (let cut = 0; cut <= Math.min(text.length, 40); cut++) expect(differing(text.slice(cut))).toEqual([]);
+    }
+  });
+
   it('finds the same matches in each window when a value is cut at a window boundary', () => {
     for (const id of WITH_PATTERN) {
       const text = `lead ${id.example} tail ${id.example}`;
