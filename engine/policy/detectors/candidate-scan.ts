@@ -208,8 +208,8 @@ function report(rc: RunClass, a: number, b: number, ranges: RangeStore): void {
 // 0.05 ms per MiB) makes every read of them 2-2.5 times cheaper than charCodeAt on the sliced and
 // concatenated strings windows are (1 MiB of prose: a loop over a sliced string 2.4-2.8 ms, over the
 // copy 1.0 ms). The scan is synchronous, so one scratch buffer serves every text of a thread; a text
-// longer than KEEP_CODE_UNITS gets a buffer of its own, so no thread keeps a large one.
-const KEEP_CODE_UNITS = 1 << 21;
+// longer than KEEP_CODE_UNITS (a held text; windows are 68 K) gets a buffer of its own, so no thread keeps more than 512 KiB.
+const KEEP_CODE_UNITS = 1 << 18;
 let scratch = Buffer.alloc(0);
 /** utf16le bytes are the Uint16Array's code units only on a little-endian machine. */
 const LITTLE_ENDIAN = endianness() === 'LE';
