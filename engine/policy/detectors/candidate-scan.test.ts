@@ -84,6 +84,22 @@ describe('candidate scan (differential: same matches as the whole-text scan)', (
     );
   });
 
+  it('finds a value at every distance behind long candidate ranges that hold none (the bounded probe of 64 starts)', () => {
+    const fillers = ['2024-10-31 ', '1234567890', 'AB12 CD34 ', 'aGVsbG8gd29y', '12 345 678 '];
+    for (const id of WITH_PATTERN) {
+      for (const filler of fillers) {
+        const lead = filler.repeat(Math.ceil(200 / filler.length));
+        for (let at = 0; at <= 200; at += 1 + (at % 7)) {
+          for (const glue of [' ', '']) {
+            const text = `${lead.slice(0, at)}${glue}${id.example} ${lead}`;
+            const near = [...id.find(text, PLAN.scan(text).for(id.pattern as RegExp))];
+            expect(near, `${id.name} after ${at} of ${filler}`).toEqual([...id.find(text)]);
+          }
+        }
+      }
+    }
+  });
+
   it('finds literals by their rarest character: at the start of the text, overlapping, sharing an anchor, cut before it', () => {
     // the GitLab prefixes share their anchor (`-`); `-----BEGIN ` is found by `B`, `xox` by `x` (overlapping in `xoxox`)
     const glpat = IDENTIFIERS.find((i) => i.name === 'gitlab-token')?.example ?? '';

@@ -494,6 +494,24 @@ export class CandidateStarts {
 /** Packing bound: a start (offset by PACK, so negative ones fit) and an end, each below 2 × PACK. */
 const PACK = 2 ** 25;
 
+/**
+ * How many starts one probe tries. A long range (or a cluster of short ones) used to go to the global
+ * regex, which does not stop at the range's end: where the text holds no match after it (prose with
+ * dates, for the personal-number patterns), one exec scanned the whole rest of the text, about 1-4 ms
+ * per MiB per pattern. The probe is the pattern behind a lazy prefix, `[^]{0,63}?(?:…)`, sticky: one
+ * native call that tries the 64 starts from lastIndex in order, with the pattern's own lookarounds
+ * seeing the real text, and stops there. Its prefix group does not capture, so the pattern's
+ * backreferences keep their numbers. When it matches, the sticky regex finds which start it was.
+ */
+const PROBE_SPAN = 63;
+const probes = new WeakMap<RegExp, RegExp>();
+
+function probeOf(re: RegExp): RegExp {
+  let probe = probes.get(re);
+  if (probe === undefined) probes.set(re, (probe = new RegExp(`[^]{0,${PROBE_SPAN}}?(?:${re.source})`, `${re.flags.replace(/[gy]/g, '')}y`)));
+  return probe;
+}
+
 class StartCursor implements MatchStarts {
   readonly #ranges: Int32Array;
   readonly #length: number;
@@ -509,7 +527,7 @@ class StartCursor implements MatchStarts {
   // The leftmost match at or after re.lastIndex, as re.exec would return it: positions outside every
   // range cannot start a match, so skipping them changes nothing but the work.
   exec(re: RegExp, sticky: RegExp, text: string): RegExpExecArray | null {
-    const pos = re.lastIndex;
+    let pos = re.lastIndex;
     const r = this.#ranges;
     while (this.#at < r.length) {
       const s = r[this.#at] as number;
@@ -519,26 +537,45 @@ class StartCursor implements MatchStarts {
         continue;
       }
       const from = Math.max(pos, s);
-      // position by position only where that is cheaper than letting the regex run on through the gap
+      // position by position only where that is cheaper than one bounded search over the next starts
       const gap = (r[this.#at + 2] ?? this.#length) - e;
       if (e - from >= STICKY_SPAN || (e - from + 1) * STICKY_WEIGHT > gap) {
-        re.lastIndex = from;
-        return re.exec(text);
+        const probe = probeOf(re);
+        probe.lastIndex = from;
+        if (probe.test(text)) return this.#leftmost(re, sticky, text, from);
+        pos = from + PROBE_SPAN + 1; // no match starts in [from, from + PROBE_SPAN]
+        continue;
       }
-      const first = this.#first;
-      for (let p = from; p <= e; p++) {
-        // a regex call costs far more than this look-up, and most candidate positions fail on their first character
-        const c = text.charCodeAt(p);
-        if (first[c < 128 ? c : 128] === 0) continue;
-        sticky.lastIndex = p;
-        const m = sticky.exec(text);
-        if (m !== null) {
-          re.lastIndex = p + m[0].length;
-          return m;
-        }
-      }
+      const m = this.#sticky(re, sticky, text, from, e);
+      if (m !== null) return m;
       this.#at += 2;
     }
     return null;
+  }
+
+  /** The first match starting in [from, to], tried position by position (skipping impossible first characters). */
+  #sticky(re: RegExp, sticky: RegExp, text: string, from: number, to: number): RegExpExecArray | null {
+    const first = this.#first;
+    for (let p = from; p <= to; p++) {
+      // a regex call costs far more than this look-up, and most candidate positions fail on their first character
+      const c = text.charCodeAt(p);
+      if (first[c < 128 ? c : 128] === 0) continue;
+      sticky.lastIndex = p;
+      const m = sticky.exec(text);
+      if (m !== null) {
+        re.lastIndex = p + m[0].length;
+        return m;
+      }
+    }
+    return null;
+  }
+
+  /** The match the probe saw start in [from, from + PROBE_SPAN]: the first position where the pattern matches. */
+  #leftmost(re: RegExp, sticky: RegExp, text: string, from: number): RegExpExecArray | null {
+    const m = this.#sticky(re, sticky, text, from, from + PROBE_SPAN);
+    if (m !== null) return m;
+    // unreachable while the probe and the sticky regex agree; the unbounded search is always right
+    re.lastIndex = from;
+    return re.exec(text);
   }
 }
