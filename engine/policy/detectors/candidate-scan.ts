@@ -506,10 +506,25 @@ const PACK = 2 ** 25;
 const PROBE_SPAN = 63;
 const probes = new WeakMap<RegExp, RegExp>();
 
-function probeOf(re: RegExp): RegExp {
+function probeOf(re: RegExp, first: Uint8Array): RegExp {
   let probe = probes.get(re);
-  if (probe === undefined) probes.set(re, (probe = new RegExp(`[^]{0,${PROBE_SPAN}}?(?:${re.source})`, `${re.flags.replace(/[gy]/g, '')}y`)));
+  if (probe === undefined) probes.set(re, (probe = new RegExp(`[^]{0,${PROBE_SPAN}}?${firstLookahead(first)}(?:${re.source})`, `${re.flags.replace(/[gy]/g, '')}y`)));
   return probe;
+}
+
+// The probe tries a start only where its first character can begin a match, as #sticky does: a lookahead
+// of one class, checked before the pattern's own lookbehinds (es-nie: only X, Y and Z go on). Written
+// as the ASCII characters that cannot start a match, negated, when non-ASCII ones can (so in u mode an
+// astral character is in the class too).
+function firstLookahead(first: Uint8Array): string {
+  const hex = (c: number): string => `\\x${c.toString(16).padStart(2, '0')}`;
+  const ascii = (v: number): string => [...first.subarray(0, 128)].map((x, c) => (x === v ? hex(c) : '')).join('');
+  if (first[128] === 1) {
+    const never = ascii(0);
+    return never === '' ? '' : `(?=[^${never}])`;
+  }
+  const can = ascii(1);
+  return can === '' ? '(?!)' : `(?=[${can}])`;
 }
 
 class StartCursor implements MatchStarts {
@@ -537,10 +552,9 @@ class StartCursor implements MatchStarts {
         continue;
       }
       const from = Math.max(pos, s);
-      // position by position only where that is cheaper than one bounded search over the next starts
-      const gap = (r[this.#at + 2] ?? this.#length) - e;
-      if (e - from >= STICKY_SPAN || (e - from + 1) * STICKY_WEIGHT > gap) {
-        const probe = probeOf(re);
+      // position by position only where that is cheaper than one bounded search over the next 64 starts
+      if (e - from >= STICKY_SPAN || this.#tries(text, from, e) * STICKY_WEIGHT > PROBE_SPAN + 1) {
+        const probe = probeOf(re, this.#first);
         probe.lastIndex = from;
         if (probe.test(text)) return this.#leftmost(re, sticky, text, from);
         pos = from + PROBE_SPAN + 1; // no match starts in [from, from + PROBE_SPAN]
@@ -551,6 +565,17 @@ class StartCursor implements MatchStarts {
       this.#at += 2;
     }
     return null;
+  }
+
+  /** How many positions of [from, to] can start a match by their first character (what #sticky would try). */
+  #tries(text: string, from: number, to: number): number {
+    const first = this.#first;
+    let n = 0;
+    for (let p = from; p <= to; p++) {
+      const c = text.charCodeAt(p);
+      n += first[c < 128 ? c : 128] as number;
+    }
+    return n;
   }
 
   /** The first match starting in [from, to], tried position by position (skipping impossible first characters). */
