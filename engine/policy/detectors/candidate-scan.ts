@@ -6,7 +6,7 @@
 // one), so it returns exactly the matches a whole-text scan returns. Built once per graph.
 import { endianness } from 'node:os';
 import type { MatchStarts } from './identifiers/identifier.js';
-import { type CharClass, type Feature, regexFeatures, regexFirstChars } from './regex-features.js';
+import { type CharClass, type Feature, regexFeatures, regexFirstChars, regexNotBefore } from './regex-features.js';
 
 /** A start range shorter than this is tried position by position; a longer one by one global exec. */
 const STICKY_SPAN = 24;
@@ -38,6 +38,13 @@ function firstTable(c: CharClass | undefined): Uint8Array {
   if (c === undefined) return t;
   t.set(c.ascii);
   t[128] = c.nonAscii ? 1 : 0;
+  return t;
+}
+
+/** 1 where a match can follow the character (index 128: any non-ASCII one, always allowed). */
+function afterTable(notBefore: CharClass | undefined): Uint8Array {
+  const t = new Uint8Array(129).fill(1);
+  if (notBefore !== undefined) notBefore.ascii.forEach((v, c) => (t[c] = v === 1 ? 0 : 1));
   return t;
 }
 
@@ -94,6 +101,8 @@ export class CandidatePlan {
   readonly #patterns: number;
   /** Per covered pattern: 1 for each ASCII character a match can start with, 2 for non-ASCII ones (index 128). */
   readonly #first: Uint8Array[] = [];
+  /** Per covered pattern: 0 for each ASCII character a match cannot follow (its leading negative lookbehind). */
+  readonly #after: Uint8Array[] = [];
   /** By class key; a merged class is listed under each key it absorbed. */
   readonly #classes = new Map<string, RunClass>();
   /**
@@ -122,6 +131,7 @@ export class CandidatePlan {
       }
       const p = n++;
       this.#first.push(firstTable(regexFirstChars(re)));
+      this.#after.push(afterTable(regexNotBefore(re)));
       this.#index.set(key, p);
       this.#byRegex.set(re, p);
       for (const f of features) this.#add(f, p);
@@ -192,7 +202,7 @@ export class CandidatePlan {
     }
     for (const a of this.#anchors) anchored(text, a, ranges);
     for (const lit of this.#literals.values()) if (lit.folded !== undefined) folded(text, lit.folded, lit.uses, ranges);
-    return new CandidateStarts(this.#byRegex, this.#index, ranges, text.length, this.#first);
+    return new CandidateStarts(this.#byRegex, this.#index, ranges, text.length, this.#first, this.#after);
   }
 }
 
@@ -471,14 +481,16 @@ export class CandidateStarts {
   readonly #generation: number;
   readonly #length: number;
   readonly #first: readonly Uint8Array[];
+  readonly #after: readonly Uint8Array[];
 
-  constructor(byRegex: ReadonlyMap<RegExp, number>, index: ReadonlyMap<string, number>, ranges: RangeStore, length: number, first: readonly Uint8Array[]) {
+  constructor(byRegex: ReadonlyMap<RegExp, number>, index: ReadonlyMap<string, number>, ranges: RangeStore, length: number, first: readonly Uint8Array[], after: readonly Uint8Array[]) {
     this.#byRegex = byRegex;
     this.#index = index;
     this.#ranges = ranges;
     this.#generation = ranges.generation;
     this.#length = length;
     this.#first = first;
+    this.#after = after;
   }
 
   /** Undefined: the pattern is not covered and is scanned whole. */
@@ -487,7 +499,7 @@ export class CandidateStarts {
     if (p < 0) return undefined;
     // a reused store holds another text's ranges now: reading them would skip real matches
     if (this.#ranges.generation !== this.#generation) throw new Error('RG_POL_INTERNAL: candidate starts used after their store scanned another text');
-    return new StartCursor(this.#ranges.merged(p, this.#length), this.#length, this.#first[p] as Uint8Array);
+    return new StartCursor(this.#ranges.merged(p, this.#length), this.#length, this.#first[p] as Uint8Array, this.#after[p] as Uint8Array);
   }
 }
 
@@ -531,12 +543,23 @@ class StartCursor implements MatchStarts {
   readonly #ranges: Int32Array;
   readonly #length: number;
   readonly #first: Uint8Array;
+  readonly #after: Uint8Array;
   #at = 0;
 
-  constructor(ranges: Int32Array, length: number, first: Uint8Array) {
+  constructor(ranges: Int32Array, length: number, first: Uint8Array, after: Uint8Array) {
     this.#ranges = ranges;
     this.#length = length;
     this.#first = first;
+    this.#after = after;
+  }
+
+  /** Whether a match can start at p by its first character and the one before it. */
+  #can(text: string, p: number): boolean {
+    const c = text.charCodeAt(p);
+    if (this.#first[c < 128 ? c : 128] === 0) return false;
+    if (p === 0) return true;
+    const b = text.charCodeAt(p - 1);
+    return this.#after[b < 128 ? b : 128] === 1;
   }
 
   // The leftmost match at or after re.lastIndex, as re.exec would return it: positions outside every
@@ -567,24 +590,18 @@ class StartCursor implements MatchStarts {
     return null;
   }
 
-  /** How many positions of [from, to] can start a match by their first character (what #sticky would try). */
+  /** How many positions of [from, to] can start a match by their first character and the one before (what #sticky would try). */
   #tries(text: string, from: number, to: number): number {
-    const first = this.#first;
     let n = 0;
-    for (let p = from; p <= to; p++) {
-      const c = text.charCodeAt(p);
-      n += first[c < 128 ? c : 128] as number;
-    }
+    for (let p = from; p <= to; p++) if (this.#can(text, p)) n++;
     return n;
   }
 
   /** The first match starting in [from, to], tried position by position (skipping impossible first characters). */
   #sticky(re: RegExp, sticky: RegExp, text: string, from: number, to: number): RegExpExecArray | null {
-    const first = this.#first;
     for (let p = from; p <= to; p++) {
-      // a regex call costs far more than this look-up, and most candidate positions fail on their first character
-      const c = text.charCodeAt(p);
-      if (first[c < 128 ? c : 128] === 0) continue;
+      // a regex call costs far more than these look-ups, and most candidate positions fail on their first character or the one before
+      if (!this.#can(text, p)) continue;
       sticky.lastIndex = p;
       const m = sticky.exec(text);
       if (m !== null) {

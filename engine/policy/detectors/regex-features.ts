@@ -84,6 +84,30 @@ export function regexFirstChars(re: RegExp): CharClass | undefined {
   return f ?? undefined;
 }
 
+const beforeRead = new WeakMap<RegExp, CharClass | null>();
+
+/**
+ * The ASCII characters that cannot stand right before a match (its leading `(?<![…])`, or the
+ * one-character alternatives of one), or undefined: a position after one of them cannot start a match.
+ */
+export function regexNotBefore(re: RegExp): CharClass | undefined {
+  let b = beforeRead.get(re);
+  if (b === undefined) beforeRead.set(re, (b = readNotBefore(re) ?? null));
+  return b ?? undefined;
+}
+
+function readNotBefore(re: RegExp): CharClass | undefined {
+  if (/[^gimsd]/.test(re.flags)) return undefined;
+  try {
+    const tree = new Reader(re.source, re.flags.includes('i'), re.flags.includes('s')).parse();
+    const first = tree.t === 'seq' ? tree.items[0] : tree;
+    return first?.t === 'empty' ? first.notBefore : undefined;
+  } catch (err) {
+    if (err instanceof Unsupported) return undefined;
+    throw err;
+  }
+}
+
 function readFirstChars(re: RegExp): CharClass | undefined {
   if (/[^gimsd]/.test(re.flags)) return undefined;
   try {

@@ -140,9 +140,10 @@ export class Reader {
     if (this.#src[this.#i++] !== ')') throw new Unsupported('unclosed group');
     if (capture) this.groups[slot] = inner;
     if (!assertion) return inner;
-    const one = inner.t === 'seq' && inner.items.length === 1 ? inner.items[0] : inner;
-    if (one?.t === 'chars' && prefix?.[0] === '?<!') return { t: 'empty', notBefore: one.cls };
-    if (one?.t === 'chars' && prefix?.[0] === '?!') return { t: 'empty', notAfter: one.cls };
+    // (?<!X|YZ) fails wherever its one-character alternatives match: the character before cannot be one of them
+    const cls = oneCharOptions(inner);
+    if (cls !== undefined && prefix?.[0] === '?<!') return { t: 'empty', notBefore: cls };
+    if (cls !== undefined && prefix?.[0] === '?!') return { t: 'empty', notAfter: cls };
     return { t: 'empty' };
   }
 
@@ -249,3 +250,18 @@ export class Reader {
   }
 }
 
+
+/** The union of the one-character alternatives of a lookaround's body (undefined: it has none). */
+function oneCharOptions(n: Node): CharClass | undefined {
+  const one = (m: Node): CharClass | undefined => {
+    const only = m.t === 'seq' && m.items.length === 1 ? m.items[0] : m;
+    return only?.t === 'chars' ? only.cls : undefined;
+  };
+  if (n.t !== 'alt') return one(n);
+  let cls: CharClass | undefined;
+  for (const item of n.items) {
+    const c = one(item);
+    if (c !== undefined) cls = cls === undefined ? c : union(cls, c);
+  }
+  return cls;
+}
