@@ -127,3 +127,36 @@ describe('scanning is linear', () => {
     expect(performance.now() - start).toBeLessThan(3000);
   });
 });
+
+describe('identifier finds that overlap (each find walks its own regex copy)', () => {
+  it('interleaved finds of one identifier on two texts, and a find after an abandoned one, give what one find at a time gives', () => {
+    for (const id of IDENTIFIERS.filter((i) => i.pattern !== undefined)) {
+      const a = `first ${id.example} and ${id.example}, then ${id.example}`;
+      const b = `other ${id.example}; ${id.example}`;
+      const alone = (t: string) => [...id.find(t)];
+      const ia = id.find(a)[Symbol.iterator]();
+      const ib = id.find(b)[Symbol.iterator]();
+      const got: { a: unknown[]; b: unknown[] } = { a: [], b: [] };
+      for (let done = 0; done < 2; ) {
+        done = 0;
+        const x = ia.next();
+        if (x.done === true) done++;
+        else got.a.push(x.value);
+        const y = ib.next();
+        if (y.done === true) done++;
+        else got.b.push(y.value);
+      }
+      expect(got.a, id.name).toEqual(alone(a));
+      expect(got.b, id.name).toEqual(alone(b));
+      // abandoned after its first value, never closed: the next find must still start from the beginning
+      const left = id.find(a)[Symbol.iterator]();
+      left.next();
+      expect(alone(b), id.name).toEqual(got.b);
+      for (const first of id.find(a)) {
+        expect(first, id.name).toEqual(alone(a)[0]);
+        break; // closed by the loop: its copy is given back
+      }
+      expect(alone(a), id.name).toEqual(got.a);
+    }
+  });
+});

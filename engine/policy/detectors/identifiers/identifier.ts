@@ -89,6 +89,11 @@ export function regexIdentifier(spec: RegexSpec): Identifier {
   // one sticky copy per identifier, built with it rather than per text: every use sets lastIndex right
   // before its exec (candidate-scan.ts StartCursor), so finds in progress on other texts cannot disturb it
   const sticky = new RegExp(spec.pattern.source, `${spec.pattern.flags}y`);
+  // The global copy a find walks with (its lastIndex is the find's cursor): cloning one per find cost
+  // about 0.4 µs, 27 identifiers times 3 texts per message (~30 µs of a 5 KB message's 430). A find takes
+  // it while it runs and gives it back when done or closed; a find that starts meanwhile (interleaved,
+  // or after one abandoned unclosed) clones its own.
+  let idle: RegExp | undefined = new RegExp(spec.pattern);
   return Object.freeze({
     name: spec.name,
     description: spec.description,
@@ -102,20 +107,26 @@ export function regexIdentifier(spec: RegexSpec): Identifier {
     spec: spec.spec,
     pattern: spec.pattern,
     *find(text: string, starts?: MatchStarts): Generator<Found> {
-      const re = new RegExp(spec.pattern);
+      const re = idle ?? new RegExp(spec.pattern);
+      idle = undefined;
+      re.lastIndex = 0;
       const exec = (): RegExpExecArray | null => (starts === undefined ? re.exec(text) : starts.exec(re, sticky, text));
-      let n = 0;
-      for (let m = exec(); m !== null && n < MAX_CANDIDATES; m = exec(), n++) {
-        if (m[0] === '') {
-          re.lastIndex++;
-          continue;
+      try {
+        let n = 0;
+        for (let m = exec(); m !== null && n < MAX_CANDIDATES; m = exec(), n++) {
+          if (m[0] === '') {
+            re.lastIndex++;
+            continue;
+          }
+          const v = spec.validate(m);
+          if (v === undefined) continue;
+          const length = typeof v === 'string' ? m[0].length : v.length;
+          if (length < m[0].length) re.lastIndex = m.index + length;
+          const value = m[0].slice(0, length);
+          yield { start: m.index, end: m.index + length, confidence: typeof v === 'string' ? v : v.confidence, sample: sample(value) };
         }
-        const v = spec.validate(m);
-        if (v === undefined) continue;
-        const length = typeof v === 'string' ? m[0].length : v.length;
-        if (length < m[0].length) re.lastIndex = m.index + length;
-        const value = m[0].slice(0, length);
-        yield { start: m.index, end: m.index + length, confidence: typeof v === 'string' ? v : v.confidence, sample: sample(value) };
+      } finally {
+        idle = re;
       }
     },
   });
