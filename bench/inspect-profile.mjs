@@ -3,10 +3,11 @@
 // 8 MB plain-text (`plain`) or HTML (`html`) message or its 20,000-line PDF attachment (`pdf`) streamed in
 // 16 KiB chunks, or a 100 KB plain one held in memory as the gateway holds small messages (`100k`), or
 // npm run bench's 100 KB message (`load100k`: bench/load.mjs makeBody, a 10-digit run and two 10-letter
-// words on every line), held the same way, or its 5 KB message (`load5k`), with the example policies; prints MB/s per CPU-second and CPU
+// words on every line), held the same way, or its 5 KB message (`load5k`), or what Postfix's smtp-source sends
+// in npm run bench (`source5k`, `source100k`: 4 header lines, then lines of one digit and 77 X), with the example policies; prints MB/s per CPU-second and CPU
 // µs per message. RG_BENCH_DIST=/path/to/dist
 // measures another build with the same messages.
-//   node [--cpu-prof] bench/inspect-profile.mjs plain|html|pdf|100k|load100k|load5k [reps]
+//   node [--cpu-prof] bench/inspect-profile.mjs plain|html|pdf|100k|load100k|load5k|source5k|source100k [reps]
 import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -29,10 +30,15 @@ const kind = process.argv[2] ?? 'plain';
 const MB = 1 << 20;
 const lines = prose(kind === '100k' ? 100 << 10 : 8 * MB);
 const html = () => lines.map((l, i) => `<p class="row"><a href="https://intranet.example.org/doc?id=${i}&amp;q=${encodeURIComponent(l.slice(0, 20))}" title="row ${i}">${l}</a></p>`).join('\n');
-const held = kind === '100k' || kind === 'load100k' || kind === 'load5k';
-const raw = kind === 'load100k' ? makeBody(102_400) : kind === 'load5k' ? makeBody(5_120) : await (kind === 'pdf'
+const held = ['100k', 'load100k', 'load5k', 'source5k', 'source100k'].includes(kind);
+const raw = kind === 'load100k' ? makeBody(102_400) : kind === 'load5k' ? makeBody(5_120) : kind.startsWith('source') ? sourceBody(kind === 'source5k' ? 5_120 : 102_400) : await (kind === 'pdf'
   ? message({ text: 'see attached', attachments: [{ filename: 'statement.pdf', content: pdf(lines.slice(0, 20_000)) }] })
   : kind === 'html' ? message({ html: `<html><body>${html()}</body></html>` }) : message({ text: `${lines.join('\n')}\n` }));
+function sourceBody(bytes) {
+  let body = 'From: <bench@corp.example>\r\nTo: <rcpt@example.org>\r\nDate: Thu, 3 Dec 2026 12:00:00 +0000\r\nMessage-Id: <1.2.3@bench.example>\r\n\r\n';
+  for (let i = 0; body.length < bytes; i++) body += `${i % 10}${'X'.repeat(77)}\r\n`;
+  return Buffer.from(body);
+}
 const reps = Number(process.argv[3] ?? (held ? 400 : 5));
 const streamOf = (raw) => Readable.from((function* () { for (let i = 0; i < raw.length; i += 16 << 10) yield raw.subarray(i, i + (16 << 10)); })());
 const one = held ? () => inspectMessage(set, raw, envelope, settings) : () => inspectMessage(set, streamOf(raw), envelope, settings);

@@ -29,6 +29,9 @@ function differing(text: string, plan = PLAN, store?: RangeStore): string[] {
   return bad;
 }
 
+/** Words without candidates of any catalogue pattern, long enough to make a text's ranges sparse. */
+const PROSE = 'please review the attached figures and the agenda of the meeting on the budget of the north region '.repeat(40);
+
 const NOISE = ['the', 'invoice', 'Total:', '2024-10-31', '1,234.56', '#883412', 'EUR', '-', '/', '+', '=', '.', ':', '//', '\n', '\t', 'aGVsbG8gd29ybGQ', 'Ü', 'é', '€', 'İ', '0x', '_', 'AKIA', 'ghp_', 'eyJ', 'sk_live_', 'xoxb-', 'https://', 'DE', 'IT', 'GB82'];
 
 describe('candidate scan (differential: same matches as the whole-text scan)', () => {
@@ -87,11 +90,13 @@ describe('candidate scan (differential: same matches as the whole-text scan)', (
   it('finds a value at every distance behind long candidate ranges that hold none (the bounded probe of 64 starts)', () => {
     const fillers = ['2024-10-31 ', '1234567890', 'AB12 CD34 ', 'aGVsbG8gd29y', '12 345 678 '];
     for (const id of WITH_PATTERN) {
-      for (const filler of fillers) {
+      for (const [filler, dense] of fillers.flatMap((f) => [[f, true] as const, [f, false] as const])) {
         const lead = filler.repeat(Math.ceil(200 / filler.length));
         for (let at = 0; at <= 200; at += 1 + (at % 7)) {
           for (const glue of [' ', '']) {
-            const text = `${lead.slice(0, at)}${glue}${id.example} ${lead}`;
+            // alone the candidates cover the text (dense: the global regex runs on); inside prose they are
+            // sparse (searched 64 starts at a time)
+            const text = dense ? `${lead.slice(0, at)}${glue}${id.example} ${lead}` : `${PROSE}${lead.slice(0, at)}${glue}${id.example} ${lead}${PROSE}`;
             const near = [...id.find(text, PLAN.scan(text).for(id.pattern as RegExp))];
             expect(near, `${id.name} after ${at} of ${filler}`).toEqual([...id.find(text)]);
           }
