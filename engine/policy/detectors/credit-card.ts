@@ -203,7 +203,8 @@ function cardAt(text: string, s: number, e: number, length: number): boolean {
  * Maximal runs of digits, spaces, no-break spaces and dashes, trimmed to digits, holding 13+ digits. A run
  * that long is at least 13 characters, so probing every 13th character lands in each; a hit is widened
  * to its whole run. (Before: the regex /(?<![\d \u00a0-])[\d \u00a0-]{13,}/g, which stopped at every
- * space of prose; and before that /\d[\d \u00a0-]{11,}\d/g, retried at every digit.)
+ * space of prose; and before that /\d[\d \u00a0-]{11,}\d/g, retried at every digit.) The card scan ran
+ * its regex over these runs until session 9; it now reads the chains inside them itself.
  */
 export function* digitRuns(text: string): Generator<string> {
   const n = text.length;
