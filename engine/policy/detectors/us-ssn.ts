@@ -1,10 +1,6 @@
 // US social security numbers AAA-GG-SSSS (dashes or spaces), never-issued ranges excluded.
 import { HitCollector, type Hits } from './hits.js';
 
-// Boundaries are checked by hand: a leading lookbehind keeps V8 from scanning ahead for the first digit.
-const CANDIDATE = /(\d{3})([- ])(\d{2})\2(\d{4})/g;
-const DIGIT_OR_DASH = /[\d-]/;
-
 // Published in advertising, never valid for a person.
 const KNOWN_INVALID = new Set(['078051120', '219099999', '123456789']);
 
@@ -15,13 +11,27 @@ export function isValidSsn(area: string, group: string, serial: string): boolean
   return !KNOWN_INVALID.has(area + group + serial);
 }
 
+// Either separator in either place: the regex stays free of captures and back-references, which keeps its
+// native scan fast; the separators are compared afterwards.
+const CANDIDATE = /\d\d\d[- ]\d\d[- ]\d\d\d\d/g;
+
+const isDigitOrDash = (c: number): boolean => (c >= 48 && c <= 57) || c === 45;
+
+/**
+ * The hits of /(\d{3})([- ])(\d{2})\2(\d{4})/g over the text, each kept unless a digit or dash touches it.
+ * A kept one overlaps no other match of the looser CANDIDATE (the character before the later of two would
+ * be a digit or a dash of the earlier, or a space where the later needs a digit), so CANDIDATE's matches
+ * hold every kept one.
+ */
 export function scanUsSsns(text: string): Hits {
   const hits = new HitCollector();
-  for (const m of text.matchAll(CANDIDATE)) {
-    if (DIGIT_OR_DASH.test(text[m.index - 1] ?? '') || DIGIT_OR_DASH.test(text[m.index + m[0].length] ?? '')) continue;
-    const [, area = '', , group = '', serial = ''] = m;
-    if (isValidSsn(area, group, serial)) hits.add(`***-**-${serial}`);
+  const re = new RegExp(CANDIDATE);
+  for (let m = re.exec(text); m !== null; m = re.exec(text)) {
+    const at = m.index;
+    if (text.charCodeAt(at + 3) !== text.charCodeAt(at + 6)) continue;
+    if (isDigitOrDash(text.charCodeAt(at - 1)) || isDigitOrDash(text.charCodeAt(at + 11))) continue;
+    const serial = text.slice(at + 7, at + 11);
+    if (isValidSsn(text.slice(at, at + 3), text.slice(at + 4, at + 6), serial)) hits.add(`***-**-${serial}`);
   }
   return hits.done();
 }
-
