@@ -1,12 +1,10 @@
 // CPU-heavy extraction (PDFs, big archives) off the event loop: a piscina pool of worker threads. Bytes
-// go over as transferred ArrayBuffers; texts, attachment facts and unscannable parts come back, a long
-// ASCII text as its transferred bytes (WireSegment). A file that overruns its time is aborted, which
-// makes piscina terminate that worker: the CPU really stops.
+// go over as transferred ArrayBuffers; texts, attachment facts and unscannable parts come back. A file
+// that overruns its time is aborted, which makes piscina terminate that worker: the CPU really stops.
 import { availableParallelism } from 'node:os';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Piscina } from 'piscina';
-import type { TextSegment } from '../analysis.js';
 import { type ExtractContext, type FileFacts, fileLabel, type FileInput } from './extract-file.js';
 import type { ExtractLimits } from './limits.js';
 
@@ -20,45 +18,10 @@ export interface ExtractTask {
   readonly parts: number;
 }
 
-/** The facts a worker found (as FileFacts, parts read-only, texts as WireSegments) and the bytes of budget it used. */
-export interface ExtractTaskResult extends Readonly<Omit<FileFacts, 'segments'>> {
-  readonly segments: readonly WireSegment[];
+/** The facts a worker found (as FileFacts, parts read-only) and the bytes of budget it used. */
+export interface ExtractTaskResult extends Readonly<FileFacts> {
   readonly used: number;
   readonly exceeded: boolean;
-}
-
-/**
- * A segment as it crosses back from a worker: a long ASCII text (a PDF's, say) as its bytes in an
- * ArrayBuffer of its own, transferred, with `text` ''. A cloned string is copied twice (into the message,
- * then out of it into the main thread's heap); transferred bytes are decoded once, by one latin1 copy.
- */
-export interface WireSegment extends TextSegment {
-  readonly ascii?: ArrayBuffer;
-}
-
-/** Texts shorter than this are cloned: the clone of a short string costs less than the bytes' round trip. */
-export const WIRE_BYTES_MIN = 64 << 10;
-
-/** The worker side: segments with their long ASCII texts as bytes, and the buffers to transfer. */
-export function wireSegments(segments: readonly TextSegment[]): { readonly segments: WireSegment[]; readonly transfer: ArrayBuffer[] } {
-  const transfer: ArrayBuffer[] = [];
-  const out = segments.map((s): WireSegment => {
-    // a UTF-8 length equal to the length: every character is ASCII, one byte each in latin1 and back
-    if (s.text.length < WIRE_BYTES_MIN || Buffer.byteLength(s.text, 'utf8') !== s.text.length) return s;
-    const bytes = Buffer.allocUnsafeSlow(s.text.length);
-    bytes.write(s.text, 'latin1');
-    const ascii = bytes.buffer as ArrayBuffer;
-    transfer.push(ascii);
-    return { ...s, text: '', ascii };
-  });
-  return { segments: out, transfer };
-}
-
-/** The main-thread side: the segment with its text back as a string. */
-export function segmentOf(wire: WireSegment): TextSegment {
-  if (wire.ascii === undefined) return wire;
-  const { ascii, ...segment } = wire;
-  return { ...segment, text: Buffer.from(ascii).toString('latin1') };
 }
 
 let shared: Piscina | undefined;
@@ -117,7 +80,7 @@ export async function extractInPool(ctx: ExtractContext, file: FileInput, contai
     else ctx.facts.unscannable.push({ label, reason: 'corrupt', detail: `extraction failed: ${err instanceof Error ? err.message : String(err)}` });
     return;
   }
-  ctx.facts.segments.push(...result.segments.map(segmentOf));
+  ctx.facts.segments.push(...result.segments);
   ctx.facts.longTexts.push(...result.longTexts);
   ctx.facts.messages.push(...result.messages);
   ctx.facts.attachments.push(...result.attachments);
