@@ -57,10 +57,16 @@ const PREFIXES_BY_LENGTH: readonly Int32Array[] = Array.from({ length: MAX_CARD_
 });
 
 export function luhnValid(digits: string): boolean {
+  return luhnOf(digits, 0, digits.length);
+}
+
+/** Luhn over the digits of text[s, e), any other character skipped (a digit string: all of it). */
+function luhnOf(text: string, s: number, e: number): boolean {
   let sum = 0;
   let double = false;
-  for (let i = digits.length - 1; i >= 0; i--) {
-    let d = digits.charCodeAt(i) - 48;
+  for (let p = e - 1; p >= s; p--) {
+    let d = text.charCodeAt(p) - 48;
+    if (d < 0 || d > 9) continue;
     if (double) {
       d *= 2;
       if (d > 9) d -= 9;
@@ -183,20 +189,7 @@ function cardAt(text: string, s: number, e: number, length: number): boolean {
   if (bounds === undefined) return false;
   let known = false;
   for (let k = 0; k < bounds.length && !known; k += 2) known = prefix >= (bounds[k] ?? 0) && prefix <= (bounds[k + 1] ?? -1);
-  if (!known) return false;
-  let sum = 0;
-  let double = false;
-  for (let p = e - 1; p >= s; p--) {
-    let d = text.charCodeAt(p) - 48;
-    if (d < 0 || d > 9) continue;
-    if (double) {
-      d *= 2;
-      if (d > 9) d -= 9;
-    }
-    sum += d;
-    double = !double;
-  }
-  return sum % 10 === 0;
+  return known && luhnOf(text, s, e);
 }
 
 /**

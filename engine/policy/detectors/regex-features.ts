@@ -34,18 +34,23 @@ export function regexFeatures(re: RegExp): Features | undefined {
   return f ?? undefined;
 }
 
-function readFeatures(re: RegExp): Features | undefined {
+/** The pattern's tree and its groups, or undefined for a pattern the reader does not understand. */
+function parsed(re: RegExp): { readonly tree: Node; readonly groups: readonly Node[] } | undefined {
   if (/[^gimsd]/.test(re.flags)) return undefined;
-  let tree: Node;
-  let reader: Reader;
   try {
-    reader = new Reader(re.source, re.flags.includes('i'), re.flags.includes('s'));
-    tree = reader.parse();
+    const reader = new Reader(re.source, re.flags.includes('i'), re.flags.includes('s'));
+    const tree = reader.parse();
+    return { tree, groups: reader.groups };
   } catch (err) {
     if (err instanceof Unsupported) return undefined;
     throw err;
   }
-  const groups = reader.groups;
+}
+
+function readFeatures(re: RegExp): Features | undefined {
+  const p = parsed(re);
+  if (p === undefined) return undefined;
+  const { tree, groups } = p;
   if (lengths(tree, groups).min === 0) return undefined;
   const best = features(tree, groups);
   // a literal is found by indexOf, cheaper than any run; otherwise a whole-match run bounds the most
@@ -97,27 +102,16 @@ export function regexNotBefore(re: RegExp): CharClass | undefined {
 }
 
 function readNotBefore(re: RegExp): CharClass | undefined {
-  if (/[^gimsd]/.test(re.flags)) return undefined;
-  try {
-    const tree = new Reader(re.source, re.flags.includes('i'), re.flags.includes('s')).parse();
-    const first = tree.t === 'seq' ? tree.items[0] : tree;
-    return first?.t === 'empty' ? first.notBefore : undefined;
-  } catch (err) {
-    if (err instanceof Unsupported) return undefined;
-    throw err;
-  }
+  const tree = parsed(re)?.tree;
+  const first = tree?.t === 'seq' ? tree.items[0] : tree;
+  return first?.t === 'empty' ? first.notBefore : undefined;
 }
 
 function readFirstChars(re: RegExp): CharClass | undefined {
-  if (/[^gimsd]/.test(re.flags)) return undefined;
-  try {
-    const reader = new Reader(re.source, re.flags.includes('i'), re.flags.includes('s'));
-    const first = firstOf(reader.parse(), reader.groups);
-    return first.nullable ? undefined : first.cls;
-  } catch (err) {
-    if (err instanceof Unsupported) return undefined;
-    throw err;
-  }
+  const p = parsed(re);
+  if (p === undefined) return undefined;
+  const first = firstOf(p.tree, p.groups);
+  return first.nullable ? undefined : first.cls;
 }
 
 /** What a node's match can start with, and whether it can match empty (then what follows it can start). */
