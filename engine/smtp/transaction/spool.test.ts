@@ -3,6 +3,7 @@ import { mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { CHURN_BYTES, churnCollections } from './buffer-churn.js';
 import { Spool } from './spool.js';
 
 const dirs: string[] = [];
@@ -30,6 +31,31 @@ async function readAll(spool: Spool, from = 0): Promise<string> {
 const sha = (s: string): string => createHash('sha256').update(s, 'latin1').digest('hex');
 
 describe('Spool', () => {
+  it('runs a young-generation collection every 8 MiB it moves through fresh buffers (a large message), and none for a small one in memory', async () => {
+    const small = new Spool({ dir: tempDir(), memoryThresholdBytes: 64 << 20, maxBytes: 64 << 20 });
+    const before = churnCollections();
+    const piece = Buffer.alloc(64 << 10, 0x61);
+    for (let i = 0; i < 256; i++) await small.write(piece); // 16 MiB, held in memory: no fresh buffer per read
+    await small.finish();
+    for await (const c of small.read()) expect(c.length).toBe(16 << 20);
+    expect(churnCollections()).toBe(before);
+    await small.dispose();
+    // 20 MiB received into a file and read back once: 40 MiB through fresh buffers
+    const big = new Spool({ dir: tempDir(), memoryThresholdBytes: 1 << 20, maxBytes: 64 << 20 });
+    const hash = createHash('sha256');
+    for (let i = 0; i < 320; i++) {
+      const chunk = Buffer.alloc(64 << 10, 0x30 + (i % 10));
+      hash.update(chunk);
+      await big.write(chunk);
+    }
+    await big.finish();
+    const back = createHash('sha256');
+    for await (const c of big.read()) back.update(c);
+    expect(back.digest('hex')).toBe(hash.digest('hex'));
+    expect(churnCollections() - before).toBeGreaterThanOrEqual(Math.floor((40 << 20) / CHURN_BYTES) - 1);
+    await big.dispose();
+  });
+
   it('keeps small messages in memory and finds the header block', async () => {
     const spool = new Spool({ dir: tempDir(), memoryThresholdBytes: 1024, maxBytes: 10_000 });
     await fill(spool, ['Subject: x\r\nFrom: a', '@b\r\n\r', '\nbody\r\n']);

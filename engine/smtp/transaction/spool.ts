@@ -7,6 +7,7 @@ import { mkdir, open, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Hash } from 'node:crypto';
 import type { FileHandle } from 'node:fs/promises';
+import { noteBufferChurn } from './buffer-churn.js';
 import { HeaderBoundary } from './header-boundary.js';
 
 export interface SpoolOptions {
@@ -65,7 +66,11 @@ export class Spool {
     const bodyAt = this.#boundary.feed(chunk, offset);
     if (bodyAt >= 0) this.#bodyHash.update(chunk.subarray(bodyAt));
     else if (this.#boundary.bodyStart >= 0) this.#bodyHash.update(chunk);
-    if (this.#file !== null) return this.#append(chunk);
+    if (this.#file !== null) {
+      // a message this large arrives as fresh socket buffers that are dead once written (see buffer-churn.ts)
+      noteBufferChurn(chunk.length);
+      return this.#append(chunk);
+    }
     this.#chunks.push(chunk);
     if (this.#size > this.#opts.memoryThresholdBytes) await this.#spill();
   }
@@ -117,6 +122,7 @@ export class Spool {
       const { bytesRead } = await handle.read(chunk, 0, chunk.length, at);
       if (bytesRead === 0) throw new Error(`RG_SPOOL_SHORT_READ: spool file ended at ${at} of ${end} bytes`);
       at += bytesRead;
+      noteBufferChurn(bytesRead);
       yield bytesRead === chunk.length ? chunk : chunk.subarray(0, bytesRead);
     }
   }
