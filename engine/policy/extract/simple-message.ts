@@ -104,7 +104,11 @@ for (let i = 0; i < 16; i++) {
 /** RFC 2045 §6.7: =XX escapes, soft line breaks ("=" at line end, trailing blanks allowed); invalid escapes kept. */
 export function decodeQuotedPrintable(input: Buffer): Buffer {
   const out = Buffer.allocUnsafe(input.length);
-  let o = 0;
+  return out.subarray(0, decodeQuotedPrintableInto(input, out, 0));
+}
+
+/** decodeQuotedPrintable into `out` from `o` on (room for input.length bytes); returns the end of what it wrote. */
+export function decodeQuotedPrintableInto(input: Buffer, out: Buffer, o: number): number {
   let i = 0;
   // runs without "=" are copied natively; only escapes and soft breaks are handled byte by byte
   for (let eq = input.indexOf(0x3d); eq >= 0; eq = input.indexOf(0x3d, i)) {
@@ -123,7 +127,7 @@ export function decodeQuotedPrintable(input: Buffer): Buffer {
     }
   }
   o += input.copy(out, o, i);
-  return out.subarray(0, o);
+  return o;
 }
 
 /** Index after a soft line break starting at `eq`, or -1 when the "=" is just a stray character. */
