@@ -3,7 +3,7 @@
 // that only trims a text without runs of blanks or line ends) must leave the text as it was.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { htmlParts, htmlToText, percentDecode } from './markup-text.js';
+import { htmlParts, htmlToText, percentDecode, xmlToText } from './markup-text.js';
 
 // percentDecode as it was written first (the reference)
 function referencePercentDecode(value: string): string {
@@ -19,6 +19,9 @@ function referencePercentDecode(value: string): string {
   }
   return Buffer.from(bytes).toString('utf8');
 }
+
+// collapse as it was written first: every blank run a space, a line end without the blanks around it
+const referenceCollapse = (text: string): string => text.replace(/[ \t\r\f\v]+/g, ' ').replace(/ ?\n[\s]*/g, '\n').trim();
 
 describe('markup text', () => {
   it('percent-decodes as the byte-array reference does (escapes, plus, non-ASCII units, lone and paired surrogates)', () => {
@@ -42,5 +45,13 @@ describe('markup text', () => {
   it('collapses blanks and line ends of visible and hidden text, and only trims a text without runs of them', () => {
     expect(htmlParts('<p title=" a  b ">  one \t two\r\n\n three </p><i title=" c ">x</i>')).toEqual({ visible: 'one two\nthree\nx', hidden: 'a b\nc', dataUris: [] });
     expect(htmlParts('\u00a0x\u00a0 <a title="\u00a0y ">z</a>')).toEqual({ visible: 'x\u00a0 z', hidden: 'y', dataUris: [] });
+  });
+
+  it('collapses white space as the two plain replaces do (text without tags or references: xmlToText is collapse)', () => {
+    const unit = fc.constantFrom(' ', '  ', '\t', '\n', '\r', '\r\n', '\f', '\v', '\u00a0', '\u2028', '\u3000', '\ufeff', 'a', 'word', '4111');
+    fc.assert(fc.property(fc.array(unit, { maxLength: 40 }), (units) => {
+      const s = units.join('');
+      expect(xmlToText(s)).toBe(referenceCollapse(s));
+    }), { numRuns: 5000 });
   });
 });

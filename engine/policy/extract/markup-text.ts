@@ -259,8 +259,13 @@ const isNameEnd = (c: number): boolean => c === 0x20 || c === 0x2f || c === 0x09
 
 // Blanks and line ends that collapse would change; without any, it only trims (one test, not two replaces)
 const COLLAPSIBLE = /[\t\n\r\f\v]| {2}/;
+// Every run of blanks becomes one space, and a line end takes the blank before and the white space after
+// it. The patterns leave out what would be replaced by itself (a lone space, a line end before a
+// non-blank), so that prose costs a match per line, not one per word.
+const BLANK_RUN = /[ \t\r\f\v]{2,}|[\t\r\f\v]/g;
+const LINE_END_SPACE = / \n[\s]*|\n[\s]+/g;
 
 function collapse(text: string): string {
   if (!COLLAPSIBLE.test(text)) return text.trim();
-  return text.replace(/[ \t\r\f\v]+/g, ' ').replace(/ ?\n[\s]*/g, '\n').trim();
+  return text.replace(BLANK_RUN, ' ').replace(LINE_END_SPACE, '\n').trim();
 }
