@@ -167,8 +167,20 @@ export function relationshipTargets(xml: string): string {
   return out.join('\n');
 }
 
+const PLUS = /\+/g;
+const SURROGATE = /[\ud800-\udfff]/;
+
 /** URL query strings as a server reads them: %XX bytes as UTF-8, '+' as a space. */
 export function percentDecode(value: string): string {
+  // the native decoder reads the same where it reads at all: it throws on a stray "%" or bytes that are
+  // not UTF-8 (read below with U+FFFD), and only a surrogate, which is kept there, is U+FFFD here
+  if (!SURROGATE.test(value)) {
+    try {
+      return decodeURIComponent(value.replace(PLUS, ' '));
+    } catch {
+      // read byte by byte below
+    }
+  }
   // a UTF-16 unit is at most 3 bytes of UTF-8; each is encoded by itself (a surrogate, even of a pair, as U+FFFD)
   const bytes = Buffer.allocUnsafe(value.length * 3);
   let n = 0;
