@@ -80,6 +80,8 @@ export class WindowedScan {
   readonly #edm: (Hits | undefined)[] = [];
   /** The windows' candidate ranges, one window after another in the same buffers (see RangeStore). */
   readonly #ranges = new RangeStore();
+  /** The same for the overlap scanned by itself, which is read while the window's scan is still in use. */
+  readonly #overlapRanges = new RangeStore();
 
   constructor(set: PolicySet) {
     this.#set = set;
@@ -95,12 +97,14 @@ export class WindowedScan {
   scan(window: string, overlapChars = 0): void {
     if (window.length <= overlapChars) return;
     const scan = new TextScan(this.#set, window, this.#ranges);
-    const before = overlapChars === 0 ? undefined : new TextScan(this.#set, window.slice(0, overlapChars));
+    // the overlap is scanned only for a detector that found something in the window
+    let before: TextScan | undefined;
+    const overlap = (): TextScan => (before ??= new TextScan(this.#set, window.slice(0, overlapChars), this.#overlapRanges));
     for (let id = 0; id < this.#counts.length; id++) {
       const hits = scan.hits(id);
       const d = this.#set.textDetectors[id];
       if (hits.edm !== undefined && d?.kind === 'exactData') this.#edm[id] = mergeEdmHits(d.index, this.#edm[id], hits);
-      const fresh = hits.count === 0 || before === undefined || d?.kind === 'exactData' ? hits.count : hits.count - before.hits(id).count;
+      const fresh = hits.count === 0 || overlapChars === 0 || d?.kind === 'exactData' ? hits.count : hits.count - overlap().hits(id).count;
       if (fresh <= 0) continue;
       this.#counts[id] = (this.#counts[id] ?? 0) + fresh;
       const kept = this.#samples[id] ?? [];

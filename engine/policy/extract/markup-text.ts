@@ -8,7 +8,8 @@ import { decodeEntities } from './html-entities.js';
 export { decodeEntities };
 
 // Every pattern here is linear: [^<>] stops at the next '<', raw-text sections are cut with indexOf.
-const HTML_BLOCK = /^(p|div|br|li|tr|h[1-6]|table|ul|ol|blockquote|pre|section|article|hr|dt|dd)$/i;
+// element names lower-cased (a tag name is ASCII): a set, looked up once per tag
+const HTML_BLOCK: ReadonlySet<string> = new Set(['p', 'div', 'br', 'li', 'tr', 'h1', 'h2', 'h3', 'h4', 'h5', 'h6', 'table', 'ul', 'ol', 'blockquote', 'pre', 'section', 'article', 'hr', 'dt', 'dd']);
 const TAG_AT = /<(\/?)([a-zA-Z][a-zA-Z0-9:-]*)([^<>]*)>/y;
 const ATTRIBUTE = /([^\s=/>"']+)\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'>]+))/g;
 // Elements whose content is not markup; what they hold (scripts, styles, titles) is still inspected.
@@ -34,10 +35,11 @@ export function htmlParts(html: string): HtmlText {
   const visible: string[] = [];
   const hidden: string[] = [];
   const dataUris: string[] = [];
-  // ASCII-only lower-casing keeps every index aligned with html
-  const lower = html.replace(/[A-Z]+/g, (s) => s.toLowerCase());
+  // ASCII-only lower-casing keeps every index aligned with html; made only once a raw-text element needs it
+  let lower: string | undefined;
   // generated content that shows attributes (`content: attr(data-x)`): the elements' attributes are kept
-  const elements: Map<string, string>[] | undefined = lower.includes('attr(') ? [] : undefined;
+  // (a case-insensitive test without the unicode flag folds ASCII letters only, as the lower-casing does)
+  const elements: Map<string, string>[] | undefined = /attr\(/i.test(html) ? [] : undefined;
   const sheets: string[] = [];
   let pos = 0;
   while (pos < html.length) {
@@ -60,14 +62,17 @@ export function htmlParts(html: string): HtmlText {
       pos = lt + 1;
       continue;
     }
-    const [all, closing = '', rawName = '', attrs = ''] = m;
-    const name = rawName.toLowerCase();
+    const all = m[0];
+    const closing = m[1] ?? '';
+    const name = (m[2] ?? '').toLowerCase();
+    const attrs = m[3] ?? '';
     pos = lt + all.length;
     const own = collectAttributes(attrs, hidden, dataUris, elements !== undefined && elements.length < MAX_ATTR_ELEMENTS);
     if (own !== undefined) elements?.push(own);
-    if (HTML_BLOCK.test(name)) visible.push('\n');
+    if (HTML_BLOCK.has(name)) visible.push('\n');
     else if (closing !== '' && (name === 'td' || name === 'th')) visible.push(' ');
     if (closing === '' && RAW_TEXT.has(name)) {
+      lower ??= html.replace(/[A-Z]+/g, (s) => s.toLowerCase());
       const close = lower.indexOf(`</${name}`, pos);
       // unclosed: the rest is inspected as hidden text; too much is safer than too little
       const raw = html.slice(pos, close < 0 ? html.length : close);
@@ -162,19 +167,58 @@ export function relationshipTargets(xml: string): string {
   return out.join('\n');
 }
 
+const PLUS = /\+/g;
+const SURROGATE = /[\ud800-\udfff]/;
+
 /** URL query strings as a server reads them: %XX bytes as UTF-8, '+' as a space. */
 export function percentDecode(value: string): string {
-  const bytes: number[] = [];
+  // the native decoder reads the same where it reads at all: it throws on a stray "%" or bytes that are
+  // not UTF-8 (read below with U+FFFD), and only a surrogate, which is kept there, is U+FFFD here
+  if (!SURROGATE.test(value)) {
+    try {
+      return decodeURIComponent(value.replace(PLUS, ' '));
+    } catch {
+      // read byte by byte below
+    }
+  }
+  // a UTF-16 unit is at most 3 bytes of UTF-8; each is encoded by itself (a surrogate, even of a pair, as U+FFFD)
+  const bytes = Buffer.allocUnsafe(value.length * 3);
+  let n = 0;
   for (let i = 0; i < value.length; i++) {
     const c = value.charCodeAt(i);
-    if (c === 0x25 && /^[0-9a-fA-F]{2}$/.test(value.slice(i + 1, i + 3))) {
-      bytes.push(parseInt(value.slice(i + 1, i + 3), 16));
-      i += 2;
-    } else if (c === 0x2b) bytes.push(0x20);
-    else if (c < 0x80) bytes.push(c);
-    else bytes.push(...Buffer.from(value[i] ?? '', 'utf8'));
+    if (c === 0x25) {
+      const h = hexDigit(value.charCodeAt(i + 1));
+      const l = hexDigit(value.charCodeAt(i + 2));
+      if (h >= 0 && l >= 0) {
+        bytes[n++] = (h << 4) | l;
+        i += 2;
+        continue;
+      }
+    }
+    if (c === 0x2b) bytes[n++] = 0x20;
+    else if (c < 0x80) bytes[n++] = c;
+    else if (c < 0x800) {
+      bytes[n++] = 0xc0 | (c >> 6);
+      bytes[n++] = 0x80 | (c & 0x3f);
+    } else if (c >= 0xd800 && c <= 0xdfff) {
+      bytes[n++] = 0xef;
+      bytes[n++] = 0xbf;
+      bytes[n++] = 0xbd;
+    } else {
+      bytes[n++] = 0xe0 | (c >> 12);
+      bytes[n++] = 0x80 | ((c >> 6) & 0x3f);
+      bytes[n++] = 0x80 | (c & 0x3f);
+    }
   }
-  return Buffer.from(bytes).toString('utf8');
+  return bytes.toString('utf8', 0, n);
+}
+
+/** The value of a hex digit's code, -1 for any other (NaN past the end of a string included). */
+function hexDigit(c: number): number {
+  if (c >= 0x30 && c <= 0x39) return c - 0x30;
+  if (c >= 0x41 && c <= 0x46) return c - 0x37;
+  if (c >= 0x61 && c <= 0x66) return c - 0x57;
+  return -1;
 }
 
 // Paragraph, row and cell ends of WordprocessingML, SpreadsheetML, DrawingML and OpenDocument: what a
@@ -225,6 +269,15 @@ function markupToText(xml: string, breaks: ReadonlyMap<string, string>): string 
 
 const isNameEnd = (c: number): boolean => c === 0x20 || c === 0x2f || c === 0x09 || c === 0x0a || c === 0x0d;
 
+// Blanks and line ends that collapse would change; without any, it only trims (one test, not two replaces)
+const COLLAPSIBLE = /[\t\n\r\f\v]| {2}/;
+// Every run of blanks becomes one space, and a line end takes the blank before and the white space after
+// it. The patterns leave out what would be replaced by itself (a lone space, a line end before a
+// non-blank), so that prose costs a match per line, not one per word.
+const BLANK_RUN = /[ \t\r\f\v]{2,}|[\t\r\f\v]/g;
+const LINE_END_SPACE = / \n[\s]*|\n[\s]+/g;
+
 function collapse(text: string): string {
-  return text.replace(/[ \t\r\f\v]+/g, ' ').replace(/ ?\n[\s]*/g, '\n').trim();
+  if (!COLLAPSIBLE.test(text)) return text.trim();
+  return text.replace(BLANK_RUN, ' ').replace(LINE_END_SPACE, '\n').trim();
 }

@@ -6,7 +6,7 @@
 import { createRequire } from 'node:module';
 import { Transform } from 'node:stream';
 import type { TransformCallback } from 'node:stream';
-import { decodeQuotedPrintable } from './simple-message.js';
+import { decodeQuotedPrintable, decodeQuotedPrintableInto } from './simple-message.js';
 
 /** Without a line end for this long (malformed input), decoding goes on anyway, keeping a possible escape whole. */
 const MAX_PENDING = 64 * 1024;
@@ -34,7 +34,19 @@ export class QpChunks {
   #pending: Buffer = Buffer.alloc(0);
 
   write(bytes: Buffer): Buffer {
-    const buf = this.#pending.length > 0 ? Buffer.concat([this.#pending, bytes]) : bytes;
+    const pending = this.#pending;
+    // the remainder holds no line end, so the chunk's last one is the cut; no escape crosses a line end, so
+    // the line begun in the remainder decodes on its own and the chunk's further lines from the chunk itself
+    const last = pending.length > 0 ? bytes.lastIndexOf(0x0a) : -1;
+    if (last >= 0) {
+      const first = bytes.indexOf(0x0a);
+      const line = Buffer.concat([pending, bytes.subarray(0, first + 1)]);
+      const out = Buffer.allocUnsafe(pending.length + last + 1);
+      const o = decodeQuotedPrintableInto(line, out, 0);
+      this.#pending = Buffer.from(bytes.subarray(last + 1));
+      return out.subarray(0, decodeQuotedPrintableInto(bytes.subarray(first + 1, last + 1), out, o));
+    }
+    const buf = pending.length > 0 ? Buffer.concat([pending, bytes]) : bytes;
     const cut = safeCut(buf);
     // a copy: the remainder is at most a line, and must not keep the whole chunk alive
     this.#pending = Buffer.from(buf.subarray(cut));

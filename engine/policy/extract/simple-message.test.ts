@@ -1,8 +1,9 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { buildMessage } from '../../../test/fixtures/policy/helpers.js';
 import { parseHeaderLines } from './analyze.js';
 import { ByteBudget, parseMime, type ParsedMime } from './mime-parse.js';
-import { decodeQuotedPrintable, parseSimpleMessage } from './simple-message.js';
+import { decodeQuotedPrintable, decodeQuotedPrintableInto, parseSimpleMessage } from './simple-message.js';
 
 const bodyText = (p: ParsedMime, html: boolean): string =>
   p.bodies
@@ -52,4 +53,51 @@ describe('parseSimpleMessage', () => {
   it('decodes quoted-printable edge cases', () => {
     expect(decodeQuotedPrintable(Buffer.from('a=\r\nb=  \r\nc=3d=3D=4=\nd=')).toString('latin1')).toBe('abc===4d');
   });
+
+  it('decodes quoted-printable byte for byte as RFC 2045 reads it, also into a buffer after other bytes', () => {
+    const piece = fc.constantFrom('a', 'Stra', '=DF', '=3d', '=\r\n', '=\n', '= \t\r\n', '=\r', '\r\n', '\n', ' ', '=', '==', '=Z', '=4', '=4\n', '= ', '\xfc', 'x'.repeat(80));
+    fc.assert(
+      fc.property(fc.array(piece, { maxLength: 40 }), fc.nat(5), (parts, at) => {
+        const input = Buffer.from(parts.join(''), 'latin1');
+        const expected = referenceQp(input);
+        expect(decodeQuotedPrintable(input).equals(expected)).toBe(true);
+        const out = Buffer.alloc(at + input.length, 0x2a);
+        const end = decodeQuotedPrintableInto(input, out, at);
+        expect(out.subarray(0, at).equals(Buffer.alloc(at, 0x2a))).toBe(true);
+        expect(out.subarray(at, end).equals(expected)).toBe(true);
+      }),
+      { numRuns: 2000 },
+    );
+  });
 });
+
+/** The reference: byte by byte, an escape of two hex digits, a soft break of "=", blanks and a line end (or the input's end). */
+function referenceQp(input: Buffer): Buffer {
+  const hex = (c: number | undefined): number => (c === undefined ? -1 : '0123456789abcdef'.indexOf(String.fromCharCode(c).toLowerCase()));
+  const out: number[] = [];
+  for (let i = 0; i < input.length; ) {
+    const c = input[i] ?? 0;
+    if (c !== 0x3d) {
+      out.push(c);
+      i++;
+      continue;
+    }
+    const h = hex(input[i + 1]);
+    const l = hex(input[i + 2]);
+    if (h >= 0 && l >= 0) {
+      out.push(h * 16 + l);
+      i += 3;
+      continue;
+    }
+    let j = i + 1;
+    while (input[j] === 0x20 || input[j] === 0x09) j++;
+    if (input[j] === 0x0d && input[j + 1] === 0x0a) i = j + 2;
+    else if (input[j] === 0x0a) i = j + 1;
+    else if (j >= input.length) i = j;
+    else {
+      out.push(0x3d);
+      i++;
+    }
+  }
+  return Buffer.from(out);
+}

@@ -104,11 +104,19 @@ for (let i = 0; i < 16; i++) {
 /** RFC 2045 §6.7: =XX escapes, soft line breaks ("=" at line end, trailing blanks allowed); invalid escapes kept. */
 export function decodeQuotedPrintable(input: Buffer): Buffer {
   const out = Buffer.allocUnsafe(input.length);
-  let o = 0;
+  return out.subarray(0, decodeQuotedPrintableInto(input, out, 0));
+}
+
+/** decodeQuotedPrintable into `out` from `at` on (room for input.length bytes); returns the end of what it wrote. */
+export function decodeQuotedPrintableInto(input: Buffer, out: Buffer, at: number): number {
+  // the input is copied in once and then closed up where an escape or a soft break was: a move within
+  // `out` per line, where a copy from `input` per line made a new view of it each time (twice the cost)
+  input.copy(out, at);
+  let o = at;
   let i = 0;
-  // runs without "=" are copied natively; only escapes and soft breaks are handled byte by byte
   for (let eq = input.indexOf(0x3d); eq >= 0; eq = input.indexOf(0x3d, i)) {
-    o += input.copy(out, o, i, eq);
+    if (o !== at + i) out.copyWithin(o, at + i, at + eq);
+    o += eq - i;
     const h = HEX[input[eq + 1] ?? 0] ?? -1;
     const l = HEX[input[eq + 2] ?? 0] ?? -1;
     if (h >= 0 && l >= 0) {
@@ -122,8 +130,8 @@ export function decodeQuotedPrintable(input: Buffer): Buffer {
       i = eq + 1;
     }
   }
-  o += input.copy(out, o, i);
-  return out.subarray(0, o);
+  if (o !== at + i) out.copyWithin(o, at + i, at + input.length);
+  return o + input.length - i;
 }
 
 /** Index after a soft line break starting at `eq`, or -1 when the "=" is just a stray character. */

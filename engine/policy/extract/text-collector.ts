@@ -81,16 +81,19 @@ export class TextCollector {
   }
 
   #flush(final: boolean): void {
-    const all = this.#chunks.join('');
-    const cut = final ? all.length : cutPoint(all.length > WINDOW_CHARS ? all.slice(0, WINDOW_CHARS) : all, this.#opts.markup !== undefined);
-    const rest = all.slice(cut);
-    this.#chunks = rest === '' ? [] : [rest];
-    this.#length = rest.length;
+    // only the window's own characters are joined (one copy each): joining everything held and slicing
+    // the rest off copied the held megabyte again for each of its windows
+    const head = this.#take(final ? this.#length : WINDOW_CHARS);
+    const cut = final ? head.length : cutPoint(head, this.#opts.markup !== undefined);
+    if (cut < head.length) {
+      this.#chunks.unshift(head.slice(cut));
+      this.#length += head.length - cut;
+    }
     const set = this.#opts.scans;
     if (set === undefined) return;
     this.#scan ??= new WindowedScan(set);
     if (this.#opts.signal?.aborted === true) return;
-    const window = all.slice(0, cut);
+    const window = cut === head.length ? head : head.slice(0, cut);
     if (this.#opts.markup === undefined) {
       // the overlap is joined in front of the next chunks (one copy, the join's); the scan is told its length
       this.#scan.scan(window, this.#overlap.length);
@@ -104,6 +107,23 @@ export class TextCollector {
       this.#scan.scan(text, this.#overlap.length);
       this.#overlap = overlapOf(text);
     }
+  }
+
+  /** The first `n` characters held (at most all of them), removed from the chunks. */
+  #take(n: number): string {
+    const chunks = this.#chunks;
+    let used = 0;
+    let got = 0;
+    while (used < chunks.length && got + (chunks[used]?.length ?? 0) <= n) got += chunks[used++]?.length ?? 0;
+    const parts = chunks.splice(0, used);
+    const next = chunks[0];
+    if (got < n && next !== undefined) {
+      parts.push(next.slice(0, n - got));
+      chunks[0] = next.slice(n - got);
+      got = n;
+    }
+    this.#length -= got;
+    return parts.length === 1 ? (parts[0] ?? '') : parts.join('');
   }
 }
 
