@@ -1,9 +1,12 @@
 // The fast DATA feed against smtp-server's own: the same bytes, split at every point (and byte by
 // byte), give the same message bodies and the same commands after them, terminators and escape
 // dots included.
+import { createServer, connect } from 'node:net';
+import type { Socket } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { SMTPStream } from 'smtp-server/lib/smtp-stream.js';
 import { feedDataStream } from './data-feed.js';
+import { InboundServer } from './inbound-server.js';
 
 interface Seen {
   readonly bodies: string[];
@@ -84,6 +87,33 @@ describe('feedDataStream', () => {
       const [lib, fast] = await Promise.all([parse(false, pieces), parse(true, pieces)]);
       expect(fast.bodies[0]?.length).toBeGreaterThan(100_000);
       expect(fast).toEqual(lib);
+    }
+  });
+});
+
+describe('installDataFeed', () => {
+  it('a session started by InboundServer parses DATA with it, and so does the parser STARTTLS makes', async () => {
+    const accepted = new Promise<Socket>((resolve) => {
+      const listener = createServer((socket) => {
+        listener.close();
+        resolve(socket);
+      }).listen(0, '127.0.0.1', () => {
+        const address = listener.address();
+        if (address !== null && typeof address === 'object') client = connect(address.port, '127.0.0.1');
+      });
+    });
+    let client: Socket | undefined;
+    const socket = await accepted;
+    const server = new InboundServer({ authOptional: true }, 0);
+    const meta = { remoteAddress: '127.0.0.1', remotePort: 1, localAddress: '127.0.0.1', localPort: 2, proxied: false };
+    const connection = server.startSession(socket, meta, 'feed-test', () => undefined);
+    try {
+      expect(connection._parser === false ? undefined : connection._parser._feedDataStream).toBe(feedDataStream);
+      expect(connection._createParser()._feedDataStream).toBe(feedDataStream);
+    } finally {
+      connection.close();
+      client?.destroy();
+      socket.destroy();
     }
   });
 });
