@@ -1,8 +1,11 @@
 // Fingerprints of the smtp-server internals the engine relies on. When one fails after an upgrade,
 // re-check engine/smtp/inbound/inbound-server.ts (startSession, installReplyOverride) and
-// engine/smtp/generation-engine.ts (#bind: _resetSession hook, session.disabledCommands).
+// engine/smtp/generation-engine.ts (#bind: _resetSession hook, session.disabledCommands) and
+// engine/smtp/inbound/data-feed.ts (a copy of SMTPStream._feedDataStream with a faster scan).
 import { describe, expect, it } from 'vitest';
+import { createHash } from 'node:crypto';
 import { SMTPConnection } from 'smtp-server/lib/smtp-connection.js';
+import { SMTPStream } from 'smtp-server/lib/smtp-stream.js';
 import { wireLines } from './inbound-server.js';
 import { reply } from '../reply.js';
 
@@ -55,6 +58,20 @@ describe('smtp-server fingerprint', () => {
     expect(source('upgrade'), HINT).toContain('this._refuse(err)');
     expect(source('_refuse'), HINT).toContain('this.send(err.responseCode || 554, err.message');
     expect(source('_onClose'), HINT).toContain('this._server.onClose(');
+  });
+});
+
+describe('smtp-server data parser fingerprint', () => {
+  it('SMTPStream._feedDataStream is the 3.21.x code data-feed.ts copies (any change: re-port it)', () => {
+    const feed = String(SMTPStream.prototype._feedDataStream);
+    expect(createHash('sha256').update(feed).digest('hex'), `${HINT}: SMTPStream._feedDataStream changed, re-port engine/smtp/inbound/data-feed.ts`).toBe(
+      '9d8b903f9a3a63542d72e19a9e2f67009a3b1107a28d57e8e7369355454ff230',
+    );
+  });
+
+  it('connections build their parsers in _createParser (what installDataFeed wraps)', () => {
+    expect(source('_createParser'), HINT).toContain('new SMTPStream(');
+    expect(source('upgrade'), HINT).toContain('this._parser = this._createParser()');
   });
 });
 

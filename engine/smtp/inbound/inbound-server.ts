@@ -4,6 +4,7 @@ import { SMTPServer } from 'smtp-server';
 import { SMTPConnection } from 'smtp-server/lib/smtp-connection.js';
 import type { Socket } from 'node:net';
 import type { SMTPServerOptions } from 'smtp-server';
+import { installDataFeed } from './data-feed.js';
 import type { ConnectionMeta } from './connection-meta.js';
 import type { SmtpReply } from '../reply.js';
 
@@ -30,6 +31,7 @@ export class InboundServer extends SMTPServer {
       localAddress: meta.localAddress,
       localPort: meta.localPort,
     });
+    installDataFeed(connection);
     this.connections.add(connection);
     connection.on('error', (err: Error) => this.emit('error', err));
     bind(connection);
