@@ -14,9 +14,15 @@ function codePoints(re: RegExp): number[] {
 
 describe('detectionText', () => {
   it('returns ASCII and Latin-1 text as the same string (no copy)', () => {
-    for (const text of ['', 'card 4111 1111 1111 1111', 'tab\there\r\n', 'café crème à 12\u00a0€ — “quoted”', '日本語のテキスト', '😀 emoji']) {
+    for (const text of ['', 'card 4111 1111 1111 1111', 'tab\there\r\n', 'café crème à 12\u00a0€ … “quoted”', '日本語のテキスト', '😀 emoji']) {
       expect(detectionText(text)).toBe(text);
     }
+  });
+
+  it('reads every dash and the minus sign as a hyphen, in place (the text keeps its length)', () => {
+    const dashes = '\u2010\u2011\u2012\u2013\u2014\u2015\u2212\ufe58\ufe63\uff0d\u058a\u2e3a';
+    expect(detectionText(`a${dashes}b`)).toBe(`a${'-'.repeat(dashes.length)}b`);
+    expect(detectionText('café — “quoted”')).toBe('café - “quoted”');
   });
 
   it('maps every Unicode Nd digit to ASCII; each run of ten reads 0123456789', () => {

@@ -1,7 +1,8 @@
 // The text the detectors see: what a reader takes in, not how it is spelled. Invisible format characters
 // (soft hyphen, zero-width space and joiners, bidi controls, word joiner, BOM...) go, digits of every
 // script (Arabic-Indic, Devanagari, full-width, mathematical...) become 0-9, full-width ASCII becomes
-// ASCII and exotic spaces a plain space, so "4111\u200b1111" or "٤١١١" is read as the number it shows.
+// ASCII, exotic spaces a plain space and every dash a hyphen, so "4111\u200b1111", "٤١١١" or
+// "536–22–4417" is read as the number it shows.
 // Only detection uses it: a sample is redacted from it, the message itself is never changed.
 
 // Cf (format), the combining grapheme joiner and variation selectors draw nothing, enclosing marks (Me:
@@ -90,6 +91,10 @@ function buildTable(): Table {
   }
   for (const [ch] of space.matchAll(/[\p{Cf}\p{Me}\u034f\u180b-\u180f\ufe00-\ufe0f\u{e0100}-\u{e01ef}]/gu)) set(ch.codePointAt(0) ?? 0, '');
   for (const [ch] of space.matchAll(/\p{Zs}/gu)) set(ch.codePointAt(0) ?? 0, ' ');
+  // every dash (Pd: hyphen, non-breaking hyphen, figure, en and em dash, horizontal bar, the small and
+  // full-width forms…) and the minus sign read as the hyphen they show: "536–22–4417" is an SSN to a
+  // reader, and every detector written with '-' (SSN, NHS, HETU's century sign…) reads it so
+  for (const [ch] of space.matchAll(/[\p{Pd}\u2212]/gu)) set(ch.codePointAt(0) ?? 0, '-');
   set(0x2028, '\n');
   set(0x2029, '\n');
   for (let cp = 0xff01; cp <= 0xff5e; cp++) set(cp, String.fromCharCode(cp - 0xfee0));
