@@ -43,7 +43,9 @@ function ibanIn(candidate: string, followedByWord: boolean): { compact: string; 
 
 export function scanIbans(text: string): Hits {
   const hits = new HitCollector();
-  const re = new RegExp(CANDIDATE);
+  // the scan is synchronous and calls nothing that scans again, so the one global regex serves every text
+  const re = CANDIDATE;
+  re.lastIndex = 0;
   for (let m = re.exec(text); m !== null; m = re.exec(text)) {
     const found = ibanIn(m[0], /[A-Za-z0-9]/.test(text[m.index + m[0].length] ?? ''));
     if (found === undefined || !ibanValid(found.compact)) continue;
