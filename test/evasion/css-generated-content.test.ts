@@ -17,6 +17,9 @@ const VARIANTS: readonly Variant[] = [
   { name: 'counters set by counter-reset: a 4111 b 1111, content counter(a) " " counter(b) …', build: () => page('.c::before{counter-reset: a 4111 b 1111; content: counter(a) " " counter(b) " " counter(b) " " counter(b)}', '<p class="c"></p>'), expect: 'card', smtp: true },
   { name: 'counter-reset on body (4110, 1110), counter-increment on p', build: () => page('body{counter-reset: a 4110 b 1110} p{counter-increment: a b} p::before{content: counter(a) " " counter(b) " " counter(b) " " counter(b)}', '<p></p>'), expect: 'card' },
   { name: 'counter-set and counters(x, ".")', build: () => page('p{counter-set: g 1111} p::before{content: "4111 " counters(g, ".") " " counter(g, decimal) " " counter(g)}', '<p></p>'), expect: 'card' },
+  { name: 'counter(c, decimal-leading-zero) at 1 shows 01: "4" 01 "2 8888 8888 1881"', build: () => page('p{counter-reset: c 1} p::before{content: "4" counter(c, decimal-leading-zero) "2 8888 8888 1881"}', '<p></p>'), expect: 'card', smtp: true },
+  { name: 'counters(c, ".", decimal-leading-zero) at 1', build: () => page('p{counter-reset: c 1} p::before{content: "4" counters(c, ".", decimal-leading-zero) "2 8888 8888 1881"}', '<p></p>'), expect: 'card' },
+  { name: 'counter(c, DECIMAL-LEADING-ZERO) at 0, in upper case: "4" 00 "0 0000 0000 0002" shows 4000 0000 0000 0002', build: () => page('p{counter-set: c 0} p::after{content: "4" counter(c, DECIMAL-LEADING-ZERO) "0 0000 0000 0002"}', '<p></p>'), expect: 'card' },
   { name: 'an SSN from three counters', build: () => page('p::after{counter-reset: x 536 y 22 z 4417; content: counter(x) "-" counter(y) "-" counter(z)}', '<p></p>'), expect: 'ssn' },
   // held before the fix
   { name: 'a card split over .a::before and .b::after (two selectors, two elements)', build: () => page('.a::before{content:"4111 1111"} .b::after{content:" 1111 1111"}', '<span class="a"></span><span class="b"></span>'), expect: 'card' },

@@ -20,7 +20,7 @@ export function decodeCssEscapes(css: string): string {
 }
 
 /** One piece of generated content: a string, an element's attribute (`attr(x)`), a counter's value. */
-export type ContentItem = { readonly text: string } | { readonly attr: string } | { readonly counter: string };
+export type ContentItem = { readonly text: string } | { readonly attr: string } | { readonly counter: string; readonly digits?: number };
 
 /**
  * The pieces of every `content` declaration, in order (a number split over the rules of one element, or
@@ -59,7 +59,11 @@ export function cssGeneratedContent(css: string): { readonly items: readonly Con
       const close = css.indexOf(')', i);
       const args = decodeCssEscapes(css.slice(i + 1, close < 0 ? n : close)).split(',');
       const name = (args[0] ?? '').trim().split(/\s+/)[0] ?? '';
-      if (name !== '') items.push(ident === 'attr' ? { attr: name.toLowerCase() } : { counter: name });
+      // the style: counter(name, style), counters(name, separator, style); every numeric style shows the
+      // value's digits (in its script, which the detection text reads as 0-9) except decimal-leading-zero,
+      // which pads to two: "4" counter(c, decimal-leading-zero) "2…" at 1 shows 4012…
+      const style = (args[ident === 'counters' ? 2 : 1] ?? '').trim().toLowerCase();
+      if (name !== '') items.push(ident === 'attr' ? { attr: name.toLowerCase() } : style === 'decimal-leading-zero' ? { counter: name, digits: 2 } : { counter: name });
       i = close < 0 ? n : close + 1;
       ident = '';
     } else {
@@ -99,7 +103,13 @@ function readCounters(css: string, from: number, property: string, counters: Map
 
 /** The generated text with counters at their values; `attrs` gives an element's attributes (none: attr() is empty). */
 export function renderContent(items: readonly ContentItem[], counters: ReadonlyMap<string, number>, attrs?: ReadonlyMap<string, string>): string {
-  return items.map((item) => ('text' in item ? item.text : 'attr' in item ? (attrs?.get(item.attr) ?? '') : String(counters.get(item.counter) ?? 0))).join('');
+  return items.map((item) => ('text' in item ? item.text : 'attr' in item ? (attrs?.get(item.attr) ?? '') : counterText(counters.get(item.counter) ?? 0, item.digits))).join('');
+}
+
+/** A counter's value as decimal, zero-padded to `digits` (after the sign, as CSS pads -5 to -05). */
+function counterText(value: number, digits = 1): string {
+  const abs = String(Math.abs(value)).padStart(digits, '0');
+  return value < 0 ? `-${abs}` : abs;
 }
 
 /** The generated text of a style sheet, attribute references left empty. */
