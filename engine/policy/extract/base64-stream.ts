@@ -63,8 +63,8 @@ function decodeText(text: string, carry: string, cleaned: boolean): Decoded | un
     const chars = segment.length - lineEnds(segment);
     // a lone character at a segment's end decodes to nothing, so a skipped character would not show there
     if (!cleaned && chars % 4 === 1) return undefined;
-    const out = Buffer.from(segment, 'base64');
-    if (out.length !== Math.floor(chars / 4) * 3 + PARTIAL[chars % 4]!) return undefined;
+    const out = decodeExactly(segment, Math.floor(chars / 4) * 3 + PARTIAL[chars % 4]!);
+    if (out === undefined) return undefined;
     pieces.push(out);
   }
   const tail = quartets(text.slice(start), first);
@@ -92,8 +92,31 @@ function quartets(text: string, carry: string): Decoded | undefined {
   const kept = text.slice(cut);
   const rest = ends === 0 ? kept : kept.replace(LINE_ENDS_ALL, '');
   if (chars < 4) return { out: EMPTY, carry: carry + rest };
-  const out = Buffer.from(carry + text.slice(0, cut), 'base64');
-  return out.length === ((chars - (chars % 4)) / 4) * 3 ? { out, carry: rest } : undefined;
+  if (carry === '') {
+    const out = decodeExactly(text.slice(0, cut), ((chars - (chars % 4)) / 4) * 3);
+    return out === undefined ? undefined : { out, carry: rest };
+  }
+  // the carry's quartet is completed and decoded on its own, so the chunk's text is not copied behind it
+  let first = 0;
+  for (let left = 4 - carry.length; left > 0; first++) {
+    const c = text.charCodeAt(first);
+    if (c === 0x0a || c === 0x0d) continue;
+    if (!isBase64(c)) return undefined;
+    left--;
+  }
+  const out = decodeExactly(text.slice(first, cut), ((chars - (chars % 4)) / 4) * 3, carry + text.slice(0, first));
+  return out === undefined ? undefined : { out, carry: rest };
+}
+
+/**
+ * `quartet` (a whole one, or nothing) then `text` decoded by Node, if they give exactly `length` bytes. Written into a buffer of that size: Buffer.from
+ * sizes its result by the text's length and copies it again when line ends made that too large (3× slower).
+ */
+function decodeExactly(text: string, length: number, quartet = ''): Buffer | undefined {
+  const out = Buffer.allocUnsafe(length);
+  const head = quartet === '' ? 0 : out.write(quartet, 'base64');
+  // a shorter result leaves bytes of the allocation unwritten: it is dropped, never handed on
+  return head === (quartet === '' ? 0 : 3) && head + out.write(text, head, 'base64') === length ? out : undefined;
 }
 
 function isBase64(c: number): boolean {
