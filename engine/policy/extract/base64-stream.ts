@@ -1,9 +1,10 @@
 // The base64 transfer decoder for the MIME parser: the bytes libbase64's streaming Decoder (which mailsplit,
 // under mailparser, uses for every base64 part) gives, chunk for chunk, with Node's native decoder doing the
 // work. libbase64 drops every character outside [A-Za-z0-9+/=] with an expression per chunk, then decodes each
-// "="-separated segment on its own. Node's decoder already skips what is not base64, except "-" and "_" (it
-// reads them as the url-safe alphabet) and "=" (where it stops); so a chunk of the alphabet and line ends is
-// decoded natively without the clean-up, cut where the quartets stop, and any other chunk is cleaned first
+// "="-separated segment on its own. Node's decoder skips what is not base64 as well, except "-" and "_" (it
+// reads them as the url-safe alphabet) and "=" (where it stops). So a chunk without "-" and "_" is cut at its
+// "=" and decoded natively, line ends and all; a stray character anywhere makes the decoded length fall short
+// of what the alphabet and line ends alone give, and that chunk (like one with "-" or "_") is cleaned first
 // exactly as libbase64 cleans it. installNativeBase64Decoder() puts this in place of libbase64.Decoder in the
 // module instance mailsplit loads; base64-stream.test.ts checks the bytes against libbase64 itself.
 import { createRequire } from 'node:module';
