@@ -8,6 +8,7 @@ import type { ExtractTuning } from './limits.js';
 import { sniffType, utf16Charset } from './sniff.js';
 import { PrintableStrings } from './strings.js';
 import { installStreamingQpDecoder } from './qp-stream.js';
+import { installNativeBase64Decoder } from './base64-stream.js';
 import { MimeStructure } from './mime-structure.js';
 import { isEnrichedType } from './enriched-text.js';
 import { isNonstandardEncoding, UnknownEncodingTrial } from './transfer-encoding.js';
@@ -126,6 +127,7 @@ function feed(raw: Buffer | Readable, parser: MailParser, count: (n: number) => 
 }
 
 installStreamingQpDecoder();
+installNativeBase64Decoder();
 
 const BODY_TYPES = new Set(['text/plain', 'text/html', 'message/delivery-status']);
 

@@ -1,13 +1,13 @@
 // A streamed (spooled) message whose whole structure is one inline text part, read without mailparser's
 // line-by-line split of the body: its header block is parsed by mailparser alone (mime-parse.ts probeMime,
 // so every header-derived field is exactly what the full parse gives), then the body bytes go through the
-// transfer decoder mailsplit would choose (the same algorithms: qp-stream.ts, base64-chunks.ts) into the same
+// transfer decoder mailsplit would choose (the same code: qp-stream.ts, base64-stream.ts) into the same
 // text reader mailparser's leaves use (text-body.ts). Anything else — multipart, an attached message, an
 // attachment as the whole message, uuencode or another transfer encoding mailsplit does not decode,
 // conflicting headers, a header block over HEAD_LIMIT — is given
 // back to the full parse with the bytes read so far put back in front of the stream.
 import type { Readable } from 'node:stream';
-import { Base64Chunks } from './base64-chunks.js';
+import { Base64Stream } from './base64-stream.js';
 import { ByteBudget } from './byte-budget.js';
 import { type MimeParseContext, parseMime, type ParseProbe, probeMime } from './mime-parse.js';
 import type { ParsedMime } from './parsed-mime.js';
@@ -135,7 +135,7 @@ async function probeSingleText(header: Buffer, ctx: MimeParseContext): Promise<S
 
 // mailsplit's MimeNode#getDecoder: base64, quoted-printable, or the bytes as they are
 function transferDecoder(encoding: string | false | undefined): ChunkDecoder {
-  if (encoding === 'base64') return new Base64Chunks();
+  if (encoding === 'base64') return new Base64Stream();
   if (encoding === 'quoted-printable') return new QpChunks();
   return { write: (chunk) => chunk, end: () => Buffer.alloc(0) };
 }
