@@ -45,6 +45,18 @@ export class Base64Stream {
 }
 
 /**
+ * A whole base64 body as mailparser decodes every part (libbase64): "="-padded segments each decoded, "-" and
+ * "_" dropped. Node's own `Buffer.from(text, 'base64')` stops at the first "=" and reads "-"/"_" as url-safe
+ * digits, so a body in two padded segments hid its second from the detectors; every held decode goes here.
+ */
+export function decodeBase64(bytes: Buffer): Buffer {
+  const s = new Base64Stream();
+  const head = s.write(bytes);
+  const tail = s.end();
+  return tail.length === 0 ? head : Buffer.concat([head, tail]);
+}
+
+/**
  * `text` after `carry` as libbase64 decodes it. Unless `cleaned`, undefined when `text` holds anything but the
  * alphabet, "=" and line ends; that is not looked for character by character: Node's decoder skips any other
  * character, so it then yields fewer bytes than the alphabet and line ends alone give, and the count shows it.

@@ -16,6 +16,7 @@
 // - Header fields of the multipart nodes below the top (an attached message's own From/Subject when it is
 //   multipart) are given to the 'part headers' segment: mailparser emits only the leaves' headers.
 import type { UnscannablePart } from '../analysis.js';
+import { decodeBase64 } from './base64-stream.js';
 import { decodeEncodedWords } from './encoded-words.js';
 import type { ByteBudget } from './byte-budget.js';
 import { decodeQuotedPrintable } from './simple-message.js';
@@ -166,7 +167,7 @@ export class MimeStructure {
 
 function decodeEncoded(e: Encoded): Buffer {
   const raw = Buffer.concat(e.chunks);
-  return e.node.encoding === 'base64' ? Buffer.from(raw.toString('latin1'), 'base64') : decodeQuotedPrintable(raw);
+  return e.node.encoding === 'base64' ? decodeBase64(raw) : decodeQuotedPrintable(raw);
 }
 
 function entity(node: SplitNode, decoded: Buffer, truncated: boolean): ParsedPart {

@@ -1,6 +1,7 @@
 // Fast path for the most common shape: one text/plain or text/html part, no multipart. Decoding such a
 // message is a header split, one transfer decoding and one charset decoding; anything else (multipart,
 // flowed text, RFC 2231 parameters, unknown charsets) returns undefined and goes to mailparser.
+import { decodeBase64 } from './base64-stream.js';
 import { decodeCharset } from './encoded-words.js';
 import type { ByteBudget } from './byte-budget.js';
 import type { ParsedMime, ParsedPart } from './parsed-mime.js';
@@ -87,7 +88,7 @@ function decodeTransfer(body: Buffer, encoding: string): Buffer | undefined {
     case 'binary':
       return body;
     case 'base64':
-      return Buffer.from(body.toString('latin1'), 'base64');
+      return decodeBase64(body);
     case 'quoted-printable':
       return decodeQuotedPrintable(body);
     default:

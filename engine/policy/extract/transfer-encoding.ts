@@ -5,6 +5,7 @@
 // "base-64", "quoted_printable", "base64 please"), or, for a name that suggests nothing, base64 when every
 // byte is in the base64 alphabet and quoted-printable when escapes are present. Recipients and their tools
 // that decode by such a name must not see text the gateway never read.
+import { decodeBase64 } from './base64-stream.js';
 import type { ByteBudget } from './byte-budget.js';
 import { decodeQuotedPrintable } from './simple-message.js';
 
@@ -74,7 +75,7 @@ export class UnknownEncodingTrial {
     // the raw bytes go back: each decoded reading takes its own share
     this.#budget.give(raw.length);
     return this.#readings(raw).map((as) => {
-      const decoded = as === 'base64' ? Buffer.from(raw.toString('latin1'), 'base64') : decodeQuotedPrintable(raw);
+      const decoded = as === 'base64' ? decodeBase64(raw) : decodeQuotedPrintable(raw);
       const granted = this.#budget.take(decoded.length);
       return { content: decoded.subarray(0, granted), truncated: this.#truncated || granted < decoded.length, as };
     });
