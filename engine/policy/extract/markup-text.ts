@@ -115,20 +115,24 @@ function collectAttributes(attrs: string, out: string[], dataUris: string[], kee
   ATTRIBUTE.lastIndex = 0;
   for (let m = ATTRIBUTE.exec(attrs); m !== null; m = ATTRIBUTE.exec(attrs)) {
     const value = decodeEntities(m[2] ?? m[3] ?? m[4] ?? '', true);
-    own?.set((m[1] ?? '').toLowerCase(), value);
+    const name = (m[1] ?? '').toLowerCase();
+    own?.set(name, value);
     pushValue(out, value);
     // a style attribute is CSS once its character references are decoded
-    if (m[1]?.toLowerCase() === 'style') out.push(...cssHiddenText(value));
+    if (name === 'style') out.push(...cssHiddenText(value));
     dataUrisIn(value, dataUris);
   }
   return own;
 }
 
+// made once: a regex literal in the function is a new object on every call
+const PERCENT_OR_PLUS = /%[0-9a-fA-F]{2}|\+/;
+
 /** An attribute value, and beside it its percent-decoded form when it looks like a URL or query. */
 function pushValue(out: string[], value: string): void {
   if (value === '') return;
   out.push(value);
-  if (/%[0-9a-fA-F]{2}|\+/.test(value)) out.push(percentDecode(value));
+  if (PERCENT_OR_PLUS.test(value)) out.push(percentDecode(value));
 }
 
 // Office XML keeps some user text in attributes: alt text and titles of pictures, sheet, table and defined
@@ -172,6 +176,8 @@ const SURROGATE = /[\ud800-\udfff]/;
 
 /** URL query strings as a server reads them: %XX bytes as UTF-8, '+' as a space. */
 export function percentDecode(value: string): string {
+  const ascii = asciiPercentDecode(value);
+  if (ascii !== undefined) return ascii;
   // the native decoder reads the same where it reads at all: it throws on a stray "%" or bytes that are
   // not UTF-8 (read below with U+FFFD), and only a surrogate, which is kept there, is U+FFFD here
   if (!SURROGATE.test(value)) {
@@ -211,6 +217,39 @@ export function percentDecode(value: string): string {
     }
   }
   return bytes.toString('utf8', 0, n);
+}
+
+/**
+ * A value whose escapes are all of ASCII bytes and that has no surrogate, decoded in one pass (undefined for
+ * any other). Both readings below agree on it: each %XX is its character, '+' a space, a '%' without two hex
+ * digits stays (the native decoder throws on it, the byte-by-byte reading keeps it), the rest as it is.
+ */
+function asciiPercentDecode(value: string): string | undefined {
+  if (SURROGATE.test(value)) return undefined;
+  let out = '';
+  let copied = 0;
+  // from escape to escape and plus to plus (an escape holds no '+')
+  let pct = value.indexOf('%');
+  let plus = value.indexOf('+');
+  while (pct >= 0 || plus >= 0) {
+    if (plus >= 0 && (pct < 0 || plus < pct)) {
+      out += `${value.slice(copied, plus)} `;
+      copied = plus + 1;
+      plus = value.indexOf('+', copied);
+      continue;
+    }
+    const h = hexDigit(value.charCodeAt(pct + 1));
+    const l = hexDigit(value.charCodeAt(pct + 2));
+    if (h < 0 || l < 0) {
+      pct = value.indexOf('%', pct + 1);
+      continue;
+    }
+    if (h >= 8) return undefined;
+    out += value.slice(copied, pct) + String.fromCharCode((h << 4) | l);
+    copied = pct + 3;
+    pct = value.indexOf('%', copied);
+  }
+  return copied === 0 ? value : out + value.slice(copied);
 }
 
 /** The value of a hex digit's code, -1 for any other (NaN past the end of a string included). */
