@@ -10,7 +10,7 @@ export { decodeEntities };
 // Every pattern here is linear: [^<>] stops at the next '<', raw-text sections are cut with indexOf.
 // element names lower-cased (a tag name is ASCII): a set, looked up once per tag
 const HTML_BLOCK: ReadonlySet<string> = new Set(['p', 'div', 'br', 'li', 'tr', 'h1', 'h2', 'h3', 'h4', 'h5', 'h6', 'table', 'ul', 'ol', 'blockquote', 'pre', 'section', 'article', 'hr', 'dt', 'dd']);
-const TAG_AT = /<(\/?)([a-zA-Z][a-zA-Z0-9:-]*)([^<>]*)>/y;
+// A tag is read as /<(\/?)([a-zA-Z][a-zA-Z0-9:-]*)([^<>]*)>/ would read it, with character codes and indexOf.
 const ATTRIBUTE = /([^\s=/>"']+)\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'>]+))/g;
 // Elements whose content is not markup; what they hold (scripts, styles, titles) is still inspected.
 const RAW_TEXT = new Set(['script', 'style', 'title', 'textarea', 'template', 'noscript', 'xmp']);
@@ -42,6 +42,9 @@ export function htmlParts(html: string): HtmlText {
   const elements: Map<string, string>[] | undefined = /attr\(/i.test(html) ? [] : undefined;
   const sheets: string[] = [];
   let pos = 0;
+  // the first '>' and the first '<' at or after the end of the last tag name read (-1: none in the rest)
+  let nextGt = -2;
+  let nextLt = -2;
   while (pos < html.length) {
     const lt = html.indexOf('<', pos);
     if (lt < 0) {
@@ -55,23 +58,30 @@ export function htmlParts(html: string): HtmlText {
       pos = end < 0 ? html.length : end + 3;
       continue;
     }
-    TAG_AT.lastIndex = lt;
-    const m = TAG_AT.exec(html);
-    if (m === null) {
+    const closing = html.charCodeAt(lt + 1) === 0x2f;
+    const nameAt = closing ? lt + 2 : lt + 1;
+    let nameEnd = nameAt + 1;
+    if (isAsciiLetter(html.charCodeAt(nameAt))) {
+      while (isTagNameChar(html.charCodeAt(nameEnd))) nameEnd++;
+      // the first '>' (or '<') at or after a position stays the answer until a later position passes it:
+      // names end further on from tag to tag, so "<a<a<a...>" is read in linear time
+      if (nextGt !== -1 && nextGt < nameEnd) nextGt = html.indexOf('>', nameEnd);
+      if (nextGt !== -1 && nextLt !== -1 && nextLt < nameEnd) nextLt = html.indexOf('<', nameEnd);
+    }
+    // not a tag: no letter after '<' or '</', or a '<' (or the end) before the next '>'
+    if (!isAsciiLetter(html.charCodeAt(nameAt)) || nextGt < 0 || (nextLt >= 0 && nextLt < nextGt)) {
       visible.push('<');
       pos = lt + 1;
       continue;
     }
-    const all = m[0];
-    const closing = m[1] ?? '';
-    const name = (m[2] ?? '').toLowerCase();
-    const attrs = m[3] ?? '';
-    pos = lt + all.length;
+    const name = html.slice(nameAt, nameEnd).toLowerCase();
+    const attrs = html.slice(nameEnd, nextGt);
+    pos = nextGt + 1;
     const own = collectAttributes(attrs, hidden, dataUris, elements !== undefined && elements.length < MAX_ATTR_ELEMENTS);
     if (own !== undefined) elements?.push(own);
     if (HTML_BLOCK.has(name)) visible.push('\n');
-    else if (closing !== '' && (name === 'td' || name === 'th')) visible.push(' ');
-    if (closing === '' && RAW_TEXT.has(name)) {
+    else if (closing && (name === 'td' || name === 'th')) visible.push(' ');
+    if (!closing && RAW_TEXT.has(name)) {
       lower ??= html.replace(/[A-Z]+/g, (s) => s.toLowerCase());
       const close = lower.indexOf(`</${name}`, pos);
       // unclosed: the rest is inspected as hidden text; too much is safer than too little
@@ -306,6 +316,8 @@ function markupToText(xml: string, breaks: ReadonlyMap<string, string>): string 
   return collapse(decodeEntities(out.join('')));
 }
 
+const isAsciiLetter = (c: number): boolean => (c | 0x20) >= 0x61 && (c | 0x20) <= 0x7a;
+const isTagNameChar = (c: number): boolean => isAsciiLetter(c) || (c >= 0x30 && c <= 0x3a) || c === 0x2d;
 const isNameEnd = (c: number): boolean => c === 0x20 || c === 0x2f || c === 0x09 || c === 0x0a || c === 0x0d;
 
 // Blanks and line ends that collapse would change; without any, it only trims (one test, not two replaces)
