@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { cssGeneratedContent, cssHiddenText, renderContent } from './css-text.js';
 import { dataUrisIn } from './data-uri.js';
 import { decodeEntities } from './html-entities.js';
-import { htmlParts, percentDecode, type HtmlText } from './markup-text.js';
+import { htmlParts, percentDecode, readAttributes, type HtmlText } from './markup-text.js';
 
 // ---- htmlParts before session 9 (markup-text.ts at 8f5c774), verbatim but for its name ----
 
@@ -136,6 +136,8 @@ const PIECES = [
   ' href="', ' href=', ' title=\'', ' title=', ' data-a="4111 1111"', ' style="color:red;content:attr(data-a)"', '"', "'", '=', ' ', '\n', '\t', '/',
   'x', '4111', 'a', 'Z', '9', '&amp;', '&#52;', '&copy', '&lt;b&gt;', 'attr(', 'p::after { content: attr(data-a) }', '%20', '%C3%A9', '+',
   'https://h.example/?a=1&amp;b=2', 'data:text/plain;base64,QUJD', '\u00a0', 'é',
+  // around '=' in attributes: what \s is (and \u200b, \u0085, which it is not), names and values cut short
+  ' a = b', '=\u3000', '\u2028', '\ufeff', '\u1680', '\u205f', '\u200b', '\u0085', '\v', '\f', '\r', ' x="', " y='", 'a/b=1', '==', '"=', "'=", ' style=', ' STYLE="',
 ];
 
 function randomMarkup(rand: () => number, pieces: number): string {
@@ -144,7 +146,7 @@ function randomMarkup(rand: () => number, pieces: number): string {
   return s;
 }
 
-describe('htmlParts reads tags as the regex it replaced', () => {
+describe('htmlParts reads tags and attributes as the regexes it replaced', () => {
   it('on 20,000 seeded random strings of tags, quotes, raw-text elements, comments and references', () => {
     const rand = mulberry32(0x7a9_0009);
     const differing: string[] = [];
@@ -163,6 +165,21 @@ describe('htmlParts reads tags as the regex it replaced', () => {
     }
     const many = `${'<a <b x=1 <c'.repeat(2_000)}>${'<p title="4111">t</p>'.repeat(500)}`;
     expect(htmlParts(many)).toEqual(referenceHtmlParts(many));
+  });
+
+  it('reads the names and values of 50,000 seeded random attribute texts as the attribute regex does', () => {
+    const units = [' ', '=', '"', "'", '/', 'a', 'B', '-', ':', '1', '&amp;', 'é', '\u00a0', '\u1680', '\u2000', '\u200a', '\u200b', '\u2028', '\u2029', '\u202f', '\u205f', '\u3000', '\ufeff', '\u0085', '\t', '\n', '\v', '\f', '\r', 'x="1"', "y='2'", 'z=3', ' = '];
+    const rand = mulberry32(0xa77);
+    const differing: string[] = [];
+    for (let n = 0; n < 50_000; n++) {
+      let s = '';
+      for (let i = Math.floor(rand() * 16); i >= 0; i--) s += units[Math.floor(rand() * units.length)] as string;
+      const expected = [...s.matchAll(ATTRIBUTE)].map((m) => [m[1] ?? '', m[2] ?? m[3] ?? m[4] ?? '']);
+      const got: string[][] = [];
+      readAttributes(s, (name, value) => got.push([name, value]));
+      if (JSON.stringify(got) !== JSON.stringify(expected)) differing.push(JSON.stringify(s));
+    }
+    expect(differing.slice(0, 5)).toEqual([]);
   });
 });
 

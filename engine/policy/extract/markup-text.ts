@@ -11,7 +11,7 @@ export { decodeEntities };
 // element names lower-cased (a tag name is ASCII): a set, looked up once per tag
 const HTML_BLOCK: ReadonlySet<string> = new Set(['p', 'div', 'br', 'li', 'tr', 'h1', 'h2', 'h3', 'h4', 'h5', 'h6', 'table', 'ul', 'ol', 'blockquote', 'pre', 'section', 'article', 'hr', 'dt', 'dd']);
 // A tag is read as /<(\/?)([a-zA-Z][a-zA-Z0-9:-]*)([^<>]*)>/ would read it, with character codes and indexOf.
-const ATTRIBUTE = /([^\s=/>"']+)\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'>]+))/g;
+// Attributes are read as /([^\s=/>"']+)\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'>]+))/g would read them (readAttributes).
 // Elements whose content is not markup; what they hold (scripts, styles, titles) is still inspected.
 const RAW_TEXT = new Set(['script', 'style', 'title', 'textarea', 'template', 'noscript', 'xmp']);
 
@@ -122,17 +122,59 @@ function attrContent(sheets: readonly string[], elements: readonly ReadonlyMap<s
 function collectAttributes(attrs: string, out: string[], dataUris: string[], keep: boolean): Map<string, string> | undefined {
   if (!attrs.includes('=')) return undefined;
   const own = keep ? new Map<string, string>() : undefined;
-  ATTRIBUTE.lastIndex = 0;
-  for (let m = ATTRIBUTE.exec(attrs); m !== null; m = ATTRIBUTE.exec(attrs)) {
-    const value = decodeEntities(m[2] ?? m[3] ?? m[4] ?? '', true);
-    const name = (m[1] ?? '').toLowerCase();
+  readAttributes(attrs, (rawName, raw) => {
+    const value = decodeEntities(raw, true);
+    const name = rawName.toLowerCase();
     own?.set(name, value);
     pushValue(out, value);
     // a style attribute is CSS once its character references are decoded
     if (name === 'style') out.push(...cssHiddenText(value));
     dataUrisIn(value, dataUris);
-  }
+  });
   return own;
+}
+
+/**
+ * Each `name=value` of a tag's attribute text, left to right, as the pattern above matches them: a name is a
+ * run of anything but white space and = / > " '; its value is quoted (to the same quote) or a run of anything
+ * but white space and " ' >. Where no value follows a name, no start inside that name does either.
+ */
+export function readAttributes(attrs: string, each: (name: string, value: string) => void): void {
+  const length = attrs.length;
+  let p = 0;
+  while (p < length) {
+    if (!isAttributeNameChar(attrs.charCodeAt(p))) {
+      p++;
+      continue;
+    }
+    let q = p + 1;
+    while (q < length && isAttributeNameChar(attrs.charCodeAt(q))) q++;
+    let r = q;
+    while (isRegexSpace(attrs.charCodeAt(r))) r++;
+    if (attrs.charCodeAt(r) !== 0x3d) {
+      p = q;
+      continue;
+    }
+    r++;
+    while (isRegexSpace(attrs.charCodeAt(r))) r++;
+    const quote = attrs.charCodeAt(r);
+    let start = r;
+    let end: number;
+    if (quote === 0x22 || quote === 0x27) {
+      start = r + 1;
+      end = attrs.indexOf(quote === 0x22 ? '"' : "'", start);
+    } else {
+      end = r;
+      while (end < length && isUnquotedValueChar(attrs.charCodeAt(end))) end++;
+      if (end === r) end = -1;
+    }
+    if (end < 0) {
+      p = q;
+      continue;
+    }
+    each(attrs.slice(p, q), attrs.slice(start, end));
+    p = start === r ? end : end + 1;
+  }
 }
 
 // made once: a regex literal in the function is a new object on every call
@@ -316,6 +358,11 @@ function markupToText(xml: string, breaks: ReadonlyMap<string, string>): string 
   return collapse(decodeEntities(out.join('')));
 }
 
+// what \s matches in a pattern without the unicode flag
+const isRegexSpace = (c: number): boolean =>
+  c === 0x20 || (c >= 0x09 && c <= 0x0d) || (c >= 0xa0 && (c === 0xa0 || c === 0x1680 || (c >= 0x2000 && c <= 0x200a) || c === 0x2028 || c === 0x2029 || c === 0x202f || c === 0x205f || c === 0x3000 || c === 0xfeff));
+const isAttributeNameChar = (c: number): boolean => !isRegexSpace(c) && c !== 0x3d && c !== 0x2f && c !== 0x3e && c !== 0x22 && c !== 0x27;
+const isUnquotedValueChar = (c: number): boolean => !isRegexSpace(c) && c !== 0x22 && c !== 0x27 && c !== 0x3e;
 const isAsciiLetter = (c: number): boolean => (c | 0x20) >= 0x61 && (c | 0x20) <= 0x7a;
 const isTagNameChar = (c: number): boolean => isAsciiLetter(c) || (c >= 0x30 && c <= 0x3a) || c === 0x2d;
 const isNameEnd = (c: number): boolean => c === 0x20 || c === 0x2f || c === 0x09 || c === 0x0a || c === 0x0d;
