@@ -10,8 +10,8 @@ export { decodeEntities };
 // Every pattern here is linear: [^<>] stops at the next '<', raw-text sections are cut with indexOf.
 // element names lower-cased (a tag name is ASCII): a set, looked up once per tag
 const HTML_BLOCK: ReadonlySet<string> = new Set(['p', 'div', 'br', 'li', 'tr', 'h1', 'h2', 'h3', 'h4', 'h5', 'h6', 'table', 'ul', 'ol', 'blockquote', 'pre', 'section', 'article', 'hr', 'dt', 'dd']);
-const TAG_AT = /<(\/?)([a-zA-Z][a-zA-Z0-9:-]*)([^<>]*)>/y;
-const ATTRIBUTE = /([^\s=/>"']+)\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'>]+))/g;
+// A tag is read as /<(\/?)([a-zA-Z][a-zA-Z0-9:-]*)([^<>]*)>/ would read it, with character codes and indexOf.
+// Attributes are read as /([^\s=/>"']+)\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'>]+))/g would read them (readAttributes).
 // Elements whose content is not markup; what they hold (scripts, styles, titles) is still inspected.
 const RAW_TEXT = new Set(['script', 'style', 'title', 'textarea', 'template', 'noscript', 'xmp']);
 
@@ -42,6 +42,9 @@ export function htmlParts(html: string): HtmlText {
   const elements: Map<string, string>[] | undefined = /attr\(/i.test(html) ? [] : undefined;
   const sheets: string[] = [];
   let pos = 0;
+  // the first '>' and the first '<' at or after the end of the last tag name read (-1: none in the rest)
+  let nextGt = -2;
+  let nextLt = -2;
   while (pos < html.length) {
     const lt = html.indexOf('<', pos);
     if (lt < 0) {
@@ -55,23 +58,30 @@ export function htmlParts(html: string): HtmlText {
       pos = end < 0 ? html.length : end + 3;
       continue;
     }
-    TAG_AT.lastIndex = lt;
-    const m = TAG_AT.exec(html);
-    if (m === null) {
+    const closing = html.charCodeAt(lt + 1) === 0x2f;
+    const nameAt = closing ? lt + 2 : lt + 1;
+    let nameEnd = nameAt + 1;
+    if (isAsciiLetter(html.charCodeAt(nameAt))) {
+      while (isTagNameChar(html.charCodeAt(nameEnd))) nameEnd++;
+      // the first '>' (or '<') at or after a position stays the answer until a later position passes it:
+      // names end further on from tag to tag, so "<a<a<a...>" is read in linear time
+      if (nextGt !== -1 && nextGt < nameEnd) nextGt = html.indexOf('>', nameEnd);
+      if (nextGt !== -1 && nextLt !== -1 && nextLt < nameEnd) nextLt = html.indexOf('<', nameEnd);
+    }
+    // not a tag: no letter after '<' or '</', or a '<' (or the end) before the next '>'
+    if (!isAsciiLetter(html.charCodeAt(nameAt)) || nextGt < 0 || (nextLt >= 0 && nextLt < nextGt)) {
       visible.push('<');
       pos = lt + 1;
       continue;
     }
-    const all = m[0];
-    const closing = m[1] ?? '';
-    const name = (m[2] ?? '').toLowerCase();
-    const attrs = m[3] ?? '';
-    pos = lt + all.length;
+    const name = html.slice(nameAt, nameEnd).toLowerCase();
+    const attrs = html.slice(nameEnd, nextGt);
+    pos = nextGt + 1;
     const own = collectAttributes(attrs, hidden, dataUris, elements !== undefined && elements.length < MAX_ATTR_ELEMENTS);
     if (own !== undefined) elements?.push(own);
     if (HTML_BLOCK.has(name)) visible.push('\n');
-    else if (closing !== '' && (name === 'td' || name === 'th')) visible.push(' ');
-    if (closing === '' && RAW_TEXT.has(name)) {
+    else if (closing && (name === 'td' || name === 'th')) visible.push(' ');
+    if (!closing && RAW_TEXT.has(name)) {
       lower ??= html.replace(/[A-Z]+/g, (s) => s.toLowerCase());
       const close = lower.indexOf(`</${name}`, pos);
       // unclosed: the rest is inspected as hidden text; too much is safer than too little
@@ -112,23 +122,69 @@ function attrContent(sheets: readonly string[], elements: readonly ReadonlyMap<s
 function collectAttributes(attrs: string, out: string[], dataUris: string[], keep: boolean): Map<string, string> | undefined {
   if (!attrs.includes('=')) return undefined;
   const own = keep ? new Map<string, string>() : undefined;
-  ATTRIBUTE.lastIndex = 0;
-  for (let m = ATTRIBUTE.exec(attrs); m !== null; m = ATTRIBUTE.exec(attrs)) {
-    const value = decodeEntities(m[2] ?? m[3] ?? m[4] ?? '', true);
-    own?.set((m[1] ?? '').toLowerCase(), value);
+  readAttributes(attrs, (rawName, raw) => {
+    const value = decodeEntities(raw, true);
+    const name = rawName.toLowerCase();
+    own?.set(name, value);
     pushValue(out, value);
     // a style attribute is CSS once its character references are decoded
-    if (m[1]?.toLowerCase() === 'style') out.push(...cssHiddenText(value));
+    if (name === 'style') out.push(...cssHiddenText(value));
     dataUrisIn(value, dataUris);
-  }
+  });
   return own;
 }
+
+/**
+ * Each `name=value` of a tag's attribute text, left to right, as the pattern above matches them: a name is a
+ * run of anything but white space and = / > " '; its value is quoted (to the same quote) or a run of anything
+ * but white space and " ' >. Where no value follows a name, no start inside that name does either.
+ */
+export function readAttributes(attrs: string, each: (name: string, value: string) => void): void {
+  const length = attrs.length;
+  let p = 0;
+  while (p < length) {
+    if (!isAttributeNameChar(attrs.charCodeAt(p))) {
+      p++;
+      continue;
+    }
+    let q = p + 1;
+    while (q < length && isAttributeNameChar(attrs.charCodeAt(q))) q++;
+    let r = q;
+    while (isRegexSpace(attrs.charCodeAt(r))) r++;
+    if (attrs.charCodeAt(r) !== 0x3d) {
+      p = q;
+      continue;
+    }
+    r++;
+    while (isRegexSpace(attrs.charCodeAt(r))) r++;
+    const quote = attrs.charCodeAt(r);
+    let start = r;
+    let end: number;
+    if (quote === 0x22 || quote === 0x27) {
+      start = r + 1;
+      end = attrs.indexOf(quote === 0x22 ? '"' : "'", start);
+    } else {
+      end = r;
+      while (end < length && isUnquotedValueChar(attrs.charCodeAt(end))) end++;
+      if (end === r) end = -1;
+    }
+    if (end < 0) {
+      p = q;
+      continue;
+    }
+    each(attrs.slice(p, q), attrs.slice(start, end));
+    p = start === r ? end : end + 1;
+  }
+}
+
+// made once: a regex literal in the function is a new object on every call
+const PERCENT_OR_PLUS = /%[0-9a-fA-F]{2}|\+/;
 
 /** An attribute value, and beside it its percent-decoded form when it looks like a URL or query. */
 function pushValue(out: string[], value: string): void {
   if (value === '') return;
   out.push(value);
-  if (/%[0-9a-fA-F]{2}|\+/.test(value)) out.push(percentDecode(value));
+  if (PERCENT_OR_PLUS.test(value)) out.push(percentDecode(value));
 }
 
 // Office XML keeps some user text in attributes: alt text and titles of pictures, sheet, table and defined
@@ -172,6 +228,8 @@ const SURROGATE = /[\ud800-\udfff]/;
 
 /** URL query strings as a server reads them: %XX bytes as UTF-8, '+' as a space. */
 export function percentDecode(value: string): string {
+  const ascii = asciiPercentDecode(value);
+  if (ascii !== undefined) return ascii;
   // the native decoder reads the same where it reads at all: it throws on a stray "%" or bytes that are
   // not UTF-8 (read below with U+FFFD), and only a surrogate, which is kept there, is U+FFFD here
   if (!SURROGATE.test(value)) {
@@ -211,6 +269,39 @@ export function percentDecode(value: string): string {
     }
   }
   return bytes.toString('utf8', 0, n);
+}
+
+/**
+ * A value whose escapes are all of ASCII bytes and that has no surrogate, decoded in one pass (undefined for
+ * any other). Both readings below agree on it: each %XX is its character, '+' a space, a '%' without two hex
+ * digits stays (the native decoder throws on it, the byte-by-byte reading keeps it), the rest as it is.
+ */
+function asciiPercentDecode(value: string): string | undefined {
+  if (SURROGATE.test(value)) return undefined;
+  let out = '';
+  let copied = 0;
+  // from escape to escape and plus to plus (an escape holds no '+')
+  let pct = value.indexOf('%');
+  let plus = value.indexOf('+');
+  while (pct >= 0 || plus >= 0) {
+    if (plus >= 0 && (pct < 0 || plus < pct)) {
+      out += `${value.slice(copied, plus)} `;
+      copied = plus + 1;
+      plus = value.indexOf('+', copied);
+      continue;
+    }
+    const h = hexDigit(value.charCodeAt(pct + 1));
+    const l = hexDigit(value.charCodeAt(pct + 2));
+    if (h < 0 || l < 0) {
+      pct = value.indexOf('%', pct + 1);
+      continue;
+    }
+    if (h >= 8) return undefined;
+    out += value.slice(copied, pct) + String.fromCharCode((h << 4) | l);
+    copied = pct + 3;
+    pct = value.indexOf('%', copied);
+  }
+  return copied === 0 ? value : out + value.slice(copied);
 }
 
 /** The value of a hex digit's code, -1 for any other (NaN past the end of a string included). */
@@ -267,6 +358,13 @@ function markupToText(xml: string, breaks: ReadonlyMap<string, string>): string 
   return collapse(decodeEntities(out.join('')));
 }
 
+// what \s matches in a pattern without the unicode flag
+const isRegexSpace = (c: number): boolean =>
+  c === 0x20 || (c >= 0x09 && c <= 0x0d) || (c >= 0xa0 && (c === 0xa0 || c === 0x1680 || (c >= 0x2000 && c <= 0x200a) || c === 0x2028 || c === 0x2029 || c === 0x202f || c === 0x205f || c === 0x3000 || c === 0xfeff));
+const isAttributeNameChar = (c: number): boolean => !isRegexSpace(c) && c !== 0x3d && c !== 0x2f && c !== 0x3e && c !== 0x22 && c !== 0x27;
+const isUnquotedValueChar = (c: number): boolean => !isRegexSpace(c) && c !== 0x22 && c !== 0x27 && c !== 0x3e;
+const isAsciiLetter = (c: number): boolean => (c | 0x20) >= 0x61 && (c | 0x20) <= 0x7a;
+const isTagNameChar = (c: number): boolean => isAsciiLetter(c) || (c >= 0x30 && c <= 0x3a) || c === 0x2d;
 const isNameEnd = (c: number): boolean => c === 0x20 || c === 0x2f || c === 0x09 || c === 0x0a || c === 0x0d;
 
 // Blanks and line ends that collapse would change; without any, it only trims (one test, not two replaces)
