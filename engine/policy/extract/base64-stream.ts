@@ -7,9 +7,7 @@
 // of what the alphabet and line ends alone give, and that chunk (like one with "-" or "_") is cleaned first
 // exactly as libbase64 cleans it. installNativeBase64Decoder() puts this in place of libbase64.Decoder in the
 // module instance mailsplit loads; base64-stream.test.ts checks the bytes against libbase64 itself.
-import { createRequire } from 'node:module';
-import { Transform } from 'node:stream';
-import type { TransformCallback } from 'node:stream';
+import { decoderStream, mailsplitDependency } from './mailsplit-decoders.js';
 
 const NOT_BASE64_ALL = /[^A-Za-z0-9+/=]/g;
 const LINE_ENDS_ALL = /[\r\n]/g;
@@ -143,21 +141,8 @@ function lineEnds(text: string): number {
   return n;
 }
 
-export class Base64Decoder extends Transform {
-  readonly #chunks = new Base64Stream();
-
-  override _transform(chunk: Buffer | string, encoding: BufferEncoding, done: TransformCallback): void {
-    const out = this.#chunks.write(typeof chunk === 'string' ? Buffer.from(chunk, encoding) : chunk);
-    if (out.length > 0) this.push(out);
-    done();
-  }
-
-  override _flush(done: TransformCallback): void {
-    const out = this.#chunks.end();
-    if (out.length > 0) this.push(out);
-    done();
-  }
-}
+/** libbase64's Decoder interface over Base64Stream. */
+export const Base64Decoder = decoderStream(() => new Base64Stream());
 
 let installed = false;
 
@@ -165,9 +150,6 @@ let installed = false;
 export function installNativeBase64Decoder(): void {
   if (installed) return;
   installed = true;
-  // resolved the way mailparser → mailsplit → libbase64 resolve it, so it is their module instance
-  const fromMailparser = createRequire(createRequire(import.meta.url).resolve('mailparser'));
-  const fromMailsplit = createRequire(fromMailparser.resolve('@zone-eu/mailsplit/lib/mime-node.js'));
-  const libbase64 = fromMailsplit('libbase64') as { Decoder: unknown };
+  const libbase64 = mailsplitDependency<{ Decoder: unknown }>('libbase64');
   libbase64.Decoder = Base64Decoder;
 }

@@ -3,31 +3,13 @@
 // 50 MB quoted-printable body would sit in memory twice; this one decodes line by line as bytes arrive.
 // installStreamingQpDecoder() puts it in place of libqp.Decoder in the module instance mailsplit loads;
 // long-text.test.ts checks that a quoted-printable part now reaches inspection in many chunks.
-import { createRequire } from 'node:module';
-import { Transform } from 'node:stream';
-import type { TransformCallback } from 'node:stream';
+import { decoderStream, mailsplitDependency } from './mailsplit-decoders.js';
 import { decodeQuotedPrintable, decodeQuotedPrintableInto } from './simple-message.js';
 
 /** Without a line end for this long (malformed input), decoding goes on anyway, keeping a possible escape whole. */
 const MAX_PENDING = 64 * 1024;
 /** An "=" this close to the end may start an escape or a soft break ("=", blanks, line end) still arriving. */
 const ESCAPE_REACH = 80;
-
-export class QuotedPrintableDecoder extends Transform {
-  readonly #chunks = new QpChunks();
-
-  override _transform(chunk: Buffer | string, encoding: BufferEncoding, done: TransformCallback): void {
-    const out = this.#chunks.write(typeof chunk === 'string' ? Buffer.from(chunk, encoding) : chunk);
-    if (out.length > 0) this.push(out);
-    done();
-  }
-
-  override _flush(done: TransformCallback): void {
-    const out = this.#chunks.end();
-    if (out.length > 0) this.push(out);
-    done();
-  }
-}
 
 /** The decoder's state without the stream: bytes in, decoded bytes out (streamed-text.ts calls it directly). */
 export class QpChunks {
@@ -71,15 +53,15 @@ export function safeCut(buf: Buffer): number {
   return eq >= 0 && eq >= buf.length - ESCAPE_REACH ? eq : buf.length;
 }
 
+/** libqp's Decoder interface over QpChunks. */
+export const QuotedPrintableDecoder = decoderStream(() => new QpChunks());
+
 let installed = false;
 
 /** Makes mailsplit's quoted-printable parts stream (see the top of this file). Idempotent. */
 export function installStreamingQpDecoder(): void {
   if (installed) return;
   installed = true;
-  // resolved the way mailparser → mailsplit → libqp resolve it, so it is their module instance
-  const fromMailparser = createRequire(createRequire(import.meta.url).resolve('mailparser'));
-  const fromMailsplit = createRequire(fromMailparser.resolve('@zone-eu/mailsplit/lib/mime-node.js'));
-  const libqp = fromMailsplit('libqp') as { Decoder: unknown };
+  const libqp = mailsplitDependency<{ Decoder: unknown }>('libqp');
   libqp.Decoder = QuotedPrintableDecoder;
 }
