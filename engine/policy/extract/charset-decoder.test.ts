@@ -51,11 +51,22 @@ function referenceAsciiLabel(): ChunkDecoder {
   };
 }
 
+// Node 24's streaming TextDecoder drops a U+FEFF that follows a sequence cut between two chunks, where a
+// whole decode keeps it (24.22: E2 82 | EF BB BF gives "\ufffd", whole "\ufffd\ufeff"; 20 and 22 agree with the
+// whole). The shortcut must give what Node's decoder gives for the same chunks; the detectors drop U+FEFF anyway.
+const NODE_24_BOM = (() => {
+  const t = new TextDecoder();
+  return t.decode(Buffer.from([0xe2, 0x82]), { stream: true }) + t.decode(Buffer.from([0xef, 0xbb, 0xbf])) !== '\ufffd\ufeff';
+})();
+
 describe('streamed UTF-8 with ASCII chunks read directly', () => {
   it('gives TextDecoder’s text of the whole bytes, however they are chunked (BOM, split and bad sequences)', () => {
     fc.assert(
       fc.property(bytesArb(true), cutsArb, (bytes, cuts) => {
-        expect(stream(charsetDecoder('utf-8'), chunked(bytes, cuts))).toBe(new TextDecoder('utf-8').decode(bytes));
+        const chunks = chunked(bytes, cuts);
+        expect(stream(charsetDecoder('utf-8'), chunks)).toBe(stream(new TextDecoder('utf-8'), chunks));
+        // …which is the whole bytes' text except where Node's own streaming decoder differs (NODE_24_BOM)
+        if (!NODE_24_BOM) expect(stream(new TextDecoder('utf-8'), chunks)).toBe(new TextDecoder('utf-8').decode(bytes));
       }),
       { numRuns: 2000 },
     );
@@ -82,8 +93,9 @@ describe('streamed UTF-8 with ASCII chunks read directly', () => {
     fc.assert(
       fc.property(bytesArb(false), cutsArb, fc.constantFrom('utf-8', 'us-ascii'), (bytes, cuts, label) => {
         const d = new TextDecodeStream(label);
-        const text = chunked(bytes, cuts).map((c) => d.write(c)).join('') + d.end();
-        expect(text).toBe(new TextDecoder('utf-8').decode(bytes).replace(/\r\n/g, '\n'));
+        const chunks = chunked(bytes, cuts);
+        const text = chunks.map((c) => d.write(c)).join('') + d.end();
+        expect(text).toBe((NODE_24_BOM ? stream(new TextDecoder('utf-8'), chunks) : new TextDecoder('utf-8').decode(bytes)).replace(/\r\n/g, '\n'));
       }),
       { numRuns: 1000 },
     );
