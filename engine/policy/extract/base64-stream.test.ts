@@ -3,15 +3,12 @@
 // bare CR, blanks, stray bytes, "=" in the middle, url-safe "-" and "_", segments padded one by one,
 // truncation), cut into chunks anywhere; every chunk's output must be the same bytes. Then whole messages:
 // inspectMessage with libbase64 put back in mailsplit against the native decoder, findings equal.
-import { readdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { Readable, type Transform } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { buildMessage } from '../../../test/fixtures/policy/helpers.js';
-import { parseSourceFile } from '../../config/source-file.js';
-import type { PolicyFile } from '../../config/generated/policy.js';
-import { compilePolicies } from '../compile/compile.js';
+import { prng } from '../../../bench/corpus.mjs';
+import { buildMessage, examplePolicySet } from '../../../test/fixtures/policy/helpers.js';
 import { DEFAULT_ANALYSIS_LIMITS } from '../analysis.js';
 import { inspectMessage } from '../inspect.js';
 import { Base64Chunks } from './base64-chunks.js';
@@ -28,23 +25,12 @@ delete fromMailsplit.cache[libbase64Path];
 const LibDecoder = (fromMailsplit('libbase64') as { Decoder: new () => Transform }).Decoder;
 if (cached !== undefined) fromMailsplit.cache[libbase64Path] = cached;
 
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 const STRAY = ['-', '_', '=', '==', ' ', '\t', '.', '*', '!', ':', '\0', '\x7f', '\x80', '\xff', '\xe9', '\r', '\n', '\r\r\n', '%', '~', 'A=B', '-_-'];
 const LINE_ENDS = ['\r\n', '\n', '\r', '\r\n', '\r\n', '\n'];
 
 /** A base64 body as mailers (and attackers) write it: the seed decides every choice. */
 function body(seed: number): Buffer {
-  const rnd = random(seed);
+  const rnd = prng(seed);
   const pick = <T>(list: readonly T[]): T => list[Math.floor(rnd() * list.length)] as T;
   const bytes = Buffer.alloc(Math.floor(rnd() * (rnd() < 0.1 ? 20_000 : 1200)));
   for (let i = 0; i < bytes.length; i++) bytes[i] = Math.floor(rnd() * 256);
@@ -126,7 +112,7 @@ describe('native base64 decoding', () => {
   });
 
   it('gives libbase64 bytes, chunk for chunk, on 4,000 seeded noisy bodies cut anywhere', () => {
-    const rnd = random(13);
+    const rnd = prng(13);
     let differ = 0;
     let decoded = 0;
     for (let seed = 1; seed <= 4000; seed++) {
@@ -147,27 +133,20 @@ describe('native base64 decoding', () => {
   });
 });
 
-const dir = join(import.meta.dirname, '../../../policies');
-const files = readdirSync(dir)
-  .filter((f) => f.endsWith('.policy.yaml'))
-  .map((f) => {
-    const p = parseSourceFile(join(dir, f), readFileSync(join(dir, f), 'utf8'));
-    return { source: p.source, data: p.data as PolicyFile };
-  });
-const set = compilePolicies(files, { upstreamNames: ['corp-postfix', 'partner-relay'] }).policySet;
+const set = examplePolicySet();
 const settings = { budgetMs: 60_000, onFailure: 'tempfail', onUnscannable: 'block', limits: { ...DEFAULT_ANALYSIS_LIMITS, timeoutMs: 60_000 } } as const;
 const envelope = { upstream: 'corp-postfix', sender: 'alice@corp.example', recipients: ['bob@partner.example'], transactionId: 'b64' };
 const SECRETS = ['card 4111 1111 1111 1111', 'IBAN DE89 3704 0044 0532 0130 00', 'SSN 078-05-1120', 'confidential project falcon', 'nothing to see here'];
 
 /** A multipart message whose attachments are noisy base64 of text with findings in it. */
 async function message(seed: number): Promise<Buffer> {
-  const rnd = random(seed);
+  const rnd = prng(seed);
   const text = Array.from({ length: 1 + Math.floor(rnd() * 40) }, () => SECRETS[Math.floor(rnd() * SECRETS.length)]).join('\n');
   const raw = await buildMessage({ text: 'see attached', attachments: [{ filename: 'a.txt', content: text }, { filename: 'b.bin', content: Buffer.from(text, 'utf16le'), contentType: 'application/octet-stream' }] });
   // the attachments' base64 lines get the noise of body(): stray characters, "=", url-safe characters, cuts
   return Buffer.from(
     raw.toString('latin1').replace(/(Content-Transfer-Encoding: base64\r\n(?:[^\r\n]+\r\n)*\r\n)([A-Za-z0-9+/=\r\n]+?)(\r\n--)/g, (_m, head: string, b64: string, tail: string) => {
-      const r = random(seed * 7 + b64.length);
+      const r = prng(seed * 7 + b64.length);
       const noisy = [...b64].map((c) => (r() < 0.01 ? (STRAY[Math.floor(r() * STRAY.length)] ?? '') + c : c)).join('');
       return head + (r() < 0.2 ? noisy.slice(0, Math.floor(r() * noisy.length)) : noisy) + tail;
     }),

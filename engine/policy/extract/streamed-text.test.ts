@@ -1,27 +1,16 @@
 // The streamed single-text-part path (streamed-text.ts) against the full mailparser parse of the same
 // stream: every field of the parse (headers, part headers, body text or its window hits, uuencoded files,
 // limits) must be equal, for messages it takes and for those it gives back (multipart and the rest).
-import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { buildMessage } from '../../../test/fixtures/policy/helpers.js';
-import { parseSourceFile } from '../../config/source-file.js';
-import type { PolicyFile } from '../../config/generated/policy.js';
-import { compilePolicies } from '../compile/compile.js';
+import { buildMessage, examplePolicySet } from '../../../test/fixtures/policy/helpers.js';
 import { ByteBudget, type MimeParseContext, parseMime, type ParsedMime, probeMime } from './mime-parse.js';
 import { HEAD_LIMIT, headerEnd, parseStreamedMessage } from './streamed-text.js';
 import { uuencode } from '../../../test/fixtures/uuencode.js';
 
-const dir = join(import.meta.dirname, '../../../policies');
-const files = readdirSync(dir)
-  .filter((f) => f.endsWith('.policy.yaml'))
-  .map((f) => {
-    const p = parseSourceFile(join(dir, f), readFileSync(join(dir, f), 'utf8'));
-    return { source: p.source, data: p.data as PolicyFile };
-  });
-const set = compilePolicies(files, { upstreamNames: ['corp-postfix', 'partner-relay'] }).policySet;
+const set = examplePolicySet();
 
 const ctx = (budget = 1e9): MimeParseContext => ({ budget: new ByteBudget(budget), maxParts: 100, maxDepth: 8, scans: set, ratio: { maxRatio: 100, ratioFloorBytes: 1 << 20 } });
 const chunked = (raw: Buffer, size: number): Readable =>
