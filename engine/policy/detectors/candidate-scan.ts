@@ -608,12 +608,14 @@ class StartCursor implements MatchStarts {
           pos = from + PROBE_SPAN + 1; // no match starts in [from, from + PROBE_SPAN]
           continue;
         }
+        const m = tries === 0 ? null : this.#sticky(re, sticky, text, from, to);
+        if (m !== null) return m;
         if (to < e) {
-          const m = tries === 0 ? null : this.#sticky(re, sticky, text, from, to);
-          if (m !== null) return m;
           pos = to + 1;
           continue;
         }
+        this.#at += 2;
+        continue;
       }
       const m = this.#sticky(re, sticky, text, from, e);
       if (m !== null) return m;
