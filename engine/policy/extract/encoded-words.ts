@@ -1,19 +1,30 @@
 // RFC 2047 encoded-words: decode header values for inspection, encode non-ASCII text we add.
 import { createRequire } from 'node:module';
+import { decodeBase64 } from './base64-stream.js';
 import { type ChunkDecoder, charsetDecoder } from './charset-decoder.js';
 
 const ENCODED_WORD = /=\?([^?\s]+)\?([bBqQ])\?([^?\s]*)\?=/g;
 // Whitespace between two adjacent encoded-words is not part of the text (RFC 2047 §6.2).
 const BETWEEN_WORDS = /(\?=)\s+(=\?)/g;
 
+/**
+ * A header value as readers show it. Two readings exist, and where they differ both are kept, one per
+ * line, so that what either shows is inspected:
+ * - mailparser's (libmime's decodeWords): adjacent words of one encoding and one charset are joined
+ *   before they are decoded, so a base64 group or a UTF-8 sequence may be cut between two words, and a
+ *   B word is read segment by segment (libbase64) past a '=' in its middle;
+ * - word by word, as RFC 2047 §6.2 reads them and strict readers do: each word decoded on its own, B words
+ *   by the same segment-by-segment decoder, charsets from the WHATWG set and iconv-lite's wider one
+ *   (UTF-7 included, which libmime refuses and shows as UTF-8).
+ */
 export function decodeEncodedWords(value: string): string {
   if (!value.includes('=?')) return value;
-  return value
-    .replace(BETWEEN_WORDS, '$1$2')
-    .replace(ENCODED_WORD, (word, charset: string, enc: string, text: string) => {
-      const bytes = enc.toLowerCase() === 'b' ? Buffer.from(text, 'base64') : decodeQ(text);
-      return decodeCharset(bytes, charset) ?? word;
-    });
+  const byWord = value.replace(BETWEEN_WORDS, '$1$2').replace(ENCODED_WORD, (word, charset: string, enc: string, text: string) => {
+    const bytes = enc.toLowerCase() === 'b' ? decodeBase64(Buffer.from(text, 'latin1')) : decodeQ(text);
+    return decodeCharset(bytes, charset) ?? word;
+  });
+  const joined = mailparserReading(value);
+  return joined === undefined || joined === byWord ? byWord : `${joined}\n${byWord}`;
 }
 
 function decodeQ(text: string): Buffer {
@@ -66,18 +77,32 @@ export function wideCharsetDecoder(charset: string): ChunkDecoder | undefined {
 }
 
 let iconv: IconvLite | null | undefined;
+let libmime: { decodeWords(value: string): string } | null | undefined;
 
-// Resolved through mailparser, whose dependency it is, so the copy mailparser uses is the one found.
-function iconvLite(): IconvLite | undefined {
-  if (iconv === undefined) {
-    try {
-      const require = createRequire(import.meta.url);
-      iconv = createRequire(require.resolve('mailparser'))('iconv-lite') as IconvLite;
-    } catch {
-      iconv = null;
-    }
+// Both resolved through mailparser, whose dependencies they are, so the copies mailparser uses are the ones found.
+function fromMailparser<T>(name: string): T | null {
+  try {
+    const require = createRequire(import.meta.url);
+    return createRequire(require.resolve('mailparser'))(name) as T;
+  } catch {
+    return null;
   }
+}
+
+function iconvLite(): IconvLite | undefined {
+  if (iconv === undefined) iconv = fromMailparser<IconvLite>('iconv-lite');
   return iconv ?? undefined;
+}
+
+/** The value as mailparser decodes it (a header it shows: Subject, a file name), if libmime is at hand. */
+function mailparserReading(value: string): string | undefined {
+  if (libmime === undefined) libmime = fromMailparser<{ decodeWords(value: string): string }>('libmime');
+  if (libmime === null) return undefined;
+  try {
+    return libmime.decodeWords(value);
+  } catch {
+    return undefined;
+  }
 }
 
 export function isAscii(text: string): boolean {

@@ -10,6 +10,7 @@ import { PrintableStrings } from './strings.js';
 import { installStreamingQpDecoder } from './qp-stream.js';
 import { installNativeBase64Decoder } from './base64-stream.js';
 import { MimeStructure } from './mime-structure.js';
+import { decodeEncodedWords } from './encoded-words.js';
 import { isEnrichedType } from './enriched-text.js';
 import { isNonstandardEncoding, UnknownEncodingTrial } from './transfer-encoding.js';
 import { joinYencParts, UU_TRANSFER_ENCODINGS, UuDecoder, type UuFile } from './uuencode.js';
@@ -376,7 +377,9 @@ class PartStream {
 /** Header fields of one part as "Name: value" lines; structured values (parameters) flattened. */
 function headerText(headers: AttachmentStream['headers'] | undefined): string {
   const lines: string[] = [];
-  for (const [name, value] of headers ?? []) lines.push(`${name}: ${flatten(value)}`);
+  // mailparser decodes the encoded-words of the headers it knows (Subject, addresses, file names) and leaves
+  // the others (Content-Description, X- headers) as they came: those are decoded here.
+  for (const [name, value] of headers ?? []) lines.push(`${name}: ${decodeEncodedWords(flatten(value))}`);
   return lines.join('\n');
 }
 
