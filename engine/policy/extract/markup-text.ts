@@ -4,6 +4,7 @@
 import { cssGeneratedContent, cssHiddenText, renderContent } from './css-text.js';
 import { dataUrisIn } from './data-uri.js';
 import { decodeEntities } from './html-entities.js';
+import { DocumentHiding, type TagHiding } from './hidden-elements.js';
 import { percentDecode } from './percent-decode.js';
 
 export { decodeEntities, percentDecode };
@@ -15,12 +16,18 @@ const HTML_BLOCK: ReadonlySet<string> = new Set(['p', 'div', 'br', 'li', 'tr', '
 // Attributes are read as /([^\s=/>"']+)\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'>]+))/g would read them (readAttributes).
 // Elements whose content is not markup; what they hold (scripts, styles, titles) is still inspected.
 const RAW_TEXT = new Set(['script', 'style', 'title', 'textarea', 'template', 'noscript', 'xmp']);
+// Elements with no content: they never open a hidden scope.
+const VOID = new Set(['area', 'base', 'br', 'col', 'embed', 'hr', 'img', 'input', 'link', 'meta', 'param', 'source', 'track', 'wbr']);
+// The end tag of one of these ends an open hidden element of another kind (an unclosed <span> inside it).
+const ENDS_PHRASING = new Set(['p', 'div', 'li', 'td', 'th', 'tr', 'table', 'ul', 'ol', 'blockquote', 'section', 'article', 'body', 'html', 'dd', 'dt', 'pre', 'h1', 'h2', 'h3', 'h4', 'h5', 'h6']);
+const HIDDEN_ATTRIBUTE = /(?:^|[\s"'/])hidden(?=[\s=/>]|$)/i;
 
 export interface HtmlText {
   /** What a reader sees, block ends as line breaks. */
   readonly visible: string;
   /** What a reader does not see but a link, a form or a script carries: attribute values (URLs also
-   * percent-decoded), comments, titles, style and script text, one per line. */
+   * percent-decoded), comments, titles, style and script text, one per line; and where an element hides its
+   * text (hidden-elements.ts), the text as shown without it, whose numbers the hidden text does not split. */
   readonly hidden: string;
   /** data: URIs in attributes and style text: inline files, extracted as attachments (data-uri.ts). */
   readonly dataUris: readonly string[];
@@ -42,6 +49,16 @@ export function htmlParts(html: string): HtmlText {
   // (a case-insensitive test without the unicode flag folds ASCII letters only, as the lower-casing does)
   const elements: Map<string, string>[] | undefined = /attr\(/i.test(html) ? [] : undefined;
   const sheets: string[] = [];
+  // what the reader sees: made at the first hidden element, from then on without the hidden elements' text
+  const elementHiding = new DocumentHiding(html);
+  const hiding: TagHiding = { style: undefined, classes: undefined, id: undefined, hiddenAttribute: false };
+  let shown: string[] | undefined;
+  let hiddenTag: string | undefined;
+  let hiddenDepth = 0;
+  const text = (t: string): void => {
+    visible.push(t);
+    if (hiddenTag === undefined) shown?.push(t);
+  };
   let pos = 0;
   // the first '>' and the first '<' at or after the end of the last tag name read (-1: none in the rest)
   let nextGt = -2;
@@ -49,10 +66,10 @@ export function htmlParts(html: string): HtmlText {
   while (pos < html.length) {
     const lt = html.indexOf('<', pos);
     if (lt < 0) {
-      visible.push(html.slice(pos));
+      text(html.slice(pos));
       break;
     }
-    visible.push(html.slice(pos, lt));
+    text(html.slice(pos, lt));
     if (html.startsWith('<!--', lt)) {
       const end = html.indexOf('-->', lt + 4);
       hidden.push(html.slice(lt + 4, end < 0 ? html.length : end));
@@ -71,17 +88,35 @@ export function htmlParts(html: string): HtmlText {
     }
     // not a tag: no letter after '<' or '</', or a '<' (or the end) before the next '>'
     if (!isAsciiLetter(html.charCodeAt(nameAt)) || nextGt < 0 || (nextLt >= 0 && nextLt < nextGt)) {
-      visible.push('<');
+      text('<');
       pos = lt + 1;
       continue;
     }
     const name = html.slice(nameAt, nameEnd).toLowerCase();
     const attrs = html.slice(nameEnd, nextGt);
     pos = nextGt + 1;
-    const own = collectAttributes(attrs, hidden, dataUris, elements !== undefined && elements.length < MAX_ATTR_ELEMENTS);
+    hiding.style = hiding.classes = hiding.id = undefined;
+    const own = collectAttributes(attrs, hidden, dataUris, elements !== undefined && elements.length < MAX_ATTR_ELEMENTS, hiding);
     if (own !== undefined) elements?.push(own);
-    if (HTML_BLOCK.has(name)) visible.push('\n');
-    else if (closing && (name === 'td' || name === 'th')) visible.push(' ');
+    const wasHidden = hiddenTag !== undefined;
+    if (closing) {
+      if (hiddenTag === name && --hiddenDepth === 0) hiddenTag = undefined;
+      else if (hiddenTag !== undefined && ENDS_PHRASING.has(name) && !ENDS_PHRASING.has(hiddenTag)) hiddenTag = undefined;
+    } else if (hiddenTag === name) hiddenDepth++;
+    else if (hiddenTag === undefined && !VOID.has(name) && !RAW_TEXT.has(name)) {
+      hiding.hiddenAttribute = attrs.length >= 6 && HIDDEN_ATTRIBUTE.test(attrs);
+      if (elementHiding.hides(name, hiding)) {
+        shown ??= [visible.join('')];
+        hiddenTag = name;
+        hiddenDepth = 1;
+      }
+    }
+    // a hidden element makes no box: no line break where it starts or ends
+    const breakText = HTML_BLOCK.has(name) ? '\n' : closing && (name === 'td' || name === 'th') ? ' ' : '';
+    if (breakText !== '') {
+      visible.push(breakText);
+      if (!wasHidden && hiddenTag === undefined) shown?.push(breakText);
+    }
     if (!closing && RAW_TEXT.has(name)) {
       lower ??= html.replace(/[A-Z]+/g, (s) => s.toLowerCase());
       const close = lower.indexOf(`</${name}`, pos);
@@ -97,6 +132,7 @@ export function htmlParts(html: string): HtmlText {
     }
   }
   if (elements !== undefined) hidden.push(...attrContent(sheets, elements));
+  if (shown !== undefined) hidden.push(shown.join(''));
   const decodedHidden = hidden.map((h) => collapse(decodeEntities(h))).filter((h) => h !== '');
   return { visible: collapse(decodeEntities(visible.join(''))), hidden: decodedHidden.join('\n'), dataUris };
 }
@@ -120,13 +156,18 @@ function attrContent(sheets: readonly string[], elements: readonly ReadonlyMap<s
   return out;
 }
 
-function collectAttributes(attrs: string, out: string[], dataUris: string[], keep: boolean): Map<string, string> | undefined {
+function collectAttributes(attrs: string, out: string[], dataUris: string[], keep: boolean, hiding?: TagHiding): Map<string, string> | undefined {
   if (!attrs.includes('=')) return undefined;
   const own = keep ? new Map<string, string>() : undefined;
   readAttributes(attrs, (rawName, raw) => {
     const value = decodeEntities(raw, true);
     const name = rawName.toLowerCase();
     own?.set(name, value);
+    if (hiding !== undefined) {
+      if (name === 'style') hiding.style = value;
+      else if (name === 'class') hiding.classes = value;
+      else if (name === 'id') hiding.id = value;
+    }
     pushValue(out, value);
     // a style attribute is CSS once its character references are decoded
     if (name === 'style') out.push(...cssHiddenText(value));
