@@ -118,6 +118,9 @@ function addCards(text: string, hits: HitCollector): void {
       b = i + 2;
       digits = 2;
     }
+    // a chain of 13+ digits is 13+ characters long, so 6 or more of them lie on one side of i: one of
+    // text[i - 6], text[i + 6] is in it (prose's short numbers are mostly left here without a walk)
+    if (!inSpan(text.charCodeAt(i - 6)) && !inSpan(text.charCodeAt(i + 6))) continue;
     for (;;) {
       if (isDigit(text.charCodeAt(a - 1))) a--;
       else if (isSeparator(text.charCodeAt(a - 1)) && isDigit(text.charCodeAt(a - 2))) a -= 2;

@@ -82,18 +82,15 @@ export class TextCollector {
 
   #flush(final: boolean): void {
     // only the window's own characters are joined (one copy each): joining everything held and slicing
-    // the rest off copied the held megabyte again for each of its windows
-    const head = this.#take(final ? this.#length : WINDOW_CHARS);
-    const cut = final ? head.length : cutPoint(head, this.#opts.markup !== undefined);
-    if (cut < head.length) {
-      this.#chunks.unshift(head.slice(cut));
-      this.#length += head.length - cut;
-    }
+    // the rest off copied the held megabyte again for each of its windows. The cut is found in the pieces
+    // first, so the window is the join itself: a slice of a longer join is a sliced string, whose
+    // characters every detector that reads them (cards, the candidate pass) reads more slowly
+    const cut = final ? this.#length : piecesCut(this.#chunks, Math.min(WINDOW_CHARS, this.#length), this.#opts.markup !== undefined);
+    const window = this.#take(cut);
     const set = this.#opts.scans;
     if (set === undefined) return;
     this.#scan ??= new WindowedScan(set);
     if (this.#opts.signal?.aborted === true) return;
-    const window = cut === head.length ? head : head.slice(0, cut);
     if (this.#opts.markup === undefined) {
       // the overlap is joined in front of the next chunks (one copy, the join's); the scan is told its length
       this.#scan.scan(window, this.#overlap.length);
@@ -136,6 +133,31 @@ export function overlapOf(scanned: string): string {
     if (c === 0x20 || c === 0x0a || c === 0x09) return scanned.slice(i + 1);
   }
   return scanned.slice(from);
+}
+
+/** cutPoint(pieces.join('').slice(0, n), markup), read from the pieces without joining them. */
+export function piecesCut(pieces: readonly string[], n: number, markup: boolean): number {
+  const half = n >> 1;
+  const lineEnd = markup ? Math.max(lastIn(pieces, n, half, '>'), lastIn(pieces, n, half, '\n')) : lastIn(pieces, n, half, '\n');
+  if (lineEnd >= 0) return lineEnd + 1;
+  const blank = Math.max(lastIn(pieces, n, half, ' '), lastIn(pieces, n, half, '\t'));
+  return blank >= 0 ? blank + 1 : n;
+}
+
+/** The last index of `ch` in the first `n` characters of the pieces, if it is `from` or later; else -1. */
+function lastIn(pieces: readonly string[], n: number, from: number, ch: string): number {
+  let end = 0;
+  let k = 0;
+  // the piece holding character n - 1, then back piece by piece while they reach `from`
+  for (; k < pieces.length && end + (pieces[k]?.length ?? 0) < n; k++) end += pieces[k]?.length ?? 0;
+  for (; k >= 0; k--) {
+    const piece = pieces[k] ?? '';
+    const at = piece.lastIndexOf(ch, n - end - 1);
+    if (at >= 0) return end + at >= from ? end + at : -1;
+    if (end <= from) return -1;
+    end -= pieces[k - 1]?.length ?? 0;
+  }
+  return -1;
 }
 
 /** Where to end a window: after the last line end (markup: the last tag end) in its second half. */

@@ -5,8 +5,9 @@
 // cut the same way (line ends, else blanks; the overlap from a blank on), so that values cross many cuts.
 import { describe, expect, it } from 'vitest';
 import { policySet } from '../../../test/fixtures/policy/helpers.js';
+import { seededWords } from '../../../test/helpers/seeded-words.js';
 import { ByteBudget } from './byte-budget.js';
-import { cutPoint, HOLD_CHARS, TextCollector, WINDOW_CHARS } from './text-collector.js';
+import { cutPoint, HOLD_CHARS, piecesCut, TextCollector, WINDOW_CHARS } from './text-collector.js';
 import { RangeStore } from '../detectors/candidate-scan.js';
 import type { Hits } from '../detectors/hits.js';
 import { IDENTIFIERS } from '../detectors/identifiers/catalogue.js';
@@ -134,5 +135,28 @@ describe('WindowedScan (differential: windows merged as one scan of the whole te
     const expected = whole(SET, t);
     expect(expected.some((h) => h.count > 10)).toBe(true);
     expect(plain(got.prescanned ?? [])).toEqual(plain(expected));
+  });
+});
+
+describe('the window cut read from the pieces held (differential: cutPoint of their join)', () => {
+  it('is cutPoint of the first n characters joined, for seeded pieces, every n and both modes', () => {
+    const r = seededWords(13);
+    // line ends, tag ends and blanks sparse enough that each rule (line end, blank, none) decides some cuts
+    const unit = (): string => r.pick(['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h', '\n', ' ', '\t', '>', '<', 'xyz']);
+    const seen = new Set<string>();
+    for (let t = 0; t < 400; t++) {
+      const sparse = t % 3 === 0;
+      const pieces = Array.from({ length: 1 + Math.floor(r.next() * 7) }, () => Array.from({ length: 1 + Math.floor(r.next() * 12) }, () => (sparse && r.next() < 0.8 ? 'q' : unit())).join(''));
+      const joined = pieces.join('');
+      for (let n = 1; n <= joined.length; n++) {
+        for (const markup of [false, true]) {
+          const expected = cutPoint(joined.slice(0, n), markup);
+          expect(piecesCut(pieces, n, markup), `${JSON.stringify(pieces)} n=${n} markup=${markup}`).toBe(expected);
+          seen.add(expected === n ? 'none' : joined[expected - 1] ?? '');
+        }
+      }
+    }
+    // cuts after a line end, a tag end, a blank, a tab and at n itself all occurred
+    expect([...seen].sort()).toEqual(['\t', '\n', ' ', '>', 'none'].sort());
   });
 });
