@@ -92,8 +92,7 @@ describe('PDF text across the worker hop', () => {
 });
 
 describe('the extraction worker\'s memory limit', () => {
-  // 512 MiB of old generation and V8's default 48 MiB young generation: what a hostile file met before
-  // the split of WORKER_HEAP_LIMITS, and no more now
+  // 512 MiB of old generation and V8's default 48 MiB young generation: what a hostile file meets
   const CEILING = 560 * 2 ** 20;
 
   it('runs the pool\'s threads under WORKER_HEAP_LIMITS', async () => {

@@ -25,13 +25,12 @@ export interface ExtractTaskResult extends Readonly<FileFacts> {
 }
 
 /**
- * A hostile file may make pdf.js or zlib allocate: the worker dies, not the gateway. Its whole heap stays
- * at 560 MiB (what 512 MiB of old generation and V8's default 48 MiB young generation gave), split so that
- * the young generation has 32 MiB semi-spaces instead of 16: a PDF's working set (its streams' texts, the
- * pieces of its text) then dies in a scavenge instead of being copied and promoted mid-file, which made
- * the old generation reach its limit and V8 mark the whole heap every few files.
+ * A hostile file may make pdf.js or zlib allocate: the worker dies, not the gateway. 512 MiB of old
+ * generation and V8's default young generation: a 560 MiB heap in all (pool.test.ts holds it there).
+ * A larger cap or young generation makes V8 collect the worker less often; docs/benchmarks.md (sessions 9
+ * and 10) has what that gained and why it is not taken.
  */
-export const WORKER_HEAP_LIMITS = Object.freeze({ maxOldGenerationSizeMb: 464, maxYoungGenerationSizeMb: 96 });
+export const WORKER_HEAP_LIMITS = Object.freeze({ maxOldGenerationSizeMb: 512 });
 
 let shared: Piscina | undefined;
 
