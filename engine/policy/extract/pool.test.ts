@@ -2,6 +2,7 @@
 // extraction in this thread gives, with the same findings and the same unscannable parts, whatever path
 // the PDF takes (content-stream fast path, pdf.js) and however the text crosses threads.
 import { Readable } from 'node:stream';
+import { Worker } from 'node:worker_threads';
 import { deflateSync } from 'node:zlib';
 import { afterAll, describe, expect, it } from 'vitest';
 import { buildMessage } from '../../../test/fixtures/policy/helpers.js';
@@ -11,7 +12,7 @@ import { DEFAULT_ANALYSIS_LIMITS, type MessageAnalysis } from '../analysis.js';
 import { scanCreditCards } from '../detectors/credit-card.js';
 import { analyzeMessage } from './analyze.js';
 import { readPdf } from './pdf.js';
-import { closeExtractionPool } from './pool.js';
+import { closeExtractionPool, extractionPool, WORKER_HEAP_LIMITS } from './pool.js';
 
 afterAll(closeExtractionPool);
 
@@ -87,5 +88,26 @@ describe('PDF text across the worker hop', () => {
     expect(locked.unscannable.map((u) => [u.label, u.reason])).toEqual([['statement.pdf', 'encrypted']]);
     const broken = await throughPool(Buffer.from('%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n'), false);
     expect(broken.unscannable.map((u) => u.reason)).toEqual(['corrupt']);
+  });
+});
+
+describe('the extraction worker\'s memory limit', () => {
+  // 512 MiB of old generation and V8's default 48 MiB young generation: what a hostile file meets
+  const CEILING = 560 * 2 ** 20;
+
+  it('runs the pool\'s threads under WORKER_HEAP_LIMITS', async () => {
+    await throughPool(statement(2), true);
+    const threads = extractionPool().threads;
+    expect(threads.length).toBeGreaterThan(0);
+    for (const t of threads) expect(t.resourceLimits).toMatchObject(WORKER_HEAP_LIMITS);
+  });
+
+  it('gives a worker no larger heap than before', async () => {
+    const code = "const { parentPort } = require('node:worker_threads'); parentPort.postMessage(require('node:v8').getHeapStatistics().heap_size_limit);";
+    const worker = new Worker(code, { eval: true, resourceLimits: WORKER_HEAP_LIMITS });
+    const limit = await new Promise<number>((resolve, reject) => worker.once('message', resolve).once('error', reject));
+    await worker.terminate();
+    expect(limit).toBeLessThanOrEqual(CEILING);
+    expect(limit).toBeGreaterThan(CEILING - (64 << 20));
   });
 });

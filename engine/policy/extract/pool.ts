@@ -24,6 +24,14 @@ export interface ExtractTaskResult extends Readonly<FileFacts> {
   readonly exceeded: boolean;
 }
 
+/**
+ * A hostile file may make pdf.js or zlib allocate: the worker dies, not the gateway. 512 MiB of old
+ * generation and V8's default young generation: a 560 MiB heap in all (pool.test.ts holds it there).
+ * A larger cap or young generation makes V8 collect the worker less often; docs/benchmarks.md (sessions 9
+ * and 10) has what that gained and why it is not taken.
+ */
+export const WORKER_HEAP_LIMITS = Object.freeze({ maxOldGenerationSizeMb: 512 });
+
 let shared: Piscina | undefined;
 
 /**
@@ -36,8 +44,7 @@ export function extractionPool(): Piscina {
     minThreads: 0,
     maxThreads: Math.max(1, availableParallelism() - 1),
     idleTimeout: 10_000,
-    // a hostile file may make pdf.js or zlib allocate: the worker dies, not the gateway
-    resourceLimits: { maxOldGenerationSizeMb: 512 },
+    resourceLimits: WORKER_HEAP_LIMITS,
   });
   return shared;
 }
