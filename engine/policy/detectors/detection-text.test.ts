@@ -61,4 +61,12 @@ describe('detectionText', () => {
     expect(detectionText('😀\u200b٤日\ud800x')).toBe('😀4日\ud800x');
     expect(detectionText('conf\u200bidential')).toBe('confidential');
   });
+
+  it('drops combining marks after a digit (one or several, after a mapped digit too) and keeps them after a letter', () => {
+    expect(detectionText('4\u03011\u0332\u03361')).toBe('411');
+    expect(detectionText('\uff14\u0300\u0661\u0301')).toBe('41');
+    expect(detectionText('cafe\u0301 4')).toBe('cafe\u0301 4');
+    expect(detectionText('\u0301x')).toBe('\u0301x');
+    expect(detectionText('e\u03014\u0301')).toBe('e\u03014');
+  });
 });

@@ -15,6 +15,10 @@
 const BEYOND = /[^\x01-\xa0]/g;
 const KEEP = 0;
 const DROP = 1;
+/** A combining mark (Mn): dropped after a digit, which it only decorates ("4\u0301" still shows a 4); kept
+ * after a letter, whose spelling it is part of. */
+const MARK = 2;
+const isAsciiDigit = (c: number): boolean => c >= 0x30 && c <= 0x39;
 /** Where mapped characters can sit: the BMP, plane 1 (digits, format characters) and plane 14 (tags,
  * variation selectors); planes 2-3 are ideographs, 4-13 unassigned, 15-16 private use. */
 const PLANES: readonly (readonly [number, number])[] = [[0xa1, 0x1ffff], [0xe0000, 0xe0fff]];
@@ -38,7 +42,8 @@ export function detectionText(text: string): string {
   // most non-ASCII text (accents, CJK prose) has nothing to change: find the first change before copying
   for (; i < n; i++) {
     const c = text.charCodeAt(i);
-    if ((bmp[c] ?? KEEP) !== KEEP || (c >= 0xd800 && c <= 0xdbff && astral.has(text.codePointAt(i) ?? 0))) break;
+    const v = bmp[c] ?? KEEP;
+    if (v === MARK ? isAsciiDigit(text.charCodeAt(i - 1)) : v !== KEEP || (c >= 0xd800 && c <= 0xdbff && astral.has(text.codePointAt(i) ?? 0))) break;
   }
   if (i === n) return text;
   const out = new Uint16Array(n);
@@ -48,7 +53,10 @@ export function detectionText(text: string): string {
     const c = text.charCodeAt(i);
     const v = bmp[c] ?? KEEP;
     if (v === DROP) continue;
-    if (v !== KEEP) out[len++] = v;
+    if (v === MARK) {
+      // marks in a row after one digit all go: the last character written is still the digit
+      if (!isAsciiDigit(len > 0 ? (out[len - 1] ?? 0) : 0)) out[len++] = c;
+    } else if (v !== KEEP) out[len++] = v;
     else if (c >= 0xd800 && c <= 0xdbff && i + 1 < n && astral.has(text.codePointAt(i) ?? 0)) {
       const r = astral.get(text.codePointAt(i) ?? 0) ?? '';
       if (r !== '') out[len++] = r.charCodeAt(0);
@@ -88,6 +96,10 @@ function buildTable(): Table {
     if (cp !== last + 1) blockStart = cp;
     last = cp;
     set(cp, String((cp - blockStart) % 10));
+  }
+  for (const [ch] of space.matchAll(/\p{Mn}/gu)) {
+    const cp = ch.codePointAt(0) ?? 0;
+    if (cp <= 0xffff) bmp[cp] = MARK;
   }
   for (const [ch] of space.matchAll(/[\p{Cf}\p{Me}\u034f\u180b-\u180f\ufe00-\ufe0f\u{e0100}-\u{e01ef}]/gu)) set(ch.codePointAt(0) ?? 0, '');
   for (const [ch] of space.matchAll(/\p{Zs}/gu)) set(ch.codePointAt(0) ?? 0, ' ');
