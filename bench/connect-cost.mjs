@@ -6,7 +6,7 @@
 // the median connect → RCPT reply time; with --profile the gateway runs under --cpu-prof and the
 // functions with the most self time are listed.
 //   node bench/connect-cost.mjs [--connections N] [--concurrency C] [--workers N|auto] [--rounds R] [--profile] [--policies] [--no-data] [--pipelining] [--keep DIR]
-//                               [--phases] [--smtp-sink] [--strace] [--gateway-root DIR]
+//                               [--phases] [--session-only] [--smtp-sink] [--strace] [--gateway-root DIR]
 //   --session-only: connect → greeting → EHLO → QUIT, no transaction: what a connection costs on its own (accept,
 //     session set-up, greeting, EHLO, close), without the leg or the message
 //   --pipelining: MAIL and RCPT in one write, both replies awaited together (as Postfix and the Node generator do)
