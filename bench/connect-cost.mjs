@@ -6,7 +6,9 @@
 // the median connect → RCPT reply time; with --profile the gateway runs under --cpu-prof and the
 // functions with the most self time are listed.
 //   node bench/connect-cost.mjs [--connections N] [--concurrency C] [--workers N|auto] [--rounds R] [--profile] [--policies] [--no-data] [--pipelining] [--keep DIR]
-//                               [--phases] [--smtp-sink] [--strace] [--gateway-root DIR]
+//                               [--phases] [--session-only] [--smtp-sink] [--strace] [--gateway-root DIR]
+//   --session-only: connect → greeting → EHLO → QUIT, no transaction: what a connection costs on its own (accept,
+//     session set-up, greeting, EHLO, close), without the leg or the message
 //   --pipelining: MAIL and RCPT in one write, both replies awaited together (as Postfix and the Node generator do)
 //   --phases: one connection at a time, the 5 KB bench body, MAIL+RCPT pipelined; per-phase p50 (connect → greeting,
 //     EHLO, MAIL+RCPT, DATA → 354, body → final reply, QUIT → 221) for the gateway and for direct delivery to the
@@ -42,7 +44,7 @@ const workers = opt('--workers', '1');
 const profile = args.includes('--profile');
 const phases = args.includes('--phases');
 const gatewayRoot = opt('--gateway-root', root);
-const DATA = args.includes('--no-data') ? [] : ['DATA\r\n', 'From: <bench@corp.example>\r\nSubject: hi\r\n\r\nhello\r\n.\r\n'];
+const DATA = args.includes('--no-data') || args.includes('--session-only') ? [] : ['DATA\r\n', 'From: <bench@corp.example>\r\nSubject: hi\r\n\r\nhello\r\n.\r\n'];
 const { tmp, own } = setup('rg-connect-', { budgetMs: 600_000, name: 'bench:connect' });
 
 function writeConfig(receiverPort, port) {
@@ -76,7 +78,8 @@ function writeConfig(receiverPort, port) {
 const pipelining = args.includes('--pipelining');
 const MAIL = { text: 'MAIL FROM:<bench@corp.example>\r\n', replies: 1 };
 const RCPT = { text: 'RCPT TO:<rcpt@example.org>\r\n', replies: 1 };
-const ENVELOPE = pipelining ? [{ text: MAIL.text + RCPT.text, replies: 2 }] : [MAIL, RCPT];
+const sessionOnly = args.includes('--session-only');
+const ENVELOPE = sessionOnly ? [] : pipelining ? [{ text: MAIL.text + RCPT.text, replies: 2 }] : [MAIL, RCPT];
 
 /** One connection: replies awaited one by one, like an MTA without pipelining (--pipelining: MAIL+RCPT as one group). Resolves with connect → last reply before QUIT, in ms. */
 function oneConnection(port) {

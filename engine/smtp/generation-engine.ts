@@ -13,7 +13,7 @@ import { RouteCursor } from './route/route-cursor.js';
 import { reply } from './reply.js';
 import { endTransaction } from './transaction/transaction-end.js';
 import { SHUTTING_DOWN } from './inbound/command-mail.js';
-import { serverOptionsFor, sessionDisabledCommands, tlsProfileOf } from './inbound/server-options.js';
+import { serverOptionsFor, tlsProfileOf } from './inbound/server-options.js';
 import type { Socket } from 'node:net';
 import type { SMTPServerSession } from 'smtp-server';
 import type { SMTPConnection } from 'smtp-server/lib/smtp-connection.js';
@@ -37,7 +37,8 @@ class SmtpGeneration implements GenerationEngine {
   readonly #graph: RoutingGraph;
   readonly #services: EngineServices;
   readonly #ctx: EngineContext;
-  readonly #servers = new Map<object, InboundServer>();
+  /** One server per TLS profile (keyed by the profile object, or this for none) and xclient setting. */
+  readonly #servers = new Map<object, { proxy?: InboundServer; plain?: InboundServer }>();
   readonly #sessions = new Set<InboundSession>();
   readonly #byLibrarySession = new WeakMap<SMTPServerSession, InboundSession>();
   readonly #perUpstream = new Map<string, number>();
@@ -148,17 +149,23 @@ class SmtpGeneration implements GenerationEngine {
   #serverFor(u: Upstream, hooks: ReturnType<typeof sessionHooks>): InboundServer {
     const profile = tlsProfileOf(this.#graph, u);
     const key = profile ?? this;
-    let server = this.#servers.get(key);
+    let byKind = this.#servers.get(key);
+    if (byKind === undefined) {
+      byKind = {};
+      this.#servers.set(key, byKind);
+    }
+    const kind = u.xclient ? 'proxy' : 'plain';
+    let server = byKind[kind];
     if (server === undefined) {
-      server = new InboundServer(serverOptionsFor(this.#graph, profile, hooks), this.#graph.gateway.greetingDelayMs);
+      server = new InboundServer(serverOptionsFor(this.#graph, profile, u.xclient, hooks), this.#graph.gateway.greetingDelayMs);
       server.on('error', (err: Error) => this.#services.logger.debug({ err }, `inbound connection error: ${err.message}`));
-      this.#servers.set(key, server);
+      byKind[kind] = server;
     }
     return server;
   }
 
   #open(socket: Socket, meta: ConnectionMeta, u: Upstream): void {
-    const server = this.#servers.get(tlsProfileOf(this.#graph, u) ?? this);
+    const server = this.#servers.get(tlsProfileOf(this.#graph, u) ?? this)?.[u.xclient ? 'proxy' : 'plain'];
     if (server === undefined) return this.#refusals.refuse(socket, reply(421, '4.3.0', 'no inbound profile for this upstream'));
     const id = nextId();
     server.startSession(socket, meta, id, (connection) => this.#bind(connection, id, u, meta));
@@ -172,7 +179,6 @@ class SmtpGeneration implements GenerationEngine {
     this.#sessions.add(s);
     this.#perUpstream.set(u.name, (this.#perUpstream.get(u.name) ?? 0) + 1);
     this.#byLibrarySession.set(connection.session, s);
-    connection.session.disabledCommands = sessionDisabledCommands(this.#graph, u);
     connection.on('error', (err: Error) => this.#connectionError(s, err));
     installReplyOverride(connection, () => s.takeReply(), () => s.replies.written());
     const reset = connection._resetSession.bind(connection);
@@ -230,14 +236,17 @@ class SmtpGeneration implements GenerationEngine {
   #armSessionLimit(s: InboundSession): void {
     const ms = this.#graph.gateway.timeouts.sessionMs;
     if (ms <= 0) return;
-    const timer = setTimeout(function expire(): void {
+    const expire = (): void => {
       if (s.closed) return;
       // A message fully received is being inspected or relayed: let it finish. One still
       // arriving is not protected, or a client dripping its body could hold the session forever.
-      if (s.transaction?.stage === 'data') return void setTimeout(expire, 1_000).unref();
+      if (s.transaction?.stage === 'data') {
+        s.limitTimer = setTimeout(expire, 1_000).unref();
+        return;
+      }
       s.transaction?.abort('session time limit');
       s.shutdown(SESSION_EXPIRED);
-    }, ms);
-    timer.unref();
+    };
+    s.limitTimer = setTimeout(expire, ms).unref();
   }
 }

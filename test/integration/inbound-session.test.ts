@@ -42,6 +42,35 @@ describe('XCLIENT', () => {
     expect((await c.command('XCLIENT ADDR=192.0.2.7')).code).toBeGreaterThanOrEqual(500);
     expect((await c.command('XFORWARD ADDR=192.0.2.7')).code).toBeGreaterThanOrEqual(500);
   });
+
+  it('offers XCLIENT only to the upstream with xclient: true when the gateway serves both kinds', async () => {
+    const mx = await startRecordingMta();
+    cleanups.push(() => mx.close());
+    const gw = await startGateway({
+      topology: (env) => {
+        const t = forwardTopology(env, { receivers: [{ name: 'mx-1', port: mx.port }], upstream: { xclient: true } });
+        const [corp] = t.upstreams;
+        if (corp === undefined) throw new Error('no upstream');
+        return { ...t, upstreams: [corp, { ...corp, name: 'branch', addresses: ['127.0.0.2/32'], xclient: false }] };
+      },
+    });
+    cleanups.push(() => gw.close());
+    const proxy = await RawSmtpClient.connect(gw.port);
+    cleanups.push(() => proxy.close());
+    const plain = await RawSmtpClient.connect(gw.port, { localAddress: '127.0.0.2' });
+    cleanups.push(() => plain.close());
+    expect((await proxy.reply()).code).toBe(220);
+    expect((await plain.reply()).code).toBe(220);
+    const plainEhlo = await plain.command('EHLO branch.corp.example');
+    expect(plainEhlo.text).not.toContain('XCLIENT');
+    expect(plainEhlo.text).not.toContain('XFORWARD');
+    expect((await plain.command('XCLIENT ADDR=192.0.2.7')).code).toBeGreaterThanOrEqual(500);
+    expect((await plain.command('XFORWARD ADDR=192.0.2.7')).code).toBeGreaterThanOrEqual(500);
+    const proxyEhlo = await proxy.command('EHLO mta.corp.example');
+    expect(proxyEhlo.text).toContain('XCLIENT');
+    expect(proxyEhlo.text).toContain('XFORWARD');
+    expect((await proxy.command('XCLIENT ADDR=192.0.2.7 NAME=client.example.test')).code).toBe(220);
+  });
 });
 
 describe('forward-mode envelope', () => {

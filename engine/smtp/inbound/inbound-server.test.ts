@@ -1,6 +1,7 @@
 // Fingerprints of the smtp-server internals the engine relies on. When one fails after an upgrade,
 // re-check engine/smtp/inbound/inbound-server.ts (startSession, installReplyOverride) and
-// engine/smtp/generation-engine.ts (#bind: _resetSession hook, session.disabledCommands) and
+// engine/smtp/generation-engine.ts (#bind: _resetSession hook; one server per TLS profile and xclient setting,
+// whose disabledCommands list the upstream's forbidden commands) and
 // engine/smtp/inbound/data-feed.ts (a copy of SMTPStream._feedDataStream with a faster scan).
 import { describe, expect, it } from 'vitest';
 import { createHash } from 'node:crypto';
@@ -49,8 +50,9 @@ describe('smtp-server fingerprint', () => {
     expect(source('handler_EHLO'), HINT).toContain('this._resetSession()');
   });
 
-  it('per-session disabledCommands replace the server list (STARTTLS/XCLIENT per upstream)', () => {
-    expect(source('_isDisabled'), HINT).toContain('this.session.disabledCommands');
+  it('the server-wide disabledCommands decide which commands a session may use (STARTTLS/XCLIENT per upstream)', () => {
+    expect(source('_isDisabled'), HINT).toContain('this._server.options.disabledCommands.includes(command)');
+    expect(source('_isSupported'), HINT).toContain('!this._isDisabled(command)');
     expect(source('_proxyCommandAllowed'), HINT).toContain('this._isSupported(command)');
   });
 

@@ -14,6 +14,10 @@ export type SessionPhase =
   | { readonly kind: 'transaction'; readonly tx: Transaction }
   | { readonly kind: 'closed' };
 
+const CONNECTING: SessionPhase = Object.freeze({ kind: 'connecting' });
+const READY: SessionPhase = Object.freeze({ kind: 'ready' });
+const CLOSED: SessionPhase = Object.freeze({ kind: 'closed' });
+
 export class InboundSession implements TransactionSession {
   readonly id: string;
   readonly upstream: Upstream;
@@ -22,7 +26,9 @@ export class InboundSession implements TransactionSession {
   inboundTls: LegTls | undefined;
   /** Holds the replies of a pipelined MAIL/RCPT group for one write. */
   readonly replies: ReplyBatch;
-  #phase: SessionPhase = { kind: 'connecting' };
+  #phase: SessionPhase = CONNECTING;
+  /** gateway.timeouts.sessionMs, when set: cleared when the session closes (see limitTimer). */
+  #limit: NodeJS.Timeout | undefined = undefined;
   #pendingReply: SmtpReply | null = null;
   /** Reports held while the DATA reply is being prepared (see afterReply), or null when none is. */
   #afterReply: Array<() => void> | null = null;
@@ -53,7 +59,7 @@ export class InboundSession implements TransactionSession {
   }
 
   ready(): void {
-    if (this.#phase.kind !== 'closed') this.#phase = { kind: 'ready' };
+    if (this.#phase.kind !== 'closed') this.#phase = READY;
   }
 
   begin(tx: Transaction): void {
@@ -63,14 +69,25 @@ export class InboundSession implements TransactionSession {
   /** Ends the current transaction (if any) and returns it. */
   end(): Transaction | null {
     const tx = this.transaction;
-    if (tx !== null && this.#phase.kind !== 'closed') this.#phase = { kind: 'ready' };
+    if (tx !== null && this.#phase.kind !== 'closed') this.#phase = READY;
     return tx;
   }
 
   close(): Transaction | null {
     const tx = this.transaction;
-    this.#phase = { kind: 'closed' };
+    this.#phase = CLOSED;
+    clearTimeout(this.#limit);
+    this.#limit = undefined;
     return tx;
+  }
+
+  /**
+   * The session time limit's timer. Held here so that close() clears it: left pending, it would keep
+   * the closed session (its SMTPConnection, socket and parser) reachable until sessionMs had passed.
+   */
+  set limitTimer(timer: NodeJS.Timeout) {
+    if (this.#phase.kind === 'closed') clearTimeout(timer);
+    else this.#limit = timer;
   }
 
   /** The reply smtp-server writes next (see installReplyOverride). */

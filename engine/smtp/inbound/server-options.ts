@@ -8,20 +8,26 @@ export function tlsProfileOf(graph: RoutingGraph, u: Upstream): Readonly<NonNull
   return u.inbound.serverOptions ?? null;
 }
 
+/**
+ * Options of the inbound server for the upstreams with this TLS profile and this `xclient` setting. The
+ * commands an upstream may not use are the server's own disabledCommands, not a per-session list:
+ * smtp-server checks a session's list (`session.disabledCommands`) by trimming and upper-casing each
+ * entry on every lookup, several lookups per command, while the server-wide list is a plain `includes`.
+ */
 export function serverOptionsFor(
   graph: RoutingGraph,
   profile: ReturnType<typeof tlsProfileOf>,
+  xclient: boolean,
   hooks: Partial<SMTPServerOptions>,
 ): SMTPServerOptions {
   const g = graph.gateway;
-  const proxyCommands = graph.upstreams.some((u) => u.xclient);
   // smtp-server keeps and mutates the options object: always hand it a fresh one.
   return {
     name: g.hostname,
     banner: 'relayguard',
     size: g.maxMessageBytes,
     maxRecipients: g.maxRecipients,
-    disabledCommands: ['AUTH'],
+    disabledCommands: disabledCommands(profile, xclient),
     authOptional: true,
     disableReverseLookup: true,
     hidePIPELINING: false,
@@ -31,9 +37,9 @@ export function serverOptionsFor(
     hideDSN: false,
     hideREQUIRETLS: true,
     hideSTARTTLS: profile === null,
-    // Allowed server-wide, then taken away per session from upstreams without xclient: true.
-    useXClient: proxyCommands,
-    useXForward: proxyCommands,
+    // Only the servers of upstreams with xclient: true offer and accept XCLIENT/XFORWARD.
+    useXClient: xclient,
+    useXForward: xclient,
     socketTimeout: g.timeouts.idleMs,
     ...(g.limits.maxCommandLineBytes === undefined ? {} : { maxCommandLength: g.limits.maxCommandLineBytes }),
     logger: false,
@@ -42,10 +48,10 @@ export function serverOptionsFor(
   };
 }
 
-/** Replaces the server-wide list for this session (smtp-server's session.disabledCommands). */
-export function sessionDisabledCommands(graph: RoutingGraph, u: Upstream): string[] {
+/** AUTH always; XCLIENT/XFORWARD without xclient: true; STARTTLS without a TLS profile. */
+export function disabledCommands(profile: ReturnType<typeof tlsProfileOf>, xclient: boolean): string[] {
   const out = ['AUTH'];
-  if (!u.xclient) out.push('XCLIENT', 'XFORWARD');
-  if (tlsProfileOf(graph, u) === null) out.push('STARTTLS');
+  if (!xclient) out.push('XCLIENT', 'XFORWARD');
+  if (profile === null) out.push('STARTTLS');
   return out;
 }
