@@ -53,8 +53,9 @@ async function buildAnalysis(parsed: ParsedMime, limits: InspectionLimits, budge
   facts.unscannable.push(...undecodableBodies(parsed.bodies, ''));
   const ctx: ExtractContext = { limits: mergedLimits(limits), budget, facts, offload: (file, container, depth) => extractInPool(ctx, file, container, depth, signal), yencPieces: new YencPieces<YencWhere>() };
   const run: PartRun = { limits, scans, signal, ctx };
-  await extractParts(parsed.parts, undefined, 0, run);
-  await extractDataUris(body.dataUris, 'html', 1, ctx, extractFile);
+  // (a plain message has neither: no promise to wait for)
+  if (parsed.parts.length > 0) await extractParts(parsed.parts, undefined, 0, run);
+  if (body.dataUris.length > 0) await extractDataUris(body.dataUris, 'html', 1, ctx, extractFile);
   // attached messages met on the way (extract-file.ts defers them, from a worker thread too); more may follow
   let read = 0;
   for (;;) {

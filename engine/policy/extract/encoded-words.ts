@@ -1,4 +1,5 @@
 // RFC 2047 encoded-words: decode header values for inspection, encode non-ASCII text we add.
+import { isAscii as isAsciiBytes } from 'node:buffer';
 import { createRequire } from 'node:module';
 import { decodeBase64 } from './base64-stream.js';
 import { type ChunkDecoder, charsetDecoder } from './charset-decoder.js';
@@ -48,12 +49,42 @@ function decodeQ(text: string): Buffer {
 export function decodeCharset(bytes: Uint8Array, charset: string): string | undefined {
   // RFC 2231 language suffix: "utf-8*en"
   const name = charset.split('*')[0]?.trim().toLowerCase() ?? '';
+  // ASCII bytes in a charset that reads them as themselves (most mail): a latin1 slice, where the decoder
+  // went over the text again (windows-1252's look for 0x80-0x9f took longer than the slice itself)
+  if (isAsciiBytes(bytes) && readsAsciiAsIs(name)) return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length).toString('latin1');
   try {
     return charsetDecoder(name === '' ? 'utf-8' : name).decode(bytes);
   } catch {
     const iconv = iconvLite();
     return iconv?.encodingExists(name) === true ? iconv.decode(Buffer.from(bytes), name) : undefined;
   }
+}
+
+/** Every ASCII byte, in order: what a charset that reads ASCII as itself decodes to the same characters. */
+const ALL_ASCII = Buffer.from(Array.from({ length: 128 }, (_, i) => i));
+/** ASCII bytes carry state or are not single characters there (WHATWG: the only such encodings). */
+const NOT_ASCII_AS_IS = new Set(['utf-16le', 'utf-16be', 'iso-2022-jp', 'replacement']);
+/** By lower-case label; bounded, since labels come from messages (the WHATWG set has about 220). */
+const asciiAsIs = new Map<string, boolean>();
+
+/**
+ * Whether `label` names a WHATWG encoding that decodes every ASCII byte to the character of its value,
+ * checked once per label on the decoder itself. Labels iconv-lite alone knows (UTF-7 reads "+" as a shift)
+ * are not: their decoders run.
+ */
+function readsAsciiAsIs(label: string): boolean {
+  let known = asciiAsIs.get(label);
+  if (known === undefined) {
+    let encoding: string | undefined;
+    try {
+      encoding = new TextDecoder(label === '' ? 'utf-8' : label).encoding;
+    } catch {
+      encoding = undefined;
+    }
+    known = encoding !== undefined && !NOT_ASCII_AS_IS.has(encoding) && charsetDecoder(label === '' ? 'utf-8' : label).decode(ALL_ASCII) === ALL_ASCII.toString('latin1');
+    if (asciiAsIs.size < 256) asciiAsIs.set(label, known);
+  }
+  return known;
 }
 
 interface IconvLite {

@@ -21,6 +21,8 @@ const SIMPLE: readonly [string, Buffer | Promise<Buffer>][] = [
   ['7bit without Content-Type', crlf('From: a@x.test\nSubject: plain\n\nline one\nline two\n')],
   ['ISO-8859-1 quoted-printable with soft breaks', crlf('Subject: qp\nContent-Type: text/plain; charset="ISO-8859-1"\nContent-Transfer-Encoding: Quoted-Printable\n\nStra=DFe =\nund M=FCnchen =3D ok=20\n=XY stays\n')],
   ['LF-only line endings', Buffer.from('Subject: lf\nContent-Type: text/plain; charset=utf-8\n\nhello\nworld\n')],
+  ['a bare LF blank line before a CRLF one', Buffer.from('Subject: lf first\nX-A: 1\n\nbody\r\n\r\nSubject: not a header\r\n')],
+  ['a CRLF blank line before a bare LF one', Buffer.from('Subject: crlf first\r\nX-A: 1\r\n\r\nbody\n\nSubject: not a header\n')],
 ];
 
 describe('parseSimpleMessage', () => {

@@ -33,7 +33,8 @@ export function parseSimpleMessage(raw: Buffer, budget: ByteBudget): ParsedMime 
 
 function splitHeader(raw: Buffer): { lines: string[]; bodyStart: number } | undefined {
   const crlf = raw.indexOf('\r\n\r\n');
-  const lf = raw.indexOf('\n\n');
+  // a bare blank line counts only before the CRLF one: not searched for through the whole body
+  const lf = (crlf < 0 ? raw : raw.subarray(0, crlf + 1)).indexOf('\n\n');
   if (crlf < 0 && lf < 0) return undefined;
   const useCrlf = crlf >= 0 && (lf < 0 || crlf < lf);
   const end = useCrlf ? crlf : lf;
