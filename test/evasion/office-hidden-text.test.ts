@@ -36,6 +36,34 @@ const VARIANTS: readonly { name: string; build: () => Buffer; found: boolean }[]
   { name: 'control: a bold run', build: () => doc(run('zq', '<w:b/>')), found: false },
 ];
 
+const ODF_NS = 'xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" xmlns:style="urn:oasis:names:tc:opendocument:xmlns:style:1.0"';
+/** An odt whose paragraph is "card 4111 ", then `middle`, then "1111 1111 1111", with `styles` as its automatic styles. */
+const odt = (middle: string, styles = ''): Buffer =>
+  zip([
+    { name: 'mimetype', data: 'application/vnd.oasis.opendocument.text', method: 0 },
+    { name: 'content.xml', data: `<?xml version="1.0" encoding="UTF-8"?><office:document-content ${ODF_NS}><office:automatic-styles>${styles}</office:automatic-styles><office:body><office:text><text:p>card 4111 ${middle}1111 1111 1111</text:p></office:text></office:body></office:document-content>` },
+    { name: 'META-INF/manifest.xml', data: '<?xml version="1.0"?><manifest:manifest xmlns:manifest="m"/>' },
+  ]);
+const HIDDEN_STYLE = '<style:style style:name="T1" style:family="text"><style:text-properties text:display="none"/></style:style>';
+
+const ODF_VARIANTS: readonly { name: string; build: () => Buffer; found: boolean }[] = [
+  { name: 'odt: a span in an automatic style with text:display="none"', build: () => odt('<text:span text:style-name="T1">zq</text:span>', HIDDEN_STYLE), found: true },
+  { name: 'odt: a hidden span holding another span', build: () => odt('<text:span text:style-name="T1"><text:span text:style-name="T2">z</text:span>q</text:span>', HIDDEN_STYLE), found: true },
+  { name: 'odt: a hidden-text field (text:hidden-text, text:is-hidden="true")', build: () => odt('<text:hidden-text text:condition="ooow:1" text:string-value="zq" text:is-hidden="true">zq</text:hidden-text>'), found: true },
+  { name: 'odt: a tracked deletion is not in the text (its text sits in text:tracked-changes)', build: () => odt('<text:change text:change-id="c1"/>'), found: true },
+  { name: 'control: odt: a span in a style that shows', build: () => odt('<text:span text:style-name="T1">zq</text:span>', '<style:style style:name="T1" style:family="text"><style:text-properties fo:font-weight="bold"/></style:style>'), found: false },
+];
+
+describe('evasion: OpenDocument text hidden from the reader between the digits', () => {
+  for (const v of ODF_VARIANTS) {
+    it(`${v.name}: ${v.found ? 'the card number is found' : 'nothing is found'}`, async () => {
+      const raw = await buildMessage({ text: 'see attached', attachments: [{ filename: 'report.odt', content: v.build() }] });
+      const a = await analyzeMessage(raw, DEFAULT_ANALYSIS_LIMITS);
+      expect(cardFound(a), describeAnalysis(a)).toBe(v.found);
+    });
+  }
+});
+
 describe('evasion: Word text hidden from the reader between the digits', () => {
   for (const v of VARIANTS) {
     it(`${v.name}: ${v.found ? 'the card number is found' : 'nothing is found'}`, async () => {
