@@ -21,7 +21,40 @@ const TRIGGER = /[\u0590-\u08ff\u200f\u202a-\u202e\u2066-\u2069\ufb1d-\ufdff\ufe
 const DIGIT = /\p{Nd}/u;
 const LINE = /\r\n|[\n\r\u2029\u0085\u001c-\u001e]/;
 const MAX_DEPTH = 125;
-const MIRROR: Readonly<Record<string, string>> = { '(': ')', ')': '(', '[': ']', ']': '[', '{': '}', '}': '{', '<': '>', '>': '<', '«': '»', '»': '«' };
+/** L4: ( ) [ ] { } < > « » as their twins. */
+function mirrored(c: number): number {
+  switch (c) {
+    case 0x28: return 0x29;
+    case 0x29: return 0x28;
+    case 0x5b: return 0x5d;
+    case 0x5d: return 0x5b;
+    case 0x7b: return 0x7d;
+    case 0x7d: return 0x7b;
+    case 0x3c: return 0x3e;
+    case 0x3e: return 0x3c;
+    case 0xab: return 0xbb;
+    case 0xbb: return 0xab;
+    default: return c;
+  }
+}
+
+// per-line work arrays, grown as lines need (typed arrays are costly to allocate line after line)
+let scratch = { lv: new Uint8Array(256), codes: new Uint16Array(256), order: new Int32Array(256), shown: new Uint16Array(256) };
+let lines = { orig: new Uint8Array(256), types: new Uint8Array(256), levels: new Uint8Array(256), kept: new Uint8Array(256), idx: new Int32Array(256) };
+function lineScratch(n: number): typeof lines {
+  if (lines.orig.length < n) {
+    const size = Math.max(n, lines.orig.length * 2);
+    lines = { orig: new Uint8Array(size), types: new Uint8Array(size), levels: new Uint8Array(size), kept: new Uint8Array(size), idx: new Int32Array(size) };
+  }
+  return lines;
+}
+function scratchFor(m: number): typeof scratch {
+  if (scratch.lv.length < m) {
+    const size = Math.max(m, scratch.lv.length * 2);
+    scratch = { lv: new Uint8Array(size), codes: new Uint16Array(size), order: new Int32Array(size), shown: new Uint16Array(size) };
+  }
+  return scratch;
+}
 
 let table: Uint8Array | undefined;
 
@@ -127,12 +160,12 @@ function firstStrong(types: Uint8Array, from: number, to: number): number {
 function reorderLine(line: string, t: Uint8Array, state: BidiState | undefined): string | undefined {
   const n = line.length;
   if (n === 0) return undefined;
-  const orig = new Uint8Array(n);
+  const { orig, types, levels, kept, idx } = lineScratch(n);
   for (let i = 0; i < n; i++) orig[i] = t[line.charCodeAt(i)] ?? C.ON;
   // P2, P3: a plain line's direction is its first strong character's; a markup line's is its block's
   const stack = state?.stack ?? [{ level: firstStrong(orig, 0, n) === C.R ? 1 : 0, override: -1, isolate: false }];
   const para = stack[0]?.level ?? 0;
-  const x = explicitLevels(orig, stack, para);
+  const x = explicitLevels(orig, n, stack, para, { types, levels, kept, idx });
   return x === undefined ? undefined : displayOrder(line, orig, x, para);
 }
 
@@ -141,14 +174,13 @@ interface Explicit {
   readonly levels: Uint8Array;
   /** 1 for a character X9 keeps. */
   readonly kept: Uint8Array;
+  readonly idx: Int32Array;
 }
 
 /** X1-X9: each character's embedding level and (overridden) type; undefined when all of it is at level 0 and L. */
-function explicitLevels(orig: Uint8Array, stack: Entry[], para: number): Explicit | undefined {
-  const n = orig.length;
-  const types = new Uint8Array(n);
-  const levels = new Uint8Array(n);
-  const kept = new Uint8Array(n);
+function explicitLevels(orig: Uint8Array, n: number, stack: Entry[], para: number, x: Explicit): Explicit | undefined {
+  const { types, levels, kept } = x;
+  kept.fill(0, 0, n);
   let overflow = 0;
   let any = false;
   for (let i = 0; i < n; i++) {
@@ -197,40 +229,39 @@ function explicitLevels(orig: Uint8Array, stack: Entry[], para: number): Explici
     kept[i] = 1;
     if (top.level > 0 || c === C.R || c === C.AL || c === C.AN) any = true;
   }
-  return !any && para === 0 ? undefined : { types, levels, kept };
+  return !any && para === 0 ? undefined : x;
 }
 
 /** X10, W, N, I and L rules: the line in display order, or undefined when it is its logical order. */
-function displayOrder(line: string, orig: Uint8Array, { types, levels, kept }: Explicit, para: number): string | undefined {
+function displayOrder(line: string, orig: Uint8Array, { types, levels, kept, idx }: Explicit, para: number): string | undefined {
   const n = line.length;
   // X9, X10: the kept characters, cut into runs of one level
-  const idx: number[] = [];
-  for (let i = 0; i < n; i++) if (kept[i] === 1) idx.push(i);
+  let m = 0;
+  for (let i = 0; i < n; i++) if (kept[i] === 1) idx[m++] = i;
   let start = 0;
-  while (start < idx.length) {
+  while (start < m) {
     const level = levels[idx[start] ?? 0] ?? 0;
     let end = start + 1;
-    while (end < idx.length && levels[idx[end] ?? 0] === level) end++;
+    while (end < m && levels[idx[end] ?? 0] === level) end++;
     const before = start === 0 ? para : (levels[idx[start - 1] ?? 0] ?? para);
-    const after = end === idx.length ? para : (levels[idx[end] ?? 0] ?? para);
+    const after = end === m ? para : (levels[idx[end] ?? 0] ?? para);
     resolveRun(types, idx, start, end, level, (Math.max(level, before) & 1) === 1 ? C.R : C.L, (Math.max(level, after) & 1) === 1 ? C.R : C.L);
     start = end;
   }
-  // I1, I2
-  const lv: number[] = [];
-  const chars: string[] = [];
-  for (const i of idx) {
+  // I1, I2; the characters as code units (an isolate's controls hold their place but draw nothing: 0)
+  const { lv, codes, order, shown } = scratchFor(m);
+  for (let k = 0; k < m; k++) {
+    const i = idx[k] ?? 0;
     const c = types[i] ?? C.ON;
     let level = levels[i] ?? 0;
     if ((level & 1) === 0) level += c === C.R ? 1 : c === C.AN || c === C.EN ? 2 : 0;
     else if (c === C.L || c === C.EN || c === C.AN) level += 1;
-    lv.push(level);
-    // an isolate's controls hold their place in the layout but draw nothing
+    lv[k] = level;
     const o = orig[i];
-    chars.push(o === C.LRI || o === C.RLI || o === C.FSI || o === C.PDI ? '' : (line[i] ?? ''));
+    codes[k] = o === C.LRI || o === C.RLI || o === C.FSI || o === C.PDI ? 0 : line.charCodeAt(i);
   }
   // L1: trailing white space, and white space before a tab, at the paragraph level
-  for (let k = lv.length - 1, trailing = true; k >= 0; k--) {
+  for (let k = m - 1, trailing = true; k >= 0; k--) {
     const o = orig[idx[k] ?? 0];
     if (o === C.S) {
       lv[k] = para;
@@ -240,38 +271,50 @@ function displayOrder(line: string, orig: Uint8Array, { types, levels, kept }: E
   }
   let high = 0;
   let lowOdd = 255;
-  for (const l of lv) {
+  for (let k = 0; k < m; k++) {
+    const l = lv[k] ?? 0;
     if (l > high) high = l;
     if ((l & 1) === 1 && l < lowOdd) lowOdd = l;
   }
   if (high === 0) return undefined;
   // L4: a mirrored bracket shows its twin at an odd level
-  for (let k = 0; k < chars.length; k++) if (((lv[k] ?? 0) & 1) === 1) chars[k] = MIRROR[chars[k] ?? ''] ?? chars[k] ?? '';
-  const logical = chars.join('');
+  for (let k = 0; k < m; k++) {
+    if (((lv[k] ?? 0) & 1) === 0) continue;
+    codes[k] = mirrored(codes[k] ?? 0);
+  }
   // L2: from the highest level to the lowest odd one, every run at that level or above is reversed
-  const order = chars.map((_, k) => k);
+  for (let k = 0; k < m; k++) order[k] = k;
   for (let level = high; level >= lowOdd; level--) {
-    for (let k = 0; k < order.length; ) {
+    for (let k = 0; k < m; ) {
       if ((lv[order[k] ?? 0] ?? 0) < level) {
         k++;
         continue;
       }
       let e = k;
-      while (e < order.length && (lv[order[e] ?? 0] ?? 0) >= level) e++;
-      const run = order.slice(k, e).reverse();
-      for (let r = 0; r < run.length; r++) order[k + r] = run[r] ?? 0;
+      while (e < m && (lv[order[e] ?? 0] ?? 0) >= level) e++;
+      order.subarray(k, e).reverse();
       k = e;
     }
   }
-  const shown = order.map((k) => chars[k] ?? '').join('');
-  return shown === logical ? undefined : shown;
+  let moved = false;
+  let len = 0;
+  for (let k = 0; k < m; k++) {
+    const at = order[k] ?? 0;
+    if (at !== k && codes[at] !== codes[k]) moved = true;
+    const c = codes[at] ?? 0;
+    if (c !== 0) shown[len++] = c;
+  }
+  if (!moved) return undefined;
+  const parts: string[] = [];
+  for (let k = 0; k < len; k += 0x2000) parts.push(String.fromCharCode.apply(null, shown.subarray(k, Math.min(k + 0x2000, len)) as unknown as number[]));
+  return parts.join('');
 }
 
 const isStrong = (c: number): boolean => c === C.L || c === C.R || c === C.AL;
 const isNeutral = (c: number): boolean => c === C.WS || c === C.ON || c === C.S || c === C.B || c === C.LRI || c === C.RLI || c === C.FSI || c === C.PDI;
 
 /** W1-W7 and N1-N2 on the characters idx[from..to) of one level run. */
-function resolveRun(types: Uint8Array, idx: readonly number[], from: number, to: number, level: number, sos: number, eos: number): void {
+function resolveRun(types: Uint8Array, idx: Int32Array, from: number, to: number, level: number, sos: number, eos: number): void {
   const at = (k: number): number => types[idx[k] ?? 0] ?? C.ON;
   const set = (k: number, v: number): void => {
     types[idx[k] ?? 0] = v;
