@@ -15,6 +15,10 @@ describe('bidiReading: the lines a reader sees reordered, in display order', () 
   it('keeps a number joined by one separator (W4) and Latin runs in order', () => {
     expect(bidiReading('התקשרו 03-555-1234 תודה')).toBe('הדות 03-555-1234 ורשקתה');
   });
+  it('lays out a line longer than the kept work arrays, then a short one', () => {
+    expect(bidiReading(`\u202e${'a '.repeat(40_000)}1111 1111 1111 1114`).startsWith('4111 1111 1111 1111 a a')).toBe(true);
+    expect(bidiReading('\u202e12 34')).toBe('43 21');
+  });
   it('gives nothing for text without anything right to left, or a line without digits', () => {
     expect(bidiReading('plain 1111 1111 1111 4111')).toBe('');
     expect(bidiReading('שלום עולם')).toBe('');

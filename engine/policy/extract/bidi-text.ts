@@ -38,20 +38,27 @@ function mirrored(c: number): number {
   }
 }
 
+/** Work arrays up to this many characters are kept between lines. */
+const KEEP_SCRATCH = 1 << 16;
 // per-line work arrays, grown as lines need (typed arrays are costly to allocate line after line)
 let scratch = { lv: new Uint8Array(256), codes: new Uint16Array(256), order: new Int32Array(256), shown: new Uint16Array(256) };
 let lines = { orig: new Uint8Array(256), types: new Uint8Array(256), levels: new Uint8Array(256), kept: new Uint8Array(256), idx: new Int32Array(256) };
 function lineScratch(n: number): typeof lines {
   if (lines.orig.length < n) {
     const size = Math.max(n, lines.orig.length * 2);
-    lines = { orig: new Uint8Array(size), types: new Uint8Array(size), levels: new Uint8Array(size), kept: new Uint8Array(size), idx: new Int32Array(size) };
+    const fresh = { orig: new Uint8Array(size), types: new Uint8Array(size), levels: new Uint8Array(size), kept: new Uint8Array(size), idx: new Int32Array(size) };
+    // a longer line (markup on one line) gets arrays of its own, not kept for the life of the process
+    if (size > KEEP_SCRATCH) return fresh;
+    lines = fresh;
   }
   return lines;
 }
 function scratchFor(m: number): typeof scratch {
   if (scratch.lv.length < m) {
     const size = Math.max(m, scratch.lv.length * 2);
-    scratch = { lv: new Uint8Array(size), codes: new Uint16Array(size), order: new Int32Array(size), shown: new Uint16Array(size) };
+    const fresh = { lv: new Uint8Array(size), codes: new Uint16Array(size), order: new Int32Array(size), shown: new Uint16Array(size) };
+    if (size > KEEP_SCRATCH) return fresh;
+    scratch = fresh;
   }
   return scratch;
 }
