@@ -1,5 +1,6 @@
 // Message analysis: parse MIME once, extract text once, record what the limits cut off.
 import type { Readable } from 'node:stream';
+import { bidiReading } from './bidi-text.js';
 import type { AnalysisLimits, HeaderField, LimitHit, MessageAnalysis, TextSegment, UnscannablePart } from '../analysis.js';
 import { decodeEncodedWords } from './encoded-words.js';
 import { type ExtractContext, extractFile, fileLabel, type FileFacts, type FileInput, type LongText } from './extract-file.js';
@@ -73,6 +74,7 @@ async function buildAnalysis(parsed: ParsedMime, limits: InspectionLimits, budge
   for (const long of facts.longTexts) facts.segments.push(await windowedSegment(long, scans, signal));
   const names = facts.attachments.map((a) => a.name).filter((n) => n !== '');
   facts.segments.push({ location: 'attachments', label: 'file names', text: names.join('\n') });
+  addBidiReadings(facts.segments);
   return Object.freeze({
     size: parsed.size,
     headers,
@@ -198,6 +200,20 @@ async function extractMessage(part: FileInput & { readonly encodedEntity?: true 
   );
   await extractParts(parsed.parts, label, depth, run);
   await extractDataUris(body.dataUris, `${label}: html`, depth + 1, ctx, extractFile);
+}
+
+/**
+ * Beside each held text with something to lay out right to left (bidi controls, Hebrew or Arabic), the lines
+ * whose display order differs from their logical order, as shown (bidi-text.ts): a segment of its own, so
+ * "\u202e1111 1111 1111 1114" is also read as the "4111 1111 1111 1111" it shows. A text without any costs one test.
+ */
+function addBidiReadings(segments: TextSegment[]): void {
+  for (let i = 0, n = segments.length; i < n; i++) {
+    const s = segments[i];
+    if (s === undefined || s.text === '') continue;
+    const shown = bidiReading(s.text);
+    if (shown !== '') segments.push({ location: s.location, label: `${s.label} (as shown, bidi)`, text: shown });
+  }
 }
 
 function structureSegments(parsed: ParsedMime): TextSegment[] {

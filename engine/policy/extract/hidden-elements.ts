@@ -30,10 +30,11 @@ export class HidingRules {
   /** Compound checks left before every candidate counts as a match (a sheet built to make matching slow). */
   #budget = MATCH_BUDGET;
 
-  constructor(sheets: readonly string[]) {
+  /** `applies`: which declaration blocks count (hiding ones unless told; bidi-text.ts's reordering ones). */
+  constructor(sheets: readonly string[], applies: (block: string) => boolean = hides) {
     for (const raw of sheets) {
       eachRule(cssText(raw).replace(/\/\*[^]*?(?:\*\/|$)/g, ' '), (selectors, block) => {
-        if (!hides(block)) return;
+        if (!applies(block)) return;
         for (const selector of selectors.split(',')) {
           const c = lastCompound(selector);
           if (c === undefined) continue;

@@ -1,6 +1,8 @@
 // HTML and XML reduced to text: tags go, entities decode, block ends become line breaks. HTML keeps
 // what a link, a form or a script carries too (attributes, comments, raw-text elements).
 
+import { BidiState, bidiReading } from './bidi-text.js';
+import { closerOf, MarkupBidi } from './markup-bidi.js';
 import { cssGeneratedContent, cssHiddenText, renderContent } from './css-text.js';
 import { dataUrisIn } from './data-uri.js';
 import { decodeEntities } from './html-entities.js';
@@ -55,9 +57,15 @@ export function htmlParts(html: string): HtmlText {
   let shown: string[] | undefined;
   let hiddenTag: string | undefined;
   let hiddenDepth = 0;
+  // text as laid out (bidi-text.ts): only in a document with something right to left, the text with the
+  // control characters its elements' directions stand for (<bdo dir=rtl> as RLO … PDF, dir=rtl as RLI … PDI)
+  const bidi = MarkupBidi.of(html);
+  const marked: string[] | undefined = bidi === undefined ? undefined : [];
+  const bidiOpen: { name: string; depth: number; close: string }[] = [];
   const text = (t: string): void => {
     visible.push(t);
     if (hiddenTag === undefined) shown?.push(t);
+    marked?.push(t);
   };
   let pos = 0;
   // the first '>' and the first '<' at or after the end of the last tag name read (-1: none in the rest)
@@ -111,11 +119,21 @@ export function htmlParts(html: string): HtmlText {
         hiddenDepth = 1;
       }
     }
+    if (marked !== undefined && closing) closeBidi(bidiOpen, name, marked);
     // a hidden element makes no box: no line break where it starts or ends
     const breakText = HTML_BLOCK.has(name) ? '\n' : closing && (name === 'td' || name === 'th') ? ' ' : '';
     if (breakText !== '') {
       visible.push(breakText);
       if (!wasHidden && hiddenTag === undefined) shown?.push(breakText);
+      marked?.push(breakText);
+    }
+    if (marked !== undefined && bidi !== undefined && !closing && !VOID.has(name) && !RAW_TEXT.has(name)) {
+      const marker = bidi.marker(name, attrs, hiding.style, hiding.classes, hiding.id);
+      const top = bidiOpen[bidiOpen.length - 1];
+      if (marker !== '') {
+        marked.push(marker);
+        bidiOpen.push({ name, depth: 1, close: closerOf(marker) });
+      } else if (top?.name === name) top.depth++;
     }
     if (!closing && RAW_TEXT.has(name)) {
       lower ??= html.replace(/[A-Z]+/g, (s) => s.toLowerCase());
@@ -134,7 +152,27 @@ export function htmlParts(html: string): HtmlText {
   if (elements !== undefined) hidden.push(...attrContent(sheets, elements));
   if (shown !== undefined) hidden.push(shown.join(''));
   const decodedHidden = hidden.map((h) => collapse(decodeEntities(h))).filter((h) => h !== '');
+  if (marked !== undefined) {
+    const reading = collapse(bidiReading(decodeEntities(marked.join('')), new BidiState()));
+    if (reading !== '') decodedHidden.push(reading);
+  }
   return { visible: collapse(decodeEntities(visible.join(''))), hidden: decodedHidden.join('\n'), dataUris };
+}
+
+/** An end tag closes the direction its element set (and those of unclosed inline elements inside a block). */
+function closeBidi(open: { name: string; depth: number; close: string }[], name: string, marked: string[]): void {
+  if (!open.some((e) => e.name === name)) return;
+  if (ENDS_PHRASING.has(name)) {
+    for (let top = open[open.length - 1]; top !== undefined && top.name !== name && !ENDS_PHRASING.has(top.name); top = open[open.length - 1]) {
+      marked.push(top.close);
+      open.pop();
+    }
+  }
+  const top = open[open.length - 1];
+  if (top?.name !== name) return;
+  if (--top.depth > 0) return;
+  marked.push(top.close);
+  open.pop();
 }
 
 // Elements whose attributes generated content may show; beyond it attr() reads as empty

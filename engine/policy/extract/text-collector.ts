@@ -6,6 +6,7 @@
 // anywhere), and each window is scanned with the last OVERLAP_CHARS of the one before (from a blank
 // on), so a value across a cut is still found; WindowedScan does not count the overlap's own hits twice.
 import { TextDecoder } from 'node:util';
+import { bidiReading } from './bidi-text.js';
 import type { ByteBudget } from './byte-budget.js';
 import type { Hits } from '../detectors/hits.js';
 import type { PolicySet } from '../policy-set.js';
@@ -94,6 +95,10 @@ export class TextCollector {
     if (this.#opts.markup === undefined) {
       // the overlap is joined in front of the next chunks (one copy, the join's); the scan is told its length
       this.#scan.scan(window, this.#overlap.length);
+      // lines a reader sees reordered (bidi controls, Hebrew or Arabic), in display order: an extra text,
+      // from the window's own lines (the overlap's were read with the window before)
+      const shown = bidiReading(this.#overlap.length === 0 ? window : window.slice(this.#overlap.length));
+      if (shown !== '') this.#scan.scan(shown);
       this.#overlap = overlapOf(window);
       if (!final && this.#overlap !== '') {
         this.#chunks.unshift(this.#overlap);
