@@ -138,10 +138,13 @@ export class CandidatePlan {
     }
     this.#patterns = n;
     const all = [...new Set(this.#classes.values())];
+    const plain = all.filter((rc) => !hasLowerCase(rc));
+    const lower = all.filter(hasLowerCase);
     const groups: ProbeGroup[] = [];
-    for (const part of [all.filter((rc) => !hasLowerCase(rc)), all.filter(hasLowerCase)]) {
-      for (let k = 0; k < part.length; k += GROUP_MAX) groups.push(probeGroup(part.slice(k, k + GROUP_MAX)));
-    }
+    // When both fit in one table, the lower-case classes ride along in the first group's walks (see groupRuns).
+    const ride = plain.length > 0 && lower.length > 0 && plain.length + lower.length <= GROUP_MAX;
+    if (ride) groups.push(probeGroup(plain, lower), probeGroup(lower));
+    else for (const part of [plain, lower]) for (let k = 0; k < part.length; k += GROUP_MAX) groups.push(probeGroup(part.slice(k, k + GROUP_MAX)));
     this.#groups = groups;
     const anchors = new Map<string, Literal[]>();
     for (const lit of this.#literals.values()) {
@@ -198,7 +201,11 @@ export class CandidatePlan {
     const ranges = store.reset(this.#patterns);
     if (this.#groups.length > 0) {
       const codes = codeUnits(text);
-      for (const g of this.#groups) groupRuns(codes, text.length, g, ranges);
+      const runs = { count: 0 };
+      for (const g of this.#groups) {
+        if (g.riders !== 0) ridingRuns(codes, text.length, g, ranges, runs);
+        else groupRuns(codes, text.length, g, ranges, runs.count);
+      }
     }
     for (const a of this.#anchors) anchored(text, a, ranges);
     for (const lit of this.#literals.values()) if (lit.folded !== undefined) folded(text, lit.folded, lit.uses, ranges);
@@ -243,6 +250,12 @@ interface ProbeGroup {
   readonly stride: number;
   readonly table: Int32Array;
   readonly nonAscii: number;
+  /** The probed classes' bits; the rest of the table are riders (the next group's classes). */
+  readonly own: number;
+  /** The riders' bits (0: none). */
+  readonly riders: number;
+  /** The shortest run any rider needs (its own group's stride). */
+  readonly ridersMin: number;
 }
 
 /** Classes per probe group: one bit each in an Int32Array. */
@@ -250,23 +263,33 @@ const GROUP_MAX = 31;
 
 const hasLowerCase = (rc: RunClass): boolean => rc.ascii.subarray(97, 123).includes(1);
 
-function probeGroup(classes: readonly RunClass[]): ProbeGroup {
+function probeGroup(probed: readonly RunClass[], riding: readonly RunClass[] = []): ProbeGroup {
+  const classes = [...probed, ...riding];
   const table = new Int32Array(128);
   let nonAscii = 0;
   classes.forEach((rc, k) => {
     rc.ascii.forEach((v, c) => (table[c] = (table[c] as number) | (v === 1 ? 1 << k : 0)));
     if (rc.nonAscii) nonAscii |= 1 << k;
   });
-  return { classes, stride: Math.min(...classes.map((rc) => rc.min)), table, nonAscii };
+  const own = probed.length === 31 ? 0x7fffffff : (1 << probed.length) - 1;
+  return { classes, stride: Math.min(...probed.map((rc) => rc.min)), table, nonAscii, own, riders: ((1 << classes.length) - 1) & ~own, ridersMin: Math.min(...riding.map((rc) => rc.min)) };
 }
+
+// The runs a group's riders were reported for, [from, to) pairs in text order: the next group skips
+// them. One scratch buffer per thread (the scan is synchronous), grown as needed.
+let ridden = new Int32Array(256);
 
 // Maximal runs of each class of the group at least its minimum long, from one probe sequence: a stride
 // no longer than any class's minimum lands in every run long enough to matter. A probe's classes are
 // widened together, one walk each way: a class drops out of the walk where the text leaves it, so a
 // digit run is read once for all the digit classes, not once per class. A class already widened past
 // the probe is not widened again, so each maximal run is reported once.
-function groupRuns(text: Uint16Array, n: number, g: ProbeGroup, ranges: RangeStore): void {
+function groupRuns(text: Uint16Array, n: number, g: ProbeGroup, ranges: RangeStore, skips: number): void {
   const { classes, stride, table, nonAscii } = g;
+  // the runs the previous group's riders were reported for (none unless this group's classes rode there)
+  const skip = ridden;
+  let q = 0;
+  let skipFrom = skips > 0 ? (skip[0] as number) : n;
   const all = classes.length === 31 ? 0x7fffffff : (1 << classes.length) - 1;
   const done = new Int32Array(classes.length);
   /** The latest end in done: a probe at or past it is inside no run already widened. */
@@ -278,6 +301,15 @@ function groupRuns(text: Uint16Array, n: number, g: ProbeGroup, ranges: RangeSto
     const c0 = (text[i] as number);
     let want = c0 < 128 ? (table[c0] as number) : nonAscii;
     if (want === 0) continue;
+    if (i >= skipFrom) {
+      while (q < skips && (skip[q + 1] as number) <= i) q += 2;
+      skipFrom = q < skips ? (skip[q] as number) : n;
+      // in a run every class of this group was reported for as a rider: on past its end, as the jump below
+      if (i >= skipFrom) {
+        i = skip[q + 1] as number;
+        continue;
+      }
+    }
     if (i < doneMax) {
       for (let bits = want; bits !== 0; ) {
         const k = 31 - Math.clz32(bits);
@@ -345,6 +377,164 @@ function groupRuns(text: Uint16Array, n: number, g: ProbeGroup, ranges: RangeSto
     }
     i = next;
   }
+}
+
+function ridingRuns(text: Uint16Array, n: number, g: ProbeGroup, ranges: RangeStore, runs: { count: number }): void {
+  const { classes, stride, table, nonAscii, own, riders, ridersMin } = g;
+  // the runs the previous group's riders were reported for (none unless this group's classes rode there)
+  const skip = ridden;
+  const skips = riders === 0 ? runs.count : 0;
+  let q = 0;
+  let skipFrom = skips > 0 ? (skip[0] as number) : n;
+  if (riders !== 0) runs.count = 0;
+  const done = new Int32Array(classes.length);
+  /** The latest end in done: a probe at or past it is inside no run already widened. */
+  let doneMax = 0;
+  /** The classes whose widened run may still hold the probe (done past it), and the earliest of their ends. */
+  let inRun = 0;
+  let expiry = n;
+  // where classes left the walk, forward and back: (mask, position) pairs, one per step that lost any
+  const ends = new Int32Array(64);
+  const starts = new Int32Array(64);
+  for (let i = stride - 1; i < n; i += stride) {
+    const c0 = (text[i] as number);
+    let want = c0 < 128 ? (table[c0] as number) : nonAscii;
+    if ((want & own) === 0) continue;
+    // riders start only at a capital letter: what smtp-source's runs are made of, and rare in prose,
+    // whose digit runs (dates, amounts) are too short for them anyway
+    if (c0 - 65 > 25 || c0 < 65) want &= own;
+    if (i >= skipFrom) {
+      while (q < skips && (skip[q + 1] as number) <= i) q += 2;
+      skipFrom = q < skips ? (skip[q] as number) : n;
+      // in a run every class of this group was reported for as a rider: on past its end
+      if (i >= skipFrom) {
+        i = skip[q + 1] as number; // as the jump below: the next run starts past the end and is at least `stride` long
+        continue;
+      }
+    }
+    if (i < doneMax) {
+      if (i >= expiry) {
+        // drop the classes whose runs end at or before the probe: one look per class and widened run
+        let still = 0;
+        let earliest = n;
+        for (let bits = inRun; bits !== 0; ) {
+          const k = 31 - Math.clz32(bits);
+          bits ^= 1 << k;
+          const d = done[k] as number;
+          if (i < d) {
+            still |= 1 << k;
+            if (d < earliest) earliest = d;
+          }
+        }
+        inRun = still;
+        expiry = earliest;
+      }
+      want &= ~inRun;
+      if ((want & own) === 0) continue;
+    } else {
+      // past every widened run (prose, mostly): none holds the probe
+      inRun = 0;
+      expiry = n;
+    }
+    let live = want;
+    let b = i + 1;
+    let ne = 0;
+    for (; b < n; b++) {
+      const c = (text[b] as number);
+      const gone = live & ~(c < 128 ? (table[c] as number) : nonAscii);
+      if (gone === 0) continue;
+      ends[ne++] = gone;
+      ends[ne++] = b;
+      live ^= gone;
+      if ((live & own) === 0) break;
+    }
+    let dropped = 0;
+    if (b < n) dropped = live;
+    else if (live !== 0) {
+      ends[ne++] = live;
+      ends[ne++] = n;
+    }
+    live = want & ~dropped;
+    let a = i;
+    let ns = 0;
+    for (; a > 0; a--) {
+      const c = (text[a - 1] as number);
+      const gone = live & ~(c < 128 ? (table[c] as number) : nonAscii);
+      if (gone === 0) continue;
+      starts[ns++] = gone;
+      starts[ns++] = a;
+      live ^= gone;
+      if ((live & own) === 0) break;
+    }
+    if (a > 0) dropped |= live;
+    else if (live !== 0) {
+      starts[ns++] = live;
+      starts[ns++] = 0;
+    }
+    // Riders (the next group's classes, lower case among them) go along in a walk only as far as this
+    // group's own classes do, and count only when every one of them was walked and they all share one
+    // run: then the run is reported here and the next group skips it (a run of upper case and digits, as
+    // in smtp-source's body, is read once for both groups). Otherwise they are left to their own group:
+    // a capital letter of prose ('Tuesday') is not followed through the word.
+    // A run shorter than every rider's minimum is left to their own group too (prose's digit runs: a
+    // probe of it there finds nothing to report, and few of them are probed there at all).
+    let riddenFrom = 0;
+    let riddenTo = 0;
+    if ((want & riders) !== 0) {
+      // (the widest run first: cheap, and in prose a run of digits or capitals ends it here)
+      const e = (ends[ne - 1] as number) - (starts[ns - 1] as number) >= ridersMin && (want & riders) === riders && (dropped & riders) === 0 ? entryOf(ends, riders) : -1;
+      const s = e < 0 ? -1 : entryOf(starts, riders);
+      if (s >= 0) {
+        riddenFrom = starts[s + 1] as number;
+        riddenTo = ends[e + 1] as number;
+      }
+      if (riddenTo - riddenFrom < ridersMin) want &= ~riders;
+    }
+    // Every class of the group holds text[i] (prose: a probe in a word, for the classes with lower case):
+    // each class's next run starts after its end here, the earliest of which is ends[1], and is at least
+    // `stride` long, so the next probe that can land in one is ends[1] + stride.
+    const next = (want & own) === own ? (ends[1] as number) : i;
+    // the widest run here (furthest end, earliest start) is shorter than the stride, so than every class's
+    // minimum: nothing to report, and no later probe can land in it
+    if ((ends[ne - 1] as number) - (starts[ns - 1] as number) < stride) {
+      i = next;
+      continue;
+    }
+    for (let bits = want; bits !== 0; ) {
+      const k = 31 - Math.clz32(bits);
+      const bit = 1 << k;
+      bits ^= bit;
+      let e = 0;
+      while (((ends[e] as number) & bit) === 0) e += 2;
+      let s = 0;
+      while (((starts[s] as number) & bit) === 0) s += 2;
+      const to = ends[e + 1] as number;
+      const from = starts[s + 1] as number;
+      done[k] = to;
+      inRun |= bit;
+      if (to < expiry) expiry = to;
+      if (to > doneMax) doneMax = to;
+      const rc = classes[k] as RunClass;
+      if (to - from >= rc.min) report(rc, from, to, ranges);
+    }
+    if ((want & riders) !== 0) {
+      if (runs.count + 2 > ridden.length) {
+        const grown = new Int32Array(2 * ridden.length);
+        grown.set(ridden);
+        ridden = grown;
+      }
+      ridden[runs.count++] = riddenFrom;
+      ridden[runs.count++] = riddenTo;
+    }
+    i = next;
+  }
+}
+
+/** The (mask, position) pair where the classes of `mask` left the walk, when they all left at one step; else -1. */
+function entryOf(pairs: Int32Array, mask: number): number {
+  let e = 0;
+  while (((pairs[e] as number) & mask) === 0) e += 2;
+  return ((pairs[e] as number) & mask) === mask ? e : -1;
 }
 
 function pushAll(uses: readonly Use[], at: number, ranges: RangeStore): void {
