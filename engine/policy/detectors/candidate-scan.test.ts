@@ -223,6 +223,25 @@ describe('candidate scan (differential: same matches as the whole-text scan)', (
   });
 });
 
+describe('candidate scan with riders (the example policies\' plan, where the lower-case classes ride in the upper-case walks)', () => {
+  it('finds the same matches on random mixes of upper-case, lower-case and digit runs, examples and glue', () => {
+    const example = new Set([...(IDENTIFIER_SETS.get('pii-eu') ?? []), ...(IDENTIFIER_SETS.get('secrets') ?? [])]);
+    const policyPlan = new CandidatePlan(WITH_PATTERN.filter((i) => example.has(i.name)).map((i) => i.pattern as RegExp));
+    const examples = IDENTIFIERS.filter((i) => example.has(i.name)).flatMap((i) => [i.example, i.example.toLowerCase(), i.example.toUpperCase()]);
+    const run = (chars: string): fc.Arbitrary<string> => fc.tuple(fc.constantFrom(...chars.split('')), fc.integer({ min: 1, max: 100 }), fc.boolean()).chain(([c, n, mixed]) => (mixed ? fc.stringMatching(new RegExp(`^[${chars}]{${n}}$`)) : fc.constant(c.repeat(n))));
+    const piece = fc.oneof(run('A-Z0-9'.replace('A-Z0-9', 'ABCXYZ0123456789')), run('abcxyz0123456789'), run('XQ'), fc.constantFrom(...examples), fc.constantFrom(' ', '\r\n', '_', '-', '+', '/', '.', '=', ':', 'x', 'X', '1'));
+    fc.assert(
+      fc.property(fc.array(piece, { maxLength: 24 }), (pieces) => {
+        const text = pieces.join('');
+        expect(differing(text, policyPlan), text).toEqual([]);
+        const bad = WITH_PATTERN.filter((i) => policyPlan.covers(i.pattern as RegExp) && JSON.stringify(allMatches(i.pattern as RegExp, text, policyPlan)) !== JSON.stringify(allMatches(i.pattern as RegExp, text)));
+        expect(bad.map((i) => i.name), text).toEqual([]);
+      }),
+      { numRuns: 1500 },
+    );
+  });
+});
+
 /** The identifier loop reduced to its regex: every match of a global regex, with or without starts. */
 function allMatches(re: RegExp, text: string, plan?: CandidatePlan): string[] {
   const g = new RegExp(re.source, re.flags);
