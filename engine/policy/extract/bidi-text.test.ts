@@ -13,7 +13,15 @@ describe('bidiReading: the lines a reader sees reordered, in display order', () 
     expect(bidiReading('כרטיס 1111 1111 1111 4111')).toBe('4111 1111 1111 1111 סיטרכ');
   });
   it('keeps a number joined by one separator (W4) and Latin runs in order', () => {
-    expect(bidiReading('התקשרו 03-555-1234 תודה')).toBe('הדות 03-555-1234 ורשקתה');
+    expect(bidiReading('התקשרו 03-555-1234 תודה\u200f')).toBe('\u200fהדות 03-555-1234 ורשקתה');
+  });
+  it('leaves out a line without explicit controls whose digits form one number (it cannot show another)', () => {
+    expect(bidiReading('התקשרו 03-555-1234 תודה')).toBe('');
+    expect(bidiReading('מספר 1111 2222')).toBe('2222 1111 רפסמ');
+    expect(bidiReading('מספר 1111--2222')).toBe('2222--1111 רפסמ');
+    // after an Arabic letter the digits are Arabic numbers, which a '-' does not join: laid out in the other order
+    expect(bidiReading('رقم 1111-2222')).not.toBe('');
+    expect(bidiReading('رقم ١١١١-٢٢٢٢')).not.toBe('');
   });
   it('lays out a line longer than the kept work arrays, then a short one', () => {
     expect(bidiReading(`\u202e${'a '.repeat(40_000)}1111 1111 1111 1114`).startsWith('4111 1111 1111 1111 a a')).toBe(true);

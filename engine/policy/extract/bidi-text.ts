@@ -144,11 +144,61 @@ export function bidiReading(text: string, state?: BidiState): string {
   const t = (table ??= buildTable());
   const out: string[] = [];
   for (const line of text.split(LINE)) {
-    if (state === undefined && (!DIGIT.test(line) || !TRIGGER.test(line))) continue;
+    if (state === undefined && (!DIGIT.test(line) || !TRIGGER.test(line) || (!EXPLICIT.test(line) && !digitRunsApart(line)))) continue;
     const shown = reorderLine(line, t, state);
     if (shown !== undefined && (state === undefined || DIGIT.test(line))) out.push(shown);
   }
   return out.join('\n');
+}
+
+// Explicit embeddings, overrides, isolates and marks: with one, a line can reorder anything, even one digit group.
+const EXPLICIT = /[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/;
+
+/**
+ * Whether two digit runs of a line stand apart by more than one number separator: without explicit controls,
+ * digits keep their order inside a run (W4 joins "1111-2222" and "1,5" into one), and only runs apart can be
+ * laid out in the other order ("1111 2222" in a right-to-left run shows as "2222 1111"); a line with one
+ * number, as most right-to-left lines with digits have, cannot show another. One pass over the line.
+ */
+function digitRunsApart(line: string): boolean {
+  // after an Arabic letter European digits are Arabic numbers (W2), which only a common separator joins (W4)
+  const joins = ARABIC_LETTER.test(line) ? COMMON_SEPARATOR : SEPARATOR;
+  let lastDigit = -1;
+  let lastKind = 0;
+  for (let i = 0; i < line.length; i++) {
+    const c = line.charCodeAt(i);
+    const kind = digitKind(c);
+    if (kind === 0) continue;
+    // a digit that is no number to the algorithm (Devanagari and the like are strong left-to-right), or a
+    // European digit next to an Arabic one: not one run, whatever stands between
+    if (kind === OTHER_DIGIT) return true;
+    if (lastDigit >= 0) {
+      const gap = i - lastDigit - 1;
+      if (kind !== lastKind || gap >= 2 || (gap === 1 && !joins.has(line.charCodeAt(i - 1)))) return true;
+    }
+    lastDigit = i;
+    lastKind = kind;
+  }
+  return false;
+}
+
+// the European (+ -) and common (, . / : no-break space) separators W4 joins two European digits over
+const SEPARATOR = new Set([0x2b, 0x2d, 0x2c, 0x2e, 0x2f, 0x3a, 0xa0]);
+const COMMON_SEPARATOR = new Set([0x2c, 0x2e, 0x2f, 0x3a, 0xa0]);
+// Arabic-letter (AL) blocks: Arabic, Syriac, Thaana, Arabic supplement/extended, presentation forms
+const ARABIC_LETTER = /[\u0600-\u07bf\u0860-\u08ff\ufb50-\ufdff\ufe70-\ufefc]/;
+const EUROPEAN = 1;
+const ARABIC = 2;
+const OTHER_DIGIT = 3;
+/** 0 for no digit; European numbers (ASCII and extended Arabic-Indic, type EN), Arabic-Indic (AN), other Nd. */
+function digitKind(c: number): number {
+  if (c >= 0x30 && c <= 0x39) return EUROPEAN;
+  if (c < 0x660) return 0;
+  if (c <= 0x669) return ARABIC;
+  if (c >= 0x6f0 && c <= 0x6f9) return EUROPEAN;
+  // a surrogate half may be part of an astral digit (mathematical digits are European numbers): read as one
+  if (c >= 0xd800 && c <= 0xdfff) return OTHER_DIGIT;
+  return c > 0x7f && DIGIT.test(String.fromCharCode(c)) ? OTHER_DIGIT : 0;
 }
 
 function firstStrong(types: Uint8Array, from: number, to: number): number {
