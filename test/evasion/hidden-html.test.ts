@@ -54,6 +54,11 @@ const VARIANTS: readonly Variant[] = [
   { name: 'a rule inside @media screen', build: () => page(split('<span class="h">', '</span>'), '@media screen { .h { display: none } }'), expect: 'card' },
   { name: 'a rule left open at the end of its sheet (.h{display:none)', build: () => page(split('<span class="h">', '</span>'), '.h{display:none'), expect: 'card' },
   { name: 'a CSS escape in the property name (displ\\61 y:none)', build: () => page(span('displ\\61 y:none')), expect: 'card' },
+  { name: 'a CSS comment before the property (/* x */display:none)', build: () => page(span('/* x */display:none')), expect: 'card' },
+  { name: 'a CSS comment inside the declaration (display:/**/none)', build: () => page(span('display:/**/none')), expect: 'card' },
+  { name: 'an attribute selector ([data-h]{display:none}), the attribute without a value', build: () => page(split('<span data-h>', '</span>'), '[data-h]{display:none}'), expect: 'card' },
+  { name: 'an attribute selector with a value (span[title="x"]{opacity:0})', build: () => page(split('<span title="x">', '</span>'), 'span[title="x"]{opacity:0}'), expect: 'card' },
+  { name: 'the universal selector with an attribute (*[data-h])', build: () => page(split('<i data-h="1">', '</i>'), '*[data-h]{visibility:hidden}'), expect: 'card' },
   { name: 'upper-case class and rule (.H / class="H")', build: () => page(split('<span class="H">', '</span>'), '.H{display:none}'), expect: 'card' },
   { name: 'the <style> at the end of the body, after the hidden span', build: () => page(`${split('<span class="h">', '</span>')}<style>.h{display:none}</style>`), expect: 'card' },
   { name: 'a hidden span holding another span', build: () => page(split('<span style="display:none"><span>zq</span>', '</span>')), expect: 'card' },
@@ -66,6 +71,7 @@ const VARIANTS: readonly Variant[] = [
   // controls
   { name: 'control: a visible filler (<span style="color:red">)', build: () => page(span('color:red')), expect: 'clean', smtp: true },
   { name: 'control: a hidden preheader with no number in it', build: () => page(`<div style="display:none;max-height:0;overflow:hidden">Your December statement</div><p>order 4111 and 1111 1111 1111 shipped</p>`), expect: 'clean' },
+  { name: 'control: *{display:none} hides every element (the reader sees nothing, so no number)', build: () => page(span('color:red'), '*{display:none}'), expect: 'clean' },
   { name: 'control: opacity:0.5 (shown, faded)', build: () => page(span('opacity:0.5')), expect: 'clean' },
 ];
 

@@ -30,6 +30,22 @@ describe('HidingRules', () => {
     expect(new HidingRules([]).matches('span', 'a', 'b')).toBe(false);
   });
 
+  it('matches attribute selectors by the attribute names a tag has, and leaves the universal selector alone', () => {
+    const r = new HidingRules(['[data-h]{display:none} b[title="x"]{opacity:0} *{display:none}']);
+    expect(r.attributeRules).toBe(true);
+    expect(r.matches('span', undefined, undefined, ' data-h')).toBe(true);
+    expect(r.matches('span', undefined, undefined, ' DATA-H="1" class=x')).toBe(true);
+    expect(r.matches('b', undefined, undefined, ' title="y"')).toBe(true);
+    expect(r.matches('i', undefined, undefined, ' title="x"')).toBe(false);
+    expect(r.matches('span', undefined, undefined, ' data-x="data-h"')).toBe(false);
+    expect(r.matches('span', undefined, undefined)).toBe(false);
+  });
+
+  it('reads through CSS comments in a declaration block', () => {
+    expect(hides('/* a */ display: /* b */ none')).toBe(true);
+    expect(hides('display: block /* none */')).toBe(false);
+  });
+
   it('reads a rule the sheet leaves open at its end', () => {
     expect(new HidingRules(['.h { visibility: hidden']).matches('span', 'h', undefined)).toBe(true);
   });
@@ -40,12 +56,12 @@ describe('HidingRules', () => {
 
   it('DocumentHiding: the hidden attribute, the style attribute (a CSS escape too, read twice from its cache), then the rules', () => {
     const plain = new DocumentHiding('<p>x</p>');
-    expect(plain.hides('span', { style: undefined, classes: undefined, id: undefined, hiddenAttribute: true })).toBe(true);
-    expect(plain.hides('span', { classes: undefined, id: undefined, hiddenAttribute: false, style: 'DISPLAY:NONE' })).toBe(true);
-    expect(plain.hides('span', { classes: undefined, id: undefined, hiddenAttribute: false, style: 'displ\\61 y:none' })).toBe(true);
-    expect(plain.hides('span', { classes: undefined, id: undefined, hiddenAttribute: false, style: 'displ\\61 y:none' })).toBe(true);
-    expect(plain.hides('span', { id: undefined, hiddenAttribute: false, style: 'color:red', classes: 'a' })).toBe(false);
-    expect(new DocumentHiding('<style>.a{display:none}</style>').hides('span', { style: undefined, id: undefined, hiddenAttribute: false, classes: 'A' })).toBe(true);
+    expect(plain.hides('span', { style: undefined, classes: undefined, id: undefined, hiddenAttribute: true, attributes: '' })).toBe(true);
+    expect(plain.hides('span', { classes: undefined, id: undefined, hiddenAttribute: false, style: 'DISPLAY:NONE', attributes: '' })).toBe(true);
+    expect(plain.hides('span', { classes: undefined, id: undefined, hiddenAttribute: false, style: 'displ\\61 y:none', attributes: '' })).toBe(true);
+    expect(plain.hides('span', { classes: undefined, id: undefined, hiddenAttribute: false, style: 'displ\\61 y:none', attributes: '' })).toBe(true);
+    expect(plain.hides('span', { id: undefined, hiddenAttribute: false, style: 'color:red', classes: 'a', attributes: '' })).toBe(false);
+    expect(new DocumentHiding('<style>.a{display:none}</style>').hides('span', { style: undefined, id: undefined, hiddenAttribute: false, classes: 'A', attributes: '' })).toBe(true);
   });
 });
 

@@ -16,17 +16,22 @@ export interface TagHiding {
   classes: string | undefined;
   id: string | undefined;
   hiddenAttribute: boolean;
+  /** The tag's attribute text, for rules with attribute selectors. */
+  attributes: string;
 }
 
 interface Compound {
   readonly tag?: string;
   readonly classes: readonly string[];
   readonly id?: string;
+  /** Attribute names the compound requires (`[data-h]`, `[title="x"]`: values are not compared). */
+  readonly attributes: readonly string[];
 }
 
 /** The hiding rules of a document's style sheets, indexed by the id, first class or tag each needs. */
 export class HidingRules {
   readonly #byKey = new Map<string, Compound[]>();
+  #attributeKeys = false;
   /** Compound checks left before every candidate counts as a match (a sheet built to make matching slow). */
   #budget = MATCH_BUDGET;
 
@@ -38,7 +43,8 @@ export class HidingRules {
         for (const selector of selectors.split(',')) {
           const c = lastCompound(selector);
           if (c === undefined) continue;
-          const key = c.id !== undefined ? `#${c.id}` : c.classes[0] !== undefined ? `.${c.classes[0]}` : (c.tag ?? '*');
+          const key = c.id !== undefined ? `#${c.id}` : c.classes[0] !== undefined ? `.${c.classes[0]}` : c.tag !== undefined ? c.tag : `[${c.attributes[0] ?? ''}`;
+          if (c.attributes.length > 0) this.#attributeKeys = true;
           const list = this.#byKey.get(key);
           if (list === undefined) this.#byKey.set(key, [c]);
           else list.push(c);
@@ -47,26 +53,41 @@ export class HidingRules {
     }
   }
 
-  matches(tag: string, classes: string | undefined, id: string | undefined): boolean {
-    if (this.#byKey.size === 0) return false;
-    const own = classes === undefined || classes === '' ? NO_CLASSES : classes.trim().split(/\s+/);
-    if (this.#matchKey(tag, tag, own, id) || this.#matchKey('*', tag, own, id)) return true;
-    for (const c of own) if (this.#matchKey(`.${c}`, tag, own, id)) return true;
-    return id !== undefined && this.#matchKey(`#${id}`, tag, own, id);
+  /** Whether any rule needs an attribute selector to be matched (then `matches` wants the attribute text). */
+  get attributeRules(): boolean {
+    return this.#attributeKeys;
   }
 
-  #matchKey(key: string, tag: string, own: readonly string[], id: string | undefined): boolean {
+  matches(tag: string, classes: string | undefined, id: string | undefined, attributeText = ''): boolean {
+    if (this.#byKey.size === 0) return false;
+    const own = classes === undefined || classes === '' ? NO_CLASSES : classes.trim().split(/\s+/);
+    const names = this.#attributeKeys && attributeText !== '' ? attributeNames(attributeText) : NO_CLASSES;
+    if (this.#matchKey(tag, tag, own, id, names)) return true;
+    for (const c of own) if (this.#matchKey(`.${c}`, tag, own, id, names)) return true;
+    if (id !== undefined && this.#matchKey(`#${id}`, tag, own, id, names)) return true;
+    for (const n of names) if (this.#matchKey(`[${n}`, tag, own, id, names)) return true;
+    return false;
+  }
+
+  #matchKey(key: string, tag: string, own: readonly string[], id: string | undefined, names: readonly string[]): boolean {
     const list = this.#byKey.get(key);
     if (list === undefined) return false;
     for (const c of list) {
       if (--this.#budget < 0) return true;
-      if ((c.tag === undefined || c.tag === tag) && (c.id === undefined || c.id === id) && c.classes.every((k) => own.includes(k))) return true;
+      if ((c.tag === undefined || c.tag === tag) && (c.id === undefined || c.id === id) && c.classes.every((k) => own.includes(k)) && c.attributes.every((a) => names.includes(a))) return true;
     }
     return false;
   }
 }
 
 const NO_CLASSES: readonly string[] = [];
+
+/** The attribute names of a tag's attribute text, lower-cased (values skipped, quoted or not). */
+function attributeNames(text: string): string[] {
+  const out: string[] = [];
+  for (const m of text.matchAll(/([^\s=/>"']+)(?:\s*=\s*(?:"[^"]*"|'[^']*'|[^\s"'>]*))?/g)) out.push((m[1] ?? '').toLowerCase());
+  return out;
+}
 const MATCH_BUDGET = 1_000_000;
 
 /**
@@ -113,7 +134,7 @@ export class DocumentHiding {
   hides(tag: string, t: TagHiding): boolean {
     if (t.hiddenAttribute) return true;
     if (t.style !== undefined && this.#styleHides(t.style)) return true;
-    return this.#rules !== undefined && this.#rules.matches(tag, t.classes?.toLowerCase(), t.id?.toLowerCase());
+    return this.#rules !== undefined && this.#rules.matches(tag, t.classes?.toLowerCase(), t.id?.toLowerCase(), this.#rules.attributeRules ? t.attributes : '');
   }
 
   #styleHides(style: string): boolean {
@@ -189,7 +210,8 @@ const VISIBLE_OPACITY = 0.1;
 /** Whether a declaration block hides its element's text. */
 export function hides(css: string): boolean {
   if (!css.includes(':')) return false;
-  const d = declarations(css.toLowerCase());
+  // a comment is nothing (CSS Syntax §4.3.2): "display:/**/none" hides
+  const d = declarations((css.includes('/*') ? css.replace(/\/\*[^]*?(?:\*\/|$)/g, '') : css).toLowerCase());
   // no hiding value is long; a long one is not read (the patterns below stay linear on short input)
   const get = (name: string): string | undefined => {
     const v = d.get(name);
@@ -232,10 +254,14 @@ function lastCompound(selector: string): Compound | undefined {
   if (m === null) return undefined;
   const classes: string[] = [];
   let id: string | undefined;
-  for (const s of (m[2] ?? '').matchAll(/([.#])([^.#[\]]+)/g)) {
+  const rest = (m[2] ?? '').replace(/\[[^\]]*\]/g, ' ');
+  for (const s of rest.matchAll(/([.#])([^.#\s]+)/g)) {
     if (s[1] === '.') classes.push(s[2] ?? '');
     else id = s[2];
   }
+  const attributes = [...(m[2] ?? '').matchAll(/\[\s*([^\]=~|^$*\s]+)/g)].map((a) => a[1] ?? '');
   const tag = m[1] === undefined || m[1] === '*' ? undefined : m[1];
-  return { ...(tag === undefined ? {} : { tag }), classes, ...(id === undefined ? {} : { id }) };
+  // the universal selector alone hides every element, the reader sees nothing: no reading to make
+  if (tag === undefined && classes.length === 0 && id === undefined && attributes.length === 0) return undefined;
+  return { ...(tag === undefined ? {} : { tag }), classes, ...(id === undefined ? {} : { id }), attributes };
 }

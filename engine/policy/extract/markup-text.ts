@@ -53,7 +53,7 @@ export function htmlParts(html: string): HtmlText {
   const sheets: string[] = [];
   // what the reader sees: made at the first hidden element, from then on without the hidden elements' text
   const elementHiding = new DocumentHiding(html);
-  const hiding: TagHiding = { style: undefined, classes: undefined, id: undefined, hiddenAttribute: false };
+  const hiding: TagHiding = { style: undefined, classes: undefined, id: undefined, hiddenAttribute: false, attributes: '' };
   let shown: string[] | undefined;
   let hiddenTag: string | undefined;
   let hiddenDepth = 0;
@@ -113,6 +113,7 @@ export function htmlParts(html: string): HtmlText {
     } else if (hiddenTag === name) hiddenDepth++;
     else if (hiddenTag === undefined && !VOID.has(name) && !RAW_TEXT.has(name)) {
       hiding.hiddenAttribute = attrs.length >= 6 && HIDDEN_ATTRIBUTE.test(attrs);
+      hiding.attributes = attrs;
       if (elementHiding.hides(name, hiding)) {
         shown ??= [visible.join('')];
         hiddenTag = name;
