@@ -54,24 +54,23 @@ const ODF_VARIANTS: readonly { name: string; build: () => Buffer; found: boolean
   { name: 'control: odt: a span in a style that shows', build: () => odt('<text:span text:style-name="T1">zq</text:span>', '<style:style style:name="T1" style:family="text"><style:text-properties fo:font-weight="bold"/></style:style>'), found: false },
 ];
 
-describe('evasion: OpenDocument text hidden from the reader between the digits', () => {
-  for (const v of ODF_VARIANTS) {
+/** Each variant attached as `filename`: the card found, or (a control) nothing found. */
+function attachedSuite(variants: readonly { name: string; build: () => Buffer; found: boolean }[], filename: string): void {
+  for (const v of variants) {
     it(`${v.name}: ${v.found ? 'the card number is found' : 'nothing is found'}`, async () => {
-      const raw = await buildMessage({ text: 'see attached', attachments: [{ filename: 'report.odt', content: v.build() }] });
+      const raw = await buildMessage({ text: 'see attached', attachments: [{ filename, content: v.build() }] });
       const a = await analyzeMessage(raw, DEFAULT_ANALYSIS_LIMITS);
       expect(cardFound(a), describeAnalysis(a)).toBe(v.found);
     });
   }
+}
+
+describe('evasion: OpenDocument text hidden from the reader between the digits', () => {
+  attachedSuite(ODF_VARIANTS, 'report.odt');
 });
 
 describe('evasion: Word text hidden from the reader between the digits', () => {
-  for (const v of VARIANTS) {
-    it(`${v.name}: ${v.found ? 'the card number is found' : 'nothing is found'}`, async () => {
-      const raw = await buildMessage({ text: 'see attached', attachments: [{ filename: 'report.docx', content: v.build() }] });
-      const a = await analyzeMessage(raw, DEFAULT_ANALYSIS_LIMITS);
-      expect(cardFound(a), describeAnalysis(a)).toBe(v.found);
-    });
-  }
+  attachedSuite(VARIANTS, 'report.docx');
 
   it('the hidden text itself is still inspected', async () => {
     const content = zip([
