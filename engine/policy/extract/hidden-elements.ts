@@ -10,6 +10,9 @@
 // markup's full text is always inspected too.
 import { decodeCssEscapes } from './css-text.js';
 
+/** A CSS comment, to its end or the end of the text (CSS Syntax §4.3.2: a comment is nothing). */
+const COMMENT = /\/\*[^]*?(?:\*\/|$)/g;
+
 /** The parts of a tag that decide whether it hides its content. */
 export interface TagHiding {
   style: string | undefined;
@@ -38,7 +41,7 @@ export class HidingRules {
   /** `applies`: which declaration blocks count (hiding ones unless told; bidi-text.ts's reordering ones). */
   constructor(sheets: readonly string[], applies: (block: string) => boolean = hides) {
     for (const raw of sheets) {
-      eachRule(cssText(raw).replace(/\/\*[^]*?(?:\*\/|$)/g, ' '), (selectors, block) => {
+      eachRule(cssText(raw).replace(COMMENT, ' '), (selectors, block) => {
         if (!applies(block)) return;
         for (const selector of selectors.split(',')) {
           const c = lastCompound(selector);
@@ -153,10 +156,14 @@ function cssText(css: string): string {
   return (css.includes('\\') ? decodeCssEscapes(css) : css).toLowerCase();
 }
 
-// Declarations, lower-cased: `name: value` pairs separated by ';' (a value keeps its '!important').
-function declarations(css: string): Map<string, string> {
+/**
+ * A declaration block's `name: value` pairs, lower-cased, comments dropped ("display:/**\/none" is
+ * display: none), '!important' taken off, the last of a name winning. CSS escapes are the caller's:
+ * a style attribute's are decoded once, a sheet's were decoded with the sheet.
+ */
+export function cssDeclarations(css: string): Map<string, string> {
   const out = new Map<string, string>();
-  for (const d of css.split(';')) {
+  for (const d of (css.includes('/*') ? css.replace(COMMENT, '') : css).toLowerCase().split(';')) {
     const colon = d.indexOf(':');
     if (colon < 0) continue;
     out.set(d.slice(0, colon).trim(), d.slice(colon + 1).replace(/!\s*important/, '').trim());
@@ -210,8 +217,7 @@ const VISIBLE_OPACITY = 0.1;
 /** Whether a declaration block hides its element's text. */
 export function hides(css: string): boolean {
   if (!css.includes(':')) return false;
-  // a comment is nothing (CSS Syntax §4.3.2): "display:/**/none" hides
-  const d = declarations((css.includes('/*') ? css.replace(/\/\*[^]*?(?:\*\/|$)/g, '') : css).toLowerCase());
+  const d = cssDeclarations(css);
   // no hiding value is long; a long one is not read (the patterns below stay linear on short input)
   const get = (name: string): string | undefined => {
     const v = d.get(name);

@@ -2,7 +2,7 @@
 // (markup-text.ts lays the marked text out with bidi-text.ts). <style> rules are matched as
 // hidden-elements.ts matches hiding rules: by each rule's last compound selector, no cascade.
 import { decodeCssEscapes } from './css-text.js';
-import { HidingRules, styleSheets } from './hidden-elements.js';
+import { cssDeclarations, HidingRules, styleSheets } from './hidden-elements.js';
 
 export const RLO = '\u202e';
 export const LRO = '\u202d';
@@ -19,17 +19,9 @@ const DIR_ATTRIBUTE = /(?:^|[\s"'/])dir\s*=\s*["']?\s*(rtl|ltr|auto)/i;
 /** The direction a declaration block gives its element: an override or isolate marker, or ''. */
 export function cssBidi(css: string): string {
   if (!/direction|unicode-bidi/i.test(css)) return '';
-  const text = (css.includes('\\') ? decodeCssEscapes(css) : css).toLowerCase();
-  let direction = '';
-  let bidi = '';
-  for (const d of text.split(';')) {
-    const colon = d.indexOf(':');
-    if (colon < 0) continue;
-    const name = d.slice(0, colon).trim();
-    const value = d.slice(colon + 1).replace(/!\s*important/, '').trim();
-    if (name === 'direction') direction = value;
-    else if (name === 'unicode-bidi') bidi = value;
-  }
+  const d = cssDeclarations(css.includes('\\') ? decodeCssEscapes(css) : css);
+  const direction = d.get('direction') ?? '';
+  const bidi = d.get('unicode-bidi') ?? '';
   if (bidi === 'bidi-override' || bidi === 'isolate-override') return direction === 'rtl' ? RLO : direction === 'ltr' ? LRO : '';
   if (bidi === 'plaintext') return FSI;
   // direction alone moves an inline element's text only with unicode-bidi set; read as an isolate
