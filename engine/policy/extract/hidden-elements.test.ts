@@ -55,13 +55,13 @@ describe('HidingRules', () => {
   });
 
   it('DocumentHiding: the hidden attribute, the style attribute (a CSS escape too, read twice from its cache), then the rules', () => {
-    const plain = new DocumentHiding('<p>x</p>');
+    const plain = new DocumentHiding(styleSheets('<p>x</p>'));
     expect(plain.hides('span', { style: undefined, classes: undefined, id: undefined, hiddenAttribute: true, attributes: '' })).toBe(true);
     expect(plain.hides('span', { classes: undefined, id: undefined, hiddenAttribute: false, style: 'DISPLAY:NONE', attributes: '' })).toBe(true);
     expect(plain.hides('span', { classes: undefined, id: undefined, hiddenAttribute: false, style: 'displ\\61 y:none', attributes: '' })).toBe(true);
     expect(plain.hides('span', { classes: undefined, id: undefined, hiddenAttribute: false, style: 'displ\\61 y:none', attributes: '' })).toBe(true);
     expect(plain.hides('span', { id: undefined, hiddenAttribute: false, style: 'color:red', classes: 'a', attributes: '' })).toBe(false);
-    expect(new DocumentHiding('<style>.a{display:none}</style>').hides('span', { style: undefined, id: undefined, hiddenAttribute: false, classes: 'A', attributes: '' })).toBe(true);
+    expect(new DocumentHiding(styleSheets('<style>.a{display:none}</style>')).hides('span', { style: undefined, id: undefined, hiddenAttribute: false, classes: 'A', attributes: '' })).toBe(true);
   });
 });
 

@@ -119,6 +119,7 @@ function eachRule(sheet: string, each: (selectors: string, block: string) => voi
 /** The style sheets of a document, for HidingRules (read before the walk: a rule anywhere applies everywhere). */
 export function styleSheets(html: string): string[] {
   const out: string[] = [];
+  if (!/<style/i.test(html)) return out;
   for (const m of html.matchAll(/<style\b[^>]*>([^]*?)(?:<\/style\s*>|$)/gi)) out.push(m[1] ?? '');
   return out;
 }
@@ -129,8 +130,9 @@ export class DocumentHiding {
   // mail repeats the same style attribute on element after element: each distinct one is read once
   readonly #styles = new Map<string, boolean>();
 
-  constructor(html: string) {
-    this.#rules = /<style/i.test(html) ? new HidingRules(styleSheets(html)) : undefined;
+  /** `sheets`: the document's style sheets (styleSheets), read once for every reading that needs them. */
+  constructor(sheets: readonly string[]) {
+    this.#rules = sheets.length === 0 ? undefined : new HidingRules(sheets);
   }
 
   /** Whether an element with these attributes is hidden from the reader. */

@@ -2,7 +2,7 @@
 // (markup-text.ts lays the marked text out with bidi-text.ts). <style> rules are matched as
 // hidden-elements.ts matches hiding rules: by each rule's last compound selector, no cascade.
 import { decodeCssEscapes } from './css-text.js';
-import { cssDeclarations, HidingRules, styleSheets } from './hidden-elements.js';
+import { cssDeclarations, HidingRules } from './hidden-elements.js';
 
 export const RLO = '\u202e';
 export const LRO = '\u202d';
@@ -34,12 +34,12 @@ export class MarkupBidi {
   readonly #rtl: HidingRules | undefined;
   readonly #override: HidingRules | undefined;
 
-  static of(html: string): MarkupBidi | undefined {
-    return RTL_MARKUP.test(html) ? new MarkupBidi(html) : undefined;
+  /** `sheets`: the document's style sheets (styleSheets). */
+  static of(html: string, sheets: readonly string[]): MarkupBidi | undefined {
+    return RTL_MARKUP.test(html) ? new MarkupBidi(sheets) : undefined;
   }
 
-  private constructor(html: string) {
-    const sheets = /<style/i.test(html) ? styleSheets(html) : [];
+  private constructor(sheets: readonly string[]) {
     this.#override = sheets.length === 0 ? undefined : new HidingRules(sheets, (b) => cssBidi(b) === RLO);
     this.#rtl = sheets.length === 0 ? undefined : new HidingRules(sheets, (b) => cssBidi(b) === RLI);
   }

@@ -6,7 +6,7 @@ import { closerOf, MarkupBidi } from './markup-bidi.js';
 import { cssGeneratedContent, cssHiddenText, renderContent } from './css-text.js';
 import { dataUrisIn } from './data-uri.js';
 import { decodeEntities } from './html-entities.js';
-import { DocumentHiding, type TagHiding } from './hidden-elements.js';
+import { DocumentHiding, styleSheets, type TagHiding } from './hidden-elements.js';
 import { percentDecode } from './percent-decode.js';
 
 export { decodeEntities, percentDecode };
@@ -52,14 +52,15 @@ export function htmlParts(html: string): HtmlText {
   const elements: Map<string, string>[] | undefined = /attr\(/i.test(html) ? [] : undefined;
   const sheets: string[] = [];
   // what the reader sees: made at the first hidden element, from then on without the hidden elements' text
-  const elementHiding = new DocumentHiding(html);
+  const styleTexts = styleSheets(html);
+  const elementHiding = new DocumentHiding(styleTexts);
   const hiding: TagHiding = { style: undefined, classes: undefined, id: undefined, hiddenAttribute: false, attributes: '' };
   let shown: string[] | undefined;
   let hiddenTag: string | undefined;
   let hiddenDepth = 0;
   // text as laid out (bidi-text.ts): only in a document with something right to left, the text with the
   // control characters its elements' directions stand for (<bdo dir=rtl> as RLO … PDF, dir=rtl as RLI … PDI)
-  const bidi = MarkupBidi.of(html);
+  const bidi = MarkupBidi.of(html, styleTexts);
   const marked: string[] | undefined = bidi === undefined ? undefined : [];
   const bidiOpen: { name: string; depth: number; close: string }[] = [];
   const text = (t: string): void => {
