@@ -51,7 +51,7 @@ async function buildAnalysis(parsed: ParsedMime, limits: InspectionLimits, budge
   const body = bodySegments(parsed.bodies);
   segments.push(...body.segments, ...structureSegments(parsed));
   const facts: FileFacts = { segments, longTexts: [], messages: [], attachments: [], unscannable: [...(parsed.issues ?? [])], notes: [], limitsHit: [], parts: parsed.nodeCount };
-  facts.unscannable.push(...undecodableBodies(parsed.bodies, ''));
+  facts.unscannable.push(...undecodableBodies(parsed.bodies, ''), ...notLaidOut(body.notLaidOut, 'html body'));
   const ctx: ExtractContext = { limits: mergedLimits(limits), budget, facts, offload: (file, container, depth) => extractInPool(ctx, file, container, depth, signal), yencPieces: new YencPieces<YencWhere>() };
   const run: PartRun = { limits, scans, signal, ctx };
   // (a plain message has neither: no promise to wait for)
@@ -163,8 +163,12 @@ function externalBodyDetail(access: string): string {
 }
 
 /** Text parts in a charset no decoder here reads, and mostly high bytes: what they say is unknown. */
+/** Text parts no decoder here reads, and long HTML parts a window of which was not laid out (shown-text.ts). */
 function undecodableBodies(bodies: readonly BodyText[], prefix: string): UnscannablePart[] {
-  return bodies.flatMap((b) => (b.undecodable === undefined ? [] : [{ label: `${prefix}${b.html ? 'html' : 'body'}`, reason: 'unsupported' as const, detail: `a text part in charset "${b.undecodable}", which no decoder here reads` }]));
+  return bodies.flatMap((b) => [
+    ...(b.undecodable === undefined ? [] : [{ label: `${prefix}${b.html ? 'html' : 'body'}`, reason: 'unsupported' as const, detail: `a text part in charset "${b.undecodable}", which no decoder here reads` }]),
+    ...(b.notLaidOut === undefined ? [] : [{ label: `${prefix}html body`, reason: 'limit' as const, detail: b.notLaidOut }]),
+  ]);
 }
 
 async function extractMessage(part: FileInput & { readonly encodedEntity?: true }, label: string, container: string | undefined, depth: number, run: PartRun): Promise<void> {
@@ -192,6 +196,7 @@ async function extractMessage(part: FileInput & { readonly encodedEntity?: true 
   const headers = parseHeaderLines(parsed.headerLines);
   const inner = (s: TextSegment): TextSegment => ({ ...s, location: 'attachments', label: `${label}: ${s.label}` });
   const body = bodySegments(parsed.bodies);
+  facts.unscannable.push(...notLaidOut(body.notLaidOut, `${label}: html body`));
   facts.segments.push(
     inner({ location: 'headers', label: 'headers', text: headers.map((h) => `${h.name}: ${h.value}`).join('\n') }),
     inner({ location: 'headers', label: 'part headers', text: parsed.partHeaders.join('\n') }),
@@ -248,7 +253,7 @@ async function windowedSegment(long: LongText, scans: PolicySet | undefined, sig
 }
 
 // Held texts are joined per kind (as mail clients show them); long ones stay separate, already scanned.
-function bodySegments(bodies: readonly BodyText[]): { segments: TextSegment[]; dataUris: readonly string[] } {
+function bodySegments(bodies: readonly BodyText[]): { segments: TextSegment[]; dataUris: readonly string[]; notLaidOut?: string } {
   const held = (html: boolean): string =>
     bodies
       .filter((b) => b.html === html && b.prescanned === undefined)
@@ -258,9 +263,11 @@ function bodySegments(bodies: readonly BodyText[]): { segments: TextSegment[]; d
   const out: TextSegment[] = [{ location: 'body', label: 'body', text }];
   const html = held(true);
   let dataUris: readonly string[] = [];
+  let notLaidOut: string | undefined;
   if (html !== '') {
-    const { visible, hidden, dataUris: inline } = htmlParts(html);
+    const { visible, hidden, dataUris: inline, notLaidOut: why } = htmlParts(html);
     dataUris = inline;
+    notLaidOut = why;
     // multipart/alternative usually says the same twice; scan the HTML's visible text only when it differs
     if (squash(visible) !== squash(text)) out.push({ location: 'body', label: 'html', text: visible });
     // what no reader sees: attributes (decoded URLs), comments, title, style and script text
@@ -269,7 +276,12 @@ function bodySegments(bodies: readonly BodyText[]): { segments: TextSegment[]; d
   for (const b of bodies) {
     if (b.prescanned !== undefined) out.push({ location: 'body', label: b.html ? 'html' : 'body', text: '', prescanned: b.prescanned });
   }
-  return { segments: out, dataUris };
+  return { segments: out, dataUris, ...(notLaidOut === undefined ? {} : { notLaidOut }) };
+}
+
+/** An HTML text whose text as shown could not be computed (shown-text.ts) is a part the gateway could not read whole. */
+function notLaidOut(why: string | undefined, label: string): UnscannablePart[] {
+  return why === undefined ? [] : [{ label, reason: 'limit', detail: why }];
 }
 
 function squash(text: string): string {

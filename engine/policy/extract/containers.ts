@@ -162,8 +162,9 @@ export async function extractTnef(file: FileInput, label: string, depth: number,
     await extractRtf({ name: 'body.rtf', declaredType: 'application/rtf', size: rtf.length, content: rtf, truncated: false }, `${label} (rtf body)`, depth, ctx, extractFile);
   }
   for (const html of t.html) {
-    const { visible, hidden, dataUris } = htmlParts((isUtf8(html) ? new TextDecoder('utf-8').decode(html) : windows1252(html)));
+    const { visible, hidden, dataUris, notLaidOut } = htmlParts((isUtf8(html) ? new TextDecoder('utf-8').decode(html) : windows1252(html)));
     addText(ctx, `${label} (html body)`, hidden === '' ? visible : `${visible}\n${hidden}`);
+    if (notLaidOut !== undefined) unscannable(ctx, `${label} (html body)`, 'limit', notLaidOut);
     await extractDataUris(dataUris, `${label} (html body)`, depth + 1, ctx, extractFile);
   }
   const files = t.attachments.flatMap((a) => a.files.map((content) => ({ name: a.name, content })));

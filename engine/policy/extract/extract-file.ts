@@ -168,8 +168,9 @@ async function addFileText(ctx: ExtractContext, label: string, file: FileInput, 
     addText(ctx, label, text);
     return extractUuFiles(text, label, depth, ctx);
   }
-  const { visible, hidden, dataUris } = htmlParts(text);
+  const { visible, hidden, dataUris, notLaidOut } = htmlParts(text);
   addText(ctx, label, hidden === '' ? visible : `${visible}\n${hidden}`);
+  if (notLaidOut !== undefined) unscannable(ctx, label, 'limit', notLaidOut);
   await extractDataUris(dataUris, label, depth + 1, ctx, extractFile);
 }
 

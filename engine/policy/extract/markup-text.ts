@@ -8,6 +8,7 @@ import { dataUrisIn } from './data-uri.js';
 import { decodeEntities } from './html-entities.js';
 import { DocumentHiding, styleSheets, type TagHiding } from './hidden-elements.js';
 import { percentDecode } from './percent-decode.js';
+import { shownReadings } from './shown-text.js';
 
 export { decodeEntities, percentDecode };
 
@@ -23,6 +24,9 @@ const VOID = new Set(['area', 'base', 'br', 'col', 'embed', 'hr', 'img', 'input'
 // The end tag of one of these ends an open hidden element of another kind (an unclosed <span> inside it).
 const ENDS_PHRASING = new Set(['p', 'div', 'li', 'td', 'th', 'tr', 'table', 'ul', 'ol', 'blockquote', 'section', 'article', 'body', 'html', 'dd', 'dt', 'pre', 'h1', 'h2', 'h3', 'h4', 'h5', 'h6']);
 const HIDDEN_ATTRIBUTE = /(?:^|[\s"'/])hidden(?=[\s=/>]|$)/i;
+// What may hide text besides what DocumentHiding finds on its own: any style attribute (a colour on its
+// background), a presentational colour, a closed <details>, an <svg> box
+const MAY_HIDE = /\sstyle\s*=|\s(?:bg)?color\s*=|<details|<svg/i;
 
 export interface HtmlText {
   /** What a reader sees, block ends as line breaks. */
@@ -33,12 +37,20 @@ export interface HtmlText {
   readonly hidden: string;
   /** data: URIs in attributes and style text: inline files, extracted as attachments (data-uri.ts). */
   readonly dataUris: readonly string[];
+  /** Why the text as shown could not be computed (shown-text.ts), as a detail: the caller reports the part as unscannable. */
+  readonly notLaidOut?: string;
 }
 
 /** Visible text, then hidden text on separate lines (so neither splits a number in the other). */
 export function htmlToText(html: string): string {
-  const { visible, hidden } = htmlParts(html);
-  return hidden === '' ? visible : `${visible}\n${hidden}`;
+  return htmlReading(html).text;
+}
+
+/** htmlToText, and why the text as shown was not computed when it was not (a window of a long HTML body). */
+export function htmlReading(html: string): { readonly text: string; readonly notLaidOut?: string } {
+  const { visible, hidden, notLaidOut } = htmlParts(html);
+  const text = hidden === '' ? visible : `${visible}\n${hidden}`;
+  return notLaidOut === undefined ? { text } : { text, notLaidOut };
 }
 
 export function htmlParts(html: string): HtmlText {
@@ -152,13 +164,20 @@ export function htmlParts(html: string): HtmlText {
     }
   }
   if (elements !== undefined) hidden.push(...attrContent(sheets, elements));
-  if (shown !== undefined) hidden.push(shown.join(''));
+  // the text as shown, from the document's tree and its cascade (shown-text.ts); where the document is too
+  // large for the tree, the reading above, made without one (every element a rule could hide counted hidden)
+  const exact = shown !== undefined || styleTexts.length > 0 || MAY_HIDE.test(html) ? shownReadings(html, styleTexts) : { readings: [] };
+  if ('notLaidOut' in exact && shown !== undefined) hidden.push(shown.join(''));
   const decodedHidden = hidden.map((h) => collapse(decodeEntities(h))).filter((h) => h !== '');
+  for (const reading of 'readings' in exact ? exact.readings : []) {
+    const text = collapse(reading);
+    if (text !== '') decodedHidden.push(text);
+  }
   if (marked !== undefined) {
     const reading = collapse(bidiReading(decodeEntities(marked.join('')), new BidiState()));
     if (reading !== '') decodedHidden.push(reading);
   }
-  return { visible: collapse(decodeEntities(visible.join(''))), hidden: decodedHidden.join('\n'), dataUris };
+  return { visible: collapse(decodeEntities(visible.join(''))), hidden: decodedHidden.join('\n'), dataUris, ...('notLaidOut' in exact ? { notLaidOut: `the text as shown was not computed (its layout is left to the markup's own reading): ${exact.notLaidOut}` } : {}) };
 }
 
 /** An end tag closes the direction its element set (and those of unclosed inline elements inside a block). */

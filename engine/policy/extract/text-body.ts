@@ -2,7 +2,7 @@
 // windows, with the files uuencoded in it. The same reader serves mailparser's leaves (mime-parse.ts) and
 // the streamed single-part path (streamed-text.ts), so the two cannot drift apart.
 import type { ByteBudget } from './byte-budget.js';
-import { htmlToText } from './markup-text.js';
+import { htmlReading } from './markup-text.js';
 import type { BodyText, ParsedPart } from './parsed-mime.js';
 import { TextCollector, TextDecodeStream } from './text-collector.js';
 import { UuDecoder, type UuFile } from './uuencode.js';
@@ -75,7 +75,7 @@ export class TextBodyReader {
 }
 
 export function textCollector(ctx: TextBodyContext, html: boolean): TextCollector {
-  return new TextCollector({ budget: ctx.budget, scans: ctx.scans, signal: ctx.signal, ...(html ? { markup: htmlToText } : {}) });
+  return new TextCollector({ budget: ctx.budget, scans: ctx.scans, signal: ctx.signal, ...(html ? { markup: htmlReading } : {}) });
 }
 
 /** Decoded uuencoded files as parts (extract-file.ts sniffs each). */

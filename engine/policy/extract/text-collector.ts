@@ -32,6 +32,8 @@ export interface CollectedText {
   /** The whole text, or '' when it was scanned in windows. */
   readonly text: string;
   readonly prescanned?: readonly Hits[];
+  /** Markup: why the text as shown of a window was not computed (the part is reported unscannable). */
+  readonly notLaidOut?: string;
 }
 
 export interface TextCollectorOptions {
@@ -39,7 +41,7 @@ export interface TextCollectorOptions {
   /** The policy set whose text detectors scan long texts window by window; undefined: hold every text whole. */
   readonly scans: PolicySet | undefined;
   /** Markup: windows are cut after a tag and reduced to text before scanning. */
-  readonly markup?: (window: string) => string;
+  readonly markup?: (window: string) => { readonly text: string; readonly notLaidOut?: string };
   /** Stops scanning further windows (the caller fails the analysis on abort). */
   readonly signal?: AbortSignal;
 }
@@ -51,6 +53,7 @@ export class TextCollector {
   #scan: WindowedScan | undefined;
   #overlap = '';
   #full = false;
+  #notLaidOut: string | undefined;
 
   constructor(opts: TextCollectorOptions) {
     this.#opts = opts;
@@ -78,7 +81,7 @@ export class TextCollector {
   end(): CollectedText {
     if (this.#scan === undefined) return { text: this.#chunks.join('') };
     this.#flush(true);
-    return { text: '', prescanned: this.#scan.result() };
+    return { text: '', prescanned: this.#scan.result(), ...(this.#notLaidOut === undefined ? {} : { notLaidOut: this.#notLaidOut }) };
   }
 
   #flush(final: boolean): void {
@@ -105,7 +108,9 @@ export class TextCollector {
         this.#length += this.#overlap.length;
       }
     } else {
-      const text = this.#overlap + this.#opts.markup(window);
+      const reading = this.#opts.markup(window);
+      this.#notLaidOut ??= reading.notLaidOut;
+      const text = this.#overlap + reading.text;
       this.#scan.scan(text, this.#overlap.length);
       this.#overlap = overlapOf(text);
     }

@@ -1,0 +1,117 @@
+import { describe, expect, it } from 'vitest';
+import { invisibleOn, parseColour, WHITE } from './css-colour.js';
+import { conditionsHold, DESKTOP, declarationList, mediaList, READING_CONTEXTS, styleRules } from './css-rules.js';
+import { styleSheets } from './hidden-elements.js';
+import { SHOWN_TEXT_MAX_HTML, shownReadings } from './shown-text.js';
+
+const PHONE = READING_CONTEXTS[1] ?? DESKTOP;
+const shown = (html: string): string[] | undefined => ((r) => ('readings' in r ? r.readings.map((t) => t.replace(/\s+/g, ' ').trim()) : undefined))(shownReadings(html, styleSheets(html)));
+
+describe('styleRules', () => {
+  it('reads rules in order with their conditions, layers and !important', () => {
+    const rules = styleRules(['@import url(x.css); .a{display:none !important; color: Red} @media print { .b { opacity:0 } } @layer x { .c { color:red } }']);
+    expect(rules.map((r) => [r.selectors, r.conditions, r.layered])).toEqual([
+      ['.a', [], false],
+      ['.b', ['@media print'], false],
+      ['.c', ['@layer x'], true],
+    ]);
+    expect(rules[0]?.declarations).toEqual([
+      { name: 'display', value: 'none', important: true },
+      { name: 'color', value: 'red', important: false },
+    ]);
+  });
+
+  it('resolves nested rules against their parent, and closes what the sheet leaves open', () => {
+    expect(styleRules(['.p { color:red; & .h { display:none } .k { opacity:0 } }']).map((r) => r.selectors)).toEqual([':is(.p) .h', ':is(.p) .k', '.p']);
+    expect(styleRules(['.h{display:none']).map((r) => r.declarations)).toEqual([[{ name: 'display', value: 'none', important: false }]]);
+  });
+
+  it('decodes escapes and drops comments in declarations, keeps the case of custom properties', () => {
+    expect(declarationList('displ\\61 y:/* x */none; --Dark: #FFF')).toEqual([
+      { name: 'display', value: 'none', important: false },
+      { name: '--dark', value: '#FFF', important: false },
+    ]);
+  });
+});
+
+describe('media queries', () => {
+  it('are evaluated for a desktop and a phone screen', () => {
+    for (const [q, desktop, phone] of [
+      ['only screen and (max-width: 600px)', false, true],
+      ['screen and (min-width:601px)', true, false],
+      ['(width >= 600px)', true, false],
+      ['(400px <= width <= 700px)', false, false],
+      ['print', false, false],
+      ['not print', true, true],
+      ['all and (orientation: portrait)', false, true],
+      ['(prefers-color-scheme: light)', true, true],
+      ['(hover: none)', false, true],
+      ['(-webkit-min-device-pixel-ratio: 2)', false, true],
+      ['(max-width: 37.5em)', false, true],
+      ['(unknown-feature: 1)', false, false],
+      ['not (unknown-feature: 1)', false, false],
+      ['print, (max-width: 600px)', false, true],
+    ] as const) {
+      expect([q, mediaList(q, DESKTOP)]).toEqual([q, desktop]);
+      expect([q, mediaList(q, PHONE)]).toEqual([q, phone]);
+    }
+  });
+
+  it('makes a rule under an unknown at-rule unknown, and one under @page or @keyframes never apply', () => {
+    expect(conditionsHold(['@container (min-width: 1px)'], DESKTOP)).toBeUndefined();
+    expect(conditionsHold(['@page :first'], DESKTOP)).toBe(false);
+    expect(conditionsHold(['@supports (display: grid)'], DESKTOP)).toBe(true);
+    expect(conditionsHold(['@supports not (display: grid)'], DESKTOP)).toBe(false);
+  });
+});
+
+describe('colours', () => {
+  it('reads hex, rgb, hsl and named colours, and tells text painted on its own colour', () => {
+    expect(parseColour('#fff')).toEqual(WHITE);
+    expect(parseColour('rgb(255 255 255 / 50%)')).toEqual({ r: 255, g: 255, b: 255, a: 0.5 });
+    expect(parseColour('hsl(0, 0%, 100%)')).toEqual(WHITE);
+    expect(parseColour('snow')).toEqual({ r: 255, g: 250, b: 250, a: 1 });
+    expect(parseColour('lab(50% 0 0)')).toBeUndefined();
+    expect(invisibleOn({ r: 250, g: 250, b: 250, a: 1 }, WHITE)).toBe(true);
+    expect(invisibleOn({ r: 200, g: 200, b: 200, a: 1 }, WHITE)).toBe(false);
+    expect(invisibleOn({ r: 0, g: 0, b: 0, a: 0 }, WHITE)).toBe(true);
+  });
+});
+
+describe('shownReadings', () => {
+  it('gives nothing when nothing is hidden', () => {
+    expect(shown('<p style="color:red">4111 <span>1111</span></p>')).toEqual([]);
+  });
+
+  it('matches whole selectors and applies the cascade', () => {
+    expect(shown('<style>.a .h{display:none}</style><p>1 <span class="h">2</span> <b class="a"><span class="h">x</span></b> 3</p>')).toEqual(['1 2 3']);
+    expect(shown('<style>#i{display:inline} .h{display:none}</style><p>1 <span class="h" id="i">2</span><span class="h">x</span> 3</p>')).toEqual(['1 2 3']);
+    expect(shown('<style>.h{display:none !important}</style><p>1 <span class="h" style="display:inline">x</span>3</p>')).toEqual(['1 3']);
+  });
+
+  it('follows inheritance: a child shows what its parent hid by visibility or font size', () => {
+    expect(shown('<p>1 <span style="visibility:hidden">x<b style="visibility:visible">2</b></span> 3</p>')).toEqual(['1 2 3']);
+    expect(shown('<p>1 <span style="font-size:0">x<b style="font-size:1em">y</b><b style="font-size:12px">2</b></span> 3</p>')).toEqual(['1 2 3']);
+  });
+
+  it('drops the rule of a selector a browser does not read (jQuery\'s :contains), and reads an unknown pseudo-class in a reading of its own', () => {
+    expect(shown('<style>span:contains(2){display:none}</style><p>1 <span>2</span> <i style="display:none">x</i>3</p>')).toEqual(['1 2 3']);
+    expect(shown('<style>span:dir(ltr){display:none}</style><p>1 <span>x</span>2</p>')).toEqual(['1 2']);
+  });
+
+  it('gives one reading per screen where @media changes what shows', () => {
+    expect(shown('<style>@media (max-width:600px){.m{display:none}} @media (min-width:601px){.d{display:none}}</style><p>1<span class="m">a</span><span class="d">b</span>2</p>')).toEqual(['1a2', '1b2']);
+  });
+
+  it('reads mso-hide:all as hidden only in an Outlook reading', () => {
+    expect(shown('<p>1 <span style="mso-hide:all">x</span>2 <span style="display:none">y</span>3</p>')).toEqual(['1 x2 3', '1 2 3']);
+  });
+
+  it('says why a document too large, too deep or too slow to match is not laid out', () => {
+    expect(shownReadings(`<p style="display:none">x</p>${' '.repeat(SHOWN_TEXT_MAX_HTML)}`, [])).toEqual({ notLaidOut: `over ${SHOWN_TEXT_MAX_HTML} characters of HTML` });
+    expect(shownReadings(`${'<b>'.repeat(513)}<i hidden>x</i>`, [])).toEqual({ notLaidOut: 'elements nested over 512 deep' });
+    expect(shownReadings(`${'<b>'.repeat(500)}<i hidden>x</i>`, [])).toEqual({ readings: [''] });
+    const slow = shownReadings('<i></i>'.repeat(3000), [Array.from({ length: 3000 }, (_, i) => `i:nth-child(${i}){color:red}`).join('\n')]);
+    expect(slow).toEqual({ notLaidOut: expect.stringMatching(/over 20000000 steps to match \(3000 rules, 3000 elements\)/) });
+  });
+});
