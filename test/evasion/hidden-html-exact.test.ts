@@ -66,6 +66,15 @@ const NEW_HIDING_PLACES: readonly Variant[] = [
   { name: 'a filler hidden in dark mode (@media (prefers-color-scheme: dark))', build: () => page(split('<span class="m">', '</span>'), '@media (prefers-color-scheme: dark) { .m { display:none } }'), expect: 'card' },
 ];
 
+// Reordered on screen and split by a hidden filler: the bidi reading (markup-bidi.ts) lays out the markup's
+// text, filler included, and the text as shown is in logical order. The text as shown is laid out too.
+const REORDERED: readonly Variant[] = [
+  { name: 'a card written backwards in <bdo dir="rtl">, a hidden filler inside', build: () => page('<p>card <bdo dir="rtl">1111 1111 <span style="display:none">zq</span>1111 1114</bdo></p>'), expect: 'card', smtp: true },
+  { name: 'the same with RLO … PDF as character references', build: () => page('<p>card &#x202e;1111 1111 <span style="display:none">zq</span>1111 1114&#x202c;</p>'), expect: 'card' },
+  { name: 'the same in a class with direction:rtl and unicode-bidi:bidi-override', build: () => page('<p>card <span class="r">1111 1111 <span style="display:none">zq</span>1111 1114</span></p>', '.r{direction:rtl;unicode-bidi:bidi-override}'), expect: 'card' },
+  { name: 'control: the same without the override (the reader sees 1111 1111 1111 1114)', build: () => page('<p>card <span>1111 1111 <span style="display:none">zq</span>1111 1114</span></p>'), expect: 'clean' },
+];
+
 // A document this does not lay out is a part not read whole: reported, and refused unless a policy says otherwise.
 const NOT_LAID_OUT: readonly Variant[] = [
   { name: 'a hidden filler inside 600 nested elements (deeper than Blink nests)', build: () => page(`${'<b>'.repeat(600)}${span('display:none')}${'</b>'.repeat(600)}`), expect: { unscannable: 'limit', detail: /nested over 512 deep/ } },
@@ -82,5 +91,5 @@ const CONTROLS: readonly Variant[] = [
   { name: 'control: a filler in an open <details>', build: () => page(split('<details open style="display:inline"><summary></summary>', '</details>', 'zq', 'div')), expect: 'clean' },
 ];
 
-analysisSuite('evasion: the HTML text as shown, computed exactly (held and streamed)', [...OVER_APPROXIMATIONS, ...NEW_HIDING_PLACES, ...NOT_LAID_OUT, ...CONTROLS]);
-smtpSuite('evasion over SMTP: the HTML text as shown, computed exactly', 'hidden-html-exact', [...OVER_APPROXIMATIONS, ...NEW_HIDING_PLACES, ...NOT_LAID_OUT, ...CONTROLS]);
+analysisSuite('evasion: the HTML text as shown, computed exactly (held and streamed)', [...OVER_APPROXIMATIONS, ...NEW_HIDING_PLACES, ...REORDERED, ...NOT_LAID_OUT, ...CONTROLS]);
+smtpSuite('evasion over SMTP: the HTML text as shown, computed exactly', 'hidden-html-exact', [...OVER_APPROXIMATIONS, ...NEW_HIDING_PLACES, ...REORDERED, ...NOT_LAID_OUT, ...CONTROLS]);

@@ -14,6 +14,8 @@ import { compile } from 'css-select';
 import { parse as parseSelectors, type Selector } from 'css-what';
 import type { AnyNode, Element } from 'domhandler';
 import { parseDocument } from 'htmlparser2';
+import { BidiState, bidiReading } from './bidi-text.js';
+import { closerOf, FSI, LRI, LRO, RLI, RLO } from './markup-bidi.js';
 import { backgroundColour, invisibleOn, parseColour, type Rgba, WHITE } from './css-colour.js';
 import { conditionsHold, DESKTOP, type Declaration, declarationList, READING_CONTEXTS, type ReadingContext, type StyleRule, styleRules } from './css-rules.js';
 
@@ -31,7 +33,7 @@ const COMPILED_CACHE = 10_000;
 const compiled = new Map<string, (el: Element) => boolean>();
 
 // What decides whether text shows; shorthands map onto these (font → font-size, background → background-color, overflow → both axes).
-const PROPERTIES = ['display', 'visibility', 'opacity', 'font-size', 'color', 'background-color', 'overflow-x', 'overflow-y', 'width', 'height', 'max-width', 'max-height', 'position', 'left', 'top', 'right', 'bottom', 'clip', 'clip-path', 'transform', 'text-indent', 'mso-hide', 'content-visibility', 'filter', 'float'] as const;
+const PROPERTIES = ['direction', 'unicode-bidi', 'display', 'visibility', 'opacity', 'font-size', 'color', 'background-color', 'overflow-x', 'overflow-y', 'width', 'height', 'max-width', 'max-height', 'position', 'left', 'top', 'right', 'bottom', 'clip', 'clip-path', 'transform', 'text-indent', 'mso-hide', 'content-visibility', 'filter', 'float'] as const;
 type Property = (typeof PROPERTIES)[number];
 const SLOT: ReadonlyMap<string, readonly Property[]> = new Map<string, readonly Property[]>([
   ...PROPERTIES.map((p): [string, readonly Property[]] => [p, [p]]),
@@ -144,14 +146,24 @@ export function shownReadings(html: string, sheets: readonly string[]): { readon
   if (unknowns) contexts.push({ ...DESKTOP, name: 'desktop, unknown rules applied', unknownApplies: true });
   const out: string[] = [];
   const inlineStyles = new Map<string, Declaration[]>();
+  // directions are marked only in a document with something right to left (markup-bidi.ts's test, or RTL text)
+  const bidi = RTL_MARKUP.test(html) || RTL_TEXT.test(html);
   for (const ctx of contexts) {
-    const reading = new Reading(ctx, matches, inlineStyles);
+    const reading = new Reading(ctx, matches, inlineStyles, bidi);
     reading.walk(doc.children, ROOT_STATE);
+    if (!reading.hidSomething) continue;
     const text = reading.text();
-    if (reading.hidSomething && !out.includes(text)) out.push(text);
+    if (!out.includes(text)) out.push(text);
+    // the text as shown laid out (bidi-text.ts): a number reordered on screen with a hidden filler inside
+    const laidOut = reading.marked === undefined ? '' : bidiReading(reading.marked, new BidiState());
+    if (laidOut !== '' && !out.includes(laidOut)) out.push(laidOut);
   }
   return { readings: out };
 }
+
+const RTL_MARKUP = /\bdir\s*=|<bdo\b|<bdi\b|direction|unicode-bidi/i;
+// right-to-left letters (Hebrew to Arabic Extended, the presentation forms) and the explicit controls
+const RTL_TEXT = /[\u0590-\u08ff\ufb1d-\ufdff\ufe70-\ufeff\u200f\u202a-\u202e\u2066-\u2069]/;
 
 /** Distinct style attributes read once per document (mail repeats the same one on element after element). */
 const INLINE_STYLE_CACHE = 4096;
@@ -298,13 +310,16 @@ class Reading {
   readonly #ctx: ReadingContext;
   readonly #matches: ReadonlyMap<Element, readonly Matched[]>;
   readonly #out: string[] = [];
+  /** The same with the control characters elements' directions stand for (undefined: no directions in the document). */
+  readonly #marked: string[] | undefined;
   hidSomething = false;
 
   readonly #inlineStyles: Map<string, Declaration[]>;
   readonly #inlineComputed = new Map<string, Map<string, string>>();
 
-  constructor(ctx: ReadingContext, matches: ReadonlyMap<Element, readonly Matched[]>, inlineStyles: Map<string, Declaration[]>) {
+  constructor(ctx: ReadingContext, matches: ReadonlyMap<Element, readonly Matched[]>, inlineStyles: Map<string, Declaration[]>, bidi: boolean) {
     this.#ctx = ctx;
+    this.#marked = bidi ? [] : undefined;
     this.#matches = matches;
     this.#inlineStyles = inlineStyles;
   }
@@ -322,11 +337,20 @@ class Reading {
     return this.#out.join('');
   }
 
+  get marked(): string | undefined {
+    return this.#marked?.join('');
+  }
+
+  #push(text: string): void {
+    this.#out.push(text);
+    this.#marked?.push(text);
+  }
+
   walk(nodes: readonly AnyNode[], state: State): void {
     for (const n of nodes) {
       if (n.type === 'text') {
         const data = (n as unknown as { data: string }).data;
-        if (textShows(state)) this.#out.push(data);
+        if (textShows(state)) this.#push(data);
         else if (data.trim() !== '') this.hidSomething = true;
       } else if (n.type === 'tag') this.#element(n as Element, state);
     }
@@ -348,7 +372,9 @@ class Reading {
     }
     const state = childState(style, parent, opacity, vars);
     const breaks = LINE_BREAKS.has(name) && display !== 'inline' && display !== 'contents';
-    if (breaks) this.#out.push('\n');
+    if (breaks) this.#push('\n');
+    const marker = this.#marked === undefined ? '' : directionMarker(el, style);
+    if (marker !== '') this.#marked?.push(marker);
     if (name === 'details' && el.attribs.open === undefined) {
       // closed: only its first <summary> shows
       const summary = el.children.find((c) => c.type === 'tag' && (c as Element).name === 'summary');
@@ -357,8 +383,9 @@ class Reading {
     } else if (style.get('content-visibility') === 'hidden') {
       if (el.children.some(hasText)) this.hidSomething = true;
     } else this.walk(el.children, state);
-    if (breaks) this.#out.push('\n');
-    else if (name === 'td' || name === 'th') this.#out.push(' ');
+    if (marker !== '') this.#marked?.push(closerOf(marker));
+    if (breaks) this.#push('\n');
+    else if (name === 'td' || name === 'th') this.#push(' ');
   }
 
   readonly #conditions = new Map<StyleRule, boolean | undefined>();
@@ -602,6 +629,24 @@ function colourOf(value: string): Rgba | undefined {
   const c = parseColour(value);
   if (colours.size < 1024) colours.set(value, c);
   return c;
+}
+
+/**
+ * The control character an element's direction stands for ('' for none), from its computed direction and
+ * unicode-bidi and the HTML user agent's rules (`<bdo dir>` overrides, `[dir]` and `<bdi>` isolate). As
+ * markup-bidi.ts reads it, `direction` alone isolates too (a block's paragraphs take it).
+ */
+function directionMarker(el: Element, style: ReadonlyMap<string, string>): string {
+  const dirAttr = el.attribs.dir?.trim().toLowerCase();
+  const direction = style.get('direction') ?? (dirAttr === 'rtl' || dirAttr === 'ltr' ? dirAttr : undefined);
+  const ub = style.get('unicode-bidi');
+  if (ub === 'bidi-override' || ub === 'isolate-override' || (ub === undefined && el.name === 'bdo')) return direction === 'rtl' ? RLO : direction === 'ltr' ? LRO : '';
+  if (ub === 'plaintext') return FSI;
+  if (style.has('direction')) return direction === 'rtl' ? RLI : direction === 'ltr' ? LRI : '';
+  if (dirAttr === 'rtl') return RLI;
+  if (dirAttr === 'ltr') return LRI;
+  if (dirAttr === 'auto' || el.name === 'bdi') return FSI;
+  return '';
 }
 
 function transformHides(transform: string): boolean {
