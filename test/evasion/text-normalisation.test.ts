@@ -53,6 +53,10 @@ const VARIANTS: readonly Variant[] = [
   { name: 'bidi embedding/override controls (U+202A-U+202E) around groups', build: () => buildMessage({ text: GROUPS.map((g) => `\u202a\u202d${g}\u202c`).join(' ') }) },
   { name: 'bidi isolates (U+2066-U+2069) around groups', build: () => buildMessage({ text: GROUPS.map((g) => `\u2066${g}\u2069`).join('\u2068') }) },
   { name: 'Mongolian vowel separator (U+180E) between groups', build: () => buildMessage({ text: GROUPS.join('\u180e') }) },
+  // default-ignorable letters: a browser draws nothing for them (Unicode's Default_Ignorable_Code_Point), though they are no format characters
+  { name: 'Hangul fillers (U+3164, U+FFA0, U+115F, U+1160) between digits', build: () => buildMessage({ text: [...CARD_DIGITS].map((d, i) => `${d}${['\u3164', '\uffa0', '\u115f', '\u1160'][i % 4] as string}`).join('') }), smtp: true },
+  { name: 'unassigned default-ignorable code points (U+2065, U+FFF0) between digits', build: () => buildMessage({ text: [...CARD_DIGITS].join('\u2065\ufff0') }) },
+  { name: 'Braille pattern blank (U+2800, drawn as a blank) between groups', build: () => buildMessage({ text: GROUPS.join('\u2800') }) },
   { name: 'combining grapheme joiner (U+034F) after each digit', build: () => buildMessage({ text: [...CARD_DIGITS].map((d) => `${d}\u034f`).join('') }) },
   { name: 'a combining acute accent (U+0301, Mn) after every digit', build: () => buildMessage({ text: [...CARD_DIGITS].map((d) => `${d}\u0301`).join('') }), smtp: true },
   { name: 'two combining marks (U+0332 low line, U+0336 long stroke) after each digit of the groups', build: () => buildMessage({ text: GROUPS.map((g) => [...g].map((d) => `${d}\u0332\u0336`).join('')).join(' ') }) },

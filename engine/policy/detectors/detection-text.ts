@@ -5,7 +5,7 @@
 // "536–22–4417" is read as the number it shows.
 // Only detection uses it: a sample is redacted from it, the message itself is never changed.
 
-// Cf (format), the combining grapheme joiner and variation selectors draw nothing, enclosing marks (Me:
+// Cf (format), the combining grapheme joiner, variation selectors and the other default-ignorable code points draw nothing, enclosing marks (Me:
 // the keycap of "4\ufe0f\u20e3", a circle) only decorate the digit they follow; every Nd digit, the
 // No digits NFKC folds to one digit (superscripts, circled), full-width forms, spaces and line
 // separators are mapped. All of them lie above U+00A0, so ASCII (and the no-break space, which the
@@ -102,7 +102,12 @@ function buildTable(): Table {
     if (cp <= 0xffff) bmp[cp] = MARK;
   }
   for (const [ch] of space.matchAll(/[\p{Cf}\p{Me}\u034f\u180b-\u180f\ufe00-\ufe0f\u{e0100}-\u{e01ef}]/gu)) set(ch.codePointAt(0) ?? 0, '');
+  // letters Unicode makes default-ignorable (the Hangul fillers) and its unassigned default-ignorable code
+  // points: a reader's renderer draws nothing for them, as for a format character
+  for (const cp of [0x115f, 0x1160, 0x3164, 0xffa0, 0x2065, 0xfff0, 0xfff1, 0xfff2, 0xfff3, 0xfff4, 0xfff5, 0xfff6, 0xfff7, 0xfff8]) set(cp, '');
   for (const [ch] of space.matchAll(/\p{Zs}/gu)) set(ch.codePointAt(0) ?? 0, ' ');
+  // the blank Braille pattern is drawn as a blank
+  set(0x2800, ' ');
   // every dash (Pd: hyphen, non-breaking hyphen, figure, en and em dash, horizontal bar, the small and
   // full-width forms…) and the minus sign read as the hyphen they show: "536–22–4417" is an SSN to a
   // reader, and every detector written with '-' (SSN, NHS, HETU's century sign…) reads it so
