@@ -58,6 +58,10 @@ export async function extractFile(file: FileInput, container: string | undefined
     case 'tnef':
       info(kind.type);
       return extractTnef(file, label, depth, ctx, extractFile);
+    case 'smime':
+      info(kind.type);
+      // loaded on the first S/MIME part: node-forge is not loaded into extraction threads that never see one
+      return (await import('./smime.js')).extractSmime(file, label, depth, ctx, extractFile);
     case 'text':
       info(kind.type);
       return addFileText(ctx, label, file, depth);

@@ -6,7 +6,7 @@ import { findZipEnd } from './zip.js';
 /** How a file is read. `refuse` kinds are known formats nothing here can open. */
 export type ContentKind =
   | { readonly kind: 'zip'; readonly type: string }
-  | { readonly kind: 'gzip' | 'tar' | 'pdf' | 'rtf' | 'tnef' | 'text' | 'binary'; readonly type: string | undefined }
+  | { readonly kind: 'gzip' | 'tar' | 'pdf' | 'rtf' | 'tnef' | 'smime' | 'text' | 'binary'; readonly type: string | undefined }
   | { readonly kind: 'refuse'; readonly type: string; readonly reason: 'encrypted' | 'unsupported'; readonly detail: string };
 
 interface Magic {
@@ -122,6 +122,23 @@ export function utf16Charset(head: Uint8Array): 'utf-16le' | 'utf-16be' | undefi
   return units > 0 && latin * 4 >= units ? (le ? 'utf-16le' : 'utf-16be') : undefined;
 }
 
+const PKCS7_TYPES: ReadonlySet<string> = new Set(['application/pkcs7-mime', 'application/x-pkcs7-mime', 'application/pkcs7-signature', 'application/x-pkcs7-signature']);
+
+// A ContentInfo starts SEQUENCE, a length, then the OID of its type: 1.2.840.113549.1.7.x (PKCS #7) or
+// 1.2.840.113549.1.9.16.1.x (the S/MIME content types).
+const PKCS7_OID = [0x06, 0x09, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x07];
+const SMIME_OID = [0x06, 0x0b, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x09, 0x10, 0x01];
+
+/** Whether the bytes are a PKCS #7 / CMS ContentInfo (DER or BER), whatever the part is declared as. */
+export function isContentInfo(data: Uint8Array): boolean {
+  if (data[0] !== 0x30 || data.length < 16) return false;
+  const l = data[1] as number;
+  const at = l <= 0x80 ? 2 : l <= 0x84 ? 2 + (l & 0x7f) : -1;
+  if (at < 0) return false;
+  const starts = (oid: readonly number[]): boolean => oid.every((b, i) => data[at + i] === b);
+  return starts(PKCS7_OID) || starts(SMIME_OID);
+}
+
 /** The whole file's kind: first bytes, then an archive end record anywhere in the tail. */
 export function sniffKind(data: Uint8Array, declaredType: string): ContentKind {
   const type = sniffType(data);
@@ -134,9 +151,9 @@ export function sniffKind(data: Uint8Array, declaredType: string): ContentKind {
   if (type === 'application/vnd.ms-tnef') return { kind: 'tnef', type };
   const refused = type === undefined ? undefined : REFUSED[type];
   if (type !== undefined && refused !== undefined) return { kind: 'refuse', type, ...refused };
-  if (declaredType === 'application/pkcs7-mime' || declaredType === 'application/x-pkcs7-mime') {
-    return { kind: 'refuse', type: declaredType, reason: 'encrypted', detail: 'S/MIME enveloped data' };
-  }
+  // S/MIME (smime.ts): signed and compressed data are read, enveloped data is refused as encrypted
+  if (isContentInfo(data)) return { kind: 'smime', type: 'application/pkcs7-mime' };
+  if (PKCS7_TYPES.has(declaredType)) return { kind: 'smime', type: declaredType };
   if (type === 'application/x-ole-storage') {
     // a password-protected Office document (any version) or a legacy one: only the first is refused
     const encrypted = oleEncryption(data);
