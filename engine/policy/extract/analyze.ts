@@ -11,7 +11,7 @@ import { htmlParts } from './markup-text.js';
 import { type BodyText, ByteBudget, MimeLimitError, parseMime, type ParsedMime, type ParsedPart } from './mime-parse.js';
 import { parseSimpleMessage } from './simple-message.js';
 import { parseStreamedMessage } from './streamed-text.js';
-import { TextCollector, TextDecodeStream } from './text-collector.js';
+import { PGP_ARMOUR, TextCollector, TextDecodeStream } from './text-collector.js';
 import { YencPieces } from './uuencode.js';
 import type { YencWhere } from './extract-context.js';
 import type { PolicySet } from '../policy-set.js';
@@ -71,7 +71,13 @@ async function buildAnalysis(parsed: ParsedMime, limits: InspectionLimits, budge
       await extractFile({ name: f.name, declaredType: 'application/octet-stream', size: f.size, content: f.content, truncated: f.truncated }, where.label === '' ? undefined : where.label, where.depth, ctx);
     }
   }
-  for (const long of facts.longTexts) facts.segments.push(await windowedSegment(long, scans, signal));
+  for (const long of facts.longTexts) {
+    const { segment, encryptedBlock } = await windowedSegment(long, scans, signal);
+    facts.segments.push(segment);
+    if (encryptedBlock) facts.unscannable.push(encryptedText(segment.label));
+  }
+  // encrypted text pasted into a body or a text file (a file that starts with it is refused by sniff.ts)
+  for (const s of facts.segments) if (s.text.includes(PGP_ARMOUR)) facts.unscannable.push(encryptedText(s.label));
   const names = facts.attachments.map((a) => a.name).filter((n) => n !== '');
   facts.segments.push({ location: 'attachments', label: 'file names', text: names.join('\n') });
   addBidiReadings(facts.segments);
@@ -168,7 +174,12 @@ function undecodableBodies(bodies: readonly BodyText[], prefix: string): Unscann
   return bodies.flatMap((b) => [
     ...(b.undecodable === undefined ? [] : [{ label: `${prefix}${b.html ? 'html' : 'body'}`, reason: 'unsupported' as const, detail: `a text part in charset "${b.undecodable}", which no decoder here reads` }]),
     ...(b.notLaidOut === undefined ? [] : [{ label: `${prefix}html body`, reason: 'limit' as const, detail: b.notLaidOut }]),
+    ...(b.encryptedBlock === true ? [encryptedText(`${prefix}${b.html ? 'html' : 'body'}`)] : []),
   ]);
+}
+
+function encryptedText(label: string): UnscannablePart {
+  return { label, reason: 'encrypted', detail: 'an OpenPGP message in ASCII armour: what it holds is encrypted or compressed binary' };
 }
 
 async function extractMessage(part: FileInput & { readonly encodedEntity?: true }, label: string, container: string | undefined, depth: number, run: PartRun): Promise<void> {
@@ -239,7 +250,7 @@ function unfoldedLines(block: string): string[] {
 
 // A long extracted text, decoded and scanned in windows (with `scans`) as a long body is; its bytes already
 // counted against the budget when they were extracted. The event loop gets a turn between slices.
-async function windowedSegment(long: LongText, scans: PolicySet | undefined, signal: AbortSignal | undefined): Promise<TextSegment> {
+async function windowedSegment(long: LongText, scans: PolicySet | undefined, signal: AbortSignal | undefined): Promise<{ segment: TextSegment; encryptedBlock: boolean }> {
   const collector = new TextCollector({ budget: new ByteBudget(Number.POSITIVE_INFINITY), scans, ...(signal ? { signal } : {}) });
   const decoder = new TextDecodeStream(long.charset);
   const slice = 1 << 20;
@@ -249,7 +260,8 @@ async function windowedSegment(long: LongText, scans: PolicySet | undefined, sig
     if (i + slice < long.bytes.length) await new Promise((r) => setImmediate(r));
   }
   collector.push(decoder.end());
-  return { location: long.location ?? 'attachments', label: long.label, ...collector.end() };
+  const { text, prescanned, encryptedBlock } = collector.end();
+  return { segment: { location: long.location ?? 'attachments', label: long.label, text, ...(prescanned === undefined ? {} : { prescanned }) }, encryptedBlock: encryptedBlock === true };
 }
 
 // Held texts are joined per kind (as mail clients show them); long ones stay separate, already scanned.

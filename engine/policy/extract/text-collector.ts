@@ -34,7 +34,12 @@ export interface CollectedText {
   readonly prescanned?: readonly Hits[];
   /** Markup: why the text as shown of a window was not computed (the part is reported unscannable). */
   readonly notLaidOut?: string;
+  /** A window held an OpenPGP message in ASCII armour (PGP_ARMOUR): encrypted text, reported unscannable. */
+  readonly encryptedBlock?: true;
 }
+
+/** The first line of an OpenPGP message in ASCII armour (RFC 9580 §6.2): what follows is encrypted or compressed binary. */
+export const PGP_ARMOUR = '-----BEGIN PGP MESSAGE-----';
 
 export interface TextCollectorOptions {
   readonly budget: ByteBudget;
@@ -54,6 +59,7 @@ export class TextCollector {
   #overlap = '';
   #full = false;
   #notLaidOut: string | undefined;
+  #encryptedBlock = false;
 
   constructor(opts: TextCollectorOptions) {
     this.#opts = opts;
@@ -81,7 +87,7 @@ export class TextCollector {
   end(): CollectedText {
     if (this.#scan === undefined) return { text: this.#chunks.join('') };
     this.#flush(true);
-    return { text: '', prescanned: this.#scan.result(), ...(this.#notLaidOut === undefined ? {} : { notLaidOut: this.#notLaidOut }) };
+    return { text: '', prescanned: this.#scan.result(), ...(this.#notLaidOut === undefined ? {} : { notLaidOut: this.#notLaidOut }), ...(this.#encryptedBlock ? { encryptedBlock: true as const } : {}) };
   }
 
   #flush(final: boolean): void {
@@ -95,6 +101,8 @@ export class TextCollector {
     if (set === undefined) return;
     this.#scan ??= new WindowedScan(set);
     if (this.#opts.signal?.aborted === true) return;
+    // (the window starts with the previous one's overlap: an armour line cut between two windows is whole in one)
+    if (!this.#encryptedBlock && window.includes(PGP_ARMOUR)) this.#encryptedBlock = true;
     if (this.#opts.markup === undefined) {
       // the overlap is joined in front of the next chunks (one copy, the join's); the scan is told its length
       this.#scan.scan(window, this.#overlap.length);
