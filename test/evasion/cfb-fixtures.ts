@@ -221,3 +221,48 @@ export function sharedStrings(strings: readonly string[], splitAt?: number): Buf
   if (splitAt === undefined) return [biffRecord(0x00fc, body)];
   return [biffRecord(0x00fc, body.subarray(0, splitAt)), biffRecord(0x003c, Buffer.concat([Buffer.from([0]), body.subarray(splitAt)]))];
 }
+
+/** A storage or stream of a compound file with storages (cfbTree). */
+export type CfbNode = { readonly name: string; readonly data: Uint8Array } | { readonly name: string; readonly children: readonly CfbNode[] };
+
+/**
+ * A compound file with storages (an Outlook .msg: attachment and recipient storages, an attached message's
+ * storage): the tree is written in the directory as each storage's first child plus right siblings. Streams
+ * go to the mini stream or sectors by size, as in cfb().
+ */
+export function cfbTree(nodes: readonly CfbNode[]): Buffer {
+  // lay the tree out flat: streams by path, then patch the directory with storages and links
+  const streams: CfbStream[] = [];
+  const order: { node: CfbNode; id: number }[] = [];
+  const walk = (list: readonly CfbNode[]): void => {
+    for (const n of list) {
+      order.push({ node: n, id: order.length + 1 });
+      if ('data' in n) streams.push({ name: n.name, data: n.data });
+      else walk(n.children);
+    }
+  };
+  walk(nodes);
+  // write a flat file with a placeholder stream per storage, so every directory entry has its slot
+  const flat = cfb(order.map(({ node }) => ('data' in node ? { name: node.name, data: node.data } : { name: node.name, data: new Uint8Array(0) })));
+  const dirStart = flat.readUInt32LE(0x30);
+  const dirAt = (id: number): number => (dirStart + 1) * 512 + id * 128;
+  const idOf = new Map(order.map(({ node, id }) => [node, id]));
+  const link = (list: readonly CfbNode[]): void => {
+    list.forEach((n, i) => {
+      const id = idOf.get(n) ?? 0;
+      const next = list[i + 1];
+      flat.writeUInt32LE(next === undefined ? NOSTREAM : (idOf.get(next) ?? 0), dirAt(id) + 0x48);
+      if (!('data' in n)) {
+        flat[dirAt(id) + 0x42] = 1;
+        flat.writeUInt32LE(0, dirAt(id) + 0x74);
+        flat.writeUInt32LE(0, dirAt(id) + 0x78);
+        const first = n.children[0];
+        flat.writeUInt32LE(first === undefined ? NOSTREAM : (idOf.get(first) ?? 0), dirAt(id) + 0x4c);
+        link(n.children);
+      }
+    });
+  };
+  link(nodes);
+  flat.writeUInt32LE(nodes[0] === undefined ? NOSTREAM : (idOf.get(nodes[0]) ?? 0), dirAt(0) + 0x4c);
+  return flat;
+}

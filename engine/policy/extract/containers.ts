@@ -8,7 +8,7 @@ import type { ExtractContext, FileInput } from './extract-context.js';
 import { extractDataUris } from './data-uri.js';
 import { addText, unscannable } from './facts.js';
 import { htmlParts } from './markup-text.js';
-import { readTnef } from './tnef.js';
+import { readTnef, type TnefContent } from './tnef.js';
 
 /** extract-file.ts's extractFile, handed in for the entries (a value import back would be a cycle). */
 export type ExtractNested = (file: FileInput, container: string | undefined, depth: number, ctx: ExtractContext) => Promise<void>;
@@ -149,8 +149,17 @@ export async function extractRtf(file: FileInput, label: string, depth: number, 
  * the stream already held, so they take nothing from the budget (as tar members).
  */
 export async function extractTnef(file: FileInput, label: string, depth: number, ctx: ExtractContext, extractFile: ExtractNested): Promise<void> {
-  const cap = (compressed: number): number => Math.min(ctx.budget.left, ctx.limits.maxOutputBytes, ratioCap(ctx.limits, compressed));
-  const t = readTnef(file.content, cap);
+  const t = readTnef(file.content, valueCap(ctx));
+  await extractMailContent(t, label, depth, ctx, extractFile);
+}
+
+/** The most bytes one decompressed value (an RTF body) may take: what is left of the budget, the output and ratio limits. */
+export function valueCap(ctx: ExtractContext): (compressed: number) => number {
+  return (compressed) => Math.min(ctx.budget.left, ctx.limits.maxOutputBytes, ratioCap(ctx.limits, compressed));
+}
+
+/** A TNEF stream's or an Outlook message's content (msg.ts): bodies, properties, then each attached file one level down. */
+export async function extractMailContent(t: TnefContent, label: string, depth: number, ctx: ExtractContext, extractFile: ExtractNested): Promise<void> {
   for (const p of t.problems) {
     if (p.reason === 'limit') ctx.budget.markExceeded();
     unscannable(ctx, label, p.reason, p.detail);
@@ -172,7 +181,7 @@ export async function extractTnef(file: FileInput, label: string, depth: number,
   if (files.length === 0) return;
   const room = entryRoom(ctx);
   ctx.facts.parts += files.length;
-  if (files.length > room) unscannable(ctx, label, 'limit', `${files.length - room} of ${files.length} files attached in the TNEF stream are over the maxEntries (${ctx.limits.maxEntries}) or maxParts (${ctx.limits.maxParts}) limit`);
+  if (files.length > room) unscannable(ctx, label, 'limit', `${files.length - room} of ${files.length} files attached in it are over the maxEntries (${ctx.limits.maxEntries}) or maxParts (${ctx.limits.maxParts}) limit`);
   if (!depthAllowed(label, depth, ctx)) return;
   for (const f of files.slice(0, room)) {
     await extractFile({ name: f.name, declaredType: '', size: f.content.length, content: f.content, truncated: false }, label, depth + 1, ctx);

@@ -13,6 +13,8 @@ import { readPdf } from './pdf.js';
 import { type ContentKind, sniffKind, sniffType, utf16Charset } from './sniff.js';
 import { printableStrings } from './strings.js';
 import { xlsCellText } from './xls.js';
+import { extractMsg, isOutlookMessage } from './msg.js';
+import { readCfb } from './ole.js';
 import { extractDataUris } from './data-uri.js';
 import { htmlParts } from './markup-text.js';
 import { enrichedToText, isEnrichedType } from './enriched-text.js';
@@ -71,7 +73,12 @@ export async function extractFile(file: FileInput, container: string | undefined
     case 'binary':
       info(kind.type);
       if (kind.type === 'image/png') addPngText(file, label, ctx);
-      if (kind.type === 'application/x-ole-storage') addXlsText(file, label, ctx);
+      if (kind.type === 'application/x-ole-storage') {
+        // an Outlook item (.msg): its properties and attached files, not its printable strings
+        const cfb = readCfb(file.content);
+        if (cfb !== undefined && isOutlookMessage(cfb)) return extractMsg(cfb, label, depth, ctx, extractFile);
+        addXlsText(file, label, ctx);
+      }
       return addText(ctx, `${label} (strings)`, printableStrings(file.content));
     default: {
       const never: never = kind;

@@ -14,13 +14,22 @@ export interface CfbEntry {
   readonly type: number;
   readonly start: number;
   readonly size: number;
+  /** Its directory id, and the ids of its left and right siblings and first child (NOSTREAM: none). */
+  readonly id: number;
+  readonly left: number;
+  readonly right: number;
+  readonly child: number;
 }
 
-interface Cfb {
+export interface Cfb {
   readonly entries: readonly CfbEntry[];
   /** Up to `max` bytes of a stream, through the FAT or, under the cutoff, the mini stream. */
   readonly read: (entry: CfbEntry, max: number) => Uint8Array;
+  /** The streams and storages directly inside a storage (or the root), each once, whatever the tree's shape. */
+  readonly children: (storage: CfbEntry) => readonly CfbEntry[];
 }
+
+const NOSTREAM = 0xffffffff;
 
 /** The directory of a compound file, or undefined when the header or its chains are not sound. */
 export function readCfb(data: Uint8Array): Cfb | undefined {
@@ -71,8 +80,26 @@ export function readCfb(data: Uint8Array): Cfb | undefined {
     if (type === 0) continue;
     const nameLength = Math.min(64, dir.readUInt16LE(o + 0x40));
     const name = dir.toString('utf16le', o, o + Math.max(0, nameLength - 2));
-    entries.push({ name, type, start: dir.readUInt32LE(o + 0x74), size: dir.readUInt32LE(o + 0x78) });
+    entries.push({ name, type, start: dir.readUInt32LE(o + 0x74), size: dir.readUInt32LE(o + 0x78), id: o / 128, left: dir.readUInt32LE(o + 0x44), right: dir.readUInt32LE(o + 0x48), child: dir.readUInt32LE(o + 0x4c) });
   }
+  const byId = new Map(entries.map((e) => [e.id, e]));
+  // a storage's children are the red-black tree under its child id (left, right siblings); visited once each,
+  // so a directory whose links loop is read without looping
+  const children = (storage: CfbEntry): CfbEntry[] => {
+    const out: CfbEntry[] = [];
+    const seen = new Set<number>([storage.id]);
+    const stack = [storage.child];
+    while (stack.length > 0) {
+      const id = stack.pop() as number;
+      if (id === NOSTREAM || seen.has(id)) continue;
+      seen.add(id);
+      const e = byId.get(id);
+      if (e === undefined) continue;
+      out.push(e);
+      stack.push(e.right, e.left);
+    }
+    return out;
+  };
   const root = entries.find((e) => e.type === 5);
   if (root === undefined) return undefined;
   const cutoff = b.readUInt32LE(0x38);
@@ -98,7 +125,7 @@ export function readCfb(data: Uint8Array): Cfb | undefined {
     }
     return Buffer.concat(parts).subarray(0, want);
   };
-  return { entries, read };
+  return { entries, read, children };
 }
 
 /** Why a compound file cannot be read without its password, or undefined when nothing says so. */
