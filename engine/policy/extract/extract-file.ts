@@ -15,6 +15,7 @@ import { printableStrings } from './strings.js';
 import { xlsCellText } from './xls.js';
 import { extractMsg, isOutlookMessage } from './msg.js';
 import { readCfb } from './ole.js';
+import { textReadings } from './text-readings.js';
 import { extractDataUris } from './data-uri.js';
 import { htmlParts } from './markup-text.js';
 import { enrichedToText, isEnrichedType } from './enriched-text.js';
@@ -176,7 +177,9 @@ async function addFileText(ctx: ExtractContext, label: string, file: FileInput, 
   const text = decodeText(file, utf16);
   if (enriched) return addText(ctx, label, enrichedToText(text, file.declaredType));
   if (!isHtmlFile(file, text)) {
-    addText(ctx, label, text);
+    // beside the text as written, the text as its format reads (text-readings.ts: XML, JSON, iCalendar …)
+    const readings = textReadings(text, file.name, file.declaredType);
+    addText(ctx, label, readings.length === 0 ? text : [text, ...readings].join('\n'));
     return extractUuFiles(text, label, depth, ctx);
   }
   const { visible, hidden, dataUris, notLaidOut } = htmlParts(text);

@@ -337,6 +337,14 @@ export function xmlToText(xml: string): string {
   return markupToText(xml, OOXML_BREAKS);
 }
 
+// SVG: each <text> element is placed on its own, its <tspan>s run inline
+const SVG_BREAKS: ReadonlyMap<string, string> = new Map([['/text', '\n'], ['/svg:text', '\n'], ['/title', '\n'], ['/desc', '\n']]);
+
+/** An XML text file's text (tags dropped, references decoded); SVG's <text> elements on lines of their own. */
+export function xmlFileText(xml: string, svg: boolean): string {
+  return markupToText(xml, svg ? SVG_BREAKS : OOXML_BREAKS);
+}
+
 export function odfXmlToText(xml: string): string {
   return markupToText(xml, ODF_BREAKS);
 }
