@@ -1,0 +1,118 @@
+// OpenDocument text as the reader sees it: the part's XML without what LibreOffice does not show or what
+// cannot be told from the page. Certain: hidden sections (text:section text:display="none"), paragraphs
+// holding a hidden-paragraph field shown hidden (text:hidden-paragraph text:is-hidden="true"), hidden-text
+// fields shown hidden, and text whose style — span over enclosing spans over paragraph style over the
+// default paragraph style, each along its parent chain — has text:display="none". Unseen: text of 1pt or
+// less, or in a colour under 1.1:1 contrast with its highlight, its paragraph's background or a white
+// page. Inside frames and table cells, or on a coloured page, the ground is not known and coloured text
+// counts as seen (a reading that drops seen text can be combined with a real hider).
+import { unseenOn, WHITE } from './office-colour.js';
+import { attribute, nextFinder, withoutElements } from './office-elements.js';
+import { lookIn, type OdfLook, type OdfSheet, type OdfStyleMap, readOdfStyles } from './office-odf-styles.js';
+
+// 1pt and less: a speck, not a character
+const TINY_PT = 1;
+
+const TEXT_ELEMENTS = new Set(['text:p', 'text:h', 'text:span', 'text:a']);
+const BOXES = new Set(['draw:frame', 'draw:text-box', 'table:table-cell', 'table:covered-table-cell']);
+const HIDEABLE_BREAKS = new Set(['text:s', 'text:tab', 'text:line-break']);
+
+interface Open {
+  readonly name: string;
+  readonly look: OdfLook;
+  /** the innermost paragraph this is in (itself for a paragraph) */
+  paragraph: Open | undefined;
+  /** a paragraph: whether any of its text is shown (a paragraph all hidden takes its line break with it) */
+  shown: boolean;
+}
+
+/** The part's XML without what the reader does not see, or undefined when that is all of it. */
+export function shownOdfXml(xml: string, sheet: OdfSheet): string | undefined {
+  let base = xml;
+  if (base.includes('<text:section')) base = withoutElements(base, 'text:section', (tag) => attribute(tag, 'text:display')?.trim() === 'none');
+  if (base.includes('<text:hidden-paragraph')) base = withoutHiddenParagraphs(base);
+  if (base.includes('<text:hidden-text')) base = withoutElements(base, 'text:hidden-text', (tag) => /^\s*(?:true|1)\s*$/.test(attribute(tag, 'text:is-hidden') ?? ''));
+  const own = readOdfStyles(base, 'automatic-styles');
+  const shown = withoutHiddenText(base, own, sheet);
+  return shown === xml ? undefined : shown;
+}
+
+/** Every text:p or text:h that holds (not in a nested paragraph) a hidden-paragraph field that is hidden. */
+function withoutHiddenParagraphs(xml: string): string {
+  const paragraphs = withoutElements(xml, 'text:p', hidingParagraph(xml));
+  return withoutElements(paragraphs, 'text:h', hidingParagraph(paragraphs));
+}
+
+/** Whether the paragraph whose start tag ends at `after` in `xml` holds a hidden hidden-paragraph field of its own. */
+function hidingParagraph(xml: string): (tag: string, after: number) => boolean {
+  const field = nextFinder(xml, '<text:hidden-paragraph');
+  const starts = [nextFinder(xml, '<text:p '), nextFinder(xml, '<text:p>'), nextFinder(xml, '<text:h ')];
+  const ends = [nextFinder(xml, '</text:p>'), nextFinder(xml, '</text:h>')];
+  const first = (finders: readonly ((p: number) => number)[], p: number): number => Math.min(...finders.map((f) => f(p)).map((v) => (v < 0 ? xml.length : v)));
+  return (_, after) => {
+    const at = field(after);
+    if (at < 0 || at > first(ends, after) || at > first(starts, after)) return false;
+    const gt = xml.indexOf('>', at);
+    return /^\s*(?:true|1)\s*$/.test(attribute(xml.slice(at, gt < 0 ? xml.length : gt + 1), 'text:is-hidden') ?? '');
+  };
+}
+
+/** One pass over the tags: text in a look the reader cannot see is left out, the tags stay. */
+function withoutHiddenText(xml: string, own: OdfStyleMap, sheet: OdfSheet): string {
+  const root: OdfLook = { hidden: false, size: 12, colour: undefined, ground: sheet.page };
+  const boxed: OdfLook = { ...root, ground: 'unknown' };
+  const paragraphDefault = (outer: OdfLook): OdfLook => lookIn(outer, own, sheet.common, 'paragraph', '', true);
+  const stack: Open[] = [];
+  let boxes = 0;
+  const out: string[] = [];
+  let pos = 0;
+  for (;;) {
+    const lt = xml.indexOf('<', pos);
+    const top = stack.at(-1);
+    const look = top?.look;
+    if (lt !== pos && (look === undefined || seen(look))) {
+      out.push(xml.slice(pos, lt < 0 ? xml.length : lt));
+      if (top?.paragraph !== undefined) top.paragraph.shown = true;
+    }
+    if (lt < 0) break;
+    const gt = xml.indexOf('>', lt);
+    if (gt < 0) {
+      out.push(xml.slice(lt));
+      break;
+    }
+    const tag = xml.slice(lt, gt + 1);
+    const closing = tag.charCodeAt(1) === 0x2f;
+    const name = /^<\/?([\w:.-]+)/.exec(tag)?.[1] ?? '';
+    pos = gt + 1;
+    if (BOXES.has(name)) boxes = Math.max(0, boxes + (closing ? -1 : tag.endsWith('/>') ? 0 : 1));
+    if (TEXT_ELEMENTS.has(name)) {
+      if (closing) {
+        const closed = stack.pop();
+        // a paragraph all of whose text is hidden is hidden itself: its break goes too
+        if (closed !== undefined && closed.paragraph === closed && closed.look.hidden && !closed.shown) continue;
+      } else if (!tag.endsWith('/>')) {
+        const paragraph = name === 'text:p' || name === 'text:h';
+        const outer = paragraph ? paragraphDefault(boxes > 0 ? boxed : root) : (look ?? paragraphDefault(boxes > 0 ? boxed : root));
+        const open: Open = { name, look: lookIn(outer, own, sheet.common, paragraph ? 'paragraph' : 'text', attribute(tag, 'text:style-name'), paragraph), paragraph: top?.paragraph, shown: false };
+        if (paragraph) open.paragraph = open;
+        stack.push(open);
+      }
+    } else if (look !== undefined && HIDEABLE_BREAKS.has(name) && !seen(look)) continue;
+    out.push(tag);
+  }
+  return out.join('');
+}
+
+function seen(look: OdfLook): boolean {
+  if (look.hidden || look.size <= TINY_PT) return false;
+  return look.colour === undefined || typeof look.ground !== 'number' || !unseenOn(look.colour, look.ground);
+}
+
+/** What the document's styles.xml gives every part: its common styles, and its pages' colour. */
+export function readOdfSheet(stylesXml: string): OdfSheet {
+  const coloured = [...stylesXml.matchAll(/<style:page-layout-properties\b[^<>]*>/g)].some(([t]) => {
+    const bg = attribute(t, 'fo:background-color');
+    return bg !== undefined && bg.trim() !== 'transparent' && bg.trim().toLowerCase() !== '#ffffff';
+  });
+  return { common: readOdfStyles(stylesXml, 'styles'), page: coloured ? 'unknown' : WHITE };
+}

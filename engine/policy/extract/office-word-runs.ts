@@ -1,0 +1,217 @@
+// Word text as the reader sees it: the part's XML without what Word does not show or what cannot be told
+// from the page. Certain: tracked deletions and moves away (gone once the changes are accepted, and in the
+// "No Markup" view), field codes (w:instrText: Word shows the field's result), runs formatted hidden
+// (w:vanish, w:specVanish), from the run or through its styles. Unseen: a run of 1pt or less (w:sz 2
+// half-points), squeezed to 10% width or less (w:w), or in a colour under 1.1:1 contrast with what is
+// behind it (its highlight, its shading, its paragraph's shading, else the page). Where the ground cannot be
+// told (a table shaded by its style, a text box, a page colour, "auto" colours, a glyph effect) the text
+// counts as seen: a reading that drops text the reader does see can be combined with a real hider to
+// defeat every reading.
+import { BLACK, rgb, unseenOn, WHITE } from './office-colour.js';
+import { attribute, nextFinder, withoutElements } from './office-elements.js';
+import { type Ground, paragraphShading, readRunProps, resolveRun, shading, tableStyleShaded, type WordRunProps, type WordStyles } from './office-word-styles.js';
+
+/** What a document's parts share: its style sheet, and the page colour document.xml gives (w:background). */
+export interface WordSheet {
+  readonly styles: WordStyles;
+  page: Ground;
+}
+
+/**
+ * The readings Word's settings leave open, as worlds: bit 0, the hidden mark combined as a toggle (17.7.3)
+ * or as plain inheritance; bit 1, theme colours as Office's default theme has them (background1 and light1
+ * white, text1 and dark1 black) or unknown. Each world that hides something gives one reading.
+ */
+const WORLDS = 4;
+
+interface Run {
+  readonly start: number;
+  props: WordRunProps;
+  rStyle: string | undefined;
+  /** the run's properties may still come: nothing but <w:rPr> has been seen since its start tag */
+  fresh: boolean;
+}
+interface Paragraph {
+  pStyle: string | undefined;
+  shading: Ground | undefined;
+}
+
+const STRUCTURE = /<(\/?)w:(p|r|pPr|rPr|tc|tcPr|tbl|tblPr|tblPrEx|txbxContent|background)(?=[\s/>])[^<>]*>/g;
+
+/**
+ * The part without every run a reader cannot see, once per world that sees differently (none when
+ * nothing is hidden). Linear: one pass over the tags, property blocks read once each, end tags searched
+ * again only once passed.
+ */
+export function shownWordXml(xml: string, sheet: WordSheet): string[] {
+  let base = xml;
+  for (const name of ['w:del', 'w:moveFrom', 'w:instrText']) if (base.includes(`<${name}`)) base = withoutElements(base, name);
+  const drops = hiddenRuns(base, sheet);
+  if (drops.length === 0) return base === xml ? [] : [base];
+  drops.sort((a, b) => a[0] - b[0] || b[1] - a[1]);
+  const readings = new Set<string>();
+  for (let world = 0; world < WORLDS; world++) {
+    const out: string[] = [];
+    let pos = 0;
+    for (const [start, end, mask] of drops) {
+      // a run inside a dropped one (in its text box) went with it
+      if ((mask & (1 << world)) === 0 || start < pos) continue;
+      out.push(base.slice(pos, start));
+      pos = end;
+    }
+    out.push(base.slice(pos));
+    readings.add(out.join(''));
+  }
+  readings.delete(xml);
+  return [...readings];
+}
+
+/** [start, end, worlds] of each run some world does not show. */
+function hiddenRuns(xml: string, sheet: WordSheet): [number, number, number][] {
+  const drops: [number, number, number][] = [];
+  const paragraphs: Paragraph[] = [];
+  const runs: Run[] = [];
+  const cells: (Ground | undefined)[] = [];
+  const tables: boolean[] = [];
+  let boxes = 0;
+  const ends = new Map<string, (from: number) => number>();
+  // the content of the property block whose start tag ends at `from`, and the scan moved past its end tag
+  const block = (name: string, from: number, re: RegExp): string => {
+    let find = ends.get(name);
+    if (find === undefined) ends.set(name, (find = nextFinder(xml, `</w:${name}>`)));
+    const end = find(from);
+    re.lastIndex = end < 0 ? xml.length : end;
+    return xml.slice(from, end < 0 ? xml.length : end);
+  };
+  const re = new RegExp(STRUCTURE.source, 'g');
+  for (let m = re.exec(xml); m !== null; m = re.exec(xml)) {
+    const [tag, slash, name] = m;
+    const open = slash === '';
+    const after = m.index + tag.length;
+    const empty = tag.endsWith('/>');
+    const run = runs.at(-1);
+    if (run !== undefined && !(open && name === 'rPr')) run.fresh = false;
+    if (!open) {
+      if (name === 'p') paragraphs.pop();
+      else if (name === 'tc') cells.pop();
+      else if (name === 'tbl') tables.pop();
+      else if (name === 'txbxContent') boxes = Math.max(0, boxes - 1);
+      else if (name === 'r' && run !== undefined) {
+        runs.pop();
+        const mask = worldsHiding(run, paragraphs.at(-1), ground(cells, tables, boxes, sheet.page), sheet.styles);
+        if (mask !== 0) drops.push([run.start, after, mask]);
+      }
+      continue;
+    }
+    if (empty) {
+      if (name === 'background') sheet.page = pageColour(tag);
+      continue;
+    }
+    switch (name) {
+      case 'p':
+        paragraphs.push({ pStyle: undefined, shading: undefined });
+        break;
+      case 'r':
+        runs.push({ start: m.index, props: {}, rStyle: undefined, fresh: true });
+        break;
+      case 'rPr': {
+        const all = block('rPr', after, re);
+        // a tracked change's former properties (w:rPrChange) are not the run's
+        const body = all.includes('<w:rPrChange') ? withoutElements(all, 'w:rPrChange') : all;
+        if (run?.fresh === true) {
+          run.props = readRunProps(body);
+          run.rStyle = styleName(/<w:rStyle\b[^<>]*>/.exec(body)?.[0]);
+        }
+        break;
+      }
+      case 'pPr': {
+        // the paragraph mark's own run properties (w:pPr/w:rPr) are not its runs'
+        const body = withoutElements(withoutElements(block('pPr', after, re), 'w:rPr'), 'w:pPrChange');
+        const p = paragraphs.at(-1);
+        if (p === undefined) break;
+        p.pStyle = styleName(/<w:pStyle\b[^<>]*>/.exec(body)?.[0]);
+        const shd = /<w:shd\b[^<>]*>/.exec(body)?.[0];
+        p.shading = shd === undefined ? undefined : shading(shd);
+        break;
+      }
+      case 'tc':
+        cells.push(undefined);
+        break;
+      case 'tcPr': {
+        const shd = /<w:shd\b[^<>]*>/.exec(withoutElements(block('tcPr', after, re), 'w:tcPrChange'))?.[0];
+        if (cells.length > 0) cells[cells.length - 1] = shd === undefined ? undefined : shading(shd);
+        break;
+      }
+      case 'tbl':
+        tables.push(false);
+        break;
+      case 'tblPr':
+      case 'tblPrEx': {
+        const body = block(name, after, re);
+        const shd = /<w:shd\b[^<>]*>/.exec(body)?.[0];
+        const styled = tableStyleShaded(sheet.styles, styleName(/<w:tblStyle\b[^<>]*>/.exec(body)?.[0]));
+        if (tables.length > 0 && (styled || (shd !== undefined && shading(shd) !== 'none'))) tables[tables.length - 1] = true;
+        break;
+      }
+      case 'txbxContent':
+        boxes++;
+        break;
+      case 'background':
+        sheet.page = pageColour(tag);
+        break;
+    }
+  }
+  return drops;
+}
+
+const styleName = (tag: string | undefined): string | undefined => (tag === undefined ? undefined : attribute(tag, 'w:val'));
+
+/** The page colour a <w:background> sets: white or none is the page Word shows anyway. */
+function pageColour(tag: string): Ground {
+  if (attribute(tag, 'w:themeColor') !== undefined) return 'unknown';
+  const c = rgb(attribute(tag, 'w:color'));
+  return c === undefined ? 'none' : c === WHITE ? 'none' : 'unknown';
+}
+
+/** What lies behind a run's paragraph: the innermost cell's shading, else the table's, else a text box, else the page. */
+function ground(cells: readonly (Ground | undefined)[], tables: readonly boolean[], boxes: number, page: Ground): Ground {
+  const cell = cells.at(-1);
+  if (cell !== undefined && cell !== 'none') return cell;
+  if (tables.at(-1) === true || boxes > 0) return 'unknown';
+  return page === 'none' ? WHITE : page;
+}
+
+/** The worlds (bit per world) in which a run cannot be seen. */
+function worldsHiding(run: Run, paragraph: Paragraph | undefined, behind: Ground, sheet: WordStyles): number {
+  let mask = 0;
+  for (const toggle of [false, true]) {
+    const look = resolveRun(sheet, run.props, run.rStyle, paragraph?.pStyle, toggle);
+    const gone = look.vanish === true || tiny(look);
+    for (const defaultTheme of [false, true]) {
+      if (gone || unseen(look, paragraph, behind, sheet, defaultTheme)) mask |= 1 << ((toggle ? 1 : 0) | (defaultTheme ? 2 : 0));
+    }
+  }
+  return mask;
+}
+
+// 1pt and less (w:sz counts half-points): a speck, not a character; 10% width and less: a hairline
+const TINY_SIZE = 2;
+const THIN_SCALE = 10;
+
+function tiny(look: WordRunProps): boolean {
+  const size = look.complex === true ? look.sizeCs : look.size;
+  return (size !== undefined && size <= TINY_SIZE) || (look.scale !== undefined && look.scale <= THIN_SCALE);
+}
+
+const THEME_LIGHT = new Set(['background1', 'light1']);
+const THEME_DARK = new Set(['text1', 'dark1']);
+
+function unseen(look: WordRunProps, paragraph: Paragraph | undefined, behind: Ground, sheet: WordStyles, defaultTheme: boolean): boolean {
+  if (look.effects === true || look.colour === undefined) return false;
+  const { theme } = look.colour;
+  const colour = theme === undefined ? look.colour.rgb : !defaultTheme ? undefined : THEME_LIGHT.has(theme) ? WHITE : THEME_DARK.has(theme) ? BLACK : undefined;
+  if (colour === undefined) return false;
+  const layers: (Ground | undefined)[] = [look.highlight, look.shading, paragraph?.shading ?? paragraphShading(sheet, paragraph?.pStyle), behind];
+  const onTop = layers.find((g) => g !== undefined && g !== 'none');
+  return typeof onTop === 'number' && unseenOn(colour, onTop);
+}
