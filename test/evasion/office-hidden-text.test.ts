@@ -72,6 +72,12 @@ const styledDoc = ({ middle, digits = '', pPr = '', styles, background = '' }: S
   return zip([{ name: '[Content_Types].xml', data: TYPES }, { name: 'word/document.xml', data: xml }, ...(styles === undefined ? [] : [{ name: 'word/styles.xml', data: styleSheet(styles) }])]);
 };
 const VANISHED = run('zq', '<w:vanish/>');
+/** "card 4111 1111" in a paragraph whose mark has `mark` as its properties, then "1111 1111" in the next. */
+const twoParagraphs = (mark: string): Buffer =>
+  zip([
+    { name: '[Content_Types].xml', data: TYPES },
+    { name: 'word/document.xml', data: `<?xml version="1.0"?><w:document ${W}><w:body><w:p><w:pPr><w:rPr>${mark}</w:rPr></w:pPr>${run('card 4111 1111 ')}</w:p><w:p>${run('1111 1111')}</w:p></w:body></w:document>` },
+  ]);
 const WHITE = '<w:color w:val="FFFFFF"/>';
 
 const WORD_STYLE_VARIANTS: readonly { name: string; build: () => Buffer; found: boolean }[] = [
@@ -92,6 +98,7 @@ const WORD_STYLE_VARIANTS: readonly { name: string; build: () => Buffer; found: 
   { name: 'black text on a black highlight (w:highlight)', build: () => styledDoc({ middle: run('zq', '<w:color w:val="000000"/><w:highlight w:val="black"/>') }), found: true },
   { name: 'text on a shading of its own colour (w:shd w:fill)', build: () => styledDoc({ middle: run('zq', '<w:color w:val="1F3864"/><w:shd w:val="clear" w:color="auto" w:fill="1F3864"/>') }), found: true },
   { name: 'a field code (w:instrText) whose result is empty', build: () => styledDoc({ middle: '<w:r><w:fldChar w:fldCharType="begin"/></w:r><w:r><w:instrText xml:space="preserve"> SET zq "" </w:instrText></w:r><w:r><w:fldChar w:fldCharType="separate"/></w:r><w:r><w:fldChar w:fldCharType="end"/></w:r>' }), found: true },
+  { name: 'a paragraph whose mark is hidden (w:pPr/w:rPr/w:vanish) runs on into the next: the number across both', build: () => twoParagraphs('<w:vanish/>'), found: true },
   // visible digits formatted with something that looks like a hider but is not, beside a real hidden filler:
   // a reading that dropped the digits would lose the number in both readings
   { name: 'digits in a hiding character style switched off by the run, a hidden filler', build: () => styledDoc({ middle: VANISHED, digits: '<w:rStyle w:val="Secret"/><w:vanish w:val="0"/>', styles: HIDES }), found: true },
@@ -107,6 +114,7 @@ const WORD_STYLE_VARIANTS: readonly { name: string; build: () => Buffer; found: 
   { name: 'digits whose w:val is white but whose theme colour is text1, a hidden filler', build: () => styledDoc({ middle: VANISHED, digits: '<w:color w:val="FFFFFF" w:themeColor="text1"/>' }), found: true },
   { name: 'digits whose run sets 12pt over a 1pt character style, a tiny filler', build: () => styledDoc({ middle: run('zq', '<w:sz w:val="1"/>'), digits: '<w:rStyle w:val="Tiny"/><w:sz w:val="24"/>', styles: charStyle('Tiny', '<w:sz w:val="2"/>') }), found: true },
   // controls: the filler is seen
+  { name: 'control: two paragraphs whose mark is shown: the number on two lines', build: () => twoParagraphs('<w:b/>'), found: false },
   { name: 'control: a hiding character style switched off by the run', build: () => styledDoc({ middle: run('zq', '<w:rStyle w:val="Secret"/><w:vanish w:val="0"/>'), styles: HIDES }), found: false },
   { name: 'control: a hiding style no run uses', build: () => styledDoc({ middle: run('zq', '<w:rStyle w:val="Other"/>'), styles: HIDES }), found: false },
   { name: 'control: a style whose vanish is w:val="false"', build: () => styledDoc({ middle: run('zq', '<w:rStyle w:val="Off"/>'), styles: charStyle('Off', '<w:vanish w:val="false"/>') }), found: false },

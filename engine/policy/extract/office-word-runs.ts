@@ -34,6 +34,9 @@ interface Run {
 interface Paragraph {
   pStyle: string | undefined;
   shading: Ground | undefined;
+  /** the paragraph mark's own properties (w:pPr/w:rPr): a hidden mark joins the paragraph to the next */
+  mark: WordRunProps;
+  markStyle: string | undefined;
 }
 
 const STRUCTURE = /<(\/?)w:(p|r|pPr|rPr|tc|tcPr|tbl|tblPr|tblPrEx|txbxContent|background)(?=[\s/>])[^<>]*>/g;
@@ -92,7 +95,11 @@ function hiddenRuns(xml: string, sheet: WordSheet): [number, number, number][] {
     const run = runs.at(-1);
     if (run !== undefined && !(open && name === 'rPr')) run.fresh = false;
     if (!open) {
-      if (name === 'p') paragraphs.pop();
+      if (name === 'p') {
+        const p = paragraphs.pop();
+        const mask = p === undefined ? 0 : worldsHidingMark(p, sheet.styles);
+        if (mask !== 0) drops.push([m.index, after, mask]);
+      }
       else if (name === 'tc') cells.pop();
       else if (name === 'tbl') tables.pop();
       else if (name === 'txbxContent') boxes = Math.max(0, boxes - 1);
@@ -109,7 +116,7 @@ function hiddenRuns(xml: string, sheet: WordSheet): [number, number, number][] {
     }
     switch (name) {
       case 'p':
-        paragraphs.push({ pStyle: undefined, shading: undefined });
+        paragraphs.push({ pStyle: undefined, shading: undefined, mark: {}, markStyle: undefined });
         break;
       case 'r':
         runs.push({ start: m.index, props: {}, rStyle: undefined, fresh: true });
@@ -125,10 +132,19 @@ function hiddenRuns(xml: string, sheet: WordSheet): [number, number, number][] {
         break;
       }
       case 'pPr': {
-        // the paragraph mark's own run properties (w:pPr/w:rPr) are not its runs'
-        const body = withoutElements(withoutElements(block('pPr', after, re), 'w:rPr'), 'w:pPrChange');
+        const all = withoutElements(block('pPr', after, re), 'w:pPrChange');
         const p = paragraphs.at(-1);
         if (p === undefined) break;
+        // the paragraph mark's own run properties (w:pPr/w:rPr) are not its runs'
+        const markAt = all.indexOf('<w:rPr>');
+        const markEnd = markAt < 0 ? -1 : all.indexOf('</w:rPr>', markAt);
+        const mark = markAt < 0 ? undefined : all.slice(markAt + 7, markEnd < 0 ? all.length : markEnd);
+        if (mark !== undefined) {
+          const current = withoutElements(mark, 'w:rPrChange');
+          p.mark = readRunProps(current);
+          p.markStyle = styleName(/<w:rStyle\b[^<>]*>/.exec(current)?.[0]);
+        }
+        const body = withoutElements(all, 'w:rPr');
         p.pStyle = styleName(/<w:pStyle\b[^<>]*>/.exec(body)?.[0]);
         const shd = /<w:shd\b[^<>]*>/.exec(body)?.[0];
         p.shading = shd === undefined ? undefined : shading(shd);
@@ -190,6 +206,15 @@ function worldsHiding(run: Run, paragraph: Paragraph | undefined, behind: Ground
     for (const defaultTheme of [false, true]) {
       if (gone || unseen(look, paragraph, behind, sheet, defaultTheme)) mask |= 1 << ((toggle ? 1 : 0) | (defaultTheme ? 2 : 0));
     }
+  }
+  return mask;
+}
+
+/** The worlds in which a paragraph's mark is hidden: Word then runs the paragraph on into the next. */
+function worldsHidingMark(p: Paragraph, sheet: WordStyles): number {
+  let mask = 0;
+  for (const toggle of [false, true]) {
+    if (resolveRun(sheet, p.mark, p.markStyle, p.pStyle, toggle).vanish === true) mask |= toggle ? 0b1010 : 0b0101;
   }
   return mask;
 }
