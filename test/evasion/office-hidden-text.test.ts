@@ -170,9 +170,9 @@ const ODF_STYLE_VARIANTS: readonly { name: string; build: () => Buffer; found: b
 ];
 
 // PowerPoint (DrawingML): a run of 1pt or less (a:rPr sz counts hundredths of a point) or with no text fill.
-const slide = (middle: string, digits = ''): Buffer => {
+const slide = (middle: string, digits = '', pPr = '', lstStyle = ''): Buffer => {
   const r = (t: string): string => `<a:r>${digits === '' ? '' : `<a:rPr lang="en-US"${digits}</a:rPr>`}<a:t>${t}</a:t></a:r>`;
-  const xml = `<?xml version="1.0"?><p:sld xmlns:p="http://schemas.openxmlformats.org/presentationml/2006/main" xmlns:a="http://schemas.openxmlformats.org/drawingml/2006/main"><p:cSld><p:spTree><p:sp><p:nvSpPr><p:cNvPr id="2" name="Text 1"/></p:nvSpPr><p:txBody><a:bodyPr/><a:p>${r('card 4111 ')}${middle}${r('1111 1111 1111')}</a:p></p:txBody></p:sp></p:spTree></p:cSld></p:sld>`;
+  const xml = `<?xml version="1.0"?><p:sld xmlns:p="http://schemas.openxmlformats.org/presentationml/2006/main" xmlns:a="http://schemas.openxmlformats.org/drawingml/2006/main"><p:cSld><p:spTree><p:sp><p:nvSpPr><p:cNvPr id="2" name="Text 1"/></p:nvSpPr><p:txBody><a:bodyPr/>${lstStyle}<a:p>${pPr}${r('card 4111 ')}${middle}${r('1111 1111 1111')}</a:p></p:txBody></p:sp></p:spTree></p:cSld></p:sld>`;
   return zip([{ name: '[Content_Types].xml', data: TYPES }, { name: 'ppt/slides/slide1.xml', data: xml }]);
 };
 const TINY = '<a:r><a:rPr lang="en-US" sz="100"/><a:t>zq</a:t></a:r>';
@@ -181,6 +181,10 @@ const SLIDE_VARIANTS: readonly { name: string; build: () => Buffer; found: boole
   { name: 'pptx: a run with no text fill (a:noFill)', build: () => slide('<a:r><a:rPr lang="en-US"><a:noFill/></a:rPr><a:t>zq</a:t></a:r>'), found: true },
   { name: 'pptx: digits whose outline has no fill (a:ln a:noFill), a 1pt filler', build: () => slide(TINY, '><a:ln><a:noFill/></a:ln>'), found: true },
   { name: 'pptx: digits with no fill but a drawn outline, a 1pt filler', build: () => slide(TINY, '><a:ln w="9525"><a:solidFill><a:srgbClr val="000000"/></a:solidFill></a:ln><a:noFill/>'), found: true },
+  { name: 'pptx: a run without a size in a paragraph whose runs default to 1pt (a:pPr/a:defRPr), the digits 18pt', build: () => slide('<a:r><a:rPr lang="en-US"/><a:t>zq</a:t></a:r>', ' sz="1800">', '<a:pPr><a:defRPr sz="100"/></a:pPr>'), found: true },
+  { name: 'pptx: a run without a size in a text body whose list style is 1pt (a:lstStyle/a:lvl1pPr/a:defRPr), the digits 18pt', build: () => slide('<a:r><a:t>zq</a:t></a:r>', ' sz="1800">', '', '<a:lstStyle><a:lvl1pPr><a:defRPr sz="100"/></a:lvl1pPr></a:lstStyle>'), found: true },
+  { name: 'control: pptx: a run of 18pt in a paragraph whose runs default to 1pt', build: () => slide('<a:r><a:rPr lang="en-US" sz="1800"/><a:t>zq</a:t></a:r>', ' sz="1800">', '<a:pPr><a:defRPr sz="100"/></a:pPr>'), found: false },
+  { name: 'control: pptx: a 1pt list style for level 2, the paragraph at level 1', build: () => slide('<a:r><a:t>zq</a:t></a:r>', '', '', '<a:lstStyle><a:lvl2pPr><a:defRPr sz="100"/></a:lvl2pPr></a:lstStyle>'), found: false },
   { name: 'control: pptx: a run of 8pt', build: () => slide('<a:r><a:rPr lang="en-US" sz="800"/><a:t>zq</a:t></a:r>'), found: false },
   { name: 'control: pptx: a run whose outline has no fill', build: () => slide('<a:r><a:rPr lang="en-US"><a:ln><a:noFill/></a:ln></a:rPr><a:t>zq</a:t></a:r>'), found: false },
   { name: 'control: pptx: a run with no fill but an outline', build: () => slide('<a:r><a:rPr lang="en-US"><a:ln w="9525"><a:solidFill><a:srgbClr val="000000"/></a:solidFill></a:ln><a:noFill/></a:rPr><a:t>zq</a:t></a:r>'), found: false },
