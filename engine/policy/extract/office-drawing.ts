@@ -13,7 +13,7 @@ const MAX_PROPS = 4096;
 
 /** The part without every DrawingML run the reader cannot see, or undefined when there is none. */
 export function shownDrawingXml(xml: string): string | undefined {
-  if (!xml.includes('<a:r')) return undefined;
+  if (!xml.includes('<a:r') || !DRAWING_MAY_HIDE.test(xml)) return undefined;
   const propsEnd = nextFinder(xml, '</a:rPr>');
   const runs = [nextFinder(xml, '<a:r>'), nextFinder(xml, '<a:r ')];
   const inherited = inheritedSizes(xml);
@@ -30,6 +30,9 @@ export function shownDrawingXml(xml: string): string | undefined {
   });
   return shown === xml ? undefined : shown;
 }
+
+// a size of 1pt or less (on a run or a default a run inherits) or a fill of none somewhere: else nothing is hidden
+const DRAWING_MAY_HIDE = /\ssz\s*=\s*["']\s*(?:\d{1,2}|100)\s*["']|<a:noFill\b/;
 
 const TEXT_STRUCTURE = /<a:(bodyPr|lstStyle|p|pPr)(?=[\s/>])[^<>]*>/g;
 

@@ -28,9 +28,11 @@ export type OdfStyleMap = ReadonlyMap<string, OdfStyle>;
 export interface OdfSheet {
   readonly common: OdfStyleMap;
   readonly page: Ground;
+  /** some common style can make text unseen (mayHide) */
+  readonly hides: boolean;
 }
 
-export const NO_ODF_SHEET: OdfSheet = { common: new Map(), page: WHITE };
+export const NO_ODF_SHEET: OdfSheet = { common: new Map(), page: WHITE, hides: false };
 
 const MAX_STYLES = 4096;
 const MAX_CHAIN = 32;
@@ -90,6 +92,19 @@ function background(value: string | undefined): Ground | undefined {
   if (value === undefined) return undefined;
   if (value.trim() === 'transparent') return 'none';
   return rgb(value) ?? 'unknown';
+}
+
+/**
+ * Some style can make text unseen: it hides, shrinks (1pt or less, or any percentage under 100), sets a
+ * background, or a light colour (every channel E0 or more: what is under 1.1:1 against white).
+ */
+export function mayHide(styles: OdfStyleMap): boolean {
+  for (const s of styles.values()) {
+    if (s.display === true || s.textGround !== undefined || s.paragraphGround !== undefined) return true;
+    if (s.size !== undefined && ('pt' in s.size ? s.size.pt <= 1 : s.size.percent < 100)) return true;
+    if (typeof s.colour === 'number' && ((s.colour >> 16) & 0xff) >= 0xe0 && ((s.colour >> 8) & 0xff) >= 0xe0 && (s.colour & 0xff) >= 0xe0) return true;
+  }
+  return false;
 }
 
 /** How text looks at some depth of a paragraph: hidden, its size in points, colour and ground. */

@@ -8,7 +8,7 @@
 // counts as seen (a reading that drops seen text can be combined with a real hider).
 import { unseenOn, WHITE } from './office-colour.js';
 import { attribute, nextFinder, withoutElements } from './office-elements.js';
-import { lookIn, type OdfLook, type OdfSheet, type OdfStyleMap, readOdfStyles } from './office-odf-styles.js';
+import { lookIn, mayHide, type OdfLook, type OdfSheet, type OdfStyleMap, readOdfStyles } from './office-odf-styles.js';
 
 // 1pt and less: a speck, not a character
 const TINY_PT = 1;
@@ -33,7 +33,7 @@ export function shownOdfXml(xml: string, sheet: OdfSheet): string | undefined {
   if (base.includes('<text:hidden-paragraph')) base = withoutHiddenParagraphs(base);
   if (base.includes('<text:hidden-text')) base = withoutElements(base, 'text:hidden-text', (tag) => /^\s*(?:true|1)\s*$/.test(attribute(tag, 'text:is-hidden') ?? ''));
   const own = readOdfStyles(base, 'automatic-styles');
-  const shown = withoutHiddenText(base, own, sheet);
+  const shown = sheet.hides || mayHide(own) ? withoutHiddenText(base, own, sheet) : base;
   return shown === xml ? undefined : shown;
 }
 
@@ -114,5 +114,6 @@ export function readOdfSheet(stylesXml: string): OdfSheet {
     const bg = attribute(t, 'fo:background-color');
     return bg !== undefined && bg.trim() !== 'transparent' && bg.trim().toLowerCase() !== '#ffffff';
   });
-  return { common: readOdfStyles(stylesXml, 'styles'), page: coloured ? 'unknown' : WHITE };
+  const common = readOdfStyles(stylesXml, 'styles');
+  return { common, page: coloured ? 'unknown' : WHITE, hides: mayHide(common) };
 }

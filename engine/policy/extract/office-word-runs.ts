@@ -26,18 +26,28 @@ const WORLDS = 4;
 
 interface Run {
   readonly start: number;
-  props: WordRunProps;
-  rStyle: string | undefined;
+  /** the content of the run's <w:rPr> */
+  props: string;
   /** the run's properties may still come: nothing but <w:rPr> has been seen since its start tag */
   fresh: boolean;
 }
 interface Paragraph {
   pStyle: string | undefined;
   shading: Ground | undefined;
-  /** the paragraph mark's own properties (w:pPr/w:rPr): a hidden mark joins the paragraph to the next */
-  mark: WordRunProps;
-  markStyle: string | undefined;
+  /** the content of the paragraph mark's own properties (w:pPr/w:rPr): a hidden mark joins the paragraph to the next */
+  mark: string;
 }
+
+// What can hide in a part whose styles hide nothing: a hidden mark, a deletion, a move, a field code, a
+// highlight or shading, a size of 2 half-points or less, a width of 10% or less, a light colour (every
+// channel E0 or more: what is under 1.1:1 against white), a light theme colour. Without any, nothing is hidden.
+const MAY_HIDE = new RegExp([
+  '<w:(?:vanish|specVanish|del|moveFrom|instrText|highlight|shd|background)\\b',
+  '<w:szC?s?\\b[^<>]*\\sw:val\\s*=\\s*["\']\\s*[0-2](?:\\.\\d*)?\\s*["\']',
+  '<w:w\\b[^<>]*\\sw:val\\s*=\\s*["\']\\s*(?:\\d|10)(?:\\.\\d*)?\\s*["\']',
+  '<w:color\\b[^<>]*\\sw:val\\s*=\\s*["\']\\s*(?:[e-f][0-9a-f]){3}\\s*["\']',
+  'w:themeColor\\s*=\\s*["\']\\s*(?:background1|light1)',
+].join('|'), 'i');
 
 const STRUCTURE = /<(\/?)w:(p|r|pPr|rPr|tc|tcPr|tbl|tblPr|tblPrEx|txbxContent|background)(?=[\s/>])[^<>]*>/g;
 
@@ -47,6 +57,7 @@ const STRUCTURE = /<(\/?)w:(p|r|pPr|rPr|tc|tcPr|tbl|tblPr|tblPrEx|txbxContent|ba
  * again only once passed.
  */
 export function shownWordXml(xml: string, sheet: WordSheet): string[] {
+  if (!sheet.styles.hides && !MAY_HIDE.test(xml)) return [];
   let base = xml;
   for (const name of ['w:del', 'w:moveFrom', 'w:instrText']) if (base.includes(`<${name}`)) base = withoutElements(base, name);
   const drops = hiddenRuns(base, sheet);
@@ -86,6 +97,16 @@ function hiddenRuns(xml: string, sheet: WordSheet): [number, number, number][] {
     re.lastIndex = end < 0 ? xml.length : end;
     return xml.slice(from, end < 0 ? xml.length : end);
   };
+  // documents repeat a few run formats many times: each (properties, paragraph, ground) is resolved once
+  const looks = new Map<string, number>();
+  const cached = (key: string, resolve: () => number): number => {
+    let mask = looks.get(key);
+    if (mask === undefined) {
+      if (looks.size >= MAX_CACHED) looks.clear();
+      looks.set(key, (mask = resolve()));
+    }
+    return mask;
+  };
   const re = new RegExp(STRUCTURE.source, 'g');
   for (let m = re.exec(xml); m !== null; m = re.exec(xml)) {
     const [tag, slash, name] = m;
@@ -97,7 +118,7 @@ function hiddenRuns(xml: string, sheet: WordSheet): [number, number, number][] {
     if (!open) {
       if (name === 'p') {
         const p = paragraphs.pop();
-        const mask = p === undefined ? 0 : worldsHidingMark(p, sheet.styles);
+        const mask = p === undefined || (p.mark === '' && !sheet.styles.hides) ? 0 : cached(`m${p.pStyle ?? ''}\u0000${p.mark}`, () => worldsHidingMark(p, sheet.styles));
         if (mask !== 0) drops.push([m.index, after, mask]);
       }
       else if (name === 'tc') cells.pop();
@@ -105,7 +126,9 @@ function hiddenRuns(xml: string, sheet: WordSheet): [number, number, number][] {
       else if (name === 'txbxContent') boxes = Math.max(0, boxes - 1);
       else if (name === 'r' && run !== undefined) {
         runs.pop();
-        const mask = worldsHiding(run, paragraphs.at(-1), ground(cells, tables, boxes, sheet.page), sheet.styles);
+        const p = paragraphs.at(-1);
+        const behind = ground(cells, tables, boxes, sheet.page);
+        const mask = run.props === '' && !sheet.styles.hides ? 0 : cached(`r${p?.pStyle ?? ''}\u0000${String(p?.shading)}\u0000${String(behind)}\u0000${run.props}`, () => worldsHiding(run, p, behind, sheet.styles));
         if (mask !== 0) drops.push([run.start, after, mask]);
       }
       continue;
@@ -116,35 +139,26 @@ function hiddenRuns(xml: string, sheet: WordSheet): [number, number, number][] {
     }
     switch (name) {
       case 'p':
-        paragraphs.push({ pStyle: undefined, shading: undefined, mark: {}, markStyle: undefined });
+        paragraphs.push({ pStyle: undefined, shading: undefined, mark: '' });
         break;
       case 'r':
-        runs.push({ start: m.index, props: {}, rStyle: undefined, fresh: true });
+        runs.push({ start: m.index, props: '', fresh: true });
         break;
       case 'rPr': {
-        const all = block('rPr', after, re);
-        // a tracked change's former properties (w:rPrChange) are not the run's
-        const body = all.includes('<w:rPrChange') ? withoutElements(all, 'w:rPrChange') : all;
-        if (run?.fresh === true) {
-          run.props = readRunProps(body);
-          run.rStyle = styleName(/<w:rStyle\b[^<>]*>/.exec(body)?.[0]);
-        }
+        const body = block('rPr', after, re);
+        if (run?.fresh === true) run.props = body;
         break;
       }
       case 'pPr': {
-        const all = withoutElements(block('pPr', after, re), 'w:pPrChange');
+        const block_ = block('pPr', after, re);
+        const all = block_.includes('<w:pPrChange') ? withoutElements(block_, 'w:pPrChange') : block_;
         const p = paragraphs.at(-1);
         if (p === undefined) break;
         // the paragraph mark's own run properties (w:pPr/w:rPr) are not its runs'
         const markAt = all.indexOf('<w:rPr>');
         const markEnd = markAt < 0 ? -1 : all.indexOf('</w:rPr>', markAt);
-        const mark = markAt < 0 ? undefined : all.slice(markAt + 7, markEnd < 0 ? all.length : markEnd);
-        if (mark !== undefined) {
-          const current = withoutElements(mark, 'w:rPrChange');
-          p.mark = readRunProps(current);
-          p.markStyle = styleName(/<w:rStyle\b[^<>]*>/.exec(current)?.[0]);
-        }
-        const body = withoutElements(all, 'w:rPr');
+        if (markAt >= 0) p.mark = all.slice(markAt + 7, markEnd < 0 ? all.length : markEnd);
+        const body = markAt < 0 ? all : withoutElements(all, 'w:rPr');
         p.pStyle = styleName(/<w:pStyle\b[^<>]*>/.exec(body)?.[0]);
         const shd = /<w:shd\b[^<>]*>/.exec(body)?.[0];
         p.shading = shd === undefined ? undefined : shading(shd);
@@ -180,6 +194,15 @@ function hiddenRuns(xml: string, sheet: WordSheet): [number, number, number][] {
   return drops;
 }
 
+/** A run's own properties and character style from its <w:rPr> content (a tracked change's former ones left out). */
+function ownProps(body: string): [WordRunProps, string | undefined] {
+  const current = body.includes('<w:rPrChange') ? withoutElements(body, 'w:rPrChange') : body;
+  return [readRunProps(current), styleName(/<w:rStyle\b[^<>]*>/.exec(current)?.[0])];
+}
+
+// distinct run formats kept resolved; a part with more starts over
+const MAX_CACHED = 4096;
+
 const styleName = (tag: string | undefined): string | undefined => (tag === undefined ? undefined : attribute(tag, 'w:val'));
 
 /** The page colour a <w:background> sets: white or none is the page Word shows anyway. */
@@ -199,9 +222,10 @@ function ground(cells: readonly (Ground | undefined)[], tables: readonly boolean
 
 /** The worlds (bit per world) in which a run cannot be seen. */
 function worldsHiding(run: Run, paragraph: Paragraph | undefined, behind: Ground, sheet: WordStyles): number {
+  const [own, rStyle] = ownProps(run.props);
   let mask = 0;
   for (const toggle of [false, true]) {
-    const look = resolveRun(sheet, run.props, run.rStyle, paragraph?.pStyle, toggle);
+    const look = resolveRun(sheet, own, rStyle, paragraph?.pStyle, toggle);
     const gone = look.vanish === true || tiny(look);
     for (const defaultTheme of [false, true]) {
       if (gone || unseen(look, paragraph, behind, sheet, defaultTheme)) mask |= 1 << ((toggle ? 1 : 0) | (defaultTheme ? 2 : 0));
@@ -212,9 +236,10 @@ function worldsHiding(run: Run, paragraph: Paragraph | undefined, behind: Ground
 
 /** The worlds in which a paragraph's mark is hidden: Word then runs the paragraph on into the next. */
 function worldsHidingMark(p: Paragraph, sheet: WordStyles): number {
+  const [own, rStyle] = ownProps(p.mark);
   let mask = 0;
   for (const toggle of [false, true]) {
-    if (resolveRun(sheet, p.mark, p.markStyle, p.pStyle, toggle).vanish === true) mask |= toggle ? 0b1010 : 0b0101;
+    if (resolveRun(sheet, own, rStyle, p.pStyle, toggle).vanish === true) mask |= toggle ? 0b1010 : 0b0101;
   }
   return mask;
 }

@@ -47,9 +47,18 @@ export interface WordStyles {
   readonly styles: ReadonlyMap<string, WordStyle>;
   readonly defaultParagraph: string | undefined;
   readonly defaultCharacter: string | undefined;
+  /** some style or the defaults set what can hide a run: a run without properties of its own is then resolved */
+  readonly hides: boolean;
 }
 
-export const NO_WORD_STYLES: WordStyles = { defaults: {}, styles: new Map(), defaultParagraph: undefined, defaultCharacter: undefined };
+export const NO_WORD_STYLES: WordStyles = { defaults: {}, styles: new Map(), defaultParagraph: undefined, defaultCharacter: undefined, hides: false };
+
+// A colour can only be unseen on a white page if it is light (every channel E0 or more: what is under 1.1:1
+// against white); on any other ground, a highlight or a shading must be set somewhere.
+const light = (c: WordColour | undefined): boolean =>
+  c !== undefined && (c.theme === undefined ? c.rgb !== undefined && ((c.rgb >> 16) & 0xff) >= 0xe0 && ((c.rgb >> 8) & 0xff) >= 0xe0 && (c.rgb & 0xff) >= 0xe0 : /^(?:background1|light1)$/.test(c.theme));
+const mayHide = (p: WordRunProps): boolean =>
+  p.vanish === true || (p.size ?? 99) <= 2 || (p.sizeCs ?? 99) <= 2 || (p.scale ?? 100) <= 10 || light(p.colour) || p.highlight !== undefined || p.shading !== undefined;
 
 // Word keeps at most 4,079 styles in a document; a sheet with more is not Word's, and the rest are not read.
 const MAX_STYLES = 4096;
@@ -163,7 +172,9 @@ export function readWordStyles(xml: string): WordStyles {
       shaded: [...body.matchAll(/<w:shd\b[^<>]*>/g)].some(([t]) => shading(t) !== 'none'),
     });
   }
-  return { defaults: defaultsRun === undefined ? {} : readRunProps(defaultsRun), styles, defaultParagraph, defaultCharacter };
+  const defaults = defaultsRun === undefined ? {} : readRunProps(defaultsRun);
+  const hides = mayHide(defaults) || [...styles.values()].some((s) => mayHide(s.run) || (s.paragraphShading !== undefined && s.paragraphShading !== 'none'));
+  return { defaults, styles, defaultParagraph, defaultCharacter, hides };
 }
 
 /** The next <w:style …> (not <w:styles>) at or after p, or -1. */
