@@ -122,6 +122,8 @@ const WORD_STYLE_VARIANTS: readonly { name: string; build: () => Buffer; found: 
   { name: 'control: white text on a black run shading', build: () => styledDoc({ middle: run('zq', `${WHITE}<w:shd w:val="clear" w:color="auto" w:fill="000000"/>`) }), found: false },
   { name: 'control: white text on a dark page colour', build: () => styledDoc({ middle: run('zq', WHITE), background: '<w:background w:color="1F1F1F"/>' }), found: false },
   { name: 'control: light grey text (C0C0C0)', build: () => styledDoc({ middle: run('zq', '<w:color w:val="C0C0C0"/>') }), found: false },
+  { name: 'control: yellow text (FFFF00, 1.074:1 on white: faint, not unseen)', build: () => styledDoc({ middle: run('zq', '<w:color w:val="FFFF00"/>') }), found: false },
+  { name: 'near-white text given by a style, the part holding no colour of its own', build: () => styledDoc({ middle: run('zq', '<w:rStyle w:val="Pale"/>'), styles: charStyle('Pale', '<w:color w:val="FAFAFA"/>') }), found: true },
   { name: 'control: text hidden only in web layout (w:webHidden)', build: () => styledDoc({ middle: run('zq', '<w:webHidden/>') }), found: false },
   { name: 'control: a field result (after w:fldChar separate) is shown', build: () => styledDoc({ middle: '<w:r><w:fldChar w:fldCharType="begin"/></w:r><w:r><w:instrText xml:space="preserve"> QUOTE "zq" </w:instrText></w:r><w:r><w:fldChar w:fldCharType="separate"/></w:r><w:r><w:t>zq</w:t></w:r><w:r><w:fldChar w:fldCharType="end"/></w:r>' }), found: false },
 ];

@@ -94,6 +94,7 @@ describe('unseenOn', () => {
     [0xffffff, 0xffffff, true],
     [0xf8f8f8, 0xffffff, true],
     [0xc0c0c0, 0xffffff, false],
+    [0xffff00, 0xffffff, false],
     [0x000000, 0x000000, true],
     [0xffffff, 0x000000, false],
     [0x1f3864, 0x1f3864, true],

@@ -2,7 +2,7 @@
 // size, colour and background, along its style:parent-style-name chain. A part's automatic styles
 // (office:automatic-styles) are its own; common styles (office:styles, in styles.xml) are the document's,
 // and an automatic style's parent is one of them. OpenDocument has no toggles: the nearest setting wins.
-import { rgb, WHITE } from './office-colour.js';
+import { rgb, unseenOn, WHITE } from './office-colour.js';
 import { attribute, nextFinder } from './office-elements.js';
 import type { Ground } from './office-word-styles.js';
 
@@ -96,13 +96,13 @@ function background(value: string | undefined): Ground | undefined {
 
 /**
  * Some style can make text unseen: it hides, shrinks (1pt or less, or any percentage under 100), sets a
- * background, or a light colour (every channel E0 or more: what is under 1.1:1 against white).
+ * background, or a colour unseen on a white page.
  */
 export function mayHide(styles: OdfStyleMap): boolean {
   for (const s of styles.values()) {
     if (s.display === true || s.textGround !== undefined || s.paragraphGround !== undefined) return true;
     if (s.size !== undefined && ('pt' in s.size ? s.size.pt <= 1 : s.size.percent < 100)) return true;
-    if (typeof s.colour === 'number' && ((s.colour >> 16) & 0xff) >= 0xe0 && ((s.colour >> 8) & 0xff) >= 0xe0 && (s.colour & 0xff) >= 0xe0) return true;
+    if (typeof s.colour === 'number' && unseenOn(s.colour, WHITE)) return true;
   }
   return false;
 }

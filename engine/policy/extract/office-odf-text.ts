@@ -3,7 +3,7 @@
 // holding a hidden-paragraph field shown hidden (text:hidden-paragraph text:is-hidden="true"), hidden-text
 // fields shown hidden, and text whose style — span over enclosing spans over paragraph style over the
 // default paragraph style, each along its parent chain — has text:display="none". Unseen: text of 1pt or
-// less, or in a colour under 1.1:1 contrast with its highlight, its paragraph's background or a white
+// less, or in a colour under 1.07:1 contrast with its highlight, its paragraph's background or a white
 // page. Inside frames and table cells, or on a coloured page, the ground is not known and coloured text
 // counts as seen (a reading that drops seen text can be combined with a real hider).
 import { unseenOn, WHITE } from './office-colour.js';

@@ -2,7 +2,7 @@
 // from the page. Certain: tracked deletions and moves away (gone once the changes are accepted, and in the
 // "No Markup" view), field codes (w:instrText: Word shows the field's result), runs formatted hidden
 // (w:vanish, w:specVanish), from the run or through its styles. Unseen: a run of 1pt or less (w:sz 2
-// half-points), squeezed to 10% width or less (w:w), or in a colour under 1.1:1 contrast with what is
+// half-points), squeezed to 10% width or less (w:w), or in a colour under 1.07:1 contrast with what is
 // behind it (its highlight, its shading, its paragraph's shading, else the page). Where the ground cannot be
 // told (a table shaded by its style, a text box, a page colour, "auto" colours, a glyph effect) the text
 // counts as seen: a reading that drops text the reader does see can be combined with a real hider to
@@ -39,13 +39,14 @@ interface Paragraph {
 }
 
 // What can hide in a part whose styles hide nothing: a hidden mark, a deletion, a move, a field code, a
-// highlight or shading, a size of 2 half-points or less, a width of 10% or less, a light colour (every
-// channel E0 or more: what is under 1.1:1 against white), a light theme colour. Without any, nothing is hidden.
+// highlight or shading, a size of 2 half-points or less, a width of 10% or less, a light colour (red C0 or
+// more and green E0 or more: every colour under 1.07:1 against white is), a light theme colour. Without any,
+// nothing is hidden.
 const MAY_HIDE = new RegExp([
   '<w:(?:vanish|specVanish|del|moveFrom|instrText|highlight|shd|background)\\b',
   '<w:szC?s?\\b[^<>]*\\sw:val\\s*=\\s*["\']\\s*[0-2](?:\\.\\d*)?\\s*["\']',
   '<w:w\\b[^<>]*\\sw:val\\s*=\\s*["\']\\s*(?:\\d|10)(?:\\.\\d*)?\\s*["\']',
-  '<w:color\\b[^<>]*\\sw:val\\s*=\\s*["\']\\s*(?:[e-f][0-9a-f]){3}\\s*["\']',
+  '<w:color\\b[^<>]*\\sw:val\\s*=\\s*["\']\\s*[c-f][0-9a-f][e-f][0-9a-f]{3}\\s*["\']',
   'w:themeColor\\s*=\\s*["\']\\s*(?:background1|light1)',
 ].join('|'), 'i');
 

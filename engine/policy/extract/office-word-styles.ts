@@ -3,7 +3,7 @@
 // What a run looks like is resolved from its own properties over its character style over its paragraph
 // style over the defaults (ECMA-376 17.7.2); the hidden mark (w:vanish) is a toggle property (17.7.3), on
 // which Word's behaviour and the standard's text leave room, so it is resolved both ways (see resolveRun).
-import { HIGHLIGHTS, rgb } from './office-colour.js';
+import { HIGHLIGHTS, rgb, unseenOn, WHITE } from './office-colour.js';
 import { attribute, isOn, withoutElements } from './office-elements.js';
 
 /** What lies behind text: a colour, nothing set at this level, or something the reading cannot tell. */
@@ -53,10 +53,9 @@ export interface WordStyles {
 
 export const NO_WORD_STYLES: WordStyles = { defaults: {}, styles: new Map(), defaultParagraph: undefined, defaultCharacter: undefined, hides: false };
 
-// A colour can only be unseen on a white page if it is light (every channel E0 or more: what is under 1.1:1
-// against white); on any other ground, a highlight or a shading must be set somewhere.
+// A colour can only be unseen without a highlight or shading set somewhere if it is unseen on a white page.
 const light = (c: WordColour | undefined): boolean =>
-  c !== undefined && (c.theme === undefined ? c.rgb !== undefined && ((c.rgb >> 16) & 0xff) >= 0xe0 && ((c.rgb >> 8) & 0xff) >= 0xe0 && (c.rgb & 0xff) >= 0xe0 : /^(?:background1|light1)$/.test(c.theme));
+  c !== undefined && (c.theme === undefined ? c.rgb !== undefined && unseenOn(c.rgb, WHITE) : /^(?:background1|light1)$/.test(c.theme));
 const mayHide = (p: WordRunProps): boolean =>
   p.vanish === true || (p.size ?? 99) <= 2 || (p.sizeCs ?? 99) <= 2 || (p.scale ?? 100) <= 10 || light(p.colour) || p.highlight !== undefined || p.shading !== undefined;
 
