@@ -26,6 +26,9 @@ export function shownDrawingXml(xml: string): string | undefined {
     const size = Number(attribute(props, 'sz') ?? inherited(start));
     if (size <= TINY_HUNDREDTHS) return true;
     if (props.endsWith('/>')) return false;
+    // most runs have no fill of none at all: only those are bounded exactly and read
+    const end = propsEnd(gt);
+    if (!xml.slice(gt + 1, Math.min(end < 0 ? xml.length : end, gt + 1 + MAX_PROPS)).includes('<a:noFill')) return false;
     return unfilled(xml.slice(gt + 1, Math.min(gt + 1 + MAX_PROPS, ...[propsEnd, ...runs].map((f) => f(gt)).map((v) => (v < 0 ? xml.length : v)))));
   });
   return shown === xml ? undefined : shown;
