@@ -200,7 +200,20 @@ const sharedStrings = (middle: string): Buffer =>
     { name: 'xl/worksheets/sheet1.xml', data: '<?xml version="1.0"?><worksheet><sheetData><row r="1"><c r="A1" t="s"><v>0</v></c></row></sheetData></worksheet>' },
     { name: 'xl/sharedStrings.xml', data: `<?xml version="1.0"?><sst count="1" uniqueCount="1"><si><r><t xml:space="preserve">card 4111 </t></r>${middle}<r><t>1111 1111 1111</t></r></si></sst>` },
   ]);
+// A row's cells read as one line (a card typed over four cells is found); a cell whose number format is
+// ";;;" shows nothing (Excel shows its value only in the formula bar), so between the groups it splits the
+// number in that line and not on the screen.
+const row = (middle: string, formats = ';;;'): Buffer =>
+  zip([
+    { name: '[Content_Types].xml', data: TYPES },
+    { name: 'xl/worksheets/sheet1.xml', data: `<?xml version="1.0"?><worksheet><sheetData><row r="1"><c r="A1"><v>4111</v></c>${middle}<c r="C1"><v>1111</v></c><c r="D1"><v>1111</v></c><c r="E1"><v>1111</v></c></row></sheetData></worksheet>` },
+    { name: 'xl/styles.xml', data: `<?xml version="1.0"?><styleSheet><numFmts count="1"><numFmt numFmtId="164" formatCode="${formats}"/></numFmts><cellXfs count="2"><xf numFmtId="0" fontId="0"/><xf numFmtId="164" fontId="0" applyNumberFormat="1"/></cellXfs></styleSheet>` },
+  ]);
 const SHEET_VARIANTS: readonly { name: string; build: () => Buffer; found: boolean }[] = [
+  { name: 'xlsx: a card typed over four cells of a row', build: () => row(''), found: true },
+  { name: 'xlsx: a cell formatted ";;;" (shows nothing) between the groups of a card typed over cells', build: () => row('<c r="B1" s="1"><v>99</v></c>'), found: true },
+  { name: 'xlsx: an inline-string cell formatted ";;;" between the groups', build: () => row('<c r="B1" s="1" t="inlineStr"><is><t>zq</t></is></c>'), found: true },
+  { name: 'control: xlsx: a cell formatted "0;-0;;@" (a number shows) between the groups', build: () => row('<c r="B1" s="1"><v>99</v></c>', '0;-0;;@'), found: false },
   { name: 'xlsx: a rich-text run of 1pt in a shared string (<sz val="1"/>)', build: () => sharedStrings('<r><rPr><sz val="1"/><rFont val="Calibri"/></rPr><t>zq</t></r>'), found: true },
   { name: 'control: xlsx: a rich-text run of 6pt', build: () => sharedStrings('<r><rPr><sz val="6"/></rPr><t>zq</t></r>'), found: false },
 ];

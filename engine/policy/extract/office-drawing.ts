@@ -1,13 +1,11 @@
-// DrawingML (slides, charts, SmartArt, shapes in any Office part) and Excel rich text: runs a reader cannot
-// see. A DrawingML run of 1pt or less (a:rPr sz counts hundredths of a point) is a speck; one whose text
-// fill is a:noFill draws nothing, unless an outline (a:ln with a fill) or an effect (a:effectLst) draws the
-// glyphs anyway. An Excel rich-text run (<r> in a shared string, an inline string or a comment) of 1pt or
-// less (<sz val>, in points) likewise. Only what the run itself says is read: sizes a run inherits (list
-// styles, placeholders, the master) are not followed, so such a run counts as seen.
+// DrawingML (slides, charts, SmartArt, shapes in any Office part): runs a reader cannot see. A run of 1pt or
+// less (a:rPr sz counts hundredths of a point) is a speck; one whose text fill is a:noFill draws nothing,
+// unless an outline (a:ln with a fill) or an effect (a:effectLst) draws the glyphs anyway. A run without a
+// size takes its paragraph's default or its text body's list style; placeholders, layouts and masters are
+// not followed, so a run sized only there counts as seen.
 import { attribute, nextFinder, withoutElements } from './office-elements.js';
 
 const TINY_HUNDREDTHS = 100;
-const TINY_POINTS = 1;
 // run properties are a few hundred characters; a run's are read up to the next run's start, and at most this many
 const MAX_PROPS = 4096;
 
@@ -97,18 +95,4 @@ function unfilled(body: string): boolean {
   let own = body;
   for (const child of ['a:ln', 'a:uFill', 'a:highlight', 'a:effectLst', 'a:effectDag', 'a:extLst']) if (own.includes(`<${child}`)) own = withoutElements(own, child);
   return /<a:noFill\b/.test(own);
-}
-
-/** An Excel part without every rich-text run of 1pt or less, or undefined when there is none. */
-export function shownSheetXml(xml: string): string | undefined {
-  if (!xml.includes('<rPr')) return undefined;
-  const propsEnd = nextFinder(xml, '</rPr>');
-  const runs = nextFinder(xml, '<r>');
-  const shown = withoutElements(xml, 'r', (_, after) => {
-    if (!xml.startsWith('<rPr>', after)) return false;
-    const end = Math.min(after + MAX_PROPS, ...[propsEnd(after), runs(after)].map((v) => (v < 0 ? xml.length : v)));
-    const sz = /<sz\b[^<>]*>/.exec(xml.slice(after, end))?.[0];
-    return sz !== undefined && Number(attribute(sz, 'val') ?? Number.NaN) <= TINY_POINTS;
-  });
-  return shown === xml ? undefined : shown;
 }

@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { unseenOn } from './office-colour.js';
-import { shownDrawingXml, shownSheetXml } from './office-drawing.js';
+import { shownDrawingXml } from './office-drawing.js';
 import { lookIn, readOdfStyles } from './office-odf-styles.js';
 import { readOdfSheet, shownOdfXml } from './office-odf-text.js';
+import { NO_SHEET_FORMATS, readSheetFormats, shownSheetXml } from './office-sheet.js';
 import { shownWordXml } from './office-word-runs.js';
 import { readRunProps, readWordStyles, resolveRun, shading } from './office-word-styles.js';
 import { officeReadOrder, withoutHiddenWordText } from './office.js';
@@ -147,8 +148,16 @@ describe('DrawingML and Excel runs', () => {
   });
 
   it('drops a shared string\'s rich-text run of 1pt, and nothing else named r', () => {
-    expect(shownSheetXml('<si><r><rPr><sz val="1"/></rPr><t>x</t></r><r><t>y</t></r></si>')).toBe('<si><r><t>y</t></r></si>');
-    expect(shownSheetXml('<pivotCacheRecords><r><rPr/><n v="1"/></r></pivotCacheRecords>')).toBeUndefined();
+    expect(shownSheetXml('<si><r><rPr><sz val="1"/></rPr><t>x</t></r><r><t>y</t></r></si>', NO_SHEET_FORMATS)).toBe('<si><r><t>y</t></r></si>');
+    expect(shownSheetXml('<pivotCacheRecords><r><rPr/><n v="1"/></r></pivotCacheRecords>', NO_SHEET_FORMATS)).toBeUndefined();
+  });
+
+  it('drops a cell whose format shows nothing; ";;" only a number', () => {
+    const formats = readSheetFormats('<styleSheet><numFmts><numFmt numFmtId="164" formatCode=";;;"/><numFmt numFmtId="165" formatCode=";;"/></numFmts>'
+      + '<cellStyleXfs><xf numFmtId="164"/></cellStyleXfs><cellXfs><xf numFmtId="0"/><xf numFmtId="164"/><xf numFmtId="165"/></cellXfs></styleSheet>');
+    expect(formats).toEqual({ hidesAll: new Set([1]), hidesNumbers: new Set([2]) });
+    const sheet = '<row><c r="A1"><v>1</v></c><c r="B1" s="1" t="s"><v>2</v></c><c r="C1" s="2"><v>3</v></c><c r="D1" s="2" t="inlineStr"><is><t>x</t></is></c></row>';
+    expect(shownSheetXml(sheet, formats)).toBe('<row><c r="A1"><v>1</v></c><c r="D1" s="2" t="inlineStr"><is><t>x</t></is></c></row>');
   });
 });
 
@@ -157,6 +166,7 @@ describe('officeReadOrder', () => {
     const names = ['word/document.xml', 'word/header1.xml', 'word/styles.xml', 'word/glossary/styles.xml', '[Content_Types].xml'];
     expect(officeReadOrder('docx', names.map((name) => ({ name }))).map((e) => e.name)).toEqual(['word/styles.xml', 'word/glossary/styles.xml', 'word/document.xml', 'word/header1.xml', '[Content_Types].xml']);
     expect(officeReadOrder('odf', ['content.xml', 'styles.xml'].map((name) => ({ name }))).map((e) => e.name)).toEqual(['styles.xml', 'content.xml']);
-    expect(officeReadOrder('xlsx', [{ name: 'b' }, { name: 'a' }]).map((e) => e.name)).toEqual(['b', 'a']);
+    expect(officeReadOrder('xlsx', [{ name: 'xl/worksheets/sheet1.xml' }, { name: 'xl/styles.xml' }]).map((e) => e.name)).toEqual(['xl/styles.xml', 'xl/worksheets/sheet1.xml']);
+    expect(officeReadOrder('pptx', [{ name: 'b' }, { name: 'a' }]).map((e) => e.name)).toEqual(['b', 'a']);
   });
 });

@@ -1,9 +1,10 @@
 // Office packages inside a zip: OOXML (docx, xlsx, pptx) and OpenDocument (odt, ods, odp). Their XML
 // text parts become text; every other member (embedded objects, media) is extracted like any file.
 import { odfXmlToText, relationshipTargets, xmlAttributeText, xmlToText } from './markup-text.js';
-import { shownDrawingXml, shownSheetXml } from './office-drawing.js';
+import { shownDrawingXml } from './office-drawing.js';
 import { NO_ODF_SHEET, type OdfSheet } from './office-odf-styles.js';
 import { readOdfSheet, shownOdfXml } from './office-odf-text.js';
+import { NO_SHEET_FORMATS, readSheetFormats, shownSheetXml, type SheetFormats } from './office-sheet.js';
 import { shownWordXml, type WordSheet } from './office-word-runs.js';
 import { NO_WORD_STYLES, readWordStyles, type WordStyles } from './office-word-styles.js';
 
@@ -50,12 +51,15 @@ export function isOfficePlumbing(name: string): boolean {
 export interface OfficeSheets {
   readonly word: Map<string, WordSheet>;
   readonly odf: Map<string, OdfSheet>;
+  /** xl/styles.xml's cell formats that show nothing */
+  cells: SheetFormats;
 }
 
-export const newOfficeSheets = (): OfficeSheets => ({ word: new Map(), odf: new Map() });
+export const newOfficeSheets = (): OfficeSheets => ({ word: new Map(), odf: new Map(), cells: NO_SHEET_FORMATS });
 
 const folder = (name: string): string => name.slice(0, name.lastIndexOf('/') + 1);
-const isStylePart = (kind: OfficeKind, name: string): boolean => (kind === 'docx' ? /^word\/(?:glossary\/)?styles\.xml$/.test(name) : kind === 'odf' && /(?:^|\/)styles\.xml$/.test(name));
+const isStylePart = (kind: OfficeKind, name: string): boolean =>
+  kind === 'docx' ? /^word\/(?:glossary\/)?styles\.xml$/.test(name) : kind === 'xlsx' ? name === 'xl/styles.xml' : kind === 'odf' && /(?:^|\/)styles\.xml$/.test(name);
 const isMainPart = (kind: OfficeKind, name: string): boolean => (kind === 'docx' ? /^word\/(?:glossary\/)?document\.xml$/.test(name) : kind === 'odf' && /(?:^|\/)content\.xml$/.test(name));
 
 /**
@@ -63,7 +67,7 @@ const isMainPart = (kind: OfficeKind, name: string): boolean => (kind === 'docx'
  * gives Word's page colour), then the rest as stored, so that every part is read with the styles it uses.
  */
 export function officeReadOrder<T extends { readonly name: string }>(kind: OfficeKind | undefined, entries: readonly T[]): readonly T[] {
-  if (kind !== 'docx' && kind !== 'odf') return entries;
+  if (kind !== 'docx' && kind !== 'odf' && kind !== 'xlsx') return entries;
   const rank = (name: string): number => (isStylePart(kind, name) ? 0 : isMainPart(kind, name) ? 1 : 2);
   return entries.map((e, i) => ({ e, i, r: rank(e.name) })).sort((a, b) => a.r - b.r || a.i - b.i).map((x) => x.e);
 }
@@ -77,6 +81,7 @@ export function officePartText(kind: OfficeKind, name: string, xml: Uint8Array, 
   const odf = kind === 'odf';
   if (isStylePart(kind, name)) {
     if (odf) sheets.odf.set(folder(name), readOdfSheet(text));
+    else if (kind === 'xlsx') sheets.cells = readSheetFormats(text);
     else sheets.word.set(folder(name), { styles: readWordStyles(text), page: 'none' });
   }
   const toText = odf ? odfXmlToText : xmlToText;
@@ -97,7 +102,7 @@ function shownReadings(kind: OfficeKind, name: string, text: string, sheets: Off
   }
   const readings: string[] = [];
   if (kind === 'docx') readings.push(...shownWordXml(text, wordSheet(sheets, name)));
-  if (kind === 'xlsx') readings.push(...[shownSheetXml(text)].filter((x) => x !== undefined));
+  if (kind === 'xlsx') readings.push(...[shownSheetXml(text, sheets.cells)].filter((x) => x !== undefined));
   const drawing = shownDrawingXml(text);
   if (drawing !== undefined) readings.push(drawing);
   return readings;
