@@ -160,6 +160,7 @@ const ODF_STYLE_VARIANTS: readonly { name: string; build: () => Buffer; found: b
   { name: 'odt: a paragraph with a hiding style in an inline text box', build: () => styledOdt({ middle: inlineBox('<text:p text:style-name="Gone">zq</text:p>'), common: paraStyleOdf('Gone', NONE) }), found: true },
   { name: 'odt: a span of 1pt (fo:font-size="1pt")', build: () => styledOdt({ middle: zqSpan('T1'), auto: textStyle('T1', 'fo:font-size="1pt"') }), found: true },
   { name: 'odt: a span of 5% of a 12pt paragraph (fo:font-size="5%")', build: () => styledOdt({ middle: zqSpan('T1'), auto: textStyle('T1', 'fo:font-size="5%"') }), found: true },
+  { name: 'odt: a span squeezed to 1% width (style:text-scale="1%")', build: () => styledOdt({ middle: zqSpan('T1'), auto: textStyle('T1', 'style:text-scale="1%"') }), found: true },
   { name: 'odt: a white span (fo:color="#ffffff") on a white page', build: () => styledOdt({ middle: zqSpan('T1'), auto: textStyle('T1', 'fo:color="#ffffff"') }), found: true },
   { name: 'odt: a white span through a common style', build: () => styledOdt({ middle: zqSpan('T1'), auto: textStyle('T1', 'fo:font-weight="bold"', 'Pale'), common: textStyle('Pale', 'fo:color="#FFFFFF"') }), found: true },
   { name: 'odt: digits shown (text:display="true") in a style whose parent hides, a hidden filler', build: () => styledOdt({ middle: zqSpan('Secret'), digits: 'Shown', auto: textStyle('Shown', 'text:display="true"', 'Secret'), common: textStyle('Secret', NONE) }), found: true },
@@ -168,6 +169,7 @@ const ODF_STYLE_VARIANTS: readonly { name: string; build: () => Buffer; found: b
   { name: 'control: odt: a span whose own style shows though its parent hides', build: () => styledOdt({ middle: zqSpan('Shown'), auto: textStyle('Shown', 'text:display="true"', 'Secret'), common: textStyle('Secret', NONE) }), found: false },
   { name: 'control: odt: a white span on a black span background', build: () => styledOdt({ middle: zqSpan('T1'), auto: textStyle('T1', 'fo:color="#ffffff" fo:background-color="#000000"') }), found: false },
   { name: 'control: odt: a paragraph style of that name in styles.xml does not hide a text span', build: () => styledOdt({ middle: zqSpan('Gone'), common: paraStyleOdf('Gone', NONE) }), found: false },
+  { name: 'control: odt: a span at 50% width', build: () => styledOdt({ middle: zqSpan('T1'), auto: textStyle('T1', 'style:text-scale="50%"') }), found: false },
   { name: 'control: odt: a span of 6pt', build: () => styledOdt({ middle: zqSpan('T1'), auto: textStyle('T1', 'fo:font-size="6pt"') }), found: false },
 ];
 

@@ -108,7 +108,7 @@ describe('OpenDocument styles', () => {
   const common = readOdfStyles('<office:styles><style:style style:name="A" style:family="text"><style:text-properties fo:font-size="50%" text:display="none"/></style:style>'
     + '<style:style style:name="B" style:family="text" style:parent-style-name="A"><style:text-properties fo:font-size="10%"/></style:style>'
     + '<style:style style:name="A" style:family="paragraph"><style:text-properties fo:font-size="20pt"/></style:style></office:styles>', 'styles');
-  const root = { hidden: false, size: 12, colour: undefined, ground: 0xffffff };
+  const root = { hidden: false, size: 12, scale: 100, colour: undefined, ground: 0xffffff };
   it('follows the parent chain, multiplies relative sizes down to an absolute one, and keeps families apart', () => {
     expect(lookIn(root, new Map(), common, 'text', 'B', false)).toMatchObject({ hidden: true, size: 12 * 0.1 * 0.5 });
     expect(lookIn(root, new Map(), common, 'paragraph', 'A', true)).toMatchObject({ hidden: false, size: 20 });

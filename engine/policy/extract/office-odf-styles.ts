@@ -11,6 +11,8 @@ interface OdfStyle {
   /** text:display: true hides ("none"), false shows ("true", "condition") */
   readonly display: boolean | undefined;
   readonly size: { readonly pt: number } | { readonly percent: number } | undefined;
+  /** style:text-scale, the character width in percent */
+  readonly scale: number | undefined;
   /** fo:color; 'auto' for style:use-window-font-color */
   readonly colour: number | 'auto' | undefined;
   /** fo:background-color of the text (a highlight) */
@@ -72,6 +74,7 @@ function readStyle(tag: string, body: string): OdfStyle {
     parent: attribute(tag, 'style:parent-style-name'),
     display: display === undefined ? undefined : display.trim() === 'none',
     size: fontSize(attribute(text, 'fo:font-size')),
+    scale: percent(attribute(text, 'style:text-scale')),
     colour: attribute(text, 'style:use-window-font-color') === 'true' ? 'auto' : rgb(attribute(text, 'fo:color')),
     textGround: background(attribute(text, 'fo:background-color')),
     paragraphGround: /<style:background-image\b[^<>]*xlink:href/.test(body) ? 'unknown' : background(attribute(paragraph, 'fo:background-color')),
@@ -88,6 +91,11 @@ function fontSize(value: string | undefined): OdfStyle['size'] {
   return m[2] === '%' ? { percent: n } : { pt: n * (LENGTH_IN_PT[m[2] ?? 'pt'] ?? 1) };
 }
 
+function percent(value: string | undefined): number | undefined {
+  const m = /^\s*(\d+(?:\.\d+)?)\s*%\s*$/.exec(value ?? '');
+  return m === null ? undefined : Number(m[1]);
+}
+
 function background(value: string | undefined): Ground | undefined {
   if (value === undefined) return undefined;
   if (value.trim() === 'transparent') return 'none';
@@ -102,6 +110,7 @@ export function mayHide(styles: OdfStyleMap): boolean {
   for (const s of styles.values()) {
     if (s.display === true || s.textGround !== undefined || s.paragraphGround !== undefined) return true;
     if (s.size !== undefined && ('pt' in s.size ? s.size.pt <= 1 : s.size.percent < 100)) return true;
+    if (s.scale !== undefined && s.scale <= 10) return true;
     if (typeof s.colour === 'number' && unseenOn(s.colour, WHITE)) return true;
   }
   return false;
@@ -111,6 +120,8 @@ export function mayHide(styles: OdfStyleMap): boolean {
 export interface OdfLook {
   readonly hidden: boolean;
   readonly size: number;
+  /** the character width in percent */
+  readonly scale: number;
   readonly colour: number | undefined;
   readonly ground: Ground;
 }
@@ -122,10 +133,12 @@ export function lookIn(outer: OdfLook, own: OdfStyleMap, common: OdfStyleMap, fa
   let textGround: Ground | undefined;
   let paragraphGround: Ground | undefined;
   let pt: number | undefined;
+  let scale: number | undefined;
   let factor = 1;
   let style = name === undefined ? undefined : (own.get(`${family}\0${name}`) ?? common.get(`${family}\0${name}`));
   for (let i = 0; style !== undefined && i < MAX_CHAIN; i++) {
     hidden ??= style.display;
+    scale ??= style.scale;
     colour ??= style.effects ? 'auto' : style.colour;
     textGround ??= style.textGround;
     paragraphGround ??= style.paragraphGround;
@@ -140,6 +153,7 @@ export function lookIn(outer: OdfLook, own: OdfStyleMap, common: OdfStyleMap, fa
   return {
     hidden: hidden ?? outer.hidden,
     size: (pt ?? outer.size) * factor,
+    scale: scale ?? outer.scale,
     colour: colour === 'auto' ? undefined : (colour ?? outer.colour),
     ground: ground ?? outer.ground,
   };

@@ -3,15 +3,17 @@
 // holding a hidden-paragraph field shown hidden (text:hidden-paragraph text:is-hidden="true"), hidden-text
 // fields shown hidden, and text whose style — span over enclosing spans over paragraph style over the
 // default paragraph style, each along its parent chain — has text:display="none". Unseen: text of 1pt or
-// less, or in a colour under 1.07:1 contrast with its highlight, its paragraph's background or a white
-// page. Inside frames and table cells, or on a coloured page, the ground is not known and coloured text
-// counts as seen (a reading that drops seen text can be combined with a real hider).
+// less, squeezed to 10% width or less, or in a colour under 1.07:1 contrast with its highlight, its
+// paragraph's background or a white page. Inside frames and table cells, or on a coloured page, the ground
+// is not known and coloured text counts as seen (a reading that drops seen text can be combined with a
+// real hider).
 import { unseenOn, WHITE } from './office-colour.js';
 import { attribute, nextFinder, withoutElements } from './office-elements.js';
 import { lookIn, mayHide, type OdfLook, type OdfSheet, type OdfStyleMap, readOdfStyles } from './office-odf-styles.js';
 
-// 1pt and less: a speck, not a character
+// 1pt and less: a speck, not a character; 10% width and less: a hairline
 const TINY_PT = 1;
+const THIN_SCALE = 10;
 
 const TEXT_ELEMENTS = new Set(['text:p', 'text:h', 'text:span', 'text:a']);
 const BOXES = new Set(['draw:frame', 'draw:text-box', 'table:table-cell', 'table:covered-table-cell']);
@@ -59,7 +61,7 @@ function hidingParagraph(xml: string): (tag: string, after: number) => boolean {
 
 /** One pass over the tags: text in a look the reader cannot see is left out, the tags stay. */
 function withoutHiddenText(xml: string, own: OdfStyleMap, sheet: OdfSheet): string {
-  const root: OdfLook = { hidden: false, size: 12, colour: undefined, ground: sheet.page };
+  const root: OdfLook = { hidden: false, size: 12, scale: 100, colour: undefined, ground: sheet.page };
   const boxed: OdfLook = { ...root, ground: 'unknown' };
   const paragraphDefault = (outer: OdfLook): OdfLook => lookIn(outer, own, sheet.common, 'paragraph', '', true);
   const stack: Open[] = [];
@@ -104,7 +106,7 @@ function withoutHiddenText(xml: string, own: OdfStyleMap, sheet: OdfSheet): stri
 }
 
 function seen(look: OdfLook): boolean {
-  if (look.hidden || look.size <= TINY_PT) return false;
+  if (look.hidden || look.size <= TINY_PT || look.scale <= THIN_SCALE) return false;
   return look.colour === undefined || typeof look.ground !== 'number' || !unseenOn(look.colour, look.ground);
 }
 
