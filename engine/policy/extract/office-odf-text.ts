@@ -112,7 +112,8 @@ function seen(look: OdfLook): boolean {
 
 /** What the document's styles.xml gives every part: its common styles, and its pages' colour. */
 export function readOdfSheet(stylesXml: string): OdfSheet {
-  const coloured = [...stylesXml.matchAll(/<style:page-layout-properties\b[^<>]*>/g)].some(([t]) => {
+  // a page colour, or a background image anywhere (a page's or a paragraph's: the ground is then not known)
+  const coloured = /<style:background-image\b[^<>]*xlink:href/.test(stylesXml) || [...stylesXml.matchAll(/<style:page-layout-properties\b[^<>]*>/g)].some(([t]) => {
     const bg = attribute(t, 'fo:background-color');
     return bg !== undefined && bg.trim() !== 'transparent' && bg.trim().toLowerCase() !== '#ffffff';
   });
