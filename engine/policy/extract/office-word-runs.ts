@@ -81,118 +81,126 @@ export function shownWordXml(xml: string, sheet: WordSheet): string[] {
   return [...readings];
 }
 
-/** [start, end, worlds] of each run some world does not show. */
+/** Where the scan is: the open paragraphs, runs, cells and tables, and the text boxes it is in. */
+interface Scan {
+  readonly sheet: WordSheet;
+  readonly drops: [number, number, number][];
+  readonly paragraphs: Paragraph[];
+  readonly runs: Run[];
+  readonly cells: (Ground | undefined)[];
+  readonly tables: boolean[];
+  boxes: number;
+  /** the worlds hiding each (properties, paragraph, ground) already resolved: documents repeat a few formats */
+  readonly looks: Map<string, number>;
+}
+
+/** [start, end, worlds] of each run (or paragraph end) some world does not show. */
 function hiddenRuns(xml: string, sheet: WordSheet): [number, number, number][] {
-  const drops: [number, number, number][] = [];
-  const paragraphs: Paragraph[] = [];
-  const runs: Run[] = [];
-  const cells: (Ground | undefined)[] = [];
-  const tables: boolean[] = [];
-  let boxes = 0;
+  const scan: Scan = { sheet, drops: [], paragraphs: [], runs: [], cells: [], tables: [], boxes: 0, looks: new Map() };
   const ends = new Map<string, (from: number) => number>();
-  // the content of the property block whose start tag ends at `from`, and the scan moved past its end tag
-  const block = (name: string, from: number, re: RegExp): string => {
+  const re = new RegExp(STRUCTURE.source, 'g');
+  // the content of the property block whose start tag ends at `from`; the scan goes on past its end tag
+  const block = (name: string, from: number): string => {
     let find = ends.get(name);
     if (find === undefined) ends.set(name, (find = nextFinder(xml, `</w:${name}>`)));
     const end = find(from);
     re.lastIndex = end < 0 ? xml.length : end;
     return xml.slice(from, end < 0 ? xml.length : end);
   };
-  // documents repeat a few run formats many times: each (properties, paragraph, ground) is resolved once
-  const looks = new Map<string, number>();
-  const cached = (key: string, resolve: () => number): number => {
-    let mask = looks.get(key);
-    if (mask === undefined) {
-      if (looks.size >= MAX_CACHED) looks.clear();
-      looks.set(key, (mask = resolve()));
-    }
-    return mask;
-  };
-  const re = new RegExp(STRUCTURE.source, 'g');
   for (let m = re.exec(xml); m !== null; m = re.exec(xml)) {
-    const [tag, slash, name] = m;
-    const open = slash === '';
-    const after = m.index + tag.length;
-    const empty = tag.endsWith('/>');
-    const run = runs.at(-1);
-    if (run !== undefined && !(open && name === 'rPr')) run.fresh = false;
-    if (!open) {
-      if (name === 'p') {
-        const p = paragraphs.pop();
-        const mask = p === undefined || (p.mark === '' && !sheet.styles.hides) ? 0 : cached(`m${p.pStyle ?? ''}\u0000${p.mark}`, () => worldsHidingMark(p, sheet.styles));
-        if (mask !== 0) drops.push([m.index, after, mask]);
-      }
-      else if (name === 'tc') cells.pop();
-      else if (name === 'tbl') tables.pop();
-      else if (name === 'txbxContent') boxes = Math.max(0, boxes - 1);
-      else if (name === 'r' && run !== undefined) {
-        runs.pop();
-        const p = paragraphs.at(-1);
-        const behind = ground(cells, tables, boxes, sheet.page);
-        const mask = run.props === '' && !sheet.styles.hides ? 0 : cached(`r${p?.pStyle ?? ''}\u0000${String(p?.shading)}\u0000${String(behind)}\u0000${run.props}`, () => worldsHiding(run, p, behind, sheet.styles));
-        if (mask !== 0) drops.push([run.start, after, mask]);
-      }
-      continue;
-    }
-    if (empty) {
-      if (name === 'background') sheet.page = pageColour(tag);
-      continue;
-    }
-    switch (name) {
-      case 'p':
-        paragraphs.push({ pStyle: undefined, shading: undefined, mark: '' });
-        break;
-      case 'r':
-        runs.push({ start: m.index, props: '', fresh: true });
-        break;
-      case 'rPr': {
-        const body = block('rPr', after, re);
-        if (run?.fresh === true) run.props = body;
-        break;
-      }
-      case 'pPr': {
-        const block_ = block('pPr', after, re);
-        const all = block_.includes('<w:pPrChange') ? withoutElements(block_, 'w:pPrChange') : block_;
-        const p = paragraphs.at(-1);
-        if (p === undefined) break;
-        // the paragraph mark's own run properties (w:pPr/w:rPr) are not its runs'
-        const markAt = all.indexOf('<w:rPr>');
-        const markEnd = markAt < 0 ? -1 : all.indexOf('</w:rPr>', markAt);
-        if (markAt >= 0) p.mark = all.slice(markAt + 7, markEnd < 0 ? all.length : markEnd);
-        const body = markAt < 0 ? all : withoutElements(all, 'w:rPr');
-        p.pStyle = styleName(/<w:pStyle\b[^<>]*>/.exec(body)?.[0]);
-        const shd = /<w:shd\b[^<>]*>/.exec(body)?.[0];
-        p.shading = shd === undefined ? undefined : shading(shd);
-        break;
-      }
-      case 'tc':
-        cells.push(undefined);
-        break;
-      case 'tcPr': {
-        const shd = /<w:shd\b[^<>]*>/.exec(withoutElements(block('tcPr', after, re), 'w:tcPrChange'))?.[0];
-        if (cells.length > 0) cells[cells.length - 1] = shd === undefined ? undefined : shading(shd);
-        break;
-      }
-      case 'tbl':
-        tables.push(false);
-        break;
-      case 'tblPr':
-      case 'tblPrEx': {
-        const body = block(name, after, re);
-        const shd = /<w:shd\b[^<>]*>/.exec(body)?.[0];
-        const styled = tableStyleShaded(sheet.styles, styleName(/<w:tblStyle\b[^<>]*>/.exec(body)?.[0]));
-        if (tables.length > 0 && (styled || (shd !== undefined && shading(shd) !== 'none'))) tables[tables.length - 1] = true;
-        break;
-      }
-      case 'txbxContent':
-        boxes++;
-        break;
-      case 'background':
-        sheet.page = pageColour(tag);
-        break;
-    }
+    const [tag, slash, name = ''] = m;
+    const run = scan.runs.at(-1);
+    if (run !== undefined && !(slash === '' && name === 'rPr')) run.fresh = false;
+    if (slash !== '') closeTag(scan, name, m.index, m.index + tag.length);
+    else if (name === 'background') sheet.page = pageColour(tag);
+    else if (!tag.endsWith('/>')) openTag(scan, name, m.index, (n) => block(n, m.index + tag.length));
   }
-  return drops;
+  return scan.drops;
+}
+
+function closeTag(scan: Scan, name: string, at: number, after: number): void {
+  const { sheet } = scan;
+  if (name === 'p') {
+    const p = scan.paragraphs.pop();
+    const mask = p === undefined || (p.mark === '' && !sheet.styles.hides) ? 0 : cached(scan, `m${p.pStyle ?? ''}\u0000${p.mark}`, () => worldsHidingMark(p, sheet.styles));
+    if (mask !== 0) scan.drops.push([at, after, mask]);
+  } else if (name === 'tc') scan.cells.pop();
+  else if (name === 'tbl') scan.tables.pop();
+  else if (name === 'txbxContent') scan.boxes = Math.max(0, scan.boxes - 1);
+  else if (name === 'r') {
+    const run = scan.runs.pop();
+    if (run === undefined) return;
+    const p = scan.paragraphs.at(-1);
+    const behind = ground(scan.cells, scan.tables, scan.boxes, sheet.page);
+    const mask = run.props === '' && !sheet.styles.hides ? 0 : cached(scan, `r${p?.pStyle ?? ''}\u0000${String(p?.shading)}\u0000${String(behind)}\u0000${run.props}`, () => worldsHiding(run, p, behind, sheet.styles));
+    if (mask !== 0) scan.drops.push([run.start, after, mask]);
+  }
+}
+
+/** A start tag that holds content; `block` reads a property element's content and moves the scan past it. */
+function openTag(scan: Scan, name: string, at: number, block: (name: string) => string): void {
+  switch (name) {
+    case 'p':
+      scan.paragraphs.push({ pStyle: undefined, shading: undefined, mark: '' });
+      break;
+    case 'r':
+      scan.runs.push({ start: at, props: '', fresh: true });
+      break;
+    case 'rPr': {
+      const body = block('rPr');
+      const run = scan.runs.at(-1);
+      if (run?.fresh === true) run.props = body;
+      break;
+    }
+    case 'pPr': {
+      const body = block('pPr');
+      const p = scan.paragraphs.at(-1);
+      if (p !== undefined) readParagraphProps(p, body.includes('<w:pPrChange') ? withoutElements(body, 'w:pPrChange') : body);
+      break;
+    }
+    case 'tc':
+      scan.cells.push(undefined);
+      break;
+    case 'tcPr': {
+      const shd = /<w:shd\b[^<>]*>/.exec(withoutElements(block('tcPr'), 'w:tcPrChange'))?.[0];
+      if (scan.cells.length > 0) scan.cells[scan.cells.length - 1] = shd === undefined ? undefined : shading(shd);
+      break;
+    }
+    case 'tbl':
+      scan.tables.push(false);
+      break;
+    case 'tblPr':
+    case 'tblPrEx': {
+      const body = block(name);
+      const shd = /<w:shd\b[^<>]*>/.exec(body)?.[0];
+      const styled = tableStyleShaded(scan.sheet.styles, styleName(/<w:tblStyle\b[^<>]*>/.exec(body)?.[0]));
+      if (scan.tables.length > 0 && (styled || (shd !== undefined && shading(shd) !== 'none'))) scan.tables[scan.tables.length - 1] = true;
+      break;
+    }
+    case 'txbxContent':
+      scan.boxes++;
+      break;
+  }
+}
+
+/** A paragraph's style and shading, and its mark's own run properties (w:pPr/w:rPr, not its runs'). */
+function readParagraphProps(p: Paragraph, all: string): void {
+  const markAt = all.indexOf('<w:rPr>');
+  const markEnd = markAt < 0 ? -1 : all.indexOf('</w:rPr>', markAt);
+  if (markAt >= 0) p.mark = all.slice(markAt + 7, markEnd < 0 ? all.length : markEnd);
+  const body = markAt < 0 ? all : withoutElements(all, 'w:rPr');
+  p.pStyle = styleName(/<w:pStyle\b[^<>]*>/.exec(body)?.[0]);
+  const shd = /<w:shd\b[^<>]*>/.exec(body)?.[0];
+  p.shading = shd === undefined ? undefined : shading(shd);
+}
+
+function cached(scan: Scan, key: string, resolve: () => number): number {
+  let mask = scan.looks.get(key);
+  if (mask === undefined) {
+    if (scan.looks.size >= MAX_CACHED) scan.looks.clear();
+    scan.looks.set(key, (mask = resolve()));
+  }
+  return mask;
 }
 
 /** A run's own properties and character style from its <w:rPr> content (a tracked change's former ones left out). */
