@@ -65,10 +65,12 @@ const charStyle = (id: string, rPr: string, extra = ''): string => `<w:style w:t
 const paraStyle = (id: string, rPr: string, extra = ''): string => `<w:style w:type="paragraph" w:styleId="${id}">${extra}<w:rPr>${rPr}</w:rPr></w:style>`;
 const docDefaults = (rPr: string): string => `<w:docDefaults><w:rPrDefault><w:rPr>${rPr}</w:rPr></w:rPrDefault></w:docDefaults>`;
 const HIDES = charStyle('Secret', '<w:vanish/>');
-interface StyledDoc { readonly middle: string; readonly digits?: string; readonly pPr?: string; readonly styles?: string; readonly background?: string }
+interface StyledDoc { readonly middle: string; readonly digits?: string; readonly pPr?: string; readonly styles?: string; readonly background?: string; readonly tableStyle?: string }
 /** "card 4111 " and "1111 1111 1111" in runs with `digits` as their properties, `middle` between them. */
-const styledDoc = ({ middle, digits = '', pPr = '', styles, background = '' }: StyledDoc): Buffer => {
-  const xml = `<?xml version="1.0"?><w:document ${W}>${background}<w:body><w:p>${pPr === '' ? '' : `<w:pPr>${pPr}</w:pPr>`}${run('card 4111 ', digits)}${middle}${run('1111 1111 1111', digits)}</w:p></w:body></w:document>`;
+const styledDoc = ({ middle, digits = '', pPr = '', styles, background = '', tableStyle }: StyledDoc): Buffer => {
+  const paragraph = `<w:p>${pPr === '' ? '' : `<w:pPr>${pPr}</w:pPr>`}${run('card 4111 ', digits)}${middle}${run('1111 1111 1111', digits)}</w:p>`;
+  const body = tableStyle === undefined ? paragraph : `<w:tbl><w:tblPr><w:tblStyle w:val="${tableStyle}"/></w:tblPr><w:tr><w:tc>${paragraph}</w:tc></w:tr></w:tbl>`;
+  const xml = `<?xml version="1.0"?><w:document ${W}>${background}<w:body>${body}</w:body></w:document>`;
   return zip([{ name: '[Content_Types].xml', data: TYPES }, { name: 'word/document.xml', data: xml }, ...(styles === undefined ? [] : [{ name: 'word/styles.xml', data: styleSheet(styles) }])]);
 };
 const VANISHED = run('zq', '<w:vanish/>');
@@ -86,6 +88,8 @@ const WORD_STYLE_VARIANTS: readonly { name: string; build: () => Buffer; found: 
   { name: 'a basedOn chain of three character styles', build: () => styledDoc({ middle: run('zq', '<w:rStyle w:val="C"/>'), styles: charStyle('C', '<w:i/>', '<w:basedOn w:val="B"/>') + charStyle('B', '<w:b/>', '<w:basedOn w:val="Secret"/>') + HIDES }), found: true },
   { name: 'the paragraph style hides (w:pStyle), the digits shown by their own <w:vanish w:val="0"/>', build: () => styledDoc({ middle: run('zq'), pPr: '<w:pStyle w:val="Gone"/>', digits: '<w:vanish w:val="0"/>', styles: paraStyle('Gone', '<w:vanish/>') }), found: true },
   { name: 'the default paragraph style (w:default="1") hides, the digits shown', build: () => styledDoc({ middle: run('zq'), digits: '<w:vanish w:val="0"/>', styles: '<w:style w:type="paragraph" w:default="1" w:styleId="Normal"><w:rPr><w:vanish/></w:rPr></w:style>' }), found: true },
+  { name: 'the table style hides (w:tblStyle, w:type="table"), the digits shown', build: () => styledDoc({ middle: run('zq'), digits: '<w:vanish w:val="0"/>', tableStyle: 'HiddenGrid', styles: '<w:style w:type="table" w:styleId="HiddenGrid"><w:rPr><w:vanish/></w:rPr></w:style>' }), found: true },
+  { name: 'a paragraph style that is not defined: the default paragraph style (which hides) applies, the digits shown', build: () => styledDoc({ middle: run('zq'), pPr: '<w:pStyle w:val="Missing"/>', digits: '<w:vanish w:val="0"/>', styles: '<w:style w:type="paragraph" w:default="1" w:styleId="Normal"><w:rPr><w:vanish/></w:rPr></w:style>' }), found: true },
   { name: 'the document defaults hide (w:rPrDefault), the digits shown by w:val="0"', build: () => styledDoc({ middle: run('zq'), digits: '<w:vanish w:val="0"/>', styles: docDefaults('<w:vanish/>') }), found: true },
   { name: 'the document defaults hide, the digits shown by w:val="off"', build: () => styledDoc({ middle: run('zq'), digits: '<w:vanish w:val="off"/>', styles: docDefaults('<w:vanish/>') }), found: true },
   { name: 'a run of 0.5pt (<w:sz w:val="1"/>)', build: () => styledDoc({ middle: run('zq', '<w:sz w:val="1"/>') }), found: true },
@@ -116,6 +120,7 @@ const WORD_STYLE_VARIANTS: readonly { name: string; build: () => Buffer; found: 
   // controls: the filler is seen
   { name: 'control: two paragraphs whose mark is shown: the number on two lines', build: () => twoParagraphs('<w:b/>'), found: false },
   { name: 'control: a hiding character style switched off by the run', build: () => styledDoc({ middle: run('zq', '<w:rStyle w:val="Secret"/><w:vanish w:val="0"/>'), styles: HIDES }), found: false },
+  { name: 'control: a table style that hides, switched off by every run', build: () => styledDoc({ middle: run('zq', '<w:vanish w:val="0"/>'), digits: '<w:vanish w:val="0"/>', tableStyle: 'HiddenGrid', styles: '<w:style w:type="table" w:styleId="HiddenGrid"><w:rPr><w:vanish/></w:rPr></w:style>' }), found: false },
   { name: 'control: a hiding style no run uses', build: () => styledDoc({ middle: run('zq', '<w:rStyle w:val="Other"/>'), styles: HIDES }), found: false },
   { name: 'control: a style whose vanish is w:val="false"', build: () => styledDoc({ middle: run('zq', '<w:rStyle w:val="Off"/>'), styles: charStyle('Off', '<w:vanish w:val="false"/>') }), found: false },
   { name: 'control: a run at 4pt (w:sz w:val="8")', build: () => styledDoc({ middle: run('zq', '<w:sz w:val="8"/>') }), found: false },

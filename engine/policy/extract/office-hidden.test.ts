@@ -72,14 +72,14 @@ describe('resolveRun', () => {
     // a character style id used as a paragraph style, and the other way round, is not applied
     ['', 'P', 'H', undefined, false],
   ] as const)('own %s, rStyle %s, pStyle %s', (own, rStyle, pStyle, inherited, toggled) => {
-    expect(resolveRun(sheet, readRunProps(own), rStyle, pStyle, false).vanish).toBe(inherited);
-    expect(resolveRun(sheet, readRunProps(own), rStyle, pStyle, true).vanish).toBe(toggled);
+    expect(resolveRun(sheet, readRunProps(own), rStyle, pStyle, undefined, false).vanish).toBe(inherited);
+    expect(resolveRun(sheet, readRunProps(own), rStyle, pStyle, undefined, true).vanish).toBe(toggled);
   });
 
   it('takes other properties from the nearest level: run, character style, paragraph style, defaults', () => {
-    expect(resolveRun(sheet, {}, undefined, undefined, false).size).toBe(22);
-    expect(resolveRun(sheet, {}, undefined, 'P', false).size).toBe(30);
-    expect(resolveRun(sheet, { size: 24 }, undefined, 'P', false).size).toBe(24);
+    expect(resolveRun(sheet, {}, undefined, undefined, undefined, false).size).toBe(22);
+    expect(resolveRun(sheet, {}, undefined, 'P', undefined, false).size).toBe(30);
+    expect(resolveRun(sheet, { size: 24 }, undefined, 'P', undefined, false).size).toBe(24);
   });
 
   it('gives one reading per way of reading the toggle where they differ', () => {

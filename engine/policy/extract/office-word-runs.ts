@@ -31,8 +31,15 @@ interface Run {
   /** the run's properties may still come: nothing but <w:rPr> has been seen since its start tag */
   fresh: boolean;
 }
+interface Table {
+  /** a style or table property shades cells: what is behind the text is not known */
+  shaded: boolean;
+  style: string | undefined;
+}
 interface Paragraph {
   pStyle: string | undefined;
+  /** the style of the table the paragraph is in */
+  readonly tStyle: string | undefined;
   shading: Ground | undefined;
   /** the content of the paragraph mark's own properties (w:pPr/w:rPr): a hidden mark joins the paragraph to the next */
   mark: string;
@@ -88,7 +95,7 @@ interface Scan {
   readonly paragraphs: Paragraph[];
   readonly runs: Run[];
   readonly cells: (Ground | undefined)[];
-  readonly tables: boolean[];
+  readonly tables: Table[];
   boxes: number;
   /** the worlds hiding each (properties, paragraph, ground) already resolved: documents repeat a few formats */
   readonly looks: Map<string, number>;
@@ -122,7 +129,7 @@ function closeTag(scan: Scan, name: string, at: number, after: number): void {
   const { sheet } = scan;
   if (name === 'p') {
     const p = scan.paragraphs.pop();
-    const mask = p === undefined || (p.mark === '' && !sheet.styles.hides) ? 0 : cached(scan, `m${p.pStyle ?? ''}\u0000${p.mark}`, () => worldsHidingMark(p, sheet.styles));
+    const mask = p === undefined || (p.mark === '' && !sheet.styles.hides) ? 0 : cached(scan, `m${p.pStyle ?? ''}\u0000${p.tStyle ?? ''}\u0000${p.mark}`, () => worldsHidingMark(p, sheet.styles));
     if (mask !== 0) scan.drops.push([at, after, mask]);
   } else if (name === 'tc') scan.cells.pop();
   else if (name === 'tbl') scan.tables.pop();
@@ -132,7 +139,7 @@ function closeTag(scan: Scan, name: string, at: number, after: number): void {
     if (run === undefined) return;
     const p = scan.paragraphs.at(-1);
     const behind = ground(scan.cells, scan.tables, scan.boxes, sheet.page);
-    const mask = run.props === '' && !sheet.styles.hides ? 0 : cached(scan, `r${p?.pStyle ?? ''}\u0000${String(p?.shading)}\u0000${String(behind)}\u0000${run.props}`, () => worldsHiding(run, p, behind, sheet.styles));
+    const mask = run.props === '' && !sheet.styles.hides ? 0 : cached(scan, `r${p?.pStyle ?? ''}\u0000${p?.tStyle ?? ''}\u0000${String(p?.shading)}\u0000${String(behind)}\u0000${run.props}`, () => worldsHiding(run, p, behind, sheet.styles));
     if (mask !== 0) scan.drops.push([run.start, after, mask]);
   }
 }
@@ -141,7 +148,7 @@ function closeTag(scan: Scan, name: string, at: number, after: number): void {
 function openTag(scan: Scan, name: string, at: number, block: (name: string) => string): void {
   switch (name) {
     case 'p':
-      scan.paragraphs.push({ pStyle: undefined, shading: undefined, mark: '' });
+      scan.paragraphs.push({ pStyle: undefined, tStyle: scan.tables.at(-1)?.style, shading: undefined, mark: '' });
       break;
     case 'r':
       scan.runs.push({ start: at, props: '', fresh: true });
@@ -167,14 +174,17 @@ function openTag(scan: Scan, name: string, at: number, block: (name: string) => 
       break;
     }
     case 'tbl':
-      scan.tables.push(false);
+      scan.tables.push({ shaded: false, style: undefined });
       break;
     case 'tblPr':
     case 'tblPrEx': {
       const body = block(name);
+      const table = scan.tables.at(-1);
+      if (table === undefined) break;
       const shd = /<w:shd\b[^<>]*>/.exec(body)?.[0];
-      const styled = tableStyleShaded(scan.sheet.styles, styleName(/<w:tblStyle\b[^<>]*>/.exec(body)?.[0]));
-      if (scan.tables.length > 0 && (styled || (shd !== undefined && shading(shd) !== 'none'))) scan.tables[scan.tables.length - 1] = true;
+      const style = styleName(/<w:tblStyle\b[^<>]*>/.exec(body)?.[0]);
+      if (name === 'tblPr') table.style = style;
+      if (tableStyleShaded(scan.sheet.styles, style) || (shd !== undefined && shading(shd) !== 'none')) table.shaded = true;
       break;
     }
     case 'txbxContent':
@@ -222,10 +232,10 @@ function pageColour(tag: string): Ground {
 }
 
 /** What lies behind a run's paragraph: the innermost cell's shading, else the table's, else a text box, else the page. */
-function ground(cells: readonly (Ground | undefined)[], tables: readonly boolean[], boxes: number, page: Ground): Ground {
+function ground(cells: readonly (Ground | undefined)[], tables: readonly Table[], boxes: number, page: Ground): Ground {
   const cell = cells.at(-1);
   if (cell !== undefined && cell !== 'none') return cell;
-  if (tables.at(-1) === true || boxes > 0) return 'unknown';
+  if (tables.at(-1)?.shaded === true || boxes > 0) return 'unknown';
   return page === 'none' ? WHITE : page;
 }
 
@@ -234,7 +244,7 @@ function worldsHiding(run: Run, paragraph: Paragraph | undefined, behind: Ground
   const [own, rStyle] = ownProps(run.props);
   let mask = 0;
   for (const toggle of [false, true]) {
-    const look = resolveRun(sheet, own, rStyle, paragraph?.pStyle, toggle);
+    const look = resolveRun(sheet, own, rStyle, paragraph?.pStyle, paragraph?.tStyle, toggle);
     const gone = look.vanish === true || tiny(look);
     for (const defaultTheme of [false, true]) {
       if (gone || unseen(look, paragraph, behind, sheet, defaultTheme)) mask |= 1 << ((toggle ? 1 : 0) | (defaultTheme ? 2 : 0));
@@ -248,7 +258,7 @@ function worldsHidingMark(p: Paragraph, sheet: WordStyles): number {
   const [own, rStyle] = ownProps(p.mark);
   let mask = 0;
   for (const toggle of [false, true]) {
-    if (resolveRun(sheet, own, rStyle, p.pStyle, toggle).vanish === true) mask |= toggle ? 0b1010 : 0b0101;
+    if (resolveRun(sheet, own, rStyle, p.pStyle, p.tStyle, toggle).vanish === true) mask |= toggle ? 0b1010 : 0b0101;
   }
   return mask;
 }

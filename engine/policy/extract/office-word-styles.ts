@@ -200,7 +200,7 @@ function chained<K extends keyof WordRunProps>(sheet: WordStyles, id: string | u
 
 /** A paragraph style's shading along its basedOn chain. */
 export function paragraphShading(sheet: WordStyles, id: string | undefined): Ground | undefined {
-  for (let i = 0, s = id ?? sheet.defaultParagraph; s !== undefined && i < MAX_CHAIN; i++) {
+  for (let i = 0, s = id !== undefined && sheet.styles.has(id) ? id : sheet.defaultParagraph; s !== undefined && i < MAX_CHAIN; i++) {
     const style = sheet.styles.get(s);
     if (style === undefined || style.type !== 'paragraph') return undefined;
     if (style.paragraphShading !== undefined) return style.paragraphShading;
@@ -221,18 +221,19 @@ export const tableStyleShaded = (sheet: WordStyles, id: string | undefined): boo
 
 /**
  * A run's look: each property from the run itself, else its character style (w:rStyle, or the default
- * character style), else its paragraph's style (w:pStyle, or the default paragraph style), else the document
- * defaults. The hidden mark is a toggle: with `toggle`, as ECMA-376 17.7.3 reads — a run's own value is
- * absolute, and otherwise the first value each level's basedOn chain gives is combined by exclusive or
- * (a paragraph style and a character style that both hide show the text) — and without it, as other
- * properties are (the nearest level that sets it wins).
+ * character style), else its paragraph's style (w:pStyle, or the default paragraph style, also for a name
+ * the sheet does not define), else its table's style (w:tblStyle), else the document defaults (ECMA-376
+ * 17.7.2). The hidden mark is a toggle: with `toggle`, as 17.7.3 reads — a run's own value is absolute, and
+ * otherwise the first value each level's basedOn chain gives is combined by exclusive or (a paragraph style
+ * and a character style that both hide show the text; a level's "false" changes nothing) — and without it,
+ * as other properties are (the nearest level that sets it wins).
  */
-export function resolveRun(sheet: WordStyles, own: WordRunProps, rStyle: string | undefined, pStyle: string | undefined, toggle: boolean): WordRunProps {
-  const character = rStyle ?? sheet.defaultCharacter;
-  const paragraph = pStyle ?? sheet.defaultParagraph;
-  const pick = <K extends keyof WordRunProps>(key: K): WordRunProps[K] => own[key] ?? chained(sheet, character, 'character', key) ?? chained(sheet, paragraph, 'paragraph', key) ?? sheet.defaults[key];
-  const levels = [chained(sheet, character, 'character', 'vanish'), chained(sheet, paragraph, 'paragraph', 'vanish'), sheet.defaults.vanish];
-  const vanish = own.vanish ?? (toggle ? levels.filter((v) => v === true).length % 2 === 1 : levels.find((v) => v !== undefined));
+export function resolveRun(sheet: WordStyles, own: WordRunProps, rStyle: string | undefined, pStyle: string | undefined, tStyle: string | undefined, toggle: boolean): WordRunProps {
+  const character = rStyle !== undefined && sheet.styles.has(rStyle) ? rStyle : sheet.defaultCharacter;
+  const paragraph = pStyle !== undefined && sheet.styles.has(pStyle) ? pStyle : sheet.defaultParagraph;
+  const levels = <K extends keyof WordRunProps>(key: K): WordRunProps[K][] => [chained(sheet, character, 'character', key), chained(sheet, paragraph, 'paragraph', key), chained(sheet, tStyle, 'table', key), sheet.defaults[key]];
+  const pick = <K extends keyof WordRunProps>(key: K): WordRunProps[K] => own[key] ?? levels(key).find((v) => v !== undefined);
+  const vanish = own.vanish ?? (toggle ? levels('vanish').filter((v) => v === true).length % 2 === 1 : levels('vanish').find((v) => v !== undefined));
   return {
     vanish,
     size: pick('size'),
