@@ -61,18 +61,24 @@ const STRUCTURE = /<(\/?)w:(p|r|pPr|rPr|tc|tcPr|tbl|tblPr|tblPrEx|txbxContent|ba
 
 /**
  * The part without every run a reader cannot see, once per world that sees differently (none when
- * nothing is hidden). Linear: one pass over the tags, property blocks read once each, end tags searched
- * again only once passed.
+ * nothing is hidden), one at a time so that only one copy of the part is held. Linear: one pass over the
+ * tags, property blocks read once each, end tags searched again only once passed.
  */
-export function shownWordXml(xml: string, sheet: WordSheet): string[] {
-  if (!sheet.styles.hides && !MAY_HIDE.test(xml)) return [];
+export function* shownWordXml(xml: string, sheet: WordSheet): Generator<string> {
+  if (!sheet.styles.hides && !MAY_HIDE.test(xml)) return;
   let base = xml;
   for (const name of ['w:del', 'w:moveFrom', 'w:instrText']) if (base.includes(`<${name}`)) base = withoutElements(base, name);
   const drops = hiddenRuns(base, sheet);
-  if (drops.length === 0) return base === xml ? [] : [base];
+  if (drops.length === 0) {
+    if (base !== xml) yield base;
+    return;
+  }
   drops.sort((a, b) => a[0] - b[0] || b[1] - a[1]);
-  const readings = new Set<string>();
-  for (let world = 0; world < WORLDS; world++) {
+  // worlds that drop the same runs give the same reading: each is built once
+  const distinct = [...Array(WORLDS).keys()].filter((w) => ![...Array(w).keys()].some((v) => drops.every(([, , mask]) => ((mask >> w) & 1) === ((mask >> v) & 1))));
+  for (const world of distinct) {
+    // a world that drops nothing reads as the full text does
+    if (base === xml && !drops.some(([, , mask]) => (mask & (1 << world)) !== 0)) continue;
     const out: string[] = [];
     let pos = 0;
     for (const [start, end, mask] of drops) {
@@ -82,10 +88,8 @@ export function shownWordXml(xml: string, sheet: WordSheet): string[] {
       pos = end;
     }
     out.push(base.slice(pos));
-    readings.add(out.join(''));
+    yield out.join('');
   }
-  readings.delete(xml);
-  return [...readings];
 }
 
 /** Where the scan is: the open paragraphs, runs, cells and tables, and the text boxes it is in. */

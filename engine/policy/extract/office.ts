@@ -95,17 +95,17 @@ export function officePartText(kind: OfficeKind, name: string, xml: Uint8Array, 
   return [body, ...shown, attributes].filter((t) => t !== '').join('\n');
 }
 
-function shownReadings(kind: OfficeKind, name: string, text: string, sheets: OfficeSheets): string[] {
+function* shownReadings(kind: OfficeKind, name: string, text: string, sheets: OfficeSheets): Generator<string> {
   if (kind === 'odf') {
     const shown = shownOdfXml(text, sheets.odf.get(folder(name)) ?? NO_ODF_SHEET);
-    return shown === undefined ? [] : [shown];
+    if (shown !== undefined) yield shown;
+    return;
   }
-  const readings: string[] = [];
-  if (kind === 'docx') readings.push(...shownWordXml(text, wordSheet(sheets, name)));
-  if (kind === 'xlsx') readings.push(...[shownSheetXml(text, sheets.cells)].filter((x) => x !== undefined));
+  if (kind === 'docx') yield* shownWordXml(text, wordSheet(sheets, name));
+  const sheet = kind === 'xlsx' ? shownSheetXml(text, sheets.cells) : undefined;
+  if (sheet !== undefined) yield sheet;
   const drawing = shownDrawingXml(text);
-  if (drawing !== undefined) readings.push(drawing);
-  return readings;
+  if (drawing !== undefined) yield drawing;
 }
 
 /** The Word sheet a part is read with: its folder's, else the main document's, else one without styles. */
@@ -119,5 +119,6 @@ function wordSheet(sheets: OfficeSheets, name: string): WordSheet {
 
 /** Word text as the reader sees it (the first reading, where Word's settings leave more than one open). */
 export function withoutHiddenWordText(xml: string, styles: WordStyles = NO_WORD_STYLES): string {
-  return shownWordXml(xml, { styles, page: 'none' })[0] ?? xml;
+  for (const reading of shownWordXml(xml, { styles, page: 'none' })) return reading;
+  return xml;
 }
