@@ -15,7 +15,6 @@ import { lookIn, mayHide, type OdfLook, type OdfSheet, type OdfStyleMap, readOdf
 const TINY_PT = 1;
 const THIN_SCALE = 10;
 
-const TEXT_ELEMENTS = new Set(['text:p', 'text:h', 'text:span', 'text:a']);
 const BOXES = new Set(['draw:frame', 'draw:text-box', 'table:table-cell', 'table:covered-table-cell']);
 const HIDEABLE_BREAKS = new Set(['text:s', 'text:tab', 'text:line-break']);
 
@@ -59,49 +58,55 @@ function hidingParagraph(xml: string): (tag: string, after: number) => boolean {
   };
 }
 
-/** One pass over the tags: text in a look the reader cannot see is left out, the tags stay. */
+// the elements that set how text looks, what lies behind it, or break a line
+const STRUCTURE = /<(\/?)(text:(?:p|h|span|a|s|tab|line-break)|draw:(?:frame|text-box)|table:(?:table-cell|covered-table-cell))(?=[\s/>])[^<>]*>/g;
+
+/**
+ * One pass over the tags that matter: what lies between two of them is in the look of the innermost open
+ * text element, and is left out where the reader cannot see it, as are the breaks (text:s, text:tab,
+ * text:line-break) in such text and the end of a paragraph all of whose text is hidden.
+ */
 function withoutHiddenText(xml: string, own: OdfStyleMap, sheet: OdfSheet): string {
   const root: OdfLook = { hidden: false, size: 12, scale: 100, colour: undefined, ground: sheet.page };
   const boxed: OdfLook = { ...root, ground: 'unknown' };
-  const paragraphDefault = (outer: OdfLook): OdfLook => lookIn(outer, own, sheet.common, 'paragraph', '', true);
+  const paragraphDefault = (boxes: number): OdfLook => lookIn(boxes > 0 ? boxed : root, own, sheet.common, 'paragraph', '', true);
   const stack: Open[] = [];
   let boxes = 0;
   const out: string[] = [];
+  let kept = 0;
+  const drop = (from: number, to: number): void => {
+    if (from > kept) out.push(xml.slice(kept, from));
+    kept = Math.max(kept, to);
+  };
   let pos = 0;
-  for (;;) {
-    const lt = xml.indexOf('<', pos);
+  const re = new RegExp(STRUCTURE.source, 'g');
+  for (let m = re.exec(xml); ; m = re.exec(xml)) {
+    const at = m === null ? xml.length : m.index;
     const top = stack.at(-1);
-    const look = top?.look;
-    if (lt !== pos && (look === undefined || seen(look))) {
-      out.push(xml.slice(pos, lt < 0 ? xml.length : lt));
-      if (top?.paragraph !== undefined) top.paragraph.shown = true;
+    if (at > pos && top !== undefined) {
+      if (!seen(top.look)) drop(pos, at);
+      else if (top.paragraph !== undefined) top.paragraph.shown = true;
     }
-    if (lt < 0) break;
-    const gt = xml.indexOf('>', lt);
-    if (gt < 0) {
-      out.push(xml.slice(lt));
-      break;
+    if (m === null) break;
+    const [tag, slash, name = ''] = m;
+    pos = at + tag.length;
+    const empty = tag.endsWith('/>');
+    if (BOXES.has(name)) boxes = Math.max(0, boxes + (slash !== '' ? -1 : empty ? 0 : 1));
+    else if (HIDEABLE_BREAKS.has(name)) {
+      if (top !== undefined && !seen(top.look)) drop(at, pos);
+    } else if (slash !== '') {
+      const closed = stack.pop();
+      // a paragraph all of whose text is hidden is hidden itself: its break goes too
+      if (closed !== undefined && closed.paragraph === closed && closed.look.hidden && !closed.shown) drop(at, pos);
+    } else if (!empty) {
+      const paragraph = name === 'text:p' || name === 'text:h';
+      const outer = paragraph || top === undefined ? paragraphDefault(boxes) : top.look;
+      const open: Open = { name, look: lookIn(outer, own, sheet.common, paragraph ? 'paragraph' : 'text', attribute(tag, 'text:style-name'), paragraph), paragraph: top?.paragraph, shown: false };
+      if (paragraph) open.paragraph = open;
+      stack.push(open);
     }
-    const tag = xml.slice(lt, gt + 1);
-    const closing = tag.charCodeAt(1) === 0x2f;
-    const name = /^<\/?([\w:.-]+)/.exec(tag)?.[1] ?? '';
-    pos = gt + 1;
-    if (BOXES.has(name)) boxes = Math.max(0, boxes + (closing ? -1 : tag.endsWith('/>') ? 0 : 1));
-    if (TEXT_ELEMENTS.has(name)) {
-      if (closing) {
-        const closed = stack.pop();
-        // a paragraph all of whose text is hidden is hidden itself: its break goes too
-        if (closed !== undefined && closed.paragraph === closed && closed.look.hidden && !closed.shown) continue;
-      } else if (!tag.endsWith('/>')) {
-        const paragraph = name === 'text:p' || name === 'text:h';
-        const outer = paragraph ? paragraphDefault(boxes > 0 ? boxed : root) : (look ?? paragraphDefault(boxes > 0 ? boxed : root));
-        const open: Open = { name, look: lookIn(outer, own, sheet.common, paragraph ? 'paragraph' : 'text', attribute(tag, 'text:style-name'), paragraph), paragraph: top?.paragraph, shown: false };
-        if (paragraph) open.paragraph = open;
-        stack.push(open);
-      }
-    } else if (look !== undefined && HIDEABLE_BREAKS.has(name) && !seen(look)) continue;
-    out.push(tag);
   }
+  out.push(xml.slice(kept));
   return out.join('');
 }
 
