@@ -3,6 +3,8 @@
 // deletion (<w:del>, <w:moveFrom>: gone from the document as it reads once the changes are accepted, and in
 // Word's "No Markup" view). Word shows "card 4111 1111 1111 1111"; the text of the XML is "card 4111 zq1111 …".
 // The gateway reads the XML's text as before and, where a part has such runs, the text without them too.
+// Below: the same through styles (Word's styles.xml, OpenDocument's common styles), and text a reader cannot
+// see although nothing hides it (1pt, white on white, no fill), in Word, OpenDocument, slides and sheets.
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_ANALYSIS_LIMITS } from '../../engine/policy/analysis.js';
 import { analyzeMessage } from '../../engine/policy/extract/analyze.js';
