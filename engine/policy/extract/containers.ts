@@ -15,7 +15,7 @@ export type ExtractNested = (file: FileInput, container: string | undefined, dep
 import { gunzippedName, readGzip } from './gzip.js';
 import { ratioCap } from './limits.js';
 import type { EmbeddedFile } from './pdf.js';
-import { isOfficePlumbing, isOfficeTextPart, officeKind, officePartText, officeType } from './office.js';
+import { isOfficePlumbing, isOfficeTextPart, newOfficeSheets, officeKind, officePartText, officeReadOrder, officeType } from './office.js';
 import { readRtf } from './rtf.js';
 import { readTar } from './tar.js';
 import { readZipDirectory, readZipEntry, type ZipEntry } from './zip.js';
@@ -60,7 +60,9 @@ export async function extractZip(file: FileInput, label: string, depth: number, 
   if (dir.comments.length > 0) addText(ctx, `${label} (comments)`, dir.comments.join('\n'));
   if (dir.total > dir.entries.length) unscannable(ctx, label, 'limit', `${dir.total - dir.entries.length} of ${dir.total} zip entries are over the maxEntries (${ctx.limits.maxEntries}) or maxParts (${ctx.limits.maxParts}) limit`);
   if (!depthAllowed(label, depth, ctx)) return;
-  for (const e of dir.entries) {
+  // style sheets are read before the parts that use them; only their parsed styles are kept
+  const sheets = newOfficeSheets();
+  for (const e of officeReadOrder(office, dir.entries)) {
     if (e.name.endsWith('/')) continue;
     const where = `${label}/${e.name}`;
     const cap = Math.min(ctx.budget.left, ctx.limits.maxOutputBytes, ratioCap(ctx.limits, e.compressedSize));
@@ -73,7 +75,7 @@ export async function extractZip(file: FileInput, label: string, depth: number, 
       continue;
     }
     ctx.budget.take(content.length);
-    if (office !== undefined && isOfficeTextPart(e.name)) addText(ctx, where, officePartText(office, e.name, content));
+    if (office !== undefined && isOfficeTextPart(e.name)) addText(ctx, where, officePartText(office, e.name, content, sheets));
     else if (office === undefined || !isOfficePlumbing(e.name)) {
       await extractFile({ name: baseName(e.name), declaredType: '', size: content.length, content, truncated: false }, label, depth + 1, ctx);
     }
