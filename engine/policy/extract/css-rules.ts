@@ -35,8 +35,9 @@ export function declarationList(css: string): Declaration[] {
     let value = d.slice(colon + 1).trim();
     const bang = /!\s*important\s*$/i.exec(value);
     if (bang !== null) value = value.slice(0, bang.index).trim();
-    // custom properties keep their case (var() names are case-sensitive); every other value is read lower-cased
-    out.push({ name, value: name.startsWith('--') ? value : value.toLowerCase(), important: bang !== null });
+    // custom properties keep their case (var() names are case-sensitive), and generated content its text; every
+    // other value is read lower-cased
+    out.push({ name, value: name.startsWith('--') || name === 'content' ? value : value.toLowerCase(), important: bang !== null });
   }
   return out;
 }

@@ -146,13 +146,25 @@ function randomMarkup(rand: () => number, pieces: number): string {
   return s;
 }
 
+/**
+ * htmlParts' reading with what it adds since (the readings as shown, shown-text.ts, after the hidden lines the
+ * tag reading gives) left out: the visible text, the data: URIs and the first hidden lines are the reference's.
+ */
+function tagReading(html: string): HtmlText {
+  const parts = htmlParts(html);
+  const ref = referenceHtmlParts(html);
+  const lines = parts.hidden === '' ? [] : parts.hidden.split('\n');
+  const own = ref.hidden === '' ? 0 : ref.hidden.split('\n').length;
+  return { visible: parts.visible, hidden: lines.slice(0, own).join('\n'), dataUris: parts.dataUris };
+}
+
 describe('htmlParts reads tags and attributes as the regexes it replaced', () => {
   it('on 20,000 seeded random strings of tags, quotes, raw-text elements, comments and references', () => {
     const rand = mulberry32(0x7a9_0009);
     const differing: string[] = [];
     for (let n = 0; n < 20_000; n++) {
       const s = randomMarkup(rand, 1 + Math.floor(rand() * 30));
-      if (JSON.stringify(htmlParts(s)) !== JSON.stringify(referenceHtmlParts(s))) differing.push(JSON.stringify(s));
+      if (JSON.stringify(tagReading(s)) !== JSON.stringify(referenceHtmlParts(s))) differing.push(JSON.stringify(s));
     }
     expect(differing.slice(0, 5)).toEqual([]);
   });
@@ -161,7 +173,7 @@ describe('htmlParts reads tags and attributes as the regexes it replaced', () =>
     const rand = mulberry32(0x1009);
     for (let n = 0; n < 6; n++) {
       const s = randomMarkup(rand, 5_000);
-      expect(htmlParts(s)).toEqual(referenceHtmlParts(s));
+      expect(tagReading(s)).toEqual(referenceHtmlParts(s));
     }
     const many = `${'<a <b x=1 <c'.repeat(2_000)}>${'<p title="4111">t</p>'.repeat(500)}`;
     expect(htmlParts(many)).toEqual(referenceHtmlParts(many));

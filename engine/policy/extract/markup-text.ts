@@ -24,9 +24,10 @@ const VOID = new Set(['area', 'base', 'br', 'col', 'embed', 'hr', 'img', 'input'
 // The end tag of one of these ends an open hidden element of another kind (an unclosed <span> inside it).
 const ENDS_PHRASING = new Set(['p', 'div', 'li', 'td', 'th', 'tr', 'table', 'ul', 'ol', 'blockquote', 'section', 'article', 'body', 'html', 'dd', 'dt', 'pre', 'h1', 'h2', 'h3', 'h4', 'h5', 'h6']);
 const HIDDEN_ATTRIBUTE = /(?:^|[\s"'/])hidden(?=[\s=/>]|$)/i;
-// What may hide text besides what DocumentHiding finds on its own: any style attribute (a colour on its
-// background), a presentational colour, a closed <details>, an <svg> box
-const MAY_HIDE = /\sstyle\s*=|\s(?:bg)?color\s*=|<details|<svg/i;
+// What may hide text besides what DocumentHiding finds on its own, or show text that is no text node, or set a
+// direction: any style attribute (a colour on its background), a presentational colour, a closed <details>, an
+// <svg> box, an image's alt text with a digit (drawn where a client blocks the image), a form field, ruby, `dir`
+const MAY_HIDE = /\sstyle\s*=|\s(?:bg)?color\s*=|<details|<svg|<img\b[^>]*\salt\s*=\s*["']?[^"'>]*\d|<input|<textarea|<ruby|\sdir\s*=|<bdo|<bdi/i;
 
 export interface HtmlText {
   /** What a reader sees, block ends as line breaks. */
@@ -169,13 +170,14 @@ export function htmlParts(html: string): HtmlText {
   const exact = shown !== undefined || styleTexts.length > 0 || MAY_HIDE.test(html) ? shownReadings(html, styleTexts) : { readings: [] };
   if ('notLaidOut' in exact && shown !== undefined) hidden.push(shown.join(''));
   const decodedHidden = hidden.map((h) => collapse(decodeEntities(h))).filter((h) => h !== '');
-  for (const reading of 'readings' in exact ? exact.readings : []) {
-    const text = collapse(reading);
-    if (text !== '') decodedHidden.push(text);
-  }
   if (marked !== undefined) {
     const reading = collapse(bidiReading(decodeEntities(marked.join('')), new BidiState()));
     if (reading !== '') decodedHidden.push(reading);
+  }
+  // (a reading the markup's own already gave, the bidi one most often, is not scanned twice)
+  for (const reading of 'readings' in exact ? exact.readings : []) {
+    const text = collapse(reading);
+    if (text !== '' && !decodedHidden.includes(text)) decodedHidden.push(text);
   }
   return { visible: collapse(decodeEntities(visible.join(''))), hidden: decodedHidden.join('\n'), dataUris, ...('notLaidOut' in exact ? { notLaidOut: `the text as shown was not computed (its layout is left to the markup's own reading): ${exact.notLaidOut}` } : {}) };
 }

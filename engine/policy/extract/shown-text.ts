@@ -101,8 +101,10 @@ export function shownReadings(html: string, sheets: readonly string[]): { readon
   const shape = { depth: 0, children: 0 };
   if (!collectElements(doc.children, elements, shape)) return { notLaidOut: `elements nested over ${MAX_DEPTH} deep` };
   const index = new ElementIndex(elements);
-  const rules = styleRules(sheets).filter((r) => r.declarations.some((d) => SLOT.has(d.name) || d.name.startsWith('--')));
+  const rules = styleRules(sheets).filter((r) => r.declarations.some((d) => SLOT.has(d.name) || d.name.startsWith('--') || d.name === 'content'));
   const matches = new Map<Element, Matched[]>();
+  // ::before and ::after rules, by the element they generate content in
+  const generated = new Map<Element, { readonly m: Matched; readonly at: 'before' | 'after' }[]>();
   let steps = 0;
   let unknowns = false;
   for (const rule of rules) {
@@ -113,8 +115,13 @@ export function shownReadings(html: string, sheets: readonly string[]): { readon
       continue; // an invalid selector list: a browser drops the rule
     }
     if (selectors.some((s) => s.some(notCss))) continue;
-    for (const selector of selectors) {
-      if (selector.some(pseudoElement)) continue; // styles generated content, not the element
+    for (const whole of selectors) {
+      // a ::before or ::after rule styles content generated in the element; any other pseudo-element, not the element
+      const at = generatedAt(whole);
+      if (at === undefined && whole.some(pseudoElement)) continue;
+      if (at !== undefined && !rule.declarations.some((d) => d.name === 'content')) continue;
+      const selector = at === undefined ? whole : whole.slice(0, -1);
+      if (selector.some(pseudoElement)) continue;
       const unknownSelector = selector.some(unknownPseudo);
       // only the elements that have what the selector's last compound needs (its id, a class, an attribute, its tag)
       const candidates = index.candidates(selector);
@@ -127,6 +134,12 @@ export function shownReadings(html: string, sheets: readonly string[]): { readon
       if (unknown) unknowns = true;
       const m: Matched = { declarations: rule.declarations, specificity: specificity(selector), order: rule.order, layered: rule.layered, rule, unknown };
       for (const el of matched) {
+        if (at !== undefined) {
+          const list = generated.get(el);
+          if (list === undefined) generated.set(el, [{ m, at }]);
+          else list.push({ m, at });
+          continue;
+        }
         const list = matches.get(el);
         if (list === undefined) matches.set(el, [m]);
         else list.push(m);
@@ -148,20 +161,38 @@ export function shownReadings(html: string, sheets: readonly string[]): { readon
   const inlineStyles = new Map<string, Declaration[]>();
   // directions are marked only in a document with something right to left (markup-bidi.ts's test, or RTL text)
   const bidi = RTL_MARKUP.test(html) || RTL_TEXT.test(html);
+  // with images shown, and blocked (most clients block remote images: the alt text is drawn in their place)
+  const altTexts = IMG_ALT.test(html);
   for (const ctx of contexts) {
-    const reading = new Reading(ctx, matches, inlineStyles, bidi);
-    reading.walk(doc.children, ROOT_STATE);
-    if (!reading.hidSomething) continue;
-    const text = reading.text();
-    if (!out.includes(text)) out.push(text);
-    // the text as shown laid out (bidi-text.ts): a number reordered on screen with a hidden filler inside
-    const laidOut = reading.marked === undefined ? '' : bidiReading(reading.marked, new BidiState());
-    if (laidOut !== '' && !out.includes(laidOut)) out.push(laidOut);
+    for (const imagesBlocked of altTexts ? [false, true] : [false]) {
+      const reading = new Reading(ctx, matches, generated, inlineStyles, bidi, imagesBlocked);
+      reading.walk(doc.children, ROOT_STATE);
+      // the text as shown, where it differs from the markup's text
+      const text = reading.text();
+      if (reading.changed && !out.includes(text)) out.push(text);
+      // and laid out (bidi-text.ts): a number reordered on screen, with a hidden filler inside or not
+      const laidOut = reading.marked === undefined ? '' : bidiReading(reading.marked, new BidiState());
+      if (laidOut !== '' && !out.includes(laidOut)) out.push(laidOut);
+    }
   }
   return { readings: out };
 }
 
 const RTL_MARKUP = /\bdir\s*=|<bdo\b|<bdi\b|direction|unicode-bidi/i;
+const IMG_ALT = /<img\b[^>]*\salt\s*=/i;
+/** Input types whose value is drawn in the line (a button's as its label); hidden, password, checkbox … are not. */
+const VALUE_SHOWN: ReadonlySet<string> = new Set(['text', 'search', 'email', 'tel', 'url', 'number', 'submit', 'button', 'reset', 'date', 'time', 'month', 'week', 'datetime-local']);
+/** Raw text to the markup's reading, drawn in the line by a mail client (which runs no script). */
+const DRAWN_RAW_TEXT: ReadonlySet<string> = new Set(['textarea', 'noscript', 'xmp']);
+/** Drawn above the base text, or only by clients without ruby: not in the line. */
+const RUBY_ANNOTATIONS: ReadonlySet<string> = new Set(['rt', 'rp', 'rtc']);
+
+/** Where a selector ending in ::before or ::after (or the legacy :before/:after) generates content. */
+function generatedAt(selector: readonly Selector[]): 'before' | 'after' | undefined {
+  const last = selector[selector.length - 1];
+  if (last === undefined || !(last.type === 'pseudo-element' || last.type === 'pseudo')) return undefined;
+  return last.name === 'before' || last.name === 'after' ? last.name : undefined;
+}
 // right-to-left letters (Hebrew to Arabic Extended, the presentation forms) and the explicit controls
 const RTL_TEXT = /[\u0590-\u08ff\ufb1d-\ufdff\ufe70-\ufeff\u200f\u202a-\u202e\u2066-\u2069]/;
 
@@ -317,7 +348,21 @@ class Reading {
   readonly #inlineStyles: Map<string, Declaration[]>;
   readonly #inlineComputed = new Map<string, Map<string, string>>();
 
-  constructor(ctx: ReadingContext, matches: ReadonlyMap<Element, readonly Matched[]>, inlineStyles: Map<string, Declaration[]>, bidi: boolean) {
+  readonly #generated: ReadonlyMap<Element, readonly { readonly m: Matched; readonly at: 'before' | 'after' }[]>;
+  readonly #imagesBlocked: boolean;
+  /** Text was drawn that is no text node (alt text, a field's value, generated content). */
+  #added = false;
+
+  constructor(
+    ctx: ReadingContext,
+    matches: ReadonlyMap<Element, readonly Matched[]>,
+    generated: ReadonlyMap<Element, readonly { readonly m: Matched; readonly at: 'before' | 'after' }[]>,
+    inlineStyles: Map<string, Declaration[]>,
+    bidi: boolean,
+    imagesBlocked: boolean,
+  ) {
+    this.#generated = generated;
+    this.#imagesBlocked = imagesBlocked;
     this.#ctx = ctx;
     this.#marked = bidi ? [] : undefined;
     this.#matches = matches;
@@ -335,6 +380,11 @@ class Reading {
 
   text(): string {
     return this.#out.join('');
+  }
+
+  /** Whether the text differs from the markup's text: something hidden, or drawn that is no text node. */
+  get changed(): boolean {
+    return this.hidSomething || this.#added;
   }
 
   get marked(): string | undefined {
@@ -375,7 +425,18 @@ class Reading {
     if (breaks) this.#push('\n');
     const marker = this.#marked === undefined ? '' : directionMarker(el, style);
     if (marker !== '') this.#marked?.push(marker);
-    if (name === 'details' && el.attribs.open === undefined) {
+    this.#generatedContent(el, 'before', state);
+    this.#drawnValue(el, state);
+    // drawn in the line, but read apart by the markup's reading (markup-text.ts's raw-text elements)
+    if (DRAWN_RAW_TEXT.has(name) && hasText(el)) this.#added = true;
+    if (name === 'ruby') {
+      // its annotations are drawn above the base text
+      for (const c of el.children) {
+        if (c.type === 'tag' && RUBY_ANNOTATIONS.has((c as Element).name)) {
+          if (hasText(c)) this.hidSomething = true;
+        } else this.walk([c], state);
+      }
+    } else if (name === 'details' && el.attribs.open === undefined) {
       // closed: only its first <summary> shows
       const summary = el.children.find((c) => c.type === 'tag' && (c as Element).name === 'summary');
       if (summary !== undefined) this.walk([summary], state);
@@ -383,9 +444,44 @@ class Reading {
     } else if (style.get('content-visibility') === 'hidden') {
       if (el.children.some(hasText)) this.hidSomething = true;
     } else this.walk(el.children, state);
+    this.#generatedContent(el, 'after', state);
     if (marker !== '') this.#marked?.push(closerOf(marker));
     if (breaks) this.#push('\n');
     else if (name === 'td' || name === 'th') this.#push(' ');
+  }
+
+  /** An image's alt text (images blocked), a form field's value: drawn in the line. */
+  #drawnValue(el: Element, state: State): void {
+    let text: string | undefined;
+    if (el.name === 'img' && this.#imagesBlocked) text = el.attribs.alt;
+    else if (el.name === 'input' && VALUE_SHOWN.has((el.attribs.type ?? 'text').trim().toLowerCase())) text = el.attribs.value;
+    if (text === undefined || text === '' || !textShows(state)) return;
+    this.#push(text);
+    this.#added = true;
+  }
+
+  /** The content a ::before or ::after rule generates in the element (strings, attr()), as the cascade gives it. */
+  #generatedContent(el: Element, at: 'before' | 'after', state: State): void {
+    const rules = this.#generated.get(el);
+    if (rules === undefined) return;
+    let best: { rank: number; specificity: number; order: number; content: string; display?: string } | undefined;
+    let display: { rank: number; specificity: number; order: number; value: string } | undefined;
+    for (const { m, at: where } of rules) {
+      if (where !== at || (m.unknown && !this.#ctx.unknownApplies)) continue;
+      const holds = this.#holds(m.rule);
+      if (holds === false || (holds === undefined && !this.#ctx.unknownApplies)) continue;
+      for (const d of m.declarations) {
+        const key = { rank: d.important ? (m.layered ? 6 : 5) : m.layered ? 2 : 3, specificity: m.specificity, order: m.order };
+        const wins = (b: { rank: number; specificity: number; order: number } | undefined): boolean => b === undefined || key.rank > b.rank || (key.rank === b.rank && (key.specificity > b.specificity || (key.specificity === b.specificity && key.order >= b.order)));
+        if (d.name === 'content' && wins(best)) best = { ...key, content: d.value };
+        else if (d.name === 'display' && wins(display)) display = { ...key, value: d.value };
+      }
+    }
+    if (best === undefined || display?.value === 'none' || !textShows(state)) return;
+    const text = contentText(best.content, el);
+    if (text === '') return;
+    this.#push(text);
+    this.#added = true;
   }
 
   readonly #conditions = new Map<StyleRule, boolean | undefined>();
@@ -647,6 +743,16 @@ function directionMarker(el: Element, style: ReadonlyMap<string, string>): strin
   if (dirAttr === 'ltr') return LRI;
   if (dirAttr === 'auto' || el.name === 'bdi') return FSI;
   return '';
+}
+
+/** The text of a `content` value (its escapes read with its declaration block): its strings and attr() values; counters and quotes draw nothing here. */
+function contentText(value: string, el: Element): string {
+  const out: string[] = [];
+  for (const m of value.matchAll(/"((?:[^"\\]|\\.)*)"|'((?:[^'\\]|\\.)*)'|attr\(\s*([^)\s]+)\s*\)/g)) {
+    if (m[3] !== undefined) out.push(el.attribs[m[3].toLowerCase()] ?? '');
+    else out.push(m[1] ?? m[2] ?? '');
+  }
+  return out.join('');
 }
 
 function transformHides(transform: string): boolean {
