@@ -138,6 +138,13 @@ describe('shownReadings', () => {
     expect(shown('<div>1 <table style="display:none">2<tr><td>x</td></tr></table></div>')).toEqual(['1 2']);
   });
 
+  it('matches descendant chains over a deep tree without backtracking through every ancestor, and stops at selectors nested too deep', () => {
+    // without css-select's per-ancestor cache this took about 85 CPU s (vitest's timeout stops it long before)
+    const deep = `<style>.a7 .b .c div span.h{display:none} .a1 .b .c div span.g{display:none}</style>${'<div class="a1 b c">'.repeat(500)}<span class="h">1</span><span class="g">x</span>${'</div>'.repeat(500)}`;
+    expect(shown(deep)).toEqual(['1']);
+    expect(shownReadings(`<style>${':is('.repeat(40)}.h${')'.repeat(40)}{display:none}</style><p class="h">x</p>`)).toEqual({ notLaidOut: 'a selector nested over 32 deep' });
+  });
+
   it('reads mso-hide:all as hidden only in an Outlook reading', () => {
     expect(shown('<p>1 <span style="mso-hide:all">x</span>2 <span style="display:none">y</span>3</p>')).toEqual(['1 x2 3', '1 2 3']);
   });

@@ -378,9 +378,11 @@ function fosterParent(nodes: AnyNode[]): void {
   const stack: AnyNode[][] = [nodes];
   while (stack.length > 0) {
     const list = stack.pop() as AnyNode[];
-    for (const n of [...list]) {
+    for (let i = 0; i < list.length; i++) {
+      const n = list[i] as AnyNode;
       if (n.type !== 'tag' && n.type !== 'script' && n.type !== 'style') continue;
       const el = n as Element;
+      if (el.children.length === 0) continue;
       const allowed = TABLE_CONTENT.get(el.name);
       if (allowed !== undefined) {
         const table = el.name === 'table' ? el : closestTable(el);
@@ -389,6 +391,8 @@ function fosterParent(nodes: AnyNode[]): void {
           for (const m of moved) detach(m);
           insertBefore(table, moved);
           stack.push(moved);
+          // inserted into this list, before the table: the table is further on now
+          if (el === table) i += moved.length;
         }
       }
       stack.push(el.children);
@@ -449,10 +453,15 @@ class ElementIndex {
     };
     for (const el of elements) {
       add(el.name, el);
-      for (const [name, value] of Object.entries(el.attribs)) {
+      const attribs = el.attribs;
+      for (const name in attribs) {
         add(`[${name}`, el);
+        const value = attribs[name] as string;
         if (name === 'id') add(`#${value}`, el);
-        else if (name === 'class') for (const c of value.split(/[ \t\n\f\r]+/)) if (c !== '') add(`.${c}`, el);
+        else if (name === 'class') {
+          if (!/[ \t\n\f\r]/.test(value)) { if (value !== '') add(`.${value}`, el); }
+          else for (const c of value.split(/[ \t\n\f\r]+/)) if (c !== '') add(`.${c}`, el);
+        }
       }
     }
   }
