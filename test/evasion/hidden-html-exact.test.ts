@@ -152,6 +152,11 @@ const REVIEW: readonly Variant[] = [
   { name: 'digits moved out of a hidden table (foster parenting of text)', build: () => page('<div>card 4111 <span style="display:none">zq</span><table style="display:none">1111 1111 1111<tr><td></td></tr></table></div>'), expect: 'card' },
   { name: 'digits after a comment a browser ends at --!>', build: () => page('<p>card 4111 <span style="display:none">zq</span><!-- x --!>1111 1111 1111 --></p>'), expect: 'card' },
   { name: 'digits after a CDATA section in HTML (a bogus comment to the next >)', build: () => page('<p>card 4111 <span style="display:none">zq</span><![CDATA[>1111 1111 1111]]></p>'), expect: 'card' },
+  // moved off the page and back
+  { name: 'digits moved back on screen by their own position (a relative left:-9999px parent, the child left:9999px)', build: () => page(seemsHidden('<span style="position:relative;left:-9999px"><b style="position:relative;left:9999px">', '</b></span>')), expect: 'card' },
+  { name: 'a filler drawn off the page by a negative margin (inline-block, width:0, margin-left:-9999px, margin-right:9999px)', build: () => page(span('display:inline-block;width:0;margin-left:-9999px;margin-right:9999px')), expect: 'card' },
+  { name: 'a filler moved off by translate:-9999px (the property)', build: () => page(span('display:inline-block;translate:-9999px 0')), expect: 'card' },
+  { name: 'control: a filler with margin-left:-9999px and padding-left:9999px (back where it was)', build: () => page(span('display:inline-block;margin-left:-9999px;padding-left:9999px')), expect: 'clean' },
   // controls
   { name: 'control: a filler in .h, the rule `.H` in a document with a doctype (standards mode)', build: () => single('Content-Type: text/html; charset=utf-8', `<!DOCTYPE html><html><head><style>.H{display:none}</style></head><body>${split('<span class="h">', '</span>')}</body></html>`), expect: 'clean', smtp: true },
   { name: 'control: a filler in rgba(0,0,0,.5) text on the white page', build: () => page(span('color:rgba(0,0,0,.5)')), expect: 'clean' },

@@ -35,13 +35,15 @@ const compiled = new Map<string, (el: Element) => boolean>();
 
 // What decides whether text shows; shorthands map onto these (font → font-size, background → background-color and
 // background-image, overflow → both axes).
-const PROPERTIES = ['direction', 'unicode-bidi', 'display', 'visibility', 'opacity', 'font-size', 'color', 'background-color', 'overflow-x', 'overflow-y', 'width', 'height', 'max-width', 'max-height', 'position', 'left', 'top', 'right', 'bottom', 'clip', 'clip-path', 'transform', 'text-indent', 'mso-hide', 'content-visibility', 'filter', 'float', 'zoom', 'scale', 'white-space', 'background-image', 'color-scheme'] as const;
+const PROPERTIES = ['direction', 'unicode-bidi', 'display', 'visibility', 'opacity', 'font-size', 'color', 'background-color', 'overflow-x', 'overflow-y', 'width', 'height', 'max-width', 'max-height', 'position', 'left', 'top', 'right', 'bottom', 'clip', 'clip-path', 'transform', 'text-indent', 'mso-hide', 'content-visibility', 'filter', 'float', 'zoom', 'scale', 'white-space', 'background-image', 'color-scheme', 'margin-left', 'margin-top', 'padding-left', 'padding-top', 'translate'] as const;
 type Property = (typeof PROPERTIES)[number];
 const SLOT: ReadonlyMap<string, readonly Property[]> = new Map<string, readonly Property[]>([
   ...PROPERTIES.map((p): [string, readonly Property[]] => [p, [p]]),
   ['font', ['font-size']],
   ['background', ['background-color', 'background-image']],
   ['overflow', ['overflow-x', 'overflow-y']],
+  ['margin', ['margin-left', 'margin-top']],
+  ['padding', ['padding-left', 'padding-top']],
 ]);
 
 interface Matched {
@@ -621,11 +623,14 @@ interface State {
   readonly scale: number;
   /** Outside SVG (0), in SVG where character data is not painted (1), in an SVG text element (2). */
   readonly svg: 0 | 1 | 2;
+  /** How far the text is moved from where it would stand, left and up (positions, translations, margins, paddings: summed down the tree). */
+  readonly dx: number;
+  readonly dy: number;
   readonly vars: ReadonlyMap<string, string>;
 }
 
 const BLACK_TEXT: Rgba = { r: 0, g: 0, b: 0, a: 1 };
-const ROOT_STATE: State = { visibility: 'visible', fontPx: 16, colour: BLACK_TEXT, backdrop: WHITE, opacity: 1, ownOpacity: 1, scale: 1, svg: 0, vars: new Map() };
+const ROOT_STATE: State = { visibility: 'visible', fontPx: 16, colour: BLACK_TEXT, backdrop: WHITE, opacity: 1, ownOpacity: 1, scale: 1, svg: 0, dx: 0, dy: 0, vars: new Map() };
 /** A page whose root says it is dark (color-scheme): light text on a dark canvas, as Blink paints it. */
 const DARK_CANVAS: Rgba = { r: 18, g: 18, b: 18, a: 1 };
 /** Below this a glyph is not legible: a 1px font is a hiding place, not a style. */
@@ -937,6 +942,10 @@ function slotValue(name: string, property: Property, value: string): string | un
     const c = backgroundColour(value.replace(/url\([^)]*\)/g, ' '));
     return c === undefined || c === 'image' ? (/\bcurrentcolor\b/.test(value) ? 'currentcolor' : 'transparent') : (value.replace(/url\([^)]*\)/g, ' ').match(/#[0-9a-f]+|(?:rgba?|hsla?)\([^)]*\)|[a-z]+/g)?.find((t) => parseColour(t) !== undefined) ?? 'transparent');
   }
+  if (name === 'margin' || name === 'padding') {
+    const parts = value.split(/\s+/);
+    return property.endsWith('-top') ? (parts[0] ?? '') : (parts[3] ?? parts[1] ?? parts[0] ?? '');
+  }
   if (name === 'overflow') {
     const parts = value.split(/\s+/);
     return property === 'overflow-y' ? (parts[1] ?? parts[0] ?? '') : (parts[0] ?? '');
@@ -1136,7 +1145,7 @@ function boxHides(el: Element, style: ReadonlyMap<string, string>): boolean {
   }
   const position = style.get('position');
   if (position === 'absolute' || position === 'fixed' || position === 'relative') {
-    if (['left', 'top'].some((p) => (pixels(style.get(p)) ?? 0) <= OFF_SCREEN_PX)) return true;
+    // left and top are offsets (childState): a descendant may move back
     if (position !== 'relative' && ['right', 'bottom'].some((p) => (pixels(style.get(p)) ?? 0) <= OFF_SCREEN_PX)) return true;
     const clip = style.get('clip');
     if (position !== 'relative' && clip !== undefined && /^rect\(\s*0\D*0\D*0\D*0\D*\)$/.test(clip.replace(/px/g, ''))) return true;
@@ -1207,14 +1216,35 @@ function directionMarker(el: Element, style: ReadonlyMap<string, string>): strin
 }
 
 function transformHides(transform: string): boolean {
-  if (/scale[xy]?\(\s*0(\.0*)?\s*[,)]/.test(transform)) return true;
-  for (const m of transform.matchAll(/translate(x|y|3d)?\(\s*([^)]*)\)/g)) {
-    const args = (m[2] ?? '').split(/\s*,\s*/);
-    const xs = m[1] === 'y' ? [] : [args[0]];
-    const ys = m[1] === 'y' ? [args[0]] : m[1] === 'x' ? [] : [args[1]];
-    if ([...xs, ...ys].some((v) => (pixels(v) ?? 0) <= OFF_SCREEN_PX)) return true;
+  return /scale[xy]?\(\s*0(\.0*)?\s*[,)]/.test(transform);
+}
+
+/** Where an element moves its content, from its parent's: positions, translations, margins and paddings (percentages of a 1024 × 768 box). */
+function offsets(el: Element, style: ReadonlyMap<string, string>, parent: State): [number, number] {
+  let dx = parent.dx;
+  let dy = parent.dy;
+  const px = (p: string, full: number): number => pixels(style.get(p), full) ?? 0;
+  const position = style.get('position');
+  if (position === 'relative' || position === 'absolute' || position === 'fixed') {
+    if (position === 'fixed') [dx, dy] = [0, 0];
+    const set = (p: string): boolean => style.get(p) !== undefined && style.get(p) !== 'auto';
+    dx += set('left') ? px('left', 1024) : position === 'relative' && set('right') ? -px('right', 1024) : 0;
+    dy += set('top') ? px('top', 768) : position === 'relative' && set('bottom') ? -px('bottom', 768) : 0;
   }
-  return false;
+  const block = blockish(el, style) || style.get('display') === 'inline-block';
+  dx += px('margin-left', 1024) + px('padding-left', 1024);
+  if (block) dy += px('margin-top', 1024) + px('padding-top', 1024);
+  if (!block) return [dx, dy];
+  const moves = [...(style.get('transform')?.matchAll(/translate(x|y|3d)?\(\s*([^)]*)\)/g) ?? [])].map((m) => [m[1] ?? '', m[2] ?? ''] as const);
+  const translate = style.get('translate');
+  if (translate !== undefined && translate !== 'none') moves.push(['', translate.replace(/\s+/g, ',')]);
+  for (const [axis, text] of moves) {
+    const args = text.split(/\s*,\s*/);
+    if (axis !== 'y') dx += pixels(args[0], 1024) ?? 0;
+    if (axis === 'y') dy += pixels(args[0], 768) ?? 0;
+    else if (axis !== 'x') dy += pixels(args[1], 768) ?? 0;
+  }
+  return [dx, dy];
 }
 
 /** A number or a percentage (`zoom`, `scale`'s parts), undefined when it is neither. */
@@ -1272,11 +1302,12 @@ function childState(el: Element, style: ReadonlyMap<string, string>, parent: Sta
   if (image !== undefined && image !== 'none' && !GLOBAL_KEYWORDS.has(image)) backdrop = undefined;
   const name = el.name;
   const svg = name === 'foreignobject' ? 0 : parent.svg === 0 ? (name === 'svg' ? 1 : 0) : SVG_TEXT.has(name) || parent.svg === 2 ? 2 : 1;
-  return { visibility: vis, fontPx, colour, backdrop, opacity, ownOpacity, scale: parent.scale * magnification(el, style), svg, vars };
+  const [dx, dy] = style.size === 0 ? [parent.dx, parent.dy] : offsets(el, style, parent);
+  return { visibility: vis, fontPx, colour, backdrop, opacity, ownOpacity, scale: parent.scale * magnification(el, style), svg, dx, dy, vars };
 }
 
 function textShows(s: State): boolean {
-  if (s.visibility === 'hidden' || s.fontPx * s.scale < LEGIBLE_PX) return false;
+  if (s.visibility === 'hidden' || s.fontPx * s.scale < LEGIBLE_PX || s.dx <= OFF_SCREEN_PX || s.dy <= OFF_SCREEN_PX) return false;
   if (s.colour !== undefined && s.colour.a < 0.1) return false;
   return s.colour === undefined || s.backdrop === undefined || !invisibleOn(s.colour, s.backdrop, s.opacity);
 }
