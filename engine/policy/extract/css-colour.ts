@@ -1,6 +1,8 @@
 // CSS colours as RGBA, for the text as shown (shown-text.ts): text painted in the colour of what is behind it
-// is not seen. Hex, rgb()/rgba(), hsl()/hsla(), `transparent` and the named colours; any other colour syntax
-// (lab(), color-mix() …) is undefined: read as visible.
+// is not seen. Hex, rgb()/rgba(), hsl()/hsla(), hwb(), lab()/lch()/oklab()/oklch(), color() in the sRGB, linear
+// sRGB, Display P3 and XYZ spaces, color-mix(), light-dark(), `transparent`, the named and the system colours
+// (CSS Color 4 §6.2, as a light page paints them); any other colour syntax (relative colours …) is undefined: read
+// as visible. A colour outside sRGB is clipped to it.
 
 export interface Rgba {
   readonly r: number;
@@ -49,14 +51,42 @@ function component(s: string, full: number): number | undefined {
 
 const clamp = (n: number, hi: number): number => Math.min(hi, Math.max(0, n));
 
-/** A colour value (lower-cased), or undefined when it is not one this reads. `currentcolor` is the caller's. */
-export function parseColour(value: string): Rgba | undefined {
+// CSS Color 4 §6.2 (and the deprecated ones it maps), light and dark, as Blink paints them
+const SYSTEM_TEXT =
+  'canvas ffffff 121212 canvastext 000000 ffffff linktext 0000ee 9e9eff visitedtext 551a8b d0adf0 activetext ff0000 ff9e9e buttonface efefef 6b6b6b buttontext 000000 ffffff buttonborder 767676 6b6b6b field ffffff 3b3b3b fieldtext 000000 ffffff highlight b4d5fe 99c8ff highlighttext 000000 000000 selecteditem 0075ff 99c8ff selecteditemtext ffffff 3b3b3b mark ffff00 ffff00 marktext 000000 000000 graytext 6d6d6d 8e8e8e accentcolor 0075ff 99c8ff accentcolortext ffffff 000000';
+const SYSTEM: ReadonlyMap<string, readonly [string, string]> = (() => {
+  const words = SYSTEM_TEXT.split(' ');
+  const m = new Map<string, readonly [string, string]>();
+  for (let i = 0; i + 2 < words.length; i += 3) m.set(words[i] as string, [words[i + 1] as string, words[i + 2] as string]);
+  const alias = 'activeborder buttonborder activecaption canvas appworkspace canvas background canvas buttonhighlight buttonface buttonshadow buttonface captiontext canvastext inactiveborder buttonborder inactivecaption canvas inactivecaptiontext graytext infobackground canvas infotext canvastext menu canvas menutext canvastext scrollbar canvas threeddarkshadow buttonborder threedface buttonface threedhighlight buttonborder threedlightshadow buttonborder threedshadow buttonborder window canvas windowframe buttonborder windowtext canvastext'.split(' ');
+  for (let i = 0; i + 1 < alias.length; i += 2) m.set(alias[i] as string, m.get(alias[i + 1] as string) as readonly [string, string]);
+  return m;
+})();
+
+/**
+ * A colour value (lower-cased), or undefined when it is not one this reads. `currentcolor` is the caller's. `dark`:
+ * the page is painted in a dark colour scheme (system colours and light-dark() take their dark value).
+ */
+export function parseColour(value: string, dark = false, depth = 0): Rgba | undefined {
   const v = value.trim();
   if (v.startsWith('#')) return hex(v.slice(1));
   if (v === 'transparent') return { r: 0, g: 0, b: 0, a: 0 };
   const named = NAMED.get(v);
   if (named !== undefined) return hex(named);
-  const fn = /^(rgba?|hsla?)\(\s*([^)]*)\)$/.exec(v);
+  const system = SYSTEM.get(v);
+  if (system !== undefined) return hex(system[dark ? 1 : 0]);
+  if (depth > 4) return undefined;
+  const call = /^([a-z-]+)\(([^]*)\)$/.exec(v);
+  if (call === null) return undefined;
+  const [, name, body] = call as unknown as [string, string, string];
+  if (name === 'light-dark') {
+    const args = splitArgs(body);
+    return args.length === 2 ? parseColour(args[dark ? 1 : 0] as string, dark, depth + 1) : undefined;
+  }
+  if (name === 'color-mix') return colourMix(body, dark, depth);
+  if (body.includes('(') || /\bfrom\b/.test(body)) return undefined;
+  if (name === 'hwb' || name === 'lab' || name === 'lch' || name === 'oklab' || name === 'oklch' || name === 'color') return spaceColour(name, body);
+  const fn = /^(rgba?|hsla?)$/.test(name) ? [v, name, body] : null;
   if (fn === null) return undefined;
   const parts = (fn[2] as string).replace(/\s*\/\s*/, ' / ').split(/\s*,\s*|\s+/).filter((p) => p !== '' && p !== '/');
   if (parts.length < 3 || parts.length > 4) return undefined;
@@ -94,9 +124,135 @@ export function backgroundColour(value: string): Rgba | undefined | 'image' {
 /** How far apart two colours are for a reader: the largest channel difference. */
 const INVISIBLE_DISTANCE = 12;
 
-/** Whether text in `text` cannot be told from `behind` (fully transparent text, or the same colour within a few steps). */
-export function invisibleOn(text: Rgba, behind: Rgba): boolean {
+/** `top` painted over the opaque `below` (its alpha mixing the two). */
+export function over(top: Rgba, below: Rgba): Rgba {
+  const a = top.a;
+  return { r: top.r * a + below.r * (1 - a), g: top.g * a + below.g * (1 - a), b: top.b * a + below.b * (1 - a), a: 1 };
+}
+
+/**
+ * Whether text in `text` cannot be told from `behind`: fully transparent text, or, painted over what is behind it
+ * (its alpha, and the `opacity` its element is painted with, mixing it into the background), the same colour
+ * within a few steps.
+ */
+export function invisibleOn(text: Rgba, behind: Rgba, opacity = 1): boolean {
   if (text.a < 0.1) return true;
-  if (text.a < 0.9) return false;
-  return Math.max(Math.abs(text.r - behind.r), Math.abs(text.g - behind.g), Math.abs(text.b - behind.b)) <= INVISIBLE_DISTANCE;
+  const seen = over({ ...text, a: text.a * opacity }, behind);
+  return Math.max(Math.abs(seen.r - behind.r), Math.abs(seen.g - behind.g), Math.abs(seen.b - behind.b)) <= INVISIBLE_DISTANCE;
+}
+
+/** A function's arguments split at top-level commas (or, for light-dark, its two colours). */
+function splitArgs(body: string): string[] {
+  const out: string[] = [];
+  let depth = 0;
+  let from = 0;
+  for (let i = 0; i < body.length; i++) {
+    const c = body[i];
+    if (c === '(') depth++;
+    else if (c === ')') depth--;
+    else if (c === ',' && depth === 0) {
+      out.push(body.slice(from, i).trim());
+      from = i + 1;
+    }
+  }
+  out.push(body.slice(from).trim());
+  return out;
+}
+
+/**
+ * color-mix(in <space>, a p%, b q%): mixed exactly in sRGB (and its linear form); in other spaces only where the two
+ * colours are all but the same (any mix of them then is too), else undefined.
+ */
+function colourMix(body: string, dark: boolean, depth: number): Rgba | undefined {
+  const [space, ...parts] = splitArgs(body);
+  if (space === undefined || parts.length !== 2 || !/^in\s+/.test(space)) return undefined;
+  const read = (p: string): { c: Rgba | undefined; pct: number | undefined } => {
+    const m = /^([^]*?)\s*(?:(\d*\.?\d+)%)?$/.exec(p.trim());
+    const first = /^(\d*\.?\d+)%\s+([^]*)$/.exec(p.trim());
+    if (first !== null) return { c: parseColour(first[2] as string, dark, depth + 1), pct: Number(first[1]) };
+    return { c: parseColour(m?.[1] ?? '', dark, depth + 1), pct: m?.[2] === undefined ? undefined : Number(m[2]) };
+  };
+  const a = read(parts[0] as string);
+  const b = read(parts[1] as string);
+  if (a.c === undefined || b.c === undefined) return undefined;
+  let pa = a.pct ?? (b.pct === undefined ? 50 : 100 - b.pct);
+  let pb = b.pct ?? 100 - pa;
+  const sum = pa + pb;
+  if (sum <= 0) return undefined;
+  const alphaScale = sum < 100 ? sum / 100 : 1;
+  [pa, pb] = [pa / sum, pb / sum];
+  const near = Math.max(Math.abs(a.c.r - b.c.r), Math.abs(a.c.g - b.c.g), Math.abs(a.c.b - b.c.b)) <= INVISIBLE_DISTANCE / 2;
+  const srgb = /^in\s+srgb\s*$/.test(space);
+  if (!srgb && !near) return undefined;
+  // premultiplied by alpha, as CSS mixes
+  const alpha = a.c.a * pa + b.c.a * pb;
+  if (alpha === 0) return { r: 0, g: 0, b: 0, a: 0 };
+  const ch = (k: 'r' | 'g' | 'b'): number => ((a.c as Rgba)[k] * (a.c as Rgba).a * pa + (b.c as Rgba)[k] * (b.c as Rgba).a * pb) / alpha;
+  return { r: ch('r'), g: ch('g'), b: ch('b'), a: alpha * alphaScale };
+}
+
+/** A number, a percentage of `full`, `none`; an angle in degrees. */
+function num(s: string | undefined, full: number): number | undefined {
+  return s === undefined ? undefined : component(s, full);
+}
+
+const gamma = (x: number): number => 255 * clamp(x <= 0.0031308 ? 12.92 * x : 1.055 * Math.pow(x, 1 / 2.4) - 0.055, 1);
+const linear = (x: number): number => (x <= 0.04045 ? x / 12.92 : Math.pow((x + 0.055) / 1.055, 2.4));
+
+/** Linear sRGB from XYZ (D65). */
+function fromXyz(x: number, y: number, z: number): [number, number, number] {
+  return [3.2409699419 * x - 1.5373831776 * y - 0.4986107603 * z, -0.9692436363 * x + 1.8759675015 * y + 0.0415550574 * z, 0.0556300797 * x - 0.2039769589 * y + 1.0569715142 * z];
+}
+
+/** hwb(), lab(), lch(), oklab(), oklch(), color(<space> …) as sRGB (CSS Color 4 §7-§10). */
+function spaceColour(name: string, body: string): Rgba | undefined {
+  const [main, alphaText] = body.split('/') as [string, string | undefined];
+  const parts = main.trim().split(/\s+/);
+  const alpha = alphaText === undefined ? 1 : component(alphaText.trim(), 1);
+  if (alpha === undefined) return undefined;
+  let rgbLinear: [number, number, number] | undefined;
+  if (name === 'hwb') {
+    const [h, w, b] = [num(parts[0], 360), num(parts[1], 1), num(parts[2], 1)];
+    if (h === undefined || w === undefined || b === undefined || parts.length !== 3) return undefined;
+    const base = hslToRgb(((h % 360) + 360) % 360, 1, 0.5);
+    const sum = w + b;
+    const [ww, bb] = sum >= 1 ? [w / sum, b / sum] : [w, b];
+    const f = (c: number): number => c * (1 - ww - bb) + 255 * ww;
+    return { r: f(base.r), g: f(base.g), b: f(base.b), a: clamp(alpha, 1) };
+  }
+  if (name === 'color') {
+    const space = parts[0];
+    const [r, g, b] = [num(parts[1], 1), num(parts[2], 1), num(parts[3], 1)];
+    if (r === undefined || g === undefined || b === undefined || parts.length !== 4) return undefined;
+    if (space === 'srgb') rgbLinear = [linear(r), linear(g), linear(b)];
+    else if (space === 'srgb-linear') rgbLinear = [r, g, b];
+    else if (space === 'display-p3') {
+      const [lr, lg, lb] = [linear(r), linear(g), linear(b)];
+      rgbLinear = fromXyz(0.4865709486 * lr + 0.2656676932 * lg + 0.1982172852 * lb, 0.2289745641 * lr + 0.6917385218 * lg + 0.0792869141 * lb, 0.0451133819 * lg + 1.0439443689 * lb);
+    } else if (space === 'xyz' || space === 'xyz-d65') rgbLinear = fromXyz(r, g, b);
+    else return undefined;
+  } else {
+    const ok = name.startsWith('ok');
+    const l = num(parts[0], ok ? 1 : 100);
+    const polar = name.endsWith('lch');
+    const c1 = num(parts[1], ok ? 0.4 : polar ? 150 : 125);
+    const c2 = polar ? num(parts[2], 360) : num(parts[2], ok ? 0.4 : 125);
+    if (l === undefined || c1 === undefined || c2 === undefined || parts.length !== 3) return undefined;
+    const [a, b] = polar ? [c1 * Math.cos((c2 * Math.PI) / 180), c1 * Math.sin((c2 * Math.PI) / 180)] : [c1, c2];
+    if (ok) {
+      const lms = [l + 0.3963377774 * a + 0.2158037573 * b, l - 0.1055613458 * a - 0.0638541728 * b, l - 0.0894841775 * a - 1.291485548 * b].map((x) => x * x * x) as [number, number, number];
+      rgbLinear = [4.0767416621 * lms[0] - 3.3077115913 * lms[1] + 0.2309699292 * lms[2], -1.2684380046 * lms[0] + 2.6097574011 * lms[1] - 0.3413193965 * lms[2], -0.0041960863 * lms[0] - 0.7034186147 * lms[1] + 1.707614701 * lms[2]];
+    } else {
+      // CIE Lab (D50) to XYZ, adapted to D65 (Bradford)
+      const fy = (l + 16) / 116;
+      const fx = fy + a / 500;
+      const fz = fy - b / 200;
+      const e = 216 / 24389;
+      const k = 24389 / 27;
+      const inv = (f: number): number => (f ** 3 > e ? f ** 3 : (116 * f - 16) / k);
+      const [x, y, z] = [inv(fx) * 0.3457 / 0.3585, l > k * e ? fy ** 3 : l / k, (inv(fz) * (1 - 0.3457 - 0.3585)) / 0.3585];
+      rgbLinear = fromXyz(0.9554734527 * x - 0.0230985368 * y + 0.0632593086 * z, -0.0283697069 * x + 1.0099954580 * y + 0.0210413989 * z, 0.0123140016 * x - 0.0205076964 * y + 1.3303659366 * z);
+    }
+  }
+  return { r: gamma(rgbLinear[0]), g: gamma(rgbLinear[1]), b: gamma(rgbLinear[2]), a: clamp(alpha, 1) };
 }

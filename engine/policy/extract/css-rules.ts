@@ -21,7 +21,28 @@ export interface StyleRule {
   readonly conditions: readonly string[];
   /** Inside a cascade layer: unlayered normal declarations win over it (CSS Cascade 5 §6.4). */
   readonly layered: boolean;
+  /**
+   * The rule's layer in the layer order (CSS Cascade 5 §6.4.3: layers ordered by their first mention, a layer's
+   * sublayers before its own rules, unlayered rules last): normal declarations of a higher one win, !important
+   * ones of a lower one. Unlayered rules have UNLAYERED.
+   */
+  readonly layer: number;
   readonly order: number;
+}
+
+/** The layer order of unlayered rules: after every layer. */
+export const UNLAYERED = 1_000_000_000;
+
+/** A style sheet and the conditions it applies under (a `<style media>` attribute, a sheet only some readers load). */
+export interface Sheet {
+  readonly text: string;
+  readonly conditions: readonly string[];
+}
+
+/** A layer and its sublayers by name, in the order they were first mentioned. */
+interface LayerNode {
+  readonly sub: Map<string, LayerNode>;
+  order: number;
 }
 
 /** A declaration block's declarations in order: comments dropped, escapes decoded, names and values lower-cased. */
@@ -51,19 +72,42 @@ const MAX_RULES = 20_000;
  * nested rule, its selector resolved against the parent (`&` as `:is(parent)`, or `:is(parent) child`). Braces
  * in strings are not told apart; a block left open at the end of a sheet is closed there, as a browser reads it.
  */
-export function styleRules(sheets: readonly string[]): StyleRule[] {
-  const out: StyleRule[] = [];
-  for (const raw of sheets) {
-    const sheet = raw.includes('/*') ? raw.replace(COMMENT, ' ') : raw;
+export function styleRules(sheets: readonly (string | Sheet)[]): StyleRule[] {
+  const out: { -readonly [K in keyof StyleRule]: StyleRule[K] }[] = [];
+  const layers: LayerNode = { sub: new Map(), order: 0 };
+  const layerPaths: (readonly string[])[] = [];
+  let anonymous = 0;
+  const layerNode = (path: readonly string[]): LayerNode => {
+    let node = layers;
+    for (const name of path) {
+      let next = node.sub.get(name);
+      if (next === undefined) node.sub.set(name, (next = { sub: new Map(), order: 0 }));
+      node = next;
+    }
+    return node;
+  };
+  for (const entry of sheets) {
+    const raw = typeof entry === 'string' ? entry : entry.text;
+    const outer = typeof entry === 'string' ? [] : entry.conditions;
+    // comments are nothing; `<!--` and `-->` at the top of a sheet are ignored (CSS Syntax §5.4.1: CDO/CDC)
+    const uncommented = raw.includes('/*') ? raw.replace(COMMENT, ' ') : raw;
+    const sheet = uncommented.includes('<!--') || uncommented.includes('-->') ? uncommented.replace(/<!--|-->/g, ' ') : uncommented;
     // open blocks: an at-rule's prelude, or a style rule's selector with its declaration text so far
-    const stack: { at: string | undefined; selectors: string; decls: string[]; layered: boolean }[] = [];
+    const stack: Block[] = [];
     let segment = 0;
-    const conditions = (): string[] => stack.flatMap((b) => (b.at === undefined ? [] : [b.at]));
-    const finish = (b: { at: string | undefined; selectors: string; decls: string[]; layered: boolean }, tail: string): void => {
+    const conditions = (): string[] => [...outer, ...stack.flatMap((b) => (b.at === undefined ? [] : [b.at]))];
+    // `@layer a, b;` statements among the statements of the top level or of an at-rule: the layers' order
+    const statements = (text: string, within: readonly string[]): void => {
+      if (!text.includes('@')) return;
+      for (const m of text.matchAll(/@layer\s+([^;{}]+)(?:;|$)/gi)) for (const name of (m[1] as string).split(',')) layerNode([...within, ...name.trim().toLowerCase().split(/\s*\.\s*/)]);
+    };
+    const finish = (b: Block, tail: string): void => {
       if (b.at !== undefined || out.length >= MAX_RULES) return;
       b.decls.push(tail);
       const declarations = declarationList(b.decls.join(';'));
-      if (declarations.length > 0) out.push({ selectors: b.selectors, declarations, conditions: conditions(), layered: b.layered, order: out.length });
+      if (declarations.length === 0) return;
+      layerPaths.push(b.layer);
+      out.push({ selectors: b.selectors, declarations, conditions: conditions(), layered: b.layer.length > 0, layer: UNLAYERED, order: out.length });
     };
     for (let i = 0; i < sheet.length; i++) {
       const c = sheet.charCodeAt(i);
@@ -73,25 +117,56 @@ export function styleRules(sheets: readonly string[]): StyleRule[] {
         // inside a rule, what came before the nested rule's selector is the rule's own declarations
         const semi = prelude.lastIndexOf(';');
         if (parent?.at === undefined && parent !== undefined && semi >= 0) parent.decls.push(prelude.slice(0, semi));
-        // at the top or in an at-rule, statements before it (`@import …;`) are not its prelude
-        if (semi >= 0) prelude = prelude.slice(semi + 1);
+        // at the top or in an at-rule, statements before it (`@import …;`, `@layer a, b;`) are not its prelude
+        if (semi >= 0) {
+          if (parent === undefined || parent.at !== undefined) statements(prelude.slice(0, semi + 1), parent?.layer ?? []);
+          prelude = prelude.slice(semi + 1);
+        }
         prelude = prelude.trim();
-        const layered = (parent?.layered ?? false) || /^@layer\b/i.test(prelude);
-        if (prelude.startsWith('@')) stack.push({ at: prelude.toLowerCase(), selectors: parent?.selectors ?? '', decls: [], layered });
-        else if (parent !== undefined && parent.at === undefined) stack.push({ at: undefined, selectors: nest(parent.selectors, prelude), decls: [], layered });
-        else if (parent !== undefined && parent.selectors !== '' && conditionalInRule(stack)) stack.push({ at: undefined, selectors: nest(parent.selectors, prelude), decls: [], layered });
-        else stack.push({ at: undefined, selectors: prelude, decls: [], layered });
+        let layer = parent?.layer ?? [];
+        const layerBlock = /^@layer\b\s*([^]*)$/i.exec(prelude);
+        if (layerBlock !== null) {
+          const name = (layerBlock[1] as string).trim().toLowerCase();
+          layer = [...layer, ...(name === '' ? [`\u0000${anonymous++}`] : name.split(/\s*\.\s*/))];
+          layerNode(layer);
+        }
+        if (prelude.startsWith('@')) stack.push({ at: prelude.toLowerCase(), selectors: parent?.selectors ?? '', decls: [], layer });
+        else if (parent !== undefined && parent.at === undefined) stack.push({ at: undefined, selectors: nest(parent.selectors, prelude), decls: [], layer });
+        else if (parent !== undefined && parent.selectors !== '' && conditionalInRule(stack)) stack.push({ at: undefined, selectors: nest(parent.selectors, prelude), decls: [], layer });
+        else stack.push({ at: undefined, selectors: prelude, decls: [], layer });
         segment = i + 1;
       } else if (c === 0x7d) {
         const b = stack.pop();
-        if (b !== undefined) finish(b, sheet.slice(segment, i));
+        const tail = sheet.slice(segment, i);
+        if (b !== undefined) finish(b, tail);
+        if (b?.at !== undefined) statements(tail, b.layer);
         segment = i + 1;
       }
     }
     // the end of a sheet closes what is still open (CSS Syntax §5.4.7)
+    if (stack.length === 0 || stack[stack.length - 1]?.at !== undefined) statements(sheet.slice(segment), stack[stack.length - 1]?.layer ?? []);
     for (let b = stack.pop(), tail = sheet.slice(segment); b !== undefined; b = stack.pop(), tail = '') finish(b, tail);
   }
+  // the layer order: a layer's sublayers (in the order first mentioned) before the layer's own rules
+  let next = 0;
+  const number = (node: LayerNode): void => {
+    for (const sub of node.sub.values()) number(sub);
+    node.order = next++;
+  };
+  for (const sub of layers.sub.values()) number(sub);
+  for (const [i, r] of out.entries()) {
+    const path = layerPaths[i] ?? [];
+    if (path.length > 0) r.layer = layerNode(path).order;
+  }
   return out;
+}
+
+interface Block {
+  readonly at: string | undefined;
+  readonly selectors: string;
+  readonly decls: string[];
+  /** The cascade layer the block is in, by its names from the outermost (empty: none). */
+  readonly layer: readonly string[];
 }
 
 /** An at-rule block nested in a style rule (`.a { @media … { .b {…} } }`): its rules nest in the style rule. */
@@ -136,6 +211,8 @@ export interface ReadingContext {
   readonly outlook: boolean;
   /** Rules under a condition this module cannot evaluate (@container, @scope …) count as applying. */
   readonly unknownApplies: boolean;
+  /** The document shown in quirks mode (no doctype, in a client that shows it as a page of its own). */
+  readonly quirks?: boolean;
 }
 
 export const DESKTOP: ReadingContext = { name: 'desktop', width: 1024, height: 768, dark: false, touch: false, dppx: 1, outlook: false, unknownApplies: false };

@@ -26,8 +26,11 @@ const ENDS_PHRASING = new Set(['p', 'div', 'li', 'td', 'th', 'tr', 'table', 'ul'
 const HIDDEN_ATTRIBUTE = /(?:^|[\s"'/])hidden(?=[\s=/>]|$)/i;
 // What may hide text besides what DocumentHiding finds on its own, or show text that is no text node, or set a
 // direction: any style attribute (a colour on its background), a presentational colour, a closed <details>, an
-// <svg> box, an image's alt text with a digit (drawn where a client blocks the image), a form field, ruby, `dir`
-const MAY_HIDE = /\sstyle\s*=|\s(?:bg)?color\s*=|<details|<svg|<img\b[^>]*\salt\s*=\s*["']?[^"'>]*\d|<input|<textarea|<ruby|\sdir\s*=|<bdo|<bdi/i;
+// <svg> box, an image's alt text with a digit (drawn where a client blocks the image), a form field, ruby, `dir`,
+// elements whose content a browser does not draw (a closed dialog, media fallback, an unselected option), a
+// linked sheet, comments or CDATA the tree reads as a browser does (shown-text.ts). Not `<table>`: its foster
+// parenting alone is left to documents that have styles anyway (most mail would build the tree)
+const MAY_HIDE = /\sstyle\s*=|\s(?:bg)?color\s*=|<details|<svg|<img\b[^>]*\salt\s*=\s*["']?[^"'>]*\d|<input|<textarea|<ruby|\sdir\s*=|<bdo|<bdi|<(?:dialog|canvas|video|audio|iframe|datalist|noembed|noframes|rp|select|math|link)\b|--!>|<!\[CDATA\[/i;
 
 export interface HtmlText {
   /** What a reader sees, block ends as line breaks. */

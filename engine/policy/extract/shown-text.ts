@@ -11,13 +11,14 @@
 // reading holds the number as shown. Where a rule's condition or selector cannot be evaluated, one more reading
 // counts it as applying.
 import { compile } from 'css-select';
-import { parse as parseSelectors, type Selector } from 'css-what';
+import { parse as parseSelectors, type Selector, SelectorType } from 'css-what';
 import type { AnyNode, Element } from 'domhandler';
 import { parseDocument } from 'htmlparser2';
 import { BidiState, bidiReading } from './bidi-text.js';
 import { closerOf, FSI, LRI, LRO, RLI, RLO } from './markup-bidi.js';
-import { backgroundColour, invisibleOn, parseColour, type Rgba, WHITE } from './css-colour.js';
-import { conditionsHold, DESKTOP, type Declaration, declarationList, READING_CONTEXTS, type ReadingContext, type StyleRule, styleRules } from './css-rules.js';
+import { backgroundColour, invisibleOn, over, parseColour, type Rgba, WHITE } from './css-colour.js';
+import { conditionsHold, DESKTOP, type Declaration, declarationList, READING_CONTEXTS, type ReadingContext, type Sheet, splitTopLevel, type StyleRule, styleRules } from './css-rules.js';
+import { parseDataUri } from './data-uri.js';
 
 /** Above this many characters of HTML the tree is not built (see markup-text.ts). */
 export const SHOWN_TEXT_MAX_HTML = 4 << 20;
@@ -32,32 +33,52 @@ const MAX_MATCH_STEPS = 20_000_000;
 const COMPILED_CACHE = 10_000;
 const compiled = new Map<string, (el: Element) => boolean>();
 
-// What decides whether text shows; shorthands map onto these (font → font-size, background → background-color, overflow → both axes).
-const PROPERTIES = ['direction', 'unicode-bidi', 'display', 'visibility', 'opacity', 'font-size', 'color', 'background-color', 'overflow-x', 'overflow-y', 'width', 'height', 'max-width', 'max-height', 'position', 'left', 'top', 'right', 'bottom', 'clip', 'clip-path', 'transform', 'text-indent', 'mso-hide', 'content-visibility', 'filter', 'float'] as const;
+// What decides whether text shows; shorthands map onto these (font → font-size, background → background-color and
+// background-image, overflow → both axes).
+const PROPERTIES = ['direction', 'unicode-bidi', 'display', 'visibility', 'opacity', 'font-size', 'color', 'background-color', 'overflow-x', 'overflow-y', 'width', 'height', 'max-width', 'max-height', 'position', 'left', 'top', 'right', 'bottom', 'clip', 'clip-path', 'transform', 'text-indent', 'mso-hide', 'content-visibility', 'filter', 'float', 'zoom', 'scale', 'white-space', 'background-image', 'color-scheme', 'margin-left', 'margin-top', 'padding-left', 'padding-top', 'translate'] as const;
 type Property = (typeof PROPERTIES)[number];
 const SLOT: ReadonlyMap<string, readonly Property[]> = new Map<string, readonly Property[]>([
   ...PROPERTIES.map((p): [string, readonly Property[]] => [p, [p]]),
   ['font', ['font-size']],
-  ['background', ['background-color']],
+  ['background', ['background-color', 'background-image']],
   ['overflow', ['overflow-x', 'overflow-y']],
+  ['margin', ['margin-left', 'margin-top']],
+  ['padding', ['padding-left', 'padding-top']],
 ]);
 
 interface Matched {
   readonly declarations: readonly Declaration[];
   readonly specificity: number;
   readonly order: number;
-  readonly layered: boolean;
+  /** The rule's place in the layer order (css-rules.ts). */
+  readonly layer: number;
   /** The rule's conditions, evaluated per context. */
   readonly rule: StyleRule;
   /** The selector or a condition could not be evaluated: it counts only where unknowns apply. */
   readonly unknown: boolean;
+  /** Names the match, for the cascades remembered per list of matches. */
+  readonly id: number;
+}
+
+let matchIds = 0;
+
+/** A ::before or ::after rule matched for an element. */
+interface Generated {
+  readonly m: Matched;
+  readonly at: 'before' | 'after';
 }
 
 /** Default display of elements that are blocks (and so take width, height, overflow and transforms). */
 const BLOCKS: ReadonlySet<string> = new Set('address article aside blockquote body center dd details dialog dir div dl dt fieldset figcaption figure footer form h1 h2 h3 h4 h5 h6 header hgroup hr html legend li listing main menu nav ol p plaintext pre search section summary table ul xmp caption colgroup col thead tbody tfoot tr td th img svg video canvas iframe object embed input button select textarea'.split(' '));
 const LINE_BREAKS: ReadonlySet<string> = new Set(['p', 'div', 'br', 'li', 'tr', 'h1', 'h2', 'h3', 'h4', 'h5', 'h6', 'table', 'ul', 'ol', 'blockquote', 'pre', 'section', 'article', 'hr', 'dt', 'dd']);
 /** Never rendered as text of the page. */
-const NOT_RENDERED: ReadonlySet<string> = new Set(['head', 'script', 'style', 'template', 'title', 'meta', 'link', 'base']);
+const NOT_RENDERED: ReadonlySet<string> = new Set(['head', 'script', 'style', 'template', 'title', 'meta', 'link', 'base', 'noembed', 'noframes', 'param', 'rp', 'datalist', 'area']);
+/** Replaced elements: their box shows, what they hold is fallback content that a browser does not show. */
+const REPLACED: ReadonlySet<string> = new Set(['iframe', 'canvas', 'video', 'audio']);
+/** SVG elements whose content is never painted where they stand. */
+const SVG_NOT_RENDERED: ReadonlySet<string> = new Set(['defs', 'symbol', 'clippath', 'mask', 'pattern', 'marker', 'lineargradient', 'radialgradient', 'filter', 'desc', 'metadata', 'title']);
+/** SVG elements whose character data is painted. */
+const SVG_TEXT: ReadonlySet<string> = new Set(['text', 'tspan', 'textpath']);
 // Pseudo-classes that never hold as a message first shows (no pointer over it, no focus, no target).
 const NEVER = (): boolean => false;
 const PSEUDOS: Record<string, (el: Element) => boolean> = {
@@ -94,45 +115,95 @@ const PSEUDO_ELEMENTS: ReadonlySet<string> = new Set(['before', 'after', 'first-
  * is hidden), or why it was not laid out (too large, too deep, sheets too slow to match): the caller reads it
  * without the tree and reports the part.
  */
-export function shownReadings(html: string, sheets: readonly string[]): { readonly readings: readonly string[] } | { readonly notLaidOut: string } {
+export function shownReadings(html: string, _markupSheets?: readonly string[]): { readonly readings: readonly string[] } | { readonly notLaidOut: string } {
+  // the sheets are read from the tree (`_markupSheets`, the markup's own list, is not: it keeps a <style media=print>
+  // or one inside a <textarea> as any other)
   if (html.length > SHOWN_TEXT_MAX_HTML) return { notLaidOut: `over ${SHOWN_TEXT_MAX_HTML} characters of HTML` };
-  const doc = parseDocument(html, { decodeEntities: true, lowerCaseTags: true, lowerCaseAttributeNames: true });
+  const doc = parseDocument(asBrowsersTokenize(html), { decodeEntities: true, lowerCaseTags: true, lowerCaseAttributeNames: true });
+  fosterParent(doc.children);
   const elements: Element[] = [];
   const shape = { depth: 0, children: 0 };
   if (!collectElements(doc.children, elements, shape)) return { notLaidOut: `elements nested over ${MAX_DEPTH} deep` };
   const index = new ElementIndex(elements);
-  const rules = styleRules(sheets).filter((r) => r.declarations.some((d) => SLOT.has(d.name) || d.name.startsWith('--') || d.name === 'content'));
+  const rules = styleRules(documentSheets(elements)).filter((r) => r.declarations.some((d) => SLOT.has(d.name) || d.name.startsWith('--') || d.name === 'content'));
+  const standard = matchRules(rules, index, shape, elements.length, false);
+  if (typeof standard === 'string') return { notLaidOut: standard };
+  const { matches, generated, unknowns } = standard;
+  // a document without a doctype (or an old one) is shown in quirks mode where it is shown as a page of its own, and
+  // in standards mode inside a webmail's page: where that changes what a rule matches or what a length is, both are read
+  let quirks: Map<Element, Matched[]> | undefined;
+  if (quirksMode(doc.children) && (index.caseMatters(rules) || UNITLESS_LENGTH.test(html))) {
+    const q = index.caseMatters(rules) ? matchRules(rules, index, shape, elements.length, true) : standard;
+    if (typeof q === 'string') return { notLaidOut: q };
+    quirks = q.matches;
+  }
+  // contexts in which the same conditional rules hold read alike: one walk for each set of them
+  const conditional = [...new Set([...matches.values()].flat().filter((m) => m.rule.conditions.length > 0).map((m) => m.rule))];
+  const contexts: ReadingContext[] = [];
+  const seen = new Set<string>();
+  // a page whose root takes a dark colour scheme where the reader prefers one (color-scheme: light dark) reads differently in the dark
+  const schemes = /color-scheme|light-dark\(/i.test(html);
+  for (const ctx of conditional.length > 0 || schemes ? READING_CONTEXTS : [DESKTOP]) {
+    const signature = `${schemes && ctx.dark}${conditional.map((r) => String(conditionsHold(r.conditions, ctx))).join()}`;
+    if (!seen.has(signature)) contexts.push(ctx);
+    seen.add(signature);
+  }
+  if (/mso-hide/i.test(html)) contexts.push({ ...DESKTOP, name: 'outlook', outlook: true });
+  if (unknowns) contexts.push({ ...DESKTOP, name: 'desktop, unknown rules applied', unknownApplies: true });
+  if (quirks !== undefined) contexts.push({ ...DESKTOP, name: 'desktop, quirks mode', quirks: true });
+  const out: string[] = [];
+  const inlineStyles = new Map<string, Declaration[]>();
+  // directions are marked only in a document with something right to left (markup-bidi.ts's test, or RTL text)
+  const bidi = RTL_MARKUP.test(html) || RTL_TEXT.test(html);
+  const metaScheme = schemes ? elements.find((e) => e.name === 'meta' && e.attribs.name?.toLowerCase() === 'color-scheme')?.attribs.content?.toLowerCase() : undefined;
+  // with images shown, and blocked (most clients block remote images: the alt text is drawn in their place)
+  const altTexts = IMG_ALT.test(html);
+  for (const ctx of contexts) {
+    for (const imagesBlocked of altTexts ? [false, true] : [false]) {
+      const reading = new Reading(ctx, ctx.quirks && quirks !== undefined ? quirks : matches, generated, inlineStyles, bidi, metaScheme, imagesBlocked);
+      reading.walk(doc.children, ROOT_STATE);
+      // the text as shown, where it differs from the markup's text
+      const text = reading.text();
+      if (reading.changed && !out.includes(text)) out.push(text);
+      // and laid out (bidi-text.ts): a number reordered on screen, with a hidden filler inside or not
+      const laidOut = reading.marked === undefined ? '' : bidiReading(reading.marked, new BidiState());
+      if (laidOut !== '' && !out.includes(laidOut)) out.push(laidOut);
+    }
+  }
+  return { readings: out };
+}
+
+/** Every rule's selectors matched against the document (in quirks mode: class and id names in any case), or why not. */
+function matchRules(rules: readonly StyleRule[], index: ElementIndex, shape: { readonly depth: number; readonly children: number }, elementCount: number, quirks: boolean): { matches: Map<Element, Matched[]>; generated: Map<Element, Generated[]>; unknowns: boolean } | string {
   const matches = new Map<Element, Matched[]>();
   // ::before and ::after rules, by the element they generate content in
-  const generated = new Map<Element, { readonly m: Matched; readonly at: 'before' | 'after' }[]>();
+  const generated = new Map<Element, Generated[]>();
   let steps = 0;
   let unknowns = false;
   for (const rule of rules) {
-    let selectors: Selector[][];
-    try {
-      selectors = parseSelectors(rule.selectors);
-    } catch {
-      continue; // an invalid selector list: a browser drops the rule
-    }
-    if (selectors.some((s) => s.some(notCss))) continue;
-    for (const whole of selectors) {
+    if (parenDepth(rule.selectors) > MAX_SELECTOR_NESTING) return `a selector nested over ${MAX_SELECTOR_NESTING} deep`;
+    const selectors = parseSelectorList(rule.selectors);
+    if (selectors === undefined) continue; // an invalid selector list: a browser drops the rule
+    if (selectors.some((s) => s.some(notCss) || hasInvalid(s))) continue;
+    for (const written of selectors) {
+      const cleaned = cleanSelector(written);
+      if (cleaned === undefined) continue; // matches nothing in an HTML document
       // a ::before or ::after rule styles content generated in the element; any other pseudo-element, not the element
-      const at = generatedAt(whole);
-      if (at === undefined && whole.some(pseudoElement)) continue;
+      const at = generatedAt(cleaned.selector);
       if (at !== undefined && !rule.declarations.some((d) => d.name === 'content')) continue;
-      const selector = at === undefined ? whole : whole.slice(0, -1);
+      const selector = at === undefined ? cleaned.selector : cleaned.selector.slice(0, -1);
       if (selector.some(pseudoElement)) continue;
-      const unknownSelector = selector.some(unknownPseudo);
+      const unknownSelector = cleaned.unknown || selector.some(unknownPseudo);
       // only the elements that have what the selector's last compound needs (its id, a class, an attribute, its tag)
-      const candidates = index.candidates(selector);
-      steps += candidates.length * stepsPerTest(selector, shape, elements.length);
-      if (steps > MAX_MATCH_STEPS) return { notLaidOut: `its style sheets take over ${MAX_MATCH_STEPS} steps to match (${rules.length} rules, ${elements.length} elements)` };
-      const test = compiledSelector(unknownSelector ? selector.filter((t) => !unknownPseudo(t)) : selector);
+      const candidates = index.candidates(selector, quirks);
+      steps += candidates.length * stepsPerTest(selector, shape, elementCount);
+      if (steps > MAX_MATCH_STEPS) return `its style sheets take over ${MAX_MATCH_STEPS} steps to match (${rules.length} rules, ${elementCount} elements)`;
+      const test = compiledSelector(unknownSelector ? selector.filter((t) => !unknownPseudo(t)) : selector, quirks);
       if (test === undefined) continue;
       const matched = candidates.filter(test);
       const unknown = unknownSelector || rule.conditions.some((c) => conditionsHold([c], DESKTOP) === undefined);
       if (unknown) unknowns = true;
-      const m: Matched = { declarations: rule.declarations, specificity: specificity(selector), order: rule.order, layered: rule.layered, rule, unknown };
+      const m: Matched = { declarations: rule.declarations, specificity: specificity(selector), order: rule.order, layer: rule.layer, rule, unknown, id: matchIds++ };
       for (const el of matched) {
         if (at !== undefined) {
           const list = generated.get(el);
@@ -146,36 +217,240 @@ export function shownReadings(html: string, sheets: readonly string[]): { readon
       }
     }
   }
-  // contexts in which the same conditional rules hold read alike: one walk for each set of them
-  const conditional = [...new Set([...matches.values()].flat().filter((m) => m.rule.conditions.length > 0).map((m) => m.rule))];
-  const contexts: ReadingContext[] = [];
-  const seen = new Set<string>();
-  for (const ctx of conditional.length > 0 ? READING_CONTEXTS : [DESKTOP]) {
-    const signature = conditional.map((r) => String(conditionsHold(r.conditions, ctx))).join();
-    if (!seen.has(signature)) contexts.push(ctx);
-    seen.add(signature);
+  return { matches, generated, unknowns };
+}
+
+/** Selectors nested deeper than this (`:is(:is(…))`) are not matched here (the walks over them recurse). */
+const MAX_SELECTOR_NESTING = 32;
+
+function parenDepth(text: string): number {
+  let depth = 0;
+  let most = 0;
+  for (let i = text.indexOf('('); i >= 0 && i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 0x28 && ++depth > most) most = depth;
+    else if (c === 0x29 && depth > 0) depth--;
   }
-  if (/mso-hide/i.test(html)) contexts.push({ ...DESKTOP, name: 'outlook', outlook: true });
-  if (unknowns) contexts.push({ ...DESKTOP, name: 'desktop, unknown rules applied', unknownApplies: true });
-  const out: string[] = [];
-  const inlineStyles = new Map<string, Declaration[]>();
-  // directions are marked only in a document with something right to left (markup-bidi.ts's test, or RTL text)
-  const bidi = RTL_MARKUP.test(html) || RTL_TEXT.test(html);
-  // with images shown, and blocked (most clients block remote images: the alt text is drawn in their place)
-  const altTexts = IMG_ALT.test(html);
-  for (const ctx of contexts) {
-    for (const imagesBlocked of altTexts ? [false, true] : [false]) {
-      const reading = new Reading(ctx, matches, generated, inlineStyles, bidi, imagesBlocked);
-      reading.walk(doc.children, ROOT_STATE);
-      // the text as shown, where it differs from the markup's text
-      const text = reading.text();
-      if (reading.changed && !out.includes(text)) out.push(text);
-      // and laid out (bidi-text.ts): a number reordered on screen, with a hidden filler inside or not
-      const laidOut = reading.marked === undefined ? '' : bidiReading(reading.marked, new BidiState());
-      if (laidOut !== '' && !out.includes(laidOut)) out.push(laidOut);
+  return most;
+}
+
+/** A selector list as css-what reads it, with :is() and :where() forgiving (HTML: an argument it cannot read is dropped, not the rule). */
+function parseSelectorList(text: string): Selector[][] | undefined {
+  try {
+    return parseSelectors(text);
+  } catch {
+    const repaired = FORGIVING.test(text) ? forgiving(text, 0) : undefined;
+    if (repaired === undefined || repaired === text) return undefined;
+    try {
+      return parseSelectors(repaired);
+    } catch {
+      return undefined;
     }
   }
-  return { readings: out };
+}
+
+const FORGIVING = /:(?:is|where|matches|-webkit-any)\(/i;
+
+/** The selector text with each :is()/:where() argument css-what cannot read left out (none left: `:not(*)`). */
+function forgiving(text: string, depth: number): string | undefined {
+  if (depth > 8) return undefined;
+  let out = '';
+  let at = 0;
+  const each = new RegExp(FORGIVING.source, 'gi');
+  for (let m = each.exec(text); m !== null; m = each.exec(text)) {
+    const open = m.index + m[0].length;
+    let level = 1;
+    let close = open;
+    for (; close < text.length && level > 0; close++) {
+      const c = text[close];
+      if (c === '(') level++;
+      else if (c === ')') level--;
+    }
+    if (level > 0) return undefined;
+    const kept = splitTopLevel(text.slice(open, close - 1), ',')
+      .map((arg) => forgiving(arg, depth + 1))
+      .filter((arg): arg is string => {
+        if (arg === undefined || arg.trim() === '') return false;
+        try {
+          return parseSelectors(arg).every((s) => !s.some(pseudoElement));
+        } catch {
+          return false;
+        }
+      });
+    out += text.slice(at, m.index) + (kept.length === 0 ? ':not(*)' : `${m[0]}${kept.join(',')})`);
+    at = close;
+    each.lastIndex = close;
+  }
+  return out + text.slice(at);
+}
+
+/**
+ * A selector as it matches in an HTML document: `*|` namespaces dropped; undefined where it matches nothing (`|span`:
+ * no HTML element is without a namespace, an :is() left with no argument a browser reads); a named namespace makes it
+ * unknown. Pseudo-elements inside :is()/:where() are invalid there and left out.
+ */
+function cleanSelector(selector: readonly Selector[]): { selector: Selector[]; unknown: boolean } | undefined {
+  let unknown = false;
+  const out: Selector[] = [];
+  for (const t of selector) {
+    if ((t.type === 'tag' || t.type === 'universal' || t.type === 'attribute') && t.namespace !== null && t.namespace !== undefined) {
+      if (t.namespace === '' && t.type !== 'attribute') return undefined;
+      if (t.namespace !== '*' && t.namespace !== '') unknown = true;
+      out.push({ ...t, namespace: null } as Selector);
+    } else if (t.type === 'pseudo' && Array.isArray(t.data)) {
+      const inner: Selector[][] = [];
+      for (const s of t.data) {
+        const c = FORGIVING_NAMES.has(t.name) && (s.some(pseudoElement) || hasInvalid(s)) ? undefined : cleanSelector(s);
+        if (c === undefined) {
+          if (FORGIVING_NAMES.has(t.name)) continue;
+          if (t.name === 'not') continue; // :not(|x) holds for every element
+          return undefined;
+        }
+        if (c.unknown) unknown = true;
+        inner.push(c.selector);
+      }
+      if (inner.length === 0) {
+        if (t.name === 'not') continue;
+        return undefined;
+      }
+      out.push({ ...t, data: inner });
+    } else out.push(t);
+  }
+  return { selector: out, unknown };
+}
+
+const FORGIVING_NAMES: ReadonlySet<string> = new Set(['is', 'where', 'matches', '-webkit-any']);
+
+/** Whether a browser shows the document in quirks mode (HTML §13.2.6.4.1): no doctype, or one of the old ones. */
+function quirksMode(nodes: readonly AnyNode[]): boolean {
+  const doctype = nodes.find((n) => n.type === 'directive' && /^!doctype/i.test((n as unknown as { data: string }).data));
+  if (doctype === undefined) return true;
+  const text = (doctype as unknown as { data: string }).data.toLowerCase();
+  const m = /^!doctype\s+(\S+)(?:\s+public\s+(?:"([^"]*)"|'([^']*)'))?(?:\s*(?:"([^"]*)"|'([^']*)'))?/.exec(text);
+  if (m === null || m[1] !== 'html') return true;
+  const publicId = m[2] ?? m[3];
+  const system = m[4] ?? m[5];
+  if (publicId === undefined) return false;
+  if (/^-\/\/(?:ietf|w3o|softquad|sun microsystems|spyglass|webtechs|o'reilly|netscape|metrius|microsoft|ms|advasoft|as|silmaril|sq)\/\//.test(publicId)) return true;
+  if (/^-\/\/w3c\/\/dtd (?:html 3|html 4\.0 (?:transitional|frameset)|html experimental|w3 html|html level|html strict|html 2|html\/\/)/.test(publicId)) return true;
+  return system === undefined && /^-\/\/w3c\/\/dtd html 4\.01 (?:transitional|frameset)\/\//.test(publicId);
+}
+
+/** A unitless non-zero length where quirks mode reads pixels (and standards mode drops the declaration). */
+const UNITLESS_LENGTH = /(?:^|[;{\s"'])(?:font-size|width|height|max-width|max-height|left|top|right|bottom|text-indent)\s*:\s*[+-]?\d*\.?\d*[1-9]\d*\s*(?:[;}"'!]|$)/im;
+
+/**
+ * The document's style sheets as a browser applies them: each `<style>` (not one in a `<template>`; only a CSS one,
+ * `type` absent, empty or text/css) under its `media` attribute, and a `<link rel=stylesheet>` whose sheet is in a
+ * data: URI, which only some readers load: its rules count in the reading where rules not known to apply do.
+ */
+function documentSheets(elements: readonly Element[]): Sheet[] {
+  const out: Sheet[] = [];
+  for (const el of elements) {
+    if (el.name !== 'style' && el.name !== 'link') continue;
+    const media = el.attribs.media?.trim().toLowerCase() ?? '';
+    const conditions = media === '' ? [] : [`@media ${media}`];
+    if (el.name === 'link') {
+      const rel = (el.attribs.rel ?? '').toLowerCase().split(/[ \t\n\f\r]+/);
+      const href = (el.attribs.href ?? '').trim();
+      if (!rel.includes('stylesheet') || rel.includes('alternate') || !/^data:/i.test(href)) continue;
+      const data = parseDataUri(href);
+      if (data !== undefined) out.push({ text: data.bytes.toString('utf8'), conditions: ['@loaded-sheet', ...conditions] });
+      continue;
+    }
+    const type = el.attribs.type?.trim().toLowerCase();
+    if ((type !== undefined && type !== '' && type !== 'text/css') || inTemplate(el)) continue;
+    out.push({ text: el.children.map((c) => (c.type === 'text' ? (c as unknown as { data: string }).data : '')).join(''), conditions });
+  }
+  return out;
+}
+
+function inTemplate(el: Element): boolean {
+  for (let p = el.parent; p !== null; p = p.parent) if (p.type === 'tag' && (p as Element).name === 'template') return true;
+  return false;
+}
+
+/**
+ * Where htmlparser2's tokenizer ends a comment elsewhere than a browser's (HTML §13.2.5): `--!>` ends a comment;
+ * `<![CDATA[` outside SVG and MathML opens a bogus comment that the next `>` ends. Rewritten to what htmlparser2
+ * reads the same way.
+ */
+function asBrowsersTokenize(html: string): string {
+  let out = html;
+  if (out.includes('--!>')) out = out.replaceAll('--!>', '-->');
+  // htmlparser2 reads `<!X…>` as a declaration to the next '>': a bogus comment
+  if (out.includes('<![') && !/<(?:svg|math)\b/i.test(out)) out = out.replace(/<!\[CDATA\[/gi, '<!X[CDATA[');
+  return out;
+}
+
+// What a table, a table section and a row may hold; any other element and any text but white space is moved out,
+// before the table (HTML §13.2.6.1, foster parenting), where a browser shows it.
+const TABLE_CONTENT: ReadonlyMap<string, ReadonlySet<string>> = (() => {
+  const section = new Set(['tr', 'td', 'th', 'script', 'style', 'template']);
+  return new Map([
+    ['table', new Set(['caption', 'colgroup', 'col', 'thead', 'tbody', 'tfoot', ...section, 'form'])],
+    ['thead', section],
+    ['tbody', section],
+    ['tfoot', section],
+    ['tr', new Set(['td', 'th', 'script', 'style', 'template'])],
+  ]);
+})();
+
+/** Foster parenting, after the tree is built: what a table may not hold goes before the table, in order. */
+function fosterParent(nodes: AnyNode[]): void {
+  const stack: AnyNode[][] = [nodes];
+  while (stack.length > 0) {
+    const list = stack.pop() as AnyNode[];
+    for (let i = 0; i < list.length; i++) {
+      const n = list[i] as AnyNode;
+      if (n.type !== 'tag' && n.type !== 'script' && n.type !== 'style') continue;
+      const el = n as Element;
+      if (el.children.length === 0) continue;
+      const allowed = TABLE_CONTENT.get(el.name);
+      if (allowed !== undefined) {
+        const table = el.name === 'table' ? el : closestTable(el);
+        const moved = el.children.filter((c) => (c.type === 'text' ? (c as unknown as { data: string }).data.trim() !== '' : c.type === 'tag' && !allowed.has((c as Element).name) && !((c as Element).name === 'input' && (c as Element).attribs.type?.toLowerCase() === 'hidden')));
+        if (table !== undefined && table.parent !== null && moved.length > 0) {
+          for (const m of moved) detach(m);
+          insertBefore(table, moved);
+          stack.push(moved);
+          // inserted into this list, before the table: the table is further on now
+          if (el === table) i += moved.length;
+        }
+      }
+      stack.push(el.children);
+    }
+  }
+}
+
+function closestTable(el: Element): Element | undefined {
+  for (let p = el.parent; p !== null && p.type === 'tag'; p = p.parent) if ((p as Element).name === 'table') return p as Element;
+  return undefined;
+}
+
+function detach(n: AnyNode): void {
+  const siblings = (n.parent as Element | null)?.children;
+  if (siblings === undefined) return;
+  siblings.splice(siblings.indexOf(n as never), 1);
+  if (n.prev !== null) n.prev.next = n.next;
+  if (n.next !== null) n.next.prev = n.prev;
+  n.prev = n.next = null;
+}
+
+function insertBefore(ref: Element, nodes: readonly AnyNode[]): void {
+  const parent = ref.parent as Element;
+  const at = parent.children.indexOf(ref);
+  parent.children.splice(at, 0, ...(nodes as never[]));
+  let prev = ref.prev;
+  for (const n of nodes) {
+    n.parent = parent;
+    n.prev = prev;
+    if (prev !== null) prev.next = n;
+    prev = n;
+  }
+  const last = nodes[nodes.length - 1] as AnyNode;
+  last.next = ref;
+  ref.prev = last;
 }
 
 const RTL_MARKUP = /\bdir\s*=|<bdo\b|<bdi\b|direction|unicode-bidi/i;
@@ -198,6 +473,8 @@ const RTL_TEXT = /[\u0590-\u08ff\ufb1d-\ufdff\ufe70-\ufeff\u200f\u202a-\u202e\u2
 
 /** Distinct style attributes read once per document (mail repeats the same one on element after element). */
 const INLINE_STYLE_CACHE = 4096;
+/** Distinct cascades (rules matched, hints, style attribute) remembered per reading. */
+const CASCADE_CACHE = 8192;
 
 /** Elements by id, class, attribute name and tag, for the candidates of a selector. */
 class ElementIndex {
@@ -213,16 +490,48 @@ class ElementIndex {
     };
     for (const el of elements) {
       add(el.name, el);
-      for (const [name, value] of Object.entries(el.attribs)) {
+      const attribs = el.attribs;
+      for (const name in attribs) {
         add(`[${name}`, el);
+        const value = attribs[name] as string;
         if (name === 'id') add(`#${value}`, el);
-        else if (name === 'class') for (const c of value.split(/[ \t\n\f\r]+/)) if (c !== '') add(`.${c}`, el);
+        else if (name === 'class') {
+          if (!/[ \t\n\f\r]/.test(value)) { if (value !== '') add(`.${value}`, el); }
+          else for (const c of value.split(/[ \t\n\f\r]+/)) if (c !== '') add(`.${c}`, el);
+        }
       }
     }
   }
 
-  /** The elements that can match a selector: those with the key its last compound needs, or all. */
-  candidates(selector: readonly Selector[]): readonly Element[] {
+  #lower: Map<string, Element[]> | undefined;
+
+  /** Whether a class or id a selector names is in the document only in another case (quirks mode then matches it). */
+  caseMatters(rules: readonly StyleRule[]): boolean {
+    const lower = this.#byLower();
+    for (const r of rules) for (const m of r.selectors.matchAll(/([.#])((?:[\w-]|\\.)+)/g)) {
+      const key = `${m[1] as string}${m[2] as string}`;
+      if (!this.#by.has(key) && lower.has(key.toLowerCase())) return true;
+    }
+    return false;
+  }
+
+  #byLower(): Map<string, Element[]> {
+    if (this.#lower === undefined) {
+      this.#lower = new Map();
+      for (const [k, list] of this.#by) {
+        if (!k.startsWith('.') && !k.startsWith('#')) continue;
+        const key = k.toLowerCase();
+        this.#lower.set(key, [...new Set([...(this.#lower.get(key) ?? []), ...list])]);
+      }
+      // in document order, as css-select's results are
+      const order = new Map(this.#all.map((el, i) => [el, i]));
+      for (const list of this.#lower.values()) list.sort((a, b) => (order.get(a) ?? 0) - (order.get(b) ?? 0));
+    }
+    return this.#lower;
+  }
+
+  /** The elements that can match a selector: those with the key its last compound needs, or all (quirks: ids and classes in any case). */
+  candidates(selector: readonly Selector[], quirks = false): readonly Element[] {
     let start = selector.length;
     while (start > 0 && !TRAVERSALS.has((selector[start - 1] as Selector).type)) start--;
     let key: string | undefined;
@@ -233,7 +542,8 @@ class ElementIndex {
       else if (rank < 2 && t.type === 'attribute') [key, rank] = [`[${t.name.toLowerCase()}`, 2];
       else if (rank < 1 && t.type === 'tag') [key, rank] = [t.name.toLowerCase(), 1];
     }
-    return key === undefined ? this.#all : (this.#by.get(key) ?? []);
+    if (key === undefined) return this.#all;
+    return quirks && rank >= 3 ? (this.#byLower().get(key.toLowerCase()) ?? []) : (this.#by.get(key) ?? []);
   }
 }
 
@@ -268,15 +578,23 @@ const MAX_DEPTH = 512;
 
 const notCss = (t: Selector): boolean => (t.type === 'pseudo' && (NOT_CSS.has(t.name) || (Array.isArray(t.data) && t.data.some((s) => s.some(notCss))))) || (t.type === 'attribute' && t.action === 'not');
 const pseudoElement = (t: Selector): boolean => t.type === 'pseudo-element' || (t.type === 'pseudo' && PSEUDO_ELEMENTS.has(t.name));
+// Pseudo-classes a browser reads that this does not evaluate (a rule with one counts where unknown rules apply); any
+// other name, not vendor-prefixed, makes the selector invalid
+const UNEVALUATED_PSEUDOS: ReadonlySet<string> = new Set('lang dir host host-context state blank current past future local-link in-range out-of-range indeterminate default placeholder-shown read-only read-write valid invalid has-slotted buffering stalled muted volume-locked seeking heading'.split(' '));
+const invalidPseudo = (t: Selector): boolean => t.type === 'pseudo' && !STANDARD_PSEUDOS.has(t.name) && !UNEVALUATED_PSEUDOS.has(t.name) && !t.name.startsWith('-');
+/** Whether a selector is invalid outside the forgiving lists of :is() and :where() (those are cleaned: cleanSelector). */
+const hasInvalid = (selector: readonly Selector[]): boolean => selector.some((t) => invalidPseudo(t) || (t.type === 'pseudo' && Array.isArray(t.data) && !FORGIVING_NAMES.has(t.name) && t.data.some(hasInvalid)));
 const unknownPseudo = (t: Selector): boolean => t.type === 'pseudo' && (!STANDARD_PSEUDOS.has(t.name) || (Array.isArray(t.data) && t.data.some((s) => s.some(unknownPseudo))));
 
 /** A selector's test, compiled once per distinct selector (undefined: css-select cannot compile it). */
-function compiledSelector(selector: Selector[]): ((el: Element) => boolean) | undefined {
-  const key = JSON.stringify(selector);
+function compiledSelector(selector: Selector[], quirks: boolean): ((el: Element) => boolean) | undefined {
+  const key = `${quirks ? 'q' : ''}${JSON.stringify(selector)}`;
   let test = compiled.get(key);
   if (test === undefined) {
     try {
-      test = compile<AnyNode, Element>([selector], { pseudos: PSEUDOS }) as (el: Element) => boolean;
+      // UNIVERSAL first makes css-select remember, per ancestor, what a descendant combinator found (its "expensive
+      // subselector" cache): without it `.a7 .b .c div span` over 500 nested `div.a1.b.c` backtracks for minutes
+      test = compile<AnyNode, Element>([[UNIVERSAL, ...selector]], { pseudos: PSEUDOS, quirksMode: quirks }) as (el: Element) => boolean;
     } catch {
       return undefined;
     }
@@ -285,6 +603,13 @@ function compiledSelector(selector: Selector[]): ((el: Element) => boolean) | un
   }
   return test;
 }
+
+// `:is(*, * *)`: holds for every element, and css-select rates it as costly (a traversal inside), which turns on its cache
+const UNIVERSAL: Selector = {
+  type: SelectorType.Pseudo,
+  name: 'is',
+  data: [[{ type: SelectorType.Universal, namespace: null }], [{ type: SelectorType.Universal, namespace: null }, { type: SelectorType.Descendant }, { type: SelectorType.Universal, namespace: null }]],
+};
 
 const POSITIONAL: ReadonlySet<string> = new Set(['nth-child', 'nth-last-child', 'nth-of-type', 'nth-last-of-type', 'last-child', 'only-child', 'first-of-type', 'last-of-type', 'only-of-type']);
 
@@ -325,16 +650,34 @@ interface State {
   readonly colour: Rgba | undefined;
   /** What the text is painted on; undefined: an image or a colour this does not read. */
   readonly backdrop: Rgba | undefined;
+  /** The opacity the text is painted with: every ancestor's multiplied. */
   readonly opacity: number;
+  /** The element's own opacity (what `opacity: inherit` of a child takes). */
+  readonly ownOpacity: number;
+  /** How much the text is magnified: zoom and the scale of transforms, multiplied down the tree. */
+  readonly scale: number;
+  /** Outside SVG (0), in SVG where character data is not painted (1), in an SVG text element (2). */
+  readonly svg: 0 | 1 | 2;
+  /** How far the text is moved from where it would stand, left and up (positions, translations, margins, paddings: summed down the tree). */
+  readonly dx: number;
+  readonly dy: number;
   readonly vars: ReadonlyMap<string, string>;
 }
 
-const ROOT_STATE: State = { visibility: 'visible', fontPx: 16, colour: { r: 0, g: 0, b: 0, a: 1 }, backdrop: WHITE, opacity: 1, vars: new Map() };
+const BLACK_TEXT: Rgba = { r: 0, g: 0, b: 0, a: 1 };
+const ROOT_STATE: State = { visibility: 'visible', fontPx: 16, colour: BLACK_TEXT, backdrop: WHITE, opacity: 1, ownOpacity: 1, scale: 1, svg: 0, dx: 0, dy: 0, vars: new Map() };
+/** A page whose root says it is dark (color-scheme): light text on a dark canvas, as Blink paints it. */
+const DARK_CANVAS: Rgba = { r: 18, g: 18, b: 18, a: 1 };
 /** Below this a glyph is not legible: a 1px font is a hiding place, not a style. */
 const LEGIBLE_PX = 2;
 const VISIBLE_OPACITY = 0.1;
 /** A position this far off the page's left or top edge puts the element out of sight. */
 const OFF_SCREEN_PX = -500;
+/** What a glyph takes across, as a share of the font size, at the most (for text moved off the page by text-indent). */
+const GLYPH_WIDTH = 1;
+// Boxes of a table's inside: size containment, and so content-visibility, does not apply to them
+const TABLE_INTERNAL_DISPLAY: ReadonlySet<string> = new Set(['table-row-group', 'table-header-group', 'table-footer-group', 'table-row', 'table-cell', 'table-column-group', 'table-column', 'ruby', 'ruby-text']);
+const TABLE_INTERNAL: ReadonlySet<string> = new Set(['tbody', 'thead', 'tfoot', 'tr', 'td', 'th', 'col', 'colgroup']);
 
 /** One context's pass over the tree. */
 class Reading {
@@ -343,12 +686,16 @@ class Reading {
   readonly #out: string[] = [];
   /** The same with the control characters elements' directions stand for (undefined: no directions in the document). */
   readonly #marked: string[] | undefined;
+  /** The colour scheme a `<meta name=color-scheme>` declares (the root's color-scheme property wins over it). */
+  readonly #metaScheme: string | undefined;
+  /** The page is painted dark (its root's used colour scheme). */
+  #dark = false;
   hidSomething = false;
 
   readonly #inlineStyles: Map<string, Declaration[]>;
   readonly #inlineComputed = new Map<string, Map<string, string>>();
 
-  readonly #generated: ReadonlyMap<Element, readonly { readonly m: Matched; readonly at: 'before' | 'after' }[]>;
+  readonly #generated: ReadonlyMap<Element, readonly Generated[]>;
   readonly #imagesBlocked: boolean;
   /** Text was drawn that is no text node (alt text, a field's value, generated content). */
   #added = false;
@@ -356,9 +703,10 @@ class Reading {
   constructor(
     ctx: ReadingContext,
     matches: ReadonlyMap<Element, readonly Matched[]>,
-    generated: ReadonlyMap<Element, readonly { readonly m: Matched; readonly at: 'before' | 'after' }[]>,
+    generated: ReadonlyMap<Element, readonly Generated[]>,
     inlineStyles: Map<string, Declaration[]>,
     bidi: boolean,
+    metaScheme: string | undefined,
     imagesBlocked: boolean,
   ) {
     this.#generated = generated;
@@ -367,6 +715,7 @@ class Reading {
     this.#marked = bidi ? [] : undefined;
     this.#matches = matches;
     this.#inlineStyles = inlineStyles;
+    this.#metaScheme = metaScheme;
   }
 
   #inline(style: string): readonly Declaration[] {
@@ -397,30 +746,47 @@ class Reading {
   }
 
   walk(nodes: readonly AnyNode[], state: State): void {
+    quirksLengths = this.#ctx.quirks ?? false;
     for (const n of nodes) {
       if (n.type === 'text') {
         const data = (n as unknown as { data: string }).data;
-        if (textShows(state)) this.#push(data);
+        if (state.svg !== 1 && textShows(state)) this.#push(data);
         else if (data.trim() !== '') this.hidSomething = true;
       } else if (n.type === 'tag') this.#element(n as Element, state);
     }
   }
 
-  #element(el: Element, parent: State): void {
+  #element(el: Element, outer: State): void {
     const name = el.name;
-    if (NOT_RENDERED.has(name)) return;
-    const { style, vars } = this.#computed(el, parent.vars);
+    if (NOT_RENDERED.has(name) || (outer.svg !== 0 && SVG_NOT_RENDERED.has(name))) {
+      if (name !== 'head' && name !== 'title') this.#hidden(el);
+      return;
+    }
+    const { style, vars } = this.#computed(el, outer.vars);
+    let parent = outer;
+    if (el.parent === null || el.parent.type === 'root') {
+      // the root's colour scheme paints the canvas (CSS Color Adjust §2): dark, the default text is light
+      const scheme = style.get('color-scheme') ?? this.#metaScheme ?? 'normal';
+      const words = scheme.split(/\s+/);
+      this.#dark = words.includes('dark') && (!words.includes('light') || this.#ctx.dark);
+      if (this.#dark) parent = { ...outer, colour: WHITE, backdrop: DARK_CANVAS };
+    }
     const display = style.get('display');
     if (display === 'none' || (this.#ctx.outlook && style.get('mso-hide') === 'all') || boxHidesCached(el, style)) {
       this.#hidden(el);
       return;
     }
-    const opacity = parent.opacity * opacityOf(style.get('opacity')) * filterOpacity(style.get('filter'));
+    const own = opacityOf(style.get('opacity'), parent.ownOpacity);
+    const opacity = parent.opacity * own * filterOpacity(style.get('filter'));
     if (opacity < VISIBLE_OPACITY) {
       this.#hidden(el);
       return;
     }
-    const state = childState(style, parent, opacity, vars);
+    const state = childState(el, style, parent, opacity, own, vars, this.#dark);
+    if (textIndentHides(el, style, state)) {
+      this.#hidden(el);
+      return;
+    }
     const breaks = LINE_BREAKS.has(name) && display !== 'inline' && display !== 'contents';
     if (breaks) this.#push('\n');
     const marker = this.#marked === undefined ? '' : directionMarker(el, style);
@@ -441,8 +807,22 @@ class Reading {
       const summary = el.children.find((c) => c.type === 'tag' && (c as Element).name === 'summary');
       if (summary !== undefined) this.walk([summary], state);
       if (el.children.some((c) => c !== summary && hasText(c))) this.hidSomething = true;
-    } else if (style.get('content-visibility') === 'hidden') {
+    } else if (style.get('content-visibility') === 'hidden' && containable(el, style)) {
       if (el.children.some(hasText)) this.hidSomething = true;
+    } else if (REPLACED.has(name)) {
+      // the frame, the canvas, the player show; what the element holds is fallback content
+      if (el.children.some(hasText)) this.hidSomething = true;
+    } else if (name === 'select' && el.attribs.multiple === undefined && Number(el.attribs.size ?? '1') <= 1) {
+      // a drop-down box shows its selected option (the last marked selected, or the first not disabled)
+      const options = descendants(el, 'option');
+      const chosen = options.filter((o) => o.attribs.selected !== undefined).pop() ?? options.find((o) => o.attribs.disabled === undefined);
+      if (chosen !== undefined) this.walk([chosen], state);
+      if (options.some((o) => o !== chosen && hasText(o))) this.hidSomething = true;
+    } else if (name === 'semantics' && outer.svg === 0) {
+      // MathML shows a <semantics>' first child; its annotations are not rendered
+      const first = el.children.find((c) => c.type === 'tag');
+      if (first !== undefined) this.walk([first], state);
+      if (el.children.some((c) => c !== first && hasText(c))) this.hidSomething = true;
     } else this.walk(el.children, state);
     this.#generatedContent(el, 'after', state);
     if (marker !== '') this.#marked?.push(closerOf(marker));
@@ -464,15 +844,18 @@ class Reading {
   #generatedContent(el: Element, at: 'before' | 'after', state: State): void {
     const rules = this.#generated.get(el);
     if (rules === undefined) return;
-    let best: { rank: number; specificity: number; order: number; content: string; display?: string } | undefined;
-    let display: { rank: number; specificity: number; order: number; value: string } | undefined;
+    type Key = { rank: number; layer: number; specificity: number; order: number };
+    let best: (Key & { content: string }) | undefined;
+    let display: (Key & { value: string }) | undefined;
     for (const { m, at: where } of rules) {
       if (where !== at || (m.unknown && !this.#ctx.unknownApplies)) continue;
       const holds = this.#holds(m.rule);
       if (holds === false || (holds === undefined && !this.#ctx.unknownApplies)) continue;
       for (const d of m.declarations) {
-        const key = { rank: d.important ? (m.layered ? 6 : 5) : m.layered ? 2 : 3, specificity: m.specificity, order: m.order };
-        const wins = (b: { rank: number; specificity: number; order: number } | undefined): boolean => b === undefined || key.rank > b.rank || (key.rank === b.rank && (key.specificity > b.specificity || (key.specificity === b.specificity && key.order >= b.order)));
+        // as the element's own cascade ranks them (#computed): importance, layer order, specificity, source order
+        const key: Key = { rank: d.important ? 5 : 3, layer: d.important ? -m.layer : m.layer, specificity: m.specificity, order: m.order };
+        const wins = (b: Key | undefined): boolean =>
+          b === undefined || key.rank > b.rank || (key.rank === b.rank && (key.layer > b.layer || (key.layer === b.layer && (key.specificity > b.specificity || (key.specificity === b.specificity && key.order >= b.order)))));
         if (d.name === 'content' && wins(best)) best = { ...key, content: d.value };
         else if (d.name === 'display' && wins(display)) display = { ...key, value: d.value };
       }
@@ -503,20 +886,35 @@ class Reading {
     const matched = this.#matches.get(el);
     const inline = el.attribs.style;
     const a = el.attribs;
+    const closedDialog = el.name === 'dialog' && a.open === undefined;
     // most elements: no rule, no presentational hint, at most a style attribute (read once per distinct one)
-    if (matched === undefined && a.hidden === undefined && a.bgcolor === undefined && !(el.name === 'font' && a.color !== undefined) && el.name !== 'svg') {
+    if (matched === undefined && a.hidden === undefined && a.bgcolor === undefined && !(el.name === 'font' && a.color !== undefined) && el.name !== 'svg' && !closedDialog) {
       if (inline === undefined) return { style: NO_STYLE, vars: inherited };
       let style = this.#inlineComputed.get(inline);
       if (style === undefined) {
-        style = cascade(this.#inline(inline).map((d) => ({ d, rank: d.important ? 7 : 4, specificity: 0, order: 0 })));
+        style = cascade(this.#inline(inline).map((d) => ({ d, rank: d.important ? 7 : 4, layer: 0, specificity: 0, order: 0 })));
         if (this.#inlineComputed.size < INLINE_STYLE_CACHE) this.#inlineComputed.set(inline, style);
       }
       return inline.includes('--') || inline.includes('var(') ? withVars(new Map(style), inherited) : { style, vars: inherited };
     }
+    // elements with the same rules, hints and style attribute cascade alike (a newsletter's cells): once per Reading
+    const key = `${(matched ?? []).map((m) => m.id).join(',')}|${a.hidden !== undefined || closedDialog ? 'h' : ''}|${a.bgcolor ?? ''}|${el.name === 'font' ? (a.color ?? '') : ''}|${el.name === 'svg' ? `${a.width ?? ''} ${a.height ?? ''}` : ''}|${inline ?? ''}`;
+    const known = this.#cascades.get(key);
+    if (known !== undefined) return known.vars ? withVars(new Map(known.style), inherited) : { style: known.style, vars: inherited };
+    const computed = this.#cascade(el, matched, inline, closedDialog);
+    const vars = [...computed].some(([k, v]) => k.startsWith('--') || v.includes('var('));
+    if (this.#cascades.size < CASCADE_CACHE) this.#cascades.set(key, { style: computed, vars });
+    return vars ? withVars(new Map(computed), inherited) : { style: computed, vars: inherited };
+  }
+
+  readonly #cascades = new Map<string, { style: Map<string, string>; vars: boolean }>();
+
+  #cascade(el: Element, matched: readonly Matched[] | undefined, inline: string | undefined, closedDialog: boolean): Map<string, string> {
+    const a = el.attribs;
     const candidates: Candidate[] = [];
-    const hintDecl = (name: string, value: string, rank: number): void => void candidates.push({ d: { name, value, important: false }, rank, specificity: 0, order: -1 });
-    // presentational hints and the user agent's [hidden] rule: below every author rule
-    if (a.hidden !== undefined) hintDecl('display', 'none', 0);
+    const hintDecl = (name: string, value: string, rank: number): void => void candidates.push({ d: { name, value, important: false }, rank, layer: 0, specificity: 0, order: -1 });
+    // presentational hints and the user agent's [hidden] and dialog:not([open]) rules: below every author rule
+    if (a.hidden !== undefined || closedDialog) hintDecl('display', 'none', 0);
     if (a.bgcolor !== undefined) hintDecl('background-color', a.bgcolor.toLowerCase(), 1);
     if (el.name === 'font' && a.color !== undefined) hintDecl('color', a.color.toLowerCase(), 1);
     if (el.name === 'svg') for (const dim of ['width', 'height'] as const) if (a[dim] !== undefined) hintDecl(dim, a[dim] as string, 1);
@@ -524,39 +922,93 @@ class Reading {
       if (m.unknown && !this.#ctx.unknownApplies) continue;
       const holds = this.#holds(m.rule);
       if (holds === false || (holds === undefined && !this.#ctx.unknownApplies)) continue;
-      for (const d of m.declarations) candidates.push({ d, rank: d.important ? (m.layered ? 6 : 5) : m.layered ? 2 : 3, specificity: m.specificity, order: m.order });
+      for (const d of m.declarations) candidates.push({ d, rank: d.important ? 5 : 3, layer: d.important ? -m.layer : m.layer, specificity: m.specificity, order: m.order });
     }
-    if (inline !== undefined) for (const d of this.#inline(inline)) candidates.push({ d, rank: d.important ? 7 : 4, specificity: 0, order: 0 });
-    return withVars(cascade(candidates), inherited);
+    if (inline !== undefined) for (const d of this.#inline(inline)) candidates.push({ d, rank: d.important ? 7 : 4, layer: 0, specificity: 0, order: 0 });
+    return cascade(candidates);
   }
+}
+
+function descendants(el: Element, name: string): Element[] {
+  const out: Element[] = [];
+  const stack: AnyNode[] = [...el.children].reverse();
+  for (let n = stack.pop(); n !== undefined; n = stack.pop()) {
+    if (n.type !== 'tag') continue;
+    const e = n as Element;
+    if (e.name === name) out.push(e);
+    for (let i = e.children.length - 1; i >= 0; i--) stack.push(e.children[i] as AnyNode);
+  }
+  return out;
+}
+
+/** Whether size containment, and so content-visibility, applies to the element's box (not to an inline or a table's inside). */
+function containable(el: Element, style: ReadonlyMap<string, string>): boolean {
+  const display = style.get('display');
+  if (display !== undefined ? TABLE_INTERNAL_DISPLAY.has(display) : TABLE_INTERNAL.has(el.name)) return false;
+  return blockish(el, style) || display === 'inline-block' || display === 'inline-flex' || display === 'inline-grid';
 }
 
 interface Candidate {
   readonly d: Declaration;
-  /** Origin and importance (CSS Cascade 5 §6.1): hints 0-1, layered 2, unlayered 3, inline 4; !important layered 6 over unlayered 5, inline 7. */
+  /** Origin and importance (CSS Cascade 5 §6.1): hints 0-1, author 3, inline 4; author !important 5, inline 7. */
   readonly rank: number;
+  /** The layer order within the rank: normal declarations of a later layer win, !important ones of an earlier (negated). */
+  readonly layer: number;
   readonly specificity: number;
   readonly order: number;
 }
 
 const NO_STYLE: ReadonlyMap<string, string> = new Map();
 
-/** The winner per property slot: highest rank, then specificity, then the later declaration. */
+const beats = (c: Candidate, b: Candidate): boolean =>
+  c.rank !== b.rank ? c.rank > b.rank : c.layer !== b.layer ? c.layer > b.layer : c.specificity !== b.specificity ? c.specificity > b.specificity : c.order >= b.order;
+
+/**
+ * The winner per property slot: highest rank, then layer, then specificity, then the later declaration. A value a
+ * browser would reject (a negative font size, a `font` without a size) does not take part; `revert` rolls back to
+ * the user agent's rule, `revert-layer` to the layers below the winner's.
+ */
 function cascade(candidates: readonly Candidate[]): Map<string, string> {
   const out = new Map<string, string>();
   const best = new Map<string, Candidate>();
+  let reverted = false;
   for (const c of candidates) {
     const d = c.d;
     const slots = d.name.startsWith('--') ? [d.name] : (SLOT.get(d.name) ?? []);
     for (const p of slots) {
       const b = best.get(p);
-      if (b === undefined || c.rank > b.rank || (c.rank === b.rank && (c.specificity > b.specificity || (c.specificity === b.specificity && c.order >= b.order)))) {
-        best.set(p, c);
-        out.set(p, d.name.startsWith('--') ? d.value : slotValue(d.name, p as Property, d.value));
-      }
+      if (b !== undefined && !beats(c, b)) continue;
+      const value = d.name.startsWith('--') ? d.value : slotValue(d.name, p as Property, d.value);
+      if (value === undefined) continue;
+      best.set(p, c);
+      out.set(p, value);
+      if (value === 'revert' || value === 'revert-layer') reverted = true;
     }
   }
+  if (reverted) for (const [p, v] of out) if (v === 'revert' || v === 'revert-layer') rollBack(p, candidates, best.get(p) as Candidate, v, out);
   return out;
+}
+
+function rollBack(p: string, candidates: readonly Candidate[], winner: Candidate, how: string, out: Map<string, string>): void {
+  for (let w: Candidate | undefined = winner, v = how; w !== undefined && (v === 'revert' || v === 'revert-layer'); ) {
+    const limit: Candidate = w;
+    const revert = v === 'revert';
+    let next: Candidate | undefined;
+    let value: string | undefined;
+    for (const c of candidates) {
+      const slots: readonly string[] = c.d.name.startsWith('--') ? [c.d.name] : (SLOT.get(c.d.name) ?? []);
+      if (!slots.includes(p)) continue;
+      // revert: only the user agent's rules (rank 0); revert-layer: what a lower layer or origin declares
+      if (revert ? c.rank !== 0 : c.rank > limit.rank || (c.rank === limit.rank && c.layer >= limit.layer)) continue;
+      const cv = c.d.name.startsWith('--') ? c.d.value : slotValue(c.d.name, p as Property, c.d.value);
+      if (cv === undefined || (next !== undefined && !beats(c, next))) continue;
+      [next, value] = [c, cv];
+    }
+    w = next;
+    v = value ?? '';
+    if (next === undefined || value === undefined) out.delete(p);
+    else out.set(p, value);
+  }
 }
 
 /** Custom properties are inherited and var() reads them (within a few levels). */
@@ -576,25 +1028,44 @@ function substituteVars(value: string, vars: ReadonlyMap<string, string>, depth 
   });
 }
 
-/** A shorthand's part for one property slot. */
-function slotValue(name: string, property: Property, value: string): string {
-  if (name === 'font') return fontSizeOfShorthand(value) ?? 'medium';
+const GLOBAL_KEYWORDS: ReadonlySet<string> = new Set(['inherit', 'initial', 'unset', 'revert', 'revert-layer']);
+// `font: caption` and the like: the system's font, of a legible size
+const SYSTEM_FONTS: ReadonlySet<string> = new Set(['caption', 'icon', 'menu', 'message-box', 'small-caption', 'status-bar']);
+
+/** A shorthand's part for one property slot; undefined where a browser rejects the declaration. */
+function slotValue(name: string, property: Property, value: string): string | undefined {
+  if (value.includes('var(')) return value;
+  if (name === 'font') {
+    if (GLOBAL_KEYWORDS.has(value)) return value;
+    if (SYSTEM_FONTS.has(value)) return '13px';
+    return fontSizeOfShorthand(value);
+  }
   if (name === 'background') {
-    const c = backgroundColour(value);
-    return c === 'image' ? 'image' : c === undefined ? 'transparent' : value.match(/#[0-9a-f]+|(?:rgba?|hsla?)\([^)]*\)|[a-z]+/g)?.find((t) => parseColour(t) !== undefined) ?? 'transparent';
+    if (GLOBAL_KEYWORDS.has(value)) return value;
+    if (property === 'background-image') return /url\(|gradient\(|image\(|image-set\(|element\(|paint\(/.test(value) ? 'image' : 'none';
+    const c = backgroundColour(value.replace(/url\([^)]*\)/g, ' '));
+    return c === undefined || c === 'image' ? (/\bcurrentcolor\b/.test(value) ? 'currentcolor' : 'transparent') : (value.replace(/url\([^)]*\)/g, ' ').match(/#[0-9a-f]+|(?:rgba?|hsla?)\([^)]*\)|[a-z]+/g)?.find((t) => parseColour(t) !== undefined) ?? 'transparent');
+  }
+  if (name === 'margin' || name === 'padding') {
+    const parts = value.split(/\s+/);
+    return property.endsWith('-top') ? (parts[0] ?? '') : (parts[3] ?? parts[1] ?? parts[0] ?? '');
   }
   if (name === 'overflow') {
     const parts = value.split(/\s+/);
     return property === 'overflow-y' ? (parts[1] ?? parts[0] ?? '') : (parts[0] ?? '');
   }
+  if (name === 'font-size') return GLOBAL_KEYWORDS.has(value) || FONT_KEYWORDS.has(value) || value === 'smaller' || value === 'larger' || (lengthPx(value, 16) ?? -1) >= 0 || /^(?:calc|min|max|clamp)\(/.test(value) ? value : undefined;
+  if (name === 'opacity') return GLOBAL_KEYWORDS.has(value) || /^[+-]?(?:\d+\.?\d*|\.\d+)(?:e[+-]?\d+)?%?$/.test(value) || /^(?:calc|min|max|clamp)\(/.test(value) ? value : undefined;
+  if (name === 'visibility') return GLOBAL_KEYWORDS.has(value) || value === 'visible' || value === 'hidden' || value === 'collapse' ? value : undefined;
   return value;
 }
 
-/** The font size in a `font` shorthand (`bold 12px/1.5 Arial`, `0/0 a`). */
+/** The font size in a `font` shorthand (`bold 12px/1.5 Arial`, `0/0 a`), or undefined when it has none (the declaration is invalid). */
 function fontSizeOfShorthand(value: string): string | undefined {
   for (const token of value.split(/\s+/)) {
     const size = token.split('/')[0] ?? '';
-    if (/^(-?\d*\.?\d+)([a-z%]*)$/.test(size) && !/^\d+$/.test(size.replace(/^0$/, 'x'))) return size;
+    if (/^(?:calc|min|max|clamp)\(/.test(size)) return size;
+    if (/^[+-]?(\d*\.?\d+)(e[+-]?\d+)?([a-z%]*)$/.test(size) && !/^\d+$/.test(size.replace(/^0$/, 'x'))) return size.startsWith('-') ? undefined : size;
     if (FONT_KEYWORDS.has(size)) return size;
   }
   return undefined;
@@ -611,15 +1082,23 @@ const FONT_KEYWORDS: ReadonlyMap<string, number> = new Map([
   ['xxx-large', 48],
 ]);
 
-const LENGTH = /^(-?(?:\d+\.?\d*|\.\d+))([a-z%]*)$/;
+const LENGTH = /^([+-]?(?:\d+\.?\d*|\.\d+)(?:e[+-]?\d+)?)([a-z%]*)$/;
+/** The reading is of a document in quirks mode: a unitless length is in pixels (else only 0 is a length). */
+let quirksLengths = false;
 
-/** A length in CSS pixels (`em` and `%` of `relative`), or undefined when it is not a plain length. */
+/** A length in CSS pixels (`em` and `%` of `relative`), calc()/min()/max()/clamp() evaluated, or undefined when it is not one. */
 function pixels(value: string | undefined, relative = 16): number | undefined {
-  const m = value === undefined ? null : LENGTH.exec(value);
+  if (value === undefined) return undefined;
+  return value.includes('(') ? mathPx(value, relative) : lengthPx(value, relative);
+}
+
+function lengthPx(value: string, relative: number): number | undefined {
+  const m = LENGTH.exec(value);
   if (m === null) return undefined;
   const n = Number(m[1]);
   switch (m[2]) {
     case '':
+      return n === 0 || quirksLengths ? n : undefined;
     case 'px':
       return n;
     case 'pt':
@@ -638,22 +1117,96 @@ function pixels(value: string | undefined, relative = 16): number | undefined {
       return n * 3.78;
     case 'cm':
       return n * 37.8;
+    case 'q':
+      return n * 0.945;
     case 'in':
       return n * 96;
     case 'vw':
     case 'vh':
     case 'vmin':
     case 'vmax':
+    case 'svw':
+    case 'svh':
+    case 'lvw':
+    case 'lvh':
+    case 'dvw':
+    case 'dvh':
       return n * 8;
     default:
       return undefined;
   }
 }
 
-function opacityOf(value: string | undefined): number {
-  if (value === undefined) return 1;
-  const n = value.endsWith('%') ? Number(value.slice(0, -1)) / 100 : Number(value);
-  return Number.isFinite(n) ? Math.min(1, Math.max(0, n)) : 1;
+/** calc(), min(), max(), clamp() over lengths and numbers: + - * /, parentheses (undefined where not read). */
+function mathPx(value: string, relative: number): number | undefined {
+  const tokens = value.match(/[a-z-]+\(|[()*/,]|[+-]?(?:\d+\.?\d*|\.\d+)(?:e[+-]?\d+)?[a-z%]*|\s[+-]\s|\S/g);
+  if (tokens === null || tokens.length > 200) return undefined;
+  let at = 0;
+  // each value is [number, isLength]
+  const sum = (): [number, boolean] | undefined => {
+    let left = product();
+    while (left !== undefined && (tokens[at]?.trim() === '+' || tokens[at]?.trim() === '-')) {
+      const op = (tokens[at++] as string).trim();
+      const right = product();
+      if (right === undefined) return undefined;
+      left = [op === '+' ? left[0] + right[0] : left[0] - right[0], left[1] || right[1]];
+    }
+    return left;
+  };
+  const product = (): [number, boolean] | undefined => {
+    let left = unit();
+    while (left !== undefined && (tokens[at] === '*' || tokens[at] === '/')) {
+      const op = tokens[at++];
+      const right = unit();
+      if (right === undefined || (op === '/' && right[0] === 0)) return undefined;
+      left = [op === '*' ? left[0] * right[0] : left[0] / right[0], left[1] || right[1]];
+    }
+    return left;
+  };
+  const args = (): [number, boolean][] | undefined => {
+    const out: [number, boolean][] = [];
+    for (;;) {
+      const v = sum();
+      if (v === undefined) return undefined;
+      out.push(v);
+      const t = tokens[at++];
+      if (t === ')') return out;
+      if (t !== ',') return undefined;
+    }
+  };
+  const unit = (): [number, boolean] | undefined => {
+    while (tokens[at] === ' ') at++;
+    const t = tokens[at++];
+    if (t === undefined) return undefined;
+    if (t === '(' || t === 'calc(') {
+      const v = sum();
+      return tokens[at++] === ')' ? v : undefined;
+    }
+    if (t === 'min(' || t === 'max(' || t === 'clamp(') {
+      const a = args();
+      if (a === undefined || a.length === 0) return undefined;
+      const ns = a.map((x) => x[0]);
+      const length = a.some((x) => x[1]);
+      if (t === 'min(') return [Math.min(...ns), length];
+      if (t === 'max(') return [Math.max(...ns), length];
+      return a.length === 3 ? [Math.max(ns[0] as number, Math.min(ns[1] as number, ns[2] as number)), length] : undefined;
+    }
+    const m = LENGTH.exec(t.trim());
+    if (m === null) return undefined;
+    if (m[2] === '') return [Number(m[1]), false];
+    const px = lengthPx(t.trim(), relative);
+    return px === undefined ? undefined : [px, true];
+  };
+  const v = sum();
+  return v !== undefined && at === tokens.length ? v[0] : undefined;
+}
+
+/** An opacity value (`inherit` takes the parent's own), 1 when there is none or it is not read. */
+function opacityOf(value: string | undefined, parentOwn = 1): number {
+  if (value === undefined || value === 'initial' || value === 'unset' || value === 'revert' || value === 'revert-layer') return 1;
+  if (value === 'inherit') return parentOwn;
+  const n = value.includes('(') ? mathPx(value, 100) : value.endsWith('%') ? Number(value.slice(0, -1)) / 100 : Number(value);
+  return n !== undefined && Number.isFinite(n) ? Math.min(1, Math.max(0, n)) : 1;
 }
 
 function filterOpacity(value: string | undefined): number {
@@ -670,7 +1223,7 @@ function blockish(el: Element, style: ReadonlyMap<string, string>): boolean {
   if (position === 'absolute' || position === 'fixed') return true;
   const float = style.get('float');
   if (float === 'left' || float === 'right') return true;
-  if (display === undefined) return BLOCKS.has(el.name);
+  if (display === undefined || GLOBAL_KEYWORDS.has(display)) return BLOCKS.has(el.name);
   return display !== 'inline' && display !== 'contents';
 }
 
@@ -696,7 +1249,7 @@ function boxHides(el: Element, style: ReadonlyMap<string, string>): boolean {
   }
   const position = style.get('position');
   if (position === 'absolute' || position === 'fixed' || position === 'relative') {
-    if (['left', 'top'].some((p) => (pixels(style.get(p)) ?? 0) <= OFF_SCREEN_PX)) return true;
+    // left and top are offsets (childState): a descendant may move back
     if (position !== 'relative' && ['right', 'bottom'].some((p) => (pixels(style.get(p)) ?? 0) <= OFF_SCREEN_PX)) return true;
     const clip = style.get('clip');
     if (position !== 'relative' && clip !== undefined && /^rect\(\s*0\D*0\D*0\D*0\D*\)$/.test(clip.replace(/px/g, ''))) return true;
@@ -704,6 +1257,26 @@ function boxHides(el: Element, style: ReadonlyMap<string, string>): boolean {
   const clipPath = style.get('clip-path');
   if (clipPath !== undefined && /^(inset\(\s*50%|circle\(\s*0|polygon\(\s*0[^,]*\))/.test(clipPath)) return true;
   return false;
+}
+
+/**
+ * A block container's first line moved off the page by a negative text-indent: its text is out of sight when it
+ * all fits in the part of the line left of the page (on one line: `white-space: nowrap`, or short enough).
+ */
+function textIndentHides(el: Element, style: ReadonlyMap<string, string>, state: State): boolean {
+  const indent = style.get('text-indent');
+  if (indent === undefined || !(blockish(el, style) || style.get('display') === 'inline-block')) return false;
+  const px = pixels(indent, state.fontPx);
+  if (px === undefined || px > OFF_SCREEN_PX) return false;
+  const ws = style.get('white-space');
+  if (ws === 'nowrap' || ws === 'pre') return true;
+  return textLength(el) * state.fontPx * state.scale * GLYPH_WIDTH < -px;
+}
+
+function textLength(n: AnyNode): number {
+  if (n.type === 'text') return (n as unknown as { data: string }).data.length;
+  if (n.type === 'tag') return (n as Element).children.reduce((sum, c) => sum + textLength(c), 0);
+  return 0;
 }
 
 // a computed style is shared by every element with the same style attribute and no rule: its box verdict too
@@ -720,10 +1293,11 @@ function boxHidesCached(el: Element, style: ReadonlyMap<string, string>): boolea
 const colours = new Map<string, Rgba | undefined>();
 
 /** parseColour, remembered (a mail names the same few colours on element after element). */
-function colourOf(value: string): Rgba | undefined {
-  if (colours.has(value)) return colours.get(value);
-  const c = parseColour(value);
-  if (colours.size < 1024) colours.set(value, c);
+function colourOf(value: string, dark: boolean): Rgba | undefined {
+  const key = dark ? `dark ${value}` : value;
+  if (colours.has(key)) return colours.get(key);
+  const c = parseColour(value, dark);
+  if (colours.size < 1024) colours.set(key, c);
   return c;
 }
 
@@ -756,43 +1330,100 @@ function contentText(value: string, el: Element): string {
 }
 
 function transformHides(transform: string): boolean {
-  if (/scale[xy]?\(\s*0(\.0*)?\s*[,)]/.test(transform)) return true;
-  for (const m of transform.matchAll(/translate(x|y|3d)?\(\s*([^)]*)\)/g)) {
-    const args = (m[2] ?? '').split(/\s*,\s*/);
-    const xs = m[1] === 'y' ? [] : [args[0]];
-    const ys = m[1] === 'y' ? [args[0]] : m[1] === 'x' ? [] : [args[1]];
-    if ([...xs, ...ys].some((v) => (pixels(v) ?? 0) <= OFF_SCREEN_PX)) return true;
-  }
-  return false;
+  return /scale[xy]?\(\s*0(\.0*)?\s*[,)]/.test(transform);
 }
 
-function childState(style: ReadonlyMap<string, string>, parent: State, opacity: number, vars: ReadonlyMap<string, string>): State {
+/** Where an element moves its content, from its parent's: positions, translations, margins and paddings (percentages of a 1024 × 768 box). */
+function offsets(el: Element, style: ReadonlyMap<string, string>, parent: State): [number, number] {
+  let dx = parent.dx;
+  let dy = parent.dy;
+  const px = (p: string, full: number): number => pixels(style.get(p), full) ?? 0;
+  const position = style.get('position');
+  if (position === 'relative' || position === 'absolute' || position === 'fixed') {
+    if (position === 'fixed') [dx, dy] = [0, 0];
+    const set = (p: string): boolean => style.get(p) !== undefined && style.get(p) !== 'auto';
+    dx += set('left') ? px('left', 1024) : position === 'relative' && set('right') ? -px('right', 1024) : 0;
+    dy += set('top') ? px('top', 768) : position === 'relative' && set('bottom') ? -px('bottom', 768) : 0;
+  }
+  const block = blockish(el, style) || style.get('display') === 'inline-block';
+  dx += px('margin-left', 1024) + px('padding-left', 1024);
+  if (block) dy += px('margin-top', 1024) + px('padding-top', 1024);
+  if (!block) return [dx, dy];
+  const moves = [...(style.get('transform')?.matchAll(/translate(x|y|3d)?\(\s*([^)]*)\)/g) ?? [])].map((m) => [m[1] ?? '', m[2] ?? ''] as const);
+  const translate = style.get('translate');
+  if (translate !== undefined && translate !== 'none') moves.push(['', translate.replace(/\s+/g, ',')]);
+  for (const [axis, text] of moves) {
+    const args = text.split(/\s*,\s*/);
+    if (axis !== 'y') dx += pixels(args[0], 1024) ?? 0;
+    if (axis === 'y') dy += pixels(args[0], 768) ?? 0;
+    else if (axis !== 'x') dy += pixels(args[1], 768) ?? 0;
+  }
+  return [dx, dy];
+}
+
+/** A number or a percentage (`zoom`, `scale`'s parts), undefined when it is neither. */
+function factor(v: string | undefined): number | undefined {
+  if (v === undefined) return undefined;
+  const m = /^([+-]?(?:\d+\.?\d*|\.\d+)(?:e[+-]?\d+)?)(%?)$/.exec(v.trim());
+  return m === null ? undefined : Number(m[1]) / (m[2] === '%' ? 100 : 1);
+}
+
+/** How much an element magnifies what it holds: its zoom (any box), its transform's and `scale`'s smallest axis (a transformable box). */
+function magnification(el: Element, style: ReadonlyMap<string, string>): number {
+  let m = 1;
+  const zoom = factor(style.get('zoom'));
+  // zoom: 0 is read as 1 (Blink, WebKit, the old IE meaning); a negative one is invalid
+  if (zoom !== undefined && zoom > 0) m *= zoom;
+  const scale = style.get('scale');
+  const transform = style.get('transform');
+  if ((scale === undefined && transform === undefined) || !(blockish(el, style) || style.get('display') === 'inline-block')) return m;
+  if (scale !== undefined && scale !== 'none') {
+    const parts = scale.split(/\s+/).map(factor);
+    if (parts.every((p) => p !== undefined)) m *= Math.min(...(parts as number[]).slice(0, 2).map(Math.abs));
+  }
+  for (const t of transform?.matchAll(/(scale(?:x|y|3d)?|matrix)\(\s*([^)]*)\)/g) ?? []) {
+    const args = (t[2] ?? '').split(/\s*,\s*|\s+/).map(factor);
+    if (args.some((a) => a === undefined)) continue;
+    const n = args as number[];
+    if (t[1] === 'matrix') m *= Math.min(Math.hypot(n[0] ?? 1, n[1] ?? 0), Math.hypot(n[2] ?? 0, n[3] ?? 1));
+    else if (t[1] === 'scalex' || t[1] === 'scaley') m *= Math.abs(n[0] ?? 1);
+    else m *= Math.min(Math.abs(n[0] ?? 1), Math.abs(t[1] === 'scale3d' ? (n[1] ?? 1) : (n[1] ?? n[0] ?? 1)));
+  }
+  return m;
+}
+
+const INHERITS = (v: string | undefined): boolean => v === undefined || v === 'inherit' || v === 'unset' || v === 'revert' || v === 'revert-layer';
+
+function childState(el: Element, style: ReadonlyMap<string, string>, parent: State, opacity: number, ownOpacity: number, vars: ReadonlyMap<string, string>, dark: boolean): State {
   const visibility = style.get('visibility');
-  const vis = visibility === 'hidden' || visibility === 'collapse' ? 'hidden' : visibility === 'visible' ? 'visible' : parent.visibility;
+  const vis = visibility === 'hidden' || visibility === 'collapse' ? 'hidden' : visibility === 'visible' || visibility === 'initial' ? 'visible' : parent.visibility;
   const size = style.get('font-size');
   let fontPx = parent.fontPx;
-  if (size !== undefined) {
-    const keyword = FONT_KEYWORDS.get(size);
-    fontPx = keyword ?? (size === 'smaller' ? parent.fontPx / 1.2 : size === 'larger' ? parent.fontPx * 1.2 : (pixels(size, parent.fontPx) ?? parent.fontPx));
+  if (!INHERITS(size)) {
+    const s = size as string;
+    const keyword = s === 'initial' ? 16 : FONT_KEYWORDS.get(s);
+    fontPx = keyword ?? (s === 'smaller' ? parent.fontPx / 1.2 : s === 'larger' ? parent.fontPx * 1.2 : (pixels(s, parent.fontPx) ?? parent.fontPx));
   }
   const c = style.get('color');
-  const colour = c === undefined || c === 'currentcolor' || c === 'inherit' ? parent.colour : colourOf(c);
+  const colour = INHERITS(c) || c === 'currentcolor' ? parent.colour : c === 'initial' ? (dark ? WHITE : BLACK_TEXT) : colourOf(c as string, dark);
   const bg = style.get('background-color');
   let backdrop = parent.backdrop;
-  if (bg !== undefined && bg !== 'transparent' && bg !== 'inherit') {
-    if (bg === 'image') backdrop = undefined;
-    else {
-      const b = colourOf(bg);
-      backdrop = b === undefined ? undefined : b.a >= 0.9 ? b : b.a < 0.1 ? parent.backdrop : undefined;
-    }
+  if (bg !== undefined && bg !== 'transparent' && !GLOBAL_KEYWORDS.has(bg)) {
+    const b = bg === 'currentcolor' ? colour : colourOf(bg, dark);
+    backdrop = b === undefined ? undefined : b.a >= 0.99 ? b : parent.backdrop === undefined ? undefined : over(b, parent.backdrop);
   }
-  return { visibility: vis, fontPx, colour, backdrop, opacity, vars };
+  const image = style.get('background-image');
+  if (image !== undefined && image !== 'none' && !GLOBAL_KEYWORDS.has(image)) backdrop = undefined;
+  const name = el.name;
+  const svg = name === 'foreignobject' ? 0 : parent.svg === 0 ? (name === 'svg' ? 1 : 0) : SVG_TEXT.has(name) || parent.svg === 2 ? 2 : 1;
+  const [dx, dy] = style.size === 0 ? [parent.dx, parent.dy] : offsets(el, style, parent);
+  return { visibility: vis, fontPx, colour, backdrop, opacity, ownOpacity, scale: parent.scale * magnification(el, style), svg, dx, dy, vars };
 }
 
 function textShows(s: State): boolean {
-  if (s.visibility === 'hidden' || s.fontPx < LEGIBLE_PX) return false;
+  if (s.visibility === 'hidden' || s.fontPx * s.scale < LEGIBLE_PX || s.dx <= OFF_SCREEN_PX || s.dy <= OFF_SCREEN_PX) return false;
   if (s.colour !== undefined && s.colour.a < 0.1) return false;
-  return s.colour === undefined || s.backdrop === undefined || !invisibleOn(s.colour, s.backdrop);
+  return s.colour === undefined || s.backdrop === undefined || !invisibleOn(s.colour, s.backdrop, s.opacity);
 }
 
 function hasText(n: AnyNode): boolean {
