@@ -11,7 +11,7 @@
 // place to defeat both readings; the second group of variants puts the digits where text only seems hidden
 // (fill and clip, a black stroke around white fill, a page painted dark, a TJ that moves text in from the left
 // of the page, a glyph wider than the default width) and a really invisible filler before them.
-import { pdfPage, type PageOptions } from './pdf-fixtures.js';
+import { pdfFile, pdfPage, type PageOptions } from './pdf-fixtures.js';
 import { analysisSuite, b64, inMultipart, smtpSuite, type Variant } from './variant-suite.js';
 
 const attached = (pdf: Buffer): Buffer => inMultipart('Content-Type: application/pdf; name="statement.pdf"\nContent-Transfer-Encoding: base64\nContent-Disposition: attachment; filename="statement.pdf"', b64(pdf));
@@ -23,6 +23,20 @@ const split = (name: string, middle: string, expect: 'card' | 'clean' = 'card', 
 const hiddenThen = (name: string, rest: string, smtp = false, before = '', opts: PageOptions = {}): Variant =>
   variant(name, `${before}BT /F1 12 Tf 72 712 Td (card 4111) Tj 3 Tr (zq) Tj 0 Tr ${rest} ET`, 'card', smtp, opts);
 const DIGITS = '( 1111 1111 1111) Tj';
+
+/**
+ * A page filled with a tiling pattern whose cell draws `cell` (a content stream): the cell's coordinates are
+ * moved by its /Matrix, so what stands left of the page in the cell is drawn on it.
+ */
+const patternPage = (cell: string): Buffer =>
+  pdfFile([
+    { dict: '<< /Type /Catalog /Pages 2 0 R >>' },
+    { dict: '<< /Type /Pages /Kids [3 0 R] /Count 1 >>' },
+    { dict: '<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Resources << /Font << /F1 5 0 R >> /Pattern << /P0 6 0 R >> >> /Contents 4 0 R >>' },
+    { dict: '<< >>', stream: Buffer.from('/Pattern cs /P0 scn 0 0 612 792 re f', 'latin1') },
+    { dict: '<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>' },
+    { dict: '<< /PatternType 1 /PaintType 1 /TilingType 1 /BBox [-3000 0 612 792] /XStep 9000 /YStep 9000 /Matrix [1 0 0 1 3000 0] /Resources << /Font << /F1 5 0 R >> >> >>', stream: Buffer.from(cell, 'latin1') },
+  ]);
 
 const HIDING_PLACES: readonly Variant[] = [
   split('invisible text (3 Tr)', '3 Tr (zq) Tj 0 Tr', 'card', true),
@@ -66,6 +80,9 @@ const OVER_APPROXIMATIONS: readonly Variant[] = [
   hiddenThen('digits on a page whose MediaBox reaches far left', `-2000 0 Td ${DIGITS}`, false, '', { mediaBox: '[-3000 0 612 792]' }),
   hiddenThen('digits after a space wider than a page (/Widths [100000])', `-1000 0 Td ${DIGITS}`, false, '', { fontEntries: ' /FirstChar 32 /LastChar 32 /Widths [100000]' }),
   hiddenThen('digits after a tiny font was set and reset (/F1 0.1 Tf /F1 12 Tf)', `/F1 0.1 Tf /F1 12 Tf ${DIGITS}`),
+  hiddenThen('digits at 0.12 units on a page whose /UserUnit is 100 (12 points and more)', `/F1 0.12 Tf ${DIGITS}`, false, '', { pageEntries: ' /UserUnit 100' }),
+  { name: 'digits left of the page in a tiling pattern cell that its /Matrix moves onto the page', build: () => attached(patternPage('BT /F1 12 Tf -2900 712 Td (card 4111) Tj 3 Tr (zq) Tj 0 Tr ( 1111 1111 1111) Tj ET')), expect: 'card', smtp: true },
+  { name: 'white digits in a tiling pattern cell (drawn over the page wherever it is used)', build: () => attached(patternPage('BT /F1 12 Tf -2900 712 Td (card 4111) Tj 3 Tr (zq) Tj 0 Tr 1 g ( 1111 1111 1111) Tj ET')), expect: 'card' },
 ];
 
 const CONTROLS: readonly Variant[] = [

@@ -2,7 +2,7 @@
 // from the stream as latin1 text, one string slice per shown string, and the check that sends a stream
 // laid out by absolute positions to pdf.js instead.
 import { isAscii } from 'node:buffer';
-import { type PageBox, TextVisibility, VISIBILITY_OPERATORS } from './pdf-hidden.js';
+import { type Judged, type PageBox, TextVisibility, VISIBILITY_OPERATORS } from './pdf-hidden.js';
 import { hexString, literalStrings } from './pdf-strings.js';
 
 const latin1 = (b: Uint8Array): string => Buffer.from(b.buffer, b.byteOffset, b.length).toString('latin1');
@@ -97,20 +97,20 @@ export interface ContentReadings {
  * jump past the last string.
  */
 export function contentStreamText(s: string, ascii: boolean): string {
-  return contentStreamReadings(s, ascii, undefined, Infinity).text;
+  return contentStreamReadings(s, ascii, undefined, Infinity, 'page').text;
 }
 
 /**
  * As contentStreamText, and beside it the text without the strings a viewer does not show, laid out on
  * its own (a filler off the page breaks no line there); `box` and `widest` bound where strings can be
- * (mediaBoxUnion, widestGlyph).
+ * (mediaBoxUnion, widestGlyph); `judge` says what of a string's look is judged (pdf-hidden.ts).
  */
-export function contentStreamReadings(s: string, ascii: boolean, box: PageBox | undefined, widest: number): ContentReadings {
+export function contentStreamReadings(s: string, ascii: boolean, box: PageBox | undefined, widest: number, judge: Judged): ContentReadings {
   const literal = literalStrings(s, ascii);
   const full = new TextLayout();
   // the shown reading, from the first string not seen on (until then it is the full one)
   let seen: TextLayout | undefined;
-  const visibility = new TextVisibility(box, widest);
+  const visibility = new TextVisibility(box, widest, judge);
   let shown = ''; // the strings (and TJ gaps) since the last operator
   let pieces = 0;
   // the last four numeric operands since the last operator (n1 the newest), and the last name

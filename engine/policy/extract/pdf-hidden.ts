@@ -7,7 +7,10 @@
 // - white (within 12 of 255 in each channel, as css-colour's invisibleOn) is unseen only in DeviceGray,
 //   DeviceRGB or DeviceCMYK (g, rg, k, sc/scn after cs) and only until the stream has painted anything
 //   non-white (a fill, a stroke, a shading, an inline image): a background drawn first may be under it;
-// - a size under one point (|Tf|, or its width after Tz) is not seen;
+// - a size under one point (|Tf|, or its width after Tz) is not seen, nor a size of 0 (pdf.js draws
+//   nothing); not where the file sets a /UserUnit (a larger unit than a point);
+// - in a stream with a /BBox or /Matrix (a tiling pattern's cell: placed, sized and for an uncoloured one
+//   coloured where it is used), only the render mode is judged;
 // - off the page: the string's extent lies wholly outside every MediaBox of the file (not only its own
 //   page's, which is not looked up), its width bounded by the widest glyph any /Widths or /MissingWidth
 //   gives (1.5 em without them) and its TJ gaps; with character or word spacing, a negative size or
@@ -57,6 +60,13 @@ export function widestGlyph(objectTexts: readonly string[]): number {
 /** The operators TextVisibility.operator reads (besides Tf, BI and the text-positioning ones). */
 export const VISIBILITY_OPERATORS: ReadonlySet<string> = new Set(['Tr', 'Tz', 'Ts', 'Tc', 'Tw', 'g', 'G', 'rg', 'RG', 'k', 'K', 'cs', 'CS', 'sc', 'scn', 'SC', 'SCN', 'q', 'Q', 'f', 'F', 'f*', 'S', 's', 'B', 'B*', 'b', 'b*', 'sh', 'BI']);
 
+/**
+ * What is judged of a stream's strings: everything ('page'); all but the size ('scaled': the file sets a
+ * /UserUnit, a unit larger than a point); only the render mode ('mode': a pattern cell or other stream with
+ * a /BBox or /Matrix, drawn where and in the colour and size its use decides).
+ */
+export type Judged = 'page' | 'scaled' | 'mode';
+
 type Space = 0 | 1 | 3 | 4; // components of DeviceGray, DeviceRGB, DeviceCMYK; 0 any other colour space
 
 interface State {
@@ -97,10 +107,12 @@ export class TextVisibility {
   #lineUnknown = false;
   readonly #box: PageBox | undefined;
   readonly #widest: number;
+  readonly #judge: Judged;
 
-  constructor(box: PageBox | undefined, widest: number) {
+  constructor(box: PageBox | undefined, widest: number, judge: Judged) {
     this.#box = box;
     this.#widest = widest;
+    this.#judge = judge;
   }
 
   /**
@@ -181,7 +193,8 @@ export class TextVisibility {
     this.#advanceMin += gap;
     this.#advanceMax += gap + chars * this.#widest * em;
     if (s.mode === 3 || s.mode === 7) return true;
-    if (Math.abs(s.size) < 1 || Math.abs(em) < 1) return true;
+    if (this.#judge === 'mode') return false;
+    if (s.size === 0 || (this.#judge === 'page' && (Math.abs(s.size) < 1 || Math.abs(em) < 1))) return true;
     const fillSeen = !s.fillWhite || this.#painted;
     const strokeSeen = !s.strokeWhite || this.#painted;
     const seen = s.mode === 0 || s.mode === 4 ? fillSeen : s.mode === 1 || s.mode === 5 ? strokeSeen : s.mode === 2 || s.mode === 6 ? fillSeen || strokeSeen : true;

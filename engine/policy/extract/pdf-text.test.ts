@@ -79,7 +79,7 @@ describe('PDF text from content streams', () => {
 
   describe('the text as shown beside the strings', () => {
     const PAGE = { x0: 0, y0: 0, x1: 612, y1: 792 };
-    const read = (body: string, widest = 1.5) => contentStreamReadings(`BT /F1 12 Tf 72 712 Td (a ) Tj ${body} (b) Tj ET`, true, PAGE, widest);
+    const read = (body: string, widest = 1.5) => contentStreamReadings(`BT /F1 12 Tf 72 712 Td (a ) Tj ${body} (b) Tj ET`, true, PAGE, widest, 'page');
 
     it('leaves out invisible, white, tiny and off-page strings, and lays out what stays', () => {
       for (const hider of ['3 Tr (zq) Tj 0 Tr', '1 g (zq) Tj 0 g', '/F1 0.5 Tf (zq) Tj /F1 12 Tf', '0 -2000 Td (zq) Tj 0 2000 Td', '-900 0 Td (zq) Tj 900 0 Td', 'q 7 Tr (zq) Tj Q']) {
@@ -92,11 +92,11 @@ describe('PDF text from content streams', () => {
         expect(read(shown), shown).toEqual({ text: expect.stringContaining('zq') });
       }
       // white on a page painted first
-      expect(contentStreamReadings('0 g 0 0 612 792 re f BT /F1 12 Tf 72 712 Td 1 g (zq) Tj ET', true, PAGE, 1.5)).toEqual({ text: 'zq' });
+      expect(contentStreamReadings('0 g 0 0 612 792 re f BT /F1 12 Tf 72 712 Td 1 g (zq) Tj ET', true, PAGE, 1.5, 'page')).toEqual({ text: 'zq' });
     });
 
     it('bounds a string\'s reach by its TJ gaps and the widest glyph', () => {
-      const line = (body: string, widest = 1.5) => contentStreamReadings(`BT /F1 12 Tf 72 712 Td 3 Tr (x) Tj 0 Tr (a) Tj -500 0 Td ${body} ET`, true, PAGE, widest).shown;
+      const line = (body: string, widest = 1.5) => contentStreamReadings(`BT /F1 12 Tf 72 712 Td 3 Tr (x) Tj 0 Tr (a) Tj -500 0 Td ${body} ET`, true, PAGE, widest, 'page').shown;
       expect(line('[-50000 (c)] TJ (d) Tj')).toBe('acd');
       expect(line('[(c)] TJ (d) Tj')).toBe('a');
       expect(line('(c) Tj', 100)).toBe('ac');

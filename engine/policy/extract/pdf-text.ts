@@ -50,9 +50,11 @@ export function fastPdfText(scan: PdfScan, maxChars: number): string | undefined
   const objectTexts = [scan.objects, ...objectStreams];
   const box = mediaBoxUnion(objectTexts);
   const widest = widestGlyph(objectTexts);
+  const unit = objectTexts.some((o) => o.includes('/UserUnit')) ? 'scaled' : 'page';
   for (const [k, s] of contents.entries()) {
     if (length >= maxChars) break;
-    const r = contentStreamReadings(texts[k] ?? '', isAscii(s.data), box, widest);
+    const placed = PLACED_ELSEWHERE.test(s.dict);
+    const r = contentStreamReadings(texts[k] ?? '', isAscii(s.data), placed ? undefined : box, widest, placed ? 'mode' : unit);
     out.push(r.text);
     length += r.text.length;
     if (r.shown !== undefined) {
@@ -66,6 +68,9 @@ export function fastPdfText(scan: PdfScan, maxChars: number): string | undefined
   out.push(metadataStreamsText(scan.streams));
   return out.filter((t) => t !== '').join('\n');
 }
+
+/** A stream drawn where, at the size and (uncoloured) in the colour its use decides: a tiling pattern's cell. */
+const PLACED_ELSEWHERE = /\/(BBox|Matrix|PatternType)\b/;
 
 /** A form XObject: content drawn wherever a page's Do puts it. */
 const ABSOLUTE_LAYOUT = /\/Subtype\s*\/Form\b/;
