@@ -52,6 +52,8 @@ const OVER_APPROXIMATIONS: readonly Variant[] = [
   seemsHidden('digits in auto colour after white ({\\cf1\\cf0 1111})', '{\\cf1\\cf0 ', '}'),
   seemsHidden('digits in a tracked insertion ({\\revised 1111})', '{\\revised ', '}'),
   seemsHidden('digits in a deletion switched off ({\\deleted\\deleted0 1111})', '{\\deleted\\deleted0 ', '}'),
+  // Word's Simple Markup view leaves a deletion out, its All Markup view and LibreOffice show it struck through
+  seemsHidden('digits in a tracked deletion, which All Markup shows struck through ({\\deleted 1111})', '{\\deleted ', '}', '', '', true),
   seemsHidden('digits as a field result ({\\fldrslt 1111})', '{\\field{\\*\\fldinst HYPERLINK "x"}{\\fldrslt ', '}}'),
   seemsHidden('digits in a shape text box ({\\shptxt 1111})', '{\\shp{\\*\\shpinst{\\shptxt ', '}}}'),
   card('digits after a hidden group that held a \\v0 ({\\v zq{\\v0 }}1111)', '{\\v zq{\\v0 }}'),

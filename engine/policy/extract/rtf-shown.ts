@@ -2,7 +2,7 @@
 // do not show left out, so that a filler hidden between the digits of a number does not split it there.
 // Exact, not generous: a reading that drops text some reader does show could be combined with a real
 // hiding place to defeat both readings, so where a reader might show a run, it is kept:
-// - hidden: \v (until \v0, \plain or the end of its group), a tracked deletion (\deleted), a size of at
+// - hidden: \v (until \v0, \plain or the end of its group), a size of at
 //   most one point (\fs0 to \fs2, in half-points), text of a destination no reader lays out (a field's
 //   instruction, bookmark names, shape properties, document info, generator, user properties, form-field
 //   settings, document variables, the revision and XML namespace tables);
@@ -10,6 +10,8 @@
 //   a background behind it: no \highlight, \chcbpat, \cb or \chshdng on the run, no \cbpat or \shading
 //   on its paragraph, and no table shading or page background anywhere in the document (any of those
 //   keeps every white run: which cell a run sits in is not followed);
+// - a tracked deletion (\deleted) is left out by Word's Simple Markup view and shown struck through by its
+//   All Markup view and by LibreOffice: a document with one has two readings as shown, without and with it;
 // - \plain ends every character property above (also \deleted: resetting it keeps more text shown).
 import { invisibleOn, WHITE } from './css-colour.js';
 
@@ -78,6 +80,9 @@ export class ShownText {
   readonly #text: string[] = [];
   /** Per piece of #text: the colour index it is painted in on the page, or -1 (seen whatever the colours). */
   readonly #colours: number[] = [];
+  /** Per piece of #text: a tracked deletion (shown in one view, not in another). */
+  readonly #deleted: boolean[] = [];
+  #anyDeleted = false;
   #dropped = false;
   #whiteCandidates = false;
   #pageBackground = false;
@@ -85,14 +90,16 @@ export class ShownText {
   #entry: { r: number; g: number; b: number } | undefined;
 
   add(s: string, f: Format, notShown: boolean): void {
-    if (notShown || f.hidden || f.deleted || (f.halfPoints >= 0 && f.halfPoints <= 2)) {
+    if (notShown || f.hidden || (f.halfPoints >= 0 && f.halfPoints <= 2)) {
       this.#dropped = true;
       return;
     }
     const onPage = f.colour > 0 && !f.runBackground && !f.paragraphBackground;
     this.#whiteCandidates ||= onPage;
+    this.#anyDeleted ||= f.deleted;
     this.#text.push(s);
     this.#colours.push(onPage ? f.colour : -1);
+    this.#deleted.push(f.deleted);
   }
 
   /** A control word seen anywhere: page or table shading, or a component of the colour table's entry (`inTable`). */
@@ -112,15 +119,21 @@ export class ShownText {
     }
   }
 
-  /** The text as shown, or undefined when it is the full text. */
+  /**
+   * The text as shown (without tracked deletions, then on a line of its own with them, where the document
+   * has some), or undefined when it is the full text.
+   */
   text(): string | undefined {
     const white = (k: number): boolean => {
       const c = this.#table[k];
       return c !== undefined && invisibleOn({ ...c, a: 1 }, WHITE);
     };
     const whiteDropped = this.#whiteCandidates && !this.#pageBackground && this.#colours.some((k) => k > 0 && white(k));
-    if (!this.#dropped && !whiteDropped) return undefined;
-    if (!whiteDropped) return this.#text.join('');
-    return this.#text.filter((_, i) => !white(this.#colours[i] ?? -1)).join('');
+    if (!this.#dropped && !whiteDropped && !this.#anyDeleted) return undefined;
+    const seen = whiteDropped ? this.#text.map((t, i) => (white(this.#colours[i] ?? -1) ? '' : t)) : this.#text;
+    const withDeletions = seen.join('');
+    if (!this.#anyDeleted) return withDeletions;
+    const withoutDeletions = seen.filter((_, i) => this.#deleted[i] !== true).join('');
+    return !this.#dropped && !whiteDropped ? withoutDeletions : `${withoutDeletions}\n${withDeletions}`;
   }
 }
