@@ -132,13 +132,6 @@ export function contentStreamReadings(s: string, ascii: boolean, box: PageBox | 
   let lineY = 0;
   let y = 0;
   let leading = 0;
-  const show = (text: string): void => {
-    const hidden = visibility.hides(text.length, lineX, y, gapLeft, gapRight);
-    gapLeft = gapRight = 0;
-    if (hidden) seen ??= full.copy();
-    else seen?.show(text, lineX, lineY, fontSize);
-    full.show(text, lineX, lineY, fontSize);
-  };
   const n = s.length;
   let i = 0;
   while (i < n) {
@@ -193,7 +186,10 @@ export function contentStreamReadings(s: string, ascii: boolean, box: PageBox | 
             visibility.newLine();
             if (op === '"') visibility.spacing(operands >= 2 ? before : 0, operands >= 1 ? last : 0);
           }
-          show(shown);
+          // inline, not a closure: the loop's positions stay plain locals
+          if (visibility.hides(shown.length, lineX, y, gapLeft, gapRight)) seen ??= full.copy();
+          else seen?.show(shown, lineX, lineY, fontSize);
+          full.show(shown, lineX, lineY, fontSize);
         } else if (op === 'Td' || op === 'TD') {
           const tx = operands >= 2 ? before : operands === 1 ? last : 0;
           const ty = operands >= 2 ? last : 0;

@@ -27,9 +27,15 @@ export interface PageBox {
 /** The union of the file's MediaBoxes, or undefined when one is no literal array (or there is none). */
 export function mediaBoxUnion(objectTexts: readonly string[]): PageBox | undefined {
   let box: PageBox | undefined;
+  // pages mostly repeat one box: each written form is read once
+  const read = new Set<string>();
   for (const text of objectTexts) {
     for (let at = text.indexOf('/MediaBox'); at >= 0; at = text.indexOf('/MediaBox', at + 9)) {
-      const m = /^\/MediaBox\s*\[\s*([-+.\d]+)\s+([-+.\d]+)\s+([-+.\d]+)\s+([-+.\d]+)\s*\]/.exec(text.slice(at, at + 120));
+      const close = text.indexOf(']', at);
+      const written = text.slice(at, close < 0 || close - at > 120 ? at + 120 : close + 1);
+      if (read.has(written)) continue;
+      read.add(written);
+      const m = /^\/MediaBox\s*\[\s*([-+.\d]+)\s+([-+.\d]+)\s+([-+.\d]+)\s+([-+.\d]+)\s*\]/.exec(written);
       const v = m === null ? [] : m.slice(1).map(Number);
       if (v.length !== 4 || v.some((n) => !Number.isFinite(n))) return undefined;
       const [a = 0, b = 0, c = 0, d = 0] = v;
