@@ -278,3 +278,23 @@ export function pngUpRows(data: Uint8Array, columns: number): Buffer {
   }
   return Buffer.from(rows);
 }
+
+export interface PageOptions {
+  /** The page's /MediaBox (default `[0 0 612 792]`), written as given. */
+  readonly mediaBox?: string;
+  /** More entries of the page dictionary (a /CropBox...). */
+  readonly pageEntries?: string;
+  /** The Helvetica font dictionary's extra entries (/Widths...). */
+  readonly fontEntries?: string;
+}
+
+/** A one-page PDF drawing `content` (an unfiltered content stream) with Helvetica as /F1. */
+export function pdfPage(content: string, opts: PageOptions = {}): Buffer {
+  return pdfFile([
+    { dict: '<< /Type /Catalog /Pages 2 0 R >>' },
+    { dict: '<< /Type /Pages /Kids [3 0 R] /Count 1 >>' },
+    { dict: `<< /Type /Page /Parent 2 0 R /MediaBox ${opts.mediaBox ?? '[0 0 612 792]'}${opts.pageEntries ?? ''} /Resources << /Font << /F1 5 0 R >> >> /Contents 4 0 R >>` },
+    { dict: '<< >>', stream: Buffer.from(content, 'latin1') },
+    { dict: `<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica${opts.fontEntries ?? ''} >>` },
+  ]);
+}

@@ -2,6 +2,7 @@
 // from the stream as latin1 text, one string slice per shown string, and the check that sends a stream
 // laid out by absolute positions to pdf.js instead.
 import { isAscii } from 'node:buffer';
+import { type Judged, type PageBox, TextVisibility, VISIBILITY_OPERATORS } from './pdf-hidden.js';
 import { hexString, literalStrings } from './pdf-strings.js';
 
 const latin1 = (b: Uint8Array): string => Buffer.from(b.buffer, b.byteOffset, b.length).toString('latin1');
@@ -36,52 +37,101 @@ const nextLine = (leading: number): number => (leading === 0 ? 1 : leading);
 
 export const contentText = (bytes: Uint8Array): string => contentStreamText(latin1(bytes), isAscii(bytes));
 
+/** The strings shown, laid out in lines: a new line where the origin's y changed, a space for a wide jump. */
+class TextLayout {
+  out: string[] = [];
+  // runs of line breaks end as one: a break is not pushed after a break, and a shown text with a line
+  // feed of its own has the runs collapsed at the end
+  atBreak = true;
+  ownBreaks = false;
+  lastChars = 0;
+  // where the last shown string started; a new line only where the origin's y really changed
+  shownX: number | undefined;
+  shownY: number | undefined;
+
+  lineBreak(): void {
+    if (!this.atBreak) this.out.push('\n');
+    this.atBreak = true;
+  }
+
+  show(text: string, lineX: number, lineY: number, fontSize: number): void {
+    if (this.shownY !== undefined && lineY !== this.shownY) this.lineBreak();
+    else if (this.shownX !== undefined && lineX !== this.shownX && lineX - this.shownX > (this.lastChars * 0.6 + 0.3) * fontSize) {
+      this.out.push(' ');
+      this.atBreak = false;
+    }
+    if (text !== '') {
+      this.out.push(text);
+      this.atBreak = false;
+      this.ownBreaks ||= text.includes('\n');
+    }
+    this.lastChars = text.length;
+    this.shownX = lineX;
+    this.shownY = lineY;
+  }
+
+  endText(): void {
+    this.lineBreak();
+    this.shownX = this.shownY = undefined;
+  }
+
+  copy(): TextLayout {
+    return Object.assign(new TextLayout(), this, { out: [...this.out] });
+  }
+
+  text(): string {
+    const text = this.out.join('');
+    return (this.ownBreaks ? text.replace(/\n{2,}/g, '\n') : text).trim();
+  }
+}
+
+/** One content stream's text, and the text as shown where some of it is not seen (pdf-hidden.ts). */
+export interface ContentReadings {
+  readonly text: string;
+  readonly shown?: string;
+}
+
 /**
  * Text-showing operators of one content stream (latin1 text; `ascii`: no byte over 0x7f): Tj, TJ, ' and "
  * strings; a new line at T*, ', ", a vertical Td/TD and ET; a space for a wide TJ gap or a horizontal Td
  * jump past the last string.
  */
 export function contentStreamText(s: string, ascii: boolean): string {
-  const out: string[] = [];
+  return contentStreamReadings(s, ascii, undefined, Infinity, 'page').text;
+}
+
+/**
+ * As contentStreamText, and beside it the text without the strings a viewer does not show, laid out on
+ * its own (a filler off the page breaks no line there); `box` and `widest` bound where strings can be
+ * (mediaBoxUnion, widestGlyph); `judge` says what of a string's look is judged (pdf-hidden.ts).
+ */
+export function contentStreamReadings(s: string, ascii: boolean, box: PageBox | undefined, widest: number, judge: Judged): ContentReadings {
   const literal = literalStrings(s, ascii);
+  const full = new TextLayout();
+  // the shown reading, from the first string not seen on (until then it is the full one)
+  let seen: TextLayout | undefined;
+  const visibility = new TextVisibility(box, widest, judge);
   let shown = ''; // the strings (and TJ gaps) since the last operator
   let pieces = 0;
-  // the last two operands since the last operator
+  // the last four numeric operands since the last operator (n1 the newest), and the last name
   let operands = 0;
+  let n4 = 0;
+  let n3 = 0;
   let before = 0;
   let last = 0;
+  let nameStart = 0;
+  let nameEnd = 0;
+  // a TJ array's gaps: thousandths of an em to the left (positive numbers) and to the right
+  let inArray = false;
+  let gapLeft = 0;
+  let gapRight = 0;
   let fontSize = 12;
-  let lastChars = 0;
-  // the text line's origin relative to BT (Td/TD/T* only: placesAbsolutely sends the rest to pdf.js), and
-  // where the last shown string started; a new line only where the origin's y really changed
+  // the text line's origin relative to BT (Td/TD/T* only: placesAbsolutely sends the rest to pdf.js); for
+  // the layout, T* with no leading moves it by one; `y` is where a viewer puts it
   let lineX = 0;
   let lineY = 0;
+  let y = 0;
   let leading = 0;
-  let shownX: number | undefined;
-  let shownY: number | undefined;
-  // runs of line breaks end as one: a break is not pushed after a break, and a shown text with a line
-  // feed of its own has the runs collapsed at the end
-  let atBreak = true;
-  let ownBreaks = false;
-  const lineBreak = (): void => {
-    if (!atBreak) out.push('\n');
-    atBreak = true;
-  };
-  const show = (text: string): void => {
-    if (shownY !== undefined && lineY !== shownY) lineBreak();
-    else if (shownX !== undefined && lineX !== shownX && lineX - shownX > (lastChars * 0.6 + 0.3) * fontSize) {
-      out.push(' ');
-      atBreak = false;
-    }
-    if (text !== '') {
-      out.push(text);
-      atBreak = false;
-      ownBreaks ||= text.includes('\n');
-    }
-    lastChars = text.length;
-    shownX = lineX;
-    shownY = lineY;
-  };
   const n = s.length;
   let i = 0;
   while (i < n) {
@@ -102,53 +152,85 @@ export function contentStreamText(s: string, ascii: boolean): string {
     } else if (c === 0x25) {
       while (i < n && s.charCodeAt(i) !== 0x0a && s.charCodeAt(i) !== 0x0d) i++;
     } else if (DELIM[c] === 1 && c !== 0x2f) {
+      if (c === 0x5b) inArray = true;
+      else if (c === 0x5d) inArray = false;
       i++;
     } else {
       let j = i + 1;
       while (j < n && DELIM[s.charCodeAt(j)] !== 1) j++;
       if ((c >= 0x30 && c <= 0x39) || c === 0x2d || c === 0x2e || c === 0x2b) {
         const v = numberAt(s, i, j);
+        n4 = n3;
+        n3 = before;
         before = last;
         last = v;
         operands++;
+        if (inArray) {
+          if (v > 0) gapLeft += v;
+          else gapRight -= v;
+        }
         // a TJ gap: numbers between strings of an array (thousandths of an em, negative = move right)
         if (pieces > 0 && v < -250) {
           shown += ' ';
           pieces++;
         }
-      } else if (c !== 0x2f) {
-        const op = j - i <= 2 ? s.slice(i, j) : '';
+      } else if (c === 0x2f) {
+        nameStart = i;
+        nameEnd = j;
+      } else {
+        const op = j - i <= 3 ? s.slice(i, j) : '';
         if (op === 'Tj' || op === 'TJ' || op === "'" || op === '"') {
-          if (op !== 'Tj' && op !== 'TJ') lineY -= nextLine(leading);
-          show(shown);
+          if (op !== 'Tj' && op !== 'TJ') {
+            lineY -= nextLine(leading);
+            y -= leading;
+            visibility.newLine();
+            if (op === '"') visibility.spacing(operands >= 2 ? before : 0, operands >= 1 ? last : 0);
+          }
+          // inline, not a closure: the loop's positions stay plain locals
+          if (visibility.hides(shown.length, lineX, y, gapLeft, gapRight)) seen ??= full.copy();
+          else seen?.show(shown, lineX, lineY, fontSize);
+          full.show(shown, lineX, lineY, fontSize);
         } else if (op === 'Td' || op === 'TD') {
           const tx = operands >= 2 ? before : operands === 1 ? last : 0;
           const ty = operands >= 2 ? last : 0;
           lineX += tx;
           lineY += ty;
+          y += ty;
+          visibility.newLine();
           if (op === 'TD') leading = -ty;
         } else if (op === 'TL') {
           leading = operands > 0 ? last : 0;
         } else if (op === 'T*') {
           lineY -= nextLine(leading);
+          y -= leading;
+          visibility.newLine();
         } else if (op === 'ET') {
-          lineBreak();
-          lineX = lineY = 0;
-          shownX = shownY = undefined;
+          full.endText();
+          seen?.endText();
+          lineX = lineY = y = 0;
+          visibility.newLine();
         } else if (op === 'Tf') {
           fontSize = operands > 0 ? Math.abs(last) || 12 : 12;
+          visibility.font(operands > 0 ? last : 12);
         } else if (op === 'BI') {
+          visibility.operator(op, [], '');
           j = inlineImageEnd(s, j);
+        } else if (VISIBILITY_OPERATORS.has(op)) {
+          const k = Math.min(operands, 4);
+          visibility.operator(op, [n4, n3, before, last].slice(4 - k), s.slice(nameStart, nameEnd));
         }
         shown = '';
         pieces = 0;
         operands = 0;
+        inArray = false;
+        gapLeft = gapRight = 0;
       }
       i = j;
     }
   }
-  const text = out.join('');
-  return (ownBreaks ? text.replace(/\n{2,}/g, '\n') : text).trim();
+  const text = full.text();
+  const asShown = seen?.text();
+  return asShown === undefined || asShown === text ? { text } : { text, shown: asShown };
 }
 
 /**

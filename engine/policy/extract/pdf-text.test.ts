@@ -2,7 +2,8 @@ import { deflateSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { pdf } from '../../../test/evasion/extraction-fixtures.js';
 import { scanPdfStreams, type PdfScan } from './pdf-streams.js';
-import { contentText, placesAbsolutely } from './pdf-content.js';
+import { contentStreamReadings, contentText, placesAbsolutely } from './pdf-content.js';
+import { mediaBoxUnion, widestGlyph } from './pdf-hidden.js';
 import { fastPdfText } from './pdf-text.js';
 
 const caps = { perStream: (c: number) => Math.max(1 << 20, c * 100), total: 100 << 20 };
@@ -74,5 +75,39 @@ describe('PDF text from content streams', () => {
   it('a stream over the ratio cap is refused before anything reads it', () => {
     const r = scanPdfStreams(pdf('', { flateStream: deflateSync(Buffer.alloc(4 << 20)) }), { perStream: () => 1 << 20, total: 100 << 20 });
     expect('reason' in r && r.reason).toBe('limit');
+  });
+
+  describe('the text as shown beside the strings', () => {
+    const PAGE = { x0: 0, y0: 0, x1: 612, y1: 792 };
+    const read = (body: string, widest = 1.5) => contentStreamReadings(`BT /F1 12 Tf 72 712 Td (a ) Tj ${body} (b) Tj ET`, true, PAGE, widest, 'page');
+
+    it('leaves out invisible, white, tiny and off-page strings, and lays out what stays', () => {
+      for (const hider of ['3 Tr (zq) Tj 0 Tr', '1 g (zq) Tj 0 g', '/F1 0.5 Tf (zq) Tj /F1 12 Tf', '0 -2000 Td (zq) Tj 0 2000 Td', '-900 0 Td (zq) Tj 900 0 Td', 'q 7 Tr (zq) Tj Q']) {
+        expect(read(hider), hider).toEqual({ text: expect.stringContaining('zq'), shown: 'a b' });
+      }
+    });
+
+    it('keeps what a viewer shows: no second reading at all', () => {
+      for (const shown of ['4 Tr (zq) Tj', '2 Tr 1 g 0 G (zq) Tj', '0.5 g (zq) Tj', '/F1 1 Tf (zq) Tj', '-50 0 Td (zq) Tj', '/CS0 cs 1 1 1 sc (zq) Tj', '3 Tr 0 Tr (zq) Tj', '1 Tc -2000 0 Td (zq) Tj']) {
+        expect(read(shown), shown).toEqual({ text: expect.stringContaining('zq') });
+      }
+      // white on a page painted first
+      expect(contentStreamReadings('0 g 0 0 612 792 re f BT /F1 12 Tf 72 712 Td 1 g (zq) Tj ET', true, PAGE, 1.5, 'page')).toEqual({ text: 'zq' });
+    });
+
+    it('bounds a string\'s reach by its TJ gaps and the widest glyph', () => {
+      const line = (body: string, widest = 1.5) => contentStreamReadings(`BT /F1 12 Tf 72 712 Td 3 Tr (x) Tj 0 Tr (a) Tj -500 0 Td ${body} ET`, true, PAGE, widest, 'page').shown;
+      expect(line('[-50000 (c)] TJ (d) Tj')).toBe('acd');
+      expect(line('[(c)] TJ (d) Tj')).toBe('a');
+      expect(line('(c) Tj', 100)).toBe('ac');
+    });
+
+    it('reads the MediaBoxes and glyph widths of the file, and gives up where one is not literal', () => {
+      expect(mediaBoxUnion(['/MediaBox [0 0 612 792] /MediaBox [-10 5 100 900]'])).toEqual({ x0: -10, y0: 0, x1: 612, y1: 900 });
+      expect(mediaBoxUnion(['/MediaBox 7 0 R'])).toBeUndefined();
+      expect(widestGlyph(['/Widths [500 2500] /MissingWidth 3000'])).toBe(3);
+      expect(widestGlyph(['/Widths 9 0 R'])).toBe(Infinity);
+      expect(widestGlyph(['/Widths [-500]'])).toBe(Infinity);
+    });
   });
 });

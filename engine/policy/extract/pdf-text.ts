@@ -3,9 +3,11 @@
 // ToUnicode map, no Differences encoding, no composite (Type0) or Type3 font, no encryption, no stream
 // only pdf.js can decode. Those PDFs (generated statements, reports, exports in the standard fonts) are
 // read at tokenizer speed; every other one goes to pdf.js (pdf.ts). Strings outside content streams
-// (annotations, form values, document info) are added too.
+// (annotations, form values, document info) are added too. Where a page draws text a viewer does not show
+// (invisible, white, tiny, off the page: pdf-hidden.ts), the pages' text as shown follows their text.
 import { isAscii } from 'node:buffer';
-import { contentStreamText, placesAbsolutely } from './pdf-content.js';
+import { contentStreamReadings, placesAbsolutely } from './pdf-content.js';
+import { mediaBoxUnion, widestGlyph } from './pdf-hidden.js';
 import { metadataStreamsText } from './pdf-metadata.js';
 import type { PdfScan } from './pdf-streams.js';
 import { hexString, literalStrings, type StringAt } from './pdf-strings.js';
@@ -43,18 +45,32 @@ export function fastPdfText(scan: PdfScan, maxChars: number): string | undefined
   const texts = contents.map((s) => latin1(s.data));
   if (texts.some(placesAbsolutely)) return undefined;
   const out: string[] = [];
+  const shown: string[] = [];
   let length = 0;
+  const objectTexts = [scan.objects, ...objectStreams];
+  const box = mediaBoxUnion(objectTexts);
+  const widest = widestGlyph(objectTexts);
+  const unit = objectTexts.some((o) => o.includes('/UserUnit')) ? 'scaled' : 'page';
   for (const [k, s] of contents.entries()) {
     if (length >= maxChars) break;
-    const text = contentStreamText(texts[k] ?? '', isAscii(s.data));
-    out.push(text);
-    length += text.length;
+    const placed = PLACED_ELSEWHERE.test(s.dict);
+    const r = contentStreamReadings(texts[k] ?? '', isAscii(s.data), placed ? undefined : box, widest, placed ? 'mode' : unit);
+    out.push(r.text);
+    length += r.text.length;
+    if (r.shown !== undefined) {
+      shown.push(r.shown);
+      length += r.shown.length;
+    }
   }
+  out.push(...shown);
   // annotations, form field values, URIs and the document info, as pdf.js's annotations and metadata
   for (const objects of [scan.objects, ...objectStreams]) out.push(objectStrings(objects));
   out.push(metadataStreamsText(scan.streams));
   return out.filter((t) => t !== '').join('\n');
 }
+
+/** A stream drawn where, at the size and (uncoloured) in the colour its use decides: a tiling pattern's cell. */
+const PLACED_ELSEWHERE = /\/(BBox|Matrix|PatternType)\b/;
 
 /** A form XObject: content drawn wherever a page's Do puts it. */
 const ABSOLUTE_LAYOUT = /\/Subtype\s*\/Form\b/;

@@ -2,7 +2,10 @@
 // character (its \ucN fallback skipped). Binary destinations (pictures, fonts, theme data) are dropped;
 // embedded objects ({\*\objdata}, hex or \binN bytes) are decoded and handed back as files, their OLE1
 // header (MS-OLEDS 2.2.4) taken off, so an Excel sheet or a packaged file inside a letter is read too.
+// Where the document has text a reader does not show (hidden, deleted, white, tiny: rtf-shown.ts), the
+// text as shown follows the full text.
 import { decodeAs, windows1252 } from './charset-decoder.js';
+import { type Format, formatAfter, NOT_SHOWN, PLAIN, ShownText } from './rtf-shown.js';
 
 const SKIP_DESTINATIONS = new Set(['fonttbl', 'colortbl', 'stylesheet', 'pict', 'themedata', 'colorschememapping', 'datastore', 'latentstyles', 'listtable', 'listoverridetable', 'rsidtbl']);
 
@@ -21,6 +24,11 @@ const BREAKS: Readonly<Record<string, string>> = { par: '\n', line: '\n', sect: 
 interface Group {
   readonly skip: boolean;
   readonly uc: number;
+  /** The character and paragraph properties that decide whether the group's text is shown. */
+  readonly format: Format;
+  /** In a destination no reader lays out (a field instruction, a bookmark name…). */
+  readonly notShown: boolean;
+  readonly colourTable?: boolean;
   /** Inside {\*\objdata}: the chunks of that object (hex text and \bin bytes), in order. */
   readonly object?: ObjectChunks;
   /** This group opened the object: it ends with the group. */
@@ -33,13 +41,19 @@ export function readRtf(rtf: string): RtfDocument {
   const out: string[] = [];
   const objects: RtfObject[] = [];
   const stack: Group[] = [];
-  let group: Group = { skip: false, uc: 1 };
+  const TOP: Group = { skip: false, uc: 1, format: PLAIN, notShown: false };
+  let group: Group = TOP;
+  const shown = new ShownText();
   let codepage = 'windows-1252';
   let pendingBytes: number[] = [];
   let skipChars = 0;
+  const put = (s: string): void => {
+    out.push(s);
+    shown.add(s, group.format, group.notShown);
+  };
   const flush = (): void => {
     if (pendingBytes.length === 0) return;
-    if (!group.skip && group.object === undefined) out.push(decodeBytes(pendingBytes, codepage));
+    if (!group.skip && group.object === undefined) put(decodeBytes(pendingBytes, codepage));
     pendingBytes = [];
   };
   const emit = (s: string): void => {
@@ -49,7 +63,8 @@ export function readRtf(rtf: string): RtfDocument {
       s = s.slice(n);
     }
     if (group.object !== undefined) group.object.push(s);
-    else if (!group.skip && s !== '') out.push(s);
+    else if (group.colourTable === true) shown.tableText(s);
+    else if (!group.skip && s !== '') put(s);
   };
   const n = rtf.length;
   for (let i = 0; i < n; ) {
@@ -62,12 +77,13 @@ export function readRtf(rtf: string): RtfDocument {
       const word = /^\\\*?\\?([a-z]+)/.exec(rtf.slice(i, i + 40))?.[1] ?? '';
       // {\*\dest ...} is an optional destination: keep its text unless it is known binary
       const skip = group.skip || SKIP_DESTINATIONS.has(word) || (ignorable && SKIP_DESTINATIONS.has(word));
-      if (word === 'objdata' && group.object === undefined) group = { skip, uc: group.uc, object: [], opensObject: true };
-      else group = { skip, uc: group.uc, ...(group.object === undefined ? {} : { object: group.object }) };
+      const inherited = { skip, uc: group.uc, format: group.format, notShown: group.notShown || NOT_SHOWN.has(word), ...(word === 'colortbl' ? { colourTable: true } : {}) };
+      if (word === 'objdata' && group.object === undefined) group = { ...inherited, object: [], opensObject: true };
+      else group = { ...inherited, ...(group.object === undefined ? {} : { object: group.object }) };
     } else if (c === '}') {
       flush();
       if (group.opensObject === true && group.object !== undefined) objects.push(objectOf(group.object));
-      group = stack.pop() ?? { skip: false, uc: 1 };
+      group = stack.pop() ?? TOP;
       i++;
     } else if (c === '\\') {
       const m = /^\\([a-z]{1,32})(-?\d{1,10})? ?/.exec(rtf.slice(i, i + 45));
@@ -81,6 +97,9 @@ export function readRtf(rtf: string): RtfDocument {
           continue;
         }
         flush();
+        shown.control(word, arg, group.colourTable === true);
+        const format = formatAfter(group.format, word, arg);
+        if (format !== undefined) group = { ...group, format };
         if (word === 'u' && arg !== undefined) {
           const cp = Number(arg) < 0 ? Number(arg) + 65536 : Number(arg);
           emit(String.fromCharCode(cp));
@@ -116,7 +135,9 @@ export function readRtf(rtf: string): RtfDocument {
   // an object still open at the end of a cut-off document is read as far as it goes
   const unclosed = new Set([...stack, group].flatMap((g) => (g.opensObject === true && g.object !== undefined ? [g.object] : [])));
   for (const chunks of unclosed) objects.push(objectOf(chunks));
-  return { text: out.join(''), objects };
+  const text = out.join('');
+  const asShown = shown.text();
+  return { text: asShown === undefined ? text : `${text}\n${asShown}`, objects };
 }
 
 function objectOf(chunks: ObjectChunks): RtfObject {
