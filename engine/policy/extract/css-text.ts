@@ -144,3 +144,47 @@ export function cssHiddenText(css: string): string[] {
   }
   return out;
 }
+
+/**
+ * A CSS length of `n` in `unit` as CSS pixels (em, ch, ex and % of `relative`, rem of 16px, viewport units of an
+ * 800px screen), or undefined for a unit this does not read. A unitless number is the caller's.
+ */
+export function cssUnitPx(n: number, unit: string, relative: number): number | undefined {
+  switch (unit) {
+    case 'px':
+      return n;
+    case 'pt':
+      return (n * 4) / 3;
+    case 'pc':
+      return n * 16;
+    case 'em':
+    case 'ch':
+    case 'ex':
+      return n * relative;
+    case 'rem':
+      return n * 16;
+    case '%':
+      return (n / 100) * relative;
+    case 'mm':
+      return n * 3.78;
+    case 'cm':
+      return n * 37.8;
+    case 'q':
+      return n * 0.945;
+    case 'in':
+      return n * 96;
+    case 'vw':
+    case 'vh':
+    case 'vmin':
+    case 'vmax':
+    case 'svw':
+    case 'svh':
+    case 'lvw':
+    case 'lvh':
+    case 'dvw':
+    case 'dvh':
+      return n * 8;
+    default:
+      return undefined;
+  }
+}

@@ -8,7 +8,7 @@
 // in every sheet of the document, wherever it stands, @media blocks included, and no cascade is computed:
 // an element any rule could hide counts as hidden. Reading too little as shown only adds a reading; the
 // markup's full text is always inspected too.
-import { decodeCssEscapes } from './css-text.js';
+import { cssUnitPx, decodeCssEscapes } from './css-text.js';
 
 /** A CSS comment, to its end or the end of the text (CSS Syntax §4.3.2: a comment is nothing). */
 const COMMENT = /\/\*[^]*?(?:\*\/|$)/g;
@@ -175,40 +175,12 @@ export function cssDeclarations(css: string): Map<string, string> {
 
 const LENGTH = /^(-?(?:\d+\.?\d*|\.\d+))([a-z%]*)$/;
 
-/** A length in CSS pixels, or undefined when it is not a plain length. */
+/** A length in CSS pixels (a unitless number as pixels), or undefined when it is not a plain length. */
 function pixels(value: string | undefined, fontRelative = 16): number | undefined {
   const m = value === undefined ? null : LENGTH.exec(value);
   if (m === null) return undefined;
   const n = Number(m[1]);
-  switch (m[2]) {
-    case '':
-    case 'px':
-      return n;
-    case 'pt':
-      return (n * 4) / 3;
-    case 'pc':
-      return n * 16;
-    case 'em':
-    case 'rem':
-    case 'ch':
-    case 'ex':
-      return n * fontRelative;
-    case '%':
-      return (n / 100) * fontRelative;
-    case 'mm':
-      return n * 3.78;
-    case 'cm':
-      return n * 37.8;
-    case 'in':
-      return n * 96;
-    case 'vw':
-    case 'vh':
-    case 'vmin':
-    case 'vmax':
-      return n * 8;
-    default:
-      return undefined;
-  }
+  return m[2] === '' ? n : cssUnitPx(n, m[2] as string, fontRelative);
 }
 
 const zero = (v: string | undefined): boolean => pixels(v) === 0;

@@ -19,6 +19,7 @@ import { closerOf, FSI, LRI, LRO, RLI, RLO } from './markup-bidi.js';
 import { backgroundColour, invisibleOn, over, parseColour, type Rgba, WHITE } from './css-colour.js';
 import { conditionsHold, DESKTOP, type Declaration, declarationList, READING_CONTEXTS, type ReadingContext, type Sheet, splitTopLevel, type StyleRule, styleRules } from './css-rules.js';
 import { parseDataUri } from './data-uri.js';
+import { cssUnitPx } from './css-text.js';
 
 /** Above this many characters of HTML the tree is not built (see markup-text.ts). */
 export const SHOWN_TEXT_MAX_HTML = 4 << 20;
@@ -1096,45 +1097,8 @@ function lengthPx(value: string, relative: number): number | undefined {
   const m = LENGTH.exec(value);
   if (m === null) return undefined;
   const n = Number(m[1]);
-  switch (m[2]) {
-    case '':
-      return n === 0 || quirksLengths ? n : undefined;
-    case 'px':
-      return n;
-    case 'pt':
-      return (n * 4) / 3;
-    case 'pc':
-      return n * 16;
-    case 'em':
-    case 'ch':
-    case 'ex':
-      return n * relative;
-    case 'rem':
-      return n * 16;
-    case '%':
-      return (n / 100) * relative;
-    case 'mm':
-      return n * 3.78;
-    case 'cm':
-      return n * 37.8;
-    case 'q':
-      return n * 0.945;
-    case 'in':
-      return n * 96;
-    case 'vw':
-    case 'vh':
-    case 'vmin':
-    case 'vmax':
-    case 'svw':
-    case 'svh':
-    case 'lvw':
-    case 'lvh':
-    case 'dvw':
-    case 'dvh':
-      return n * 8;
-    default:
-      return undefined;
-  }
+  if (m[2] === '') return n === 0 || quirksLengths ? n : undefined;
+  return cssUnitPx(n, m[2] as string, relative);
 }
 
 /** calc(), min(), max(), clamp() over lengths and numbers: + - * /, parentheses (undefined where not read). */
