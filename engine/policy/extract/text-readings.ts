@@ -49,8 +49,14 @@ export function calendarText(text: string): string {
     let line = raw[i] as string;
     const colon = line.indexOf(':');
     if (colon > 0 && /;\s*ENCODING=QUOTED-PRINTABLE/i.test(line.slice(0, colon))) {
-      // soft line breaks: the value goes on past each line that ends with '='
-      while (line.endsWith('=') && i + 1 < raw.length) line = line.slice(0, -1) + (raw[++i] as string);
+      // soft line breaks: the value goes on past each line that ends with '=' (pieces joined once: linear)
+      const pieces = [line];
+      for (let last = line; last.endsWith('=') && i + 1 < raw.length; ) {
+        pieces[pieces.length - 1] = last.slice(0, -1);
+        last = raw[++i] as string;
+        pieces.push(last);
+      }
+      line = pieces.join('');
       line = line.slice(0, colon + 1) + decodeQuotedPrintable(Buffer.from(line.slice(colon + 1), 'latin1')).toString('utf8');
     }
     lines.push(line.replace(/\\([nN,;\\])/g, (_, c: string) => (c === 'n' || c === 'N' ? '\n' : c)));
