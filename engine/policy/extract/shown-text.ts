@@ -17,7 +17,7 @@ import { parseDocument } from 'htmlparser2';
 import { BidiState, bidiReading } from './bidi-text.js';
 import { closerOf, FSI, LRI, LRO, RLI, RLO } from './markup-bidi.js';
 import { backgroundColour, invisibleOn, over, parseColour, type Rgba, WHITE } from './css-colour.js';
-import { conditionsHold, DESKTOP, type Declaration, declarationList, READING_CONTEXTS, type ReadingContext, type Sheet, splitTopLevel, type StyleRule, styleRules } from './css-rules.js';
+import { conditionsHold, DESKTOP, type Declaration, declarationList, READING_CONTEXTS, type ReadingContext, type Sheet, splitTopLevel, SheetTooDeep, type StyleRule, styleRules } from './css-rules.js';
 import { parseDataUri } from './data-uri.js';
 import { cssUnitPx } from './css-text.js';
 
@@ -126,7 +126,14 @@ export function shownReadings(html: string, _markupSheets?: readonly string[]): 
   const shape = { depth: 0, children: 0 };
   if (!collectElements(doc.children, elements, shape)) return { notLaidOut: `elements nested over ${MAX_DEPTH} deep` };
   const index = new ElementIndex(elements);
-  const rules = styleRules(documentSheets(elements)).filter((r) => r.declarations.some((d) => SLOT.has(d.name) || d.name.startsWith('--') || d.name === 'content'));
+  let sheetRules: StyleRule[];
+  try {
+    sheetRules = styleRules(documentSheets(elements));
+  } catch (err) {
+    if (err instanceof SheetTooDeep) return { notLaidOut: err.message };
+    throw err;
+  }
+  const rules = sheetRules.filter((r) => r.declarations.some((d) => SLOT.has(d.name) || d.name.startsWith('--') || d.name === 'content'));
   const standard = matchRules(rules, index, shape, elements.length, false);
   if (typeof standard === 'string') return { notLaidOut: standard };
   const { matches, generated, unknowns } = standard;
