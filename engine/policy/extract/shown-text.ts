@@ -462,7 +462,7 @@ function insertBefore(ref: Element, nodes: readonly AnyNode[]): void {
 }
 
 const RTL_MARKUP = /\bdir\s*=|<bdo\b|<bdi\b|direction|unicode-bidi/i;
-const IMG_ALT = /<img\b[^>]*\salt\s*=/i;
+const IMG_ALT = /<img\b[^<>]{0,2000}?\salt\s*=/i;
 /** Input types whose value is drawn in the line (a button's as its label); hidden, password, checkbox … are not. */
 const VALUE_SHOWN: ReadonlySet<string> = new Set(['text', 'search', 'email', 'tel', 'url', 'number', 'submit', 'button', 'reset', 'date', 'time', 'month', 'week', 'datetime-local']);
 /** Raw text to the markup's reading, drawn in the line by a mail client (which runs no script). */
