@@ -172,7 +172,7 @@ export function htmlParts(html: string): HtmlText {
   if (elements !== undefined) hidden.push(...attrContent(sheets, elements));
   // the text as shown, from the document's tree and its cascade (shown-text.ts); where the document is too
   // large for the tree, the reading above, made without one (every element a rule could hide counted hidden)
-  const exact = shown !== undefined || styleTexts.length > 0 || MAY_HIDE.test(html) ? shownReadings(html, styleTexts) : { readings: [] };
+  const exact = shown !== undefined || styleTexts.length > 0 || MAY_HIDE.test(html) ? shownReadings(html) : { readings: [] };
   if ('notLaidOut' in exact && shown !== undefined) hidden.push(shown.join(''));
   const decodedHidden = hidden.map((h) => collapse(decodeEntities(h))).filter((h) => h !== '');
   if (marked !== undefined) {

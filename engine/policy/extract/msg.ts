@@ -6,7 +6,7 @@
 // message, a storage of its own (PR_ATTACH_DATA_OBJ 3701/000D) laid out as a message; recipients are storages
 // `__recip_version1.0_#n`. The content comes out in TNEF's shape (tnef.ts), so both are extracted alike.
 import { windows1252 } from './charset-decoder.js';
-import { extractMailContent, valueCap } from './containers.js';
+import { type ExtractNested, extractMailContent, valueCap } from './containers.js';
 import type { ExtractContext, FileInput } from './extract-context.js';
 import { unscannable } from './facts.js';
 import { decompressRtf } from './lzfu.js';
@@ -121,8 +121,6 @@ function stringValue(cfb: Cfb, e: CfbEntry, cap: (compressed: number) => number)
   const s = type === PT_UNICODE ? Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length - (bytes.length % 2)).toString('utf16le') : windows1252(bytes);
   return s.replace(/\0+$/, '');
 }
-
-type ExtractNested = (file: FileInput, container: string | undefined, depth: number, ctx: ExtractContext) => Promise<void>;
 
 /** An Outlook message: its bodies, properties and attached files, then each message attached as an item, one level down. */
 export async function extractMsg(cfb: Cfb, label: string, depth: number, ctx: ExtractContext, extractFile: ExtractNested): Promise<void> {

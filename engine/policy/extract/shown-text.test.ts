@@ -1,11 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { invisibleOn, parseColour, WHITE } from './css-colour.js';
 import { conditionsHold, DESKTOP, declarationList, mediaList, READING_CONTEXTS, styleRules, UNLAYERED } from './css-rules.js';
-import { styleSheets } from './hidden-elements.js';
 import { SHOWN_TEXT_MAX_HTML, shownReadings } from './shown-text.js';
 
 const PHONE = READING_CONTEXTS[1] ?? DESKTOP;
-const shown = (html: string): string[] | undefined => ((r) => ('readings' in r ? r.readings.map((t) => t.replace(/\s+/g, ' ').trim()) : undefined))(shownReadings(html, styleSheets(html)));
+const shown = (html: string): string[] | undefined => ((r) => ('readings' in r ? r.readings.map((t) => t.replace(/\s+/g, ' ').trim()) : undefined))(shownReadings(html));
 
 describe('styleRules', () => {
   it('reads rules in order with their conditions, layers and !important', () => {
@@ -150,9 +149,9 @@ describe('shownReadings', () => {
   });
 
   it('says why a document too large, too deep or too slow to match is not laid out', () => {
-    expect(shownReadings(`<p style="display:none">x</p>${' '.repeat(SHOWN_TEXT_MAX_HTML)}`, [])).toEqual({ notLaidOut: `over ${SHOWN_TEXT_MAX_HTML} characters of HTML` });
-    expect(shownReadings(`${'<b>'.repeat(513)}<i hidden>x</i>`, [])).toEqual({ notLaidOut: 'elements nested over 512 deep' });
-    expect(shownReadings(`${'<b>'.repeat(500)}<i hidden>x</i>`, [])).toEqual({ readings: [''] });
+    expect(shownReadings(`<p style="display:none">x</p>${' '.repeat(SHOWN_TEXT_MAX_HTML)}`)).toEqual({ notLaidOut: `over ${SHOWN_TEXT_MAX_HTML} characters of HTML` });
+    expect(shownReadings(`${'<b>'.repeat(513)}<i hidden>x</i>`)).toEqual({ notLaidOut: 'elements nested over 512 deep' });
+    expect(shownReadings(`${'<b>'.repeat(500)}<i hidden>x</i>`)).toEqual({ readings: [''] });
     const slow = shownReadings(`<style>${Array.from({ length: 3000 }, (_, i) => `i:nth-child(${i}){color:red}`).join('\n')}</style>${'<i></i>'.repeat(3000)}`);
     expect(slow).toEqual({ notLaidOut: expect.stringMatching(/over 20000000 steps to match \(3000 rules, 3001 elements\)/) });
   });

@@ -116,9 +116,9 @@ const PSEUDO_ELEMENTS: ReadonlySet<string> = new Set(['before', 'after', 'first-
  * is hidden), or why it was not laid out (too large, too deep, sheets too slow to match): the caller reads it
  * without the tree and reports the part.
  */
-export function shownReadings(html: string, _markupSheets?: readonly string[]): { readonly readings: readonly string[] } | { readonly notLaidOut: string } {
-  // the sheets are read from the tree (`_markupSheets`, the markup's own list, is not: it keeps a <style media=print>
-  // or one inside a <textarea> as any other)
+export function shownReadings(html: string): { readonly readings: readonly string[] } | { readonly notLaidOut: string } {
+  // the sheets are read from the tree, not from the markup's own list (which keeps a <style media=print> or one
+  // inside a <textarea> as any other)
   if (html.length > SHOWN_TEXT_MAX_HTML) return { notLaidOut: `over ${SHOWN_TEXT_MAX_HTML} characters of HTML` };
   const doc = parseDocument(asBrowsersTokenize(html), { decodeEntities: true, lowerCaseTags: true, lowerCaseAttributeNames: true });
   fosterParent(doc.children);

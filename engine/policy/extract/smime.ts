@@ -5,6 +5,7 @@
 // what the recipient's client shows, signed or not.
 import forge from 'node-forge';
 import type { ExtractContext, FileInput } from './extract-context.js';
+import type { ExtractNested } from './containers.js';
 import { unscannable } from './facts.js';
 import { readGzip } from './gzip.js';
 import { ratioCap } from './limits.js';
@@ -109,8 +110,6 @@ function octetString(node: forge.asn1.Asn1): Uint8Array | undefined {
   }
   return Buffer.concat(parts);
 }
-
-type ExtractNested = (file: FileInput, container: string | undefined, depth: number, ctx: ExtractContext) => Promise<void>;
 
 /** An S/MIME part: its entity read as an attached message one level down, or the reason it cannot be. */
 export async function extractSmime(file: FileInput, label: string, depth: number, ctx: ExtractContext, extractFile: ExtractNested): Promise<void> {
